@@ -1,0 +1,28 @@
+// Each subcommand lives in its own file (cli/<name>_command.cpp) and registers
+// itself on the application. The CLI stays thin: it parses arguments and calls
+// the libraries. Exit codes (SPEC 4): 0 success, 1 policy errors or failed
+// tests, 2 usage or I/O errors.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace callpolicy::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_findings = 1;
+inline constexpr int exit_usage = 2;
+
+// Each add_* function adds a subcommand whose callback stores its exit code
+// in `exit_code`.
+void add_check_command(CLI::App& app, int& exit_code);
+void add_compile_command(CLI::App& app, int& exit_code);
+void add_eval_command(CLI::App& app, int& exit_code);
+void add_test_command(CLI::App& app, int& exit_code);
+void add_fmt_command(CLI::App& app, int& exit_code);
+void add_week_command(CLI::App& app, int& exit_code);
+void add_import_command(CLI::App& app, int& exit_code);
+void add_instructions_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
+void add_sign_command(CLI::App& app, int& exit_code);
+
+}  // namespace callpolicy::cli

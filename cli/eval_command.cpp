@@ -1,0 +1,17 @@
+// Placeholder until the 'eval' command is written; it refuses to pretend.
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace callpolicy::cli {
+
+void add_eval_command(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("eval", "not built yet");
+  command->allow_extras();
+  command->callback([&exit_code] {
+    std::fputs("callpolicy eval: not built yet\n", stderr);
+    exit_code = exit_usage;
+  });
+}
+
+}  // namespace callpolicy::cli

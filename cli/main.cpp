@@ -1,0 +1,32 @@
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  namespace cli = callpolicy::cli;
+  CLI::App app{"callpolicy: compile, check, test and serve clinic call-availability policies"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "callpolicy 0.1.0");
+  int exit_code = cli::exit_ok;
+  cli::add_check_command(app, exit_code);
+  cli::add_compile_command(app, exit_code);
+  cli::add_eval_command(app, exit_code);
+  cli::add_test_command(app, exit_code);
+  cli::add_fmt_command(app, exit_code);
+  cli::add_week_command(app, exit_code);
+  cli::add_import_command(app, exit_code);
+  cli::add_instructions_command(app, exit_code);
+  cli::add_serve_command(app, exit_code);
+  cli::add_sign_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? cli::exit_ok : cli::exit_usage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "callpolicy: %s\n", e.what());
+    return cli::exit_usage;
+  }
+  return exit_code;
+}

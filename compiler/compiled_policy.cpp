@@ -1,0 +1,1 @@
+#include "compiler/compiled_policy.h"

@@ -1,0 +1,164 @@
+// The compiled form of a policy set: what the compiler produces, what a
+// bundle holds (bundle.h) and what the runtime loads. Everything here is
+// resolved: calendars are flattened into each clinic's holiday rules, modes
+// are desugared into a decision tree, `fallback` is a concrete action, ranges
+// of special dates are expanded to single dates.
+//
+// No PEGTL and no time-zone database here: the runtime links this library and
+// must not need the parser (SPEC 1).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/time_types.h"
+
+namespace callpolicy {
+
+inline constexpr int bundle_format = 1;
+
+// A predicate of the decision tree. Only the fields of its kind are used.
+struct predicate {
+  enum class kind : std::uint8_t {
+    open,        // the local time lies in a window of the day plan (SPEC 2.3)
+    holiday,     // the local date is a holiday and `special` does not list it
+    scheduled,   // the last matching schedule line enables
+    calls_at_least,  // active calls >= threshold (overflow, and every `calls OP N`)
+    caller_in,   // the caller is one of `callers`
+    via_in,      // the call came through one of `vias`
+    during,      // the local time lies in `windows` on `days` (windows spill past midnight)
+    on_dates,    // the local date lies in `dates`
+  };
+  kind type = kind::open;
+  std::int32_t threshold = 0;        // calls_at_least
+  std::vector<std::string> callers;  // caller_in, sorted
+  via_mask vias = 0;                 // via_in
+  day_mask days = 0;                 // during
+  std::vector<window> windows;       // during
+  date_range dates;                  // on_dates
+  friend bool operator==(const predicate&, const predicate&) = default;
+};
+
+// A tree edge: a node index when >= 0, else the leaf ~target (so -1 is leaf 0).
+using tree_target = std::int32_t;
+inline constexpr bool is_leaf(tree_target t) { return t < 0; }
+inline constexpr std::int32_t leaf_index(tree_target t) { return ~t; }
+inline constexpr tree_target leaf_target(std::int32_t leaf) { return ~leaf; }
+
+struct tree_node {
+  std::uint32_t predicate = 0;  // index into compiled_clinic::predicates
+  tree_target if_true = -1;
+  tree_target if_false = -1;
+  friend bool operator==(const tree_node&, const tree_node&) = default;
+};
+
+struct tree_leaf {
+  action_kind action = action_kind::ai;
+  std::string reason;  // normative for modes (SPEC 2.4), else label or canonical condition
+  friend bool operator==(const tree_leaf&, const tree_leaf&) = default;
+};
+
+struct special_day {
+  day_number date = 0;
+  std::vector<window> windows;  // empty: closed all day
+  friend bool operator==(const special_day&, const special_day&) = default;
+};
+
+struct schedule_rule {
+  bool enable = true;
+  std::optional<day_mask> days;     // a weekly line
+  std::optional<date_range> dates;  // a dated line
+  std::vector<window> windows;      // empty: the whole of each day or date
+  friend bool operator==(const schedule_rule&, const schedule_rule&) = default;
+};
+
+struct ai_config {
+  enum class kind : std::uint8_t { server_default, sip, redirect };
+  kind type = kind::server_default;  // no `ai` block: --ai-sip/--ai-url, else sip:{id}@sip.vapi.ai
+  std::string target;
+  friend bool operator==(const ai_config&, const ai_config&) = default;
+};
+
+struct forward_config {
+  std::string number;  // empty when the clinic has no forward number
+  std::string say = "Connecting you now.";
+  std::uint32_t timeout_seconds = 20;
+  friend bool operator==(const forward_config&, const forward_config&) = default;
+};
+
+struct voicemail_config {
+  std::string greeting;  // already defaulted to "Thank you for calling {name}. Please leave a message."
+  std::uint32_t max_seconds = 300;
+  friend bool operator==(const voicemail_config&, const voicemail_config&) = default;
+};
+
+struct busy_config {
+  std::string say = "We're unable to take your call right now. Please try again later.";
+  bool reject = false;
+  friend bool operator==(const busy_config&, const busy_config&) = default;
+};
+
+struct compiled_clinic {
+  std::string id;
+  std::string name;  // defaults to the id
+  std::string timezone;
+  std::string language;  // empty: not given
+  std::string voice;     // empty: not given
+  std::vector<std::string> ported;
+  std::vector<std::string> forwarded;
+  std::vector<std::string> sip_users;
+
+  std::array<std::vector<window>, 7> weekly_hours;  // Monday = 0; the last line for a day wins
+  std::vector<special_day> specials;                // sorted by date, one entry per date
+  std::vector<holiday_rule> holidays;               // calendars resolved
+  std::optional<std::uint32_t> overflow_threshold;
+  std::vector<schedule_rule> schedule;              // in source order
+
+  std::string mode;  // "always", ..., or "route" when the clinic has a route block
+  action_kind fallback = action_kind::voicemail;
+  std::vector<predicate> predicates;
+  std::vector<tree_node> nodes;
+  std::vector<tree_leaf> leaves;
+  tree_target root = -1;
+
+  ai_config ai;
+  forward_config forward;
+  voicemail_config voicemail;
+  busy_config busy;
+
+  friend bool operator==(const compiled_clinic&, const compiled_clinic&) = default;
+};
+
+struct source_hash {
+  std::string file;
+  std::string sha256;  // lower-case hex
+  friend bool operator==(const source_hash&, const source_hash&) = default;
+};
+
+struct compiled_calendar {
+  std::string name;
+  std::vector<holiday_rule> holidays;  // `use` resolved
+  friend bool operator==(const compiled_calendar&, const compiled_calendar&) = default;
+};
+
+struct compiled_set {
+  std::string compiler_version;
+  std::vector<source_hash> sources;
+  std::vector<compiled_clinic> clinics;
+  std::vector<compiled_calendar> calendars;
+  friend bool operator==(const compiled_set&, const compiled_set&) = default;
+};
+
+// ---- Time semantics shared by the runtime evaluator and the compiler's lints.
+
+// The dates on which `rules` hold within [first_year, last_year], sorted and
+// unique. Yearly rules are expanded over that span; see docs/language.md.
+std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, int first_year,
+                                        int last_year);
+inline constexpr int holiday_first_year = 1970;
+inline constexpr int holiday_last_year = 2199;
+
+}  // namespace callpolicy

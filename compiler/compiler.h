@@ -1,0 +1,44 @@
+// The whole front end over a set of files: read, parse, check, compile.
+// A set is every `*.policy` file under the given paths, treated as one
+// (SPEC 4): calendars, clinic ids, numbers and SIP users are checked across it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/ast.h"
+#include "compiler/compiled_policy.h"
+#include "compiler/diagnostic.h"
+#include "compiler/time_types.h"
+
+namespace callpolicy {
+
+inline constexpr std::string_view compiler_version = "callpolicy 0.1.0";
+
+struct source_file {
+  std::string path;  // as given or found, used in diagnostics
+  std::string text;
+};
+
+// Files and directories (recursively, `*.policy`, sorted by path). An
+// unreadable or missing path is an I/O error: it goes into `io_errors` and the
+// CLI exits 2.
+struct source_set {
+  std::vector<source_file> files;
+  std::vector<std::string> io_errors;
+};
+source_set read_sources(const std::vector<std::string>& paths);
+
+struct compile_options {
+  day_number today = 0;  // for W-past-dates; 0 means the system clock's UTC date
+};
+
+struct compile_output {
+  std::vector<ast::policy_file> files;  // parsed, for `test`, `fmt`, `instructions`
+  compiled_set set;                     // complete only when the sink has no errors
+};
+
+compile_output compile_sources(const source_set& sources, const compile_options& options,
+                               diagnostic_sink& sink);
+
+}  // namespace callpolicy

@@ -1,0 +1,33 @@
+#include "compiler/diagnostic.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace callpolicy {
+
+void diagnostic_sink::error(std::string_view code, const location& where, std::string message,
+                            std::vector<std::string> notes) {
+  items_.push_back({std::string(code), severity::error, where, std::move(message), std::move(notes)});
+}
+
+void diagnostic_sink::warning(std::string_view code, const location& where, std::string message,
+                              std::vector<std::string> notes) {
+  items_.push_back(
+      {std::string(code), severity::warning, where, std::move(message), std::move(notes)});
+}
+
+std::size_t diagnostic_sink::error_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      items_.begin(), items_.end(), [](const diagnostic& d) { return d.level == severity::error; }));
+}
+
+std::size_t diagnostic_sink::warning_count() const { return items_.size() - error_count(); }
+
+void diagnostic_sink::sort() {
+  std::stable_sort(items_.begin(), items_.end(), [](const diagnostic& a, const diagnostic& b) {
+    return std::tie(a.where.file, a.where.line, a.where.column) <
+           std::tie(b.where.file, b.where.line, b.where.column);
+  });
+}
+
+}  // namespace callpolicy

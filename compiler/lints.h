@@ -1,0 +1,18 @@
+// The warnings of SPEC 3 that judge a clinic's meaning rather than its
+// syntax, run on a clinic that compiled without errors: dead route rules
+// (judged exactly over the week, the dates and the call counts), shadowed
+// schedule lines, overlapping windows, holidays on closed days, dated entries
+// all in the past, and a week in which nobody answers.
+#pragma once
+
+#include "compiler/ast.h"
+#include "compiler/compiled_policy.h"
+#include "compiler/compiler.h"
+#include "compiler/diagnostic.h"
+
+namespace callpolicy {
+
+void run_lints(const ast::clinic& source, const compiled_clinic& compiled,
+               const compile_options& options, diagnostic_sink& sink);
+
+}  // namespace callpolicy

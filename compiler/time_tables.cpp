@@ -1,0 +1,1 @@
+#include "compiler/time_tables.h"

@@ -1,0 +1,61 @@
+// The precomputed time data of one clinic and the predicate test over it
+// (SPEC 2.3 and 3). Shared by the runtime evaluator (which adds the zone
+// conversion and the tree walk) and the compiler's exact lints (which judge
+// rules over every minute class of the week, the dates and call counts), so
+// that there is one definition of what `open`, `holiday`, `scheduled`,
+// `during` and `on` mean.
+//
+// Lookups never allocate: bitsets for the weekly plans and `during` maps,
+// sorted vectors with binary search for dated overrides and holidays.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "compiler/compiled_policy.h"
+
+namespace callpolicy {
+
+// Minutes from the plan day's midnight to the next day's midnight: bits
+// [0, 1440) are the day itself, [1440, 2880) the spill of windows that cross
+// midnight into the following day.
+using day_plan = std::bitset<2 * minutes_per_day>;
+using week_bits = std::bitset<7 * minutes_per_day>;  // Monday 00:00 = bit 0
+
+struct clinic_tables {
+  std::array<day_plan, 7> weekly;            // from weekly_hours
+  std::vector<day_number> special_dates;     // sorted, parallel to special_plans
+  std::vector<day_plan> special_plans;
+  std::vector<day_number> holiday_dates;     // expanded holiday rules, sorted, unique
+  // `scheduled` for dates no dated schedule line touches (nor the day before).
+  week_bits scheduled_weekly;
+  std::vector<date_range> scheduled_dated_spans;  // dates whose `scheduled` needs the full rule walk
+  std::vector<week_bits> during;             // one per predicate of kind `during`, by predicate index
+  std::vector<std::int32_t> during_index;    // predicate index -> index into `during`, or -1
+};
+
+clinic_tables build_tables(const compiled_clinic& clinic);
+
+// A call as the predicates see it: the clinic's local date and minute.
+struct local_call {
+  day_number date = 0;
+  std::uint16_t minute = 0;  // 0..1439
+  std::int32_t active_calls = 0;
+  std::string_view caller;
+  via_kind via = via_kind::ported;
+};
+
+bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute);
+bool is_holiday(const clinic_tables& tables, day_number date);
+bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, day_number date,
+                  std::uint16_t minute);
+bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
+                    std::uint32_t predicate_index, const local_call& call);
+
+// Walks the tree; the returned leaf index is into clinic.leaves.
+std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tables,
+                         const local_call& call);
+
+}  // namespace callpolicy

@@ -1,0 +1,83 @@
+#include "compiler/time_types.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace callpolicy {
+namespace {
+constexpr std::array<std::string_view, 7> weekday_names{"mon", "tue", "wed", "thu",
+                                                        "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 4> action_names{"ai", "voicemail", "forward", "busy"};
+constexpr std::array<std::string_view, 3> via_names{"ported", "forwarded", "sip"};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> find_name(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<int> weekday_from_name(std::string_view name) {
+  return find_name<int>(weekday_names, name);
+}
+std::string_view weekday_name(int weekday) { return weekday_names.at(weekday); }
+
+std::string_view action_name(action_kind a) { return action_names.at(static_cast<int>(a)); }
+std::optional<action_kind> action_from_name(std::string_view name) {
+  return find_name<action_kind>(action_names, name);
+}
+
+std::string_view via_name(via_kind v) { return via_names.at(static_cast<int>(v)); }
+std::optional<via_kind> via_from_name(std::string_view name) {
+  return find_name<via_kind>(via_names, name);
+}
+
+// Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms".
+day_number days_from_civil(int year, unsigned month, unsigned day) {
+  year -= month <= 2;
+  const int era = (year >= 0 ? year : year - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(year - era * 400);
+  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+civil_date civil_from_days(day_number z) {
+  z += 719468;
+  const int era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int y = static_cast<int>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2), m, d};
+}
+
+int weekday_of(day_number d) {
+  // 1970-01-01 was a Thursday (3 when Monday is 0).
+  return static_cast<int>(((d % 7) + 7 + 3) % 7);
+}
+
+bool is_valid_civil(int year, unsigned month, unsigned day) {
+  if (month < 1 || month > 12 || day < 1) return false;
+  static constexpr std::array<unsigned, 12> lengths{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const unsigned length = month == 2 && leap ? 29 : lengths[month - 1];
+  return day <= length;
+}
+
+std::string format_date(day_number d) {
+  const civil_date c = civil_from_days(d);
+  return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
+}
+
+std::string format_clock(std::uint16_t minutes) {
+  return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
+}
+
+}  // namespace callpolicy

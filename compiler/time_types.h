@@ -1,0 +1,85 @@
+// Plain values shared by the AST and the compiled form: days, windows, dates,
+// holiday rules and the action and integration names. No behaviour beyond
+// trivial helpers; the time semantics (SPEC 2.3) live in compiled_policy.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace callpolicy {
+
+// Days since 1970-01-01 in the proleptic Gregorian calendar, the same count
+// as date::sys_days / date::local_days.
+using day_number = std::int32_t;
+
+// Weekdays are numbered Monday = 0 .. Sunday = 6 and sets of them are bit masks.
+using day_mask = std::uint8_t;
+inline constexpr day_mask all_days = 0x7f;
+inline constexpr day_mask weekdays_mask = 0x1f;
+inline constexpr day_mask weekends_mask = 0x60;
+inline constexpr day_mask day_bit(int weekday) { return static_cast<day_mask>(1u << weekday); }
+// "mon".."sun"; nullopt for anything else.
+std::optional<int> weekday_from_name(std::string_view name);
+std::string_view weekday_name(int weekday);
+
+inline constexpr int minutes_per_day = 1440;
+
+// Minutes from local midnight. `end` may be 1440 (24:00). An end at or before
+// the start crosses midnight; such a window belongs to the day it starts on.
+struct window {
+  std::uint16_t start = 0;
+  std::uint16_t end = 0;
+  bool crosses_midnight() const { return end <= start; }
+  friend bool operator==(const window&, const window&) = default;
+};
+
+// Inclusive on both ends; a single date has first == last.
+struct date_range {
+  day_number first = 0;
+  day_number last = 0;
+  bool contains(day_number d) const { return first <= d && d <= last; }
+  friend bool operator==(const date_range&, const date_range&) = default;
+};
+
+// One entry of a `holidays` block or a calendar, after `use` is resolved.
+struct holiday_rule {
+  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth };
+  kind type = kind::dates;
+  date_range dates;         // kind::dates
+  std::uint8_t month = 0;   // yearly_*: 1..12
+  std::uint8_t day = 0;     // yearly_date: 1..31 (02-29 holds in leap years only)
+  std::int8_t nth = 0;      // yearly_nth: 1..5, or -1 for `last`
+  std::uint8_t weekday = 0; // yearly_nth: Monday = 0
+  std::string label;
+  friend bool operator==(const holiday_rule&, const holiday_rule&) = default;
+};
+
+// What a route leaf does. `fallback` exists only in the source language; the
+// compiler replaces it with the clinic's concrete fallback.
+enum class action_kind : std::uint8_t { ai, voicemail, forward, busy };
+std::string_view action_name(action_kind a);
+std::optional<action_kind> action_from_name(std::string_view name);
+
+// How a call reached us (SPEC 5).
+enum class via_kind : std::uint8_t { ported, forwarded, sip };
+using via_mask = std::uint8_t;
+inline constexpr via_mask via_bit(via_kind v) { return static_cast<via_mask>(1u << static_cast<int>(v)); }
+std::string_view via_name(via_kind v);
+std::optional<via_kind> via_from_name(std::string_view name);
+
+// Converts between civil dates and day numbers (Howard Hinnant's algorithms).
+day_number days_from_civil(int year, unsigned month, unsigned day);
+struct civil_date {
+  int year;
+  unsigned month;
+  unsigned day;
+};
+civil_date civil_from_days(day_number d);
+int weekday_of(day_number d);  // Monday = 0
+bool is_valid_civil(int year, unsigned month, unsigned day);
+std::string format_date(day_number d);        // 2026-12-24
+std::string format_clock(std::uint16_t minutes);  // 09:00, 24:00
+
+}  // namespace callpolicy

@@ -1,0 +1,64 @@
+// A loaded policy set: the compiled clinics with their time zones resolved and
+// their time tables built, plus the indexes that identify a clinic from a
+// call's `To`. Immutable once built; the server swaps whole sets on reload
+// through a shared_ptr, so a request finishes on the set it started with.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/compiled_policy.h"
+
+namespace date {
+class time_zone;
+}
+
+namespace callpolicy {
+
+// A clinic ready for evaluation. `tables` holds the precomputed time data
+// (per-minute day plans, expanded holidays, schedule and `during` maps).
+struct clinic_tables;
+struct runtime_clinic {
+  compiled_clinic policy;
+  const date::time_zone* zone = nullptr;
+  std::shared_ptr<const clinic_tables> tables;
+};
+
+struct clinic_match {
+  const runtime_clinic* clinic = nullptr;
+  via_kind via = via_kind::ported;
+};
+
+class policy_set {
+ public:
+  struct load_result {
+    std::shared_ptr<const policy_set> set;
+    std::string error;  // set when `set` is null (unknown zone in a bundle, ...)
+  };
+  static load_result load(compiled_set compiled);
+
+  // E.164 `To`: ported numbers first, then forwarded ones.
+  std::optional<clinic_match> find_by_number(std::string_view e164) const;
+  // The user part of a SIP URI, already percent-decoded.
+  const runtime_clinic* find_by_sip_user(std::string_view user) const;
+  const runtime_clinic* find_by_id(std::string_view id) const;
+
+  std::span<const runtime_clinic> clinics() const { return clinics_; }
+  const compiled_set& source() const { return source_; }
+
+ private:
+  compiled_set source_;  // sources and calendars, for /status; clinics moved out
+  std::vector<runtime_clinic> clinics_;
+  std::unordered_map<std::string, clinic_match> by_number_;
+  std::unordered_map<std::string, const runtime_clinic*> by_sip_user_;
+  std::unordered_map<std::string, const runtime_clinic*> by_id_;
+};
+
+}  // namespace callpolicy

@@ -1,0 +1,29 @@
+// TwiML for a decision (SPEC 2.5). Writes into a caller-owned buffer so that a
+// server thread can reuse one string across requests; every text and attribute
+// value is XML-escaped.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "runtime/evaluator.h"
+
+namespace callpolicy {
+
+struct twiml_options {
+  std::string_view public_url = "http://127.0.0.1:8080";  // {base}, without a trailing slash
+  std::string_view ai_sip;  // --ai-sip: used when the clinic has no `ai` block
+  std::string_view ai_url;  // --ai-url: likewise, as a <Redirect>
+};
+
+// Replaces `out` with the whole document, XML declaration included.
+void write_twiml(std::string& out, const runtime_clinic& clinic, const decision& d, via_kind via,
+                 const twiml_options& options);
+// The not-in-service answer for an unknown number or SIP user.
+void write_not_in_service_twiml(std::string& out);
+// `<Response><Hangup/></Response>`, for /twilio/hangup and /twilio/dial-status.
+void write_hangup_twiml(std::string& out);
+
+void append_xml_escaped(std::string& out, std::string_view text);
+
+}  // namespace callpolicy
