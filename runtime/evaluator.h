@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "compiler/zones.h"
 #include "runtime/policy_set.h"
 
 namespace callpolicy {
@@ -28,16 +29,5 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
 // The clinic's local time at an instant, for eval output and logs:
 // "2026-12-24T18:00:00-05:00".
 std::string format_local_time(const runtime_clinic& clinic, std::chrono::sys_seconds at);
-
-// Reading a local time in a clinic's zone (SPEC 4 `--at` and test `at`).
-struct local_resolution {
-  enum class kind : std::uint8_t { unique, ambiguous, nonexistent };
-  kind type = kind::unique;
-  std::chrono::sys_seconds instant{};  // ambiguous: the earlier instant
-};
-// `local_seconds` counts seconds since 1970-01-01T00:00 local.
-local_resolution resolve_local_time(const date::time_zone* zone, std::int64_t local_seconds);
-// nullptr when the IANA database does not know the name.
-const date::time_zone* find_zone(std::string_view name) noexcept;
 
 }  // namespace callpolicy

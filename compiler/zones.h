@@ -1,0 +1,43 @@
+// The IANA zone database (system tzdata through date::date-tz), as both the
+// compiler (unknown zones, test times) and the runtime (every decision) use it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace date {
+class time_zone;
+}
+
+namespace callpolicy {
+
+// nullptr when the database does not know the name. Never throws.
+const date::time_zone* find_zone(std::string_view name) noexcept;
+
+// Up to `limit` known zone names closest to `name` (for "did you mean").
+std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit = 1);
+
+// Reading a local time in a zone (SPEC 4 `--at` and a test's `at`).
+struct local_resolution {
+  enum class kind : std::uint8_t { unique, ambiguous, nonexistent };
+  kind type = kind::unique;
+  std::chrono::sys_seconds instant{};  // ambiguous: the earlier instant; nonexistent: unset
+};
+// `local_seconds` counts seconds since 1970-01-01T00:00 in local time.
+local_resolution resolve_local_time(const date::time_zone* zone, std::int64_t local_seconds);
+
+// The local date, minute of the day and UTC offset of an instant in a zone.
+struct local_parts {
+  std::int32_t date = 0;        // day_number
+  std::uint32_t seconds = 0;    // since local midnight
+  std::int32_t offset_seconds = 0;
+};
+local_parts to_local(const date::time_zone* zone, std::chrono::sys_seconds at);
+
+// "2026-12-24T18:00:00-05:00"
+std::string format_rfc3339_local(const date::time_zone* zone, std::chrono::sys_seconds at);
+
+}  // namespace callpolicy
