@@ -1,0 +1,431 @@
+// The policy language of SPEC 2 as a PEGTL grammar: syntax only. Every rule
+// is a named struct so that the parser can select it into a parse tree and so
+// that each `must<>` point has its own message (error_message below). Values
+// are matched by shape only (a time is two digits, a colon, two digits); the
+// parser checks ranges (25:00) and reports them with their own codes.
+//
+// Recovery: every item of a block is tried under try_catch; on a syntax error
+// the parser records it (see the control in compiler/parser.cpp) and
+// skip_item consumes the rest of the offending item, so one file reports
+// several errors and one mistake reports one diagnostic.
+#pragma once
+
+#include <string_view>
+
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/analyze_traits.hpp>
+
+namespace callpolicy::grammar {
+
+namespace pegtl = tao::pegtl;
+using namespace tao::pegtl;  // NOLINT: rule vocabulary
+
+// ---- Lexical
+
+struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};
+struct blank : sor<plus<space>, comment> {};
+struct sp : star<blank> {};
+
+struct word_char : sor<alnum, one<'_', '-'>> {};
+template <typename Word>
+struct word : seq<Word, not_at<word_char>> {};
+
+// Like must<R>, but the error points where R was expected to start: must<>
+// lets a partial match advance the input before raising.
+template <typename Rule>
+struct need : sor<Rule, raise<Rule>> {};
+
+// A keyword that may be followed by '-' (days in `mon-fri`); WORD may not.
+#define CALLPOLICY_KW(x) TAO_PEGTL_KEYWORD(x)
+#define CALLPOLICY_WORD(x) word<TAO_PEGTL_STRING(x)>
+
+struct slug : seq<ranges<'a', 'z', '0', '9'>, star<ranges<'a', 'z', '0', '9', '-', '-'>>> {};
+
+struct escaped_char : one<'"', '\\', 'n'> {};
+struct escape : seq<one<'\\'>, need<escaped_char>> {};
+struct string_char : sor<escape, not_one<'"', '\\', '\n', '\r'>> {};
+struct string_close : one<'"'> {};
+struct string_literal : seq<one<'"'>, star<string_char>, need<string_close>> {};
+
+struct phone : seq<one<'+'>, star<digit>> {};
+struct integer : seq<plus<digit>, not_at<word_char>> {};
+struct duration : seq<plus<digit>, one<'s', 'm', 'h'>, not_at<word_char>> {};
+
+struct time_value : seq<digit, digit, one<':'>, digit, digit> {};
+struct window_end : time_value {};
+struct window : seq<time_value, one<'-'>, need<window_end>> {};
+
+struct date_value : seq<rep<4, digit>, one<'-'>, rep<2, digit>, one<'-'>, rep<2, digit>> {};
+struct range_end : date_value {};
+struct date_or_range : seq<date_value, opt<two<'.'>, need<range_end>>> {};
+
+struct comma : one<','> {};
+template <typename Item>
+struct comma_list : seq<Item, star<star<blank>, comma, star<blank>, need<Item>>> {};
+
+struct day_name : sor<CALLPOLICY_KW("mon"), CALLPOLICY_KW("tue"), CALLPOLICY_KW("wed"),
+                      CALLPOLICY_KW("thu"), CALLPOLICY_KW("fri"), CALLPOLICY_KW("sat"),
+                      CALLPOLICY_KW("sun")> {};
+struct day_range_end : day_name {};
+struct day_range : seq<day_name, opt<one<'-'>, need<day_range_end>>> {};
+struct days_daily : CALLPOLICY_WORD("daily") {};
+struct days_weekdays : CALLPOLICY_WORD("weekdays") {};
+struct days_weekends : CALLPOLICY_WORD("weekends") {};
+struct day_set : sor<days_daily, days_weekdays, days_weekends, comma_list<day_range>> {};
+
+struct window_list : comma_list<window> {};
+struct phone_list : comma_list<phone> {};
+struct slug_list : comma_list<slug> {};
+
+struct action_name : sor<CALLPOLICY_WORD("ai"), CALLPOLICY_WORD("voicemail"),
+                         CALLPOLICY_WORD("forward"), CALLPOLICY_WORD("busy"),
+                         CALLPOLICY_WORD("fallback")> {};
+struct via_name : sor<CALLPOLICY_WORD("ported"), CALLPOLICY_WORD("forwarded"),
+                      CALLPOLICY_WORD("sip")> {};
+struct via_list : comma_list<via_name> {};
+struct mode_name : sor<CALLPOLICY_WORD("always"), CALLPOLICY_WORD("after-hours-only"),
+                       CALLPOLICY_WORD("overflow-only"), CALLPOLICY_WORD("scheduled"),
+                       CALLPOLICY_WORD("disabled")> {};
+
+// ---- Recovery: the rest of an item, braces balanced, strings skipped. Stops
+// at the end of a line outside any brace, or before a '}' that closes the
+// enclosing block.
+struct skip_item {
+  using rule_t = skip_item;
+  using subs_t = empty_list;
+
+  template <apply_mode, rewind_mode, template <typename...> class, template <typename...> class,
+            typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... /*unused*/) {
+    int depth = 0;
+    bool in_string = false;
+    std::size_t consumed = 0;
+    while (!in.empty()) {
+      const char c = in.peek_char();
+      if (in_string) {
+        if (c == '\n') {
+          in_string = false;
+          if (depth <= 0) break;
+        } else if (c == '\\' && in.size(2) >= 2) {
+          in.bump(1);
+          ++consumed;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '#') {
+        while (!in.empty() && in.peek_char() != '\n') {
+          in.bump(1);
+          ++consumed;
+        }
+        continue;
+      } else if (c == '{') {
+        ++depth;
+      } else if (c == '}') {
+        if (depth == 0) break;
+        --depth;
+        if (depth == 0) {
+          in.bump(1);
+          ++consumed;
+          break;
+        }
+      } else if (c == '\n' && depth <= 0) {
+        break;
+      }
+      in.bump(1);
+      ++consumed;
+    }
+    return consumed != 0;
+  }
+};
+
+template <typename Item>
+struct guarded : sor<try_catch<need<Item>>, skip_item> {};
+
+// Items of a block until its closing brace, each guarded.
+template <typename Item, typename Close>
+struct block_body
+    : seq<one<'{'>, sp, star<not_at<one<'}'>>, not_at<eof>, guarded<Item>, sp>, need<Close>> {};
+
+struct open_brace : one<'{'> {};
+
+// ---- Numbers, hours, holidays, special, schedule
+
+struct numbers_ported : seq<CALLPOLICY_WORD("ported"), sp, need<phone_list>> {};
+struct numbers_forwarded : seq<CALLPOLICY_WORD("forwarded"), sp, need<phone_list>> {};
+struct numbers_sip : seq<CALLPOLICY_WORD("sip"), sp, need<slug_list>> {};
+struct numbers_item : sor<numbers_ported, numbers_forwarded, numbers_sip> {};
+struct numbers_close : one<'}'> {};
+struct numbers_block
+    : seq<CALLPOLICY_WORD("numbers"), sp, at<need<open_brace>>, block_body<numbers_item, numbers_close>> {};
+
+struct hours_line : seq<day_set, sp, need<window_list>> {};
+struct hours_close : one<'}'> {};
+struct hours_block
+    : seq<CALLPOLICY_WORD("hours"), sp, at<need<open_brace>>, block_body<hours_line, hours_close>> {};
+
+struct ordinal : sor<CALLPOLICY_WORD("1st"), CALLPOLICY_WORD("2nd"), CALLPOLICY_WORD("3rd"),
+                     CALLPOLICY_WORD("4th"), CALLPOLICY_WORD("5th"), CALLPOLICY_WORD("last")> {};
+struct month_name
+    : sor<CALLPOLICY_WORD("jan"), CALLPOLICY_WORD("feb"), CALLPOLICY_WORD("mar"),
+          CALLPOLICY_WORD("apr"), CALLPOLICY_WORD("may"), CALLPOLICY_WORD("jun"),
+          CALLPOLICY_WORD("jul"), CALLPOLICY_WORD("aug"), CALLPOLICY_WORD("sep"),
+          CALLPOLICY_WORD("oct"), CALLPOLICY_WORD("nov"), CALLPOLICY_WORD("dec")> {};
+struct nth_weekday_day : day_name {};
+struct of_keyword : CALLPOLICY_WORD("of") {};
+struct nth_weekday : seq<ordinal, sp, need<nth_weekday_day>, sp, need<of_keyword>, sp, need<month_name>> {};
+struct month_day : seq<digit, digit, one<'-'>, digit, digit, not_at<word_char>> {};
+struct yearly_spec : sor<month_day, nth_weekday> {};
+struct holiday_label : string_literal {};
+struct holiday_use : seq<CALLPOLICY_WORD("use"), sp, need<slug>> {};
+struct holiday_yearly : seq<CALLPOLICY_WORD("yearly"), sp, need<yearly_spec>, opt<sp, holiday_label>> {};
+struct holiday_dated : seq<date_or_range, opt<sp, holiday_label>> {};
+struct holiday_entry : sor<holiday_use, holiday_yearly, holiday_dated> {};
+struct holidays_close : one<'}'> {};
+struct holidays_block : seq<CALLPOLICY_WORD("holidays"), sp, at<need<open_brace>>,
+                            block_body<holiday_entry, holidays_close>> {};
+
+struct closed_keyword : CALLPOLICY_WORD("closed") {};
+struct special_hours : sor<closed_keyword, window_list> {};
+struct special_entry : seq<date_or_range, sp, need<special_hours>> {};
+struct special_close : one<'}'> {};
+struct special_block : seq<CALLPOLICY_WORD("special"), sp, at<need<open_brace>>,
+                           block_body<special_entry, special_close>> {};
+
+struct schedule_enable : CALLPOLICY_WORD("enable") {};
+struct schedule_disable : CALLPOLICY_WORD("disable") {};
+struct schedule_target : sor<date_or_range, day_set> {};
+struct schedule_line : seq<sor<schedule_enable, schedule_disable>, sp, need<schedule_target>,
+                           opt<sp, window_list>> {};
+struct schedule_close : one<'}'> {};
+struct schedule_block : seq<CALLPOLICY_WORD("schedule"), sp, at<need<open_brace>>,
+                            block_body<schedule_line, schedule_close>> {};
+
+// ---- Conditions: `not` binds tighter than `and`, `and` tighter than `or`.
+
+struct condition;
+struct cond_holiday : CALLPOLICY_WORD("holiday") {};
+struct cond_open : CALLPOLICY_WORD("open") {};
+struct cond_closed : CALLPOLICY_WORD("closed") {};
+struct cond_scheduled : CALLPOLICY_WORD("scheduled") {};
+struct cond_overflow : CALLPOLICY_WORD("overflow") {};
+struct compare_op : sor<string<'>', '='>, string<'<', '='>, string<'=', '='>, one<'>'>, one<'<'>> {};
+struct cond_calls : seq<CALLPOLICY_WORD("calls"), sp, need<compare_op>, sp, need<integer>> {};
+struct cond_caller : seq<CALLPOLICY_WORD("caller"), sp, need<phone_list>> {};
+struct cond_via : seq<CALLPOLICY_WORD("via"), sp, need<via_list>> {};
+struct cond_during : seq<CALLPOLICY_WORD("during"), sp, need<day_set>, sp, need<window_list>> {};
+struct cond_on : seq<CALLPOLICY_WORD("on"), sp, need<date_or_range>> {};
+struct close_paren : one<')'> {};
+struct paren_condition : seq<one<'('>, sp, need<condition>, sp, need<close_paren>> {};
+struct cond_atom : sor<paren_condition, cond_holiday, cond_open, cond_closed, cond_scheduled,
+                       cond_overflow, cond_calls, cond_caller, cond_via, cond_during, cond_on> {};
+struct not_keyword : CALLPOLICY_WORD("not") {};
+struct and_keyword : CALLPOLICY_WORD("and") {};
+struct or_keyword : CALLPOLICY_WORD("or") {};
+struct negation;
+struct unary : sor<negation, cond_atom> {};
+struct negated_operand : unary {};
+struct negation : seq<not_keyword, sp, need<negated_operand>> {};
+struct and_operand : unary {};
+struct conjunction : seq<unary, star<sp, and_keyword, sp, need<and_operand>>> {};
+struct or_operand : conjunction {};
+struct disjunction : seq<conjunction, star<sp, or_keyword, sp, need<or_operand>>> {};
+struct condition : disjunction {};
+
+// ---- Routes
+
+struct otherwise_keyword : CALLPOLICY_WORD("otherwise") {};
+struct arrow : string<'-', '>'> {};
+struct rule_action : action_name {};
+struct rule_label : string_literal {};
+struct route_condition : sor<otherwise_keyword, condition> {};
+struct route_rule : seq<route_condition, sp, need<arrow>, sp, need<rule_action>,
+                        opt<sp, CALLPOLICY_WORD("as"), sp, need<rule_label>>> {};
+struct route_close : one<'}'> {};
+struct route_block
+    : seq<CALLPOLICY_WORD("route"), sp, at<need<open_brace>>, block_body<route_rule, route_close>> {};
+
+// ---- Action blocks
+
+struct ai_sip : seq<CALLPOLICY_WORD("sip"), sp, need<string_literal>> {};
+struct ai_redirect : seq<CALLPOLICY_WORD("redirect"), sp, need<string_literal>> {};
+struct ai_item : sor<ai_sip, ai_redirect> {};
+struct ai_close : one<'}'> {};
+struct ai_block : seq<CALLPOLICY_WORD("ai"), sp, at<need<open_brace>>, block_body<ai_item, ai_close>> {};
+
+struct say_item : seq<CALLPOLICY_WORD("say"), sp, need<string_literal>> {};
+struct timeout_item : seq<CALLPOLICY_WORD("timeout"), sp, need<duration>> {};
+struct forward_item : sor<say_item, timeout_item> {};
+struct forward_close : one<'}'> {};
+struct forward_number : phone {};
+struct forward_target : sor<seq<forward_number, opt<sp, block_body<forward_item, forward_close>>>,
+                            block_body<forward_item, forward_close>> {};
+struct forward_block : seq<CALLPOLICY_WORD("forward"), sp, need<forward_target>> {};
+
+struct greeting_item : seq<CALLPOLICY_WORD("greeting"), sp, need<string_literal>> {};
+struct max_item : seq<CALLPOLICY_WORD("max"), sp, need<duration>> {};
+struct voicemail_item : sor<greeting_item, max_item> {};
+struct voicemail_close : one<'}'> {};
+struct voicemail_block : seq<CALLPOLICY_WORD("voicemail"), sp, at<need<open_brace>>,
+                             block_body<voicemail_item, voicemail_close>> {};
+
+struct reject_item : CALLPOLICY_WORD("reject") {};
+struct busy_item : sor<say_item, reject_item> {};
+struct busy_close : one<'}'> {};
+struct busy_block
+    : seq<CALLPOLICY_WORD("busy"), sp, at<need<open_brace>>, block_body<busy_item, busy_close>> {};
+
+// ---- Clinic
+
+struct name_item : seq<CALLPOLICY_WORD("name"), sp, need<string_literal>> {};
+struct timezone_item : seq<CALLPOLICY_WORD("timezone"), sp, need<string_literal>> {};
+struct language_item : seq<CALLPOLICY_WORD("language"), sp, need<string_literal>> {};
+struct voice_item : seq<CALLPOLICY_WORD("voice"), sp, need<string_literal>> {};
+struct overflow_item : seq<CALLPOLICY_WORD("overflow"), sp, need<integer>> {};
+struct mode_item : seq<CALLPOLICY_WORD("mode"), sp, need<mode_name>> {};
+struct fallback_item : seq<CALLPOLICY_WORD("fallback"), sp, need<action_name>> {};
+
+struct clinic_item
+    : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
+          holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item,
+          route_block, ai_block, forward_block, voicemail_block, busy_block> {};
+struct clinic_id : slug {};
+struct clinic_close : one<'}'> {};
+struct clinic : seq<CALLPOLICY_WORD("clinic"), sp, need<clinic_id>, sp, at<need<open_brace>>,
+                    block_body<clinic_item, clinic_close>> {};
+
+// ---- Calendar
+
+struct calendar_name : slug {};
+struct calendar_close : one<'}'> {};
+struct calendar : seq<CALLPOLICY_WORD("calendar"), sp, need<calendar_name>, sp, at<need<open_brace>>,
+                      block_body<holiday_entry, calendar_close>> {};
+
+// ---- Test
+
+struct time_seconds : seq<one<':'>, digit, digit> {};
+struct utc_designator : one<'Z'> {};
+struct utc_offset : seq<one<'+', '-'>, digit, digit, one<':'>, digit, digit> {};
+struct date_time_time : time_value {};
+struct date_time : seq<date_value, one<'T'>, need<date_time_time>, opt<time_seconds>,
+                       opt<sor<utc_designator, utc_offset>>, not_at<word_char>> {};
+
+struct test_clinic : seq<CALLPOLICY_WORD("clinic"), sp, need<slug>> {};
+struct test_at : seq<CALLPOLICY_WORD("at"), sp, need<date_time>> {};
+struct test_calls : seq<CALLPOLICY_WORD("calls"), sp, need<integer>> {};
+struct test_caller : seq<CALLPOLICY_WORD("caller"), sp, need<phone>> {};
+struct test_via : seq<CALLPOLICY_WORD("via"), sp, need<via_name>> {};
+struct test_expect : seq<CALLPOLICY_WORD("expect"), sp, need<action_name>> {};
+struct test_reason : seq<CALLPOLICY_WORD("reason"), sp, need<string_literal>> {};
+struct test_item : sor<test_clinic, test_at, test_calls, test_caller, test_via, test_expect,
+                       test_reason> {};
+struct test_name : string_literal {};
+struct test_close : one<'}'> {};
+struct test_block : seq<CALLPOLICY_WORD("test"), sp, need<test_name>, sp, at<need<open_brace>>,
+                        block_body<test_item, test_close>> {};
+
+// ---- File
+
+struct top_item : sor<clinic, calendar, test_block> {};
+struct file : seq<sp, star<not_at<eof>, guarded<top_item>, sp>, eof> {};
+
+// A whole `eval --at` or test `at` value.
+struct date_time_only : seq<date_time, eof> {};
+
+// ---- Error messages for each need<> point. `{word}` is replaced by the word
+// found at the error position. A rule without a message gets "syntax error".
+template <typename Rule>
+inline constexpr std::string_view error_message{};
+template <typename Rule>
+inline constexpr std::string_view error_code = "E001";
+
+#define CALLPOLICY_ERROR(rule, text) \
+  template <>                        \
+  inline constexpr std::string_view error_message<rule> = text
+
+CALLPOLICY_ERROR(top_item, "expected 'clinic', 'calendar' or 'test', found '{word}'");
+CALLPOLICY_ERROR(clinic_item, "unknown item '{word}' in clinic");
+CALLPOLICY_ERROR(clinic_id, "expected a clinic id like smile-dental");
+CALLPOLICY_ERROR(calendar_name, "expected a calendar name like ontario");
+CALLPOLICY_ERROR(test_name, "expected the test's name as a string");
+CALLPOLICY_ERROR(open_brace, "expected '{'");
+CALLPOLICY_ERROR(clinic_close, "expected '}' to close the 'clinic' block");
+CALLPOLICY_ERROR(calendar_close, "expected '}' to close the 'calendar' block");
+CALLPOLICY_ERROR(test_close, "expected '}' to close the 'test' block");
+CALLPOLICY_ERROR(numbers_close, "expected '}' to close the 'numbers' block");
+CALLPOLICY_ERROR(hours_close, "expected '}' to close the 'hours' block");
+CALLPOLICY_ERROR(holidays_close, "expected '}' to close the 'holidays' block");
+CALLPOLICY_ERROR(special_close, "expected '}' to close the 'special' block");
+CALLPOLICY_ERROR(schedule_close, "expected '}' to close the 'schedule' block");
+CALLPOLICY_ERROR(route_close, "expected '}' to close the 'route' block");
+CALLPOLICY_ERROR(ai_close, "expected '}' to close the 'ai' block");
+CALLPOLICY_ERROR(forward_close, "expected '}' to close the 'forward' block");
+CALLPOLICY_ERROR(voicemail_close, "expected '}' to close the 'voicemail' block");
+CALLPOLICY_ERROR(busy_close, "expected '}' to close the 'busy' block");
+CALLPOLICY_ERROR(string_literal, "expected a string in double quotes");
+CALLPOLICY_ERROR(string_close, "expected '\"' to end the string on this line");
+CALLPOLICY_ERROR(escaped_char, "unknown escape: a string allows \\\" \\\\ and \\n");
+CALLPOLICY_ERROR(phone_list, "expected a phone number like +14165551234");
+CALLPOLICY_ERROR(phone, "expected a phone number like +14165551234");
+CALLPOLICY_ERROR(slug_list, "expected a SIP user like smile-dental");
+CALLPOLICY_ERROR(slug, "expected a name like smile-dental");
+CALLPOLICY_ERROR(window_list, "expected a window like 09:00-17:00");
+CALLPOLICY_ERROR(window_end, "expected a time like 17:00 to end the window");
+CALLPOLICY_ERROR(date_time_time, "expected a time like 10:00 after 'T'");
+CALLPOLICY_ERROR(range_end, "expected a date like 2027-01-02 to end the range");
+CALLPOLICY_ERROR(day_range_end, "expected a day (mon, tue, wed, thu, fri, sat, sun)");
+CALLPOLICY_ERROR(day_set, "expected days like mon-fri, sat, daily, weekdays or weekends");
+CALLPOLICY_ERROR(hours_line, "expected days and windows like 'mon-fri 09:00-17:00'");
+CALLPOLICY_ERROR(holiday_entry, "expected a holiday: a date, a date range, 'yearly' or 'use'");
+CALLPOLICY_ERROR(yearly_spec, "expected MM-DD or a weekday like '1st mon of sep' after 'yearly'");
+CALLPOLICY_ERROR(nth_weekday_day, "expected a day (mon, tue, wed, thu, fri, sat, sun)");
+CALLPOLICY_ERROR(of_keyword, "expected 'of'");
+CALLPOLICY_ERROR(month_name, "expected a month (jan, feb, mar, apr, may, jun, jul, aug, sep, oct, nov, dec)");
+CALLPOLICY_ERROR(special_entry, "expected a date or date range like 2026-12-31");
+CALLPOLICY_ERROR(special_hours, "expected windows like 09:00-12:00 or 'closed'");
+CALLPOLICY_ERROR(schedule_line, "expected 'enable' or 'disable'");
+CALLPOLICY_ERROR(schedule_target, "expected days like mon-fri or a date like 2026-12-24");
+CALLPOLICY_ERROR(integer, "expected a whole number");
+CALLPOLICY_ERROR(duration, "expected a duration like 20s, 5m or 1h");
+CALLPOLICY_ERROR(mode_name,
+                 "expected a mode: always, after-hours-only, overflow-only, scheduled or disabled");
+CALLPOLICY_ERROR(action_name, "expected an action: ai, voicemail, forward, busy or fallback");
+CALLPOLICY_ERROR(rule_action, "expected an action: ai, voicemail, forward, busy or fallback");
+CALLPOLICY_ERROR(rule_label, "expected the rule's label as a string after 'as'");
+CALLPOLICY_ERROR(route_rule, "expected a condition or 'otherwise'");
+CALLPOLICY_ERROR(arrow, "expected '->' and an action");
+CALLPOLICY_ERROR(condition,
+                 "expected a condition: holiday, open, closed, scheduled, overflow, calls, caller, "
+                 "via, during, on, not or '('");
+CALLPOLICY_ERROR(negated_operand, "expected a condition after 'not'");
+CALLPOLICY_ERROR(and_operand, "expected a condition after 'and'");
+CALLPOLICY_ERROR(or_operand, "expected a condition after 'or'");
+CALLPOLICY_ERROR(close_paren, "expected ')'");
+CALLPOLICY_ERROR(compare_op, "expected a comparison: >=, >, <=, < or ==");
+CALLPOLICY_ERROR(via_list, "expected ported, forwarded or sip");
+CALLPOLICY_ERROR(via_name, "expected ported, forwarded or sip");
+CALLPOLICY_ERROR(date_or_range, "expected a date like 2026-12-24 or a range like 2026-12-28..2027-01-02");
+CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"' or 'redirect \"URL\"' in the 'ai' block");
+CALLPOLICY_ERROR(forward_target, "expected a phone number like +14165550000 or '{'");
+CALLPOLICY_ERROR(forward_item, "expected 'say' or 'timeout' in the 'forward' block");
+CALLPOLICY_ERROR(voicemail_item, "expected 'greeting' or 'max' in the 'voicemail' block");
+CALLPOLICY_ERROR(busy_item, "expected 'say' or 'reject' in the 'busy' block");
+CALLPOLICY_ERROR(numbers_item, "expected 'ported', 'forwarded' or 'sip' in the 'numbers' block");
+CALLPOLICY_ERROR(test_item,
+                 "unknown item '{word}' in test: expected clinic, at, calls, caller, via, expect "
+                 "or reason");
+CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
+
+#undef CALLPOLICY_ERROR
+
+template <>
+inline constexpr std::string_view error_code<escaped_char> = "E008";
+
+}  // namespace callpolicy::grammar
+
+namespace tao::pegtl {
+// skip_item consumes input when it succeeds; analyze<> needs to know.
+template <typename Name>
+struct analyze_traits<Name, callpolicy::grammar::skip_item> : analyze_any_traits<> {};
+}  // namespace tao::pegtl
