@@ -1,1 +1,452 @@
 #include "compiler/bundle.h"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace callpolicy {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// ---- writing
+
+json windows_json(const std::vector<window>& windows) {
+  json out = json::array();
+  for (const window& w : windows) out.push_back(format_clock(w.start) + "-" + format_clock(w.end));
+  return out;
+}
+
+json range_json(const date_range& r) {
+  return r.first == r.last ? json(format_date(r.first))
+                           : json(format_date(r.first) + ".." + format_date(r.last));
+}
+
+std::string days_text(day_mask days) {
+  std::string out;
+  for (int d = 0; d < 7; ++d) {
+    if (!(days & day_bit(d))) continue;
+    if (!out.empty()) out += ',';
+    out += weekday_name(d);
+  }
+  return out;
+}
+
+json holiday_json(const holiday_rule& h) {
+  json j;
+  switch (h.type) {
+    case holiday_rule::kind::dates:
+      j["dates"] = range_json(h.dates);
+      break;
+    case holiday_rule::kind::yearly_date:
+      j["yearly"] = fmt::format("{:02}-{:02}", h.month, h.day);
+      break;
+    case holiday_rule::kind::yearly_nth:
+      j["yearly_nth"] = {{"nth", h.nth}, {"weekday", weekday_name(h.weekday)}, {"month", h.month}};
+      break;
+  }
+  j["label"] = h.label;
+  return j;
+}
+
+json holidays_json(const std::vector<holiday_rule>& rules) {
+  json out = json::array();
+  for (const holiday_rule& h : rules) out.push_back(holiday_json(h));
+  return out;
+}
+
+json predicate_json(const predicate& p) {
+  static constexpr std::array<std::string_view, 8> kinds{
+      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates"};
+  json j;
+  j["kind"] = kinds.at(static_cast<std::size_t>(p.type));
+  switch (p.type) {
+    case predicate::kind::calls_at_least: j["threshold"] = p.threshold; break;
+    case predicate::kind::caller_in: j["callers"] = p.callers; break;
+    case predicate::kind::via_in: {
+      json vias = json::array();
+      for (int v = 0; v < 3; ++v) {
+        if (p.vias & via_bit(static_cast<via_kind>(v))) vias.push_back(via_name(static_cast<via_kind>(v)));
+      }
+      j["vias"] = vias;
+      break;
+    }
+    case predicate::kind::during:
+      j["days"] = days_text(p.days);
+      j["windows"] = windows_json(p.windows);
+      break;
+    case predicate::kind::on_dates: j["dates"] = range_json(p.dates); break;
+    default: break;
+  }
+  return j;
+}
+
+json clinic_json(const compiled_clinic& c) {
+  json j;
+  j["id"] = c.id;
+  j["name"] = c.name;
+  j["timezone"] = c.timezone;
+  j["language"] = c.language;
+  j["voice"] = c.voice;
+  j["numbers"] = {{"ported", c.ported}, {"forwarded", c.forwarded}, {"sip", c.sip_users}};
+  json hours = json::object();
+  for (int d = 0; d < 7; ++d) hours[std::string(weekday_name(d))] = windows_json(c.weekly_hours[d]);
+  j["hours"] = hours;
+  json special = json::array();
+  for (const special_day& s : c.specials) {
+    special.push_back({{"date", format_date(s.date)}, {"windows", windows_json(s.windows)}});
+  }
+  j["special"] = special;
+  j["holidays"] = holidays_json(c.holidays);
+  j["overflow"] = c.overflow_threshold ? json(*c.overflow_threshold) : json(nullptr);
+  json schedule = json::array();
+  for (const schedule_rule& r : c.schedule) {
+    json line{{"enable", r.enable}};
+    if (r.days) line["days"] = days_text(*r.days);
+    if (r.dates) line["dates"] = range_json(*r.dates);
+    line["windows"] = windows_json(r.windows);
+    schedule.push_back(line);
+  }
+  j["schedule"] = schedule;
+  j["mode"] = c.mode;
+  j["fallback"] = action_name(c.fallback);
+  json predicates = json::array();
+  for (const predicate& p : c.predicates) predicates.push_back(predicate_json(p));
+  j["predicates"] = predicates;
+  json nodes = json::array();
+  for (const tree_node& n : c.nodes) nodes.push_back({n.predicate, n.if_true, n.if_false});
+  j["nodes"] = nodes;
+  json leaves = json::array();
+  for (const tree_leaf& l : c.leaves) leaves.push_back({{"action", action_name(l.action)}, {"reason", l.reason}});
+  j["leaves"] = leaves;
+  j["root"] = c.root;
+  static constexpr std::array<std::string_view, 3> ai_kinds{"default", "sip", "redirect"};
+  j["ai"] = {{"kind", ai_kinds.at(static_cast<std::size_t>(c.ai.type))}, {"target", c.ai.target}};
+  j["forward"] = {{"number", c.forward.number}, {"say", c.forward.say}, {"timeout", c.forward.timeout_seconds}};
+  j["voicemail"] = {{"greeting", c.voicemail.greeting}, {"max", c.voicemail.max_seconds}};
+  j["busy"] = {{"say", c.busy.say}, {"reject", c.busy.reject}};
+  return j;
+}
+
+// ---- reading: every access names its JSON pointer when it fails.
+
+struct bundle_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const std::string& pointer, std::string_view what) {
+  throw bundle_error(fmt::format("{}: {}", pointer.empty() ? "/" : pointer, what));
+}
+
+const json& at(const json& j, const std::string& pointer, const char* key) {
+  if (!j.is_object()) fail(pointer, "expected an object");
+  const auto it = j.find(key);
+  if (it == j.end()) fail(pointer + "/" + key, "missing");
+  return *it;
+}
+
+std::string text(const json& j, const std::string& pointer) {
+  if (!j.is_string()) fail(pointer, "expected a string");
+  return j.get<std::string>();
+}
+
+template <typename Int>
+Int number(const json& j, const std::string& pointer) {
+  if (!j.is_number_integer()) fail(pointer, "expected an integer");
+  return j.get<Int>();
+}
+
+std::vector<std::string> strings(const json& j, const std::string& pointer) {
+  if (!j.is_array()) fail(pointer, "expected an array");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < j.size(); ++i) out.push_back(text(j[i], fmt::format("{}/{}", pointer, i)));
+  return out;
+}
+
+std::uint16_t clock_of(std::string_view t, const std::string& pointer) {
+  if (t.size() != 5 || t[2] != ':') fail(pointer, "expected a time like 09:00");
+  const int h = (t[0] - '0') * 10 + (t[1] - '0');
+  const int m = (t[3] - '0') * 10 + (t[4] - '0');
+  if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0)) fail(pointer, "expected a time like 09:00");
+  return static_cast<std::uint16_t>(h * 60 + m);
+}
+
+std::vector<window> windows_of(const json& j, const std::string& pointer) {
+  std::vector<window> out;
+  for (const std::string& w : strings(j, pointer)) {
+    if (w.size() != 11 || w[5] != '-') fail(pointer, "expected a window like 09:00-17:00");
+    out.push_back({clock_of(std::string_view(w).substr(0, 5), pointer),
+                   clock_of(std::string_view(w).substr(6, 5), pointer)});
+  }
+  return out;
+}
+
+day_number date_of(std::string_view t, const std::string& pointer) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') fail(pointer, "expected a date like 2026-12-24");
+  try {
+    const int y = std::stoi(std::string(t.substr(0, 4)));
+    const auto m = static_cast<unsigned>(std::stoi(std::string(t.substr(5, 2))));
+    const auto d = static_cast<unsigned>(std::stoi(std::string(t.substr(8, 2))));
+    if (!is_valid_civil(y, m, d)) fail(pointer, "not a date of the calendar");
+    return days_from_civil(y, m, d);
+  } catch (const std::logic_error&) {
+    fail(pointer, "expected a date like 2026-12-24");
+  }
+}
+
+date_range range_of(const json& j, const std::string& pointer) {
+  const std::string t = text(j, pointer);
+  const auto dots = t.find("..");
+  if (dots == std::string::npos) {
+    const day_number d = date_of(t, pointer);
+    return {d, d};
+  }
+  return {date_of(std::string_view(t).substr(0, dots), pointer),
+          date_of(std::string_view(t).substr(dots + 2), pointer)};
+}
+
+day_mask days_of(const json& j, const std::string& pointer) {
+  day_mask mask = 0;
+  const std::string t = text(j, pointer);
+  std::size_t start = 0;
+  while (start < t.size()) {
+    const std::size_t end = std::min(t.find(',', start), t.size());
+    const auto d = weekday_from_name(std::string_view(t).substr(start, end - start));
+    if (!d) fail(pointer, "expected days like mon,tue");
+    mask |= day_bit(*d);
+    start = end + 1;
+  }
+  return mask;
+}
+
+std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer) {
+  if (!j.is_array()) fail(pointer, "expected an array");
+  std::vector<holiday_rule> out;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string p = fmt::format("{}/{}", pointer, i);
+    const json& h = j[i];
+    holiday_rule r;
+    r.label = text(at(h, p, "label"), p + "/label");
+    if (h.contains("dates")) {
+      r.type = holiday_rule::kind::dates;
+      r.dates = range_of(h["dates"], p + "/dates");
+    } else if (h.contains("yearly")) {
+      r.type = holiday_rule::kind::yearly_date;
+      const std::string md = text(h["yearly"], p + "/yearly");
+      if (md.size() != 5 || md[2] != '-') fail(p + "/yearly", "expected MM-DD");
+      r.month = static_cast<std::uint8_t>(std::stoi(md.substr(0, 2)));
+      r.day = static_cast<std::uint8_t>(std::stoi(md.substr(3, 2)));
+    } else if (h.contains("yearly_nth")) {
+      r.type = holiday_rule::kind::yearly_nth;
+      const json& n = h["yearly_nth"];
+      const std::string np = p + "/yearly_nth";
+      r.nth = number<std::int8_t>(at(n, np, "nth"), np + "/nth");
+      const auto wd = weekday_from_name(text(at(n, np, "weekday"), np + "/weekday"));
+      if (!wd) fail(np + "/weekday", "expected a day like mon");
+      r.weekday = static_cast<std::uint8_t>(*wd);
+      r.month = number<std::uint8_t>(at(n, np, "month"), np + "/month");
+    } else {
+      fail(p, "expected 'dates', 'yearly' or 'yearly_nth'");
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+action_kind action_of(const json& j, const std::string& pointer) {
+  const auto a = action_from_name(text(j, pointer));
+  if (!a) fail(pointer, "expected ai, voicemail, forward or busy");
+  return *a;
+}
+
+predicate predicate_of(const json& j, const std::string& p) {
+  static constexpr std::array<std::string_view, 8> kinds{
+      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates"};
+  predicate out;
+  const std::string kind = text(at(j, p, "kind"), p + "/kind");
+  const auto it = std::find(kinds.begin(), kinds.end(), kind);
+  if (it == kinds.end()) fail(p + "/kind", "unknown predicate");
+  out.type = static_cast<predicate::kind>(it - kinds.begin());
+  switch (out.type) {
+    case predicate::kind::calls_at_least:
+      out.threshold = number<std::int32_t>(at(j, p, "threshold"), p + "/threshold");
+      break;
+    case predicate::kind::caller_in: out.callers = strings(at(j, p, "callers"), p + "/callers"); break;
+    case predicate::kind::via_in:
+      for (const std::string& v : strings(at(j, p, "vias"), p + "/vias")) {
+        const auto via = via_from_name(v);
+        if (!via) fail(p + "/vias", "expected ported, forwarded or sip");
+        out.vias |= via_bit(*via);
+      }
+      break;
+    case predicate::kind::during:
+      out.days = days_of(at(j, p, "days"), p + "/days");
+      out.windows = windows_of(at(j, p, "windows"), p + "/windows");
+      break;
+    case predicate::kind::on_dates: out.dates = range_of(at(j, p, "dates"), p + "/dates"); break;
+    default: break;
+  }
+  return out;
+}
+
+compiled_clinic clinic_of(const json& j, const std::string& p) {
+  compiled_clinic c;
+  c.id = text(at(j, p, "id"), p + "/id");
+  c.name = text(at(j, p, "name"), p + "/name");
+  c.timezone = text(at(j, p, "timezone"), p + "/timezone");
+  c.language = text(at(j, p, "language"), p + "/language");
+  c.voice = text(at(j, p, "voice"), p + "/voice");
+  const json& numbers = at(j, p, "numbers");
+  c.ported = strings(at(numbers, p + "/numbers", "ported"), p + "/numbers/ported");
+  c.forwarded = strings(at(numbers, p + "/numbers", "forwarded"), p + "/numbers/forwarded");
+  c.sip_users = strings(at(numbers, p + "/numbers", "sip"), p + "/numbers/sip");
+  const json& hours = at(j, p, "hours");
+  for (int d = 0; d < 7; ++d) {
+    const std::string day(weekday_name(d));
+    c.weekly_hours[d] = windows_of(at(hours, p + "/hours", day.c_str()), p + "/hours/" + day);
+  }
+  const json& special = at(j, p, "special");
+  if (!special.is_array()) fail(p + "/special", "expected an array");
+  for (std::size_t i = 0; i < special.size(); ++i) {
+    const std::string sp = fmt::format("{}/special/{}", p, i);
+    c.specials.push_back({date_of(text(at(special[i], sp, "date"), sp + "/date"), sp + "/date"),
+                          windows_of(at(special[i], sp, "windows"), sp + "/windows")});
+  }
+  c.holidays = holidays_of(at(j, p, "holidays"), p + "/holidays");
+  const json& overflow = at(j, p, "overflow");
+  if (!overflow.is_null()) c.overflow_threshold = number<std::uint32_t>(overflow, p + "/overflow");
+  const json& schedule = at(j, p, "schedule");
+  if (!schedule.is_array()) fail(p + "/schedule", "expected an array");
+  for (std::size_t i = 0; i < schedule.size(); ++i) {
+    const std::string sp = fmt::format("{}/schedule/{}", p, i);
+    const json& line = schedule[i];
+    schedule_rule r;
+    const json& enable = at(line, sp, "enable");
+    if (!enable.is_boolean()) fail(sp + "/enable", "expected true or false");
+    r.enable = enable.get<bool>();
+    if (line.contains("days")) r.days = days_of(line["days"], sp + "/days");
+    if (line.contains("dates")) r.dates = range_of(line["dates"], sp + "/dates");
+    r.windows = windows_of(at(line, sp, "windows"), sp + "/windows");
+    c.schedule.push_back(std::move(r));
+  }
+  c.mode = text(at(j, p, "mode"), p + "/mode");
+  c.fallback = action_of(at(j, p, "fallback"), p + "/fallback");
+  const json& predicates = at(j, p, "predicates");
+  if (!predicates.is_array()) fail(p + "/predicates", "expected an array");
+  for (std::size_t i = 0; i < predicates.size(); ++i) {
+    c.predicates.push_back(predicate_of(predicates[i], fmt::format("{}/predicates/{}", p, i)));
+  }
+  const json& leaves = at(j, p, "leaves");
+  if (!leaves.is_array() || leaves.empty()) fail(p + "/leaves", "expected a non-empty array");
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    const std::string lp = fmt::format("{}/leaves/{}", p, i);
+    c.leaves.push_back({action_of(at(leaves[i], lp, "action"), lp + "/action"),
+                        text(at(leaves[i], lp, "reason"), lp + "/reason")});
+  }
+  const json& nodes = at(j, p, "nodes");
+  if (!nodes.is_array()) fail(p + "/nodes", "expected an array");
+  // Every edge must stay inside the tree, or the evaluator would read past it.
+  auto edge = [&](const json& e, const std::string& ep) {
+    const auto t = number<std::int32_t>(e, ep);
+    if (is_leaf(t) ? leaf_index(t) >= static_cast<std::int32_t>(leaves.size())
+                   : t >= static_cast<std::int32_t>(nodes.size())) {
+      fail(ep, "edge points outside the tree");
+    }
+    return t;
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string np = fmt::format("{}/nodes/{}", p, i);
+    if (!nodes[i].is_array() || nodes[i].size() != 3) fail(np, "expected [predicate, if_true, if_false]");
+    tree_node n;
+    n.predicate = number<std::uint32_t>(nodes[i][0], np + "/0");
+    if (n.predicate >= c.predicates.size()) fail(np + "/0", "no such predicate");
+    n.if_true = edge(nodes[i][1], np + "/1");
+    n.if_false = edge(nodes[i][2], np + "/2");
+    // Children come before their parent, so the walk always ends.
+    if ((!is_leaf(n.if_true) && n.if_true >= static_cast<std::int32_t>(i)) ||
+        (!is_leaf(n.if_false) && n.if_false >= static_cast<std::int32_t>(i))) {
+      fail(np, "edges must point to earlier nodes");
+    }
+    c.nodes.push_back(n);
+  }
+  c.root = edge(at(j, p, "root"), p + "/root");
+  const json& ai = at(j, p, "ai");
+  const std::string ai_kind = text(at(ai, p + "/ai", "kind"), p + "/ai/kind");
+  c.ai.type = ai_kind == "sip" ? ai_config::kind::sip
+              : ai_kind == "redirect" ? ai_config::kind::redirect
+                                      : ai_config::kind::server_default;
+  c.ai.target = text(at(ai, p + "/ai", "target"), p + "/ai/target");
+  const json& forward = at(j, p, "forward");
+  c.forward.number = text(at(forward, p + "/forward", "number"), p + "/forward/number");
+  c.forward.say = text(at(forward, p + "/forward", "say"), p + "/forward/say");
+  c.forward.timeout_seconds = number<std::uint32_t>(at(forward, p + "/forward", "timeout"), p + "/forward/timeout");
+  const json& voicemail = at(j, p, "voicemail");
+  c.voicemail.greeting = text(at(voicemail, p + "/voicemail", "greeting"), p + "/voicemail/greeting");
+  c.voicemail.max_seconds = number<std::uint32_t>(at(voicemail, p + "/voicemail", "max"), p + "/voicemail/max");
+  const json& busy = at(j, p, "busy");
+  c.busy.say = text(at(busy, p + "/busy", "say"), p + "/busy/say");
+  const json& reject = at(busy, p + "/busy", "reject");
+  if (!reject.is_boolean()) fail(p + "/busy/reject", "expected true or false");
+  c.busy.reject = reject.get<bool>();
+  return c;
+}
+
+}  // namespace
+
+std::string write_bundle(const compiled_set& set) {
+  json j;
+  j["format"] = bundle_format;
+  j["compiler_version"] = set.compiler_version;
+  json sources = json::array();
+  for (const source_hash& s : set.sources) sources.push_back({{"file", s.file}, {"sha256", s.sha256}});
+  j["sources"] = sources;
+  json calendars = json::array();
+  for (const compiled_calendar& c : set.calendars) {
+    calendars.push_back({{"name", c.name}, {"holidays", holidays_json(c.holidays)}});
+  }
+  j["calendars"] = calendars;
+  json clinics = json::array();
+  for (const compiled_clinic& c : set.clinics) clinics.push_back(clinic_json(c));
+  j["clinics"] = clinics;
+  return j.dump(2) + "\n";
+}
+
+bundle_read_result read_bundle(std::string_view json_text) {
+  const json j = json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) return {std::nullopt, "the bundle is not valid JSON"};
+  try {
+    const json& format = at(j, "", "format");
+    if (!format.is_number_integer()) fail("/format", "expected an integer");
+    if (format.get<int>() != bundle_format) {
+      return {std::nullopt, fmt::format("bundle format {} is not supported (this callpolicy reads format {})",
+                                        format.dump(), bundle_format)};
+    }
+    compiled_set set;
+    set.compiler_version = text(at(j, "", "compiler_version"), "/compiler_version");
+    const json& sources = at(j, "", "sources");
+    if (!sources.is_array()) fail("/sources", "expected an array");
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const std::string p = fmt::format("/sources/{}", i);
+      set.sources.push_back({text(at(sources[i], p, "file"), p + "/file"),
+                             text(at(sources[i], p, "sha256"), p + "/sha256")});
+    }
+    const json& calendars = at(j, "", "calendars");
+    if (!calendars.is_array()) fail("/calendars", "expected an array");
+    for (std::size_t i = 0; i < calendars.size(); ++i) {
+      const std::string p = fmt::format("/calendars/{}", i);
+      set.calendars.push_back({text(at(calendars[i], p, "name"), p + "/name"),
+                               holidays_of(at(calendars[i], p, "holidays"), p + "/holidays")});
+    }
+    const json& clinics = at(j, "", "clinics");
+    if (!clinics.is_array()) fail("/clinics", "expected an array");
+    for (std::size_t i = 0; i < clinics.size(); ++i) {
+      set.clinics.push_back(clinic_of(clinics[i], fmt::format("/clinics/{}", i)));
+    }
+    return {std::move(set), {}};
+  } catch (const std::exception& e) {
+    return {std::nullopt, fmt::format("malformed bundle at {}", e.what())};
+  }
+}
+
+}  // namespace callpolicy

@@ -43,6 +43,8 @@ struct predicate {
 };
 
 // A tree edge: a node index when >= 0, else the leaf ~target (so -1 is leaf 0).
+// A node's children always have smaller indices than the node (the root is
+// the last node), so every walk ends; read_bundle checks it.
 using tree_target = std::int32_t;
 inline constexpr bool is_leaf(tree_target t) { return t < 0; }
 inline constexpr std::int32_t leaf_index(tree_target t) { return ~t; }

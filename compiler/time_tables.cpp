@@ -1,1 +1,182 @@
 #include "compiler/time_tables.h"
+
+#include <algorithm>
+
+namespace callpolicy {
+namespace {
+
+void set_range(day_plan& plan, std::size_t from, std::size_t to) {
+  for (std::size_t m = from; m < to; ++m) plan.set(m);
+}
+
+day_plan plan_of(const std::vector<window>& windows) {
+  day_plan plan;
+  for (const window& w : windows) {
+    if (w.crosses_midnight()) {
+      set_range(plan, w.start, minutes_per_day + static_cast<std::size_t>(w.end));
+    } else {
+      set_range(plan, w.start, w.end);
+    }
+  }
+  return plan;
+}
+
+// Windows on `days` over the week; a window that crosses midnight spills into
+// the next weekday (Sunday into Monday). No windows: the whole of each day.
+week_bits weekly_coverage(day_mask days, const std::vector<window>& windows) {
+  week_bits bits;
+  constexpr std::size_t week = 7 * minutes_per_day;
+  for (int d = 0; d < 7; ++d) {
+    if (!(days & day_bit(d))) continue;
+    const std::size_t base = static_cast<std::size_t>(d) * minutes_per_day;
+    if (windows.empty()) {
+      for (std::size_t m = 0; m < minutes_per_day; ++m) bits.set(base + m);
+      continue;
+    }
+    const day_plan plan = plan_of(windows);
+    for (std::size_t m = 0; m < 2 * minutes_per_day; ++m) {
+      if (plan.test(m)) bits.set((base + m) % week);
+    }
+  }
+  return bits;
+}
+
+bool window_covers(const std::vector<window>& windows, bool on_day, bool on_previous_day,
+                   std::uint16_t minute) {
+  if (windows.empty()) return on_day;
+  for (const window& w : windows) {
+    if (on_day) {
+      const std::uint16_t end = w.crosses_midnight() ? minutes_per_day : w.end;
+      if (w.start <= minute && minute < end) return true;
+    }
+    if (on_previous_day && w.crosses_midnight() && minute < w.end) return true;
+  }
+  return false;
+}
+
+bool rule_matches(const schedule_rule& rule, day_number date, std::uint16_t minute) {
+  bool on_day = false;
+  bool on_previous_day = false;
+  if (rule.days) {
+    on_day = (*rule.days & day_bit(weekday_of(date))) != 0;
+    on_previous_day = (*rule.days & day_bit(weekday_of(date - 1))) != 0;
+  } else if (rule.dates) {
+    on_day = rule.dates->contains(date);
+    on_previous_day = rule.dates->contains(date - 1);
+  }
+  return window_covers(rule.windows, on_day, on_previous_day, minute);
+}
+
+const day_plan& plan_for(const clinic_tables& tables, day_number date) {
+  static const day_plan closed;
+  const auto it = std::lower_bound(tables.special_dates.begin(), tables.special_dates.end(), date);
+  if (it != tables.special_dates.end() && *it == date) {
+    return tables.special_plans[static_cast<std::size_t>(it - tables.special_dates.begin())];
+  }
+  if (std::binary_search(tables.holiday_dates.begin(), tables.holiday_dates.end(), date)) {
+    return closed;
+  }
+  return tables.weekly[static_cast<std::size_t>(weekday_of(date))];
+}
+
+bool is_special(const clinic_tables& tables, day_number date) {
+  return std::binary_search(tables.special_dates.begin(), tables.special_dates.end(), date);
+}
+
+}  // namespace
+
+clinic_tables build_tables(const compiled_clinic& clinic) {
+  clinic_tables t;
+  for (std::size_t d = 0; d < 7; ++d) t.weekly[d] = plan_of(clinic.weekly_hours[d]);
+  for (const special_day& s : clinic.specials) {
+    t.special_dates.push_back(s.date);
+    t.special_plans.push_back(plan_of(s.windows));
+  }
+  t.holiday_dates = expand_holidays(clinic.holidays, holiday_first_year, holiday_last_year);
+
+  // The last matching line decides, so applying the weekly lines in order,
+  // each setting or clearing what it covers, gives the weekly answer.
+  for (const schedule_rule& rule : clinic.schedule) {
+    if (rule.days) {
+      const week_bits covered = weekly_coverage(*rule.days, rule.windows);
+      t.scheduled_weekly = rule.enable ? (t.scheduled_weekly | covered) : (t.scheduled_weekly & ~covered);
+    } else if (rule.dates) {
+      // The day after too, for windows that cross midnight.
+      t.scheduled_dated_spans.push_back({rule.dates->first, rule.dates->last + 1});
+    }
+  }
+  t.during_index.assign(clinic.predicates.size(), -1);
+  for (std::size_t i = 0; i < clinic.predicates.size(); ++i) {
+    const predicate& p = clinic.predicates[i];
+    if (p.type != predicate::kind::during) continue;
+    t.during_index[i] = static_cast<std::int32_t>(t.during.size());
+    t.during.push_back(weekly_coverage(p.days, p.windows));
+  }
+  return t;
+}
+
+bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute) {
+  return plan_for(tables, date).test(minute) ||
+         plan_for(tables, date - 1).test(minutes_per_day + minute);
+}
+
+bool is_holiday(const clinic_tables& tables, day_number date) {
+  return std::binary_search(tables.holiday_dates.begin(), tables.holiday_dates.end(), date) &&
+         !is_special(tables, date);
+}
+
+bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, day_number date,
+                  std::uint16_t minute) {
+  const bool dated = std::any_of(tables.scheduled_dated_spans.begin(),
+                                 tables.scheduled_dated_spans.end(),
+                                 [date](const date_range& r) { return r.contains(date); });
+  if (!dated) {
+    return tables.scheduled_weekly.test(static_cast<std::size_t>(weekday_of(date)) * minutes_per_day +
+                                        minute);
+  }
+  bool on = false;
+  for (const schedule_rule& rule : clinic.schedule) {
+    if (rule_matches(rule, date, minute)) on = rule.enable;
+  }
+  return on;
+}
+
+bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
+                    std::uint32_t predicate_index, const local_call& call) {
+  const predicate& p = clinic.predicates[predicate_index];
+  switch (p.type) {
+    case predicate::kind::open:
+      return is_open(tables, call.date, call.minute);
+    case predicate::kind::holiday:
+      return is_holiday(tables, call.date);
+    case predicate::kind::scheduled:
+      return is_scheduled(clinic, tables, call.date, call.minute);
+    case predicate::kind::calls_at_least:
+      return call.active_calls >= p.threshold;
+    case predicate::kind::caller_in:
+      return !call.caller.empty() &&
+             std::binary_search(p.callers.begin(), p.callers.end(), call.caller);
+    case predicate::kind::via_in:
+      return (p.vias & via_bit(call.via)) != 0;
+    case predicate::kind::during: {
+      const std::int32_t index = tables.during_index[predicate_index];
+      return tables.during[static_cast<std::size_t>(index)].test(
+          static_cast<std::size_t>(weekday_of(call.date)) * minutes_per_day + call.minute);
+    }
+    case predicate::kind::on_dates:
+      return p.dates.contains(call.date);
+  }
+  return false;
+}
+
+std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tables,
+                         const local_call& call) {
+  tree_target t = clinic.root;
+  while (!is_leaf(t)) {
+    const tree_node& n = clinic.nodes[static_cast<std::size_t>(t)];
+    t = test_predicate(clinic, tables, n.predicate, call) ? n.if_true : n.if_false;
+  }
+  return leaf_index(t);
+}
+
+}  // namespace callpolicy

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,6 +37,17 @@ struct clinic_match {
   via_kind via = via_kind::ported;
 };
 
+// Lets the indexes be searched with a string_view, so a lookup on the request
+// path allocates nothing.
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+template <typename Value>
+using string_map = std::unordered_map<std::string, Value, string_hash, std::equal_to<>>;
+
 class policy_set {
  public:
   struct load_result {
@@ -56,9 +68,9 @@ class policy_set {
  private:
   compiled_set source_;  // sources and calendars, for /status; clinics moved out
   std::vector<runtime_clinic> clinics_;
-  std::unordered_map<std::string, clinic_match> by_number_;
-  std::unordered_map<std::string, const runtime_clinic*> by_sip_user_;
-  std::unordered_map<std::string, const runtime_clinic*> by_id_;
+  string_map<clinic_match> by_number_;
+  string_map<const runtime_clinic*> by_sip_user_;
+  string_map<const runtime_clinic*> by_id_;
 };
 
 }  // namespace callpolicy
