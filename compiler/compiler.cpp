@@ -1,1 +1,521 @@
 #include "compiler/compiler.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "compiler/canonical.h"
+#include "compiler/lints.h"
+#include "compiler/parser.h"
+#include "compiler/tree_builder.h"
+#include "compiler/zones.h"
+
+namespace callpolicy {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
+  return out;
+}
+
+bool read_whole(const fs::path& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno));
+    return false;
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  out = s.str();
+  return true;
+}
+
+std::string at_text(const location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
+
+// ---- Calendars: flattened through `use`, cycles reported once.
+
+class calendar_resolver {
+ public:
+  calendar_resolver(const std::map<std::string, const ast::calendar*>& calendars,
+                    diagnostic_sink& sink)
+      : calendars_(calendars), sink_(sink) {}
+
+  // The rules of `entries`, with `use` replaced by the named calendar's rules.
+  std::vector<holiday_rule> flatten(const std::vector<ast::holiday_entry>& entries) {
+    std::vector<holiday_rule> out;
+    for (const ast::holiday_entry& e : entries) {
+      if (e.type != ast::holiday_entry::kind::use) {
+        out.push_back(e.rule);
+        continue;
+      }
+      const auto found = resolve(e.calendar, e.where);
+      out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+  }
+
+  std::vector<holiday_rule> resolve(const std::string& name, const location& used_at) {
+    if (const auto done = resolved_.find(name); done != resolved_.end()) return done->second;
+    const auto it = calendars_.find(name);
+    if (it == calendars_.end()) {
+      std::vector<std::string> notes;
+      if (!calendars_.empty()) {
+        std::string known;
+        for (const auto& [n, c] : calendars_) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
+        notes.push_back("note: the loaded calendars are " + known);
+      }
+      sink_.error(codes::unknown_calendar, used_at, fmt::format("unknown calendar '{}'", name),
+                  std::move(notes));
+      resolved_[name] = {};
+      return {};
+    }
+    if (const auto open = std::find(stack_.begin(), stack_.end(), name); open != stack_.end()) {
+      std::string cycle;
+      for (auto s = open; s != stack_.end(); ++s) cycle += "'" + *s + "' -> ";
+      cycle += "'" + name + "'";
+      sink_.error(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
+      return {};
+    }
+    stack_.push_back(name);
+    auto rules = flatten(it->second->entries);
+    stack_.pop_back();
+    resolved_[name] = rules;
+    return rules;
+  }
+
+ private:
+  const std::map<std::string, const ast::calendar*>& calendars_;
+  diagnostic_sink& sink_;
+  std::vector<std::string> stack_;
+  std::map<std::string, std::vector<holiday_rule>> resolved_;
+};
+
+// ---- One clinic
+
+struct clinic_compiler {
+  const ast::clinic& source;
+  calendar_resolver& calendars;
+  diagnostic_sink& sink;
+  bool failed = false;
+
+  void error(std::string_view code, const location& where, std::string message,
+             std::vector<std::string> notes = {}) {
+    sink.error(code, where, std::move(message), std::move(notes));
+    failed = true;
+  }
+
+  // Walks a condition for what it needs from the clinic.
+  void check_condition(const ast::condition& c) {
+    using k = ast::condition::kind;
+    if (c.type == k::overflow && !source.overflow) {
+      error(codes::overflow_without_threshold, c.where,
+            "'overflow' needs a threshold: add 'overflow N' to the clinic");
+    }
+    if (c.type == k::scheduled && !source.schedule) {
+      error(codes::scheduled_without_schedule, c.where,
+            "'scheduled' needs a 'schedule' block in the clinic");
+    }
+    for (const auto& o : c.operands) check_condition(o);
+  }
+
+  std::optional<compiled_clinic> compile() {
+    compiled_clinic c;
+    c.id = source.id;
+    c.name = source.name ? source.name->value : source.id;
+    if (!source.timezone) {
+      error(codes::missing_time_zone, source.where,
+            fmt::format("clinic '{}' has no timezone", source.id),
+            {"note: add a line like: timezone \"America/Toronto\""});
+    } else if (!find_zone(source.timezone->value)) {
+      std::vector<std::string> notes;
+      for (const std::string& s : suggest_zones(source.timezone->value)) {
+        notes.push_back(fmt::format("did you mean '{}'?", s));
+      }
+      error(codes::unknown_time_zone, source.timezone->where,
+            fmt::format("unknown time zone '{}'", source.timezone->value), std::move(notes));
+    } else {
+      c.timezone = source.timezone->value;
+    }
+    if (source.language) c.language = source.language->value;
+    if (source.voice) c.voice = source.voice->value;
+    if (source.numbers) {
+      for (const auto& n : source.numbers->ported) c.ported.push_back(n.value);
+      for (const auto& n : source.numbers->forwarded) c.forwarded.push_back(n.value);
+      for (const auto& n : source.numbers->sip) c.sip_users.push_back(n.value);
+    }
+    compile_hours(c);
+    compile_dates(c);
+    build_routes(c);
+    compile_actions(c);
+    if (failed) return std::nullopt;
+    return c;
+  }
+
+  void compile_hours(compiled_clinic& c) {
+    if (!source.hours) return;
+    std::array<const ast::hours_line*, 7> set_by{};
+    for (const ast::hours_line& line : source.hours->items) {
+      for (int d = 0; d < 7; ++d) {
+        if (!(line.days & day_bit(d))) continue;
+        if (const ast::hours_line* earlier = set_by[static_cast<std::size_t>(d)]) {
+          sink.warning(codes::duplicate_day, line.where,
+                       fmt::format("'{}' is given again; this line replaces the earlier one",
+                                   weekday_name(d)),
+                       {fmt::format("note: earlier at {}", at_text(earlier->where))});
+        }
+        set_by[static_cast<std::size_t>(d)] = &line;
+        c.weekly_hours[static_cast<std::size_t>(d)].clear();
+        for (const auto& w : line.windows) c.weekly_hours[static_cast<std::size_t>(d)].push_back(w.value);
+      }
+    }
+  }
+
+  void compile_dates(compiled_clinic& c) {
+    if (source.special) {
+      std::map<day_number, std::vector<window>> by_date;
+      for (const ast::special_entry& s : source.special->items) {
+        std::vector<window> windows;
+        for (const auto& w : s.windows) windows.push_back(w.value);
+        for (day_number d = s.dates.first; d <= s.dates.last; ++d) by_date[d] = windows;
+      }
+      for (auto& [date, windows] : by_date) c.specials.push_back({date, std::move(windows)});
+    }
+    if (source.holidays) c.holidays = calendars.flatten(source.holidays->items);
+    c.overflow_threshold = source.overflow ? std::optional(source.overflow->value) : std::nullopt;
+    if (source.schedule) {
+      for (const ast::schedule_line& line : source.schedule->items) {
+        schedule_rule r;
+        r.enable = line.enable;
+        r.days = line.days;
+        r.dates = line.dates;
+        for (const auto& w : line.windows) r.windows.push_back(w.value);
+        c.schedule.push_back(std::move(r));
+      }
+    }
+  }
+
+  // The synthetic conditions of the modes (SPEC 2.4).
+  static ast::condition atom(ast::condition::kind kind, const location& where) {
+    ast::condition c;
+    c.type = kind;
+    c.where = where;
+    return c;
+  }
+
+  void build_routes(compiled_clinic& c) {
+    // The fallback action: `fallback X`, else voicemail.
+    c.fallback = action_kind::voicemail;
+    if (source.fallback) {
+      if (source.fallback->value == ast::action_ref::fallback) {
+        error(codes::fallback_is_fallback, source.fallback->where,
+              "'fallback' must name an action: ai, voicemail, forward or busy");
+      } else {
+        c.fallback = static_cast<action_kind>(source.fallback->value);
+      }
+    }
+    auto concrete = [&](ast::action_ref a) {
+      return a == ast::action_ref::fallback ? c.fallback : static_cast<action_kind>(a);
+    };
+
+    std::vector<ast::condition> mode_conditions;  // owns what mode rules point at
+    mode_conditions.reserve(2);
+    std::vector<rule_to_build> rules;
+    std::vector<location> rule_locations;  // where each rule's action comes from
+    bool uses_fallback = false;
+
+    if (source.mode && source.route) {
+      error(codes::mode_and_route, source.route->where,
+            "a clinic has 'mode' or 'route', not both",
+            {fmt::format("note: 'mode' is given at {}", at_text(source.mode->where))});
+    }
+    if (source.route) {
+      c.mode = "route";
+      const auto& items = source.route->items;
+      const auto otherwise = std::find_if(items.begin(), items.end(),
+                                          [](const ast::route_rule& r) { return !r.when; });
+      if (otherwise == items.end()) {
+        error(codes::missing_otherwise, source.route->where,
+              "the route has no 'otherwise' rule; add one as its last line");
+        return;
+      }
+      if (otherwise != items.end() - 1) {
+        error(codes::otherwise_not_last, otherwise->where,
+              "'otherwise' must be the last rule of the route",
+              {fmt::format("note: {} rule(s) after it could never decide", items.end() - otherwise - 1)});
+      }
+      for (auto it = items.begin(); it != otherwise + 1; ++it) {
+        if (it->when) check_condition(*it->when);
+        uses_fallback |= it->action.value == ast::action_ref::fallback;
+        std::string reason = it->label ? it->label->value
+                             : it->when ? canonical_condition(*it->when)
+                                        : std::string("otherwise");
+        rules.push_back({it->when ? &*it->when : nullptr, concrete(it->action.value), std::move(reason)});
+        rule_locations.push_back(it->action.where);
+      }
+    } else {
+      const ast::mode_kind mode = source.mode ? source.mode->value : ast::mode_kind::always;
+      const location where = source.mode ? source.mode->where : source.where;
+      c.mode = canonical_mode(mode);
+      using k = ast::condition::kind;
+      switch (mode) {
+        case ast::mode_kind::always:
+          rules.push_back({nullptr, action_kind::ai, "always-on"});
+          break;
+        case ast::mode_kind::disabled:
+          rules.push_back({nullptr, c.fallback, "disabled"});
+          uses_fallback = true;
+          break;
+        case ast::mode_kind::after_hours_only:
+          mode_conditions.push_back(atom(k::open, where));
+          mode_conditions.push_back(atom(k::holiday, where));
+          rules.push_back({&mode_conditions[0], c.fallback, "business-hours"});
+          rules.push_back({&mode_conditions[1], action_kind::ai, "holiday"});
+          rules.push_back({nullptr, action_kind::ai, "after-hours"});
+          uses_fallback = true;
+          break;
+        case ast::mode_kind::overflow_only:
+          mode_conditions.push_back(atom(k::overflow, where));
+          if (!source.overflow) {
+            error(codes::overflow_without_threshold, where,
+                  "mode 'overflow-only' needs a threshold: add 'overflow N' to the clinic");
+          }
+          rules.push_back({&mode_conditions[0], action_kind::ai, "overflow"});
+          rules.push_back({nullptr, c.fallback, "under-capacity"});
+          uses_fallback = true;
+          break;
+        case ast::mode_kind::scheduled:
+          mode_conditions.push_back(atom(k::scheduled, where));
+          if (!source.schedule) {
+            error(codes::scheduled_without_schedule, where,
+                  "mode 'scheduled' needs a 'schedule' block in the clinic");
+          }
+          rules.push_back({&mode_conditions[0], action_kind::ai, "scheduled-on"});
+          rules.push_back({nullptr, c.fallback, "scheduled-off"});
+          uses_fallback = true;
+          break;
+      }
+      rule_locations.assign(rules.size(), where);
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        if (rules[i].action == c.fallback && source.fallback) rule_locations[i] = source.fallback->where;
+      }
+    }
+    if (uses_fallback && !source.fallback) {
+      sink.warning(codes::default_fallback, source.where,
+                   fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
+                               source.id),
+                   {"note: add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
+    }
+    // A forward that is used needs a number, and must not call the clinic itself.
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].action != action_kind::forward) continue;
+      if (!source.forward || !source.forward->number) {
+        error(codes::action_not_configured, rule_locations[i],
+              "'forward' is used but the clinic has no forward number",
+              {"note: add a line like: forward +14165550000"});
+        break;
+      }
+    }
+    if (failed || rules.empty()) return;
+    tree_builder(c, c.overflow_threshold).build(rules);
+  }
+
+  void compile_actions(compiled_clinic& c) {
+    if (source.ai) {
+      c.ai.type = source.ai->type == ast::ai_block::kind::sip ? ai_config::kind::sip
+                                                             : ai_config::kind::redirect;
+      c.ai.target = source.ai->target;
+    }
+    if (source.forward) {
+      if (source.forward->number) {
+        c.forward.number = source.forward->number->value;
+        const auto own = [&](const std::vector<std::string>& numbers) {
+          return std::find(numbers.begin(), numbers.end(), c.forward.number) != numbers.end();
+        };
+        if (own(c.ported) || own(c.forwarded)) {
+          error(codes::forward_loop, source.forward->number->where,
+                fmt::format("forward to '{}', one of the clinic's own numbers, would call the "
+                            "clinic again",
+                            c.forward.number));
+        }
+      }
+      if (source.forward->say) c.forward.say = *source.forward->say;
+      if (source.forward->timeout_seconds) c.forward.timeout_seconds = *source.forward->timeout_seconds;
+    }
+    c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);
+    if (source.voicemail) {
+      if (source.voicemail->greeting) c.voicemail.greeting = *source.voicemail->greeting;
+      if (source.voicemail->max_seconds) c.voicemail.max_seconds = *source.voicemail->max_seconds;
+    }
+    if (source.busy) {
+      if (source.busy->say) c.busy.say = *source.busy->say;
+      c.busy.reject = source.busy->reject;
+    }
+  }
+};
+
+day_number today_utc() {
+  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return static_cast<day_number>(now.time_since_epoch().count());
+}
+
+void check_tests(const std::vector<ast::policy_file>& files,
+                 const std::map<std::string, const ast::clinic*>& clinics, diagnostic_sink& sink) {
+  for (const ast::policy_file& file : files) {
+    for (const ast::test_case& t : file.tests) {
+      const ast::clinic* clinic = nullptr;
+      if (t.clinic) {
+        const auto it = clinics.find(t.clinic->value);
+        if (it == clinics.end()) {
+          sink.error(codes::test_unknown_clinic, t.clinic->where,
+                     fmt::format("test \"{}\" names unknown clinic '{}'", t.name, t.clinic->value));
+          continue;
+        }
+        clinic = it->second;
+      } else if (clinics.size() == 1) {
+        clinic = clinics.begin()->second;
+      } else {
+        sink.error(codes::test_needs_clinic, t.where,
+                   fmt::format("test \"{}\" must name its clinic: the set holds {} clinics", t.name,
+                               clinics.size()));
+        continue;
+      }
+      if (!t.at || !t.expect) {
+        sink.error(codes::test_incomplete, t.where,
+                   fmt::format("test \"{}\" needs {}", t.name,
+                               !t.at && !t.expect ? "'at' and 'expect'" : !t.at ? "'at'" : "'expect'"));
+        continue;
+      }
+      if (t.at->value.offset_minutes || !clinic->timezone) continue;
+      const date::time_zone* zone = find_zone(clinic->timezone->value);
+      if (!zone) continue;
+      const std::int64_t local = std::int64_t{t.at->value.date} * 86400 + t.at->value.seconds;
+      const local_resolution r = resolve_local_time(zone, local);
+      if (r.type == local_resolution::kind::nonexistent) {
+        sink.error(codes::test_time_nonexistent, t.at->where,
+                   fmt::format("local time does not exist in '{}' (a daylight-saving gap)",
+                               clinic->timezone->value));
+      } else if (r.type == local_resolution::kind::ambiguous) {
+        sink.warning(codes::ambiguous_time, t.at->where,
+                     fmt::format("local time occurs twice in '{}'; the earlier instant is used",
+                                 clinic->timezone->value));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+source_set read_sources(const std::vector<std::string>& paths) {
+  source_set out;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      out.io_errors.push_back(fmt::format("cannot read '{}': No such file or directory", path));
+      continue;
+    }
+    std::vector<fs::path> found;
+    if (fs::is_directory(status)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".policy") found.push_back(it->path());
+      }
+      if (ec) out.io_errors.push_back(fmt::format("cannot read '{}': {}", path, ec.message()));
+      std::sort(found.begin(), found.end());
+    } else {
+      found.emplace_back(path);
+    }
+    for (const fs::path& p : found) {
+      source_file f{p.string(), {}};
+      std::string error;
+      if (read_whole(p, f.text, error)) {
+        out.files.push_back(std::move(f));
+      } else {
+        out.io_errors.push_back(std::move(error));
+      }
+    }
+  }
+  return out;
+}
+
+compile_output compile_sources(const source_set& sources, const compile_options& options,
+                               diagnostic_sink& sink) {
+  compile_output out;
+  compile_options effective = options;
+  if (effective.today == 0) effective.today = today_utc();
+  out.set.compiler_version = std::string(compiler_version);
+  for (const source_file& f : sources.files) {
+    out.files.push_back(parse_policy(f.path, f.text, sink));
+    out.set.sources.push_back({f.path, sha256_hex(f.text)});
+  }
+
+  // Calendars of the whole set.
+  std::map<std::string, const ast::calendar*> calendars;
+  for (const ast::policy_file& file : out.files) {
+    for (const ast::calendar& c : file.calendars) {
+      const auto [it, inserted] = calendars.emplace(c.name, &c);
+      if (!inserted) {
+        sink.error(codes::duplicate_calendar, c.where, fmt::format("calendar '{}' is defined twice", c.name),
+                   {fmt::format("note: first defined at {}", at_text(it->second->where))});
+      }
+    }
+  }
+  calendar_resolver resolver(calendars, sink);
+  for (const auto& [name, calendar] : calendars) {
+    out.set.calendars.push_back({name, resolver.resolve(name, calendar->where)});
+  }
+
+  // Clinics, their ids, numbers and SIP users across the set.
+  std::map<std::string, const ast::clinic*> clinics;
+  std::map<std::string, location> numbers;
+  std::map<std::string, location> sip_users;
+  auto claim = [&](std::map<std::string, location>& claimed, const ast::located<std::string>& value,
+                   std::string_view code, std::string_view what) {
+    const auto [it, inserted] = claimed.emplace(value.value, value.where);
+    if (!inserted) {
+      sink.error(code, value.where, fmt::format("{} '{}' is claimed twice", what, value.value),
+                 {fmt::format("note: first claimed at {}", at_text(it->second))});
+    }
+  };
+  for (const ast::policy_file& file : out.files) {
+    for (const ast::clinic& c : file.clinics) {
+      const auto [it, inserted] = clinics.emplace(c.id, &c);
+      if (!inserted) {
+        sink.error(codes::duplicate_clinic, c.where, fmt::format("clinic '{}' is defined twice", c.id),
+                   {fmt::format("note: first defined at {}", at_text(it->second->where))});
+        continue;
+      }
+      if (!c.numbers) continue;
+      for (const auto& n : c.numbers->ported) claim(numbers, n, codes::duplicate_number, "number");
+      for (const auto& n : c.numbers->forwarded) claim(numbers, n, codes::duplicate_number, "number");
+      for (const auto& u : c.numbers->sip) claim(sip_users, u, codes::duplicate_sip_user, "SIP user");
+    }
+  }
+  for (const auto& [id, source] : clinics) {
+    clinic_compiler compiler{*source, resolver, sink};
+    if (auto compiled = compiler.compile()) {
+      run_lints(*source, *compiled, effective, sink);
+      out.set.clinics.push_back(std::move(*compiled));
+    }
+  }
+  check_tests(out.files, clinics, sink);
+  sink.sort();
+  return out;
+}
+
+}  // namespace callpolicy

@@ -1,0 +1,142 @@
+#include "compiler/lints.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/canonical.h"
+#include "compiler/time_tables.h"
+
+namespace callpolicy {
+namespace {
+
+// Minutes a window covers, from its day's midnight, spill included.
+std::pair<int, int> span(const window& w) {
+  return {w.start, w.crosses_midnight() ? minutes_per_day + w.end : w.end};
+}
+
+bool overlap(const window& a, const window& b) {
+  const auto [a0, a1] = span(a);
+  const auto [b0, b1] = span(b);
+  return a0 < b1 && b0 < a1;
+}
+
+void lint_overlapping_windows(const std::vector<ast::located<window>>& windows,
+                              diagnostic_sink& sink) {
+  for (std::size_t i = 1; i < windows.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (!overlap(windows[i].value, windows[j].value)) continue;
+      sink.warning(codes::overlapping_windows, windows[i].where,
+                   fmt::format("window '{}' overlaps '{}'", canonical_window(windows[i].value),
+                               canonical_window(windows[j].value)),
+                   {"note: merge them into one window"});
+      break;
+    }
+  }
+}
+
+// An overnight window of one day that runs into the next day's first window.
+void lint_spill_overlaps(const ast::clinic& source, const compiled_clinic& compiled,
+                         diagnostic_sink& sink) {
+  if (!source.hours) return;
+  for (const ast::hours_line& line : source.hours->items) {
+    for (const auto& w : line.windows) {
+      if (!w.value.crosses_midnight()) continue;
+      for (int d = 0; d < 7; ++d) {
+        if (!(line.days & day_bit(d))) continue;
+        const auto& next = compiled.weekly_hours[static_cast<std::size_t>((d + 1) % 7)];
+        const auto hit = std::find_if(next.begin(), next.end(), [&](const window& n) {
+          return n.start < w.value.end;
+        });
+        if (hit == next.end()) continue;
+        sink.warning(codes::overlapping_windows, w.where,
+                     fmt::format("window '{}' on {} runs past midnight into '{}' on {}",
+                                 canonical_window(w.value), weekday_name(d), canonical_window(*hit),
+                                 weekday_name((d + 1) % 7)));
+        return;
+      }
+    }
+  }
+}
+
+void lint_holidays_on_closed_days(const ast::clinic& source, const compiled_clinic& compiled,
+                                  diagnostic_sink& sink) {
+  if (!source.holidays || !source.hours) return;
+  for (const ast::holiday_entry& e : source.holidays->items) {
+    if (e.type != ast::holiday_entry::kind::dates) continue;
+    bool any_open_day = false;
+    for (day_number d = e.rule.dates.first; d <= e.rule.dates.last && !any_open_day; ++d) {
+      const bool special = std::any_of(compiled.specials.begin(), compiled.specials.end(),
+                                       [d](const special_day& s) { return s.date == d; });
+      any_open_day = special || !compiled.weekly_hours[static_cast<std::size_t>(weekday_of(d))].empty();
+    }
+    if (any_open_day) continue;
+    sink.warning(codes::holiday_on_closed_day, e.where,
+                 fmt::format("holiday '{}' falls on {} the clinic is closed anyway",
+                             canonical_dates(e.rule.dates),
+                             e.rule.dates.first == e.rule.dates.last ? "a day" : "days"),
+                 {"note: it changes nothing unless the hours change"});
+  }
+}
+
+// Every dated entry of the clinic, with where it is written.
+struct dated_entry {
+  day_number last;
+  location where;
+};
+
+void collect_condition_dates(const ast::condition& c, std::vector<dated_entry>& out) {
+  if (c.type == ast::condition::kind::on) out.push_back({c.dates.last, c.where});
+  for (const auto& o : c.operands) collect_condition_dates(o, out);
+}
+
+void lint_past_dates(const ast::clinic& source, const compile_options& options,
+                     diagnostic_sink& sink) {
+  std::vector<dated_entry> dated;
+  if (source.holidays) {
+    for (const auto& e : source.holidays->items) {
+      if (e.type == ast::holiday_entry::kind::dates) dated.push_back({e.rule.dates.last, e.where});
+    }
+  }
+  if (source.special) {
+    for (const auto& s : source.special->items) dated.push_back({s.dates.last, s.where});
+  }
+  if (source.schedule) {
+    for (const auto& s : source.schedule->items) {
+      if (s.dates) dated.push_back({s.dates->last, s.where});
+    }
+  }
+  if (source.route) {
+    for (const auto& r : source.route->items) {
+      if (r.when) collect_condition_dates(*r.when, dated);
+    }
+  }
+  if (dated.empty()) return;
+  const bool all_past = std::all_of(dated.begin(), dated.end(),
+                                    [&](const dated_entry& e) { return e.last < options.today; });
+  if (!all_past) return;
+  const auto first = std::min_element(dated.begin(), dated.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+  });
+  sink.warning(codes::past_dates, first->where,
+               fmt::format("every dated entry of clinic '{}' is in the past (before {})", source.id,
+                           format_date(options.today)),
+               {"note: add this year's dates, or remove the old ones"});
+}
+
+}  // namespace
+
+void run_lints(const ast::clinic& source, const compiled_clinic& compiled,
+               const compile_options& options, diagnostic_sink& sink) {
+  if (source.hours) {
+    for (const auto& line : source.hours->items) lint_overlapping_windows(line.windows, sink);
+  }
+  if (source.special) {
+    for (const auto& s : source.special->items) lint_overlapping_windows(s.windows, sink);
+  }
+  lint_spill_overlaps(source, compiled, sink);
+  lint_holidays_on_closed_days(source, compiled, sink);
+  lint_past_dates(source, options, sink);
+}
+
+}  // namespace callpolicy

@@ -1,0 +1,41 @@
+// Builds a clinic's decision tree from its rules (SPEC 3). Each rule's
+// condition is compiled by continuation: true goes to the rule's leaf, false
+// to the tree of the rules after it; `and`, `or` and `not` only rewire the
+// continuations, so every internal node tests exactly one predicate.
+// Identical predicates, leaves and nodes are shared.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ast.h"
+#include "compiler/compiled_policy.h"
+
+namespace callpolicy {
+
+struct rule_to_build {
+  const ast::condition* when = nullptr;  // nullptr: otherwise
+  action_kind action = action_kind::ai;
+  std::string reason;
+};
+
+class tree_builder {
+ public:
+  // `overflow_threshold` is what `overflow` means; the caller has checked it exists if used.
+  tree_builder(compiled_clinic& clinic, std::optional<std::uint32_t> overflow_threshold)
+      : clinic_(clinic), overflow_threshold_(overflow_threshold) {}
+
+  // Sets clinic.root, nodes, leaves and predicates. The last rule must be `otherwise`.
+  void build(const std::vector<rule_to_build>& rules);
+
+ private:
+  tree_target compile(const ast::condition& c, tree_target if_true, tree_target if_false);
+  tree_target test(predicate p, tree_target if_true, tree_target if_false);
+  tree_target leaf(action_kind action, const std::string& reason);
+
+  compiled_clinic& clinic_;
+  std::optional<std::uint32_t> overflow_threshold_;
+};
+
+}  // namespace callpolicy
