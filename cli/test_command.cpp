@@ -1,16 +1,133 @@
-// Placeholder until the 'test' command is written; it refuses to pretend.
-#include <cstdio>
+#include <map>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/policy_loading.h"
+#include "runtime/evaluator.h"
+#include "runtime/twiml.h"
 
 namespace callpolicy::cli {
+namespace {
+
+struct test_result {
+  const ast::test_case* test = nullptr;
+  std::string file;
+  std::string failure;  // empty when it passed
+};
+
+std::string describe(std::string_view action, std::string_view reason) {
+  return reason.empty() ? std::string(action) : fmt::format("{} (\"{}\")", action, reason);
+}
+
+test_result run_test(const policy_set& set, const ast::policy_file& file, const ast::test_case& t) {
+  test_result r{&t, file.path, {}};
+  const runtime_clinic* clinic =
+      t.clinic ? set.find_by_id(t.clinic->value) : &set.clinics().front();
+  const resolved_instant at = resolve_instant(t.at->value, clinic->zone);
+  const via_kind via = t.via ? t.via->value : via_kind::ported;
+  const call_context call{at.instant, t.calls ? static_cast<std::int32_t>(t.calls->value) : 0,
+                          t.caller ? std::string_view(t.caller->value) : std::string_view{}, via};
+  const decision d = decide(*clinic, call);
+  const action_kind expected = t.expect->value == ast::action_ref::fallback
+                                   ? clinic->policy.fallback
+                                   : static_cast<action_kind>(t.expect->value);
+  const bool action_ok = d.action == expected;
+  const bool reason_ok = !t.reason || t.reason->value == d.reason;
+  if (!action_ok || !reason_ok) {
+    r.failure = fmt::format("expected {}, got {} at {}",
+                            describe(action_name(expected), t.reason ? t.reason->value : ""),
+                            describe(action_name(d.action), d.reason),
+                            format_local_time(*clinic, at.instant));
+  }
+  return r;
+}
+
+std::string xml_escaped(std::string_view text) {
+  std::string out;
+  append_xml_escaped(out, text);
+  return out;
+}
+
+std::string junit(const std::vector<test_result>& results, std::size_t failures) {
+  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+  out += fmt::format("\n<testsuites name=\"callpolicy\" tests=\"{}\" failures=\"{}\">\n",
+                     results.size(), failures);
+  std::map<std::string, std::vector<const test_result*>> by_file;
+  for (const test_result& r : results) by_file[r.file].push_back(&r);
+  for (const auto& [file, tests] : by_file) {
+    std::size_t failed = 0;
+    for (const test_result* r : tests) failed += r->failure.empty() ? 0 : 1;
+    out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escaped(file),
+                       tests.size(), failed);
+    for (const test_result* r : tests) {
+      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escaped(file),
+                         xml_escaped(r->test->name));
+      if (r->failure.empty()) {
+        out += "/>\n";
+      } else {
+        out += fmt::format(">\n      <failure message=\"{}\">{}:{}:{}</failure>\n    </testcase>\n",
+                           xml_escaped(r->failure), xml_escaped(file), r->test->where.line,
+                           r->test->where.column);
+      }
+    }
+    out += "  </testsuite>\n";
+  }
+  out += "</testsuites>\n";
+  return out;
+}
+
+}  // namespace
 
 void add_test_command(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("test", "not built yet");
-  command->allow_extras();
-  command->callback([&exit_code] {
-    std::fputs("callpolicy test: not built yet\n", stderr);
-    exit_code = exit_usage;
+  auto* command = app.add_subcommand("test", "run the test blocks of policies");
+  struct options {
+    std::vector<std::string> paths;
+    std::string format = "text";
+  };
+  auto opts = std::make_shared<options>();
+  command->add_option("paths", opts->paths, "policy files and directories")->required();
+  command->add_option("--format", opts->format, "text or junit")
+      ->check(CLI::IsMember({"text", "junit"}));
+  command->callback([opts, &exit_code] {
+    loaded_set loaded = load_policies(opts->paths, {});
+    if (report_io_errors(loaded)) {
+      exit_code = exit_usage;
+      return;
+    }
+    print_diagnostics(loaded, "text", stderr);
+    if (loaded.sink.has_errors()) {
+      std::fputs("callpolicy test: the policies have errors; no test ran\n", stderr);
+      exit_code = exit_findings;
+      return;
+    }
+    std::vector<ast::policy_file> files = std::move(loaded.output.files);
+    const auto result = policy_set::load(std::move(loaded.output.set));
+    if (!result.set) {
+      std::fprintf(stderr, "callpolicy test: %s\n", result.error.c_str());
+      exit_code = exit_findings;
+      return;
+    }
+    std::vector<test_result> results;
+    for (const ast::policy_file& file : files) {
+      for (const ast::test_case& t : file.tests) results.push_back(run_test(*result.set, file, t));
+    }
+    std::size_t failures = 0;
+    for (const test_result& r : results) failures += r.failure.empty() ? 0 : 1;
+    if (opts->format == "junit") {
+      std::fputs(junit(results, failures).c_str(), stdout);
+    } else {
+      for (const test_result& r : results) {
+        if (r.failure.empty()) continue;
+        std::fputs(fmt::format("{}:{}:{}: test \"{}\" failed: {}\n", r.file, r.test->where.line,
+                               r.test->where.column, r.test->name, r.failure)
+                       .c_str(),
+                   stdout);
+      }
+      std::fputs(fmt::format("{} passed, {} failed\n", results.size() - failures, failures).c_str(),
+                 stdout);
+    }
+    exit_code = failures == 0 ? exit_ok : exit_findings;
   });
 }
 

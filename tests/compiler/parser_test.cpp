@@ -121,15 +121,15 @@ BOOST_AUTO_TEST_CASE(spec_example_parses_every_field) {
 
   BOOST_REQUIRE_EQUAL(p.file.tests.size(), 1u);
   const ast::test_case& t = p.file.tests[0];
-  BOOST_TEST(t.name == "Christmas Eve goes to voicemail");
+  BOOST_TEST(t.name == "Christmas Eve is a holiday: the AI answers");
   BOOST_TEST(t.at->value.date == days_from_civil(2026, 12, 24));
   BOOST_TEST(t.at->value.seconds == 36000u);
   BOOST_TEST(!t.at->value.offset_minutes);
   BOOST_TEST(t.calls->value == 2u);
   BOOST_TEST(t.caller->value == "+14165550100");
   BOOST_TEST((t.via->value == via_kind::forwarded));
-  BOOST_TEST((t.expect->value == ast::action_ref::forward));
-  BOOST_TEST(t.reason->value == "business-hours");
+  BOOST_TEST((t.expect->value == ast::action_ref::ai));
+  BOOST_TEST(t.reason->value == "holiday");
 
   BOOST_TEST(p.file.comments.size() >= 20u);
   BOOST_TEST(p.file.comments[0].text == "# IANA zone; unknown zones are errors");

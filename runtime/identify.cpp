@@ -1,0 +1,64 @@
+#include "runtime/identify.h"
+
+namespace callpolicy {
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = hex(text[i + 1]);
+      const int low = hex(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool is_e164(std::string_view text) {
+  if (text.size() < 9 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+std::optional<std::string> sip_user_of(std::string_view to) {
+  if (to.starts_with("sip:")) {
+    to.remove_prefix(4);
+  } else if (to.starts_with("sips:")) {
+    to.remove_prefix(5);
+  }
+  const auto at = to.find('@');
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  // A user part may carry its own ;params before the '@' (RFC 3261 allows
+  // them in the userinfo of tel-like users); they are not part of the name.
+  std::string_view user = to.substr(0, at);
+  user = user.substr(0, user.find(';'));
+  return percent_decode(user, false);
+}
+
+std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_view to) {
+  if (is_e164(to)) return set.find_by_number(to);
+  const auto user = sip_user_of(to);
+  if (!user) return std::nullopt;
+  const runtime_clinic* clinic = set.find_by_sip_user(*user);
+  if (!clinic) return std::nullopt;
+  return clinic_match{clinic, via_kind::sip};
+}
+
+}  // namespace callpolicy

@@ -1,0 +1,26 @@
+// Which clinic a call is for, from Twilio's `To` (SPEC 5): an E.164 number is
+// looked up among ported, then forwarded numbers; a SIP address
+// (`sip:USER@HOST[:PORT][;params]`, `sips:`, or without a scheme) by its
+// percent-decoded USER among SIP users. Used by the server and by `eval --to`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runtime/policy_set.h"
+
+namespace callpolicy {
+
+// Decodes %XX escapes; with `plus_is_space`, '+' becomes ' ' (form bodies).
+// nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+// The percent-decoded user part of a SIP address, or nullopt if `to` is not one.
+std::optional<std::string> sip_user_of(std::string_view to);
+
+bool is_e164(std::string_view text);
+
+std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_view to);
+
+}  // namespace callpolicy
