@@ -20,10 +20,11 @@ std::string describe(std::string_view action, std::string_view reason) {
   return reason.empty() ? std::string(action) : fmt::format("{} (\"{}\")", action, reason);
 }
 
-test_result run_test(const policy_set& set, const ast::policy_file& file, const ast::test_case& t) {
+test_result run_test(const policy_set& set, const ast::policy_file& file, const ast::test_case& t,
+                     const std::vector<ast::policy_file>& files) {
   test_result r{&t, file.path, {}};
-  const runtime_clinic* clinic =
-      t.clinic ? set.find_by_id(t.clinic->value) : &set.clinics().front();
+  // compile_sources has checked that this names a clinic of the set.
+  const runtime_clinic* clinic = set.find_by_id(test_clinic_id(t, file, files));
   const resolved_instant at = resolve_instant(t.at->value, clinic->zone);
   const via_kind via = t.via ? t.via->value : via_kind::ported;
   const call_context call{at.instant, t.calls ? static_cast<std::int32_t>(t.calls->value) : 0,
@@ -110,7 +111,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
     }
     std::vector<test_result> results;
     for (const ast::policy_file& file : files) {
-      for (const ast::test_case& t : file.tests) results.push_back(run_test(*result.set, file, t));
+      for (const ast::test_case& t : file.tests) results.push_back(run_test(*result.set, file, t, files));
     }
     std::size_t failures = 0;
     for (const test_result& r : results) failures += r.failure.empty() ? 0 : 1;

@@ -377,23 +377,21 @@ void check_tests(const std::vector<ast::policy_file>& files,
                  const std::map<std::string, const ast::clinic*>& clinics, diagnostic_sink& sink) {
   for (const ast::policy_file& file : files) {
     for (const ast::test_case& t : file.tests) {
-      const ast::clinic* clinic = nullptr;
-      if (t.clinic) {
-        const auto it = clinics.find(t.clinic->value);
-        if (it == clinics.end()) {
-          sink.error(codes::test_unknown_clinic, t.clinic->where,
-                     fmt::format("test \"{}\" names unknown clinic '{}'", t.name, t.clinic->value));
-          continue;
-        }
-        clinic = it->second;
-      } else if (clinics.size() == 1) {
-        clinic = clinics.begin()->second;
-      } else {
+      const std::string id = test_clinic_id(t, file, files);
+      if (id.empty()) {
         sink.error(codes::test_needs_clinic, t.where,
-                   fmt::format("test \"{}\" must name its clinic: the set holds {} clinics", t.name,
-                               clinics.size()));
+                   fmt::format("test \"{}\" must name its clinic: its file holds none and the set "
+                               "holds {}",
+                               t.name, clinics.size()));
         continue;
       }
+      const auto it = clinics.find(id);
+      if (it == clinics.end()) {
+        sink.error(codes::test_unknown_clinic, t.clinic ? t.clinic->where : t.where,
+                   fmt::format("test \"{}\" names unknown clinic '{}'", t.name, id));
+        continue;
+      }
+      const ast::clinic* clinic = it->second;
       if (!t.at || !t.expect) {
         sink.error(codes::test_incomplete, t.where,
                    fmt::format("test \"{}\" needs {}", t.name,
@@ -419,6 +417,20 @@ void check_tests(const std::vector<ast::policy_file>& files,
 }
 
 }  // namespace
+
+std::string test_clinic_id(const ast::test_case& test, const ast::policy_file& file,
+                           const std::vector<ast::policy_file>& set) {
+  if (test.clinic) return test.clinic->value;
+  if (file.clinics.size() == 1) return file.clinics.front().id;
+  const ast::clinic* only = nullptr;
+  for (const ast::policy_file& f : set) {
+    for (const ast::clinic& c : f.clinics) {
+      if (only) return {};
+      only = &c;
+    }
+  }
+  return only ? only->id : std::string();
+}
 
 source_set read_sources(const std::vector<std::string>& paths) {
   source_set out;

@@ -38,6 +38,11 @@ struct compile_output {
   compiled_set set;                     // complete only when the sink has no errors
 };
 
+// The clinic a test runs against: the one it names; else the only clinic of
+// its own file; else the only clinic of the set. Empty when none applies.
+std::string test_clinic_id(const ast::test_case& test, const ast::policy_file& file,
+                           const std::vector<ast::policy_file>& set);
+
 compile_output compile_sources(const source_set& sources, const compile_options& options,
                                diagnostic_sink& sink);
 
