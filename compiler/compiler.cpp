@@ -77,7 +77,7 @@ class calendar_resolver {
       if (!calendars_.empty()) {
         std::string known;
         for (const auto& [n, c] : calendars_) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
-        notes.push_back("note: the loaded calendars are " + known);
+        notes.push_back("the loaded calendars are " + known);
       }
       sink_.error(codes::unknown_calendar, used_at, fmt::format("unknown calendar '{}'", name),
                   std::move(notes));
@@ -140,7 +140,7 @@ struct clinic_compiler {
     if (!source.timezone) {
       error(codes::missing_time_zone, source.where,
             fmt::format("clinic '{}' has no timezone", source.id),
-            {"note: add a line like: timezone \"America/Toronto\""});
+            {"add a line like: timezone \"America/Toronto\""});
     } else if (!find_zone(source.timezone->value)) {
       std::vector<std::string> notes;
       for (const std::string& s : suggest_zones(source.timezone->value)) {
@@ -176,7 +176,7 @@ struct clinic_compiler {
           sink.warning(codes::duplicate_day, line.where,
                        fmt::format("'{}' is given again; this line replaces the earlier one",
                                    weekday_name(d)),
-                       {fmt::format("note: earlier at {}", at_text(earlier->where))});
+                       {fmt::format("earlier at {}", at_text(earlier->where))});
         }
         set_by[static_cast<std::size_t>(d)] = &line;
         c.weekly_hours[static_cast<std::size_t>(d)].clear();
@@ -241,7 +241,7 @@ struct clinic_compiler {
     if (source.mode && source.route) {
       error(codes::mode_and_route, source.route->where,
             "a clinic has 'mode' or 'route', not both",
-            {fmt::format("note: 'mode' is given at {}", at_text(source.mode->where))});
+            {fmt::format("'mode' is given at {}", at_text(source.mode->where))});
     }
     if (source.route) {
       c.mode = "route";
@@ -256,7 +256,7 @@ struct clinic_compiler {
       if (otherwise != items.end() - 1) {
         error(codes::otherwise_not_last, otherwise->where,
               "'otherwise' must be the last rule of the route",
-              {fmt::format("note: {} rule(s) after it could never decide", items.end() - otherwise - 1)});
+              {fmt::format("{} rule(s) after it could never decide", items.end() - otherwise - 1)});
       }
       for (auto it = items.begin(); it != otherwise + 1; ++it) {
         if (it->when) check_condition(*it->when);
@@ -318,7 +318,7 @@ struct clinic_compiler {
       sink.warning(codes::default_fallback, source.where,
                    fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
                                source.id),
-                   {"note: add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
+                   {"add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
     }
     // A forward that is used needs a number, and must not call the clinic itself.
     for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -326,7 +326,7 @@ struct clinic_compiler {
       if (!source.forward || !source.forward->number) {
         error(codes::action_not_configured, rule_locations[i],
               "'forward' is used but the clinic has no forward number",
-              {"note: add a line like: forward +14165550000"});
+              {"add a line like: forward +14165550000"});
         break;
       }
     }
@@ -483,7 +483,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       const auto [it, inserted] = calendars.emplace(c.name, &c);
       if (!inserted) {
         sink.error(codes::duplicate_calendar, c.where, fmt::format("calendar '{}' is defined twice", c.name),
-                   {fmt::format("note: first defined at {}", at_text(it->second->where))});
+                   {fmt::format("first defined at {}", at_text(it->second->where))});
       }
     }
   }
@@ -501,7 +501,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
     const auto [it, inserted] = claimed.emplace(value.value, value.where);
     if (!inserted) {
       sink.error(code, value.where, fmt::format("{} '{}' is claimed twice", what, value.value),
-                 {fmt::format("note: first claimed at {}", at_text(it->second))});
+                 {fmt::format("first claimed at {}", at_text(it->second))});
     }
   };
   for (const ast::policy_file& file : out.files) {
@@ -509,7 +509,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       const auto [it, inserted] = clinics.emplace(c.id, &c);
       if (!inserted) {
         sink.error(codes::duplicate_clinic, c.where, fmt::format("clinic '{}' is defined twice", c.id),
-                   {fmt::format("note: first defined at {}", at_text(it->second->where))});
+                   {fmt::format("first defined at {}", at_text(it->second->where))});
         continue;
       }
       if (!c.numbers) continue;

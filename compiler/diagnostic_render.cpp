@@ -46,7 +46,7 @@ std::string render_text(const std::vector<diagnostic>& diagnostics, const source
       }
       out += fmt::format("  {}{}^{}\n", pad, green, reset);
     }
-    for (const std::string& note : d.notes) out += fmt::format("  {}\n", note);
+    for (const std::string& note : d.notes) out += fmt::format("  note: {}\n", note);
   }
   return out;
 }

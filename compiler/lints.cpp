@@ -29,7 +29,7 @@ void lint_overlapping_windows(const std::vector<ast::located<window>>& windows,
       sink.warning(codes::overlapping_windows, windows[i].where,
                    fmt::format("window '{}' overlaps '{}'", canonical_window(windows[i].value),
                                canonical_window(windows[j].value)),
-                   {"note: merge them into one window"});
+                   {"merge them into one window"});
       break;
     }
   }
@@ -75,7 +75,7 @@ void lint_holidays_on_closed_days(const ast::clinic& source, const compiled_clin
                  fmt::format("holiday '{}' falls on {} the clinic is closed anyway",
                              canonical_dates(e.rule.dates),
                              e.rule.dates.first == e.rule.dates.last ? "a day" : "days"),
-                 {"note: it changes nothing unless the hours change"});
+                 {"it changes nothing unless the hours change"});
   }
 }
 
@@ -121,7 +121,7 @@ void lint_past_dates(const ast::clinic& source, const compile_options& options,
   sink.warning(codes::past_dates, first->where,
                fmt::format("every dated entry of clinic '{}' is in the past (before {})", source.id,
                            format_date(options.today)),
-               {"note: add this year's dates, or remove the old ones"});
+               {"add this year's dates, or remove the old ones"});
 }
 
 }  // namespace

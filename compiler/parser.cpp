@@ -116,7 +116,7 @@ class builder {
         if (!file.clinics.empty()) {
           sink_.error(codes::second_clinic, c.where,
                       fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
-                      {fmt::format("note: '{}' is defined at {}:{}", file.clinics.front().id,
+                      {fmt::format("'{}' is defined at {}:{}", file.clinics.front().id,
                                    file.clinics.front().where.line,
                                    file.clinics.front().where.column)});
         }
@@ -155,7 +155,7 @@ class builder {
     if (*start == *end) {
       sink_.error(codes::bad_window, where(n),
                   fmt::format("window '{}' is empty: its start and end are the same", n.string()),
-                  {"note: for a whole day write 00:00-24:00"});
+                  {"for a whole day write 00:00-24:00"});
       return std::nullopt;
     }
     return window{*start, *end};
@@ -343,7 +343,7 @@ class builder {
     if (!slot) return true;
     sink_.error(codes::duplicate_item, where(item),
                 fmt::format("'{}' is given twice; the first stays", what),
-                {fmt::format("note: first given at {}:{}", previous.line, previous.column)});
+                {fmt::format("first given at {}:{}", previous.line, previous.column)});
     return false;
   }
   template <typename T>

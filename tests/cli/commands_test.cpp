@@ -1,0 +1,261 @@
+// End-to-end tests of the built `callpolicy` binary: exit codes, outputs and
+// the formats machines read.
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/subprocess.h"
+
+using namespace callpolicy::testing;
+using json = nlohmann::json;
+
+namespace {
+const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+const std::string rules = CALLPOLICY_SOURCE_DIR "/rules";
+
+const char* five_mistakes = R"(clinic five {
+  timezone "America/Torono"
+  hours {
+    mon-fri 09:00-17:0
+  }
+  overflow many
+  mode sometimes
+  forward +1416
+}
+)";
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+json eval_json(const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"eval", examples, "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = run_callpolicy(args);
+  BOOST_TEST_INFO("stderr: " << r.err);
+  BOOST_REQUIRE_EQUAL(r.exit_code, 0);
+  return json::parse(r.out);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(check_examples_and_rules_are_clean_and_strict) {
+  for (const std::string& set : {examples, rules}) {
+    const auto r = run_callpolicy({"check", "--strict", "--today", "2026-11-24", set});
+    BOOST_TEST_INFO(r.err);
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.err.find("0 errors, 0 warnings") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(five_mistakes_report_five_positions) {
+  temp_dir dir;
+  const std::string file = dir.write("five.policy", five_mistakes);
+  const auto text = run_callpolicy({"check", file});
+  BOOST_TEST(text.exit_code == 1);
+  for (const std::string at : {":2:12: error[E010]", ":4:19: error[E001]", ":6:12: error[E001]",
+                               ":7:8: error[E001]", ":8:11: error[E004]"}) {
+    BOOST_TEST_INFO(text.err);
+    BOOST_TEST(text.err.find(file + at) != std::string::npos);
+  }
+  // The source line and a caret under the column.
+  BOOST_TEST(text.err.find("    mon-fri 09:00-17:0\n                    ^") != std::string::npos);
+
+  const auto as_json = run_callpolicy({"check", "--format", "json", file});
+  BOOST_TEST(as_json.exit_code == 1);
+  const json diagnostics = json::parse(as_json.out);
+  BOOST_REQUIRE_EQUAL(diagnostics.size(), 5u);
+  BOOST_TEST(diagnostics[0]["code"] == "E010");
+  BOOST_TEST(diagnostics[0]["line"] == 2);
+  BOOST_TEST(diagnostics[0]["column"] == 12);
+  BOOST_REQUIRE_EQUAL(diagnostics[0]["notes"].size(), 1u);
+  BOOST_TEST(diagnostics[0]["notes"][0] == "did you mean 'America/Toronto'?");
+  BOOST_TEST(diagnostics[4]["severity"] == "error");
+}
+
+BOOST_AUTO_TEST_CASE(strict_turns_warnings_into_failure) {
+  temp_dir dir;
+  const std::string file = dir.write("w.policy", "clinic w { timezone \"UTC\" mode disabled }\n");
+  const auto lenient = run_callpolicy({"check", file});
+  BOOST_TEST(lenient.exit_code == 0);
+  BOOST_TEST(lenient.err.find("warning[W-default-fallback]") != std::string::npos);
+  BOOST_TEST(run_callpolicy({"check", "--strict", file}).exit_code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(sarif_output_validates_against_the_schema) {
+  temp_dir dir;
+  const std::string file = dir.write("five.policy", five_mistakes);
+  const auto r = run_callpolicy({"check", "--format", "sarif", file});
+  BOOST_TEST(r.exit_code == 1);
+  const std::string sarif = dir.write("out.sarif", r.out);
+  const json parsed = json::parse(r.out);
+  BOOST_TEST(parsed["version"] == "2.1.0");
+  BOOST_TEST(parsed["runs"][0]["results"].size() == 5u);
+  const auto validation = run_process(
+      {"/usr/bin/python3", "-c",
+       "import json,sys,jsonschema; schema=json.load(open(sys.argv[1])); "
+       "jsonschema.validate(json.load(open(sys.argv[2])), schema); print('valid')",
+       CALLPOLICY_SOURCE_DIR "/tests/data/sarif-schema-2.1.0.json", sarif});
+  BOOST_TEST_INFO(validation.err);
+  BOOST_TEST(validation.exit_code == 0);
+  BOOST_TEST(validation.out == "valid\n");
+}
+
+BOOST_AUTO_TEST_CASE(github_format_is_workflow_commands) {
+  temp_dir dir;
+  const std::string file = dir.write("five.policy", five_mistakes);
+  const auto r = run_callpolicy({"check", "--format", "github", file});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(count(r.out, "::error file=") == 5u);
+  BOOST_TEST(r.out.find(",line=4,col=19,title=E001::expected a time like 17:00 to end the window") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(compile_writes_a_format_1_bundle_and_explains) {
+  temp_dir dir;
+  const std::string bundle = dir.path() + "/bundle.json";
+  const auto r = run_callpolicy({"compile", examples, "-o", bundle, "--explain"});
+  BOOST_TEST_INFO(r.err);
+  BOOST_REQUIRE_EQUAL(r.exit_code, 0);
+  const json j = json::parse(read_text(bundle));
+  BOOST_TEST(j["format"] == 1);
+  BOOST_TEST(j["clinics"].size() == 6u);
+  BOOST_TEST(j["sources"].size() == 7u);
+  BOOST_TEST(j["sources"][0]["sha256"].get<std::string>().size() == 64u);
+  BOOST_TEST(r.out.find("clinic smile-dental (after-hours-only, America/Toronto)\n  open?\n") !=
+             std::string::npos);
+  BOOST_TEST(r.out.find("-> ai (after-hours)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(compile_refuses_a_set_with_errors) {
+  temp_dir dir;
+  const std::string file = dir.write("five.policy", five_mistakes);
+  const auto r = run_callpolicy({"compile", file, "-o", dir.path() + "/b.json"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(read_text(dir.path() + "/b.json").empty());
+}
+
+BOOST_AUTO_TEST_CASE(eval_json_for_every_mode) {
+  struct expectation {
+    std::string clinic, at, calls, action, reason;
+  };
+  const std::vector<expectation> cases{
+      {"smile-dental", "2026-12-24T18:00", "0", "ai", "holiday"},
+      {"smile-dental", "2026-12-02T10:00", "0", "voicemail", "business-hours"},
+      {"smile-dental", "2026-12-02T18:00", "0", "ai", "after-hours"},
+      {"harbour-physio", "2026-12-02T10:00", "3", "ai", "overflow"},
+      {"harbour-physio", "2026-12-02T10:00", "1", "forward", "under-capacity"},
+      {"lakeside-vet", "2026-12-02T12:30", "0", "ai", "scheduled-on"},
+      {"lakeside-vet", "2026-12-02T10:00", "0", "busy", "scheduled-off"},
+      {"downtown-dental", "2026-12-02T10:00", "0", "ai", "always-on"},
+      {"riverside-clinic", "2026-12-02T10:00", "0", "forward", "disabled"},
+      {"north-shore-medical", "2026-12-02T12:45", "0", "ai", "lunch"},
+  };
+  for (const auto& c : cases) {
+    const json j = eval_json({"--clinic", c.clinic, "--at", c.at, "--calls", c.calls});
+    BOOST_TEST_INFO(c.clinic << " at " << c.at);
+    BOOST_TEST(j["clinic"] == c.clinic);
+    BOOST_TEST(j["via"] == "ported");
+    BOOST_TEST(j["action"] == c.action);
+    BOOST_TEST(j["reason"] == c.reason);
+    BOOST_TEST(j["calls"] == std::stoi(c.calls));
+    BOOST_TEST(j["twiml"].get<std::string>().starts_with(
+        R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"));
+    BOOST_TEST(j.size() == 7u);
+  }
+  const json j = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});
+  BOOST_TEST(j["local_time"] == "2026-12-24T18:00:00-05:00");
+  BOOST_TEST(j["twiml"] ==
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported</Sip></Dial></Response>)");
+}
+
+BOOST_AUTO_TEST_CASE(eval_identifies_each_integration) {
+  BOOST_TEST(eval_json({"--to", "+14165551234", "--at", "2026-12-02T10:00Z"})["via"] == "ported");
+  const json forwarded = eval_json({"--to", "+16475559999", "--at", "2026-12-02T10:00Z"});
+  BOOST_TEST(forwarded["via"] == "forwarded");
+  BOOST_TEST(forwarded["clinic"] == "smile-dental");
+  for (const std::string to :
+       {"sip:north-shore-medical@parlae.sip.twilio.com", "sips:north-shore-medical@parlae.sip.twilio.com:5061;transport=tls",
+        "north-shore-medical@parlae.sip.twilio.com", "sip:nsm%2Dafterhours@x.sip.twilio.com"}) {
+    const json j = eval_json({"--to", to, "--at", "2026-12-02T10:00+11:00"});
+    BOOST_TEST_INFO(to);
+    BOOST_TEST(j["clinic"] == "north-shore-medical");
+    BOOST_TEST(j["via"] == "sip");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(eval_unknown_destination_fails_naming_it) {
+  const auto r = run_callpolicy({"eval", examples, "--to", "+19995550000", "--at", "2026-12-02T10:00Z"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("+19995550000") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(eval_local_times_across_dst) {
+  const auto gap = run_callpolicy(
+      {"eval", examples, "--clinic", "smile-dental", "--at", "2027-03-14T02:30"});
+  BOOST_TEST(gap.exit_code == 1);
+  BOOST_TEST(gap.err.find("does not exist") != std::string::npos);
+  const auto overlap = run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at",
+                                       "2026-11-01T01:30", "--format", "json"});
+  BOOST_TEST(overlap.exit_code == 0);
+  BOOST_TEST(overlap.err.find("occurs twice") != std::string::npos);
+  BOOST_TEST(json::parse(overlap.out)["local_time"] == "2026-11-01T01:30:00-04:00");
+}
+
+BOOST_AUTO_TEST_CASE(eval_twiml_uses_public_url) {
+  const auto r = run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at",
+                                 "2026-12-02T10:00", "--format", "twiml", "--public-url",
+                                 "https://calls.example.com"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.find(R"(action="https://calls.example.com/twilio/hangup")") != std::string::npos);
+  BOOST_TEST(r.out.find(R"(<Say voice="Polly.Joanna" language="en-CA">)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(test_runs_every_block) {
+  for (const std::string& set : {examples, rules}) {
+    const auto r = run_callpolicy({"test", set});
+    BOOST_TEST_INFO(r.out << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.ends_with(" passed, 0 failed\n"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(failing_test_prints_its_failure) {
+  temp_dir dir;
+  const std::string file = dir.write("t.policy", R"(clinic t {
+  timezone "America/Toronto"
+  hours { mon-fri 09:00-17:00 }
+  mode after-hours-only
+  fallback voicemail
+}
+test "wrong on purpose" {
+  at 2026-12-02T10:00
+  expect ai
+}
+test "right" {
+  at 2026-12-02T10:00
+  expect voicemail
+}
+)");
+  const auto r = run_callpolicy({"test", file});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.out.find(file + ":7:1: test \"wrong on purpose\" failed: expected ai, got voicemail "
+                               "(\"business-hours\") at 2026-12-02T10:00:00-05:00") !=
+             std::string::npos);
+  BOOST_TEST(r.out.ends_with("1 passed, 1 failed\n"));
+  const auto junit = run_callpolicy({"test", "--format", "junit", file});
+  BOOST_TEST(junit.exit_code == 1);
+  BOOST_TEST(junit.out.find(R"(<testsuites name="callpolicy" tests="2" failures="1">)") !=
+             std::string::npos);
+  BOOST_TEST(count(junit.out, "<failure ") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(usage_and_io_errors_exit_2) {
+  BOOST_TEST(run_callpolicy({"check"}).exit_code == 2);
+  BOOST_TEST(run_callpolicy({"check", "--format", "yaml", examples}).exit_code == 2);
+  BOOST_TEST(run_callpolicy({"frobnicate"}).exit_code == 2);
+  const auto missing = run_callpolicy({"check", "/nonexistent/dir"});
+  BOOST_TEST(missing.exit_code == 2);
+  BOOST_TEST(missing.err.find("cannot read '/nonexistent/dir'") != std::string::npos);
+  BOOST_TEST(run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at", "tomorrow"}).exit_code == 2);
+}

@@ -1,1 +1,0 @@
-// Keeps cp_test_support a valid library before any support code exists.
