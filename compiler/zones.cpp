@@ -59,9 +59,39 @@ std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit)
   return out;
 }
 
+namespace {
+
+// The system's TZif files list transitions up to 2037; date's OS-tzdb reader
+// ignores the POSIX rule that continues them, so later years would never
+// change offset. For such a year, the offset is read in the latest earlier
+// year with the same calendar (weekday of 1 January and leap-ness), where
+// rules like "second Sunday of March" fall on the same dates. Returns the
+// seconds to subtract to land in that year.
+constexpr int last_table_year = 2037;
+
+bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+std::int64_t equivalent_year_shift(std::int64_t seconds) {
+  const day_number day = static_cast<day_number>(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400);
+  const int year = civil_from_days(day).year;
+  if (year <= last_table_year) return 0;
+  const day_number january_first = days_from_civil(year, 1, 1);
+  for (int candidate = last_table_year; candidate >= last_table_year - 28; --candidate) {
+    const day_number candidate_first = days_from_civil(candidate, 1, 1);
+    if (is_leap(candidate) == is_leap(year) &&
+        weekday_of(candidate_first) == weekday_of(january_first)) {
+      return std::int64_t{january_first - candidate_first} * 86400;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 local_resolution resolve_local_time(const date::time_zone* zone, std::int64_t local_seconds) {
+  const std::int64_t shift = equivalent_year_shift(local_seconds);
   const date::local_seconds local{std::chrono::seconds{local_seconds}};
-  const date::local_info info = zone->get_info(local);
+  const date::local_info info = zone->get_info(local - std::chrono::seconds{shift});
   local_resolution r;
   switch (info.result) {
     case date::local_info::unique:
@@ -80,7 +110,8 @@ local_resolution resolve_local_time(const date::time_zone* zone, std::int64_t lo
 }
 
 local_parts to_local(const date::time_zone* zone, std::chrono::sys_seconds at) {
-  const date::sys_info info = zone->get_info(at);
+  const std::int64_t shift = equivalent_year_shift(at.time_since_epoch().count());
+  const date::sys_info info = zone->get_info(at - std::chrono::seconds{shift});
   const std::int64_t local = at.time_since_epoch().count() + info.offset.count();
   std::int64_t days = local / 86400;
   std::int64_t seconds = local % 86400;

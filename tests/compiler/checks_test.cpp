@@ -1,0 +1,203 @@
+// Every error and warning of the compiler's checks, with its position.
+#include <boost/test/unit_test.hpp>
+
+#include "compiler/compiler.h"
+
+using namespace callpolicy;
+
+namespace {
+
+struct compiled {
+  diagnostic_sink sink;
+  compile_output output;
+};
+
+compiled compile_files(const std::vector<std::pair<std::string, std::string>>& files,
+                       day_number today = days_from_civil(2026, 11, 24)) {
+  source_set sources;
+  for (const auto& [path, text] : files) sources.files.push_back({path, text});
+  compiled c;
+  c.output = compile_sources(sources, {today}, c.sink);
+  return c;
+}
+
+compiled compile_text(const std::string& text) { return compile_files({{"t.policy", text}}); }
+
+const diagnostic* find(const compiled& c, std::string_view code) {
+  for (const diagnostic& d : c.sink.all()) {
+    if (d.code == code) return &d;
+  }
+  return nullptr;
+}
+
+void expect_at(const compiled& c, std::string_view code, std::uint32_t line, std::uint32_t column,
+               const std::string& file = "t.policy") {
+  const diagnostic* d = find(c, code);
+  BOOST_TEST_INFO("code " << code);
+  BOOST_REQUIRE(d != nullptr);
+  BOOST_TEST(d->where.file == file);
+  BOOST_TEST(d->where.line == line);
+  BOOST_TEST(d->where.column == column);
+}
+
+std::string clinic(const std::string& body, const std::string& id = "c") {
+  return "clinic " + id + " {\n  timezone \"America/Toronto\"\n  fallback voicemail\n" + body + "\n}\n";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(unknown_zone_suggests_the_nearest) {
+  const auto c = compile_text("clinic c {\n  timezone \"America/Torronto\"\n}\n");
+  expect_at(c, codes::unknown_time_zone, 2, 12);
+  BOOST_TEST(find(c, codes::unknown_time_zone)->notes.at(0) == "did you mean 'America/Toronto'?");
+}
+
+BOOST_AUTO_TEST_CASE(missing_zone) {
+  expect_at(compile_text("clinic c {\n}\n"), codes::missing_time_zone, 1, 8);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_ids_numbers_and_sip_users_across_files) {
+  const auto c = compile_files(
+      {{"a.policy", clinic("  numbers { ported +14165550001\n sip desk }", "a")},
+       {"b.policy", clinic("  numbers { forwarded +14165550001\n sip desk }", "b")},
+       {"c.policy", clinic("", "a")}});
+  expect_at(c, codes::duplicate_number, 4, 23, "b.policy");
+  expect_at(c, codes::duplicate_sip_user, 5, 6, "b.policy");
+  expect_at(c, codes::duplicate_clinic, 1, 8, "c.policy");
+  BOOST_TEST(find(c, codes::duplicate_clinic)->notes.at(0) == "first defined at a.policy:1:8");
+}
+
+BOOST_AUTO_TEST_CASE(calendars_unknown_duplicate_and_cyclic) {
+  const auto c = compile_files({{"cal.policy", R"(calendar a { use b }
+calendar b { use a }
+calendar d { 2026-12-25 }
+calendar d { 2026-12-26 }
+)"},
+                                {"t.policy", clinic("  holidays { use nowhere }")}});
+  expect_at(c, codes::calendar_cycle, 2, 14, "cal.policy");
+  BOOST_TEST(find(c, codes::calendar_cycle)->message == "calendar cycle: 'a' -> 'b' -> 'a'");
+  expect_at(c, codes::duplicate_calendar, 4, 10, "cal.policy");
+  expect_at(c, codes::unknown_calendar, 4, 14);
+}
+
+BOOST_AUTO_TEST_CASE(calendars_flatten_across_files) {
+  const auto c = compile_files({{"cal.policy", "calendar a { yearly 07-01 \"x\"\n use b }\ncalendar b { 2026-12-25 }\n"},
+                                {"t.policy", clinic("  holidays { use a\n 2026-12-24 }")}});
+  BOOST_TEST(c.sink.all().empty());
+  BOOST_REQUIRE_EQUAL(c.output.set.clinics.size(), 1u);
+  BOOST_TEST(c.output.set.clinics[0].holidays.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(route_structure_errors) {
+  expect_at(compile_text(clinic("  mode always\n  route { otherwise -> ai }")), codes::mode_and_route, 5, 3);
+  expect_at(compile_text(clinic("  route { open -> ai }")), codes::missing_otherwise, 4, 3);
+  expect_at(compile_text(clinic("  route {\n    otherwise -> ai\n    open -> busy\n  }")),
+            codes::otherwise_not_last, 5, 5);
+}
+
+BOOST_AUTO_TEST_CASE(actions_and_conditions_need_their_configuration) {
+  expect_at(compile_text(clinic("  route { otherwise -> forward }")), codes::action_not_configured, 4, 24);
+  expect_at(compile_text(clinic("  route { overflow -> ai\n otherwise -> busy }")),
+            codes::overflow_without_threshold, 4, 11);
+  expect_at(compile_text(clinic("  mode overflow-only")), codes::overflow_without_threshold, 4, 8);
+  expect_at(compile_text(clinic("  route { scheduled -> ai\n otherwise -> busy }")),
+            codes::scheduled_without_schedule, 4, 11);
+  expect_at(compile_text(clinic("  numbers { ported +14165550001 }\n  forward +14165550001\n  mode disabled")),
+            codes::forward_loop, 5, 11);
+  expect_at(compile_text("clinic c {\n  timezone \"UTC\"\n  fallback fallback\n}\n"),
+            codes::fallback_is_fallback, 3, 12);
+}
+
+BOOST_AUTO_TEST_CASE(test_block_errors) {
+  const auto c = compile_text(clinic("  hours { mon-fri 09:00-17:00 }") + R"(
+test "unknown" { clinic nobody at 2026-12-02T10:00 expect ai }
+test "incomplete" { at 2026-12-02T10:00 }
+test "gap" { at 2027-03-14T02:30 expect ai }
+test "overlap" { at 2026-11-01T01:30 expect ai }
+)");
+  expect_at(c, codes::test_unknown_clinic, 7, 25);
+  expect_at(c, codes::test_incomplete, 8, 1);
+  expect_at(c, codes::test_time_nonexistent, 9, 17);
+  expect_at(c, codes::ambiguous_time, 10, 21);
+  const auto two = compile_files({{"a.policy", clinic("", "a")}, {"b.policy", clinic("", "b")},
+                                  {"t.policy", "test \"which\" { at 2026-12-02T10:00 expect ai }\n"}});
+  expect_at(two, codes::test_needs_clinic, 1, 1);
+}
+
+BOOST_AUTO_TEST_CASE(default_fallback_and_duplicate_day_warnings) {
+  const auto c = compile_text("clinic c {\n  timezone \"UTC\"\n  hours {\n    mon-fri 09:00-17:00\n    wed 10:00-12:00\n  }\n  mode after-hours-only\n}\n");
+  expect_at(c, codes::default_fallback, 1, 8);
+  expect_at(c, codes::duplicate_day, 5, 5);
+  BOOST_TEST(c.sink.error_count() == 0u);
+  // The later line replaces the earlier one for that day only.
+  const compiled_clinic& cc = c.output.set.clinics.at(0);
+  BOOST_TEST(cc.weekly_hours[2].at(0).start == 600);
+  BOOST_TEST(cc.weekly_hours[1].at(0).start == 540);
+  BOOST_TEST((cc.fallback == action_kind::voicemail));
+  // `always` never uses the fallback, so no warning.
+  BOOST_TEST(!find(compile_text("clinic c { timezone \"UTC\" }"), codes::default_fallback));
+}
+
+BOOST_AUTO_TEST_CASE(modes_desugar_to_normative_reasons) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> modes{
+      {"always", {"always-on"}},
+      {"disabled", {"disabled"}},
+      {"after-hours-only", {"business-hours", "holiday", "after-hours"}},
+      {"overflow-only", {"overflow", "under-capacity"}},
+      {"scheduled", {"scheduled-on", "scheduled-off"}}};
+  for (const auto& [mode, reasons] : modes) {
+    const auto c = compile_text(clinic("  overflow 4\n  schedule { enable weekdays }\n  mode " + mode));
+    BOOST_TEST_INFO(mode);
+    BOOST_REQUIRE(c.sink.error_count() == 0u);
+    const compiled_clinic& cc = c.output.set.clinics.at(0);
+    BOOST_TEST(cc.mode == mode);
+    std::vector<std::string> got;
+    for (const tree_leaf& l : cc.leaves) got.push_back(l.reason);
+    std::sort(got.begin(), got.end());
+    auto want = reasons;
+    std::sort(want.begin(), want.end());
+    BOOST_TEST(got == want, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(route_reasons_are_labels_or_canonical_conditions) {
+  const auto d = compile_text(clinic(R"(  overflow 3
+  route {
+    ( closed  or overflow )  and via sip,ported -> ai
+    not (holiday or open) -> busy
+    calls>=3 -> busy as "three"
+    during mon,tue,wed,thu,fri 12:00-13:00 -> ai
+    otherwise -> fallback
+  })"));
+  BOOST_REQUIRE(d.sink.error_count() == 0u);
+  std::vector<std::string> reasons;
+  for (const tree_leaf& l : d.output.set.clinics.at(0).leaves) reasons.push_back(l.reason);
+  for (const std::string want : {"(closed or overflow) and via ported, sip", "not (holiday or open)",
+                                 "three", "during weekdays 12:00-13:00", "otherwise"}) {
+    BOOST_TEST_INFO(want);
+    BOOST_TEST((std::find(reasons.begin(), reasons.end(), want) != reasons.end()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(tree_nodes_test_one_predicate_each_and_share) {
+  const auto c = compile_text(clinic("  route {\n    calls == 2 -> busy\n    otherwise -> ai\n  }"));
+  BOOST_REQUIRE(c.sink.error_count() == 0u);
+  const compiled_clinic& cc = c.output.set.clinics.at(0);
+  // calls == 2: calls >= 2 and not calls >= 3.
+  BOOST_TEST(cc.predicates.size() == 2u);
+  BOOST_TEST(cc.nodes.size() == 2u);
+  BOOST_TEST(cc.predicates[0].threshold + cc.predicates[1].threshold == 5);
+  // Children come before parents; the root is the last node.
+  BOOST_TEST(cc.root == 1);
+  BOOST_TEST(cc.nodes[1].if_true == 0);
+}
+
+BOOST_AUTO_TEST_CASE(read_sources_walks_directories_for_policy_files) {
+  const auto missing = read_sources({"/nonexistent/callpolicy"});
+  BOOST_TEST(missing.io_errors.size() == 1u);
+  const auto found = read_sources({CALLPOLICY_SOURCE_DIR "/examples"});
+  BOOST_TEST(found.io_errors.empty());
+  BOOST_TEST(found.files.size() == 7u);
+  BOOST_TEST(std::is_sorted(found.files.begin(), found.files.end(),
+                            [](const auto& a, const auto& b) { return a.path < b.path; }));
+}

@@ -1,0 +1,160 @@
+// SPEC 2.3 on local dates and minutes, through the shared time tables.
+#include <boost/test/unit_test.hpp>
+
+#include "compiler/time_tables.h"
+#include "tests/runtime/clinic_builder.h"
+
+using namespace callpolicy;
+using namespace callpolicy::testing;
+
+namespace {
+const day_number monday = d(2026, 11, 30);
+const day_number friday = d(2026, 12, 4);
+const day_number saturday = d(2026, 12, 5);
+const day_number sunday = d(2026, 12, 6);
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(windows_are_half_open) {
+  compiled_clinic c;
+  c.weekly_hours[0] = {w(9, 0, 17, 0)};
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(!is_open(t, monday, 8 * 60 + 59));
+  BOOST_TEST(is_open(t, monday, 9 * 60));
+  BOOST_TEST(is_open(t, monday, 16 * 60 + 59));
+  BOOST_TEST(!is_open(t, monday, 17 * 60));
+}
+
+BOOST_AUTO_TEST_CASE(whole_day_window) {
+  compiled_clinic c;
+  c.weekly_hours[0] = {w(0, 0, 24, 0)};
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(is_open(t, monday, 0));
+  BOOST_TEST(is_open(t, monday, 1439));
+  BOOST_TEST(!is_open(t, monday + 1, 0));
+}
+
+BOOST_AUTO_TEST_CASE(overnight_window_belongs_to_its_start_day) {
+  compiled_clinic c;
+  c.weekly_hours[4] = {w(22, 0, 2, 0)};
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(!is_open(t, friday, 21 * 60 + 59));
+  BOOST_TEST(is_open(t, friday, 22 * 60));
+  BOOST_TEST(is_open(t, saturday, 0));
+  BOOST_TEST(is_open(t, saturday, 119));
+  BOOST_TEST(!is_open(t, saturday, 120));
+  BOOST_TEST(!is_open(t, friday, 60));  // Thursday had no overnight window
+}
+
+BOOST_AUTO_TEST_CASE(overnight_window_stays_open_into_a_holiday_and_a_closed_special_day) {
+  compiled_clinic c;
+  c.weekly_hours[4] = {w(22, 0, 2, 0)};
+  c.holidays.push_back({holiday_rule::kind::dates, {saturday, saturday}, 0, 0, 0, 0, "x"});
+  c.specials.push_back({sunday, {}});
+  c.weekly_hours[5] = {w(22, 0, 2, 0)};
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(is_holiday(t, saturday));
+  BOOST_TEST(is_open(t, saturday, 60));        // spill from Friday
+  BOOST_TEST(!is_open(t, saturday, 22 * 60));  // Saturday itself is a holiday
+  BOOST_TEST(!is_open(t, sunday, 60));         // no Saturday window to spill
+}
+
+BOOST_AUTO_TEST_CASE(a_holiday_friday_does_not_spill) {
+  compiled_clinic c;
+  c.weekly_hours[4] = {w(22, 0, 2, 0)};
+  c.holidays.push_back({holiday_rule::kind::dates, {friday, friday}, 0, 0, 0, 0, "x"});
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(!is_open(t, saturday, 60));
+}
+
+BOOST_AUTO_TEST_CASE(special_dates_replace_hours_and_holidays) {
+  compiled_clinic c;
+  c.weekly_hours[0] = {w(9, 0, 17, 0)};
+  c.holidays.push_back({holiday_rule::kind::dates, {monday, monday}, 0, 0, 0, 0, "x"});
+  c.specials.push_back({monday, {w(10, 0, 12, 0)}});
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(!is_holiday(t, monday));
+  BOOST_TEST(!is_open(t, monday, 9 * 60 + 30));
+  BOOST_TEST(is_open(t, monday, 10 * 60 + 30));
+}
+
+BOOST_AUTO_TEST_CASE(nth_weekday_holidays_with_and_without_a_fifth) {
+  std::vector<holiday_rule> rules(4);
+  rules[0] = {holiday_rule::kind::yearly_nth, {}, 1, 0, 5, 4, "5th fri of jan"};
+  rules[1] = {holiday_rule::kind::yearly_nth, {}, 5, 0, -1, 0, "last mon of may"};
+  rules[2] = {holiday_rule::kind::yearly_date, {}, 2, 29, 0, 0, "leap day"};
+  rules[3] = {holiday_rule::kind::yearly_nth, {}, 9, 0, 1, 0, "1st mon of sep"};
+  const auto dates = expand_holidays(rules, 2027, 2028);
+  auto has = [&](day_number x) { return std::binary_search(dates.begin(), dates.end(), x); };
+  BOOST_TEST(has(d(2027, 1, 29)));   // January 2027 has five Fridays
+  // January 2028 has four Fridays: no fifth-Friday holiday that year.
+  BOOST_TEST(std::none_of(dates.begin(), dates.end(), [](day_number x) {
+    const auto c = civil_from_days(x);
+    return c.year == 2028 && c.month == 1;
+  }));
+  BOOST_TEST(has(d(2027, 5, 31)));
+  BOOST_TEST(has(d(2028, 5, 29)));
+  BOOST_TEST(has(d(2028, 2, 29)));
+  BOOST_TEST(has(d(2027, 9, 6)));
+  BOOST_TEST(has(d(2028, 9, 4)));
+  BOOST_TEST(dates.size() == 6u);  // one fifth Friday, two last Mondays, one leap day, two Labour Days
+}
+
+BOOST_AUTO_TEST_CASE(schedule_last_matching_line_wins) {
+  compiled_clinic c;
+  c.schedule.push_back({true, weekdays_mask, std::nullopt, {w(8, 0, 18, 0)}});
+  c.schedule.push_back({false, day_bit(4), std::nullopt, {w(12, 30, 13, 0)}});
+  c.schedule.push_back({false, std::nullopt, date_range{d(2026, 12, 24), d(2026, 12, 26)}, {}});
+  c.schedule.push_back({true, std::nullopt, date_range{d(2026, 12, 25), d(2026, 12, 25)}, {w(23, 0, 1, 0)}});
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(is_scheduled(c, t, friday, 12 * 60));
+  BOOST_TEST(!is_scheduled(c, t, friday, 12 * 60 + 30));
+  BOOST_TEST(is_scheduled(c, t, friday, 13 * 60));
+  BOOST_TEST(!is_scheduled(c, t, friday, 18 * 60));
+  BOOST_TEST(!is_scheduled(c, t, saturday, 12 * 60));
+  BOOST_TEST(!is_scheduled(c, t, d(2026, 12, 24), 10 * 60));  // a Thursday, disabled by date
+  BOOST_TEST(is_scheduled(c, t, d(2026, 12, 25), 23 * 60 + 30));
+  BOOST_TEST(is_scheduled(c, t, d(2026, 12, 26), 30));    // the dated window spills
+  BOOST_TEST(!is_scheduled(c, t, d(2026, 12, 26), 90));
+  BOOST_TEST(is_scheduled(c, t, d(2026, 12, 28), 9 * 60));  // ordinary Monday again
+}
+
+BOOST_AUTO_TEST_CASE(during_spills_from_sunday_into_monday) {
+  compiled_clinic c;
+  predicate p;
+  p.type = predicate::kind::during;
+  p.days = day_bit(6);
+  p.windows = {w(23, 0, 1, 0)};
+  c.predicates.push_back(p);
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(test_predicate(c, t, 0, {sunday, 23 * 60 + 30, 0, {}, via_kind::ported}));
+  BOOST_TEST(test_predicate(c, t, 0, {sunday + 1, 30, 0, {}, via_kind::ported}));
+  BOOST_TEST(!test_predicate(c, t, 0, {sunday + 1, 60, 0, {}, via_kind::ported}));
+  BOOST_TEST(!test_predicate(c, t, 0, {monday, 23 * 60 + 30, 0, {}, via_kind::ported}));
+}
+
+BOOST_AUTO_TEST_CASE(call_predicates) {
+  compiled_clinic c;
+  predicate calls;
+  calls.type = predicate::kind::calls_at_least;
+  calls.threshold = 3;
+  predicate caller;
+  caller.type = predicate::kind::caller_in;
+  caller.callers = {"+14165550100", "+14165550101"};
+  predicate via;
+  via.type = predicate::kind::via_in;
+  via.vias = via_bit(via_kind::sip) | via_bit(via_kind::forwarded);
+  predicate on;
+  on.type = predicate::kind::on_dates;
+  on.dates = {d(2026, 12, 24), d(2026, 12, 26)};
+  c.predicates = {calls, caller, via, on};
+  const clinic_tables t = build_tables(c);
+  BOOST_TEST(!test_predicate(c, t, 0, {monday, 0, 2, {}, via_kind::ported}));
+  BOOST_TEST(test_predicate(c, t, 0, {monday, 0, 3, {}, via_kind::ported}));
+  BOOST_TEST(test_predicate(c, t, 1, {monday, 0, 0, "+14165550101", via_kind::ported}));
+  BOOST_TEST(!test_predicate(c, t, 1, {monday, 0, 0, "+14165550102", via_kind::ported}));
+  BOOST_TEST(!test_predicate(c, t, 1, {monday, 0, 0, "", via_kind::ported}));
+  BOOST_TEST(test_predicate(c, t, 2, {monday, 0, 0, {}, via_kind::sip}));
+  BOOST_TEST(!test_predicate(c, t, 2, {monday, 0, 0, {}, via_kind::ported}));
+  BOOST_TEST(test_predicate(c, t, 3, {d(2026, 12, 26), 0, 0, {}, via_kind::ported}));
+  BOOST_TEST(!test_predicate(c, t, 3, {d(2026, 12, 27), 0, 0, {}, via_kind::ported}));
+}
