@@ -1,16 +1,93 @@
-// Placeholder until the 'serve' command is written; it refuses to pretend.
-#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <fstream>
+#include <sstream>
 
 #include "cli/commands.h"
+#include "server/server.h"
 
 namespace callpolicy::cli {
+namespace {
+
+// "90s", "15m", "1h", or plain seconds.
+std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t used = 0;
+  long long amount = 0;
+  try {
+    amount = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::string unit = text.substr(used);
+  const long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (scale == 0 || amount <= 0) return std::nullopt;
+  return std::chrono::seconds{amount * scale};
+}
+
+std::vector<std::string> read_tokens(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> tokens;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty() && line.front() != '#') tokens.push_back(line);
+  }
+  return tokens;
+}
+
+}  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("serve", "not built yet");
-  command->allow_extras();
-  command->callback([&exit_code] {
-    std::fputs("callpolicy serve: not built yet\n", stderr);
-    exit_code = exit_usage;
+  auto* command = app.add_subcommand("serve", "answer Twilio voice webhooks with TwiML");
+  struct options {
+    server::server_options server;
+    std::string token_file;
+    std::string call_ttl = "1h";
+    std::string journal = "callpolicy-journal.jsonl";
+  };
+  auto opts = std::make_shared<options>();
+  command->add_option("--rules", opts->server.rules_path, "a rules directory or a bundle (.json)")->required();
+  command->add_option("--listen", opts->server.listen, "HOST:PORT (default 127.0.0.1:8080)");
+  command->add_option("--public-url", opts->server.public_url, "the URL Twilio calls, for signatures and callbacks");
+  command->add_option("--auth-token-file", opts->token_file,
+                      "Twilio auth token(s), one per line (two during rotation)");
+  command->add_option("--journal", opts->journal, "the journal file ('' for none)");
+  command->add_option("--state", opts->server.state, "memory or redis://HOST:PORT");
+  command->add_option("--call-ttl", opts->call_ttl, "how long a call counts without a final status");
+  auto* ai_sip = command->add_option("--ai-sip", opts->server.ai_sip, "default AI SIP URI");
+  command->add_option("--ai-url", opts->server.ai_url, "default AI redirect URL")->excludes(ai_sip);
+  command->add_option("--threads", opts->server.threads, "worker threads (default: cores)");
+  command->add_option("--max-connections", opts->server.max_connections, "open connections at most");
+  command->add_flag("--insecure-skip-signature", opts->server.skip_signature,
+                    "accept requests without a valid X-Twilio-Signature (development only)");
+  command->callback([opts, &exit_code] {
+    const auto ttl = parse_duration(opts->call_ttl);
+    if (!ttl) {
+      std::fprintf(stderr, "callpolicy serve: --call-ttl '%s' is not a duration like 1h\n", opts->call_ttl.c_str());
+      exit_code = exit_usage;
+      return;
+    }
+    opts->server.call_ttl = *ttl;
+    opts->server.journal_path = opts->journal;
+    if (!opts->token_file.empty()) {
+      opts->server.auth_tokens = read_tokens(opts->token_file);
+      if (opts->server.auth_tokens.empty()) {
+        std::fprintf(stderr, "callpolicy serve: no token in '%s'\n", opts->token_file.c_str());
+        exit_code = exit_usage;
+        return;
+      }
+    } else if (const char* token = std::getenv("TWILIO_AUTH_TOKEN"); token && *token) {
+      opts->server.auth_tokens.emplace_back(token);
+    }
+    if (opts->server.auth_tokens.empty() && !opts->server.skip_signature) {
+      std::fputs("callpolicy serve: no Twilio auth token: give --auth-token-file or TWILIO_AUTH_TOKEN "
+                 "(or --insecure-skip-signature for development)\n",
+                 stderr);
+      exit_code = exit_usage;
+      return;
+    }
+    exit_code = server::run_server(opts->server);
   });
 }
 

@@ -1,0 +1,34 @@
+// Counters and a latency histogram in the Prometheus text format (SPEC 5).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace callpolicy::server {
+
+class metrics {
+ public:
+  void count_request(const std::string& endpoint, unsigned status, std::chrono::nanoseconds latency);
+  void count_decision(const std::string& clinic, const std::string& action, const std::string& reason);
+
+  // `active_calls` and the reload figures are read when rendering.
+  std::string render(const std::map<std::string, std::int32_t>& active_calls, std::uint64_t reloads_ok,
+                     std::uint64_t reloads_failed, std::size_t last_reload_errors, bool last_reload_ok,
+                     std::size_t voicemails) const;
+
+ private:
+  static constexpr std::array<double, 10> buckets_{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                                   0.0025,  0.005,  0.01,    0.05,   0.25};
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> decisions_;
+  std::array<std::uint64_t, buckets_.size() + 1> latency_counts_{};
+  double latency_sum_ = 0;
+};
+
+}  // namespace callpolicy::server

@@ -1,0 +1,137 @@
+#include "server/policy_store.h"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "compiler/bundle.h"
+#include "compiler/compiler.h"
+
+namespace callpolicy::server {
+
+namespace fs = std::filesystem;
+
+policy_store::policy_store(std::string rules_path) : rules_path_(std::move(rules_path)) {}
+
+policy_store::~policy_store() {
+  stopping_ = true;
+  if (stop_pipe_[1] >= 0) {
+    const char byte = 0;
+    (void)!::write(stop_pipe_[1], &byte, 1);
+  }
+  if (watcher_.joinable()) watcher_.join();
+  for (int fd : stop_pipe_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+bool policy_store::reload() {
+  std::lock_guard serial(reload_mutex_);
+  reload_report report;
+  report.at = std::chrono::system_clock::now();
+  std::optional<compiled_set> compiled;
+  std::error_code ec;
+  if (fs::is_regular_file(rules_path_, ec) && fs::path(rules_path_).extension() == ".json") {
+    std::ifstream in(rules_path_, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    bundle_read_result read = read_bundle(text.str());
+    if (read.set) {
+      compiled = std::move(read.set);
+    } else {
+      report.error = fmt::format("{}: {}", rules_path_, read.error);
+    }
+  } else {
+    const source_set sources = read_sources({rules_path_});
+    diagnostic_sink sink;
+    compile_output output = compile_sources(sources, {}, sink);
+    report.diagnostics = sink.all();
+    if (!sources.io_errors.empty()) {
+      report.error = sources.io_errors.front();
+    } else if (sources.files.empty()) {
+      report.error = fmt::format("no policy files under '{}'", rules_path_);
+    } else if (!sink.has_errors()) {
+      compiled = std::move(output.set);
+    } else {
+      report.error = fmt::format("{} error(s) in the policy set", sink.error_count());
+    }
+  }
+  std::shared_ptr<const policy_set> loaded;
+  if (compiled) {
+    auto result = policy_set::load(std::move(*compiled));
+    if (result.set) {
+      loaded = std::move(result.set);
+    } else {
+      report.error = result.error;
+    }
+  }
+  report.ok = loaded != nullptr;
+  std::lock_guard lock(mutex_);
+  if (loaded) current_ = std::move(loaded);
+  (report.ok ? reloads_ok_ : reloads_failed_)++;
+  last_ = std::move(report);
+  return last_.ok;
+}
+
+std::shared_ptr<const policy_set> policy_store::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+reload_report policy_store::last_report() const {
+  std::lock_guard lock(mutex_);
+  return last_;
+}
+
+void policy_store::watch() {
+  if (::pipe(stop_pipe_) != 0) return;
+  watcher_ = std::thread([this] { watch_loop(); });
+}
+
+void policy_store::watch_loop() {
+  const int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0) return;
+  constexpr std::uint32_t events =
+      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF;
+  // Directories are watched (a bundle's too): editors replace files by
+  // rename, which a watch on the file itself would lose.
+  auto add_watches = [&] {
+    std::error_code ec;
+    const fs::path root = fs::is_directory(rules_path_, ec) ? fs::path(rules_path_)
+                                                            : fs::path(rules_path_).parent_path();
+    const fs::path watched = root.empty() ? fs::path(".") : root;
+    ::inotify_add_watch(fd, watched.c_str(), events);
+    if (fs::is_directory(rules_path_, ec)) {
+      for (auto it = fs::recursive_directory_iterator(watched, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_directory()) ::inotify_add_watch(fd, it->path().c_str(), events);
+      }
+    }
+  };
+  add_watches();
+  char buffer[16384];
+  while (!stopping_) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) <= 0) continue;
+    if (fds[1].revents) break;
+    // Let a burst of events (an editor's save, a checkout) settle first.
+    do {
+      while (::read(fd, buffer, sizeof buffer) > 0) {
+      }
+      pollfd again{fd, POLLIN, 0};
+      if (::poll(&again, 1, 50) <= 0) break;
+    } while (!stopping_);
+    if (stopping_) break;
+    reload();
+    add_watches();  // new subdirectories; re-adding an existing watch is harmless
+  }
+  ::close(fd);
+}
+
+}  // namespace callpolicy::server

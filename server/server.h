@@ -1,0 +1,32 @@
+// `callpolicy serve` (SPEC 5): the HTTP runtime Twilio calls for every
+// inbound call. Only plain types here; Beast stays in server/http_server.cpp.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace callpolicy::server {
+
+struct server_options {
+  std::string rules_path;
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;              // default: "http://" + listen
+  std::vector<std::string> auth_tokens;  // one, or two during rotation
+  bool skip_signature = false;
+  std::string journal_path = "callpolicy-journal.jsonl";  // empty: no journal
+  std::string state = "memory";        // or redis://HOST:PORT
+  std::chrono::seconds call_ttl{3600};
+  std::string ai_sip;
+  std::string ai_url;
+  unsigned threads = 0;                // 0: the number of cores
+  unsigned max_connections = 1024;
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds idle_timeout{30};
+};
+
+// Runs until SIGINT or SIGTERM. Returns the process exit code; prints why on
+// stderr when it cannot start.
+int run_server(server_options options);
+
+}  // namespace callpolicy::server
