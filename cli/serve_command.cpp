@@ -44,6 +44,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     server::server_options server;
     std::string token_file;
     std::string call_ttl = "1h";
+    std::string read_timeout = "10s";
     std::string journal = "callpolicy-journal.jsonl";
   };
   auto opts = std::make_shared<options>();
@@ -57,6 +58,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--call-ttl", opts->call_ttl, "how long a call counts without a final status");
   auto* ai_sip = command->add_option("--ai-sip", opts->server.ai_sip, "default AI SIP URI");
   command->add_option("--ai-url", opts->server.ai_url, "default AI redirect URL")->excludes(ai_sip);
+  command->add_option("--read-timeout", opts->read_timeout,
+                      "deadline for a request to arrive, and for a response to be taken (default 10s)");
   command->add_option("--threads", opts->server.threads, "worker threads (default: cores)");
   command->add_option("--max-connections", opts->server.max_connections, "open connections at most");
   command->add_flag("--insecure-skip-signature", opts->server.skip_signature,
@@ -69,6 +72,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       return;
     }
     opts->server.call_ttl = *ttl;
+    const auto read_timeout = parse_duration(opts->read_timeout);
+    if (!read_timeout) {
+      std::fprintf(stderr, "callpolicy serve: --read-timeout '%s' is not a duration like 10s\n",
+                   opts->read_timeout.c_str());
+      exit_code = exit_usage;
+      return;
+    }
+    opts->server.read_timeout = *read_timeout;
     opts->server.journal_path = opts->journal;
     if (!opts->token_file.empty()) {
       opts->server.auth_tokens = read_tokens(opts->token_file);

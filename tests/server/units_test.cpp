@@ -1,0 +1,67 @@
+// The server's pure parts: form decoding, Twilio signatures, call counting.
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+
+#include "server/call_state.h"
+#include "server/form.h"
+#include "server/signature.h"
+
+using namespace callpolicy::server;
+
+BOOST_AUTO_TEST_CASE(form_bodies_decode_percent_and_plus) {
+  const auto f = parse_form("To=%2B14165551234&From=sip%3Aa%40b&Name=Jane+Doe&Empty=&Flag&a=1&a=2");
+  BOOST_REQUIRE(f.has_value());
+  BOOST_TEST(form_value(*f, "To") == "+14165551234");
+  BOOST_TEST(form_value(*f, "From") == "sip:a@b");
+  BOOST_TEST(form_value(*f, "Name") == "Jane Doe");
+  BOOST_TEST(form_value(*f, "Empty") == "");
+  BOOST_TEST(f->size() == 7u);
+  BOOST_TEST(form_value(*f, "a") == "1");
+  BOOST_TEST(!parse_form("To=%2"));
+  BOOST_TEST(!parse_form("To=%G1"));
+  BOOST_TEST(parse_form("")->empty());
+}
+
+BOOST_AUTO_TEST_CASE(signature_matches_twilios_published_vector) {
+  // The voice-request vector of twilio-ruby's request validator spec.
+  const form_fields params{
+      {"ToState", "California"}, {"CalledState", "California"}, {"Direction", "inbound"},
+      {"FromState", "CA"}, {"AccountSid", "ACba8bc05eacf94afdae398e642c9cc32d"},
+      {"Caller", "+14153595711"}, {"CallerZip", "94108"}, {"CallerCountry", "US"},
+      {"From", "+14153595711"}, {"FromCity", "SAN FRANCISCO"}, {"CallerCity", "SAN FRANCISCO"},
+      {"To", "+14157669926"}, {"FromZip", "94108"}, {"FromCountry", "US"}, {"ToCity", ""},
+      {"CallStatus", "ringing"}, {"CalledCity", ""}, {"CallerState", "CA"}, {"CalledZip", ""},
+      {"ToZip", ""}, {"ToCountry", "US"}, {"CallSid", "CA136d09cd59a3c0ec8dbff44da5c03f31"},
+      {"CalledCountry", "US"}, {"Called", "+14157669926"}, {"ApiVersion", "2010-04-01"},
+      {"ApplicationSid", "AP44efecad51364e80b133bb7c07eb8204"}};
+  const std::string url = "http://twiliotests.heroku.com/validate/voice";
+  BOOST_TEST(twilio_signature("2bd9e9638872de601313dc77410d3b23", url, params) ==
+             "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA=");
+  const std::vector<std::string> rotation{"old-token", "2bd9e9638872de601313dc77410d3b23"};
+  BOOST_TEST(signature_valid(rotation, url, params, "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA="));
+  BOOST_TEST(!signature_valid({"old-token"}, url, params, "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA="));
+  BOOST_TEST(!signature_valid(rotation, url + "?x=1", params, "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA="));
+  BOOST_TEST(!signature_valid(rotation, url, params, ""));
+}
+
+BOOST_AUTO_TEST_CASE(memory_state_counts_each_call_once_until_final_or_ttl) {
+  auto state = make_memory_state(std::chrono::seconds(60));
+  const auto now = clock_type::now();
+  BOOST_TEST(state->start_call("CA1", "a", now) == 0);
+  BOOST_TEST(state->start_call("CA2", "a", now) == 1);
+  BOOST_TEST(state->start_call("CA2", "a", now) == 1);  // repeated webhook
+  BOOST_TEST(state->start_call("CA3", "b", now) == 0);
+  BOOST_TEST(state->active_by_clinic()["a"] == 2);
+  BOOST_TEST(state->end_call("CA1"));
+  BOOST_TEST(!state->end_call("CA1"));
+  BOOST_TEST(state->active_by_clinic()["a"] == 1);
+  // A call started longer ago than the TTL does not count.
+  BOOST_TEST(state->start_call("CA4", "a", now - std::chrono::seconds(61)) == 1);
+  BOOST_TEST(state->active_by_clinic()["a"] == 1);
+  auto short_lived = make_memory_state(std::chrono::seconds(1));
+  short_lived->start_call("CA9", "a", clock_type::now() - std::chrono::milliseconds(900));
+  BOOST_TEST(short_lived->active_by_clinic()["a"] == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  BOOST_TEST(short_lived->active_by_clinic()["a"] == 0);
+}
