@@ -14,14 +14,16 @@ deps:
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLPOLICY_WERROR=$(CALLPOLICY_WERROR) >/dev/null
+	@# Quiet recursive make chatter; compiler errors still show.
 
 build: configure
-	@cmake --build $(BUILD_DIR) -j$(JOBS)
+	@cmake --build $(BUILD_DIR) -j$(JOBS) -- --no-print-directory
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
-run: build
+run: configure
+	@cmake --build $(BUILD_DIR) --target callpolicy -j$(JOBS) -- --no-print-directory
 	@./scripts/run-dev $(BUILD_DIR) $(LISTEN)
 
 format:
