@@ -95,6 +95,11 @@ class session : public std::enable_shared_from_this<session> {
     if (ec) return send_error(400, "malformed HTTP request\n", "other", "");
     request_ = parser_->release();
     const auto& req = request_;
+    // RFC 9112: an HTTP/1.1 request without Host is answered 400.
+    if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
+      target_ = std::string(req.target());
+      return send_error(400, "missing Host header\n", "", "");
+    }
     target_ = std::string(req.target());
     request_view view;
     const auto std_view = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };

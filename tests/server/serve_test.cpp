@@ -291,3 +291,9 @@ BOOST_FIXTURE_TEST_CASE(keep_alive_serves_several_requests_on_one_connection, fi
   for (auto at = reply.body.find("HTTP/1.1 200"); at != std::string::npos; at = reply.body.find("HTTP/1.1 200", at + 1)) ++responses;
   BOOST_TEST(responses == 1u);  // the second response follows the first body
 }
+
+BOOST_FIXTURE_TEST_CASE(http_1_1_without_host_is_a_bad_request, fixture) {
+  server_process server(args(examples));
+  BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.1\r\n\r\n", std::chrono::seconds(2)).status == 400);
+  BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(2)).status == 200);
+}
