@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/canonical.h"
+#include "compiler/exact_lints.h"
 #include "compiler/time_tables.h"
 
 namespace callpolicy {
@@ -137,6 +138,7 @@ void run_lints(const ast::clinic& source, const compiled_clinic& compiled,
   lint_spill_overlaps(source, compiled, sink);
   lint_holidays_on_closed_days(source, compiled, sink);
   lint_past_dates(source, options, sink);
+  run_exact_lints(source, compiled, options, sink);
 }
 
 }  // namespace callpolicy

@@ -54,7 +54,9 @@ bool window_covers(const std::vector<window>& windows, bool on_day, bool on_prev
   return false;
 }
 
-bool rule_matches(const schedule_rule& rule, day_number date, std::uint16_t minute) {
+}  // namespace
+
+bool schedule_rule_matches(const schedule_rule& rule, day_number date, std::uint16_t minute) {
   bool on_day = false;
   bool on_previous_day = false;
   if (rule.days) {
@@ -66,6 +68,8 @@ bool rule_matches(const schedule_rule& rule, day_number date, std::uint16_t minu
   }
   return window_covers(rule.windows, on_day, on_previous_day, minute);
 }
+
+namespace {
 
 const day_plan& plan_for(const clinic_tables& tables, day_number date) {
   static const day_plan closed;
@@ -136,7 +140,7 @@ bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, da
   }
   bool on = false;
   for (const schedule_rule& rule : clinic.schedule) {
-    if (rule_matches(rule, date, minute)) on = rule.enable;
+    if (schedule_rule_matches(rule, date, minute)) on = rule.enable;
   }
   return on;
 }

@@ -51,6 +51,10 @@ bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute)
 bool is_holiday(const clinic_tables& tables, day_number date);
 bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, day_number date,
                   std::uint16_t minute);
+// Whether one schedule line covers the local date and minute (its windows,
+// or the whole day, with spill past midnight from the day before).
+bool schedule_rule_matches(const schedule_rule& rule, day_number date, std::uint16_t minute);
+
 bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
                     std::uint32_t predicate_index, const local_call& call);
 

@@ -1,0 +1,287 @@
+#include "compiler/exact_lints.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/canonical.h"
+#include "compiler/time_tables.h"
+
+namespace callpolicy {
+namespace {
+
+// A route condition over the clinic's predicates.
+struct expr {
+  enum class kind : std::uint8_t { atom, negated_atom, not_, and_, or_ };
+  kind type = kind::atom;
+  std::uint32_t predicate = 0;
+  std::vector<expr> operands;
+};
+
+class condition_compiler {
+ public:
+  explicit condition_compiler(compiled_clinic& clinic) : clinic_(clinic) {}
+
+  expr compile(const ast::condition& c) {
+    using k = ast::condition::kind;
+    predicate p;
+    switch (c.type) {
+      case k::not_: return combine(expr::kind::not_, {compile(c.operands.at(0))});
+      case k::and_: return combine(expr::kind::and_, {compile(c.operands.at(0)), compile(c.operands.at(1))});
+      case k::or_: return combine(expr::kind::or_, {compile(c.operands.at(0)), compile(c.operands.at(1))});
+      case k::open: p.type = predicate::kind::open; return atom(p);
+      case k::closed: p.type = predicate::kind::open; return atom(p, true);
+      case k::holiday: p.type = predicate::kind::holiday; return atom(p);
+      case k::scheduled: p.type = predicate::kind::scheduled; return atom(p);
+      case k::overflow: return at_least(clinic_.overflow_threshold.value_or(0));
+      case k::calls: {
+        const std::int64_t n = c.count;
+        switch (c.op) {
+          case ast::compare_op::ge: return at_least(n);
+          case ast::compare_op::gt: return at_least(n + 1);
+          case ast::compare_op::lt: return at_least(n, true);
+          case ast::compare_op::le: return at_least(n + 1, true);
+          case ast::compare_op::eq: return combine(expr::kind::and_, {at_least(n), at_least(n + 1, true)});
+        }
+        break;
+      }
+      case k::caller:
+        p.type = predicate::kind::caller_in;
+        p.callers = c.callers;
+        std::sort(p.callers.begin(), p.callers.end());
+        return atom(p);
+      case k::via: p.type = predicate::kind::via_in; p.vias = c.vias; return atom(p);
+      case k::during:
+        p.type = predicate::kind::during;
+        p.days = c.days;
+        p.windows = c.windows;
+        return atom(p);
+      case k::on: p.type = predicate::kind::on_dates; p.dates = c.dates; return atom(p);
+    }
+    return atom(p);
+  }
+
+ private:
+  static expr combine(expr::kind type, std::vector<expr> operands) {
+    expr e;
+    e.type = type;
+    e.operands = std::move(operands);
+    return e;
+  }
+  expr at_least(std::int64_t n, bool negated = false) {
+    predicate p;
+    p.type = predicate::kind::calls_at_least;
+    p.threshold = static_cast<std::int32_t>(std::min<std::int64_t>(n, INT32_MAX));
+    return atom(p, negated);
+  }
+  expr atom(const predicate& p, bool negated = false) {
+    auto it = std::find(clinic_.predicates.begin(), clinic_.predicates.end(), p);
+    if (it == clinic_.predicates.end()) {
+      clinic_.predicates.push_back(p);
+      it = clinic_.predicates.end() - 1;
+    }
+    expr e;
+    e.type = negated ? expr::kind::negated_atom : expr::kind::atom;
+    e.predicate = static_cast<std::uint32_t>(it - clinic_.predicates.begin());
+    return e;
+  }
+
+  compiled_clinic& clinic_;
+};
+
+bool evaluate(const expr& e, const compiled_clinic& c, const clinic_tables& t, const local_call& call) {
+  switch (e.type) {
+    case expr::kind::atom: return test_predicate(c, t, e.predicate, call);
+    case expr::kind::negated_atom: return !test_predicate(c, t, e.predicate, call);
+    case expr::kind::not_: return !evaluate(e.operands[0], c, t, call);
+    case expr::kind::and_: return evaluate(e.operands[0], c, t, call) && evaluate(e.operands[1], c, t, call);
+    case expr::kind::or_: return evaluate(e.operands[0], c, t, call) || evaluate(e.operands[1], c, t, call);
+  }
+  return false;
+}
+
+// The input classes of a clinic (see the header).
+struct input_classes {
+  std::vector<day_number> reference_week;
+  std::vector<day_number> dated;  // sorted, unique, outside the reference week
+  std::vector<std::uint16_t> minutes;
+  std::vector<std::int32_t> calls;
+  std::vector<std::string> callers;
+};
+
+void add_range(std::set<day_number>& out, const date_range& r) {
+  for (day_number d = r.first; d <= std::min(r.last, r.first + 7); ++d) {
+    out.insert(d);
+    out.insert(d + 1);
+  }
+  out.insert(r.last);
+  out.insert(r.last + 1);
+}
+
+input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_number today) {
+  input_classes in;
+  std::set<day_number> dated;
+  for (const special_day& s : c.specials) add_range(dated, {s.date, s.date});
+  const int year = civil_from_days(today).year;
+  for (day_number d : expand_holidays(c.holidays, year - 1, year + 28)) add_range(dated, {d, d});
+  for (const schedule_rule& r : c.schedule) {
+    if (r.dates) add_range(dated, *r.dates);
+  }
+  for (const predicate& p : c.predicates) {
+    if (p.type == predicate::kind::on_dates) {
+      add_range(dated, p.dates);
+      dated.insert(p.dates.first - 1);
+    }
+  }
+  // A week whose days, and the day before each, carry no dated entry.
+  auto ordinary = [&](day_number d) {
+    const bool holiday = std::binary_search(t.holiday_dates.begin(), t.holiday_dates.end(), d);
+    return !holiday && !dated.count(d) && !dated.count(d - 1);
+  };
+  day_number start = today;
+  for (int tries = 0; tries < 3 * 366; ++tries, ++start) {
+    bool clean = true;
+    for (int i = -1; i < 7 && clean; ++i) clean = ordinary(start + i);
+    if (clean) break;
+  }
+  for (int i = 0; i < 7; ++i) in.reference_week.push_back(start + i);
+  for (day_number d : dated) {
+    if (d < start || d >= start + 7) in.dated.push_back(d);
+  }
+  std::set<std::uint16_t> minutes{0};
+  auto add_windows = [&](const std::vector<window>& windows) {
+    for (const window& w : windows) {
+      minutes.insert(w.start);
+      if (w.end < minutes_per_day) minutes.insert(w.end);
+    }
+  };
+  for (const auto& day : c.weekly_hours) add_windows(day);
+  for (const special_day& s : c.specials) add_windows(s.windows);
+  for (const schedule_rule& r : c.schedule) add_windows(r.windows);
+  std::set<std::int32_t> calls{0};
+  std::set<std::string> callers{""};
+  for (const predicate& p : c.predicates) {
+    if (p.type == predicate::kind::during) add_windows(p.windows);
+    if (p.type == predicate::kind::calls_at_least) {
+      calls.insert(std::max(0, p.threshold));
+      calls.insert(std::max(0, p.threshold - 1));
+    }
+    if (p.type == predicate::kind::caller_in) callers.insert(p.callers.begin(), p.callers.end());
+  }
+  in.minutes.assign(minutes.begin(), minutes.end());
+  in.calls.assign(calls.begin(), calls.end());
+  in.callers.assign(callers.begin(), callers.end());
+  return in;
+}
+
+template <typename Visit>
+void for_each_call(const input_classes& in, const std::vector<day_number>& dates, Visit visit) {
+  for (day_number d : dates) {
+    for (std::uint16_t m : in.minutes) {
+      for (std::int32_t calls : in.calls) {
+        for (const std::string& caller : in.callers) {
+          for (int v = 0; v < 3; ++v) visit(local_call{d, m, calls, caller, static_cast<via_kind>(v)});
+        }
+      }
+    }
+  }
+}
+
+void lint_routes(const ast::clinic& source, compiled_clinic& c, const input_classes& in,
+                 const clinic_tables& t, const std::vector<expr>& rules, diagnostic_sink& sink) {
+  const auto& items = source.route->items;
+  std::vector<bool> decides(rules.size(), false);
+  std::vector<bool> holds(rules.size(), false);
+  auto visit = [&](const local_call& call) {
+    bool decided = false;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const bool match = items[i].when ? evaluate(rules[i], c, t, call) : true;
+      if (!match) continue;
+      holds[i] = true;
+      if (!decided) decides[i] = true;
+      decided = true;
+    }
+  };
+  for_each_call(in, in.reference_week, visit);
+  for_each_call(in, in.dated, visit);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (decides[i]) continue;
+    const std::string what = items[i].when ? fmt::format("rule '{}'", canonical_condition(*items[i].when))
+                                           : std::string("'otherwise'");
+    if (!holds[i]) {
+      sink.warning(codes::unreachable_rule, items[i].where,
+                   fmt::format("{} can never decide: its condition never holds", what),
+                   {"check the numbers and windows it names"});
+    } else {
+      sink.warning(codes::unreachable_rule, items[i].where,
+                   fmt::format("{} can never decide: earlier rules decide every call it matches", what),
+                   {"move it before the rules that cover it, or remove it"});
+    }
+  }
+}
+
+void lint_schedule(const ast::clinic& source, const compiled_clinic& c, const input_classes& in,
+                   diagnostic_sink& sink) {
+  const auto& lines = c.schedule;
+  std::vector<bool> effective(lines.size(), false);
+  std::vector<bool> matches(lines.size(), false);
+  auto visit_date = [&](day_number d) {
+    for (std::uint16_t m : in.minutes) {
+      std::optional<std::size_t> last;
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (schedule_rule_matches(lines[i], d, m)) {
+          matches[i] = true;
+          last = i;
+        }
+      }
+      if (last) effective[*last] = true;
+    }
+  };
+  for (day_number d : in.reference_week) visit_date(d);
+  for (day_number d : in.dated) visit_date(d);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (effective[i] || !matches[i]) continue;
+    sink.warning(codes::shadowed_schedule, source.schedule->items[i].where,
+                 "this schedule line never decides: later lines override every minute it covers",
+                 {"the last matching line wins; move it after the lines that override it, or remove it"});
+  }
+}
+
+void lint_never_answered(const ast::clinic& source, const compiled_clinic& c, const input_classes& in,
+                         const clinic_tables& t, diagnostic_sink& sink) {
+  bool answered = false;
+  for_each_call(in, in.reference_week, [&](const local_call& call) {
+    if (answered) return;
+    const action_kind a = c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action;
+    answered = a == action_kind::ai || a == action_kind::forward;
+  });
+  if (answered) return;
+  const location where = source.mode ? source.mode->where : source.route ? source.route->where : source.where;
+  sink.warning(codes::never_answered, where,
+               fmt::format("no call to clinic '{}' is ever answered in an ordinary week: every "
+                           "call ends in voicemail or a busy message",
+                           source.id),
+               {"a call counts as answered when it goes to the AI or is forwarded to staff"});
+}
+
+}  // namespace
+
+void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
+                     const compile_options& options, diagnostic_sink& sink) {
+  compiled_clinic c = compiled;  // route conditions add their own predicates
+  std::vector<expr> rules;
+  if (source.route) {
+    condition_compiler conditions(c);
+    for (const ast::route_rule& r : source.route->items) {
+      rules.push_back(r.when ? conditions.compile(*r.when) : expr{});
+    }
+  }
+  const clinic_tables tables = build_tables(c);
+  const input_classes in = classes_of(c, tables, options.today);
+  if (source.route && rules.size() == source.route->items.size()) lint_routes(source, c, in, tables, rules, sink);
+  if (source.schedule && c.schedule.size() == source.schedule->items.size()) lint_schedule(source, c, in, sink);
+  lint_never_answered(source, compiled, in, build_tables(compiled), sink);
+}
+
+}  // namespace callpolicy

@@ -1,0 +1,28 @@
+// The lints of SPEC 3 that must be judged exactly rather than by pattern:
+// a route rule that never decides, a schedule line every minute of which a
+// later line overrides, and a week in which nobody answers a call.
+//
+// "Exactly" means over every class of inputs that can change an answer:
+// - dates: a reference week of ordinary dates (no special, holiday, dated
+//   schedule line or `on` date on it or the day before), every special
+//   date, every dated holiday, schedule and `on` date (ranges: their first
+//   eight days and their last), yearly holidays over today's year - 1 to
+//   + 28 (which covers every weekday they can fall on), and the day after
+//   each of those for windows that cross midnight;
+// - minutes: the segments between all window boundaries of the clinic;
+// - active calls: 0 and every threshold of `overflow` and `calls`, and one below;
+// - callers: each listed caller, and any other; vias: all three.
+// The predicates are evaluated by compiler/time_tables.h, as at run time.
+#pragma once
+
+#include "compiler/ast.h"
+#include "compiler/compiled_policy.h"
+#include "compiler/compiler.h"
+#include "compiler/diagnostic.h"
+
+namespace callpolicy {
+
+void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
+                     const compile_options& options, diagnostic_sink& sink);
+
+}  // namespace callpolicy
