@@ -26,7 +26,8 @@ struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};
 struct blank : sor<plus<space>, comment> {};
 struct sp : star<blank> {};
 
-struct word_char : sor<alnum, one<'_', '-'>> {};
+// '-' continues a word (after-hours-only) unless it starts an arrow.
+struct word_char : sor<alnum, one<'_'>, seq<one<'-'>, not_at<one<'>'>>>> {};
 template <typename Word>
 struct word : seq<Word, not_at<word_char>> {};
 

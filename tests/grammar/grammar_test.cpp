@@ -61,3 +61,9 @@ BOOST_AUTO_TEST_CASE(date_time_forms) {
   BOOST_TEST(matches_whole<g::date_time>("2026-12-24T10:00+05:30"));
   BOOST_TEST(!matches_whole<g::date_time>("2026-12-24"));
 }
+
+BOOST_AUTO_TEST_CASE(an_arrow_ends_a_word) {
+  BOOST_TEST(matches_whole<g::route_rule>("otherwise->voicemail"));
+  BOOST_TEST(matches_whole<g::route_rule>("(closed)or(overflow and via sip)->ai as \"x\""));
+  BOOST_TEST(!matches_whole<g::mode_name>("after-"));
+}

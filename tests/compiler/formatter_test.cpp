@@ -1,0 +1,132 @@
+// `fmt`: idempotent, comment-preserving, and meaning-preserving (the compiled
+// set of a file and of its formatted text are identical).
+#include <filesystem>
+
+#include <boost/test/unit_test.hpp>
+
+#include "compiler/compiler.h"
+#include "compiler/formatter.h"
+#include "compiler/parser.h"
+#include "tests/support/subprocess.h"
+
+using namespace callpolicy;
+
+namespace {
+
+std::string format_text(const std::string& text) {
+  diagnostic_sink sink;
+  const ast::policy_file file = parse_policy("t.policy", text, sink);
+  BOOST_REQUIRE(!sink.has_errors());
+  return format_policy(file, text);
+}
+
+compiled_set compile_set(const std::vector<source_file>& files) {
+  source_set sources;
+  sources.files = files;
+  diagnostic_sink sink;
+  compiled_set set = compile_sources(sources, {days_from_civil(2026, 11, 24)}, sink).set;
+  BOOST_REQUIRE(!sink.has_errors());
+  set.sources.clear();
+  return set;
+}
+
+std::vector<std::string> policy_files(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.path().extension() == ".policy") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(formatting_preserves_meaning_and_is_idempotent_over_every_policy) {
+  for (const std::string& dir : {std::string(CALLPOLICY_SOURCE_DIR "/examples"), std::string(CALLPOLICY_SOURCE_DIR "/rules"),
+                                 std::string(CALLPOLICY_SOURCE_DIR "/tests/data")}) {
+    std::vector<source_file> original;
+    std::vector<source_file> formatted;
+    for (const std::string& path : policy_files(dir)) {
+      const std::string text = testing::read_text(path);
+      const std::string once = format_text(text);
+      BOOST_TEST_INFO(path);
+      BOOST_TEST(format_text(once) == once);
+      original.push_back({path, text});
+      formatted.push_back({path, once});
+    }
+    BOOST_TEST_INFO(dir);
+    BOOST_TEST((compile_set(original) == compile_set(formatted)));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(messy_file_round_trips_to_the_canonical_form_with_its_comments) {
+  const std::string messy = R"(# Front desk policy
+clinic   messy{timezone "UTC"   # zone
+name "Messy Clinic"
+hours{mon,tue,wed,thu,fri 9:00-17:00}}
+)";
+  // 9:00 is a syntax error: fmt refuses files that do not parse.
+  diagnostic_sink sink;
+  parse_policy("m.policy", messy, sink);
+  BOOST_TEST(sink.has_errors());
+
+  const std::string fixable = R"(# Front desk policy
+clinic   messy{timezone "UTC"   # zone
+name "Messy Clinic"
+hours{mon,tue,wed,thu,fri 09:00-17:00
+      sat    10:00-12:00}
+
+   # how calls are routed
+route{ (closed)or(overflow and via sip)->ai as "x"
+  otherwise->voicemail}
+overflow 3 fallback voicemail}
+test "t"{expect ai at 2026-12-05T11:00}
+)";
+  const std::string expected = R"(# Front desk policy
+clinic messy {
+  timezone "UTC"  # zone
+  name     "Messy Clinic"
+  hours {
+    weekdays  09:00-17:00
+    sat       10:00-12:00
+  }
+
+  # how calls are routed
+  route {
+    closed or overflow and via sip -> ai as "x"
+    otherwise                      -> voicemail
+  }
+  overflow 3
+  fallback voicemail
+}
+
+test "t" {
+  expect ai
+  at     2026-12-05T11:00
+}
+)";
+  BOOST_TEST(format_text(fixable) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(fmt_command_check_and_write) {
+  testing::temp_dir dir;
+  const std::string file = dir.write("a.policy", "clinic a{timezone \"UTC\"}\n");
+  const auto check = testing::run_callpolicy({"fmt", "--check", dir.path()});
+  BOOST_TEST(check.exit_code == 1);
+  BOOST_TEST(check.out == file + "\n");
+  BOOST_TEST(testing::run_callpolicy({"fmt", "-w", dir.path()}).exit_code == 0);
+  BOOST_TEST(testing::read_text(file) == "clinic a {\n  timezone \"UTC\"\n}\n");
+  BOOST_TEST(testing::run_callpolicy({"fmt", "--check", dir.path()}).exit_code == 0);
+  dir.write("broken.policy", "clinic b {\n");
+  const auto broken = testing::run_callpolicy({"fmt", "-w", dir.path()});
+  BOOST_TEST(broken.exit_code == 1);
+  BOOST_TEST(testing::read_text(dir.path() + "/broken.policy") == "clinic b {\n");
+  BOOST_TEST(broken.err.find("expected '}' to close the 'clinic' block") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(examples_and_rules_are_formatted) {
+  const auto r = testing::run_callpolicy({"fmt", "--check", CALLPOLICY_SOURCE_DIR "/examples", CALLPOLICY_SOURCE_DIR "/rules"});
+  BOOST_TEST_INFO(r.out);
+  BOOST_TEST(r.exit_code == 0);
+}
