@@ -1,16 +1,75 @@
-// Placeholder until the 'week' command is written; it refuses to pretend.
-#include <cstdio>
+#include <fstream>
 
 #include "cli/commands.h"
+#include "cli/policy_loading.h"
+#include "cli/week_render.h"
 
 namespace callpolicy::cli {
 
 void add_week_command(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("week", "not built yet");
-  command->allow_extras();
-  command->callback([&exit_code] {
-    std::fputs("callpolicy week: not built yet\n", stderr);
-    exit_code = exit_usage;
+  auto* command = app.add_subcommand("week", "show who answers when over seven days");
+  struct options {
+    std::vector<std::string> paths;
+    std::string clinic;
+    std::string from;
+    std::int32_t calls = 0;
+    std::string via = "ported";
+    std::string caller;
+    std::string slot = "30m";
+    std::string format = "text";
+    std::string output;
+  };
+  auto opts = std::make_shared<options>();
+  command->add_option("paths", opts->paths, "policy files and directories")->required();
+  command->add_option("--clinic", opts->clinic, "the clinic's id")->required();
+  command->add_option("--from", opts->from, "the first day (default: today in the clinic's zone)");
+  command->add_option("--calls", opts->calls, "calls already active")->check(CLI::NonNegativeNumber);
+  command->add_option("--via", opts->via, "ported, forwarded or sip")->check(CLI::IsMember({"ported", "forwarded", "sip"}));
+  command->add_option("--caller", opts->caller, "the caller's number");
+  command->add_option("--slot", opts->slot, "slot length: 10m, 15m, 20m, 30m or 60m")
+      ->check(CLI::IsMember({"5m", "10m", "15m", "20m", "30m", "60m", "1h"}));
+  command->add_option("--format", opts->format, "text or svg")->check(CLI::IsMember({"text", "svg"}));
+  command->add_option("-o,--output", opts->output, "write to this file instead of stdout");
+  command->callback([opts, &exit_code] {
+    loaded_set loaded = load_policies(opts->paths, {});
+    if (report_io_errors(loaded)) {
+      exit_code = exit_usage;
+      return;
+    }
+    print_diagnostics(loaded, "text", stderr);
+    if (loaded.sink.has_errors()) {
+      exit_code = exit_findings;
+      return;
+    }
+    const auto result = policy_set::load(std::move(loaded.output.set));
+    const runtime_clinic* clinic = result.set ? result.set->find_by_id(opts->clinic) : nullptr;
+    if (!clinic) {
+      std::fprintf(stderr, "callpolicy week: unknown clinic '%s'\n", opts->clinic.c_str());
+      exit_code = exit_findings;
+      return;
+    }
+    week_options o;
+    o.slot_minutes = static_cast<std::uint16_t>(opts->slot == "1h" ? 60 : std::stoi(opts->slot));
+    o.calls = opts->calls;
+    o.via = *via_from_name(opts->via);
+    o.caller = opts->caller;
+    if (opts->from.empty()) {
+      o.from = to_local(clinic->zone, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())).date;
+    } else if (const auto from = parse_date(opts->from)) {
+      o.from = *from;
+    } else {
+      std::fprintf(stderr, "callpolicy week: --from '%s' is not a date like 2026-12-21\n", opts->from.c_str());
+      exit_code = exit_usage;
+      return;
+    }
+    const week_grid grid = compute_week(*clinic, o);
+    const std::string out = opts->format == "svg" ? render_week_svg(*clinic, grid, o) : render_week_text(*clinic, grid, o);
+    if (opts->output.empty()) {
+      std::fputs(out.c_str(), stdout);
+    } else {
+      std::ofstream(opts->output, std::ios::binary | std::ios::trunc) << out;
+    }
+    exit_code = exit_ok;
   });
 }
 

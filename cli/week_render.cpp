@@ -1,0 +1,147 @@
+#include "cli/week_render.h"
+
+#include <array>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "runtime/twiml.h"
+
+namespace callpolicy::cli {
+namespace {
+
+char action_letter(action_kind a) {
+  static constexpr std::array<char, 4> letters{'A', 'V', 'F', 'B'};
+  return letters.at(static_cast<std::size_t>(a));
+}
+
+std::string day_label(const week_day& d) {
+  const civil_date c = civil_from_days(d.date);
+  std::string name(weekday_name(weekday_of(d.date)));
+  name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  return fmt::format("{} {:04}-{:02}-{:02}", name, c.year, c.month, c.day);
+}
+
+std::string heading(const runtime_clinic& clinic, const week_options& o) {
+  return fmt::format("{} ({}), {} to {}, {}-minute slots, {} active call{}, via {}", clinic.policy.id,
+                     clinic.policy.timezone, format_date(o.from), format_date(o.from + 6), o.slot_minutes,
+                     o.calls, o.calls == 1 ? "" : "s", via_name(o.via));
+}
+
+std::set<std::string> reasons_of(const week_grid& grid) {
+  std::set<std::string> reasons;
+  for (const auto& d : grid.days) {
+    for (const auto& c : d.cells) {
+      if (c.decided) reasons.insert(fmt::format("{} {}", action_letter(c.decided->action), c.decided->reason));
+    }
+  }
+  return reasons;
+}
+
+std::string xml(std::string_view text) {
+  std::string out;
+  append_xml_escaped(out, text);
+  return out;
+}
+
+}  // namespace
+
+std::string_view action_colour(action_kind action) {
+  static constexpr std::array<std::string_view, 4> colours{"#2e7d32", "#1565c0", "#ef6c00", "#c62828"};
+  return colours.at(static_cast<std::size_t>(action));
+}
+
+std::string render_week_text(const runtime_clinic& clinic, const week_grid& grid, const week_options& o) {
+  std::string out = heading(clinic, o) + "\n\n";
+  const int per_hour = 60 / o.slot_minutes > 0 ? 60 / o.slot_minutes : 1;
+  const int hours_per_label = per_hour >= 2 ? 2 : 4;
+  std::string ruler(18, ' ');
+  for (int h = 0; h < 24; h += hours_per_label) {
+    std::string label = fmt::format("{:02}", h);
+    label.resize(static_cast<std::size_t>(hours_per_label * 60 / o.slot_minutes), ' ');
+    ruler += label;
+  }
+  out += ruler + "\n";
+  for (const week_day& d : grid.days) {
+    std::string row = day_label(d);
+    row += d.special ? " S " : d.holiday ? " H " : "   ";
+    row += ' ';
+    for (const week_cell& c : d.cells) row += c.decided ? action_letter(c.decided->action) : '-';
+    out += row + "\n";
+  }
+  out += "\nA ai   V voicemail   F forward   B busy   - no such local time (DST)   H holiday   S special hours\n";
+  out += "reasons:";
+  for (const std::string& r : reasons_of(grid)) out += "\n  " + r;
+  out += "\n";
+  return out;
+}
+
+std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid, const week_options& o) {
+  const int cells = static_cast<int>(grid.days.front().cells.size());
+  const int cell_width = std::max(4, 960 / cells);
+  const int left = 170;
+  const int top = 60;
+  const int row_height = 36;
+  const int width = left + cells * cell_width + 20;
+  const int legend_top = top + 7 * row_height + 24;
+  const int height = legend_top + 60;
+  std::string out = fmt::format(
+      R"(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" font-family="DejaVu Sans, Arial, sans-serif">)"
+      "\n",
+      width, height, width, height);
+  out += fmt::format(R"(<rect width="{}" height="{}" fill="#ffffff"/>)" "\n", width, height);
+  out += fmt::format(R"(<text x="10" y="24" font-size="16" font-weight="bold">{}</text>)" "\n",
+                     xml(clinic.policy.name + " - who answers when"));
+  out += fmt::format(R"(<text x="10" y="44" font-size="12" fill="#444444">{}</text>)" "\n", xml(heading(clinic, o)));
+  const int slots_per_hour = 60 / o.slot_minutes > 0 ? 60 / o.slot_minutes : 1;
+  for (int h = 0; h <= 24; h += 2) {
+    const int x = left + h * slots_per_hour * cell_width;
+    out += fmt::format(R"(<text x="{}" y="{}" font-size="11" text-anchor="middle">{:02}:00</text>)" "\n", x, top - 4, h % 24);
+    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ffffff" stroke-width="1"/>)" "\n", x, top, x,
+                       top + 7 * row_height);
+  }
+  for (std::size_t r = 0; r < grid.days.size(); ++r) {
+    const week_day& d = grid.days[r];
+    const int y = top + static_cast<int>(r) * row_height;
+    std::string label = day_label(d);
+    if (d.holiday) label += " (holiday)";
+    if (d.special) label += " (special)";
+    out += fmt::format(R"(<text x="10" y="{}" font-size="12">{}</text>)" "\n", y + row_height / 2 + 4, xml(label));
+    // Runs of one colour become one rectangle.
+    int start = 0;
+    while (start < cells) {
+      const auto& first = d.cells[static_cast<std::size_t>(start)];
+      int end = start + 1;
+      while (end < cells) {
+        const auto& c = d.cells[static_cast<std::size_t>(end)];
+        const bool same = c.decided.has_value() == first.decided.has_value() &&
+                          (!c.decided || c.decided->action == first.decided->action);
+        if (!same) break;
+        ++end;
+      }
+      const std::string_view colour = first.decided ? action_colour(first.decided->action) : gap_colour;
+      const std::string title = first.decided ? fmt::format("{} ({})", action_name(first.decided->action), first.decided->reason)
+                                              : std::string("no such local time");
+      out += fmt::format(
+          R"(<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)" "\n",
+          left + start * cell_width, y + 2, (end - start) * cell_width, row_height - 4, colour, xml(title));
+      start = end;
+    }
+  }
+  const std::array<std::pair<std::string_view, std::string_view>, 5> legend{
+      {{"AI receptionist", action_colour(action_kind::ai)},
+       {"voicemail", action_colour(action_kind::voicemail)},
+       {"forward to staff", action_colour(action_kind::forward)},
+       {"busy message", action_colour(action_kind::busy)},
+       {"no such local time", gap_colour}}};
+  int x = 10;
+  for (const auto& [label, colour] : legend) {
+    out += fmt::format(R"(<rect x="{}" y="{}" width="16" height="16" fill="{}"/>)" "\n", x, legend_top, colour);
+    out += fmt::format(R"(<text x="{}" y="{}" font-size="12">{}</text>)" "\n", x + 22, legend_top + 13, label);
+    x += 40 + static_cast<int>(label.size()) * 7;
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+}  // namespace callpolicy::cli
