@@ -59,16 +59,11 @@ void add_compile_command(CLI::App& app, int& exit_code) {
       exit_code = exit_usage;
       return;
     }
-    loaded_set loaded = load_policies(opts->paths, {});
-    if (report_io_errors(loaded)) {
-      exit_code = exit_usage;
-      return;
-    }
-    print_diagnostics(loaded, "text", stderr);
-    if (loaded.sink.has_errors()) {
-      std::fprintf(stderr, "callpolicy compile: %zu error(s); no bundle written\n",
-                   loaded.sink.error_count());
-      exit_code = exit_findings;
+    loaded_set loaded;
+    if (!load_usable(opts->paths, loaded, exit_code)) {
+      if (exit_code == exit_findings) {
+        std::fprintf(stderr, "callpolicy compile: %zu error(s); no bundle written\n", loaded.sink.error_count());
+      }
       return;
     }
     const compiled_set& set = loaded.output.set;

@@ -51,23 +51,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       exit_code = exit_usage;
       return;
     }
-    loaded_set loaded = load_policies(opts->paths, {});
-    if (report_io_errors(loaded)) {
-      exit_code = exit_usage;
-      return;
-    }
-    print_diagnostics(loaded, "text", stderr);
-    if (loaded.sink.has_errors()) {
-      exit_code = exit_findings;
-      return;
-    }
-    const auto result = policy_set::load(std::move(loaded.output.set));
-    if (!result.set) {
-      std::fprintf(stderr, "callpolicy eval: %s\n", result.error.c_str());
-      exit_code = exit_findings;
-      return;
-    }
-    const policy_set& set = *result.set;
+    loaded_set loaded;
+    if (!load_usable(opts->paths, loaded, exit_code)) return;
+    const auto runtime_set = load_runtime(loaded, "eval", exit_code);
+    if (!runtime_set) return;
+    const policy_set& set = *runtime_set;
     clinic_match match;
     if (!opts->to.empty()) {
       const auto found = identify_clinic(set, opts->to);

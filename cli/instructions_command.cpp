@@ -18,16 +18,8 @@ void add_instructions_command(CLI::App& app, int& exit_code) {
       ->required();
   command->add_option("--public-url", opts->onboarding.public_url, "the server's public URL, for webhooks");
   command->callback([opts, &exit_code] {
-    loaded_set loaded = load_policies(opts->paths, {});
-    if (report_io_errors(loaded)) {
-      exit_code = exit_usage;
-      return;
-    }
-    print_diagnostics(loaded, "text", stderr);
-    if (loaded.sink.has_errors()) {
-      exit_code = exit_findings;
-      return;
-    }
+    loaded_set loaded;
+    if (!load_usable(opts->paths, loaded, exit_code)) return;
     for (const compiled_clinic& c : loaded.output.set.clinics) {
       if (c.id != opts->clinic) continue;
       std::fputs(onboarding_markdown(c, opts->onboarding).c_str(), stdout);

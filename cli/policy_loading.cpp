@@ -44,6 +44,30 @@ bool report_io_errors(const loaded_set& loaded) {
   return !loaded.io_errors.empty();
 }
 
+bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code) {
+  loaded = load_policies(paths, {});
+  if (report_io_errors(loaded)) {
+    exit_code = 2;
+    return false;
+  }
+  print_diagnostics(loaded, "text", stderr);
+  if (loaded.sink.has_errors()) {
+    exit_code = 1;
+    return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const policy_set> load_runtime(loaded_set& loaded, std::string_view command, int& exit_code) {
+  auto result = policy_set::load(std::move(loaded.output.set));
+  if (!result.set) {
+    std::fprintf(stderr, "callpolicy %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                 result.error.c_str());
+    exit_code = 1;
+  }
+  return result.set;
+}
+
 std::optional<day_number> parse_date(std::string_view text) {
   const auto parsed = parse_date_time(std::string(text) + "T00:00");
   if (!parsed || parsed->offset_minutes) return std::nullopt;

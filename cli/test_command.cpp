@@ -91,27 +91,17 @@ void add_test_command(CLI::App& app, int& exit_code) {
   command->add_option("--format", opts->format, "text or junit")
       ->check(CLI::IsMember({"text", "junit"}));
   command->callback([opts, &exit_code] {
-    loaded_set loaded = load_policies(opts->paths, {});
-    if (report_io_errors(loaded)) {
-      exit_code = exit_usage;
-      return;
-    }
-    print_diagnostics(loaded, "text", stderr);
-    if (loaded.sink.has_errors()) {
-      std::fputs("callpolicy test: the policies have errors; no test ran\n", stderr);
-      exit_code = exit_findings;
+    loaded_set loaded;
+    if (!load_usable(opts->paths, loaded, exit_code)) {
+      if (exit_code == exit_findings) std::fputs("callpolicy test: the policies have errors; no test ran\n", stderr);
       return;
     }
     std::vector<ast::policy_file> files = std::move(loaded.output.files);
-    const auto result = policy_set::load(std::move(loaded.output.set));
-    if (!result.set) {
-      std::fprintf(stderr, "callpolicy test: %s\n", result.error.c_str());
-      exit_code = exit_findings;
-      return;
-    }
+    const auto set = load_runtime(loaded, "test", exit_code);
+    if (!set) return;
     std::vector<test_result> results;
     for (const ast::policy_file& file : files) {
-      for (const ast::test_case& t : file.tests) results.push_back(run_test(*result.set, file, t, files));
+      for (const ast::test_case& t : file.tests) results.push_back(run_test(*set, file, t, files));
     }
     std::size_t failures = 0;
     for (const test_result& r : results) failures += r.failure.empty() ? 0 : 1;

@@ -31,18 +31,11 @@ void add_week_command(CLI::App& app, int& exit_code) {
   command->add_option("--format", opts->format, "text or svg")->check(CLI::IsMember({"text", "svg"}));
   command->add_option("-o,--output", opts->output, "write to this file instead of stdout");
   command->callback([opts, &exit_code] {
-    loaded_set loaded = load_policies(opts->paths, {});
-    if (report_io_errors(loaded)) {
-      exit_code = exit_usage;
-      return;
-    }
-    print_diagnostics(loaded, "text", stderr);
-    if (loaded.sink.has_errors()) {
-      exit_code = exit_findings;
-      return;
-    }
-    const auto result = policy_set::load(std::move(loaded.output.set));
-    const runtime_clinic* clinic = result.set ? result.set->find_by_id(opts->clinic) : nullptr;
+    loaded_set loaded;
+    if (!load_usable(opts->paths, loaded, exit_code)) return;
+    const auto set = load_runtime(loaded, "week", exit_code);
+    if (!set) return;
+    const runtime_clinic* clinic = set->find_by_id(opts->clinic);
     if (!clinic) {
       std::fprintf(stderr, "callpolicy week: unknown clinic '%s'\n", opts->clinic.c_str());
       exit_code = exit_findings;

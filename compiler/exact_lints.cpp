@@ -7,6 +7,7 @@
 
 #include "compiler/canonical.h"
 #include "compiler/time_tables.h"
+#include "compiler/tree_builder.h"
 
 namespace callpolicy {
 namespace {
@@ -25,41 +26,15 @@ class condition_compiler {
 
   expr compile(const ast::condition& c) {
     using k = ast::condition::kind;
-    predicate p;
     switch (c.type) {
       case k::not_: return combine(expr::kind::not_, {compile(c.operands.at(0))});
       case k::and_: return combine(expr::kind::and_, {compile(c.operands.at(0)), compile(c.operands.at(1))});
       case k::or_: return combine(expr::kind::or_, {compile(c.operands.at(0)), compile(c.operands.at(1))});
-      case k::open: p.type = predicate::kind::open; return atom(p);
-      case k::closed: p.type = predicate::kind::open; return atom(p, true);
-      case k::holiday: p.type = predicate::kind::holiday; return atom(p);
-      case k::scheduled: p.type = predicate::kind::scheduled; return atom(p);
-      case k::overflow: return at_least(clinic_.overflow_threshold.value_or(0));
-      case k::calls: {
-        const std::int64_t n = c.count;
-        switch (c.op) {
-          case ast::compare_op::ge: return at_least(n);
-          case ast::compare_op::gt: return at_least(n + 1);
-          case ast::compare_op::lt: return at_least(n, true);
-          case ast::compare_op::le: return at_least(n + 1, true);
-          case ast::compare_op::eq: return combine(expr::kind::and_, {at_least(n), at_least(n + 1, true)});
-        }
-        break;
-      }
-      case k::caller:
-        p.type = predicate::kind::caller_in;
-        p.callers = c.callers;
-        std::sort(p.callers.begin(), p.callers.end());
-        return atom(p);
-      case k::via: p.type = predicate::kind::via_in; p.vias = c.vias; return atom(p);
-      case k::during:
-        p.type = predicate::kind::during;
-        p.days = c.days;
-        p.windows = c.windows;
-        return atom(p);
-      case k::on: p.type = predicate::kind::on_dates; p.dates = c.dates; return atom(p);
+      default: break;
     }
-    return atom(p);
+    std::vector<expr> all;
+    for (const atom_test& a : atom_tests(c, clinic_.overflow_threshold)) all.push_back(atom(a.test, a.negated));
+    return all.size() == 1 ? all.front() : combine(expr::kind::and_, std::move(all));
   }
 
  private:
@@ -68,12 +43,6 @@ class condition_compiler {
     e.type = type;
     e.operands = std::move(operands);
     return e;
-  }
-  expr at_least(std::int64_t n, bool negated = false) {
-    predicate p;
-    p.type = predicate::kind::calls_at_least;
-    p.threshold = static_cast<std::int32_t>(std::min<std::int64_t>(n, INT32_MAX));
-    return atom(p, negated);
   }
   expr atom(const predicate& p, bool negated = false) {
     auto it = std::find(clinic_.predicates.begin(), clinic_.predicates.end(), p);
@@ -95,7 +64,9 @@ bool evaluate(const expr& e, const compiled_clinic& c, const clinic_tables& t, c
     case expr::kind::atom: return test_predicate(c, t, e.predicate, call);
     case expr::kind::negated_atom: return !test_predicate(c, t, e.predicate, call);
     case expr::kind::not_: return !evaluate(e.operands[0], c, t, call);
-    case expr::kind::and_: return evaluate(e.operands[0], c, t, call) && evaluate(e.operands[1], c, t, call);
+    case expr::kind::and_:
+      return std::all_of(e.operands.begin(), e.operands.end(),
+                         [&](const expr& o) { return evaluate(o, c, t, call); });
     case expr::kind::or_: return evaluate(e.operands[0], c, t, call) || evaluate(e.operands[1], c, t, call);
   }
   return false;

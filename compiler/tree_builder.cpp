@@ -14,7 +14,6 @@ tree_target tree_builder::leaf(action_kind action, const std::string& reason) {
 
 tree_target tree_builder::test(predicate p, tree_target if_true, tree_target if_false) {
   if (if_true == if_false) return if_true;  // the test cannot change the outcome
-  if (p.type == predicate::kind::caller_in) std::sort(p.callers.begin(), p.callers.end());
   auto pit = std::find(clinic_.predicates.begin(), clinic_.predicates.end(), p);
   if (pit == clinic_.predicates.end()) {
     clinic_.predicates.push_back(std::move(p));
@@ -27,54 +26,67 @@ tree_target tree_builder::test(predicate p, tree_target if_true, tree_target if_
   return static_cast<tree_target>(clinic_.nodes.size() - 1);
 }
 
+std::vector<atom_test> atom_tests(const ast::condition& c, std::optional<std::uint32_t> overflow_threshold) {
+  using k = ast::condition::kind;
+  auto at_least = [](std::int64_t n, bool negated = false) {
+    atom_test a;
+    a.test.type = predicate::kind::calls_at_least;
+    a.test.threshold = static_cast<std::int32_t>(std::min<std::int64_t>(n, INT32_MAX));
+    a.negated = negated;
+    return a;
+  };
+  atom_test a;
+  switch (c.type) {
+    case k::open: a.test.type = predicate::kind::open; break;
+    case k::closed: a.test.type = predicate::kind::open; a.negated = true; break;
+    case k::holiday: a.test.type = predicate::kind::holiday; break;
+    case k::scheduled: a.test.type = predicate::kind::scheduled; break;
+    case k::overflow: return {at_least(overflow_threshold.value_or(0))};
+    case k::calls: {
+      const std::int64_t n = c.count;
+      switch (c.op) {
+        case ast::compare_op::ge: return {at_least(n)};
+        case ast::compare_op::gt: return {at_least(n + 1)};
+        case ast::compare_op::lt: return {at_least(n, true)};
+        case ast::compare_op::le: return {at_least(n + 1, true)};
+        case ast::compare_op::eq: return {at_least(n), at_least(n + 1, true)};
+      }
+      break;
+    }
+    case k::caller:
+      a.test.type = predicate::kind::caller_in;
+      a.test.callers = c.callers;
+      std::sort(a.test.callers.begin(), a.test.callers.end());
+      break;
+    case k::via: a.test.type = predicate::kind::via_in; a.test.vias = c.vias; break;
+    case k::during:
+      a.test.type = predicate::kind::during;
+      a.test.days = c.days;
+      a.test.windows = c.windows;
+      break;
+    case k::on: a.test.type = predicate::kind::on_dates; a.test.dates = c.dates; break;
+    case k::not_:
+    case k::and_:
+    case k::or_: return {};  // not atoms
+  }
+  return {a};
+}
+
 tree_target tree_builder::compile(const ast::condition& c, tree_target t, tree_target f) {
   using k = ast::condition::kind;
-  predicate p;
-  auto at_least = [](std::int64_t n) {
-    predicate q;
-    q.type = predicate::kind::calls_at_least;
-    q.threshold = static_cast<std::int32_t>(std::min<std::int64_t>(n, INT32_MAX));
-    return q;
-  };
   switch (c.type) {
     case k::and_: return compile(c.operands.at(0), compile(c.operands.at(1), t, f), f);
     case k::or_: return compile(c.operands.at(0), t, compile(c.operands.at(1), t, f));
     case k::not_: return compile(c.operands.at(0), f, t);
-    case k::open: p.type = predicate::kind::open; return test(p, t, f);
-    case k::closed: p.type = predicate::kind::open; return test(p, f, t);
-    case k::holiday: p.type = predicate::kind::holiday; return test(p, t, f);
-    case k::scheduled: p.type = predicate::kind::scheduled; return test(p, t, f);
-    case k::overflow: return test(at_least(overflow_threshold_.value_or(0)), t, f);
-    case k::calls: {
-      const std::int64_t n = c.count;
-      switch (c.op) {
-        case ast::compare_op::ge: return test(at_least(n), t, f);
-        case ast::compare_op::gt: return test(at_least(n + 1), t, f);
-        case ast::compare_op::lt: return test(at_least(n), f, t);
-        case ast::compare_op::le: return test(at_least(n + 1), f, t);
-        case ast::compare_op::eq: return test(at_least(n), test(at_least(n + 1), f, t), f);
-      }
-      return f;
-    }
-    case k::caller:
-      p.type = predicate::kind::caller_in;
-      p.callers = c.callers;
-      return test(std::move(p), t, f);
-    case k::via:
-      p.type = predicate::kind::via_in;
-      p.vias = c.vias;
-      return test(p, t, f);
-    case k::during:
-      p.type = predicate::kind::during;
-      p.days = c.days;
-      p.windows = c.windows;
-      return test(std::move(p), t, f);
-    case k::on:
-      p.type = predicate::kind::on_dates;
-      p.dates = c.dates;
-      return test(p, t, f);
+    default: break;
   }
-  return f;
+  // Every test of the atom must hold: chain them, the last one first.
+  const std::vector<atom_test> tests = atom_tests(c, overflow_threshold_);
+  tree_target target = t;
+  for (auto it = tests.rbegin(); it != tests.rend(); ++it) {
+    target = it->negated ? test(it->test, f, target) : test(it->test, target, f);
+  }
+  return target;
 }
 
 void tree_builder::build(const std::vector<rule_to_build>& rules) {

@@ -14,6 +14,15 @@
 
 namespace callpolicy {
 
+// The predicate tests an atom of a condition stands for, all of which must
+// hold: `calls == N` is `calls >= N` and not `calls >= N+1`; `closed` is
+// not `open`. Shared by the tree builder and the exact lints.
+struct atom_test {
+  predicate test;
+  bool negated = false;
+};
+std::vector<atom_test> atom_tests(const ast::condition& atom, std::optional<std::uint32_t> overflow_threshold);
+
 struct rule_to_build {
   const ast::condition* when = nullptr;  // nullptr: otherwise
   action_kind action = action_kind::ai;
