@@ -678,16 +678,7 @@ class builder {
     b.where = where(n);
     for (const auto& item : n.children) {
       if (item->is_type<g::forward_number>()) {
-        const std::string t = item->string();
-        const std::size_t digits = t.size() - 1;
-        if (digits < 8 || digits > 15 || t[1] == '0') {
-          sink_.error(codes::bad_number, where(*item),
-                      fmt::format("'{}' is not an E.164 number: '+' then 8 to 15 digits, the "
-                                  "first not 0",
-                                  t));
-        } else {
-          b.number = ast::located<std::string>{t, where(*item)};
-        }
+        if (auto number = phone_value(*item)) b.number = ast::located<std::string>{*number, where(*item)};
       } else if (item->is_type<g::say_item>()) {
         say_into(b.say, *item, "forward");
       } else if (item->is_type<g::timeout_item>()) {
