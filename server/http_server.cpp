@@ -90,15 +90,18 @@ class session : public std::enable_shared_from_this<session> {
       return close();
     }
     started_ = std::chrono::steady_clock::now();
-    if (ec == http::error::body_limit) return send_error(413, "request body over 64 KiB\n", "other", "");
-    if (ec == http::error::header_limit) return send_error(431, "request headers too large\n", "other", "");
-    if (ec) return send_error(400, "malformed HTTP request\n", "other", "");
+    // Nothing of a previous request on this connection may leak into the log line.
+    request_ = {};
+    target_.clear();
+    if (ec == http::error::body_limit) return send_error(413, "request body over 64 KiB\n");
+    if (ec == http::error::header_limit) return send_error(431, "request headers too large\n");
+    if (ec) return send_error(400, "malformed HTTP request\n");
     request_ = parser_->release();
     const auto& req = request_;
     // RFC 9112: an HTTP/1.1 request without Host is answered 400.
     if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
       target_ = std::string(req.target());
-      return send_error(400, "missing Host header\n", "", "");
+      return send_error(400, "missing Host header\n");
     }
     target_ = std::string(req.target());
     request_view view;
@@ -116,9 +119,9 @@ class session : public std::enable_shared_from_this<session> {
     });
   }
 
-  void send_error(unsigned status, std::string body, std::string endpoint, std::string_view) {
+  // A request that could not be read: answered, then the connection closes.
+  void send_error(unsigned status, std::string body) {
     keep_alive_ = false;
-    target_ = std::move(endpoint);
     response r;
     r.status = status;
     r.content_type = "text/plain";

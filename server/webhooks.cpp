@@ -119,7 +119,7 @@ void webhooks::handle(const request_view& request, std::function<void(response)>
     }
   }
   if (call) {
-    handle_call(request, *form, std::move(respond));
+    handle_call(*form, std::move(respond));
   } else if (status) {
     handle_status(*form, std::move(respond));
   } else if (dial) {
@@ -133,8 +133,7 @@ void webhooks::handle(const request_view& request, std::function<void(response)>
   }
 }
 
-void webhooks::handle_call(const request_view& /*request*/, const form_fields& form,
-                           std::function<void(response)> respond) {
+void webhooks::handle_call(const form_fields& form, std::function<void(response)> respond) {
   const std::string_view to = form_value(form, "To");
   const std::string_view call_sid = form_value(form, "CallSid");
   if (to.empty() || call_sid.empty()) {

@@ -48,7 +48,7 @@ class webhooks {
   std::size_t voicemails() const { return voicemails_; }
 
  private:
-  void handle_call(const request_view& request, const form_fields& form, std::function<void(response)> respond);
+  void handle_call(const form_fields& form, std::function<void(response)> respond);
   void handle_status(const form_fields& form, std::function<void(response)> respond);
   void handle_dial_status(const form_fields& form, std::function<void(response)> respond);
   void handle_voicemail(const form_fields& form, std::function<void(response)> respond);

@@ -173,31 +173,39 @@ std::string sign(const std::string& token, const std::string& url, const std::st
 }
 
 server_process::server_process(std::vector<std::string> args, int port) {
-  port_ = port ? port : free_port();
   char pattern[] = "/tmp/callpolicy-serve-log-XXXXXX";
   const int log_fd = ::mkstemp(pattern);
   log_path_ = pattern;
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(log_fd, 2);
-    const int null_fd = ::open("/dev/null", O_RDWR);
-    ::dup2(null_fd, 0);
-    ::dup2(null_fd, 1);
-    std::vector<std::string> argv{CALLPOLICY_BINARY, "serve", "--listen",
-                                  "127.0.0.1:" + std::to_string(port_)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    ::execv(raw[0], raw.data());
-    ::_exit(127);
+  // Tests run in parallel: another process may take the free port first, in
+  // which case the server exits at once and a new port is tried.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = port && attempt == 0 ? port : free_port();
+    ::ftruncate(log_fd, 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(log_fd, 2);
+      const int null_fd = ::open("/dev/null", O_RDWR);
+      ::dup2(null_fd, 0);
+      ::dup2(null_fd, 1);
+      std::vector<std::string> argv{CALLPOLICY_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
+      argv.insert(argv.end(), args.begin(), args.end());
+      std::vector<char*> raw;
+      for (auto& a : argv) raw.push_back(a.data());
+      raw.push_back(nullptr);
+      ::execv(raw[0], raw.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      if (http_request(port_, "GET", "/readyz").status == 200) {
+        ::close(log_fd);
+        return;
+      }
+      if (!running()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    if (running() || log().find("cannot listen") == std::string::npos) break;
   }
   ::close(log_fd);
-  for (int i = 0; i < 200; ++i) {
-    if (http_request(port_, "GET", "/readyz").status == 200) return;
-    if (!running()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
   const std::string why = log();
   kill_hard();
   throw std::runtime_error("callpolicy serve did not become ready: " + why);
