@@ -336,20 +336,15 @@ class builder {
     return child(n, [](const node& c) { return c.is_type<Rule>(); });
   }
 
-  // Reports E012 when `slot` is already set; the first value is kept.
+  // Reports E012 when `slot` is already set; the first value is kept. Every
+  // slot (a located value or a block) knows where it was first given.
   template <typename T>
-  bool first_time(const std::optional<T>& slot, const node& item, std::string_view what,
-                  const location& previous) {
+  bool first_time(const std::optional<T>& slot, const node& item, std::string_view what) {
     if (!slot) return true;
     sink_.error(codes::duplicate_item, where(item),
                 fmt::format("'{}' is given twice; the first stays", what),
-                {fmt::format("first given at {}:{}", previous.line, previous.column)});
+                {fmt::format("first given at {}:{}", slot->where.line, slot->where.column)});
     return false;
-  }
-  template <typename T>
-  bool first_located(const std::optional<ast::located<T>>& slot, const node& item,
-                     std::string_view what) {
-    return first_time(slot, item, what, slot ? slot->where : location{});
   }
 
   // ---- clinic
@@ -362,7 +357,7 @@ class builder {
     for (const auto& item_ptr : n.children) {
       const node& item = *item_ptr;
       auto string_item = [&](std::optional<ast::located<std::string>>& slot, std::string_view what) {
-        if (!first_located(slot, item, what)) return;
+        if (!first_time(slot, item, what)) return;
         if (const node* s = child_of<g::string_literal>(item)) {
           slot = ast::located<std::string>{string_value(*s), where(*s)};
         }
@@ -376,12 +371,12 @@ class builder {
       } else if (item.is_type<g::voice_item>()) {
         string_item(c.voice, "voice");
       } else if (item.is_type<g::overflow_item>()) {
-        if (!first_located(c.overflow, item, "overflow")) continue;
+        if (!first_time(c.overflow, item, "overflow")) continue;
         if (const node* v = child_of<g::integer>(item)) {
           if (auto value = integer_value(*v)) c.overflow = ast::located<std::uint32_t>{*value, where(*v)};
         }
       } else if (item.is_type<g::mode_item>()) {
-        if (!first_located(c.mode, item, "mode")) continue;
+        if (!first_time(c.mode, item, "mode")) continue;
         if (const node* v = child_of<g::mode_name>(item)) {
           static constexpr std::array<std::string_view, 5> names{
               "always", "after-hours-only", "overflow-only", "scheduled", "disabled"};
@@ -389,39 +384,39 @@ class builder {
           c.mode = ast::located<ast::mode_kind>{static_cast<ast::mode_kind>(at), where(*v)};
         }
       } else if (item.is_type<g::fallback_item>()) {
-        if (!first_located(c.fallback, item, "fallback")) continue;
+        if (!first_time(c.fallback, item, "fallback")) continue;
         if (const node* v = child_of<g::action_name>(item)) {
           c.fallback = ast::located<ast::action_ref>{action_value(*v), where(*v)};
         }
       } else if (item.is_type<g::numbers_block>()) {
-        if (!first_time(c.numbers, item, "numbers", c.numbers ? c.numbers->where : location{})) continue;
+        if (!first_time(c.numbers, item, "numbers")) continue;
         c.numbers = build_numbers(item);
       } else if (item.is_type<g::hours_block>()) {
-        if (!first_time(c.hours, item, "hours", c.hours ? c.hours->where : location{})) continue;
+        if (!first_time(c.hours, item, "hours")) continue;
         c.hours = build_hours(item);
       } else if (item.is_type<g::holidays_block>()) {
-        if (!first_time(c.holidays, item, "holidays", c.holidays ? c.holidays->where : location{})) continue;
+        if (!first_time(c.holidays, item, "holidays")) continue;
         c.holidays = ast::block<ast::holiday_entry>{build_holiday_entries(item), where(item)};
       } else if (item.is_type<g::special_block>()) {
-        if (!first_time(c.special, item, "special", c.special ? c.special->where : location{})) continue;
+        if (!first_time(c.special, item, "special")) continue;
         c.special = build_special(item);
       } else if (item.is_type<g::schedule_block>()) {
-        if (!first_time(c.schedule, item, "schedule", c.schedule ? c.schedule->where : location{})) continue;
+        if (!first_time(c.schedule, item, "schedule")) continue;
         c.schedule = build_schedule(item);
       } else if (item.is_type<g::route_block>()) {
-        if (!first_time(c.route, item, "route", c.route ? c.route->where : location{})) continue;
+        if (!first_time(c.route, item, "route")) continue;
         c.route = build_route(item);
       } else if (item.is_type<g::ai_block>()) {
-        if (!first_time(c.ai, item, "ai", c.ai ? c.ai->where : location{})) continue;
+        if (!first_time(c.ai, item, "ai")) continue;
         c.ai = build_ai(item);
       } else if (item.is_type<g::forward_block>()) {
-        if (!first_time(c.forward, item, "forward", c.forward ? c.forward->where : location{})) continue;
+        if (!first_time(c.forward, item, "forward")) continue;
         c.forward = build_forward(item);
       } else if (item.is_type<g::voicemail_block>()) {
-        if (!first_time(c.voicemail, item, "voicemail", c.voicemail ? c.voicemail->where : location{})) continue;
+        if (!first_time(c.voicemail, item, "voicemail")) continue;
         c.voicemail = build_voicemail(item);
       } else if (item.is_type<g::busy_block>()) {
-        if (!first_time(c.busy, item, "busy", c.busy ? c.busy->where : location{})) continue;
+        if (!first_time(c.busy, item, "busy")) continue;
         c.busy = build_busy(item);
       }
     }
@@ -771,37 +766,37 @@ class builder {
     for (const auto& item_ptr : n.children) {
       const node& item = *item_ptr;
       if (item.is_type<g::test_clinic>()) {
-        if (first_located(t.clinic, item, "clinic")) {
+        if (first_time(t.clinic, item, "clinic")) {
           const node* s = child_of<g::slug>(item);
           t.clinic = ast::located<std::string>{s->string(), where(*s)};
         }
       } else if (item.is_type<g::test_at>()) {
-        if (first_located(t.at, item, "at")) {
+        if (first_time(t.at, item, "at")) {
           const node* v = child_of<g::date_time>(item);
           if (auto dt = date_time_value(*v)) t.at = ast::located<ast::date_time>{*dt, where(*v)};
         }
       } else if (item.is_type<g::test_calls>()) {
-        if (first_located(t.calls, item, "calls")) {
+        if (first_time(t.calls, item, "calls")) {
           const node* v = child_of<g::integer>(item);
           if (auto value = integer_value(*v)) t.calls = ast::located<std::uint32_t>{*value, where(*v)};
         }
       } else if (item.is_type<g::test_caller>()) {
-        if (first_located(t.caller, item, "caller")) {
+        if (first_time(t.caller, item, "caller")) {
           const node* v = child_of<g::phone>(item);
           if (auto p = phone_value(*v)) t.caller = ast::located<std::string>{*p, where(*v)};
         }
       } else if (item.is_type<g::test_via>()) {
-        if (first_located(t.via, item, "via")) {
+        if (first_time(t.via, item, "via")) {
           const node* v = child_of<g::via_name>(item);
           t.via = ast::located<via_kind>{*via_from_name(v->string()), where(*v)};
         }
       } else if (item.is_type<g::test_expect>()) {
-        if (first_located(t.expect, item, "expect")) {
+        if (first_time(t.expect, item, "expect")) {
           const node* v = child_of<g::action_name>(item);
           t.expect = ast::located<ast::action_ref>{action_value(*v), where(*v)};
         }
       } else if (item.is_type<g::test_reason>()) {
-        if (first_located(t.reason, item, "reason")) {
+        if (first_time(t.reason, item, "reason")) {
           const node* v = child_of<g::string_literal>(item);
           t.reason = ast::located<std::string>{string_value(*v), where(*v)};
         }
