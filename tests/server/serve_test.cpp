@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <random>
 #include <filesystem>
 #include <thread>
 
@@ -296,4 +297,26 @@ BOOST_FIXTURE_TEST_CASE(http_1_1_without_host_is_a_bad_request, fixture) {
   server_process server(args(examples));
   BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.1\r\n\r\n", std::chrono::seconds(2)).status == 400);
   BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(2)).status == 200);
+}
+
+BOOST_FIXTURE_TEST_CASE(garbage_requests_never_get_a_500_nor_stop_the_server, fixture) {
+  server_process server(args(examples, {"--read-timeout", "1s"}));
+  std::mt19937 random(424242);
+  const std::vector<std::string> starts{"POST /twilio/voice HTTP/1.1\r\nHost: x\r\n",
+                                        "GET /status HTTP/1.1\r\nHost: x\r\n", "POST /twilio/status HTTP/1.1\r\n",
+                                        "PUT /twilio/voice HTTP/1.0\r\n", ""};
+  int answered = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string request = starts[random() % starts.size()];
+    const int junk = static_cast<int>(random() % 200);
+    for (int k = 0; k < junk; ++k) request += static_cast<char>(random() % 256);
+    if (random() % 2) request += "\r\nContent-Length: 5\r\n\r\nTo=%2";
+    const auto reply = http_raw(server.port(), request, std::chrono::milliseconds(300));
+    if (reply.status != 0) ++answered;
+    BOOST_TEST(reply.status < 500);
+  }
+  BOOST_TEST(answered > 0);
+  BOOST_TEST(server.running());
+  BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
+  BOOST_TEST(!contains(server.log(), R"("status":500)"));
 }
