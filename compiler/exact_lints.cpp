@@ -252,7 +252,9 @@ void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
   const input_classes in = classes_of(c, tables, options.today);
   if (source.route && rules.size() == source.route->items.size()) lint_routes(source, c, in, tables, rules, sink);
   if (source.schedule && c.schedule.size() == source.schedule->items.size()) lint_schedule(source, c, in, sink);
-  lint_never_answered(source, compiled, in, build_tables(compiled), sink);
+  // `c` only appends predicates to `compiled`, so its tables serve the
+  // compiled tree unchanged.
+  lint_never_answered(source, c, in, tables, sink);
 }
 
 }  // namespace callpolicy
