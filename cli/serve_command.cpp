@@ -43,6 +43,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   struct options {
     server::server_options server;
     std::string token_file;
+    std::string admin_token_file;
     std::string call_ttl = "1h";
     std::string read_timeout = "10s";
     std::string journal = "callpolicy-journal.jsonl";
@@ -50,6 +51,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<options>();
   command->add_option("--rules", opts->server.rules_path, "a rules directory or a bundle (.json)")->required();
   command->add_option("--listen", opts->server.listen, "HOST:PORT (default 127.0.0.1:8080)");
+  command->add_option("--admin-listen", opts->server.admin_listen,
+                      "HOST:PORT for /status, /metrics and /admin/ (default 127.0.0.1:9090; '' for none)");
+  command->add_option("--admin-token-file", opts->admin_token_file,
+                      "bearer token for /admin/ writes (without it, admin writes are off)");
   command->add_option("--public-url", opts->server.public_url, "the URL Twilio calls, for signatures and callbacks");
   command->add_option("--auth-token-file", opts->token_file,
                       "Twilio auth token(s), one per line (two during rotation)");
@@ -62,6 +67,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                       "deadline for a request to arrive, and for a response to be taken (default 10s)");
   command->add_option("--threads", opts->server.threads, "worker threads (default: cores)");
   command->add_option("--max-connections", opts->server.max_connections, "open connections at most");
+  command->add_option("--max-connections-per-address", opts->server.max_connections_per_address,
+                      "open connections at most from one client address (default 256)");
   command->add_flag("--insecure-skip-signature", opts->server.skip_signature,
                     "accept requests without a valid X-Twilio-Signature (development only)");
   command->callback([opts, &exit_code] {
@@ -90,6 +97,16 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       }
     } else if (const char* token = std::getenv("TWILIO_AUTH_TOKEN"); token && *token) {
       opts->server.auth_tokens.emplace_back(token);
+    }
+    if (!opts->admin_token_file.empty()) {
+      const auto admin_tokens = read_tokens(opts->admin_token_file);
+      if (admin_tokens.size() != 1) {
+        std::fprintf(stderr, "callpolicy serve: '%s' must hold exactly one admin token\n",
+                     opts->admin_token_file.c_str());
+        exit_code = exit_usage;
+        return;
+      }
+      opts->server.admin_token = admin_tokens.front();
     }
     if (opts->server.auth_tokens.empty() && !opts->server.skip_signature) {
       std::fputs("callpolicy serve: no Twilio auth token: give --auth-token-file or TWILIO_AUTH_TOKEN "

@@ -1,5 +1,7 @@
 #include "runtime/identify.h"
 
+#include <cctype>
+
 namespace callpolicy {
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -38,9 +40,17 @@ bool is_e164(std::string_view text) {
 }
 
 std::optional<std::string> sip_user_of(std::string_view to) {
-  if (to.starts_with("sip:")) {
+  // URI schemes are case-insensitive (RFC 3261 19.1.4): `SIP:` is `sip:`.
+  const auto has_scheme = [&](std::string_view scheme) {
+    if (to.size() < scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(to[i])) != scheme[i]) return false;
+    }
+    return true;
+  };
+  if (has_scheme("sip:")) {
     to.remove_prefix(4);
-  } else if (to.starts_with("sips:")) {
+  } else if (has_scheme("sips:")) {
     to.remove_prefix(5);
   }
   const auto at = to.find('@');

@@ -1,5 +1,6 @@
 #include "server/call_state.h"
 
+#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -10,6 +11,12 @@
 namespace callpolicy::server {
 namespace {
 
+// O(1) per call in the number of live calls and clinics: a hash of CallSids,
+// a counter per clinic, and expiry in start order. With one fixed TTL calls
+// expire in the order they started, so the oldest is always at the front of
+// a queue. (Replayed journal lines may be a few milliseconds out of order;
+// such a call then expires that much late.) An ended call stays known until
+// its TTL passes, so that a repeated webhook for it does not count it again.
 class memory_state final : public call_state {
  public:
   explicit memory_state(std::chrono::seconds ttl) : ttl_(ttl) {}
@@ -19,19 +26,22 @@ class memory_state final : public call_state {
     std::lock_guard lock(mutex_);
     const auto now = clock_type::now();
     expire(now);
+    std::int32_t& count = counter(clinic);
     const auto expires = started + ttl_;
-    if (expires <= now) return count_of(clinic);  // replayed and already over
-    const auto [it, inserted] = calls_.try_emplace(std::string(call_sid), std::string(clinic), expires);
-    if (inserted) ++counts_[std::string(clinic)];
-    return count_of(clinic) - 1;
+    if (expires <= now) return count;  // replayed and already over
+    const auto [it, inserted] = calls_.try_emplace(std::string(call_sid), call{&count, expires, false});
+    if (!inserted) return it->second.ended ? count : count - 1;
+    ++count;
+    by_start_.push_back(&*it);
+    return count - 1;
   }
 
   bool end_call(std::string_view call_sid) override {
     std::lock_guard lock(mutex_);
-    const auto it = calls_.find(std::string(call_sid));
-    if (it == calls_.end()) return false;
-    --counts_[it->second.clinic];
-    calls_.erase(it);
+    const auto it = calls_.find(call_sid);
+    if (it == calls_.end() || it->second.ended) return false;
+    it->second.ended = true;
+    --*it->second.count;
     return true;
   }
 
@@ -43,39 +53,45 @@ class memory_state final : public call_state {
 
  private:
   struct call {
-    call(std::string c, clock_type::time_point e) : clinic(std::move(c)), expires(e) {}
-    std::string clinic;
+    std::int32_t* count;  // the clinic's counter (a node of counts_: stable)
     clock_type::time_point expires;
+    bool ended;
   };
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using call_map = std::unordered_map<std::string, call, string_hash, std::equal_to<>>;
 
-  std::int32_t count_of(std::string_view clinic) const {
-    const auto it = counts_.find(std::string(clinic));
-    return it == counts_.end() ? 0 : it->second;
+  std::int32_t& counter(std::string_view clinic) {
+    const auto it = counts_.find(clinic);
+    if (it != counts_.end()) return it->second;
+    return counts_.emplace(std::string(clinic), 0).first->second;
   }
 
-  // Linear, but only over live calls, which a clinic set keeps in the hundreds.
   void expire(clock_type::time_point now) {
-    for (auto it = calls_.begin(); it != calls_.end();) {
-      if (it->second.expires <= now) {
-        --counts_[it->second.clinic];
-        it = calls_.erase(it);
-      } else {
-        ++it;
-      }
+    while (!by_start_.empty() && by_start_.front()->second.expires <= now) {
+      const auto* entry = by_start_.front();
+      if (!entry->second.ended) --*entry->second.count;
+      calls_.erase(calls_.find(entry->first));
+      by_start_.pop_front();
     }
   }
 
   std::chrono::seconds ttl_;
   std::mutex mutex_;
-  std::unordered_map<std::string, call> calls_;
-  std::map<std::string, std::int32_t> counts_;
+  call_map calls_;
+  std::deque<const call_map::value_type*> by_start_;  // map nodes are stable until erased
+  std::unordered_map<std::string, std::int32_t, string_hash, std::equal_to<>> counts_;
 };
 
 // Per clinic, a sorted set of CallSids scored by expiry (ms); per call, a key
-// naming its clinic, expiring with it. The Lua scripts keep each step atomic
+// naming its clinic, expiring with it, and left as '-ended' (a name no clinic
+// can have) when the call ends, so that a repeated webhook does not count it. The Lua scripts keep each step atomic
 // across servers.
 constexpr const char* start_script = R"(
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+if redis.call('GET', KEYS[2]) == '-ended' then return redis.call('ZCARD', KEYS[1]) end
 local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if tonumber(ARGV[2]) > tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -89,8 +105,8 @@ return count
 
 constexpr const char* end_script = R"(
 local clinic = redis.call('GET', KEYS[1])
-if not clinic then return 0 end
-redis.call('DEL', KEYS[1])
+if not clinic or clinic == '-ended' then return 0 end
+redis.call('SET', KEYS[1], '-ended', 'KEEPTTL')
 return redis.call('ZREM', 'callpolicy:calls:' .. clinic, ARGV[1])
 )";
 

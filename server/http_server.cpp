@@ -1,26 +1,32 @@
-// The only file that knows Boost.Beast. HTTP/1.1 with keep-alive; every read
-// and write has a deadline; bodies are capped at 64 KiB; connections are
-// capped; a response may be completed from the journal's thread and is
-// posted back to its connection's strand.
+// The only file that knows Boost.Beast. HTTP/1.1 with keep-alive on two
+// listeners: the public one (Twilio's webhooks, /healthz, /readyz) and the
+// admin one (status, metrics, /admin/). Every read and write has a deadline;
+// headers, trailers, chunk extensions and bodies are bounded, and so is the
+// read buffer; connections are capped in all and per client address. A
+// response may be completed from the journal's thread and is posted back to
+// its connection's strand.
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
-#include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "compiler/diagnostic_render.h"
+#include "server/json_line.h"
 #include "server/server.h"
 #include "server/webhooks.h"
 
@@ -34,20 +40,34 @@ using tcp = net::ip::tcp;
 
 constexpr std::size_t body_limit = 64 * 1024;
 constexpr std::size_t header_limit = 16 * 1024;
+// A chunk's size line with its extensions, and the trailer section, must fit
+// in the read buffer whole before Beast parses them, so its cap bounds both
+// (and keeps Boost 1.74 from throwing on a trailer field over 64 KiB).
+constexpr std::size_t read_buffer_limit = 32 * 1024;
+constexpr std::size_t chunk_extension_limit = 1024;
+// Descriptors kept back from the connection cap for the journal, the rules
+// watcher, Redis and the files a reload reads.
+constexpr rlim_t reserved_descriptors = 64;
 
-struct shared {
-  const server_options& options;
-  webhooks& hooks;
-  metrics& stats;
-  std::atomic<unsigned> connections{0};
-};
+void write_stderr(const std::string& line) { std::fwrite(line.data(), 1, line.size(), stderr); }
 
-void log_line(const nlohmann::ordered_json& j) {
-  const std::string line = j.dump() + "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-std::string endpoint_label(std::string_view target) {
+void log_message(std::string_view level, std::string_view message, std::string_view detail_name = {},
+                 std::string_view detail = {}) {
+  std::string out;
+  json_line line(out);
+  line.add("level", level).add("time_ms", now_ms()).add("message", message);
+  if (!detail_name.empty()) line.add(detail_name, detail);
+  line.end_line();
+  write_stderr(out);
+}
+
+std::string_view endpoint_label(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   static constexpr std::string_view known[] = {
       "/twilio/voice", "/api/twilio/voice", "/twilio/sip", "/api/twilio/sip", "/twilio/status",
@@ -55,15 +75,122 @@ std::string endpoint_label(std::string_view target) {
       "/api/twilio/voicemail", "/twilio/hangup", "/api/twilio/hangup", "/healthz", "/readyz",
       "/status", "/metrics"};
   for (std::string_view k : known) {
-    if (path == k) return std::string(k);
+    if (path == k) return k;
   }
   return "other";  // unknown paths must not grow the metric's label set
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// What the server shares with every connection.
+struct shared {
+  shared(const server_options& o, webhooks& h, metrics& m, unsigned cap)
+      : options(o), hooks(h), stats(m), max_connections(cap) {}
+
+  const server_options& options;
+  webhooks& hooks;
+  metrics& stats;
+  unsigned max_connections;
+  std::atomic<unsigned> connections{0};
+  std::atomic<unsigned> in_flight{0};  // requests read and not yet answered
+  std::atomic<bool> draining{false};
+  std::mutex per_address_mutex;
+  std::unordered_map<std::string, unsigned> per_address;
+
+  // Takes a connection slot for `address`; false when a cap is reached.
+  bool admit(const std::string& address) {
+    if (++connections > max_connections) {
+      --connections;
+      return false;
+    }
+    std::lock_guard lock(per_address_mutex);
+    unsigned& n = per_address[address];
+    if (n >= options.max_connections_per_address) {
+      if (n == 0) per_address.erase(address);
+      --connections;
+      return false;
+    }
+    ++n;
+    return true;
+  }
+
+  void release(const std::string& address) {
+    {
+      std::lock_guard lock(per_address_mutex);
+      const auto it = per_address.find(address);
+      if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+    }
+    --connections;
+  }
+};
+
+// How a request that could not be read is answered (nullopt: just close).
+struct read_failure {
+  unsigned status;
+  std::string_view body;
+};
+
+std::optional<read_failure> failure_of(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+    return std::nullopt;
+  }
+  if (ec == http::error::body_limit) return read_failure{413, "request body over 64 KiB\n"};
+  if (ec == http::error::header_limit) return read_failure{431, "request headers too large\n"};
+  if (ec == http::error::buffer_overflow) {
+    return read_failure{431, "request header, trailer or chunk line too large\n"};
+  }
+  if (ec == http::error::bad_chunk_extension) return read_failure{400, "chunk extension too large or malformed\n"};
+  return read_failure{400, "malformed HTTP request\n"};
+}
+
+// RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by
+// chunked as the final transfer coding, never both. Anything else could be
+// read differently by a proxy in front (request smuggling), so it is refused.
+std::optional<read_failure> framing_failure(const http::request_parser<http::string_body>::value_type& req) {
+  if (req.count(http::field::host) > 1) return read_failure{400, "more than one Host header\n"};
+  if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
+    return read_failure{400, "missing Host header\n"};
+  }
+  const auto codings = req.equal_range(http::field::transfer_encoding);
+  if (codings.first == codings.second) return std::nullopt;
+  if (req.version() < 11) return read_failure{400, "Transfer-Encoding in an HTTP/1.0 request\n"};
+  if (req.find(http::field::content_length) != req.end()) {
+    return read_failure{400, "both Transfer-Encoding and Content-Length\n"};
+  }
+  std::vector<std::string_view> list;
+  for (auto it = codings.first; it != codings.second; ++it) {
+    std::string_view value(it->value().data(), it->value().size());
+    while (!value.empty()) {
+      const auto comma = value.find(',');
+      const std::string_view coding = trim(value.substr(0, comma));
+      if (!coding.empty()) list.push_back(coding);
+      value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    }
+  }
+  if (list.empty() || !iequals(list.back(), "chunked")) {
+    return read_failure{400, "chunked must be the final transfer coding\n"};
+  }
+  if (list.size() > 1) return read_failure{501, "only the chunked transfer coding is supported\n"};
+  return std::nullopt;
+}
+
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, shared& s) : stream_(std::move(socket)), shared_(s) {}
-  ~session() { --shared_.connections; }
+  session(tcp::socket socket, shared& s, bool admin, std::string address)
+      : stream_(std::move(socket)), shared_(s), admin_(admin), address_(std::move(address)),
+        buffer_(read_buffer_limit) {}
+  ~session() { shared_.release(address_); }
 
   void start() {
     beast::error_code ec;
@@ -76,88 +203,140 @@ class session : public std::enable_shared_from_this<session> {
     parser_.emplace();
     parser_->body_limit(body_limit);
     parser_->header_limit(header_limit);
+    parser_->on_chunk_header(chunk_header_check_);
     // The first request gets the read deadline; later ones on a kept-alive
     // connection may idle longer before they start.
     stream_.expires_after(first_ ? shared_.options.read_timeout : shared_.options.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_header(ec);
+    });
+  }
+
+  void on_header(beast::error_code ec) {
+    first_ = false;
+    started_ = std::chrono::steady_clock::now();
+    reset_request_fields();
+    if (ec) return fail(ec);
+    const auto& req = parser_->get();
+    method_ = std::string(req.method_string());
+    target_ = std::string(req.target());
+    if (const auto failure = framing_failure(req)) return send_error(*failure);
+    // A request has its whole read deadline, however long it idled before.
+    stream_.expires_after(shared_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
   }
 
   void on_read(beast::error_code ec) {
-    first_ = false;
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
-        ec == net::error::connection_reset) {
-      return close();
-    }
-    started_ = std::chrono::steady_clock::now();
-    // Nothing of a previous request on this connection may leak into the log line.
-    request_ = {};
-    target_.clear();
-    if (ec == http::error::body_limit) return send_error(413, "request body over 64 KiB\n");
-    if (ec == http::error::header_limit) return send_error(431, "request headers too large\n");
-    if (ec) return send_error(400, "malformed HTTP request\n");
+    if (ec) return fail(ec);
     request_ = parser_->release();
     const auto& req = request_;
-    // RFC 9112: an HTTP/1.1 request without Host is answered 400.
-    if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
-      target_ = std::string(req.target());
-      return send_error(400, "missing Host header\n");
-    }
-    target_ = std::string(req.target());
-    request_view view;
     const auto std_view = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+    request_view view;
+    view.admin = admin_;
     view.method = std_view(req.method_string());
     view.target = target_;
     view.content_type = std_view(req[http::field::content_type]);
     view.signature = std_view(req["X-Twilio-Signature"]);
+    view.authorization = std_view(req[http::field::authorization]);
     view.body = req.body();
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
-    shared_.hooks.handle(view, [self = shared_from_this()](response r) {
-      // May run on the journal's thread: hop back onto the connection.
-      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
-    });
+    ++shared_.in_flight;
+    answered_ = false;
+    try {
+      shared_.hooks.handle(view, [self = shared_from_this()](response r) {
+        // May run on the journal's thread: hop back onto the connection.
+        net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+      });
+    } catch (const std::exception& e) {
+      // A bug, not bad input: answered 500 rather than taking the process down.
+      log_message("error", "request handler threw", "error", e.what());
+      if (!answered_.exchange(true)) {
+        response r;
+        r.status = 500;
+        r.content_type = "text/plain";
+        r.body = "internal error\n";
+        keep_alive_ = false;
+        --shared_.in_flight;
+        write_response(std::move(r));
+      }
+    }
+  }
+
+  void fail(beast::error_code ec) {
+    const auto failure = failure_of(ec);
+    if (!failure) return close();
+    send_error(*failure);
   }
 
   // A request that could not be read: answered, then the connection closes.
-  void send_error(unsigned status, std::string body) {
+  void send_error(const read_failure& failure) {
     keep_alive_ = false;
     response r;
-    r.status = status;
+    r.status = failure.status;
     r.content_type = "text/plain";
-    r.body = std::move(body);
-    write(std::move(r));
+    r.body = std::string(failure.body);
+    write_response(std::move(r));
   }
 
   void write(response r) {
-    const auto latency = std::chrono::steady_clock::now() - started_;
-    const std::string endpoint = endpoint_label(target_);
-    shared_.stats.count_request(endpoint, r.status, latency);
-    nlohmann::ordered_json log{{"level", r.status >= 500 ? "error" : r.action == "not-in-service" ? "warning" : "info"},
-                               {"time_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch()).count()},
-                               {"method", std::string(request_.method_string())},
-                               {"path", target_},
-                               {"status", r.status},
-                               {"latency_us", std::chrono::duration_cast<std::chrono::microseconds>(latency).count()}};
-    if (!r.clinic.empty()) log["clinic"] = r.clinic;
-    if (!r.call_sid.empty()) log["call_sid"] = r.call_sid;
-    if (!r.action.empty()) log["action"] = r.action;
-    if (!r.reason.empty()) log["reason"] = r.reason;
-    log_line(log);
+    if (answered_.exchange(true)) return;
+    --shared_.in_flight;
+    write_response(std::move(r));
+  }
 
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
-    res->set(http::field::server, "callpolicy");
-    res->set(http::field::content_type, r.content_type);
-    if (!r.allow.empty()) res->set(http::field::allow, r.allow);
-    res->keep_alive(keep_alive_);
-    res->body() = head_ ? std::string() : std::move(r.body);
-    res->prepare_payload();
+  void write_response(response r) {
+    const auto latency = std::chrono::steady_clock::now() - started_;
+    shared_.stats.count_request(std::string(endpoint_label(target_)), r.status, latency);
+    log_request(r, latency);
+
+    if (shared_.draining) keep_alive_ = false;
+    response_ = {};
+    response_.result(static_cast<http::status>(r.status));
+    response_.version(11);
+    response_.set(http::field::server, "callpolicy");
+    response_.set(http::field::content_type, r.content_type);
+    if (!r.allow.empty()) response_.set(http::field::allow, r.allow);
+    if (!r.authenticate.empty()) response_.set(http::field::www_authenticate, r.authenticate);
+    response_.keep_alive(keep_alive_);
+    const std::size_t length = r.body.size();
+    if (!head_) response_.body() = std::move(r.body);
+    response_.prepare_payload();
+    // HEAD answers the length GET would have sent, without the body.
+    if (head_) response_.content_length(length);
     stream_.expires_after(shared_.options.read_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec || !self->keep_alive_) return self->close();
       self->read();
     });
+  }
+
+  void log_request(const response& r, std::chrono::steady_clock::duration latency) {
+    log_buffer_.clear();
+    json_line line(log_buffer_);
+    line.add("level", r.status >= 500 ? "error" : r.action == "not-in-service" ? "warning" : "info")
+        .add("time_ms", now_ms())
+        .add("remote", address_)
+        .add("method", method_)
+        .add("path", target_)
+        .add("status", static_cast<std::int64_t>(r.status))
+        .add("latency_us", std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
+    if (!r.clinic.empty()) line.add("clinic", r.clinic);
+    if (!r.call_sid.empty()) line.add("call_sid", r.call_sid);
+    if (!r.action.empty()) line.add("action", r.action);
+    if (!r.reason.empty()) line.add("reason", r.reason);
+    line.end_line();
+    write_stderr(log_buffer_);
+  }
+
+  // Nothing of a previous request on this connection may leak into the log line.
+  void reset_request_fields() {
+    request_ = {};
+    method_.clear();
+    target_.clear();
+    head_ = false;
   }
 
   void close() {
@@ -167,10 +346,20 @@ class session : public std::enable_shared_from_this<session> {
 
   beast::tcp_stream stream_;
   shared& shared_;
+  const bool admin_;
+  const std::string address_;
   beast::flat_buffer buffer_;
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_check_ =
+      [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+        if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;
+      };
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+  std::string method_;
   std::string target_;
+  std::string log_buffer_;
+  std::atomic<bool> answered_{false};
   bool keep_alive_ = false;
   bool head_ = false;
   bool first_ = true;
@@ -179,8 +368,8 @@ class session : public std::enable_shared_from_this<session> {
 
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  listener(net::io_context& io, tcp::endpoint endpoint, shared& s)
-      : io_(io), acceptor_(net::make_strand(io)), shared_(s) {
+  listener(net::io_context& io, tcp::endpoint endpoint, shared& s, bool admin)
+      : io_(io), acceptor_(net::make_strand(io)), backoff_(acceptor_.get_executor()), shared_(s), admin_(admin) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -189,31 +378,59 @@ class listener : public std::enable_shared_from_this<listener> {
 
   void accept() {
     acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-      if (!ec) {
-        if (++self->shared_.connections > self->shared_.options.max_connections) {
-          // Over the cap: refuse at once rather than queue without bound.
-          --self->shared_.connections;
-          beast::error_code ignored;
-          socket.close(ignored);
-        } else {
-          std::make_shared<session>(std::move(socket), self->shared_)->start();
-        }
-      }
-      if (self->acceptor_.is_open()) self->accept();
+      self->on_accept(ec, std::move(socket));
     });
   }
 
   void stop() {
     beast::error_code ec;
     acceptor_.close(ec);
+    backoff_.cancel();
   }
 
-  tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  std::string local_address() const {
+    const auto e = acceptor_.local_endpoint();
+    return e.address().is_v6() ? fmt::format("[{}]:{}", e.address().to_string(), e.port())
+                               : fmt::format("{}:{}", e.address().to_string(), e.port());
+  }
 
  private:
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
+        ec == net::error::no_memory) {
+      // Out of descriptors: accepting again at once would spin at 100% CPU
+      // while the pending connection stays queued. Wait for some to close.
+      if (!out_of_descriptors_) log_message("warning", "accept paused: out of file descriptors", "error", ec.message());
+      out_of_descriptors_ = true;
+      backoff_.expires_after(std::chrono::milliseconds(50));
+      backoff_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->accept();
+      });
+      return;
+    }
+    if (!ec) {
+      out_of_descriptors_ = false;
+      beast::error_code endpoint_ec;
+      const auto remote = socket.remote_endpoint(endpoint_ec);
+      std::string address = endpoint_ec ? std::string("unknown") : remote.address().to_string();
+      if (shared_.draining || !shared_.admit(address)) {
+        // Over a cap: refuse at once rather than queue without bound.
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<session>(std::move(socket), shared_, admin_, std::move(address))->start();
+      }
+    }
+    accept();
+  }
+
   net::io_context& io_;
   tcp::acceptor acceptor_;
+  net::steady_timer backoff_;
   shared& shared_;
+  const bool admin_;
+  bool out_of_descriptors_ = false;
 };
 
 std::optional<tcp::endpoint> parse_listen(const std::string& listen) {
@@ -233,6 +450,26 @@ std::optional<tcp::endpoint> parse_listen(const std::string& listen) {
   }
 }
 
+// Raises the soft descriptor limit to the hard one, and keeps the connection
+// cap below what is left, so that running out of descriptors is the cap's
+// job and not accept's.
+unsigned connection_cap(unsigned wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const rlim_t usable = limit.rlim_cur > 2 * reserved_descriptors ? limit.rlim_cur - reserved_descriptors
+                                                                  : limit.rlim_cur / 2;
+  if (wanted <= usable) return wanted;
+  log_message("warning", "--max-connections lowered to fit the descriptor limit", "max_connections",
+              std::to_string(usable));
+  return static_cast<unsigned>(usable);
+}
+
 }  // namespace
 
 int run_server(server_options options) {
@@ -240,6 +477,14 @@ int run_server(server_options options) {
   if (!endpoint) {
     std::fprintf(stderr, "callpolicy serve: --listen '%s' is not HOST:PORT\n", options.listen.c_str());
     return 2;
+  }
+  std::optional<tcp::endpoint> admin_endpoint;
+  if (!options.admin_listen.empty()) {
+    admin_endpoint = parse_listen(options.admin_listen);
+    if (!admin_endpoint) {
+      std::fprintf(stderr, "callpolicy serve: --admin-listen '%s' is not HOST:PORT\n", options.admin_listen.c_str());
+      return 2;
+    }
   }
   if (options.public_url.empty()) options.public_url = "http://" + options.listen;
   while (!options.public_url.empty() && options.public_url.back() == '/') options.public_url.pop_back();
@@ -261,8 +506,7 @@ int run_server(server_options options) {
     std::fprintf(stderr, "callpolicy serve: --state: %s\n", e.what());
     return 2;
   }
-  std::vector<std::string> replayed;
-  if (!options.journal_path.empty()) replayed = journal::read_lines(options.journal_path);
+  metrics stats;
   std::unique_ptr<journal> log;
   try {
     log = std::make_unique<journal>(options.journal_path);
@@ -270,21 +514,43 @@ int run_server(server_options options) {
     std::fprintf(stderr, "callpolicy serve: %s\n", e.what());
     return 2;
   }
-  metrics stats;
   webhooks hooks(options, store, *state, *log, stats);
-  // Shared state lives in Redis already; only a memory store is rebuilt.
-  hooks.replay(replayed, options.state == "memory");
+  if (!options.journal_path.empty()) {
+    // Shared state lives in Redis already; only a memory store is rebuilt.
+    const replay_summary replayed = hooks.replay(options.journal_path, options.state == "memory");
+    std::string out;
+    json_line(out)
+        .add("level", "info")
+        .add("time_ms", now_ms())
+        .add("message", "journal replayed")
+        .add("journal", options.journal_path)
+        .add("records", static_cast<std::int64_t>(replayed.records))
+        .add("skipped", static_cast<std::int64_t>(replayed.skipped))
+        .end_line();
+    write_stderr(out);
+  }
 
   net::io_context io(static_cast<int>(options.threads));
-  shared s{options, hooks, stats};
-  std::shared_ptr<listener> accept_loop;
+  shared s(options, hooks, stats, connection_cap(options.max_connections));
+  std::shared_ptr<listener> public_listener;
+  std::shared_ptr<listener> admin_listener;
   try {
-    accept_loop = std::make_shared<listener>(io, *endpoint, s);
+    public_listener = std::make_shared<listener>(io, *endpoint, s, false);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: cannot listen on %s: %s\n", options.listen.c_str(), e.what());
     return 2;
   }
-  accept_loop->accept();
+  if (admin_endpoint) {
+    try {
+      admin_listener = std::make_shared<listener>(io, *admin_endpoint, s, true);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "callpolicy serve: cannot listen on %s (--admin-listen): %s\n",
+                   options.admin_listen.c_str(), e.what());
+      return 2;
+    }
+    admin_listener->accept();
+  }
+  public_listener->accept();
   store.watch();
 
   // SIGHUP reloads on a thread of its own, so that no request waits on a compile.
@@ -304,7 +570,21 @@ int run_server(server_options options) {
     }
   });
 
+  // SIGTERM drains: no new connections, requests already read are answered
+  // (their journal lines are on disk, so dropping them would make Twilio
+  // retry what is already recorded), then the loop stops.
   net::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  net::steady_timer drain_timer(io);
+  std::chrono::steady_clock::time_point drain_deadline{};
+  std::function<void(beast::error_code)> drain_check = [&](beast::error_code ec) {
+    if (ec) return;
+    if (s.in_flight == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      io.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(5));
+    drain_timer.async_wait(drain_check);
+  };
   std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
@@ -316,25 +596,49 @@ int run_server(server_options options) {
       signals.async_wait(on_signal);
       return;
     }
-    accept_loop->stop();
-    io.stop();
+    s.draining = true;
+    drain_deadline = std::chrono::steady_clock::now() + options.read_timeout;
+    public_listener->stop();
+    if (admin_listener) admin_listener->stop();
+    drain_check({});
   };
   signals.async_wait(on_signal);
 
-  log_line({{"level", "info"},
-            {"message", "serving"},
-            {"listen", accept_loop->local_endpoint().address().to_string() + ":" +
-                           std::to_string(accept_loop->local_endpoint().port())},
-            {"rules", options.rules_path},
-            {"clinics", store.current()->clinics().size()},
-            {"threads", options.threads},
-            {"signature_validation", !options.skip_signature},
-            {"state", options.state},
-            {"journal", options.journal_path}});
+  {
+    std::string out;
+    json_line(out)
+        .add("level", "info")
+        .add("time_ms", now_ms())
+        .add("message", "serving")
+        .add("listen", public_listener->local_address())
+        .add("admin_listen", admin_listener ? admin_listener->local_address() : std::string())
+        .add("rules", options.rules_path)
+        .add("clinics", static_cast<std::int64_t>(store.current()->clinics().size()))
+        .add("threads", static_cast<std::int64_t>(options.threads))
+        .add("max_connections", static_cast<std::int64_t>(s.max_connections))
+        .add("signature_validation", !options.skip_signature)
+        .add("state", options.state)
+        .add("journal", options.journal_path)
+        .end_line();
+    write_stderr(out);
+  }
 
+  // Nothing thrown on a worker may end the process: it is logged and the
+  // worker goes back to serving. (Handlers catch their own; this is the net
+  // under them.)
+  const auto run_worker = [&io] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        log_message("error", "exception escaped to the event loop", "error", e.what());
+      }
+    }
+  };
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
+  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back(run_worker);
+  run_worker();
   for (std::thread& t : workers) t.join();
   // Drain the journal while the io_context it posts completions to still exists.
   log.reset();
@@ -344,7 +648,7 @@ int run_server(server_options options) {
   }
   reload_wanted.notify_one();
   reloader.join();
-  log_line({{"level", "info"}, {"message", "stopped"}});
+  log_message("info", "stopped");
   return 0;
 }
 

@@ -1,11 +1,11 @@
 #include "server/journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -18,9 +18,23 @@ constexpr std::size_t max_pending = 65536;
 
 journal::journal(std::string path) {
   if (path.empty()) return;
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) {
     throw std::runtime_error(fmt::format("cannot open journal '{}': {}", path, std::strerror(errno)));
+  }
+  // A crash or a full disk can leave the last line torn. The next record
+  // must start on a line of its own, or it would be glued to the fragment
+  // and lost with it at the next replay.
+  struct stat info {};
+  char last = '\n';
+  if (::fstat(fd_, &info) == 0 && info.st_size > 0 && ::pread(fd_, &last, 1, info.st_size - 1) == 1 &&
+      last != '\n') {
+    if (::write(fd_, "\n", 1) != 1 || ::fdatasync(fd_) != 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd_);
+      fd_ = -1;
+      throw std::runtime_error(fmt::format("cannot end the torn last line of journal '{}': {}", path, why));
+    }
   }
   writer_ = std::thread([this] { run(); });
 }
@@ -89,14 +103,39 @@ void journal::run() {
   }
 }
 
-std::vector<std::string> journal::read_lines(const std::string& path) {
-  std::vector<std::string> lines;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(std::move(line));
+bool journal::for_each_line(const std::string& path,
+                            const std::function<void(std::size_t, std::string_view, bool)>& line) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string current;
+  bool too_long = false;
+  std::size_t number = 0;
+  char chunk[64 * 1024];
+  const auto finish = [&] {
+    ++number;
+    if (!current.empty() || too_long) line(number, current, too_long);
+    current.clear();
+    too_long = false;
+  };
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::string_view rest(chunk, static_cast<std::size_t>(n));
+    while (!rest.empty()) {
+      const auto newline = rest.find('\n');
+      const std::string_view piece = rest.substr(0, newline);
+      const std::size_t room = max_line_bytes - current.size();
+      current.append(piece.substr(0, room));
+      if (piece.size() > room) too_long = true;
+      if (newline == std::string_view::npos) break;
+      finish();
+      rest.remove_prefix(newline + 1);
+    }
   }
-  return lines;
+  if (!current.empty() || too_long) finish();
+  ::close(fd);
+  return true;
 }
 
 }  // namespace callpolicy::server

@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,8 +29,13 @@ class journal {
   // failed to write (not ok).
   void append(std::string line, std::function<void(bool)> done);
 
-  // Every line written so far, for replay at start.
-  static std::vector<std::string> read_lines(const std::string& path);
+  // Streams the journal at `path` for replay: `line` gets each line's number
+  // and text (without the newline); a line over `max_line_bytes` is passed
+  // cut short with `too_long` set, never read whole into memory. False when
+  // the file cannot be opened (a missing journal is not an error).
+  static constexpr std::size_t max_line_bytes = 256 * 1024;
+  static bool for_each_line(const std::string& path,
+                            const std::function<void(std::size_t number, std::string_view line, bool too_long)>& line);
 
   bool enabled() const { return fd_ >= 0; }
   std::size_t fsync_count() const;

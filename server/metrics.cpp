@@ -72,6 +72,9 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   out += "# HELP callpolicy_voicemails_total Voicemails journaled.\n"
          "# TYPE callpolicy_voicemails_total counter\n";
   out += fmt::format("callpolicy_voicemails_total {}\n", voicemails);
+  out += "# HELP callpolicy_journal_skipped_records Journal lines skipped at the last replay.\n"
+         "# TYPE callpolicy_journal_skipped_records gauge\n";
+  out += fmt::format("callpolicy_journal_skipped_records {}\n", journal_skipped_.load());
   out += "# HELP callpolicy_request_duration_seconds Time from a request's arrival to its response.\n"
          "# TYPE callpolicy_request_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;

@@ -16,6 +16,8 @@ class metrics {
   void count_request(const std::string& endpoint, unsigned status, std::chrono::nanoseconds latency);
   void count_decision(const std::string& clinic, const std::string& action, const std::string& reason);
 
+  void set_journal_skipped(std::size_t records) { journal_skipped_ = records; }
+
   // `active_calls` and the reload figures are read when rendering.
   std::string render(const std::map<std::string, std::int32_t>& active_calls, std::uint64_t reloads_ok,
                      std::uint64_t reloads_failed, std::size_t last_reload_errors, bool last_reload_ok,
@@ -29,6 +31,7 @@ class metrics {
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> decisions_;
   std::array<std::uint64_t, buckets_.size() + 1> latency_counts_{};
   double latency_sum_ = 0;
+  std::atomic<std::size_t> journal_skipped_{0};
 };
 
 }  // namespace callpolicy::server

@@ -11,6 +11,9 @@ namespace callpolicy::server {
 struct server_options {
   std::string rules_path;
   std::string listen = "127.0.0.1:8080";
+  // Status, metrics and /admin/ (SPEC 5); empty: no admin listener.
+  std::string admin_listen = "127.0.0.1:9090";
+  std::string admin_token;               // empty: /admin/ writes are off
   std::string public_url;              // default: "http://" + listen
   std::vector<std::string> auth_tokens;  // one, or two during rotation
   bool skip_signature = false;
@@ -21,6 +24,9 @@ struct server_options {
   std::string ai_url;
   unsigned threads = 0;                // 0: the number of cores
   unsigned max_connections = 1024;
+  // One client address may not hold every slot; a proxy in front of the
+  // server is one address, hence a quarter of the cap rather than a handful.
+  unsigned max_connections_per_address = 256;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{30};
 };

@@ -1,11 +1,17 @@
 #include "server/webhooks.h"
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "runtime/evaluator.h"
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
+#include "server/json_line.h"
 #include "server/signature.h"
 
 namespace callpolicy::server {
@@ -37,6 +43,45 @@ response twiml(std::string body) {
 }
 
 std::string empty_twiml() { return R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)"; }
+
+// Twilio's CallSid: "CA" and 32 hex digits.
+bool valid_call_sid(std::string_view sid) {
+  if (sid.size() != 34 || !sid.starts_with("CA")) return false;
+  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// The fields that identify a call or a recording. A second copy of one is
+// refused: reordering duplicates keeps a signature valid (parameters are
+// signed sorted by name) but would change which copy the server reads.
+constexpr std::string_view identifying_fields[] = {"To", "From", "CallSid", "CallStatus", "ForwardedFrom",
+                                                   "RecordingSid", "DialCallStatus", "Digits"};
+
+std::optional<std::string_view> duplicated_field(const form_fields& form) {
+  for (std::string_view name : identifying_fields) {
+    const auto n = std::count_if(form.begin(), form.end(), [&](const auto& f) { return f.first == name; });
+    if (n > 1) return name;
+  }
+  return std::nullopt;
+}
+
+bool is_form_content_type(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  constexpr std::string_view form_type = "application/x-www-form-urlencoded";
+  return media.size() == form_type.size() &&
+         std::equal(media.begin(), media.end(), form_type.begin(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// How long a journaled RecordingSid is remembered to refuse a second copy:
+// far longer than Twilio keeps retrying a callback.
+constexpr auto recording_memory = std::chrono::hours(24);
 
 // The caller's number: `From` as given for numbers; for SIP calls the user
 // part of the SIP From when it is a phone number.
@@ -73,19 +118,8 @@ void webhooks::handle(const request_view& request, std::function<void(response)>
     respond(store_.current() ? text(200, "ready\n") : text(503, "no policy set loaded\n"));
     return;
   }
-  if (path == "/status") {
-    if (only(get, "GET, HEAD")) respond(text(200, status_json(), "application/json"));
-    return;
-  }
-  if (path == "/metrics") {
-    if (!only(get, "GET, HEAD")) return;
-    const reload_report last = store_.last_report();
-    std::size_t errors = 0;
-    for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
-    respond(text(200,
-                 metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(),
-                                 errors, last.ok, voicemails_),
-                 "text/plain; version=0.0.4"));
+  if (request.admin) {
+    handle_admin(request, path, respond);
     return;
   }
 
@@ -100,8 +134,7 @@ void webhooks::handle(const request_view& request, std::function<void(response)>
     return;
   }
   if (!only(post, "POST")) return;
-  if (!request.content_type.empty() &&
-      !request.content_type.starts_with("application/x-www-form-urlencoded")) {
+  if (!request.content_type.empty() && !is_form_content_type(request.content_type)) {
     respond(text(415, "expected application/x-www-form-urlencoded\n"));
     return;
   }
@@ -118,19 +151,72 @@ void webhooks::handle(const request_view& request, std::function<void(response)>
       return;
     }
   }
+  if (const auto name = duplicated_field(*form)) {
+    respond(text(400, fmt::format("parameter '{}' given more than once\n", *name)));
+    return;
+  }
+  if (hangup) {
+    std::string body;
+    write_hangup_twiml(body);
+    respond(twiml(std::move(body)));
+    return;
+  }
+  if (!valid_call_sid(form_value(*form, "CallSid"))) {
+    respond(text(400, "CallSid must be CA followed by 32 hex digits\n"));
+    return;
+  }
   if (call) {
     handle_call(*form, std::move(respond));
   } else if (status) {
     handle_status(*form, std::move(respond));
   } else if (dial) {
     handle_dial_status(*form, std::move(respond));
-  } else if (voicemail) {
-    handle_voicemail(*form, std::move(respond));
   } else {
-    std::string body;
-    write_hangup_twiml(body);
-    respond(twiml(std::move(body)));
+    handle_voicemail(*form, std::move(respond));
   }
+}
+
+void webhooks::handle_admin(const request_view& request, std::string_view path,
+                            std::function<void(response)>& respond) {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (path == "/status" || path == "/metrics") {
+    if (!get) {
+      response r = text(405, "method not allowed\n");
+      r.allow = "GET, HEAD";
+      respond(std::move(r));
+    } else if (path == "/status") {
+      respond(text(200, status_json(), "application/json"));
+    } else {
+      const reload_report last = store_.last_report();
+      std::size_t errors = 0;
+      for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
+      respond(text(200,
+                   metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(),
+                                   errors, last.ok, voicemails_),
+                   "text/plain; version=0.0.4"));
+    }
+    return;
+  }
+  if (!path.starts_with("/admin/")) {
+    respond(text(404, "not found\n"));
+    return;
+  }
+  // Reads are open on the admin address; every write needs the bearer token.
+  if (!get) {
+    if (options_.admin_token.empty()) {
+      respond(text(403, "admin writes are off: start serve with --admin-token-file\n"));
+      return;
+    }
+    constexpr std::string_view scheme = "Bearer ";
+    const std::string_view auth = request.authorization;
+    if (!auth.starts_with(scheme) || !constant_time_equal(auth.substr(scheme.size()), options_.admin_token)) {
+      response r = text(401, "a valid Authorization: Bearer token is required\n");
+      r.authenticate = "Bearer realm=\"callpolicy admin\"";
+      respond(std::move(r));
+      return;
+    }
+  }
+  respond(text(404, "no such admin endpoint\n"));
 }
 
 void webhooks::handle_call(const form_fields& form, std::function<void(response)> respond) {
@@ -163,18 +249,21 @@ void webhooks::handle_call(const form_fields& form, std::function<void(response)
   r.action = std::string(action_name(d.action));
   r.reason = std::string(d.reason);
   metrics_.count_decision(r.clinic, r.action, r.reason);
-  json line{{"type", "call"},
-            {"time_ms", unix_ms(now)},
-            {"call_sid", call_sid},
-            {"clinic", r.clinic},
-            {"via", via_name(match->via)},
-            {"to", to},
-            {"from", form_value(form, "From")},
-            {"forwarded_from", form_value(form, "ForwardedFrom")},
-            {"active_calls", active},
-            {"action", r.action},
-            {"reason", r.reason}};
-  journal_.append(line.dump(), [r = std::move(r), respond = std::move(respond)](bool) mutable {
+  std::string line;
+  json_line(line)
+      .add("type", "call")
+      .add("time_ms", unix_ms(now))
+      .add("call_sid", call_sid)
+      .add("clinic", r.clinic)
+      .add("via", via_name(match->via))
+      .add("to", to)
+      .add("from", form_value(form, "From"))
+      .add("forwarded_from", form_value(form, "ForwardedFrom"))
+      .add("active_calls", active)
+      .add("action", r.action)
+      .add("reason", r.reason)
+      .end();
+  journal_.append(std::move(line), [r = std::move(r), respond = std::move(respond)](bool) mutable {
     respond(std::move(r));
   });
 }
@@ -187,30 +276,36 @@ void webhooks::handle_status(const form_fields& form, std::function<void(respons
     return;
   }
   const bool ended = is_final_status(status) && state_.end_call(call_sid);
-  json line{{"type", "status"},
-            {"time_ms", unix_ms(clock_type::now())},
-            {"call_sid", call_sid},
-            {"status", status},
-            {"ended", ended}};
+  std::string line;
+  json_line(line)
+      .add("type", "status")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("call_sid", call_sid)
+      .add("status", status)
+      .add("ended", ended)
+      .end();
   response r = twiml(empty_twiml());
   r.call_sid = std::string(call_sid);
   r.reason = std::string(status);
-  journal_.append(line.dump(), [r = std::move(r), respond = std::move(respond)](bool) mutable {
+  journal_.append(std::move(line), [r = std::move(r), respond = std::move(respond)](bool) mutable {
     respond(std::move(r));
   });
 }
 
 void webhooks::handle_dial_status(const form_fields& form, std::function<void(response)> respond) {
-  json line{{"type", "dial_status"},
-            {"time_ms", unix_ms(clock_type::now())},
-            {"call_sid", form_value(form, "CallSid")},
-            {"dial_call_status", form_value(form, "DialCallStatus")},
-            {"dial_call_sid", form_value(form, "DialCallSid")}};
+  std::string line;
+  json_line(line)
+      .add("type", "dial_status")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("call_sid", form_value(form, "CallSid"))
+      .add("dial_call_status", form_value(form, "DialCallStatus"))
+      .add("dial_call_sid", form_value(form, "DialCallSid"))
+      .end();
   response r;
   write_hangup_twiml(r.body);
   r.call_sid = std::string(form_value(form, "CallSid"));
   r.reason = std::string(form_value(form, "DialCallStatus"));
-  journal_.append(line.dump(), [r = std::move(r), respond = std::move(respond)](bool) mutable {
+  journal_.append(std::move(line), [r = std::move(r), respond = std::move(respond)](bool) mutable {
     respond(std::move(r));
   });
 }
@@ -218,24 +313,36 @@ void webhooks::handle_dial_status(const form_fields& form, std::function<void(re
 void webhooks::handle_voicemail(const form_fields& form, std::function<void(response)> respond) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view recording = form_value(form, "RecordingSid");
-  if (call_sid.empty() || recording.empty()) {
-    respond(text(400, "missing CallSid or RecordingSid\n"));
+  if (recording.empty()) {
+    respond(text(400, "missing RecordingSid\n"));
     return;
   }
-  json line{{"type", "voicemail"},
-            {"time_ms", unix_ms(clock_type::now())},
-            {"call_sid", call_sid},
-            {"recording_sid", recording},
-            {"recording_url", form_value(form, "RecordingUrl")},
-            {"recording_duration", form_value(form, "RecordingDuration")},
-            {"recording_status", form_value(form, "RecordingStatus")}};
+  const auto now = clock_type::now();
   response r = twiml(empty_twiml());
   r.call_sid = std::string(call_sid);
   r.action = "voicemail";
+  if (!remember_recording(recording, now)) {
+    // Already on disk: Twilio retried a callback whose answer it missed.
+    r.reason = "already journaled";
+    respond(std::move(r));
+    return;
+  }
+  std::string line;
+  json_line(line)
+      .add("type", "voicemail")
+      .add("time_ms", unix_ms(now))
+      .add("call_sid", call_sid)
+      .add("recording_sid", recording)
+      .add("recording_url", form_value(form, "RecordingUrl"))
+      .add("recording_duration", form_value(form, "RecordingDuration"))
+      .add("recording_status", form_value(form, "RecordingStatus"))
+      .end();
   // Acknowledged only once on disk: a failed write answers 503 so that
   // Twilio retries the callback rather than the voicemail being lost.
-  journal_.append(line.dump(), [this, r = std::move(r), respond = std::move(respond)](bool ok) mutable {
+  journal_.append(std::move(line), [this, recording = std::string(recording), r = std::move(r),
+                                    respond = std::move(respond)](bool ok) mutable {
     if (!ok) {
+      forget_recording(recording);
       respond(text(503, "journal write failed\n"));
       return;
     }
@@ -244,21 +351,80 @@ void webhooks::handle_voicemail(const form_fields& form, std::function<void(resp
   });
 }
 
-void webhooks::replay(const std::vector<std::string>& lines, bool restore_calls) {
-  for (const std::string& text : lines) {
-    // A crash can leave the last line cut short; it is skipped.
-    const json line = json::parse(text, nullptr, false);
-    if (line.is_discarded() || !line.is_object()) continue;
-    const std::string type = line.value("type", "");
-    if (type == "voicemail") {
-      ++voicemails_;
-    } else if (restore_calls && type == "call") {
-      const auto started = clock_type::time_point{std::chrono::milliseconds{line.value("time_ms", std::int64_t{0})}};
-      state_.start_call(line.value("call_sid", ""), line.value("clinic", ""), started);
-    } else if (restore_calls && type == "status" && is_final_status(line.value("status", ""))) {
-      state_.end_call(line.value("call_sid", ""));
-    }
+bool webhooks::remember_recording(std::string_view recording_sid, clock_type::time_point now) {
+  std::lock_guard lock(recordings_mutex_);
+  while (!recordings_by_time_.empty() && recordings_by_time_.front().first + recording_memory <= now) {
+    recordings_.erase(recordings_by_time_.front().second);
+    recordings_by_time_.pop_front();
   }
+  if (!recordings_.emplace(recording_sid).second) return false;
+  recordings_by_time_.emplace_back(now, recording_sid);
+  return true;
+}
+
+void webhooks::forget_recording(std::string_view recording_sid) {
+  std::lock_guard lock(recordings_mutex_);
+  recordings_.erase(std::string(recording_sid));
+  // Its entry in recordings_by_time_ stays and finds nothing to erase.
+}
+
+replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
+  replay_summary summary;
+  constexpr std::size_t logged_at_most = 20;
+  const auto skip = [&](std::size_t number, std::string_view why) {
+    ++summary.skipped;
+    if (summary.skipped > logged_at_most) return;
+    std::string out;
+    json_line(out)
+        .add("level", "warning")
+        .add("time_ms", unix_ms(clock_type::now()))
+        .add("message", summary.skipped == logged_at_most ? "journal record skipped (further ones not logged)"
+                                                          : "journal record skipped")
+        .add("journal", path)
+        .add("line", static_cast<std::int64_t>(number))
+        .add("error", why)
+        .end_line();
+    std::fwrite(out.data(), 1, out.size(), stderr);
+  };
+  const auto now = clock_type::now();
+  journal::for_each_line(path, [&](std::size_t number, std::string_view text, bool too_long) {
+    if (too_long) return skip(number, "line too long");
+    const json line = json::parse(text, nullptr, false);
+    if (line.is_discarded() || !line.is_object()) {
+      return skip(number, "not a JSON object (a line torn by a crash, or garbage)");
+    }
+    const auto string_field = [&](const char* name) -> std::optional<std::string> {
+      const auto it = line.find(name);
+      if (it == line.end() || !it->is_string()) return std::nullopt;
+      return it->get<std::string>();
+    };
+    const auto type = string_field("type");
+    const auto call_sid = string_field("call_sid");
+    const auto time = line.find("time_ms");
+    if (!type || !call_sid || time == line.end() || !time->is_number_integer()) {
+      return skip(number, "missing or mistyped 'type', 'call_sid' or 'time_ms'");
+    }
+    const clock_type::time_point at{std::chrono::milliseconds{time->get<std::int64_t>()}};
+    if (*type == "voicemail") {
+      const auto recording = string_field("recording_sid");
+      if (!recording) return skip(number, "voicemail without a 'recording_sid' string");
+      ++voicemails_;
+      if (at + recording_memory > now) remember_recording(*recording, at);
+    } else if (*type == "call") {
+      const auto clinic = string_field("clinic");
+      if (!clinic) return skip(number, "call without a 'clinic' string");
+      if (restore_calls) state_.start_call(*call_sid, *clinic, at);
+    } else if (*type == "status") {
+      const auto status = string_field("status");
+      if (!status) return skip(number, "status without a 'status' string");
+      if (restore_calls && is_final_status(*status)) state_.end_call(*call_sid);
+    } else if (*type != "dial_status") {
+      return skip(number, "unknown record type");
+    }
+    ++summary.records;
+  });
+  metrics_.set_journal_skipped(summary.skipped);
+  return summary;
 }
 
 std::string webhooks::status_json() const {
@@ -297,7 +463,8 @@ std::string webhooks::status_json() const {
              {"diagnostics", diagnostics}}},
            {"active_calls", active},
            {"voicemails", voicemails_.load()}};
-  return out.dump(2) + "\n";
+  // A file name or diagnostic may hold bytes that are not UTF-8: replaced, never thrown on.
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace callpolicy::server

@@ -59,16 +59,16 @@ BOOST_AUTO_TEST_CASE(overflow_holds_across_two_servers) {
     return s.post("/twilio/voice", {{"CallSid", sid}, {"To", "+442079460555"}, {"From", "+447700900001"}}, token).body;
   };
   // harbour-physio overflows at 3 active calls.
-  BOOST_TEST(call(a, "CA1").find("<Dial timeout") != std::string::npos);
-  BOOST_TEST(call(b, "CA2").find("<Dial timeout") != std::string::npos);
-  BOOST_TEST(call(a, "CA3").find("<Dial timeout") != std::string::npos);
-  BOOST_TEST(call(b, "CA4").find("x-reason=overflow") != std::string::npos);
-  BOOST_TEST(call(a, "CA4").find("x-reason=overflow") != std::string::npos);  // the same call, once
+  BOOST_TEST(call(a, call_sid(1)).find("<Dial timeout") != std::string::npos);
+  BOOST_TEST(call(b, call_sid(2)).find("<Dial timeout") != std::string::npos);
+  BOOST_TEST(call(a, call_sid(3)).find("<Dial timeout") != std::string::npos);
+  BOOST_TEST(call(b, call_sid(4)).find("x-reason=overflow") != std::string::npos);
+  BOOST_TEST(call(a, call_sid(4)).find("x-reason=overflow") != std::string::npos);  // the same call, once
   // A status callback reaching the other server ends the call for both.
-  b.post("/twilio/status", {{"CallSid", "CA1"}, {"CallStatus", "completed"}}, token);
-  b.post("/twilio/status", {{"CallSid", "CA4"}, {"CallStatus", "completed"}}, token);
-  BOOST_TEST(call(a, "CA5").find("<Dial timeout") != std::string::npos);
-  const auto status = nlohmann::json::parse(http_request(b.port(), "GET", "/status").body);
+  b.post("/twilio/status", {{"CallSid", call_sid(1)}, {"CallStatus", "completed"}}, token);
+  b.post("/twilio/status", {{"CallSid", call_sid(4)}, {"CallStatus", "completed"}}, token);
+  BOOST_TEST(call(a, call_sid(5)).find("<Dial timeout") != std::string::npos);
+  const auto status = nlohmann::json::parse(http_request(b.admin_port(), "GET", "/status").body);
   BOOST_TEST(status["active_calls"]["harbour-physio"] == 3);
 }
 

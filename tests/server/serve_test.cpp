@@ -63,14 +63,14 @@ BOOST_FIXTURE_TEST_CASE(operational_endpoints, fixture) {
   server_process server(args(examples));
   BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
   BOOST_TEST(http_request(server.port(), "GET", "/readyz").status == 200);
-  const auto status = http_request(server.port(), "GET", "/status");
+  const auto status = http_request(server.admin_port(), "GET", "/status");
   BOOST_TEST(status.status == 200);
   const json s = json::parse(status.body);
   BOOST_TEST(s["loaded"] == true);
   BOOST_TEST(s["clinics"].size() == 6u);
   BOOST_TEST(s["last_reload"]["ok"] == true);
-  server.post("/twilio/voice", call("CA1", "+14165551234"), token);
-  const auto metrics = http_request(server.port(), "GET", "/metrics");
+  server.post("/twilio/voice", call(call_sid(1), "+14165551234"), token);
+  const auto metrics = http_request(server.admin_port(), "GET", "/metrics");
   BOOST_TEST(metrics.status == 200);
   BOOST_TEST(contains(metrics.body, "callpolicy_requests_total{endpoint=\"/twilio/voice\",code=\"200\"} 1"));
   BOOST_TEST(contains(metrics.body, "callpolicy_decisions_total{clinic=\"smile-dental\""));
@@ -81,39 +81,39 @@ BOOST_FIXTURE_TEST_CASE(operational_endpoints, fixture) {
 
 BOOST_FIXTURE_TEST_CASE(each_integration_is_identified, fixture) {
   server_process server(args(examples));
-  auto ported = server.post("/twilio/voice", call("CA1", "+14165551234"), token);
+  auto ported = server.post("/twilio/voice", call(call_sid(1), "+14165551234"), token);
   BOOST_TEST(ported.status == 200);
   BOOST_TEST(ported.headers["content-type"] == "text/xml");
   BOOST_TEST((contains(ported.body, "x-clinic=smile-dental") || contains(ported.body, "<Record")));
-  const auto forwarded = server.post("/api/twilio/voice", call("CA2", "+442079460555"), token);
+  const auto forwarded = server.post("/api/twilio/voice", call(call_sid(2), "+442079460555"), token);
   BOOST_TEST(forwarded.status == 200);
   BOOST_TEST((contains(forwarded.body, "Connecting you to the front desk.") || contains(forwarded.body, "x-via=forwarded")));
   // A PBX over a SIP domain: the user part names the clinic, the From user is the caller.
   const auto sip = server.post(
-      "/twilio/sip", call("CA3", "sip:north-shore-medical@clinics.sip.twilio.com:5060;transport=udp", "sip:+61255509999@pbx.example"), token);
+      "/twilio/sip", call(call_sid(3), "sip:north-shore-medical@clinics.sip.twilio.com:5060;transport=udp", "sip:+61255509999@pbx.example"), token);
   BOOST_TEST(sip.status == 200);
   BOOST_TEST(contains(sip.body, "<Dial timeout=\"20\""));  // the VIP caller goes to staff, whatever the hour
-  const auto encoded = server.post("/api/twilio/sip", call("CA4", "sips:nsm%2Dafterhours@x.sip.twilio.com"), token);
+  const auto encoded = server.post("/api/twilio/sip", call(call_sid(4), "sips:nsm%2Dafterhours@x.sip.twilio.com"), token);
   BOOST_TEST(encoded.status == 200);
   BOOST_TEST(!contains(encoded.body, "not in service"));
-  const auto unknown = server.post("/twilio/voice", call("CA5", "+19995550000"), token);
+  const auto unknown = server.post("/twilio/voice", call(call_sid(5), "+19995550000"), token);
   BOOST_TEST(unknown.status == 200);
   BOOST_TEST(unknown.body ==
              R"(<?xml version="1.0" encoding="UTF-8"?><Response><Say>We're sorry, this number is not in service.</Say><Hangup/></Response>)");
   BOOST_TEST(contains(server.log(), R"("level":"warning")"));
-  const auto hangup = server.post("/twilio/hangup", {{"CallSid", "CA1"}}, token);
+  const auto hangup = server.post("/twilio/hangup", {{"CallSid", call_sid(1)}}, token);
   BOOST_TEST(hangup.body == R"(<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>)");
-  const auto dial = server.post("/twilio/dial-status", {{"CallSid", "CA2"}, {"DialCallStatus", "no-answer"}}, token);
+  const auto dial = server.post("/twilio/dial-status", {{"CallSid", call_sid(2)}, {"DialCallStatus", "no-answer"}}, token);
   BOOST_TEST(dial.status == 200);
   BOOST_TEST(contains(dial.body, "<Hangup/>"));
   // The log line of a decision names the clinic, CallSid, action and reason.
-  BOOST_TEST(contains(server.log(), R"("clinic":"north-shore-medical","call_sid":"CA3","action":"forward","reason":"vip")"));
+  BOOST_TEST(contains(server.log(), R"("clinic":"north-shore-medical","call_sid":")" + call_sid(3) + R"(","action":"forward","reason":"vip")"));
 }
 
 BOOST_FIXTURE_TEST_CASE(signatures_are_required_and_rotation_accepted, fixture) {
   const std::string tokens = dir.write("tokens", "new-token\n" + token + "\n");
   server_process server({"--rules", examples, "--auth-token-file", tokens, "--journal", journal});
-  const std::string body = form(call("CA1", "+14165551234"));
+  const std::string body = form(call(call_sid(1), "+14165551234"));
   const std::string url = server.base_url() + "/twilio/voice";
   auto post = [&](const std::string& signature) {
     return http_request(server.port(), "POST", "/twilio/voice", body, {{"X-Twilio-Signature", signature}});
@@ -124,7 +124,7 @@ BOOST_FIXTURE_TEST_CASE(signatures_are_required_and_rotation_accepted, fixture) 
   BOOST_TEST(post(sign(token, url + "?x=1", body)).status == 403);
   BOOST_TEST(http_request(server.port(), "POST", "/twilio/voice", body).status == 403);
   // A rejected request changes nothing: the one call counted is the accepted one (repeated twice).
-  const json s = json::parse(http_request(server.port(), "GET", "/status").body);
+  const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
   BOOST_TEST(s["active_calls"]["smile-dental"] == 1);
 }
 
@@ -136,7 +136,7 @@ BOOST_FIXTURE_TEST_CASE(refuses_to_start_without_a_token, fixture) {
 
 BOOST_FIXTURE_TEST_CASE(public_url_is_what_is_signed_and_called_back, fixture) {
   server_process server(args(examples, {"--public-url", "https://calls.example.com/"}));
-  const std::string body = form(call("CA1", "+442079460555"));
+  const std::string body = form(call(call_sid(1), "+442079460555"));
   const auto r = http_request(server.port(), "POST", "/twilio/voice", body,
                               {{"X-Twilio-Signature", sign(token, "https://calls.example.com/twilio/voice", body)}});
   BOOST_TEST(r.status == 200);
@@ -150,32 +150,32 @@ BOOST_FIXTURE_TEST_CASE(overflow_by_concurrent_calls_and_release_by_status, fixt
   std::atomic<int> ok{0};
   for (int i = 0; i < 3; ++i) {
     callers.emplace_back([&, i] {
-      const auto r = server.post("/twilio/voice", call("CA" + std::to_string(i), "+442079460555"), token);
+      const auto r = server.post("/twilio/voice", call(call_sid(i), "+442079460555"), token);
       if (r.status == 200 && contains(r.body, "<Dial timeout=\"25\"")) ++ok;
     });
   }
   for (auto& t : callers) t.join();
   BOOST_TEST(ok == 3);  // each saw fewer than 3 others
-  const auto fourth = server.post("/twilio/voice", call("CA3", "+442079460556"), token);
+  const auto fourth = server.post("/twilio/voice", call(call_sid(3), "+442079460556"), token);
   BOOST_TEST(contains(fourth.body, "x-reason=overflow"));
   // The same CallSid again is not a new call.
-  BOOST_TEST(contains(server.post("/twilio/voice", call("CA3", "+442079460556"), token).body, "x-reason=overflow"));
-  BOOST_TEST(server.post("/twilio/status", {{"CallSid", "CA0"}, {"CallStatus", "completed"}}, token).status == 200);
-  BOOST_TEST(server.post("/twilio/status", {{"CallSid", "CA1"}, {"CallStatus", "in-progress"}}, token).status == 200);
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(3), "+442079460556"), token).body, "x-reason=overflow"));
+  BOOST_TEST(server.post("/twilio/status", {{"CallSid", call_sid(0)}, {"CallStatus", "completed"}}, token).status == 200);
+  BOOST_TEST(server.post("/twilio/status", {{"CallSid", call_sid(1)}, {"CallStatus", "in-progress"}}, token).status == 200);
   // CA1, CA2, CA3 still active: the next call overflows again; ending CA1 too frees a line.
-  BOOST_TEST(contains(server.post("/twilio/voice", call("CA4", "+442079460555"), token).body, "overflow"));
-  server.post("/twilio/status", {{"CallSid", "CA1"}, {"CallStatus", "no-answer"}}, token);
-  server.post("/twilio/status", {{"CallSid", "CA4"}, {"CallStatus", "canceled"}}, token);
-  const auto freed = server.post("/twilio/voice", call("CA5", "+442079460555"), token);
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(4), "+442079460555"), token).body, "overflow"));
+  server.post("/twilio/status", {{"CallSid", call_sid(1)}, {"CallStatus", "no-answer"}}, token);
+  server.post("/twilio/status", {{"CallSid", call_sid(4)}, {"CallStatus", "canceled"}}, token);
+  const auto freed = server.post("/twilio/voice", call(call_sid(5), "+442079460555"), token);
   BOOST_TEST(contains(freed.body, "<Dial timeout=\"25\""));
 }
 
 BOOST_FIXTURE_TEST_CASE(kill_9_keeps_active_calls_and_voicemails, fixture) {
   {
     server_process server(args(examples));
-    for (int i = 0; i < 3; ++i) server.post("/twilio/voice", call("CA" + std::to_string(i), "+442079460555"), token);
+    for (int i = 0; i < 3; ++i) server.post("/twilio/voice", call(call_sid(i), "+442079460555"), token);
     const auto vm = server.post("/twilio/voicemail",
-                                {{"CallSid", "CA9"}, {"RecordingSid", "RE1"},
+                                {{"CallSid", call_sid(9)}, {"RecordingSid", "RE1"},
                                  {"RecordingUrl", "https://api.twilio.com/rec/RE1"}, {"RecordingDuration", "12"}},
                                 token);
     BOOST_TEST(vm.status == 200);
@@ -184,10 +184,10 @@ BOOST_FIXTURE_TEST_CASE(kill_9_keeps_active_calls_and_voicemails, fixture) {
   const std::string written = read_text(journal);
   BOOST_TEST(contains(written, R"("recording_sid":"RE1")"));
   server_process restarted(args(examples));
-  const json s = json::parse(http_request(restarted.port(), "GET", "/status").body);
+  const json s = json::parse(http_request(restarted.admin_port(), "GET", "/status").body);
   BOOST_TEST(s["active_calls"]["harbour-physio"] == 3);
   BOOST_TEST(s["voicemails"] == 1);
-  BOOST_TEST(contains(restarted.post("/twilio/voice", call("CA3", "+442079460555"), token).body, "x-reason=overflow"));
+  BOOST_TEST(contains(restarted.post("/twilio/voice", call(call_sid(3), "+442079460555"), token).body, "x-reason=overflow"));
 }
 
 BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_changes_nothing, fixture) {
@@ -202,7 +202,7 @@ BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_ch
   for (int t = 0; t < 2; ++t) {
     load.emplace_back([&, t] {
       for (int i = 0; !stop && i < 20000; ++i) {
-        const auto r = server.post("/twilio/voice", call("L" + std::to_string(t) + "-" + std::to_string(i), "+15555550100"), token);
+        const auto r = server.post("/twilio/voice", call(call_sid(100000 * (t + 1) + i), "+15555550100"), token);
         ++requests;
         if (r.status != 200 || !contains(r.body, "<Response>")) ++failures;
       }
@@ -215,7 +215,7 @@ BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_ch
   const auto edited = std::chrono::steady_clock::now();
   bool changed = false;
   while (std::chrono::steady_clock::now() - edited < std::chrono::seconds(1)) {
-    if (contains(server.post("/twilio/voice", call("probe", "+15555550100"), token).body, "<Hangup/>")) {
+    if (contains(server.post("/twilio/voice", call(call_sid(900001), "+15555550100"), token).body, "<Hangup/>")) {
       changed = true;
       break;
     }
@@ -229,24 +229,24 @@ BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_ch
   for (auto& t : load) t.join();
   BOOST_TEST(failures == 0);
   BOOST_TEST(requests > 20);
-  BOOST_TEST(contains(server.post("/twilio/voice", call("after", "+15555550100"), token).body, "<Hangup/>"));
-  const json s = json::parse(http_request(server.port(), "GET", "/status").body);
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(900002), "+15555550100"), token).body, "<Hangup/>"));
+  const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
   BOOST_TEST(s["last_reload"]["ok"] == false);
   BOOST_TEST(s["last_reload"]["diagnostics"].size() >= 1u);
   BOOST_TEST(s["clinics"][0]["mode"] == "disabled");
-  BOOST_TEST(contains(http_request(server.port(), "GET", "/metrics").body, "callpolicy_reloads_total{result=\"error\"}"));
+  BOOST_TEST(contains(http_request(server.admin_port(), "GET", "/metrics").body, "callpolicy_reloads_total{result=\"error\"}"));
   // SIGHUP reloads too: fix the file without inotify noise settling first.
   dir.write("rules/clinic.policy", always_policy);
   server.signal(SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  BOOST_TEST(contains(server.post("/twilio/voice", call("fixed", "+15555550100"), token).body, "<Sip>"));
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(900003), "+15555550100"), token).body, "<Sip>"));
 }
 
 BOOST_FIXTURE_TEST_CASE(serves_a_compiled_bundle, fixture) {
   const std::string bundle = dir.path() + "/bundle.json";
   BOOST_REQUIRE_EQUAL(run_callpolicy({"compile", examples, "-o", bundle}).exit_code, 0);
   server_process server(args(bundle));
-  BOOST_TEST(contains(server.post("/twilio/voice", call("CA1", "+12045550100"), token).body,
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+12045550100"), token).body,
                       "Please hold while we connect you."));
 }
 
@@ -258,7 +258,7 @@ BOOST_FIXTURE_TEST_CASE(bad_requests_get_proper_statuses_and_leave_the_server_se
   BOOST_TEST(wrong_method.status == 405);
   BOOST_TEST(wrong_method.headers["allow"] == "POST");
   BOOST_TEST(http_request(port, "POST", "/healthz").status == 405);
-  BOOST_TEST(server.post("/twilio/voice", {{"CallSid", "CA1"}}, token).status == 400);  // no To
+  BOOST_TEST(server.post("/twilio/voice", {{"CallSid", call_sid(1)}}, token).status == 400);  // no To
   BOOST_TEST(server.post("/twilio/voice", {{"To", "+14165551234"}}, token).status == 400);  // no CallSid
   BOOST_TEST(http_request(port, "POST", "/twilio/voice", "To=%ZZ", {{"X-Twilio-Signature", "x"}}).status == 400);
   BOOST_TEST(http_request(port, "POST", "/twilio/voice", "{}", {{"Content-Type", "application/json"}}).status == 415);
@@ -272,13 +272,13 @@ BOOST_FIXTURE_TEST_CASE(bad_requests_get_proper_statuses_and_leave_the_server_se
   BOOST_TEST(slow.status == 0);
   BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(4)));
   BOOST_TEST(server.running());
-  BOOST_TEST(server.post("/twilio/voice", call("CA2", "+14165551234"), token).status == 200);
+  BOOST_TEST(server.post("/twilio/voice", call(call_sid(2), "+14165551234"), token).status == 200);
   BOOST_TEST(!contains(server.log(), R"("status":500)"));
 }
 
 BOOST_FIXTURE_TEST_CASE(keep_alive_serves_several_requests_on_one_connection, fixture) {
   server_process server(args(examples));
-  const std::string body = form(call("CA1", "+14165551234"));
+  const std::string body = form(call(call_sid(1), "+14165551234"));
   const std::string signature = sign(token, server.base_url() + "/twilio/voice", body);
   std::string two;
   for (int i = 0; i < 2; ++i) {

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -180,6 +181,9 @@ server_process::server_process(std::vector<std::string> args, int port) {
   // which case the server exits at once and a new port is tried.
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = port && attempt == 0 ? port : free_port();
+    do {
+      admin_port_ = free_port();
+    } while (admin_port_ == port_);
     ::ftruncate(log_fd, 0);
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -187,7 +191,8 @@ server_process::server_process(std::vector<std::string> args, int port) {
       const int null_fd = ::open("/dev/null", O_RDWR);
       ::dup2(null_fd, 0);
       ::dup2(null_fd, 1);
-      std::vector<std::string> argv{CALLPOLICY_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
+      std::vector<std::string> argv{CALLPOLICY_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                    "--admin-listen", "127.0.0.1:" + std::to_string(admin_port_)};
       argv.insert(argv.end(), args.begin(), args.end());
       std::vector<char*> raw;
       for (auto& a : argv) raw.push_back(a.data());
@@ -247,6 +252,8 @@ void server_process::kill_hard() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
 }
+
+std::string call_sid(unsigned long long n) { return fmt::format("CA{:032x}", n); }
 
 std::string server_process::log() const { return read_text(log_path_); }
 

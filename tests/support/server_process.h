@@ -31,16 +31,20 @@ http_reply http_raw(int port, const std::string& bytes, std::chrono::millisecond
 // the server's code.
 std::string sign(const std::string& token, const std::string& url, const std::string& form_body);
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields);
+// A CallSid of Twilio's shape ("CA" and 32 hex digits) numbered n.
+std::string call_sid(unsigned long long n);
 
 class server_process {
  public:
-  // Starts `callpolicy serve --listen 127.0.0.1:PORT ...args` and waits for /readyz.
+  // Starts `callpolicy serve --listen 127.0.0.1:PORT --admin-listen
+  // 127.0.0.1:ADMIN_PORT ...args` and waits for /readyz.
   explicit server_process(std::vector<std::string> args, int port = 0);
   ~server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
 
   int port() const { return port_; }
+  int admin_port() const { return admin_port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   bool running();
   void signal(int sig);
@@ -54,6 +58,7 @@ class server_process {
 
  private:
   int port_ = 0;
+  int admin_port_ = 0;
   pid_t pid_ = -1;
   std::string log_path_;
 };
