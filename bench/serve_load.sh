@@ -21,7 +21,7 @@ numbers=(+14165551234 +16475559999 +442079460555 +442079460556 +61255501234 +160
   echo 'local requests = {}'
   i=0
   for n in "${numbers[@]}"; do
-    body="CallSid=CAbench$i&From=%2B14165550100&To=$(printf '%s' "$n" | sed 's/+/%2B/')"
+    body="CallSid=$(printf 'CA%032x' "$i")&From=%2B14165550100&To=$(printf '%s' "$n" | sed 's/+/%2B/')"
     sig=$("$build/callpolicy" sign --auth-token-file "$work/token" --url "http://127.0.0.1:$port/twilio/voice" --data "$body")
     echo "requests[#requests + 1] = wrk.format('POST', '/twilio/voice', {['Host'] = '127.0.0.1:$port', ['Content-Type'] = 'application/x-www-form-urlencoded', ['X-Twilio-Signature'] = '$sig'}, '$body')"
     i=$((i + 1))
@@ -45,7 +45,7 @@ run() {  # label port [script]
 }
 
 serve() {  # journal-arg
-  "$build/callpolicy" serve --rules examples --listen "127.0.0.1:$port" --auth-token-file "$work/token" \
+  "$build/callpolicy" serve --rules examples --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$((port + 10))" --auth-token-file "$work/token" \
     --threads 2 --journal "$1" 2>/dev/null &
   server_pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done

@@ -434,6 +434,9 @@ std::string test_clinic_id(const ast::test_case& test, const ast::policy_file& f
 
 source_set read_sources(const std::vector<std::string>& paths) {
   source_set out;
+  // A file reached twice (overlapping paths, or a symlink beside its target)
+  // is read once.
+  std::set<fs::path> seen;
   for (const std::string& path : paths) {
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
@@ -445,7 +448,14 @@ source_set read_sources(const std::vector<std::string>& paths) {
     if (fs::is_directory(status)) {
       for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".policy") found.push_back(it->path());
+        // Dot-entries are skipped: editors' temporary files, and the
+        // timestamped directories behind a Kubernetes ConfigMap's `..data`
+        // symlink, whose files are reached through their symlinks instead.
+        if (it->path().filename().string().starts_with(".")) {
+          if (it->is_directory(ec)) it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file(ec) && it->path().extension() == ".policy") found.push_back(it->path());
       }
       if (ec) out.io_errors.push_back(fmt::format("cannot read '{}': {}", path, ec.message()));
       std::sort(found.begin(), found.end());
@@ -453,6 +463,9 @@ source_set read_sources(const std::vector<std::string>& paths) {
       found.emplace_back(path);
     }
     for (const fs::path& p : found) {
+      std::error_code canonical_ec;
+      const fs::path real = fs::weakly_canonical(p, canonical_ec);
+      if (!seen.insert(canonical_ec ? p : real).second) continue;
       source_file f{p.string(), {}};
       std::string error;
       if (read_whole(p, f.text, error)) {

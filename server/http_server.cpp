@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -45,6 +46,8 @@ constexpr std::size_t header_limit = 16 * 1024;
 // (and keeps Boost 1.74 from throwing on a trailer field over 64 KiB).
 constexpr std::size_t read_buffer_limit = 32 * 1024;
 constexpr std::size_t chunk_extension_limit = 1024;
+constexpr auto linger_time = std::chrono::seconds(2);
+constexpr std::size_t linger_bytes = 1024 * 1024;
 // Descriptors kept back from the connection cap for the journal, the rules
 // watcher, Redis and the files a reload reads.
 constexpr rlim_t reserved_descriptors = 64;
@@ -308,7 +311,8 @@ class session : public std::enable_shared_from_this<session> {
     if (head_) response_.content_length(length);
     stream_.expires_after(shared_.options.read_timeout);
     http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || !self->keep_alive_) return self->close();
+      if (ec) return self->close();
+      if (!self->keep_alive_) return self->linger();
       self->read();
     });
   }
@@ -344,6 +348,25 @@ class session : public std::enable_shared_from_this<session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
+  // Closing a socket with unread input sends a reset, which can destroy the
+  // response still in flight to the client (an error answered before the
+  // request was read whole). So, like nginx's lingering close, stop sending
+  // and read what the client still sends for a little while, bounded in
+  // time and bytes, before closing.
+  void linger() {
+    close();
+    stream_.expires_after(linger_time);
+    discard();
+  }
+
+  void discard() {
+    stream_.async_read_some(net::buffer(discard_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (!ec && self->lingered_ < linger_bytes) self->discard();
+                            });
+  }
+
   beast::tcp_stream stream_;
   shared& shared_;
   const bool admin_;
@@ -360,6 +383,8 @@ class session : public std::enable_shared_from_this<session> {
   std::string target_;
   std::string log_buffer_;
   std::atomic<bool> answered_{false};
+  std::array<char, 4096> discard_buffer_;
+  std::size_t lingered_ = 0;
   bool keep_alive_ = false;
   bool head_ = false;
   bool first_ = true;

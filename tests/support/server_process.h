@@ -24,6 +24,9 @@ struct http_reply {
 http_reply http_request(int port, const std::string& method, const std::string& target,
                         const std::string& body = {},
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
+// A TCP connection to 127.0.0.1:port from the loopback address `from`
+// (127.0.0.2 is another client); -1 when it cannot connect. The caller closes it.
+int open_connection(int port, const std::string& from = "127.0.0.1");
 // Sends raw bytes and reads until the server closes or `timeout` passes.
 http_reply http_raw(int port, const std::string& bytes, std::chrono::milliseconds timeout);
 
@@ -45,6 +48,7 @@ class server_process {
 
   int port() const { return port_; }
   int admin_port() const { return admin_port_; }
+  pid_t pid() const { return pid_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   bool running();
   void signal(int sig);

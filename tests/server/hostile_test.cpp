@@ -1,0 +1,492 @@
+// End-to-end: a real `callpolicy serve` attacked as a hostile client and
+// faulted as an unlucky operator would (issue 8). Each case pins one
+// finding of the review: it failed before the fix.
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <set>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/server_process.h"
+#include "tests/support/subprocess.h"
+
+using namespace callpolicy::testing;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+const std::string token = "test-token-0123456789";
+
+struct fixture {
+  temp_dir dir;
+  std::string token_file = dir.write("token", token + "\n");
+  std::string journal = dir.path() + "/journal.jsonl";
+
+  std::vector<std::string> args(const std::string& rules, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"--rules", rules, "--auth-token-file", token_file, "--journal", journal};
+    if (std::find(extra.begin(), extra.end(), "--threads") == extra.end()) a.insert(a.end(), {"--threads", "2"});
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+};
+
+std::vector<std::pair<std::string, std::string>> call(const std::string& sid, const std::string& to,
+                                                      const std::string& from = "+14165550100") {
+  return {{"CallSid", sid}, {"To", to}, {"From", from}, {"CallStatus", "ringing"}};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+bool send_all(int fd, const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// What arrives on `fd` until it closes or `timeout` passes.
+std::string receive(int fd, std::chrono::milliseconds timeout) {
+  std::string raw;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buffer[65536];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    raw.append(buffer, static_cast<std::size_t>(n));
+  }
+  return raw;
+}
+
+long rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// User plus system CPU time of `pid`, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) {
+      stime = std::stol(field);
+      break;
+    }
+  }
+  return utime + stime;
+}
+
+std::vector<json> journal_records(const std::string& path) {
+  std::vector<json> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const json j = json::parse(line, nullptr, false);
+    if (!j.is_discarded()) out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Finding 1: a byte that is not UTF-8 in anything logged or journaled.
+BOOST_FIXTURE_TEST_CASE(bytes_that_are_not_utf8_are_replaced_in_logs_journal_and_status, fixture) {
+  const std::string rules = dir.path() + "/rules";
+  std::filesystem::create_directories(rules);
+  std::ofstream(rules + "/caf\xE9.policy")
+      << "clinic cafe {\n  timezone \"UTC\"\n  numbers { ported +14165551234 }\n  mode always\n}\n";
+  server_process server(args(rules));
+  BOOST_TEST(http_raw(server.port(), "GET /\xFF HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(2)).status == 404);
+  BOOST_TEST(server.post("/twilio/voice", call(call_sid(1), "+14165551234", "+1416\xFF\xFE"), token).status == 200);
+  BOOST_TEST(server.post("/twilio/voice", call("CA\xFF", "+14165551234"), token).status == 400);
+  const auto status = http_request(server.admin_port(), "GET", "/status");
+  BOOST_TEST(status.status == 200);
+  BOOST_TEST(!json::parse(status.body, nullptr, false).is_discarded());
+  BOOST_TEST(contains(status.body, "caf\xEF\xBF\xBD.policy"));
+  BOOST_TEST(server.running());
+  // Every log and journal line is valid JSON, with U+FFFD where the bad bytes were.
+  std::istringstream log(server.log());
+  std::string line;
+  int lines = 0;
+  while (std::getline(log, line)) {
+    BOOST_TEST(!json::parse(line, nullptr, false).is_discarded(), line);
+    ++lines;
+  }
+  BOOST_TEST(lines >= 4);
+  BOOST_TEST(contains(server.log(), "\"path\":\"/\xEF\xBF\xBD\""));
+  const auto records = journal_records(journal);
+  BOOST_TEST_REQUIRE(records.size() == 1u);
+  BOOST_TEST(records[0]["from"] == "+1416\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+// Findings 2 and 3: trailers and chunk extensions are bounded; none kills
+// the process or grows it.
+BOOST_FIXTURE_TEST_CASE(huge_trailers_and_endless_chunk_extensions_are_refused, fixture) {
+  server_process server(args(examples, {"--read-timeout", "5s"}));
+  const std::string head = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  // One trailer field over 65,533 bytes (Boost 1.74 threw std::length_error).
+  const auto big_trailer =
+      http_raw(server.port(), head + "1\r\na\r\n0\r\nX-Big: " + std::string(70000, 'b') + "\r\n\r\n",
+               std::chrono::seconds(3));
+  BOOST_TEST((big_trailer.status == 431 || big_trailer.status == 400));
+  BOOST_TEST(server.running());
+
+  const long before = rss_kib(server.pid());
+  // Trailer fields for two seconds: answered and cut off long before memory grows.
+  for (const std::string& endless : {std::string("0\r\n"), std::string("1;")}) {
+    const int fd = open_connection(server.port());
+    BOOST_TEST_REQUIRE(fd >= 0);
+    send_all(fd, head + endless);
+    const std::string filler = endless == "0\r\n" ? "X-T: " + std::string(1000, 't') + "\r\n"
+                                                  : "e" + std::string(1000, 'x') + ";";
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    std::size_t sent = 0;
+    while (std::chrono::steady_clock::now() < until && send_all(fd, filler)) sent += filler.size();
+    const std::string reply = receive(fd, std::chrono::seconds(2));
+    ::close(fd);
+    BOOST_TEST(sent < 32u * 1024 * 1024);  // the server stopped reading and hung up
+    BOOST_TEST((reply.rfind("HTTP/1.1 431", 0) == 0 || reply.rfind("HTTP/1.1 400", 0) == 0), reply.substr(0, 40));
+  }
+  BOOST_TEST(server.running());
+  BOOST_TEST(rss_kib(server.pid()) - before < 20 * 1024);
+  // A small, well-formed chunked request is still fine.
+  const std::string body = form(call(call_sid(1), "+14165551234"));
+  std::string chunked = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        "X-Twilio-Signature: " + sign(token, server.base_url() + "/twilio/voice", body) +
+                        "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  chunked += fmt::format("{:x}\r\n{}\r\n0\r\nX-Done: yes\r\n\r\n", body.size(), body);
+  BOOST_TEST(http_raw(server.port(), chunked, std::chrono::seconds(3)).status == 200);
+}
+
+// Finding 4: a torn last line does not swallow the next record.
+BOOST_FIXTURE_TEST_CASE(a_torn_journal_line_does_not_swallow_the_next_voicemail, fixture) {
+  {
+    std::ofstream torn(journal);
+    torn << R"({"type":"voicemail","time_ms":1,"call_sid":")" << call_sid(1)
+         << R"(","recording_sid":"RE1"})" << "\n"
+         << R"({"type":"voicemail","time_ms":2,"call_s)";  // the crash
+  }
+  {
+    server_process server(args(examples));
+    const auto vm = server.post("/twilio/voicemail",
+                                {{"CallSid", call_sid(2)}, {"RecordingSid", "RE2"}, {"RecordingUrl", "https://x/RE2"}},
+                                token);
+    BOOST_TEST(vm.status == 200);
+    server.kill_hard();
+  }
+  server_process restarted(args(examples));
+  const json s = json::parse(http_request(restarted.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["voicemails"] == 2);
+  BOOST_TEST(contains(restarted.log(), R"("message":"journal record skipped")"));
+  BOOST_TEST(contains(restarted.log(), R"("line":2)"));
+}
+
+// Finding 5: out of descriptors, accept backs off instead of spinning.
+BOOST_FIXTURE_TEST_CASE(out_of_descriptors_accept_backs_off_and_recovers, fixture) {
+  server_process server(args(examples, {"--threads", "1"}));
+  rlimit tight{48, 48};
+  rlimit old{};
+  BOOST_TEST_REQUIRE(::prlimit(server.pid(), RLIMIT_NOFILE, &tight, &old) == 0);
+  std::vector<int> held;
+  for (int i = 0; i < 80; ++i) {
+    const int fd = open_connection(server.port());
+    if (fd >= 0) held.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const long before = cpu_ticks(server.pid());
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const long spent = cpu_ticks(server.pid()) - before;
+  BOOST_TEST(spent < 30, "server used " << spent << " ticks of CPU in 1 s while out of descriptors");
+  for (int fd : held) ::close(fd);
+  ::prlimit(server.pid(), RLIMIT_NOFILE, &old, nullptr);
+  bool served = false;
+  for (int i = 0; i < 40 && !served; ++i) {
+    served = http_request(server.port(), "GET", "/healthz").status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(served);
+  BOOST_TEST(contains(server.log(), "accept paused: out of file descriptors"));
+}
+
+// Finding 6: one address cannot take every connection slot.
+BOOST_FIXTURE_TEST_CASE(one_client_address_cannot_hold_every_slot, fixture) {
+  server_process server(args(examples, {"--max-connections-per-address", "4"}));
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = open_connection(server.port());
+    BOOST_TEST_REQUIRE(fd >= 0);
+    held.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // A fifth from the same address is closed at once, without an answer.
+  const int fifth = open_connection(server.port());
+  BOOST_TEST_REQUIRE(fifth >= 0);
+  send_all(fifth, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  BOOST_TEST(receive(fifth, std::chrono::seconds(2)).empty());
+  ::close(fifth);
+  // Another address is served.
+  const int other = open_connection(server.port(), "127.0.0.2");
+  BOOST_TEST_REQUIRE(other >= 0);
+  send_all(other, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(receive(other, std::chrono::seconds(2)).rfind("HTTP/1.1 200", 0) == 0u);
+  ::close(other);
+  for (int fd : held) ::close(fd);
+}
+
+// Finding 7: no transfer coding but chunked; nothing that a proxy could
+// frame differently.
+BOOST_FIXTURE_TEST_CASE(transfer_codings_other_than_chunked_are_refused_and_close, fixture) {
+  server_process server(args(examples));
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const auto status_of = [&](const std::string& headers, const std::string& body) {
+    const std::string raw = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n" + body + smuggled;
+    const auto reply = http_raw(server.port(), raw, std::chrono::seconds(2));
+    // One answer only: the connection closes, the smuggled request is never read.
+    std::size_t answers = 0;
+    for (auto at = reply.body.find("HTTP/1.1 "); at != std::string::npos; at = reply.body.find("HTTP/1.1 ", at + 1)) ++answers;
+    BOOST_TEST(answers == 0u);
+    BOOST_TEST(reply.headers.count("connection") == 1u);
+    return reply.status;
+  };
+  BOOST_TEST(status_of("Transfer-Encoding: gzip\r\n", "") == 400);
+  BOOST_TEST(status_of("Transfer-Encoding: chunked, gzip\r\n", "") == 400);
+  BOOST_TEST(status_of("Transfer-Encoding: gzip, chunked\r\n", "0\r\n\r\n") == 501);
+  BOOST_TEST(status_of("Transfer-Encoding: identity\r\n", "") == 400);
+  BOOST_TEST(status_of("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n") == 400);
+  BOOST_TEST(status_of("Content-Length: 0\r\nHost: y\r\n", "") == 400);  // a second Host
+  BOOST_TEST(server.running());
+}
+
+// Finding 8: replay streams and is linear; the journal is not kept in memory.
+BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, fixture) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  {
+    std::ofstream out(journal);
+    const std::string padding(500, 'p');
+    // 150,000 calls from two hours ago (over), then 50,000 live ones.
+    for (int i = 0; i < 200000; ++i) {
+      const long long at = i < 150000 ? now_ms - 7200000 : now_ms - 60000;
+      out << R"({"type":"call","time_ms":)" << at << R"(,"call_sid":")" << call_sid(i)
+          << R"(","clinic":"harbour-physio","via":"forwarded","to":"+442079460555","from":")" << padding
+          << R"(","action":"ai","reason":"overflow"})" << "\n";
+    }
+  }
+  const auto journal_kib = static_cast<long>(std::filesystem::file_size(journal) / 1024);
+  const auto started = std::chrono::steady_clock::now();
+  server_process server(args(examples));
+  const auto took = std::chrono::steady_clock::now() - started;
+  // Was 46 s for 50,000 live calls; a generous bound, not a benchmark.
+  BOOST_TEST(took < std::chrono::seconds(10));
+  const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["active_calls"]["harbour-physio"] == 50000);
+  BOOST_TEST(rss_kib(server.pid()) < journal_kib / 2, "RSS " << rss_kib(server.pid()) << " KiB for a "
+                                                            << journal_kib << " KiB journal");
+}
+
+// Finding 9: a Kubernetes ConfigMap volume, swapped atomically by symlink.
+BOOST_FIXTURE_TEST_CASE(an_atomic_symlink_swap_of_the_rules_is_loaded_and_reloaded, fixture) {
+  namespace fs = std::filesystem;
+  const fs::path rules = dir.path() + "/config";
+  fs::create_directories(rules / "..2026_11_24_01" );
+  std::ofstream(rules / "..2026_11_24_01" / "clinic.policy")
+      << "clinic swap {\n  timezone \"UTC\"\n  numbers { ported +15555550100 }\n  mode always\n}\n";
+  fs::create_directory_symlink("..2026_11_24_01", rules / "..data");
+  fs::create_symlink("..data/clinic.policy", rules / "clinic.policy");
+  server_process server(args(rules.string()));
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
+  // What the kubelet does: a new directory, a new ..data link renamed over the old.
+  fs::create_directories(rules / "..2026_11_24_02");
+  std::ofstream(rules / "..2026_11_24_02" / "clinic.policy")
+      << "clinic swap {\n  timezone \"UTC\"\n  numbers { ported +15555550100 }\n  mode disabled\n  fallback busy\n}\n";
+  fs::create_directory_symlink("..2026_11_24_02", rules / "..data_tmp");
+  fs::rename(rules / "..data_tmp", rules / "..data");
+  fs::remove_all(rules / "..2026_11_24_01");
+  bool changed = false;
+  for (int i = 0; i < 50 && !changed; ++i) {
+    changed = contains(server.post("/twilio/voice", call(call_sid(2 + i), "+15555550100"), token).body, "<Hangup/>");
+    if (!changed) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+  BOOST_TEST(changed);
+  const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["last_reload"]["ok"] == true);
+}
+
+// Finding 10: bad journal records are reported with file:line, counted, skipped.
+BOOST_FIXTURE_TEST_CASE(bad_journal_records_are_reported_counted_and_skipped, fixture) {
+  {
+    std::ofstream out(journal);
+    out << R"({"type":"voicemail","time_ms":1,"call_sid":"CA1","recording_sid":"RE1"})" << "\n"
+        << "garbage that is not json\n"
+        << R"({"type":"call","time_ms":"yesterday","call_sid":"CA2","clinic":"harbour-physio"})" << "\n"
+        << R"({"type":"call","time_ms":1,"call_sid":7,"clinic":"harbour-physio"})" << "\n"
+        << R"({"type":"voicemail","time_ms":2,"call_sid":"CA3","recording_sid":"RE3"})" << "\n";
+  }
+  server_process server(args(examples));
+  const std::string log = server.log();
+  BOOST_TEST(contains(log, R"("journal":")" + journal + R"(","line":2)"));
+  BOOST_TEST(contains(log, R"("journal":")" + journal + R"(","line":3)"));
+  BOOST_TEST(contains(log, R"("journal":")" + journal + R"(","line":4)"));
+  BOOST_TEST(contains(log, R"("records":2,"skipped":3)"));
+  BOOST_TEST(contains(http_request(server.admin_port(), "GET", "/metrics").body, "callpolicy_journal_skipped_records 3"));
+  const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["voicemails"] == 2);
+}
+
+// Finding 11, the small ones.
+BOOST_FIXTURE_TEST_CASE(a_repeated_webhook_for_an_ended_call_does_not_count_it_again, fixture) {
+  server_process server(args(examples));
+  BOOST_TEST(server.post("/twilio/voice", call(call_sid(1), "+442079460555"), token).status == 200);
+  server.post("/twilio/status", {{"CallSid", call_sid(1)}, {"CallStatus", "completed"}}, token);
+  BOOST_TEST(server.post("/twilio/voice", call(call_sid(1), "+442079460555"), token).status == 200);
+  const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["active_calls"]["harbour-physio"] == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicate_identifying_parameters_are_refused, fixture) {
+  server_process server(args(examples));
+  auto fields = call(call_sid(1), "+14165551234");
+  fields.emplace_back("To", "+442079460555");
+  BOOST_TEST(server.post("/twilio/voice", fields, token).status == 400);
+  auto sids = call(call_sid(2), "+14165551234");
+  sids.emplace_back("CallSid", call_sid(3));
+  BOOST_TEST(server.post("/twilio/voice", sids, token).status == 400);
+}
+
+BOOST_FIXTURE_TEST_CASE(call_sids_must_have_twilios_shape, fixture) {
+  server_process server(args(examples));
+  BOOST_TEST(server.post("/twilio/voice", call("CA1", "+14165551234"), token).status == 400);
+  BOOST_TEST(server.post("/twilio/voice", call("CA" + std::string(32, 'g'), "+14165551234"), token).status == 400);
+  BOOST_TEST(server.post("/twilio/status", {{"CallSid", "x"}, {"CallStatus", "completed"}}, token).status == 400);
+  BOOST_TEST(server.post("/twilio/voice", call(call_sid(0xabcdef), "+14165551234"), token).status == 200);
+}
+
+BOOST_FIXTURE_TEST_CASE(header_details_follow_the_rfcs, fixture) {
+  server_process server(args(examples));
+  // Media types are case-insensitive.
+  const std::string body = form(call(call_sid(1), "+14165551234"));
+  BOOST_TEST(http_request(server.port(), "POST", "/twilio/voice", body,
+                          {{"Content-Type", "Application/X-WWW-Form-Urlencoded; charset=UTF-8"},
+                           {"X-Twilio-Signature", sign(token, server.base_url() + "/twilio/voice", body)}})
+                 .status == 200);
+  // HEAD tells the length GET would send.
+  auto head = http_raw(server.port(), "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                             std::chrono::seconds(2));
+  BOOST_TEST(head.status == 200);
+  BOOST_TEST(head.headers["content-length"] == "3");
+  BOOST_TEST(head.body.empty());
+  // A SIP scheme in upper case is a SIP address.
+  const auto sip = server.post("/twilio/sip", call(call_sid(2), "SIP:north-shore-medical@clinics.sip.twilio.com"), token);
+  BOOST_TEST(!contains(sip.body, "not in service"));
+  BOOST_TEST(contains(server.log(), R"("clinic":"north-shore-medical")"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_voicemail_callback_retried_by_twilio_is_journaled_once, fixture) {
+  server_process server(args(examples));
+  const std::vector<std::pair<std::string, std::string>> vm{
+      {"CallSid", call_sid(1)}, {"RecordingSid", "RE0123"}, {"RecordingUrl", "https://x/RE0123"}};
+  BOOST_TEST(server.post("/twilio/voicemail", vm, token).status == 200);
+  BOOST_TEST(server.post("/twilio/voicemail", vm, token).status == 200);
+  server.kill_hard();
+  std::size_t copies = 0;
+  for (const json& r : journal_records(journal)) copies += r["type"] == "voicemail" ? 1 : 0;
+  BOOST_TEST(copies == 1u);
+  // Also across a restart.
+  server_process restarted(args(examples));
+  BOOST_TEST(restarted.post("/twilio/voicemail", vm, token).status == 200);
+  restarted.stop();
+  copies = 0;
+  for (const json& r : journal_records(journal)) copies += r["type"] == "voicemail" ? 1 : 0;
+  BOOST_TEST(copies == 1u);
+}
+
+// SIGTERM drains: every request whose record reached the journal got its answer.
+BOOST_FIXTURE_TEST_CASE(sigterm_answers_every_journaled_request, fixture) {
+  server_process server(args(examples));
+  std::atomic<bool> stop{false};
+  std::mutex answered_mutex;
+  std::set<std::string> answered;
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t) {
+    load.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        const std::string sid = call_sid(1000000ull * (t + 1) + i);
+        const auto r = server.post("/twilio/voice", call(sid, "+14165551234"), token);
+        if (r.status == 200) {
+          std::lock_guard lock(answered_mutex);
+          answered.insert(sid);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  BOOST_TEST(server.stop() == 0);
+  stop = true;
+  for (auto& t : load) t.join();
+  std::size_t journaled = 0, unanswered = 0;
+  for (const json& r : journal_records(journal)) {
+    ++journaled;
+    if (!answered.count(r["call_sid"].get<std::string>())) ++unanswered;
+  }
+  BOOST_TEST(journaled > 10u);
+  BOOST_TEST(unanswered == 0u);
+}
+
+// Finding 12: status and metrics only on the admin address; writes need the token.
+BOOST_FIXTURE_TEST_CASE(status_and_metrics_live_on_the_admin_address_only, fixture) {
+  const std::string admin_token_file = dir.write("admin-token", "s3cret-admin\n");
+  server_process server(args(examples, {"--admin-token-file", admin_token_file}));
+  BOOST_TEST(http_request(server.port(), "GET", "/status").status == 404);
+  BOOST_TEST(http_request(server.port(), "GET", "/metrics").status == 404);
+  BOOST_TEST(http_request(server.port(), "POST", "/admin/clinics/smile-dental/override", "{}").status == 404);
+  BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
+  BOOST_TEST(http_request(server.admin_port(), "GET", "/status").status == 200);
+  BOOST_TEST(http_request(server.admin_port(), "GET", "/metrics").status == 200);
+  BOOST_TEST(http_request(server.admin_port(), "GET", "/readyz").status == 200);
+  // Webhooks are not served on the admin address.
+  BOOST_TEST(http_request(server.admin_port(), "POST", "/twilio/voice", form(call(call_sid(1), "+14165551234"))).status == 404);
+  auto anonymous = http_request(server.admin_port(), "POST", "/admin/clinics/smile-dental/override", "{}");
+  BOOST_TEST(anonymous.status == 401);
+  BOOST_TEST(contains(anonymous.headers["www-authenticate"], "Bearer"));
+  BOOST_TEST(http_request(server.admin_port(), "DELETE", "/admin/clinics/smile-dental/override", "",
+                          {{"Authorization", "Bearer wrong"}})
+                 .status == 401);
+  BOOST_TEST(http_request(server.admin_port(), "DELETE", "/admin/clinics/smile-dental/override", "",
+                          {{"Authorization", "Bearer s3cret-admin"}})
+                 .status != 401);
+}
+
+BOOST_FIXTURE_TEST_CASE(admin_writes_are_off_without_a_token_file, fixture) {
+  server_process server(args(examples));
+  BOOST_TEST(http_request(server.admin_port(), "POST", "/admin/clinics/smile-dental/override", "{}").status == 403);
+  BOOST_TEST(http_request(server.admin_port(), "GET", "/status").status == 200);
+}
