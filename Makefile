@@ -1,11 +1,24 @@
 # Entry points for people and CI. CMake does the real work; this file only
 # makes sure the dependencies are there and picks the build directory.
-BUILD_DIR ?= build
 JOBS ?= 2
 CALLPOLICY_WERROR ?= OFF
 LISTEN ?= 127.0.0.1:8080
+# SANITIZE=1: the same build and tests under ASan and UBSan, in their own directory.
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD_DIR ?= build-sanitize
+SANITIZE_FLAGS := -DCALLPOLICY_SANITIZE=ON
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+else
+BUILD_DIR ?= build
+SANITIZE_FLAGS := -DCALLPOLICY_SANITIZE=OFF
+endif
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 60
 
-.PHONY: all deps configure build test run clean format
+.PHONY: all deps configure build test run clean format fuzz soak
 
 all: build
 
@@ -13,7 +26,7 @@ deps:
 	@./scripts/deps
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLPOLICY_WERROR=$(CALLPOLICY_WERROR) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLPOLICY_WERROR=$(CALLPOLICY_WERROR) $(SANITIZE_FLAGS) >/dev/null
 	@# Quiet recursive make chatter; compiler errors still show.
 
 build: configure
@@ -26,8 +39,19 @@ run: configure
 	@cmake --build $(BUILD_DIR) --target callpolicy -j$(JOBS) -- --no-print-directory
 	@./scripts/run-dev $(BUILD_DIR) $(LISTEN)
 
+# Every fuzz target under libFuzzer with ASan and UBSan, FUZZ_SECONDS each.
+fuzz:
+	@./scripts/deps fuzz
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCALLPOLICY_FUZZ=ON -DCALLPOLICY_SANITIZE=ON >/dev/null
+	@./scripts/fuzz $(FUZZ_DIR) $(FUZZ_SECONDS) $(JOBS)
+
+# Load, edits, callbacks, hostile requests and kill -9 for SOAK_SECONDS.
+soak: build
+	@./bench/soak.sh $(BUILD_DIR) $(SOAK_SECONDS)
+
 format:
 	@git ls-files '*.h' '*.cpp' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD_DIR)
+	@rm -rf build build-sanitize $(FUZZ_DIR)

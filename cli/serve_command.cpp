@@ -25,6 +25,21 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   return std::chrono::seconds{amount * scale};
 }
 
+// "1048576", "512K", "64M", "1G" (powers of 1024); "0" is allowed.
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long amount = 0;
+  try {
+    amount = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::string unit = text.substr(used);
+  const unsigned shift = unit.empty() ? 0 : unit == "K" ? 10 : unit == "M" ? 20 : unit == "G" ? 30 : 64;
+  if (shift == 64 || text.front() == '-' || amount > (~0ull >> shift)) return std::nullopt;
+  return amount << shift;
+}
+
 std::vector<std::string> read_tokens(const std::string& path) {
   std::ifstream in(path);
   std::vector<std::string> tokens;
@@ -47,6 +62,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::string call_ttl = "1h";
     std::string read_timeout = "10s";
     std::string journal = "callpolicy-journal.jsonl";
+    std::string journal_max_size = "256M";
   };
   auto opts = std::make_shared<options>();
   command->add_option("--rules", opts->server.rules_path, "a rules directory or a bundle (.json)")->required();
@@ -59,6 +75,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--auth-token-file", opts->token_file,
                       "Twilio auth token(s), one per line (two during rotation)");
   command->add_option("--journal", opts->journal, "the journal file ('' for none)");
+  command->add_option("--journal-max-size", opts->journal_max_size,
+                      "rotate the journal past this size, like 64M or 1G (default 256M; 0: never)");
   command->add_option("--state", opts->server.state, "memory or redis://HOST:PORT");
   command->add_option("--call-ttl", opts->call_ttl, "how long a call counts without a final status");
   auto* ai_sip = command->add_option("--ai-sip", opts->server.ai_sip, "default AI SIP URI");
@@ -88,6 +106,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     }
     opts->server.read_timeout = *read_timeout;
     opts->server.journal_path = opts->journal;
+    const auto journal_max = parse_size(opts->journal_max_size);
+    if (!journal_max) {
+      std::fprintf(stderr, "callpolicy serve: --journal-max-size '%s' is not a size like 256M\n",
+                   opts->journal_max_size.c_str());
+      exit_code = exit_usage;
+      return;
+    }
+    opts->server.journal_max_bytes = *journal_max;
     if (!opts->token_file.empty()) {
       opts->server.auth_tokens = read_tokens(opts->token_file);
       if (opts->server.auth_tokens.empty()) {

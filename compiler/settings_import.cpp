@@ -41,7 +41,8 @@ class importer {
   }
 
   void check_keys(const json& j, const std::string& pointer, std::initializer_list<const char*> known) {
-    for (const auto& [k, v] : j.items()) {
+    for (const auto& item : j.items()) {
+      const std::string& k = item.key();
       if (std::find_if(known.begin(), known.end(), [&](const char* n) { return k == n; }) == known.end()) {
         error(pointer + "/" + k, "unknown field");
       }

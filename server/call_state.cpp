@@ -26,11 +26,13 @@ class memory_state final : public call_state {
     std::lock_guard lock(mutex_);
     const auto now = clock_type::now();
     expire(now);
-    std::int32_t& count = counter(clinic);
+    clinic_count& entry = counter(clinic);
+    std::int32_t& count = entry.second;
     const auto expires = started + ttl_;
     if (expires <= now) return count;  // replayed and already over
-    const auto [it, inserted] = calls_.try_emplace(std::string(call_sid), call{&count, expires, false});
-    if (!inserted) return it->second.ended ? count : count - 1;
+    const auto [it, inserted] = calls_.try_emplace(std::string(call_sid), call{&entry, expires, false});
+    // A repeated webhook: counted once, against the clinic it first named.
+    if (!inserted) return it->second.ended ? it->second.clinic->second : it->second.clinic->second - 1;
     ++count;
     by_start_.push_back(&*it);
     return count - 1;
@@ -41,7 +43,7 @@ class memory_state final : public call_state {
     const auto it = calls_.find(call_sid);
     if (it == calls_.end() || it->second.ended) return false;
     it->second.ended = true;
-    --*it->second.count;
+    --it->second.clinic->second;
     return true;
   }
 
@@ -51,9 +53,23 @@ class memory_state final : public call_state {
     return {counts_.begin(), counts_.end()};
   }
 
+  std::vector<live_call> live_calls() override {
+    std::lock_guard lock(mutex_);
+    expire(clock_type::now());
+    std::vector<live_call> out;
+    out.reserve(by_start_.size());
+    for (const auto* entry : by_start_) {
+      if (entry->second.ended) continue;
+      out.push_back({entry->first, entry->second.clinic->first, entry->second.expires - ttl_});
+    }
+    return out;
+  }
+
  private:
+  // A clinic's name and its count of active calls.
+  using clinic_count = std::pair<const std::string, std::int32_t>;
   struct call {
-    std::int32_t* count;  // the clinic's counter (a node of counts_: stable)
+    clinic_count* clinic;  // a node of counts_: stable
     clock_type::time_point expires;
     bool ended;
   };
@@ -63,16 +79,16 @@ class memory_state final : public call_state {
   };
   using call_map = std::unordered_map<std::string, call, string_hash, std::equal_to<>>;
 
-  std::int32_t& counter(std::string_view clinic) {
+  clinic_count& counter(std::string_view clinic) {
     const auto it = counts_.find(clinic);
-    if (it != counts_.end()) return it->second;
-    return counts_.emplace(std::string(clinic), 0).first->second;
+    if (it != counts_.end()) return *it;
+    return *counts_.emplace(std::string(clinic), 0).first;
   }
 
   void expire(clock_type::time_point now) {
     while (!by_start_.empty() && by_start_.front()->second.expires <= now) {
       const auto* entry = by_start_.front();
-      if (!entry->second.ended) --*entry->second.count;
+      if (!entry->second.ended) --entry->second.clinic->second;
       calls_.erase(calls_.find(entry->first));
       by_start_.pop_front();
     }
@@ -87,8 +103,8 @@ class memory_state final : public call_state {
 
 // Per clinic, a sorted set of CallSids scored by expiry (ms); per call, a key
 // naming its clinic, expiring with it, and left as '-ended' (a name no clinic
-// can have) when the call ends, so that a repeated webhook does not count it. The Lua scripts keep each step atomic
-// across servers.
+// can have) when the call ends, so that a repeated webhook does not count it.
+// The Lua scripts keep each step atomic across servers.
 constexpr const char* start_script = R"(
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 if redis.call('GET', KEYS[2]) == '-ended' then return redis.call('ZCARD', KEYS[1]) end

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace callpolicy::server {
 
@@ -25,6 +26,14 @@ class call_state {
   // Ends the call; false when it was not active.
   virtual bool end_call(std::string_view call_sid) = 0;
   virtual std::map<std::string, std::int32_t> active_by_clinic() = 0;
+
+  struct live_call {
+    std::string call_sid, clinic;
+    clock_type::time_point started;
+  };
+  // The calls this server counts itself, for a journal snapshot; empty for
+  // a shared store, which keeps its own.
+  virtual std::vector<live_call> live_calls() { return {}; }
 };
 
 std::unique_ptr<call_state> make_memory_state(std::chrono::seconds ttl);

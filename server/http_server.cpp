@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -28,6 +29,7 @@
 
 #include "compiler/diagnostic_render.h"
 #include "server/json_line.h"
+#include "server/log.h"
 #include "server/server.h"
 #include "server/webhooks.h"
 
@@ -52,8 +54,6 @@ constexpr std::size_t linger_bytes = 1024 * 1024;
 // watcher, Redis and the files a reload reads.
 constexpr rlim_t reserved_descriptors = 64;
 
-void write_stderr(const std::string& line) { std::fwrite(line.data(), 1, line.size(), stderr); }
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -67,7 +67,7 @@ void log_message(std::string_view level, std::string_view message, std::string_v
   line.add("level", level).add("time_ms", now_ms()).add("message", message);
   if (!detail_name.empty()) line.add(detail_name, detail);
   line.end_line();
-  write_stderr(out);
+  write_log(out);
 }
 
 std::string_view endpoint_label(std::string_view target) {
@@ -332,7 +332,7 @@ class session : public std::enable_shared_from_this<session> {
     if (!r.action.empty()) line.add("action", r.action);
     if (!r.reason.empty()) line.add("reason", r.reason);
     line.end_line();
-    write_stderr(log_buffer_);
+    write_log(log_buffer_);
   }
 
   // Nothing of a previous request on this connection may leak into the log line.
@@ -497,6 +497,20 @@ unsigned connection_cap(unsigned wanted) {
 
 }  // namespace
 
+void serve_one_connection(int fd, const server_options& options, webhooks& hooks, metrics& stats, bool admin) {
+  net::io_context io(1);
+  shared s(options, hooks, stats, 1);
+  tcp::socket socket(io);
+  beast::error_code ec;
+  socket.assign(tcp::v4(), fd, ec);
+  if (ec || !s.admit("fuzz")) {
+    ::close(fd);
+    return;
+  }
+  std::make_shared<session>(std::move(socket), s, admin, "fuzz")->start();
+  io.run();
+}
+
 int run_server(server_options options) {
   const auto endpoint = parse_listen(options.listen);
   if (!endpoint) {
@@ -552,7 +566,7 @@ int run_server(server_options options) {
         .add("records", static_cast<std::int64_t>(replayed.records))
         .add("skipped", static_cast<std::int64_t>(replayed.skipped))
         .end_line();
-    write_stderr(out);
+    write_log(out);
   }
 
   net::io_context io(static_cast<int>(options.threads));
@@ -645,7 +659,7 @@ int run_server(server_options options) {
         .add("state", options.state)
         .add("journal", options.journal_path)
         .end_line();
-    write_stderr(out);
+    write_log(out);
   }
 
   // Nothing thrown on a worker may end the process: it is logged and the

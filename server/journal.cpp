@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace callpolicy::server {
@@ -16,8 +18,9 @@ namespace {
 constexpr std::size_t max_pending = 65536;
 }
 
-journal::journal(std::string path) {
-  if (path.empty()) return;
+journal::journal(std::string file) : path_(std::move(file)) {
+  if (path_.empty()) return;
+  const std::string& path = path_;
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) {
     throw std::runtime_error(fmt::format("cannot open journal '{}': {}", path, std::strerror(errno)));
@@ -36,6 +39,8 @@ journal::journal(std::string path) {
       throw std::runtime_error(fmt::format("cannot end the torn last line of journal '{}': {}", path, why));
     }
   }
+  size_ = static_cast<std::uint64_t>(info.st_size) + (last != '\n' ? 1 : 0);
+  enabled_ = true;
   writer_ = std::thread([this] { run(); });
 }
 
@@ -50,7 +55,7 @@ journal::~journal() {
 }
 
 void journal::append(std::string line, std::function<void(bool)> done) {
-  if (fd_ < 0) {
+  if (!enabled_) {
     done(true);
     return;
   }
@@ -59,6 +64,17 @@ void journal::append(std::string line, std::function<void(bool)> done) {
   pending_.push_back({std::move(line), std::move(done)});
   lock.unlock();
   wake_writer_.notify_one();
+}
+
+void journal::set_rotation(std::uint64_t max_bytes, std::function<std::string()> snapshot) {
+  std::lock_guard lock(mutex_);
+  max_bytes_ = max_bytes;
+  snapshot_ = std::move(snapshot);
+}
+
+std::size_t journal::rotations() const {
+  std::lock_guard lock(mutex_);
+  return rotations_;
 }
 
 std::size_t journal::fsync_count() const {
@@ -98,9 +114,63 @@ void journal::run() {
       std::lock_guard lock(mutex_);
       ++fsyncs_;
     }
+    size_ += written;
     for (entry& e : batch) e.done(ok);
     batch.clear();
+    bool due = false;
+    {
+      std::lock_guard lock(mutex_);
+      due = max_bytes_ > 0 && size_ >= max_bytes_;
+    }
+    if (ok && due) rotate();
   }
+}
+
+// On the writer thread, between batches: nothing is being written. Lines
+// appended meanwhile wait in the queue and land in the new file after the
+// snapshot; replaying a call twice counts it once, so a snapshot that already
+// holds a queued call is harmless.
+void journal::rotate() {
+  const auto now = std::chrono::system_clock::now();
+  std::string rotated = fmt::format("{}.{:%Y%m%dT%H%M%SZ}", path_, fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+  for (int n = 1; ::access(rotated.c_str(), F_OK) == 0; ++n) {
+    rotated = fmt::format("{}.{:%Y%m%dT%H%M%SZ}-{}", path_, fmt::gmtime(std::chrono::system_clock::to_time_t(now)), n);
+  }
+  std::function<std::string()> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    snapshot = snapshot_;
+  }
+  // The new file is written whole beside the old one, then renamed into
+  // place: a crash at any point leaves either the old journal or the new
+  // one complete under PATH.
+  const std::string fresh = path_ + ".rotating";
+  const int fd = ::open(fresh.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return;  // tried again after the next batch
+  const std::string head = snapshot ? snapshot() : std::string();
+  std::size_t written = 0;
+  while (written < head.size()) {
+    const ssize_t n = ::write(fd, head.data() + written, head.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
+  }
+  if (written != head.size() || ::fdatasync(fd) != 0 || ::link(path_.c_str(), rotated.c_str()) != 0 ||
+      ::rename(fresh.c_str(), path_.c_str()) != 0) {
+    ::close(fd);
+    ::unlink(fresh.c_str());
+    return;
+  }
+  const std::string directory = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/') + 1);
+  if (const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  ::close(fd_);
+  fd_ = fd;
+  size_ = head.size();
+  std::lock_guard lock(mutex_);
+  ++rotations_;
 }
 
 bool journal::for_each_line(const std::string& path,

@@ -3,10 +3,18 @@
 // one fsync (group commit): a writer thread takes every line queued while
 // the previous fsync ran, writes them, syncs once, then runs their
 // completions. The queue is bounded; a full queue makes append wait.
+//
+// Rotation keeps a journal from growing without bound: once the file passes
+// its size limit (after a batch, on the writer thread), it is renamed to
+// PATH.<UTC time> and a new file starts with a snapshot of what replay needs
+// (live calls, the voicemail count, recent recordings), so that replay reads
+// only the current file. Rotated files are kept for the operator to ship or
+// delete, like rotated access logs.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -37,7 +45,12 @@ class journal {
   static bool for_each_line(const std::string& path,
                             const std::function<void(std::size_t number, std::string_view line, bool too_long)>& line);
 
-  bool enabled() const { return fd_ >= 0; }
+  // Rotates past `max_bytes`; `snapshot` returns the lines (each ending in a
+  // newline) a new file starts with. Call before the first append.
+  void set_rotation(std::uint64_t max_bytes, std::function<std::string()> snapshot);
+  std::size_t rotations() const;
+
+  bool enabled() const { return enabled_; }
   std::size_t fsync_count() const;
 
  private:
@@ -46,8 +59,15 @@ class journal {
     std::function<void(bool)> done;
   };
   void run();
+  void rotate();
 
-  int fd_ = -1;
+  std::string path_;
+  bool enabled_ = false;
+  int fd_ = -1;  // the writer thread's, once it runs
+  std::uint64_t size_ = 0;
+  std::uint64_t max_bytes_ = 0;  // 0: never rotate
+  std::function<std::string()> snapshot_;
+  std::size_t rotations_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable wake_writer_;
   std::condition_variable wake_appenders_;

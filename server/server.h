@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct server_options {
   std::vector<std::string> auth_tokens;  // one, or two during rotation
   bool skip_signature = false;
   std::string journal_path = "callpolicy-journal.jsonl";  // empty: no journal
+  std::uint64_t journal_max_bytes = 256ull << 20;        // rotate past this; 0: never
   std::string state = "memory";        // or redis://HOST:PORT
   std::chrono::seconds call_ttl{3600};
   std::string ai_sip;
@@ -30,6 +32,14 @@ struct server_options {
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{30};
 };
+
+class webhooks;
+class metrics;
+
+// Serves one connected stream socket (any stream: a socketpair will do)
+// with the request path `run_server` uses, until the connection closes.
+// For fuzzing the HTTP layer without a listener.
+void serve_one_connection(int fd, const server_options& options, webhooks& hooks, metrics& stats, bool admin);
 
 // Runs until SIGINT or SIGTERM. Returns the process exit code; prints why on
 // stderr when it cannot start.

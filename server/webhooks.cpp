@@ -12,6 +12,7 @@
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 #include "server/json_line.h"
+#include "server/log.h"
 #include "server/signature.h"
 
 namespace callpolicy::server {
@@ -95,7 +96,42 @@ std::string caller_of(std::string_view from) {
 
 webhooks::webhooks(const server_options& options, policy_store& store, call_state& state,
                    journal& journal, metrics& metrics)
-    : options_(options), store_(store), state_(state), journal_(journal), metrics_(metrics) {}
+    : options_(options), store_(store), state_(state), journal_(journal), metrics_(metrics) {
+  if (options.journal_max_bytes > 0) {
+    journal_.set_rotation(options.journal_max_bytes, [this] { return journal_snapshot(); });
+  }
+}
+
+std::string webhooks::journal_snapshot() {
+  const auto now = clock_type::now();
+  std::string out;
+  json_line(out)
+      .add("type", "rotated")
+      .add("time_ms", unix_ms(now))
+      .add("call_sid", "")
+      .add("voicemails", static_cast<std::int64_t>(voicemails_.load()))
+      .end_line();
+  for (const call_state::live_call& call : state_.live_calls()) {
+    json_line(out)
+        .add("type", "call")
+        .add("time_ms", unix_ms(call.started))
+        .add("call_sid", call.call_sid)
+        .add("clinic", call.clinic)
+        .add("snapshot", true)
+        .end_line();
+  }
+  std::lock_guard lock(recordings_mutex_);
+  for (const auto& [at, recording] : recordings_by_time_) {
+    if (!recordings_.count(recording)) continue;
+    json_line(out)
+        .add("type", "recording")
+        .add("time_ms", unix_ms(at))
+        .add("call_sid", "")
+        .add("recording_sid", recording)
+        .end_line();
+  }
+  return out;
+}
 
 void webhooks::handle(const request_view& request, std::function<void(response)> respond) {
   const std::string_view path = request.target.substr(0, request.target.find('?'));
@@ -384,7 +420,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
         .add("line", static_cast<std::int64_t>(number))
         .add("error", why)
         .end_line();
-    std::fwrite(out.data(), 1, out.size(), stderr);
+    write_log(out);
   };
   const auto now = clock_type::now();
   journal::for_each_line(path, [&](std::size_t number, std::string_view text, bool too_long) {
@@ -418,6 +454,15 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       const auto status = string_field("status");
       if (!status) return skip(number, "status without a 'status' string");
       if (restore_calls && is_final_status(*status)) state_.end_call(*call_sid);
+    } else if (*type == "rotated") {
+      // The first line of a rotated journal: the voicemails of the files before.
+      const auto count = line.find("voicemails");
+      if (count == line.end() || !count->is_number_unsigned()) return skip(number, "rotated without a 'voicemails' count");
+      voicemails_ += count->get<std::size_t>();
+    } else if (*type == "recording") {
+      const auto recording = string_field("recording_sid");
+      if (!recording) return skip(number, "recording without a 'recording_sid' string");
+      if (at + recording_memory > now) remember_recording(*recording, at);
     } else if (*type != "dial_status") {
       return skip(number, "unknown record type");
     }

@@ -67,6 +67,8 @@ class webhooks {
   void handle_voicemail(const form_fields& form, std::function<void(response)> respond);
   void handle_admin(const request_view& request, std::string_view path, std::function<void(response)>& respond);
   std::string status_json() const;
+  // The lines a rotated journal starts with: what replay needs of the past.
+  std::string journal_snapshot();
   // Whether the recording is new (and now remembered); Twilio retries a
   // callback it got no answer to, and a voicemail is journaled once.
   bool remember_recording(std::string_view recording_sid, clock_type::time_point now);

@@ -313,6 +313,39 @@ BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, fixtur
                                                             << journal_kib << " KiB journal");
 }
 
+// Finding 8 too: the journal rotates, and replay of the new file alone
+// restores what the old ones held.
+BOOST_FIXTURE_TEST_CASE(the_journal_rotates_and_a_restart_keeps_calls_and_voicemails, fixture) {
+  namespace fs = std::filesystem;
+  {
+    server_process server(args(examples, {"--journal-max-size", "4K"}));
+    for (int i = 0; i < 3; ++i) server.post("/twilio/voice", call(call_sid(i), "+442079460555"), token);
+    server.post("/twilio/voicemail", {{"CallSid", call_sid(1)}, {"RecordingSid", "RE77"}, {"RecordingUrl", "https://x/RE77"}},
+                token);
+    // Enough other calls, each ended, to rotate several times.
+    for (int i = 100; i < 160; ++i) {
+      server.post("/twilio/voice", call(call_sid(i), "+14165551234"), token);
+      server.post("/twilio/status", {{"CallSid", call_sid(i)}, {"CallStatus", "completed"}}, token);
+    }
+    server.kill_hard();
+  }
+  std::size_t rotated = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("journal.jsonl.", 0) == 0 && name != "journal.jsonl.rotating") ++rotated;
+  }
+  BOOST_TEST(rotated >= 2u);
+  BOOST_TEST(fs::file_size(journal) < 8u * 1024);
+  server_process restarted(args(examples, {"--journal-max-size", "4K"}));
+  const json s = json::parse(http_request(restarted.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["active_calls"]["harbour-physio"] == 3);
+  BOOST_TEST(s["active_calls"]["smile-dental"] == 0);
+  BOOST_TEST(s["voicemails"] == 1);
+  // The recording is still known: Twilio's retry is not journaled twice.
+  restarted.post("/twilio/voicemail", {{"CallSid", call_sid(1)}, {"RecordingSid", "RE77"}}, token);
+  BOOST_TEST(json::parse(http_request(restarted.admin_port(), "GET", "/status").body)["voicemails"] == 1);
+}
+
 // Finding 9: a Kubernetes ConfigMap volume, swapped atomically by symlink.
 BOOST_FIXTURE_TEST_CASE(an_atomic_symlink_swap_of_the_rules_is_loaded_and_reloaded, fixture) {
   namespace fs = std::filesystem;

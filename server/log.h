@@ -1,0 +1,14 @@
+// Where the server's JSON log lines go: stderr, one write per line, unless
+// replaced (the fuzz targets silence it).
+#pragma once
+
+#include <string_view>
+
+namespace callpolicy::server {
+
+void write_log(std::string_view line);
+
+using log_writer = void (*)(std::string_view line);
+void set_log_writer(log_writer writer);
+
+}  // namespace callpolicy::server
