@@ -184,7 +184,9 @@ std::optional<read_failure> framing_failure(const http::request_parser<http::str
   if (list.empty() || !iequals(list.back(), "chunked")) {
     return read_failure{400, "chunked must be the final transfer coding\n"};
   }
-  if (list.size() > 1) return read_failure{501, "only the chunked transfer coding is supported\n"};
+  // RFC 9112 suggests 501 here; 400 keeps 5xx meaning "our fault" on the
+  // dashboards, and the connection closes all the same.
+  if (list.size() > 1) return read_failure{400, "only the chunked transfer coding is supported\n"};
   return std::nullopt;
 }
 
