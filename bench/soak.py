@@ -262,38 +262,38 @@ if server.poll() is not None:
 server.send_signal(signal.SIGTERM)
 exit_code = server.wait()
 
-# What the journals say.
-journaled = collections.Counter()
-for path in glob.glob(journal + "*"):
-    if path.endswith(".rotating"):
-        continue
+def records(path):
+    """The JSON object records of a journal file, skipping anything else."""
     with open(path, "rb") as f:
         for raw in f:
             try:
                 record = json.loads(raw)
             except ValueError:
                 continue
-            if isinstance(record, dict) and record.get("type") == "voicemail":
-                journaled[record.get("recording_sid")] += 1
+            if isinstance(record, dict):
+                yield record
+
+
+# What the journals say.
+journaled = collections.Counter()
+for path in glob.glob(journal + "*"):
+    if path.endswith(".rotating"):
+        continue
+    for record in records(path):
+        if record.get("type") == "voicemail":
+            journaled[record.get("recording_sid")] += 1
 missing = [r for r in acked_voicemails if journaled[r] == 0]
 duplicated = [r for r, n in journaled.items() if n > 1]
 
 # The active calls the current journal implies, replayed independently.
 live, ended = {}, set()
-with open(journal, "rb") as f:
-    for raw in f:
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            continue
-        if not isinstance(record, dict):
-            continue
-        if record.get("type") == "call" and record.get("call_sid") not in ended:
-            live[record["call_sid"]] = record["clinic"]
-        elif record.get("type") == "status" and record.get("status") in (
-                "completed", "busy", "failed", "no-answer", "canceled"):
-            ended.add(record.get("call_sid"))
-            live.pop(record.get("call_sid"), None)
+for record in records(journal):
+    if record.get("type") == "call" and record.get("call_sid") not in ended:
+        live[record["call_sid"]] = record["clinic"]
+    elif record.get("type") == "status" and record.get("status") in (
+            "completed", "busy", "failed", "no-answer", "canceled"):
+        ended.add(record.get("call_sid"))
+        live.pop(record.get("call_sid"), None)
 implied = collections.Counter(live.values())
 start_server(ttl=3600)
 connection = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=5)

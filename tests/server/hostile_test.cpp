@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/serve_fixture.h"
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
 
@@ -27,57 +28,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
-const std::string token = "test-token-0123456789";
-
-struct fixture {
-  temp_dir dir;
-  std::string token_file = dir.write("token", token + "\n");
-  std::string journal = dir.path() + "/journal.jsonl";
-
-  std::vector<std::string> args(const std::string& rules, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{"--rules", rules, "--auth-token-file", token_file, "--journal", journal};
-    if (std::find(extra.begin(), extra.end(), "--threads") == extra.end()) a.insert(a.end(), {"--threads", "2"});
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-};
-
-std::vector<std::pair<std::string, std::string>> call(const std::string& sid, const std::string& to,
-                                                      const std::string& from = "+14165550100") {
-  return {{"CallSid", sid}, {"To", to}, {"From", from}, {"CallStatus", "ringing"}};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-bool send_all(int fd, const std::string& bytes) {
-  std::size_t sent = 0;
-  while (sent < bytes.size()) {
-    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// What arrives on `fd` until it closes or `timeout` passes.
-std::string receive(int fd, std::chrono::milliseconds timeout) {
-  std::string raw;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-    char buffer[65536];
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    raw.append(buffer, static_cast<std::size_t>(n));
-  }
-  return raw;
-}
 
 long rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -119,7 +69,7 @@ std::vector<json> journal_records(const std::string& path) {
 }  // namespace
 
 // Finding 1: a byte that is not UTF-8 in anything logged or journaled.
-BOOST_FIXTURE_TEST_CASE(bytes_that_are_not_utf8_are_replaced_in_logs_journal_and_status, fixture) {
+BOOST_FIXTURE_TEST_CASE(bytes_that_are_not_utf8_are_replaced_in_logs_journal_and_status, serve_fixture) {
   const std::string rules = dir.path() + "/rules";
   std::filesystem::create_directories(rules);
   std::ofstream(rules + "/caf\xE9.policy")
@@ -150,7 +100,7 @@ BOOST_FIXTURE_TEST_CASE(bytes_that_are_not_utf8_are_replaced_in_logs_journal_and
 
 // Findings 2 and 3: trailers and chunk extensions are bounded; none kills
 // the process or grows it.
-BOOST_FIXTURE_TEST_CASE(huge_trailers_and_endless_chunk_extensions_are_refused, fixture) {
+BOOST_FIXTURE_TEST_CASE(huge_trailers_and_endless_chunk_extensions_are_refused, serve_fixture) {
   server_process server(args(examples, {"--read-timeout", "5s"}));
   const std::string head = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   // One trailer field over 65,533 bytes (Boost 1.74 threw std::length_error).
@@ -188,7 +138,7 @@ BOOST_FIXTURE_TEST_CASE(huge_trailers_and_endless_chunk_extensions_are_refused, 
 }
 
 // Finding 4: a torn last line does not swallow the next record.
-BOOST_FIXTURE_TEST_CASE(a_torn_journal_line_does_not_swallow_the_next_voicemail, fixture) {
+BOOST_FIXTURE_TEST_CASE(a_torn_journal_line_does_not_swallow_the_next_voicemail, serve_fixture) {
   {
     std::ofstream torn(journal);
     torn << R"({"type":"voicemail","time_ms":1,"call_sid":")" << call_sid(1)
@@ -211,7 +161,7 @@ BOOST_FIXTURE_TEST_CASE(a_torn_journal_line_does_not_swallow_the_next_voicemail,
 }
 
 // Finding 5: out of descriptors, accept backs off instead of spinning.
-BOOST_FIXTURE_TEST_CASE(out_of_descriptors_accept_backs_off_and_recovers, fixture) {
+BOOST_FIXTURE_TEST_CASE(out_of_descriptors_accept_backs_off_and_recovers, serve_fixture) {
   server_process server(args(examples, {"--threads", "1"}));
   rlimit tight{48, 48};
   rlimit old{};
@@ -238,7 +188,7 @@ BOOST_FIXTURE_TEST_CASE(out_of_descriptors_accept_backs_off_and_recovers, fixtur
 }
 
 // Finding 6: one address cannot take every connection slot.
-BOOST_FIXTURE_TEST_CASE(one_client_address_cannot_hold_every_slot, fixture) {
+BOOST_FIXTURE_TEST_CASE(one_client_address_cannot_hold_every_slot, serve_fixture) {
   server_process server(args(examples, {"--max-connections-per-address", "4"}));
   std::vector<int> held;
   for (int i = 0; i < 4; ++i) {
@@ -264,7 +214,7 @@ BOOST_FIXTURE_TEST_CASE(one_client_address_cannot_hold_every_slot, fixture) {
 
 // Finding 7: no transfer coding but chunked; nothing that a proxy could
 // frame differently.
-BOOST_FIXTURE_TEST_CASE(transfer_codings_other_than_chunked_are_refused_and_close, fixture) {
+BOOST_FIXTURE_TEST_CASE(transfer_codings_other_than_chunked_are_refused_and_close, serve_fixture) {
   server_process server(args(examples));
   const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   const auto status_of = [&](const std::string& headers, const std::string& body) {
@@ -287,7 +237,7 @@ BOOST_FIXTURE_TEST_CASE(transfer_codings_other_than_chunked_are_refused_and_clos
 }
 
 // Finding 8: replay streams and is linear; the journal is not kept in memory.
-BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, fixture) {
+BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, serve_fixture) {
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   {
@@ -315,7 +265,7 @@ BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, fixtur
 
 // Finding 8 too: the journal rotates, and replay of the new file alone
 // restores what the old ones held.
-BOOST_FIXTURE_TEST_CASE(the_journal_rotates_and_a_restart_keeps_calls_and_voicemails, fixture) {
+BOOST_FIXTURE_TEST_CASE(the_journal_rotates_and_a_restart_keeps_calls_and_voicemails, serve_fixture) {
   namespace fs = std::filesystem;
   {
     server_process server(args(examples, {"--journal-max-size", "4K"}));
@@ -347,7 +297,7 @@ BOOST_FIXTURE_TEST_CASE(the_journal_rotates_and_a_restart_keeps_calls_and_voicem
 }
 
 // Finding 9: a Kubernetes ConfigMap volume, swapped atomically by symlink.
-BOOST_FIXTURE_TEST_CASE(an_atomic_symlink_swap_of_the_rules_is_loaded_and_reloaded, fixture) {
+BOOST_FIXTURE_TEST_CASE(an_atomic_symlink_swap_of_the_rules_is_loaded_and_reloaded, serve_fixture) {
   namespace fs = std::filesystem;
   const fs::path rules = dir.path() + "/config";
   fs::create_directories(rules / "..2026_11_24_01" );
@@ -375,7 +325,7 @@ BOOST_FIXTURE_TEST_CASE(an_atomic_symlink_swap_of_the_rules_is_loaded_and_reload
 }
 
 // Finding 10: bad journal records are reported with file:line, counted, skipped.
-BOOST_FIXTURE_TEST_CASE(bad_journal_records_are_reported_counted_and_skipped, fixture) {
+BOOST_FIXTURE_TEST_CASE(bad_journal_records_are_reported_counted_and_skipped, serve_fixture) {
   {
     std::ofstream out(journal);
     out << R"({"type":"voicemail","time_ms":1,"call_sid":"CA1","recording_sid":"RE1"})" << "\n"
@@ -396,7 +346,7 @@ BOOST_FIXTURE_TEST_CASE(bad_journal_records_are_reported_counted_and_skipped, fi
 }
 
 // Finding 11, the small ones.
-BOOST_FIXTURE_TEST_CASE(a_repeated_webhook_for_an_ended_call_does_not_count_it_again, fixture) {
+BOOST_FIXTURE_TEST_CASE(a_repeated_webhook_for_an_ended_call_does_not_count_it_again, serve_fixture) {
   server_process server(args(examples));
   BOOST_TEST(server.post("/twilio/voice", call(call_sid(1), "+442079460555"), token).status == 200);
   server.post("/twilio/status", {{"CallSid", call_sid(1)}, {"CallStatus", "completed"}}, token);
@@ -405,7 +355,7 @@ BOOST_FIXTURE_TEST_CASE(a_repeated_webhook_for_an_ended_call_does_not_count_it_a
   BOOST_TEST(s["active_calls"]["harbour-physio"] == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(duplicate_identifying_parameters_are_refused, fixture) {
+BOOST_FIXTURE_TEST_CASE(duplicate_identifying_parameters_are_refused, serve_fixture) {
   server_process server(args(examples));
   auto fields = call(call_sid(1), "+14165551234");
   fields.emplace_back("To", "+442079460555");
@@ -415,7 +365,7 @@ BOOST_FIXTURE_TEST_CASE(duplicate_identifying_parameters_are_refused, fixture) {
   BOOST_TEST(server.post("/twilio/voice", sids, token).status == 400);
 }
 
-BOOST_FIXTURE_TEST_CASE(call_sids_must_have_twilios_shape, fixture) {
+BOOST_FIXTURE_TEST_CASE(call_sids_must_have_twilios_shape, serve_fixture) {
   server_process server(args(examples));
   BOOST_TEST(server.post("/twilio/voice", call("CA1", "+14165551234"), token).status == 400);
   BOOST_TEST(server.post("/twilio/voice", call("CA" + std::string(32, 'g'), "+14165551234"), token).status == 400);
@@ -423,7 +373,7 @@ BOOST_FIXTURE_TEST_CASE(call_sids_must_have_twilios_shape, fixture) {
   BOOST_TEST(server.post("/twilio/voice", call(call_sid(0xabcdef), "+14165551234"), token).status == 200);
 }
 
-BOOST_FIXTURE_TEST_CASE(header_details_follow_the_rfcs, fixture) {
+BOOST_FIXTURE_TEST_CASE(header_details_follow_the_rfcs, serve_fixture) {
   server_process server(args(examples));
   // Media types are case-insensitive.
   const std::string body = form(call(call_sid(1), "+14165551234"));
@@ -443,7 +393,7 @@ BOOST_FIXTURE_TEST_CASE(header_details_follow_the_rfcs, fixture) {
   BOOST_TEST(contains(server.log(), R"("clinic":"north-shore-medical")"));
 }
 
-BOOST_FIXTURE_TEST_CASE(a_voicemail_callback_retried_by_twilio_is_journaled_once, fixture) {
+BOOST_FIXTURE_TEST_CASE(a_voicemail_callback_retried_by_twilio_is_journaled_once, serve_fixture) {
   server_process server(args(examples));
   const std::vector<std::pair<std::string, std::string>> vm{
       {"CallSid", call_sid(1)}, {"RecordingSid", "RE0123"}, {"RecordingUrl", "https://x/RE0123"}};
@@ -463,7 +413,7 @@ BOOST_FIXTURE_TEST_CASE(a_voicemail_callback_retried_by_twilio_is_journaled_once
 }
 
 // SIGTERM drains: every request whose record reached the journal got its answer.
-BOOST_FIXTURE_TEST_CASE(sigterm_answers_every_journaled_request, fixture) {
+BOOST_FIXTURE_TEST_CASE(sigterm_answers_every_journaled_request, serve_fixture) {
   server_process server(args(examples));
   std::atomic<bool> stop{false};
   std::mutex answered_mutex;
@@ -495,7 +445,7 @@ BOOST_FIXTURE_TEST_CASE(sigterm_answers_every_journaled_request, fixture) {
 }
 
 // Finding 12: status and metrics only on the admin address; writes need the token.
-BOOST_FIXTURE_TEST_CASE(status_and_metrics_live_on_the_admin_address_only, fixture) {
+BOOST_FIXTURE_TEST_CASE(status_and_metrics_live_on_the_admin_address_only, serve_fixture) {
   const std::string admin_token_file = dir.write("admin-token", "s3cret-admin\n");
   server_process server(args(examples, {"--admin-token-file", admin_token_file}));
   BOOST_TEST(http_request(server.port(), "GET", "/status").status == 404);
@@ -518,7 +468,7 @@ BOOST_FIXTURE_TEST_CASE(status_and_metrics_live_on_the_admin_address_only, fixtu
                  .status != 401);
 }
 
-BOOST_FIXTURE_TEST_CASE(admin_writes_are_off_without_a_token_file, fixture) {
+BOOST_FIXTURE_TEST_CASE(admin_writes_are_off_without_a_token_file, serve_fixture) {
   server_process server(args(examples));
   BOOST_TEST(http_request(server.admin_port(), "POST", "/admin/clinics/smile-dental/override", "{}").status == 403);
   BOOST_TEST(http_request(server.admin_port(), "GET", "/status").status == 200);

@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/serve_fixture.h"
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
 
@@ -17,30 +18,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
-const std::string token = "test-token-0123456789";
-
-struct fixture {
-  temp_dir dir;
-  std::string token_file = dir.write("token", token + "\n");
-  std::string journal = dir.path() + "/journal.jsonl";
-
-  std::vector<std::string> args(const std::string& rules, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{"--rules", rules, "--auth-token-file", token_file, "--journal", journal,
-                               "--threads", "2"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-};
-
-std::vector<std::pair<std::string, std::string>> call(const std::string& sid, const std::string& to,
-                                                      const std::string& from = "+14165550100") {
-  return {{"CallSid", sid}, {"To", to}, {"From", from}, {"CallStatus", "ringing"}};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 const char* always_policy = R"(clinic reload-test {
   timezone "UTC"
@@ -59,7 +36,7 @@ const char* busy_policy = R"(clinic reload-test {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_CASE(operational_endpoints, fixture) {
+BOOST_FIXTURE_TEST_CASE(operational_endpoints, serve_fixture) {
   server_process server(args(examples));
   BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
   BOOST_TEST(http_request(server.port(), "GET", "/readyz").status == 200);
@@ -79,7 +56,7 @@ BOOST_FIXTURE_TEST_CASE(operational_endpoints, fixture) {
   BOOST_TEST(contains(metrics.body, "callpolicy_reloads_total{result=\"ok\"} 1"));
 }
 
-BOOST_FIXTURE_TEST_CASE(each_integration_is_identified, fixture) {
+BOOST_FIXTURE_TEST_CASE(each_integration_is_identified, serve_fixture) {
   server_process server(args(examples));
   auto ported = server.post("/twilio/voice", call(call_sid(1), "+14165551234"), token);
   BOOST_TEST(ported.status == 200);
@@ -110,7 +87,7 @@ BOOST_FIXTURE_TEST_CASE(each_integration_is_identified, fixture) {
   BOOST_TEST(contains(server.log(), R"("clinic":"north-shore-medical","call_sid":")" + call_sid(3) + R"(","action":"forward","reason":"vip")"));
 }
 
-BOOST_FIXTURE_TEST_CASE(signatures_are_required_and_rotation_accepted, fixture) {
+BOOST_FIXTURE_TEST_CASE(signatures_are_required_and_rotation_accepted, serve_fixture) {
   const std::string tokens = dir.write("tokens", "new-token\n" + token + "\n");
   server_process server({"--rules", examples, "--auth-token-file", tokens, "--journal", journal});
   const std::string body = form(call(call_sid(1), "+14165551234"));
@@ -128,13 +105,13 @@ BOOST_FIXTURE_TEST_CASE(signatures_are_required_and_rotation_accepted, fixture) 
   BOOST_TEST(s["active_calls"]["smile-dental"] == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(refuses_to_start_without_a_token, fixture) {
+BOOST_FIXTURE_TEST_CASE(refuses_to_start_without_a_token, serve_fixture) {
   const auto r = run_callpolicy({"serve", "--rules", examples, "--listen", "127.0.0.1:1"});
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(contains(r.err, "no Twilio auth token"));
 }
 
-BOOST_FIXTURE_TEST_CASE(public_url_is_what_is_signed_and_called_back, fixture) {
+BOOST_FIXTURE_TEST_CASE(public_url_is_what_is_signed_and_called_back, serve_fixture) {
   server_process server(args(examples, {"--public-url", "https://calls.example.com/"}));
   const std::string body = form(call(call_sid(1), "+442079460555"));
   const auto r = http_request(server.port(), "POST", "/twilio/voice", body,
@@ -143,7 +120,7 @@ BOOST_FIXTURE_TEST_CASE(public_url_is_what_is_signed_and_called_back, fixture) {
   BOOST_TEST(contains(r.body, "https://calls.example.com/twilio/dial-status"));
 }
 
-BOOST_FIXTURE_TEST_CASE(overflow_by_concurrent_calls_and_release_by_status, fixture) {
+BOOST_FIXTURE_TEST_CASE(overflow_by_concurrent_calls_and_release_by_status, serve_fixture) {
   server_process server(args(examples));
   // harbour-physio: overflow 3, overflow-only, fallback forward.
   std::vector<std::thread> callers;
@@ -170,7 +147,7 @@ BOOST_FIXTURE_TEST_CASE(overflow_by_concurrent_calls_and_release_by_status, fixt
   BOOST_TEST(contains(freed.body, "<Dial timeout=\"25\""));
 }
 
-BOOST_FIXTURE_TEST_CASE(kill_9_keeps_active_calls_and_voicemails, fixture) {
+BOOST_FIXTURE_TEST_CASE(kill_9_keeps_active_calls_and_voicemails, serve_fixture) {
   {
     server_process server(args(examples));
     for (int i = 0; i < 3; ++i) server.post("/twilio/voice", call(call_sid(i), "+442079460555"), token);
@@ -190,7 +167,7 @@ BOOST_FIXTURE_TEST_CASE(kill_9_keeps_active_calls_and_voicemails, fixture) {
   BOOST_TEST(contains(restarted.post("/twilio/voice", call(call_sid(3), "+442079460555"), token).body, "x-reason=overflow"));
 }
 
-BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_changes_nothing, fixture) {
+BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_changes_nothing, serve_fixture) {
   const std::string rules = dir.path() + "/rules";
   std::filesystem::create_directories(rules);
   const std::string file = dir.write("rules/clinic.policy", always_policy);
@@ -242,7 +219,7 @@ BOOST_FIXTURE_TEST_CASE(reload_under_load_changes_decisions_and_a_broken_edit_ch
   BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(900003), "+15555550100"), token).body, "<Sip>"));
 }
 
-BOOST_FIXTURE_TEST_CASE(serves_a_compiled_bundle, fixture) {
+BOOST_FIXTURE_TEST_CASE(serves_a_compiled_bundle, serve_fixture) {
   const std::string bundle = dir.path() + "/bundle.json";
   BOOST_REQUIRE_EQUAL(run_callpolicy({"compile", examples, "-o", bundle}).exit_code, 0);
   server_process server(args(bundle));
@@ -250,7 +227,7 @@ BOOST_FIXTURE_TEST_CASE(serves_a_compiled_bundle, fixture) {
                       "Please hold while we connect you."));
 }
 
-BOOST_FIXTURE_TEST_CASE(bad_requests_get_proper_statuses_and_leave_the_server_serving, fixture) {
+BOOST_FIXTURE_TEST_CASE(bad_requests_get_proper_statuses_and_leave_the_server_serving, serve_fixture) {
   server_process server(args(examples, {"--read-timeout", "1s"}));
   const int port = server.port();
   BOOST_TEST(http_request(port, "GET", "/nowhere").status == 404);
@@ -276,7 +253,7 @@ BOOST_FIXTURE_TEST_CASE(bad_requests_get_proper_statuses_and_leave_the_server_se
   BOOST_TEST(!contains(server.log(), R"("status":500)"));
 }
 
-BOOST_FIXTURE_TEST_CASE(keep_alive_serves_several_requests_on_one_connection, fixture) {
+BOOST_FIXTURE_TEST_CASE(keep_alive_serves_several_requests_on_one_connection, serve_fixture) {
   server_process server(args(examples));
   const std::string body = form(call(call_sid(1), "+14165551234"));
   const std::string signature = sign(token, server.base_url() + "/twilio/voice", body);
@@ -293,13 +270,13 @@ BOOST_FIXTURE_TEST_CASE(keep_alive_serves_several_requests_on_one_connection, fi
   BOOST_TEST(responses == 1u);  // the second response follows the first body
 }
 
-BOOST_FIXTURE_TEST_CASE(http_1_1_without_host_is_a_bad_request, fixture) {
+BOOST_FIXTURE_TEST_CASE(http_1_1_without_host_is_a_bad_request, serve_fixture) {
   server_process server(args(examples));
   BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.1\r\n\r\n", std::chrono::seconds(2)).status == 400);
   BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.0\r\n\r\n", std::chrono::seconds(2)).status == 200);
 }
 
-BOOST_FIXTURE_TEST_CASE(garbage_requests_never_get_a_500_nor_stop_the_server, fixture) {
+BOOST_FIXTURE_TEST_CASE(garbage_requests_never_get_a_500_nor_stop_the_server, serve_fixture) {
   server_process server(args(examples, {"--read-timeout", "1s"}));
   std::mt19937 random(424242);
   const std::vector<std::string> starts{"POST /twilio/voice HTTP/1.1\r\nHost: x\r\n",

@@ -56,19 +56,6 @@ int open_connection(int port, const std::string& from) {
 
 namespace {
 
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 http_reply parse_reply(const std::string& raw) {
   http_reply reply;
   const auto head_end = raw.find("\r\n\r\n");
@@ -92,15 +79,17 @@ http_reply parse_reply(const std::string& raw) {
 
 }  // namespace
 
-http_reply http_raw(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
-  const int fd = connect_to(port);
-  if (fd < 0) return {};
+bool send_all(int fd, const std::string& bytes) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
+    if (n <= 0) return false;
     sent += static_cast<std::size_t>(n);
   }
+  return true;
+}
+
+std::string receive(int fd, std::chrono::milliseconds timeout) {
   std::string raw;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
@@ -113,6 +102,14 @@ http_reply http_raw(int port, const std::string& bytes, std::chrono::millisecond
     if (n <= 0) break;
     raw.append(buffer, static_cast<std::size_t>(n));
   }
+  return raw;
+}
+
+http_reply http_raw(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
+  const int fd = open_connection(port);
+  if (fd < 0) return {};
+  send_all(fd, bytes);
+  const std::string raw = receive(fd, timeout);
   ::close(fd);
   return parse_reply(raw);
 }

@@ -27,6 +27,10 @@ http_reply http_request(int port, const std::string& method, const std::string& 
 // A TCP connection to 127.0.0.1:port from the loopback address `from`
 // (127.0.0.2 is another client); -1 when it cannot connect. The caller closes it.
 int open_connection(int port, const std::string& from = "127.0.0.1");
+// Sends all of `bytes` on `fd`; false when the peer stopped taking them.
+bool send_all(int fd, const std::string& bytes);
+// What arrives on `fd` until the peer closes or `timeout` passes.
+std::string receive(int fd, std::chrono::milliseconds timeout);
 // Sends raw bytes and reads until the server closes or `timeout` passes.
 http_reply http_raw(int port, const std::string& bytes, std::chrono::milliseconds timeout);
 
