@@ -1,0 +1,164 @@
+// The whole request path of `callpolicy serve` in one process, counting
+// heap allocations with a replaced global operator new (issue 9, target 5):
+// signed, full-size Twilio voice webhooks, each with its own CallSid, sent
+// with keep-alive over one socketpair to the server's real HTTP session
+// (Beast parser, framing checks, form decoding, signature, identification,
+// decision, TwiML, call registry, log line). Only allocations on the
+// server's thread are counted; the client runs on another thread.
+//
+// Usage: request_path_bench [RULES_DIR] [REQUESTS]
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "runtime/identify.h"
+#include "server/call_state.h"
+#include "server/form.h"
+#include "server/journal.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/policy_store.h"
+#include "server/server.h"
+#include "server/signature.h"
+#include "server/webhooks.h"
+
+// The replaced operator new below allocates with malloc, so freeing with
+// free is right; g++ cannot see that through the replacement and warns.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+std::atomic<std::thread::id> counted_thread{};
+std::atomic<std::uint64_t> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (counted_thread.load(std::memory_order_relaxed) == std::this_thread::get_id()) ++allocations;
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+int main(int argc, char** argv) {
+  using namespace callpolicy;
+  const std::string rules = argc > 1 ? argv[1] : CALLPOLICY_EXAMPLES;
+  const std::size_t count = argc > 2 ? std::stoul(argv[2]) : 60000;
+  server::set_log_writer([](std::string_view line) {
+    static FILE* sink = std::fopen("/dev/null", "w");
+    std::fwrite(line.data(), 1, line.size(), sink);
+  });
+  server::server_options options;
+  options.rules_path = rules;
+  options.public_url = "http://127.0.0.1:8080";
+  options.auth_tokens = {"bench-token-0123456789"};
+  server::policy_store store(rules);
+  if (!store.reload()) {
+    std::fprintf(stderr, "cannot load %s\n", rules.c_str());
+    return 1;
+  }
+  auto state = server::make_memory_state(std::chrono::seconds(3600));
+  server::journal journal("");
+  server::metrics stats;
+  server::webhooks hooks(options, store, *state, journal, stats);
+
+  // The clinics' numbers, for `To`.
+  std::vector<std::string> targets;
+  for (const runtime_clinic& c : store.current()->clinics()) {
+    for (const auto& n : c.policy.ported) targets.push_back(n);
+    for (const auto& n : c.policy.forwarded) targets.push_back(n);
+  }
+  std::vector<std::string> requests;
+  requests.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string& to = targets[i % targets.size()];
+    server::form_fields fields{{"AccountSid", "ACba8bc05eacf94afdae398e642c9cc32d"},
+                               {"ApiVersion", "2010-04-01"},
+                               {"CallSid", fmt::format("CA{:032x}", i)},
+                               {"CallStatus", "ringing"},
+                               {"Called", to},
+                               {"CalledCountry", "CA"},
+                               {"Caller", "+14165550100"},
+                               {"CallerCity", "TORONTO"},
+                               {"CallerCountry", "CA"},
+                               {"CallerState", "ON"},
+                               {"Direction", "inbound"},
+                               {"From", "+14165550100"},
+                               {"FromCity", "TORONTO"},
+                               {"FromCountry", "CA"},
+                               {"FromState", "ON"},
+                               {"StirVerstat", "TN-Validation-Passed-A"},
+                               {"To", to},
+                               {"ToCountry", "CA"}};
+    std::string body;
+    for (const auto& [k, v] : fields) {
+      if (!body.empty()) body += '&';
+      body += k + "=";
+      for (char c : v) body += c == '+' ? std::string("%2B") : std::string(1, c);
+    }
+    const std::string signature = server::twilio_signature(options.auth_tokens[0], options.public_url + "/twilio/voice", fields);
+    requests.push_back(fmt::format("POST /twilio/voice HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                                   "Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: {}\r\n"
+                                   "Content-Length: {}\r\n\r\n{}",
+                                   signature, body.size(), body));
+  }
+
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return 1;
+  const std::size_t warm_up = count / 6;
+  std::atomic<std::uint64_t> at_warm{0};
+  std::atomic<bool> ok{true};
+  std::chrono::steady_clock::time_point measured_start;
+  // One request in flight at a time, as one keep-alive connection from Twilio.
+  std::thread client([&] {
+    char buffer[8192];
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i == warm_up) {
+        at_warm = allocations.load();
+        measured_start = std::chrono::steady_clock::now();
+      }
+      const std::string& r = requests[i];
+      if (::write(pair[0], r.data(), r.size()) != static_cast<ssize_t>(r.size())) ok = false;
+      // Read one response: headers then Content-Length bytes.
+      std::string got;
+      for (;;) {
+        const ssize_t n = ::read(pair[0], buffer, sizeof buffer);
+        if (n <= 0) {
+          ok = false;
+          break;
+        }
+        got.append(buffer, static_cast<std::size_t>(n));
+        const auto head = got.find("\r\n\r\n");
+        if (head == std::string::npos) continue;
+        const auto cl = got.find("Content-Length: ");
+        const std::size_t length = cl == std::string::npos ? 0 : std::stoul(got.substr(cl + 16));
+        if (got.size() >= head + 4 + length) break;
+      }
+      if (got.rfind("HTTP/1.1 200", 0) != 0) ok = false;
+    }
+    ::shutdown(pair[0], SHUT_WR);
+  });
+  counted_thread = std::this_thread::get_id();
+  server::serve_one_connection(pair[1], options, hooks, stats, false);
+  counted_thread = std::thread::id{};
+  const auto elapsed = std::chrono::steady_clock::now() - measured_start;
+  client.join();
+  const std::uint64_t measured = allocations.load() - at_warm.load();
+  const std::size_t n = count - warm_up;
+  std::printf("%zu clinics, %zu requests measured after %zu of warm-up, every response 200: %s\n",
+              store.current()->clinics().size(), n, warm_up, ok ? "yes" : "NO");
+  std::printf("allocations on the server thread: %.2f per request (%llu in all)\n",
+              static_cast<double>(measured) / static_cast<double>(n), static_cast<unsigned long long>(measured));
+  std::printf("round trip, one connection, client and server on separate threads: %.2f us per request\n",
+              std::chrono::duration<double, std::micro>(elapsed).count() / static_cast<double>(n));
+  return ok ? 0 : 1;
+}
