@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
     std::string body;
     for (const auto& [k, v] : fields) {
       if (!body.empty()) body += '&';
-      body += k + "=";
+      body += k;
+      body += "=";
       for (char c : v) body += c == '+' ? std::string("%2B") : std::string(1, c);
     }
     const std::string signature = server::twilio_signature(options.auth_tokens[0], options.public_url + "/twilio/voice", fields);
