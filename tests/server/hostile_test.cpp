@@ -238,14 +238,22 @@ BOOST_FIXTURE_TEST_CASE(transfer_codings_other_than_chunked_are_refused_and_clos
 
 // Finding 8: replay streams and is linear; the journal is not kept in memory.
 BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, serve_fixture) {
+  // What the server holds with an empty journal, to compare with.
+  long empty_rss = 0;
+  {
+    temp_dir other;
+    server_process empty({"--rules", examples, "--auth-token-file", token_file, "--journal",
+                          other.path() + "/empty.jsonl", "--threads", "2"});
+    empty_rss = rss_kib(empty.pid());
+  }
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   {
     std::ofstream out(journal);
-    const std::string padding(500, 'p');
-    // 150,000 calls from two hours ago (over), then 50,000 live ones.
-    for (int i = 0; i < 200000; ++i) {
-      const long long at = i < 150000 ? now_ms - 7200000 : now_ms - 60000;
+    const std::string padding(450, 'p');
+    // 100,000 calls from two hours ago (over), then 50,000 live ones.
+    for (int i = 0; i < 150000; ++i) {
+      const long long at = i < 100000 ? now_ms - 7200000 : now_ms - 60000;
       out << R"({"type":"call","time_ms":)" << at << R"(,"call_sid":")" << call_sid(i)
           << R"(","clinic":"harbour-physio","via":"forwarded","to":"+442079460555","from":")" << padding
           << R"(","action":"ai","reason":"overflow"})" << "\n";
@@ -255,12 +263,14 @@ BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, serve_
   const auto started = std::chrono::steady_clock::now();
   server_process server(args(examples));
   const auto took = std::chrono::steady_clock::now() - started;
-  // Was 46 s for 50,000 live calls; a generous bound, not a benchmark.
-  BOOST_TEST(took < std::chrono::seconds(10));
+  // Was 46 s for 50,000 live calls: quadratic. A generous bound that holds
+  // under sanitizers too, not a benchmark.
+  BOOST_TEST(took < std::chrono::seconds(20));
   const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
   BOOST_TEST(s["active_calls"]["harbour-physio"] == 50000);
-  BOOST_TEST(rss_kib(server.pid()) < journal_kib / 2, "RSS " << rss_kib(server.pid()) << " KiB for a "
-                                                            << journal_kib << " KiB journal");
+  // The journal is not kept: what replay leaves is the registry of live calls.
+  const long grown = rss_kib(server.pid()) - empty_rss;
+  BOOST_TEST(grown < journal_kib / 2, "RSS grew " << grown << " KiB replaying a " << journal_kib << " KiB journal");
 }
 
 // Finding 8 too: the journal rotates, and replay of the new file alone

@@ -214,7 +214,8 @@ server_process::server_process(std::vector<std::string> args, int port) {
       ::execv(raw[0], raw.data());
       ::_exit(127);
     }
-    for (int i = 0; i < 200; ++i) {
+    // Up to a minute: replaying a large journal under sanitizers takes a while.
+    for (int i = 0; i < 2400; ++i) {
       if (http_request(port_, "GET", "/readyz").status == 200) {
         ::close(log_fd);
         return;
