@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
     ::shutdown(pair[0], SHUT_WR);
   });
   counted_thread = std::this_thread::get_id();
-  server::serve_one_connection(pair[1], options, hooks, stats, false);
+  server::serve_one_connection(pair[1], options, hooks, journal, stats, false);
   counted_thread = std::thread::id{};
   const auto elapsed = std::chrono::steady_clock::now() - measured_start;
   client.join();

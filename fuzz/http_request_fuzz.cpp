@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       answer.append(buffer, static_cast<std::size_t>(n));
     }
   });
-  callpolicy::server::serve_one_connection(pair[1], harness.options, *harness.hooks, harness.stats, admin);
+  callpolicy::server::serve_one_connection(pair[1], harness.options, *harness.hooks, harness.journal, harness.stats, admin);
   reader.join();
   ::close(pair[0]);
   // Every response the server sent starts with a status line, none of them 500.

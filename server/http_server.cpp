@@ -30,6 +30,7 @@
 #include "compiler/diagnostic_render.h"
 #include "server/json_line.h"
 #include "server/log.h"
+#include "server/request_arena.h"
 #include "server/server.h"
 #include "server/webhooks.h"
 
@@ -50,6 +51,9 @@ constexpr std::size_t read_buffer_limit = 32 * 1024;
 constexpr std::size_t chunk_extension_limit = 1024;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_bytes = 1024 * 1024;
+// Room for a Twilio webhook's headers and form body and the response; a
+// larger request takes the rest from the heap.
+constexpr std::size_t arena_size = 16 * 1024;
 // Descriptors kept back from the connection cap for the journal, the rules
 // watcher, Redis and the files a reload reads.
 constexpr rlim_t reserved_descriptors = 64;
@@ -97,11 +101,13 @@ std::string_view trim(std::string_view s) {
 
 // What the server shares with every connection.
 struct shared {
-  shared(const server_options& o, webhooks& h, metrics& m, unsigned cap)
-      : options(o), hooks(h), stats(m), max_connections(cap) {}
+  shared(const server_options& o, webhooks& h, journal& j, metrics& m, unsigned cap)
+      : options(o), hooks(h), log(j), journal_enabled(j.enabled()), stats(m), max_connections(cap) {}
 
   const server_options& options;
   webhooks& hooks;
+  journal& log;
+  const bool journal_enabled;
   metrics& stats;
   unsigned max_connections;
   std::atomic<unsigned> connections{0};
@@ -160,7 +166,14 @@ std::optional<read_failure> failure_of(beast::error_code ec) {
 // RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by
 // chunked as the final transfer coding, never both. Anything else could be
 // read differently by a proxy in front (request smuggling), so it is refused.
-std::optional<read_failure> framing_failure(const http::request_parser<http::string_body>::value_type& req) {
+// Beast's messages, with every field and body in the connection's arena.
+using arena_chars = arena_allocator<char>;
+using arena_body = http::basic_string_body<char, std::char_traits<char>, arena_chars>;
+using request_parser = http::request_parser<arena_body, arena_chars>;
+using request_message = request_parser::value_type;
+using response_message = http::response<arena_body, http::basic_fields<arena_chars>>;
+
+std::optional<read_failure> framing_failure(const request_message& req) {
   if (req.count(http::field::host) > 1) return read_failure{400, "more than one Host header\n"};
   if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
     return read_failure{400, "missing Host header\n"};
@@ -190,11 +203,14 @@ std::optional<read_failure> framing_failure(const http::request_parser<http::str
   return std::nullopt;
 }
 
-class session : public std::enable_shared_from_this<session> {
+// One connection. Everything a request needs is reused from one request to
+// the next: the read buffer, the arena that holds the parsed request and the
+// response, the response the handlers fill in, the log line.
+class session : public std::enable_shared_from_this<session>, journal_waiter {
  public:
   session(tcp::socket socket, shared& s, bool admin, std::string address)
       : stream_(std::move(socket)), shared_(s), admin_(admin), address_(std::move(address)),
-        buffer_(read_buffer_limit) {}
+        buffer_(read_buffer_limit), arena_(arena_size) {}
   ~session() { shared_.release(address_); }
 
   void start() {
@@ -205,7 +221,11 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   void read() {
-    parser_.emplace();
+    // Nothing allocated from the arena outlives this point.
+    parser_.reset();
+    response_.reset();
+    arena_.reset();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(arena_chars(arena_)), std::make_tuple(arena_chars(arena_)));
     parser_->body_limit(body_limit);
     parser_->header_limit(header_limit);
     parser_->on_chunk_header(chunk_header_check_);
@@ -220,11 +240,15 @@ class session : public std::enable_shared_from_this<session> {
   void on_header(beast::error_code ec) {
     first_ = false;
     started_ = std::chrono::steady_clock::now();
-    reset_request_fields();
+    // Nothing of a previous request on this connection may leak into the log line.
+    method_ = {};
+    target_ = {};
+    head_ = false;
+    out_.clear();
     if (ec) return fail(ec);
-    const auto& req = parser_->get();
-    method_ = std::string(req.method_string());
-    target_ = std::string(req.target());
+    const request_message& req = parser_->get();
+    method_ = view_of(req.method_string());
+    target_ = view_of(req.target());
     if (const auto failure = framing_failure(req)) return send_error(*failure);
     // A request has its whole read deadline, however long it idled before.
     stream_.expires_after(shared_.options.read_timeout);
@@ -235,39 +259,47 @@ class session : public std::enable_shared_from_this<session> {
 
   void on_read(beast::error_code ec) {
     if (ec) return fail(ec);
-    request_ = parser_->release();
-    const auto& req = request_;
-    const auto std_view = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+    const request_message& req = parser_->get();
     request_view view;
     view.admin = admin_;
-    view.method = std_view(req.method_string());
+    view.method = method_;
     view.target = target_;
-    view.content_type = std_view(req[http::field::content_type]);
-    view.signature = std_view(req["X-Twilio-Signature"]);
-    view.authorization = std_view(req[http::field::authorization]);
-    view.body = req.body();
+    view.content_type = view_of(req[http::field::content_type]);
+    view.signature = view_of(req["X-Twilio-Signature"]);
+    view.authorization = view_of(req[http::field::authorization]);
+    view.body = std::string_view(req.body().data(), req.body().size());
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
     ++shared_.in_flight;
-    answered_ = false;
     try {
-      shared_.hooks.handle(view, [self = shared_from_this()](response r) {
-        // May run on the journal's thread: hop back onto the connection.
-        net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
-      });
+      shared_.hooks.handle(view, out_);
     } catch (const std::exception& e) {
       // A bug, not bad input: answered 500 rather than taking the process down.
       log_message("error", "request handler threw", "error", e.what());
-      if (!answered_.exchange(true)) {
-        response r;
-        r.status = 500;
-        r.content_type = "text/plain";
-        r.body = "internal error\n";
-        keep_alive_ = false;
-        --shared_.in_flight;
-        write_response(std::move(r));
-      }
+      out_.clear();
+      out_.status = 500;
+      out_.content_type = "text/plain";
+      out_.body = "internal error\n";
+      keep_alive_ = false;
     }
+    if (out_.journal_line.empty() || !shared_.journal_enabled) return answer();
+    // The answer leaves once the line is on disk; until then the journal
+    // holds a pointer to this session, which keeps itself alive.
+    waiting_self_ = shared_from_this();
+    shared_.log.append(out_.journal_line, *this);
+  }
+
+  // On the journal's thread: back onto the connection.
+  void journaled(bool ok) override {
+    net::post(stream_.get_executor(), [self = std::move(waiting_self_), ok] {
+      self->shared_.hooks.journaled(self->out_, ok);
+      self->answer();
+    });
+  }
+
+  void answer() {
+    --shared_.in_flight;
+    write_response(out_);
   }
 
   void fail(beast::error_code ec) {
@@ -279,40 +311,36 @@ class session : public std::enable_shared_from_this<session> {
   // A request that could not be read: answered, then the connection closes.
   void send_error(const read_failure& failure) {
     keep_alive_ = false;
-    response r;
-    r.status = failure.status;
-    r.content_type = "text/plain";
-    r.body = std::string(failure.body);
-    write_response(std::move(r));
+    out_.clear();
+    out_.status = failure.status;
+    out_.content_type = "text/plain";
+    out_.body.assign(failure.body);
+    write_response(out_);
   }
 
-  void write(response r) {
-    if (answered_.exchange(true)) return;
-    --shared_.in_flight;
-    write_response(std::move(r));
-  }
-
-  void write_response(response r) {
+  void write_response(const response& r) {
     const auto latency = std::chrono::steady_clock::now() - started_;
-    shared_.stats.count_request(std::string(endpoint_label(target_)), r.status, latency);
+    shared_.stats.count_request(endpoint_label(target_), r.status, latency);
     log_request(r, latency);
 
     if (shared_.draining) keep_alive_ = false;
-    response_ = {};
-    response_.result(static_cast<http::status>(r.status));
-    response_.version(11);
-    response_.set(http::field::server, "callpolicy");
-    response_.set(http::field::content_type, r.content_type);
-    if (!r.allow.empty()) response_.set(http::field::allow, r.allow);
-    if (!r.authenticate.empty()) response_.set(http::field::www_authenticate, r.authenticate);
-    response_.keep_alive(keep_alive_);
-    const std::size_t length = r.body.size();
-    if (!head_) response_.body() = std::move(r.body);
-    response_.prepare_payload();
+    response_.emplace(std::piecewise_construct, std::make_tuple(arena_chars(arena_)), std::make_tuple(arena_chars(arena_)));
+    response_message& res = *response_;
+    res.result(static_cast<http::status>(r.status));
+    res.version(11);
+    res.set(http::field::server, "callpolicy");
+    res.set(http::field::content_type, beast::string_view(r.content_type.data(), r.content_type.size()));
+    if (!r.allow.empty()) res.set(http::field::allow, beast::string_view(r.allow.data(), r.allow.size()));
+    if (!r.authenticate.empty()) {
+      res.set(http::field::www_authenticate, beast::string_view(r.authenticate.data(), r.authenticate.size()));
+    }
+    res.keep_alive(keep_alive_);
+    if (!head_) res.body().assign(r.body.data(), r.body.size());
+    res.prepare_payload();
     // HEAD answers the length GET would have sent, without the body.
-    if (head_) response_.content_length(length);
+    if (head_) res.content_length(r.body.size());
     stream_.expires_after(shared_.options.read_timeout);
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       if (!self->keep_alive_) return self->linger();
       self->read();
@@ -335,14 +363,6 @@ class session : public std::enable_shared_from_this<session> {
     if (!r.reason.empty()) line.add("reason", r.reason);
     line.end_line();
     write_log(log_buffer_);
-  }
-
-  // Nothing of a previous request on this connection may leak into the log line.
-  void reset_request_fields() {
-    request_ = {};
-    method_.clear();
-    target_.clear();
-    head_ = false;
   }
 
   void close() {
@@ -369,22 +389,26 @@ class session : public std::enable_shared_from_this<session> {
                             });
   }
 
+  static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
+
   beast::tcp_stream stream_;
   shared& shared_;
   const bool admin_;
   const std::string address_;
   beast::flat_buffer buffer_;
+  request_arena arena_;
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_check_ =
       [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
         if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;
       };
-  std::optional<http::request_parser<http::string_body>> parser_;
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-  std::string method_;
-  std::string target_;
+  std::optional<request_parser> parser_;
+  std::optional<response_message> response_;
+  // Views into the parser's message: valid until the next read().
+  std::string_view method_;
+  std::string_view target_;
+  response out_;
+  std::shared_ptr<session> waiting_self_;
   std::string log_buffer_;
-  std::atomic<bool> answered_{false};
   std::array<char, 4096> discard_buffer_;
   std::size_t lingered_ = 0;
   bool keep_alive_ = false;
@@ -499,9 +523,10 @@ unsigned connection_cap(unsigned wanted) {
 
 }  // namespace
 
-void serve_one_connection(int fd, const server_options& options, webhooks& hooks, metrics& stats, bool admin) {
+void serve_one_connection(int fd, const server_options& options, webhooks& hooks, journal& log, metrics& stats,
+                          bool admin) {
   net::io_context io(1);
-  shared s(options, hooks, stats, 1);
+  shared s(options, hooks, log, stats, 1);
   tcp::socket socket(io);
   beast::error_code ec;
   socket.assign(tcp::v4(), fd, ec);
@@ -572,7 +597,7 @@ int run_server(server_options options) {
   }
 
   net::io_context io(static_cast<int>(options.threads));
-  shared s(options, hooks, stats, connection_cap(options.max_connections));
+  shared s(options, hooks, *log, stats, connection_cap(options.max_connections));
   std::shared_ptr<listener> public_listener;
   std::shared_ptr<listener> admin_listener;
   try {

@@ -54,14 +54,16 @@ journal::~journal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void journal::append(std::string line, std::function<void(bool)> done) {
+void journal::append(std::string_view line, journal_waiter& waiter) {
   if (!enabled_) {
-    done(true);
+    waiter.journaled(true);
     return;
   }
   std::unique_lock lock(mutex_);
-  wake_appenders_.wait(lock, [this] { return pending_.size() < max_pending || stopping_; });
-  pending_.push_back({std::move(line), std::move(done)});
+  wake_appenders_.wait(lock, [this] { return pending_waiters_.size() < max_pending || stopping_; });
+  pending_lines_ += line;
+  pending_lines_ += '\n';
+  pending_waiters_.push_back(&waiter);
   lock.unlock();
   wake_writer_.notify_one();
 }
@@ -83,21 +85,19 @@ std::size_t journal::fsync_count() const {
 }
 
 void journal::run() {
-  std::deque<entry> batch;
+  // Swapped with the pending ones each batch: two pairs of buffers take
+  // turns, and keep their capacity.
   std::string buffer;
+  std::vector<journal_waiter*> waiters;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [this] { return !pending_.empty() || stopping_; });
-      if (pending_.empty() && stopping_) return;
-      batch.swap(pending_);
+      wake_writer_.wait(lock, [this] { return !pending_waiters_.empty() || stopping_; });
+      if (pending_waiters_.empty() && stopping_) return;
+      buffer.swap(pending_lines_);
+      waiters.swap(pending_waiters_);
     }
     wake_appenders_.notify_all();
-    buffer.clear();
-    for (const entry& e : batch) {
-      buffer += e.line;
-      buffer += '\n';
-    }
     bool ok = true;
     std::size_t written = 0;
     while (written < buffer.size()) {
@@ -115,8 +115,9 @@ void journal::run() {
       ++fsyncs_;
     }
     size_ += written;
-    for (entry& e : batch) e.done(ok);
-    batch.clear();
+    for (journal_waiter* w : waiters) w->journaled(ok);
+    buffer.clear();
+    waiters.clear();
     bool due = false;
     {
       std::lock_guard lock(mutex_);

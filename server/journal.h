@@ -15,7 +15,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -25,6 +24,15 @@
 
 namespace callpolicy::server {
 
+// Who waits for a line to be durable: told once, on the writer thread.
+class journal_waiter {
+ public:
+  virtual void journaled(bool ok) = 0;
+
+ protected:
+  ~journal_waiter() = default;
+};
+
 class journal {
  public:
   // An empty path disables the journal: completions run at once.
@@ -33,9 +41,11 @@ class journal {
   journal(const journal&) = delete;
   journal& operator=(const journal&) = delete;
 
-  // `done(ok)` runs on the writer thread once the line is durable (ok) or
-  // failed to write (not ok).
-  void append(std::string line, std::function<void(bool)> done);
+  // Queues a copy of `line` (without its newline); `waiter.journaled(ok)`
+  // runs on the writer thread once it is durable (ok) or failed to write (not
+  // ok), or at once when the journal is off. The queue's buffers are reused,
+  // so appending allocates nothing once warm.
+  void append(std::string_view line, journal_waiter& waiter);
 
   // Streams the journal at `path` for replay: `line` gets each line's number
   // and text (without the newline); a line over `max_line_bytes` is passed
@@ -54,10 +64,6 @@ class journal {
   std::size_t fsync_count() const;
 
  private:
-  struct entry {
-    std::string line;
-    std::function<void(bool)> done;
-  };
   void run();
   void rotate();
 
@@ -71,7 +77,8 @@ class journal {
   mutable std::mutex mutex_;
   std::condition_variable wake_writer_;
   std::condition_variable wake_appenders_;
-  std::deque<entry> pending_;
+  std::string pending_lines_;                    // each ending in a newline
+  std::vector<journal_waiter*> pending_waiters_;
   bool stopping_ = false;
   std::size_t fsyncs_ = 0;
   std::thread writer_;

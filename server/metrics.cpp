@@ -19,21 +19,29 @@ std::string label(std::string_view v) {
 }
 }  // namespace
 
-void metrics::count_request(const std::string& endpoint, unsigned status,
-                            std::chrono::nanoseconds latency) {
+void metrics::count_request(std::string_view endpoint, unsigned status, std::chrono::nanoseconds latency) {
   const double seconds = std::chrono::duration<double>(latency).count();
   std::lock_guard lock(mutex_);
-  ++requests_[{endpoint, status}];
+  const auto known = requests_.find(std::tuple{endpoint, status});
+  if (known != requests_.end()) {
+    ++known->second;
+  } else {
+    requests_.emplace(std::tuple{std::string(endpoint), status}, 1);
+  }
   std::size_t bucket = 0;
   while (bucket < buckets_.size() && seconds > buckets_[bucket]) ++bucket;
   ++latency_counts_[bucket];
   latency_sum_ += seconds;
 }
 
-void metrics::count_decision(const std::string& clinic, const std::string& action,
-                             const std::string& reason) {
+void metrics::count_decision(std::string_view clinic, std::string_view action, std::string_view reason) {
   std::lock_guard lock(mutex_);
-  ++decisions_[{clinic, action, reason}];
+  const auto known = decisions_.find(std::tuple{clinic, action, reason});
+  if (known != decisions_.end()) {
+    ++known->second;
+  } else {
+    decisions_.emplace(std::tuple{std::string(clinic), std::string(action), std::string(reason)}, 1);
+  }
 }
 
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
@@ -45,8 +53,8 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   out += "# HELP callpolicy_requests_total HTTP requests by endpoint and status code.\n"
          "# TYPE callpolicy_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
-    out += fmt::format("callpolicy_requests_total{{endpoint=\"{}\",code=\"{}\"}} {}\n", label(key.first),
-                       key.second, n);
+    out += fmt::format("callpolicy_requests_total{{endpoint=\"{}\",code=\"{}\"}} {}\n", label(std::get<0>(key)),
+                       std::get<1>(key), n);
   }
   out += "# HELP callpolicy_decisions_total Call decisions by clinic, action and reason.\n"
          "# TYPE callpolicy_decisions_total counter\n";

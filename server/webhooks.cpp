@@ -29,21 +29,14 @@ std::int64_t unix_ms(clock_type::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-response text(unsigned status, std::string body, std::string content_type = "text/plain") {
-  response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.content_type = std::move(content_type);
-  return r;
+// A plain-text (or other non-TwiML) answer into `out`.
+void text(response& out, unsigned status, std::string_view body, std::string_view content_type = "text/plain") {
+  out.status = status;
+  out.body.assign(body);
+  out.content_type = content_type;
 }
 
-response twiml(std::string body) {
-  response r;
-  r.body = std::move(body);
-  return r;
-}
-
-std::string empty_twiml() { return R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)"; }
+constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
 
 // Twilio's CallSid: "CA" and 32 hex digits.
 bool valid_call_sid(std::string_view sid) {
@@ -133,29 +126,46 @@ std::string webhooks::journal_snapshot() {
   return out;
 }
 
-void webhooks::handle(const request_view& request, std::function<void(response)> respond) {
+void response::clear() {
+  status = 200;
+  content_type = "text/xml";
+  allow = {};
+  authenticate = {};
+  body.clear();
+  clinic.clear();
+  call_sid.clear();
+  action.clear();
+  reason.clear();
+  journal_line.clear();
+  recording_sid.clear();
+}
+
+void webhooks::handle(const request_view& request, response& out) {
   const std::string_view path = request.target.substr(0, request.target.find('?'));
   const bool get = request.method == "GET" || request.method == "HEAD";
   const bool post = request.method == "POST";
   auto only = [&](bool allowed, std::string_view allow) {
     if (allowed) return true;
-    response r = text(405, "method not allowed\n");
-    r.allow = std::string(allow);
-    respond(std::move(r));
+    text(out, 405, "method not allowed\n");
+    out.allow = allow;
     return false;
   };
 
   if (path == "/healthz") {
-    if (only(get, "GET, HEAD")) respond(text(200, "ok\n"));
+    if (only(get, "GET, HEAD")) text(out, 200, "ok\n");
     return;
   }
   if (path == "/readyz") {
     if (!only(get, "GET, HEAD")) return;
-    respond(store_.current() ? text(200, "ready\n") : text(503, "no policy set loaded\n"));
+    if (store_.current()) {
+      text(out, 200, "ready\n");
+    } else {
+      text(out, 503, "no policy set loaded\n");
+    }
     return;
   }
   if (request.admin) {
-    handle_admin(request, path, respond);
+    handle_admin(request, path, out);
     return;
   }
 
@@ -166,113 +176,106 @@ void webhooks::handle(const request_view& request, std::function<void(response)>
   const bool voicemail = path == "/twilio/voicemail" || path == "/api/twilio/voicemail";
   const bool hangup = path == "/twilio/hangup" || path == "/api/twilio/hangup";
   if (!call && !status && !dial && !voicemail && !hangup) {
-    respond(text(404, "not found\n"));
+    text(out, 404, "not found\n");
     return;
   }
   if (!only(post, "POST")) return;
   if (!request.content_type.empty() && !is_form_content_type(request.content_type)) {
-    respond(text(415, "expected application/x-www-form-urlencoded\n"));
+    text(out, 415, "expected application/x-www-form-urlencoded\n");
     return;
   }
-  // One decoded form per thread, reused: no allocation once warm.
-  thread_local form_fields decoded;
-  const form_fields* form = &decoded;
-  if (!decoded.parse(request.body)) {
-    respond(text(400, "malformed form body\n"));
+  // One decoded form and one URL buffer per thread, reused: no allocation once warm.
+  thread_local form_fields form;
+  thread_local std::string url;
+  if (!form.parse(request.body)) {
+    text(out, 400, "malformed form body\n");
     return;
   }
   if (!options_.skip_signature) {
-    const std::string url = options_.public_url + std::string(request.target);
-    if (request.signature.empty() ||
-        !signature_valid(options_.auth_tokens, url, *form, request.signature)) {
-      respond(text(403, "invalid X-Twilio-Signature\n"));
+    url.assign(options_.public_url);
+    url += request.target;
+    if (request.signature.empty() || !signature_valid(options_.auth_tokens, url, form, request.signature)) {
+      text(out, 403, "invalid X-Twilio-Signature\n");
       return;
     }
   }
-  if (const auto name = duplicated_field(*form)) {
-    respond(text(400, fmt::format("parameter '{}' given more than once\n", *name)));
+  if (const auto name = duplicated_field(form)) {
+    text(out, 400, fmt::format("parameter '{}' given more than once\n", *name));
     return;
   }
   if (hangup) {
-    std::string body;
-    write_hangup_twiml(body);
-    respond(twiml(std::move(body)));
+    write_hangup_twiml(out.body);
     return;
   }
-  if (!valid_call_sid(form_value(*form, "CallSid"))) {
-    respond(text(400, "CallSid must be CA followed by 32 hex digits\n"));
+  if (!valid_call_sid(form_value(form, "CallSid"))) {
+    text(out, 400, "CallSid must be CA followed by 32 hex digits\n");
     return;
   }
   if (call) {
-    handle_call(*form, std::move(respond));
+    handle_call(form, out);
   } else if (status) {
-    handle_status(*form, std::move(respond));
+    handle_status(form, out);
   } else if (dial) {
-    handle_dial_status(*form, std::move(respond));
+    handle_dial_status(form, out);
   } else {
-    handle_voicemail(*form, std::move(respond));
+    handle_voicemail(form, out);
   }
 }
 
-void webhooks::handle_admin(const request_view& request, std::string_view path,
-                            std::function<void(response)>& respond) {
+void webhooks::handle_admin(const request_view& request, std::string_view path, response& out) {
   const bool get = request.method == "GET" || request.method == "HEAD";
   if (path == "/status" || path == "/metrics") {
     if (!get) {
-      response r = text(405, "method not allowed\n");
-      r.allow = "GET, HEAD";
-      respond(std::move(r));
+      text(out, 405, "method not allowed\n");
+      out.allow = "GET, HEAD";
     } else if (path == "/status") {
-      respond(text(200, status_json(), "application/json"));
+      text(out, 200, status_json(), "application/json");
     } else {
       const reload_report last = store_.last_report();
       std::size_t errors = 0;
       for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
-      respond(text(200,
-                   metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(),
-                                   errors, last.ok, voicemails_),
-                   "text/plain; version=0.0.4"));
+      text(out, 200,
+           metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(), errors, last.ok,
+                           voicemails_),
+           "text/plain; version=0.0.4");
     }
     return;
   }
   if (!path.starts_with("/admin/")) {
-    respond(text(404, "not found\n"));
+    text(out, 404, "not found\n");
     return;
   }
   // Reads are open on the admin address; every write needs the bearer token.
   if (!get) {
     if (options_.admin_token.empty()) {
-      respond(text(403, "admin writes are off: start serve with --admin-token-file\n"));
+      text(out, 403, "admin writes are off: start serve with --admin-token-file\n");
       return;
     }
     constexpr std::string_view scheme = "Bearer ";
     const std::string_view auth = request.authorization;
     if (!auth.starts_with(scheme) || !constant_time_equal(auth.substr(scheme.size()), options_.admin_token)) {
-      response r = text(401, "a valid Authorization: Bearer token is required\n");
-      r.authenticate = "Bearer realm=\"callpolicy admin\"";
-      respond(std::move(r));
+      text(out, 401, "a valid Authorization: Bearer token is required\n");
+      out.authenticate = "Bearer realm=\"callpolicy admin\"";
       return;
     }
   }
-  respond(text(404, "no such admin endpoint\n"));
+  text(out, 404, "no such admin endpoint\n");
 }
 
-void webhooks::handle_call(const form_fields& form, std::function<void(response)> respond) {
+void webhooks::handle_call(const form_fields& form, response& out) {
   const std::string_view to = form_value(form, "To");
   const std::string_view call_sid = form_value(form, "CallSid");
-  if (to.empty() || call_sid.empty()) {
-    respond(text(400, "missing To or CallSid\n"));
+  if (to.empty()) {
+    text(out, 400, "missing To\n");
     return;
   }
   const std::shared_ptr<const policy_set> set = store_.current();
-  response r;
-  r.call_sid = std::string(call_sid);
+  out.call_sid.assign(call_sid);
   const auto match = set ? identify_clinic(*set, to) : std::nullopt;
   if (!match) {
-    write_not_in_service_twiml(r.body);
-    r.action = "not-in-service";
-    r.reason = fmt::format("no clinic answers to '{}'", to);
-    respond(std::move(r));
+    write_not_in_service_twiml(out.body);
+    out.action = "not-in-service";
+    fmt::format_to(std::back_inserter(out.reason), "no clinic answers to '{}'", to);
     return;
   }
   const runtime_clinic& clinic = *match->clinic;
@@ -280,93 +283,78 @@ void webhooks::handle_call(const form_fields& form, std::function<void(response)
   std::int32_t active = state_.start_call(call_sid, clinic.policy.id, now);
   if (active < 0) active = 0;  // the shared store did not answer: decide as if quiet
   const std::string caller = caller_of(form_value(form, "From"));
-  const decision d =
-      decide(clinic, {std::chrono::floor<std::chrono::seconds>(now), active, caller, match->via});
-  write_twiml(r.body, clinic, d, match->via, {options_.public_url, options_.ai_sip, options_.ai_url});
-  r.clinic = clinic.policy.id;
-  r.action = std::string(action_name(d.action));
-  r.reason = std::string(d.reason);
-  metrics_.count_decision(r.clinic, r.action, r.reason);
-  std::string line;
-  json_line(line)
+  const decision d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(now), active, caller, match->via});
+  write_twiml(out.body, clinic, d, match->via, {options_.public_url, options_.ai_sip, options_.ai_url});
+  out.clinic.assign(clinic.policy.id);
+  out.action.assign(action_name(d.action));
+  out.reason.assign(d.reason);
+  metrics_.count_decision(out.clinic, out.action, out.reason);
+  json_line(out.journal_line)
       .add("type", "call")
       .add("time_ms", unix_ms(now))
       .add("call_sid", call_sid)
-      .add("clinic", r.clinic)
+      .add("clinic", out.clinic)
       .add("via", via_name(match->via))
       .add("to", to)
       .add("from", form_value(form, "From"))
       .add("forwarded_from", form_value(form, "ForwardedFrom"))
       .add("active_calls", active)
-      .add("action", r.action)
-      .add("reason", r.reason)
+      .add("action", out.action)
+      .add("reason", out.reason)
       .end();
-  journal_.append(std::move(line), [r = std::move(r), respond = std::move(respond)](bool) mutable {
-    respond(std::move(r));
-  });
 }
 
-void webhooks::handle_status(const form_fields& form, std::function<void(response)> respond) {
+void webhooks::handle_status(const form_fields& form, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view status = form_value(form, "CallStatus");
-  if (call_sid.empty() || status.empty()) {
-    respond(text(400, "missing CallSid or CallStatus\n"));
+  if (status.empty()) {
+    text(out, 400, "missing CallStatus\n");
     return;
   }
   const bool ended = is_final_status(status) && state_.end_call(call_sid);
-  std::string line;
-  json_line(line)
+  json_line(out.journal_line)
       .add("type", "status")
       .add("time_ms", unix_ms(clock_type::now()))
       .add("call_sid", call_sid)
       .add("status", status)
       .add("ended", ended)
       .end();
-  response r = twiml(empty_twiml());
-  r.call_sid = std::string(call_sid);
-  r.reason = std::string(status);
-  journal_.append(std::move(line), [r = std::move(r), respond = std::move(respond)](bool) mutable {
-    respond(std::move(r));
-  });
+  out.body.assign(empty_twiml);
+  out.call_sid.assign(call_sid);
+  out.reason.assign(status);
 }
 
-void webhooks::handle_dial_status(const form_fields& form, std::function<void(response)> respond) {
-  std::string line;
-  json_line(line)
+void webhooks::handle_dial_status(const form_fields& form, response& out) {
+  json_line(out.journal_line)
       .add("type", "dial_status")
       .add("time_ms", unix_ms(clock_type::now()))
       .add("call_sid", form_value(form, "CallSid"))
       .add("dial_call_status", form_value(form, "DialCallStatus"))
       .add("dial_call_sid", form_value(form, "DialCallSid"))
       .end();
-  response r;
-  write_hangup_twiml(r.body);
-  r.call_sid = std::string(form_value(form, "CallSid"));
-  r.reason = std::string(form_value(form, "DialCallStatus"));
-  journal_.append(std::move(line), [r = std::move(r), respond = std::move(respond)](bool) mutable {
-    respond(std::move(r));
-  });
+  write_hangup_twiml(out.body);
+  out.call_sid.assign(form_value(form, "CallSid"));
+  out.reason.assign(form_value(form, "DialCallStatus"));
 }
 
-void webhooks::handle_voicemail(const form_fields& form, std::function<void(response)> respond) {
+void webhooks::handle_voicemail(const form_fields& form, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view recording = form_value(form, "RecordingSid");
   if (recording.empty()) {
-    respond(text(400, "missing RecordingSid\n"));
+    text(out, 400, "missing RecordingSid\n");
     return;
   }
   const auto now = clock_type::now();
-  response r = twiml(empty_twiml());
-  r.call_sid = std::string(call_sid);
-  r.action = "voicemail";
+  out.body.assign(empty_twiml);
+  out.call_sid.assign(call_sid);
+  out.action = "voicemail";
   if (!remember_recording(recording, now)) {
     // Already on disk: Twilio retried a callback whose answer it missed.
-    r.reason = "already journaled";
-    respond(std::move(r));
+    out.reason = "already journaled";
     return;
   }
-  std::string line;
-  json_line(line)
+  out.recording_sid.assign(recording);
+  json_line(out.journal_line)
       .add("type", "voicemail")
       .add("time_ms", unix_ms(now))
       .add("call_sid", call_sid)
@@ -375,18 +363,18 @@ void webhooks::handle_voicemail(const form_fields& form, std::function<void(resp
       .add("recording_duration", form_value(form, "RecordingDuration"))
       .add("recording_status", form_value(form, "RecordingStatus"))
       .end();
+}
+
+void webhooks::journaled(response& out, bool ok) {
+  if (out.recording_sid.empty()) return;
   // Acknowledged only once on disk: a failed write answers 503 so that
   // Twilio retries the callback rather than the voicemail being lost.
-  journal_.append(std::move(line), [this, recording = std::string(recording), r = std::move(r),
-                                    respond = std::move(respond)](bool ok) mutable {
-    if (!ok) {
-      forget_recording(recording);
-      respond(text(503, "journal write failed\n"));
-      return;
-    }
-    ++voicemails_;
-    respond(std::move(r));
-  });
+  if (!ok) {
+    forget_recording(out.recording_sid);
+    text(out, 503, "journal write failed\n");
+    return;
+  }
+  ++voicemails_;
 }
 
 bool webhooks::remember_recording(std::string_view recording_sid, clock_type::time_point now) {

@@ -1,13 +1,14 @@
-// What each endpoint does, independent of the HTTP library: a request in,
-// exactly one response out through `respond` (which may run on the journal's
-// thread, once the journal line is durable).
+// What each endpoint does, independent of the HTTP library: a request in, a
+// response filled in. A response that must wait for its journal line to be
+// on disk carries that line; the caller appends it, calls journaled() with
+// the outcome, and only then answers. The caller reuses one response per
+// connection, so its strings keep their capacity from request to request.
 #pragma once
 
 #include <atomic>
 #include <deque>
 #include <mutex>
 #include <unordered_set>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,12 +34,18 @@ struct request_view {
 
 struct response {
   unsigned status = 200;
-  std::string content_type = "text/xml";
+  std::string_view content_type = "text/xml";  // always a literal
   std::string body;
-  std::string allow;         // for 405
-  std::string authenticate;  // WWW-Authenticate, for 401
+  std::string_view allow;         // for 405; a literal
+  std::string_view authenticate;  // WWW-Authenticate, for 401; a literal
   // For the request log line.
   std::string clinic, call_sid, action, reason;
+  // Not empty: answer only once this line is in the journal.
+  std::string journal_line;
+  std::string recording_sid;  // the voicemail being journaled, if any
+
+  // Back to a fresh 200, keeping the strings' capacity.
+  void clear();
 };
 
 struct replay_summary {
@@ -51,7 +58,10 @@ class webhooks {
   webhooks(const server_options& options, policy_store& store, call_state& state, journal& journal,
            metrics& metrics);
 
-  void handle(const request_view& request, std::function<void(response)> respond);
+  void handle(const request_view& request, response& out);
+  // The journal's verdict on out.journal_line: a voicemail that could not be
+  // written becomes 503, so that Twilio retries it.
+  void journaled(response& out, bool ok);
 
   // Rebuilds active calls, the voicemail count and the recordings already
   // journaled from the journal at `path`, streaming it. A record that cannot
@@ -61,11 +71,11 @@ class webhooks {
   std::size_t voicemails() const { return voicemails_; }
 
  private:
-  void handle_call(const form_fields& form, std::function<void(response)> respond);
-  void handle_status(const form_fields& form, std::function<void(response)> respond);
-  void handle_dial_status(const form_fields& form, std::function<void(response)> respond);
-  void handle_voicemail(const form_fields& form, std::function<void(response)> respond);
-  void handle_admin(const request_view& request, std::string_view path, std::function<void(response)>& respond);
+  void handle_call(const form_fields& form, response& out);
+  void handle_status(const form_fields& form, response& out);
+  void handle_dial_status(const form_fields& form, response& out);
+  void handle_voicemail(const form_fields& form, response& out);
+  void handle_admin(const request_view& request, std::string_view path, response& out);
   std::string status_json() const;
   // The lines a rotated journal starts with: what replay needs of the past.
   std::string journal_snapshot();
