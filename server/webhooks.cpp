@@ -439,6 +439,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     } else if (*type == "call") {
       const auto clinic = string_field("clinic");
       if (!clinic) return skip(number, "call without a 'clinic' string");
+      if (!valid_call_sid(*call_sid)) return skip(number, "call_sid is not a Twilio CallSid");
       if (restore_calls) state_.start_call(*call_sid, *clinic, at);
     } else if (*type == "status") {
       const auto status = string_field("status");

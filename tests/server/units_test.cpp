@@ -9,6 +9,11 @@
 
 using namespace callpolicy::server;
 
+namespace {
+// A CallSid of Twilio's shape, numbered.
+std::string sid(int n) { return "CA" + std::string(31, '0') + std::to_string(n); }
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(form_bodies_decode_percent_and_plus) {
   const auto f = parse_form("To=%2B14165551234&From=sip%3Aa%40b&Name=Jane+Doe&Empty=&Flag&a=1&a=2");
   BOOST_REQUIRE(f.has_value());
@@ -48,19 +53,19 @@ BOOST_AUTO_TEST_CASE(signature_matches_twilios_published_vector) {
 BOOST_AUTO_TEST_CASE(memory_state_counts_each_call_once_until_final_or_ttl) {
   auto state = make_memory_state(std::chrono::seconds(60));
   const auto now = clock_type::now();
-  BOOST_TEST(state->start_call("CA1", "a", now) == 0);
-  BOOST_TEST(state->start_call("CA2", "a", now) == 1);
-  BOOST_TEST(state->start_call("CA2", "a", now) == 1);  // repeated webhook
-  BOOST_TEST(state->start_call("CA3", "b", now) == 0);
+  BOOST_TEST(state->start_call(sid(1), "a", now) == 0);
+  BOOST_TEST(state->start_call(sid(2), "a", now) == 1);
+  BOOST_TEST(state->start_call(sid(2), "a", now) == 1);  // repeated webhook
+  BOOST_TEST(state->start_call(sid(3), "b", now) == 0);
   BOOST_TEST(state->active_by_clinic()["a"] == 2);
-  BOOST_TEST(state->end_call("CA1"));
-  BOOST_TEST(!state->end_call("CA1"));
+  BOOST_TEST(state->end_call(sid(1)));
+  BOOST_TEST(!state->end_call(sid(1)));
   BOOST_TEST(state->active_by_clinic()["a"] == 1);
   // A call started longer ago than the TTL does not count.
-  BOOST_TEST(state->start_call("CA4", "a", now - std::chrono::seconds(61)) == 1);
+  BOOST_TEST(state->start_call(sid(4), "a", now - std::chrono::seconds(61)) == 1);
   BOOST_TEST(state->active_by_clinic()["a"] == 1);
   auto short_lived = make_memory_state(std::chrono::seconds(1));
-  short_lived->start_call("CA9", "a", clock_type::now() - std::chrono::milliseconds(900));
+  short_lived->start_call(sid(9), "a", clock_type::now() - std::chrono::milliseconds(900));
   BOOST_TEST(short_lived->active_by_clinic()["a"] == 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   BOOST_TEST(short_lived->active_by_clinic()["a"] == 0);
