@@ -27,9 +27,15 @@ def lua_string(data):
     return "'" + "".join(c if c.isalnum() or c in " /:=&%.-_+,;?<>" else "\\%03d" % ord(c) for c in data) + "'"
 
 
+# Lua allows 65,536 constants per function: the table is filled by one
+# function per 10,000 requests.
 with open(out, "w") as f:
     f.write("local requests = {}\n")
     for i in range(count):
+        if i % 10000 == 0:
+            if i:
+                f.write("end\nfill()\n")
+            f.write("local function fill()\n")
         n = first + i
         to = "+19995%06d" % (n % 1000000) if n % 97 == 0 else targets[n % len(targets)]
         sip = to.startswith("sip:")
@@ -56,6 +62,8 @@ with open(out, "w") as f:
                    "Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: %s\r\n"
                    "Content-Length: %d\r\n\r\n%s") % (path, host, signature, len(body), body)
         f.write("requests[%d] = %s\n" % (i + 1, lua_string(request)))
+    if count:
+        f.write("end\nfill()\n")
     f.write("""local n = #requests
 local i = 0
 request = function()
