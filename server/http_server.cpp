@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -166,6 +167,15 @@ std::optional<read_failure> failure_of(beast::error_code ec) {
 // RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by
 // chunked as the final transfer coding, never both. Anything else could be
 // read differently by a proxy in front (request smuggling), so it is refused.
+// Each worker thread runs an io_context of its own with its own listening
+// socket (SO_REUSEPORT: the kernel spreads connections), like nginx's
+// workers: a connection lives on one thread, so no strand is needed, and
+// the executor's type is concrete rather than type-erased.
+using executor = net::io_context::executor_type;
+using socket_type = net::basic_stream_socket<tcp, executor>;
+using acceptor_type = net::basic_socket_acceptor<tcp, executor>;
+using stream_type = beast::basic_stream<tcp, executor, beast::unlimited_rate_policy>;
+
 // Beast's messages, with every field and body in the connection's arena.
 using arena_chars = arena_allocator<char>;
 using arena_body = http::basic_string_body<char, std::char_traits<char>, arena_chars>;
@@ -208,7 +218,7 @@ std::optional<read_failure> framing_failure(const request_message& req) {
 // response, the response the handlers fill in, the log line.
 class session : public std::enable_shared_from_this<session>, journal_waiter {
  public:
-  session(tcp::socket socket, shared& s, bool admin, std::string address)
+  session(socket_type socket, shared& s, bool admin, std::string address)
       : stream_(std::move(socket)), shared_(s), admin_(admin), address_(std::move(address)),
         buffer_(read_buffer_limit), arena_(arena_size) {}
   ~session() { shared_.release(address_); }
@@ -391,7 +401,7 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
 
   static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
 
-  beast::tcp_stream stream_;
+  stream_type stream_;
   shared& shared_;
   const bool admin_;
   const std::string address_;
@@ -419,19 +429,28 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
 
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  listener(net::io_context& io, tcp::endpoint endpoint, shared& s, bool admin)
-      : io_(io), acceptor_(net::make_strand(io)), backoff_(acceptor_.get_executor()), shared_(s), admin_(admin) {
+  // `shared_port`: several listeners (one per worker) bind the same address.
+  listener(net::io_context& io, tcp::endpoint endpoint, shared& s, bool admin, bool shared_port)
+      : acceptor_(io.get_executor()), backoff_(io.get_executor()), shared_(s), admin_(admin) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
+    if (shared_port) {
+      const int on = 1;
+      if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+        throw std::runtime_error("SO_REUSEPORT is not available");
+      }
+    }
     acceptor_.bind(endpoint);
     acceptor_.listen(net::socket_base::max_listen_connections);
   }
 
   void accept() {
-    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, socket_type socket) {
       self->on_accept(ec, std::move(socket));
     });
   }
+
+  tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
 
   void stop() {
     beast::error_code ec;
@@ -446,7 +465,7 @@ class listener : public std::enable_shared_from_this<listener> {
   }
 
  private:
-  void on_accept(beast::error_code ec, tcp::socket socket) {
+  void on_accept(beast::error_code ec, socket_type socket) {
     if (!acceptor_.is_open()) return;
     if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
         ec == net::error::no_memory) {
@@ -476,9 +495,8 @@ class listener : public std::enable_shared_from_this<listener> {
     accept();
   }
 
-  net::io_context& io_;
-  tcp::acceptor acceptor_;
-  net::steady_timer backoff_;
+  acceptor_type acceptor_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, executor> backoff_;
   shared& shared_;
   const bool admin_;
   bool out_of_descriptors_ = false;
@@ -527,7 +545,7 @@ void serve_one_connection(int fd, const server_options& options, webhooks& hooks
                           bool admin) {
   net::io_context io(1);
   shared s(options, hooks, log, stats, 1);
-  tcp::socket socket(io);
+  socket_type socket(io.get_executor());
   beast::error_code ec;
   socket.assign(tcp::v4(), fd, ec);
   if (ec || !s.admit("fuzz")) {
@@ -596,19 +614,27 @@ int run_server(server_options options) {
     write_log(out);
   }
 
-  net::io_context io(static_cast<int>(options.threads));
+  // One io_context per worker thread; the first also takes signals, the
+  // admin listener and the drain.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  for (unsigned i = 0; i < options.threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+  net::io_context& io = *contexts.front();
   shared s(options, hooks, *log, stats, connection_cap(options.max_connections));
-  std::shared_ptr<listener> public_listener;
+  std::vector<std::shared_ptr<listener>> public_listeners;
   std::shared_ptr<listener> admin_listener;
   try {
-    public_listener = std::make_shared<listener>(io, *endpoint, s, false);
+    tcp::endpoint bound = *endpoint;
+    for (auto& context : contexts) {
+      public_listeners.push_back(std::make_shared<listener>(*context, bound, s, false, options.threads > 1));
+      bound = public_listeners.back()->endpoint();  // port 0: the others take the port the first got
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: cannot listen on %s: %s\n", options.listen.c_str(), e.what());
     return 2;
   }
   if (admin_endpoint) {
     try {
-      admin_listener = std::make_shared<listener>(io, *admin_endpoint, s, true);
+      admin_listener = std::make_shared<listener>(io, *admin_endpoint, s, true, false);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "callpolicy serve: cannot listen on %s (--admin-listen): %s\n",
                    options.admin_listen.c_str(), e.what());
@@ -616,7 +642,7 @@ int run_server(server_options options) {
     }
     admin_listener->accept();
   }
-  public_listener->accept();
+  for (auto& l : public_listeners) l->accept();
   store.watch();
 
   // SIGHUP reloads on a thread of its own, so that no request waits on a compile.
@@ -639,17 +665,18 @@ int run_server(server_options options) {
   // SIGTERM drains: no new connections, requests already read are answered
   // (their journal lines are on disk, so dropping them would make Twilio
   // retry what is already recorded), then the loop stops.
-  net::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  net::steady_timer drain_timer(io);
+  // Destroyed before the contexts (below), hence optional.
+  std::optional<net::signal_set> signals(std::in_place, io, SIGINT, SIGTERM, SIGHUP);
+  std::optional<net::steady_timer> drain_timer(std::in_place, io);
   std::chrono::steady_clock::time_point drain_deadline{};
   std::function<void(beast::error_code)> drain_check = [&](beast::error_code ec) {
     if (ec) return;
     if (s.in_flight == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
-      io.stop();
+      for (auto& context : contexts) context->stop();
       return;
     }
-    drain_timer.expires_after(std::chrono::milliseconds(5));
-    drain_timer.async_wait(drain_check);
+    drain_timer->expires_after(std::chrono::milliseconds(5));
+    drain_timer->async_wait(drain_check);
   };
   std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int signal) {
     if (ec) return;
@@ -659,16 +686,19 @@ int run_server(server_options options) {
         reload_pending = true;
       }
       reload_wanted.notify_one();
-      signals.async_wait(on_signal);
+      signals->async_wait(on_signal);
       return;
     }
     s.draining = true;
     drain_deadline = std::chrono::steady_clock::now() + options.read_timeout;
-    public_listener->stop();
+    // Each listener is closed on its own worker's thread.
+    for (std::size_t i = 0; i < contexts.size(); ++i) {
+      net::post(*contexts[i], [l = public_listeners[i]] { l->stop(); });
+    }
     if (admin_listener) admin_listener->stop();
     drain_check({});
   };
-  signals.async_wait(on_signal);
+  signals->async_wait(on_signal);
 
   {
     std::string out;
@@ -676,7 +706,7 @@ int run_server(server_options options) {
         .add("level", "info")
         .add("time_ms", now_ms())
         .add("message", "serving")
-        .add("listen", public_listener->local_address())
+        .add("listen", public_listeners.front()->local_address())
         .add("admin_listen", admin_listener ? admin_listener->local_address() : std::string())
         .add("rules", options.rules_path)
         .add("clinics", static_cast<std::int64_t>(store.current()->clinics().size()))
@@ -692,10 +722,10 @@ int run_server(server_options options) {
   // Nothing thrown on a worker may end the process: it is logged and the
   // worker goes back to serving. (Handlers catch their own; this is the net
   // under them.)
-  const auto run_worker = [&io] {
+  const auto run_worker = [](net::io_context& context) {
     for (;;) {
       try {
-        io.run();
+        context.run();
         return;
       } catch (const std::exception& e) {
         log_message("error", "exception escaped to the event loop", "error", e.what());
@@ -703,11 +733,18 @@ int run_server(server_options options) {
     }
   };
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back(run_worker);
-  run_worker();
+  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back(run_worker, std::ref(*contexts[i]));
+  run_worker(io);
   for (std::thread& t : workers) t.join();
-  // Drain the journal while the io_context it posts completions to still exists.
+  // Drain the journal while the io_contexts it posts completions to still
+  // exist; then destroy the contexts, and with them the sessions, while what
+  // the sessions point to (the shared state, the listeners) still exists.
   log.reset();
+  signals.reset();
+  drain_timer.reset();
+  public_listeners.clear();
+  admin_listener.reset();
+  contexts.clear();
   {
     std::lock_guard lock(reload_mutex);
     stopping = true;
