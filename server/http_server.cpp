@@ -52,6 +52,7 @@ constexpr std::size_t read_buffer_limit = 32 * 1024;
 constexpr std::size_t chunk_extension_limit = 1024;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_bytes = 1024 * 1024;
+constexpr auto watch_period = std::chrono::seconds(1);
 // Room for a Twilio webhook's headers and form body and the response; a
 // larger request takes the rest from the heap.
 constexpr std::size_t arena_size = 16 * 1024;
@@ -152,7 +153,7 @@ struct read_failure {
 
 std::optional<read_failure> failure_of(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
-      ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      ec == net::error::connection_reset || ec == net::error::operation_aborted || ec == net::error::bad_descriptor) {
     return std::nullopt;
   }
   if (ec == http::error::body_limit) return read_failure{413, "request body over 64 KiB\n"};
@@ -174,7 +175,7 @@ std::optional<read_failure> failure_of(beast::error_code ec) {
 using executor = net::io_context::executor_type;
 using socket_type = net::basic_stream_socket<tcp, executor>;
 using acceptor_type = net::basic_socket_acceptor<tcp, executor>;
-using stream_type = beast::basic_stream<tcp, executor, beast::unlimited_rate_policy>;
+using timer_type = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, executor>;
 
 // Beast's messages, with every field and body in the connection's arena.
 using arena_chars = arena_allocator<char>;
@@ -219,14 +220,19 @@ std::optional<read_failure> framing_failure(const request_message& req) {
 class session : public std::enable_shared_from_this<session>, journal_waiter {
  public:
   session(socket_type socket, shared& s, bool admin, std::string address)
-      : stream_(std::move(socket)), shared_(s), admin_(admin), address_(std::move(address)),
+      : socket_(std::move(socket)), watchdog_(socket_.get_executor()), shared_(s), admin_(admin),
+        address_(std::move(address)),
         buffer_(read_buffer_limit), arena_(arena_size) {}
   ~session() { shared_.release(address_); }
 
   void start() {
     beast::error_code ec;
-    stream_.socket().set_option(tcp::no_delay(true), ec);
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    socket_.set_option(tcp::no_delay(true), ec);
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->deadline_ = std::chrono::steady_clock::now() + self->shared_.options.read_timeout;
+      self->watch();
+      self->read();
+    });
   }
 
  private:
@@ -241,10 +247,11 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
     parser_->on_chunk_header(chunk_header_check_);
     // The first request gets the read deadline; later ones on a kept-alive
     // connection may idle longer before they start.
-    stream_.expires_after(first_ ? shared_.options.read_timeout : shared_.options.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_header(ec);
-    });
+    expire_after(first_ ? shared_.options.read_timeout : shared_.options.idle_timeout);
+    http::async_read_header(socket_, buffer_, *parser_,
+                            with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            }));
   }
 
   void on_header(beast::error_code ec) {
@@ -261,10 +268,11 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
     target_ = view_of(req.target());
     if (const auto failure = framing_failure(req)) return send_error(*failure);
     // A request has its whole read deadline, however long it idled before.
-    stream_.expires_after(shared_.options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    expire_after(shared_.options.read_timeout);
+    http::async_read(socket_, buffer_, *parser_,
+                     with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     }));
   }
 
   void on_read(beast::error_code ec) {
@@ -301,7 +309,7 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
 
   // On the journal's thread: back onto the connection.
   void journaled(bool ok) override {
-    net::post(stream_.get_executor(), [self = std::move(waiting_self_), ok] {
+    net::post(socket_.get_executor(), [self = std::move(waiting_self_), ok] {
       self->shared_.hooks.journaled(self->out_, ok);
       self->answer();
     });
@@ -349,12 +357,13 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
     res.prepare_payload();
     // HEAD answers the length GET would have sent, without the body.
     if (head_) res.content_length(r.body.size());
-    stream_.expires_after(shared_.options.read_timeout);
-    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      if (!self->keep_alive_) return self->linger();
-      self->read();
-    });
+    expire_after(shared_.options.read_timeout);
+    http::async_write(socket_, res,
+                      with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        if (!self->keep_alive_) return self->linger();
+                        self->read();
+                      }));
   }
 
   void log_request(const response& r, std::chrono::steady_clock::duration latency) {
@@ -375,9 +384,33 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
     write_log(log_buffer_);
   }
 
+  // Done with the connection: no more sending, and the watchdog lets go.
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    closed_ = true;
+    watchdog_.cancel();
+  }
+
+  // Deadlines, after Beast's http_server_fast: setting one is an assignment;
+  // one timer per connection wakes at most once a second to compare, and
+  // closes the socket when it has passed (which fails the pending read or
+  // write). Arming a timer per read and write, as beast::tcp_stream does,
+  // cost an allocation and a timer operation each.
+  void expire_after(std::chrono::steady_clock::duration d) { deadline_ = std::chrono::steady_clock::now() + d; }
+
+  void watch() {
+    watchdog_.expires_after(std::min<std::chrono::steady_clock::duration>(watch_period, deadline_ - std::chrono::steady_clock::now()));
+    watchdog_.async_wait(with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      if (std::chrono::steady_clock::now() >= self->deadline_) {
+        beast::error_code ignored;
+        self->socket_.close(ignored);
+        self->closed_ = true;
+        return;
+      }
+      self->watch();
+    }));
   }
 
   // Closing a socket with unread input sends a reset, which can destroy the
@@ -386,27 +419,33 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
   // and read what the client still sends for a little while, bounded in
   // time and bytes, before closing.
   void linger() {
-    close();
-    stream_.expires_after(linger_time);
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    expire_after(linger_time);
     discard();
   }
 
   void discard() {
-    stream_.async_read_some(net::buffer(discard_buffer_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    socket_.async_read_some(net::buffer(discard_buffer_),
+                            with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->lingered_ += n;
-                              if (!ec && self->lingered_ < linger_bytes) self->discard();
-                            });
+                              if (!ec && self->lingered_ < linger_bytes) return self->discard();
+                              self->close();
+                            }));
   }
 
   static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
 
-  stream_type stream_;
+  socket_type socket_;
+  timer_type watchdog_;
+  std::chrono::steady_clock::time_point deadline_{};
+  bool closed_ = false;
   shared& shared_;
   const bool admin_;
   const std::string address_;
   beast::flat_buffer buffer_;
   request_arena arena_;
+  handler_memory handler_memory_;
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_check_ =
       [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
         if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;

@@ -70,3 +70,86 @@ class arena_allocator {
 };
 
 }  // namespace callpolicy::server
+
+namespace callpolicy::server {
+
+// Memory for the asynchronous operations of one connection (reads, writes,
+// their timers): a few fixed slots reused from one operation to the next,
+// as in Asio's custom-allocation example, so that steady traffic takes
+// nothing from the heap for them. An operation larger than a slot, or
+// beyond the slots in use, falls back to the heap. One connection's
+// operations all run on its worker's thread, so no locking.
+class handler_memory {
+ public:
+  handler_memory() = default;
+  handler_memory(const handler_memory&) = delete;
+  handler_memory& operator=(const handler_memory&) = delete;
+
+  void* allocate(std::size_t bytes) {
+    if (bytes <= slot_size) {
+      for (std::size_t i = 0; i < slots; ++i) {
+        if (!in_use_[i]) {
+          in_use_[i] = true;
+          return &storage_[i * slot_size];
+        }
+      }
+    }
+    return ::operator new(bytes);
+  }
+
+  void deallocate(void* p) noexcept {
+    const auto* b = static_cast<const std::byte*>(p);
+    if (b >= storage_ && b < storage_ + sizeof storage_) {
+      in_use_[static_cast<std::size_t>(b - storage_) / slot_size] = false;
+    } else {
+      ::operator delete(p);
+    }
+  }
+
+ private:
+  static constexpr std::size_t slots = 4;
+  static constexpr std::size_t slot_size = 1024;
+  alignas(std::max_align_t) std::byte storage_[slots * slot_size];
+  bool in_use_[slots] = {};
+};
+
+template <class T>
+class handler_allocator {
+ public:
+  using value_type = T;
+  explicit handler_allocator(handler_memory& memory) noexcept : memory_(&memory) {}
+  template <class U>
+  handler_allocator(const handler_allocator<U>& other) noexcept : memory_(other.memory()) {}
+
+  T* allocate(std::size_t n) { return static_cast<T*>(memory_->allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { memory_->deallocate(p); }
+  handler_memory* memory() const noexcept { return memory_; }
+
+  template <class U>
+  bool operator==(const handler_allocator<U>& other) const noexcept {
+    return memory_ == other.memory();
+  }
+
+ private:
+  handler_memory* memory_;
+};
+
+// A completion handler whose operations take their memory from `memory`:
+// Asio and Beast allocate through a handler's associated allocator.
+template <class Handler>
+class with_memory {
+ public:
+  using allocator_type = handler_allocator<void>;
+  with_memory(handler_memory& memory, Handler handler) : memory_(&memory), handler_(std::move(handler)) {}
+  allocator_type get_allocator() const noexcept { return allocator_type(*memory_); }
+  template <class... Args>
+  void operator()(Args&&... args) {
+    handler_(std::forward<Args>(args)...);
+  }
+
+ private:
+  handler_memory* memory_;
+  Handler handler_;
+};
+
+}  // namespace callpolicy::server
