@@ -71,28 +71,33 @@ int main(int argc, char** argv) {
   server::metrics stats;
   server::webhooks hooks(options, store, *state, journal, stats);
 
-  // The clinics' numbers, for `To`.
+  // Every number and SIP user of the set, for `To`; every 97th call is for
+  // a number no clinic has.
   std::vector<std::string> targets;
   for (const runtime_clinic& c : store.current()->clinics()) {
     for (const auto& n : c.policy.ported) targets.push_back(n);
     for (const auto& n : c.policy.forwarded) targets.push_back(n);
+    for (const auto& u : c.policy.sip_users) targets.push_back("sip:" + u + "@clinics.sip.twilio.com");
   }
   std::vector<std::string> requests;
   requests.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    const std::string& to = targets[i % targets.size()];
+    const std::string to = i % 97 == 0 ? fmt::format("+1999555{:04}", i % 10000) : targets[i % targets.size()];
+    const bool sip = to.starts_with("sip:");
+    const std::string path = sip ? "/twilio/sip" : "/twilio/voice";
+    const std::string from = sip ? "sip:+14165550100@pbx.example.com" : "+14165550100";
     server::form_fields fields{{"AccountSid", "ACba8bc05eacf94afdae398e642c9cc32d"},
                                {"ApiVersion", "2010-04-01"},
                                {"CallSid", fmt::format("CA{:032x}", i)},
                                {"CallStatus", "ringing"},
                                {"Called", to},
                                {"CalledCountry", "CA"},
-                               {"Caller", "+14165550100"},
+                               {"Caller", from},
                                {"CallerCity", "TORONTO"},
                                {"CallerCountry", "CA"},
                                {"CallerState", "ON"},
                                {"Direction", "inbound"},
-                               {"From", "+14165550100"},
+                               {"From", from},
                                {"FromCity", "TORONTO"},
                                {"FromCountry", "CA"},
                                {"FromState", "ON"},
@@ -104,13 +109,19 @@ int main(int argc, char** argv) {
       if (!body.empty()) body += '&';
       body += k;
       body += "=";
-      for (char c : v) body += c == '+' ? std::string("%2B") : std::string(1, c);
+      for (char c : v) {
+        if (c == '+' || c == ':' || c == '@') {
+          body += fmt::format("%{:02X}", c);
+        } else {
+          body += c;
+        }
+      }
     }
-    const std::string signature = server::twilio_signature(options.auth_tokens[0], options.public_url + "/twilio/voice", fields);
-    requests.push_back(fmt::format("POST /twilio/voice HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+    const std::string signature = server::twilio_signature(options.auth_tokens[0], options.public_url + path, fields);
+    requests.push_back(fmt::format("POST {} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
                                    "Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: {}\r\n"
                                    "Content-Length: {}\r\n\r\n{}",
-                                   signature, body.size(), body));
+                                   path, signature, body.size(), body));
   }
 
   int pair[2];

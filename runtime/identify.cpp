@@ -4,30 +4,36 @@
 
 namespace callpolicy {
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
+namespace {
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+bool percent_decode_into(std::string_view text, bool plus_is_space, std::string& out) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int high = hex(text[i + 1]);
-      const int low = hex(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
+      if (i + 2 >= text.size()) return false;
+      const int high = hex_digit(text[i + 1]);
+      const int low = hex_digit(text[i + 2]);
+      if (high < 0 || low < 0) return false;
       out += static_cast<char>(high * 16 + low);
       i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
     } else {
-      out += c;
+      out += c == '+' && plus_is_space ? ' ' : c;
     }
   }
+  return true;
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  if (!percent_decode_into(text, plus_is_space, out)) return std::nullopt;
   return out;
 }
 
@@ -39,7 +45,7 @@ bool is_e164(std::string_view text) {
   return true;
 }
 
-std::optional<std::string> sip_user_of(std::string_view to) {
+bool sip_user_into(std::string_view to, std::string& out) {
   // URI schemes are case-insensitive (RFC 3261 19.1.4): `SIP:` is `sip:`.
   const auto has_scheme = [&](std::string_view scheme) {
     if (to.size() < scheme.size()) return false;
@@ -54,19 +60,26 @@ std::optional<std::string> sip_user_of(std::string_view to) {
     to.remove_prefix(5);
   }
   const auto at = to.find('@');
-  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  if (at == std::string_view::npos || at == 0) return false;
   // A user part may carry its own ;params before the '@' (RFC 3261 allows
   // them in the userinfo of tel-like users); they are not part of the name.
   std::string_view user = to.substr(0, at);
   user = user.substr(0, user.find(';'));
-  return percent_decode(user, false);
+  out.clear();
+  return percent_decode_into(user, false, out);
+}
+
+std::optional<std::string> sip_user_of(std::string_view to) {
+  std::string user;
+  if (!sip_user_into(to, user)) return std::nullopt;
+  return user;
 }
 
 std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_view to) {
   if (is_e164(to)) return set.find_by_number(to);
-  const auto user = sip_user_of(to);
-  if (!user) return std::nullopt;
-  const runtime_clinic* clinic = set.find_by_sip_user(*user);
+  thread_local std::string user;
+  if (!sip_user_into(to, user)) return std::nullopt;
+  const runtime_clinic* clinic = set.find_by_sip_user(user);
   if (!clinic) return std::nullopt;
   return clinic_match{clinic, via_kind::sip};
 }

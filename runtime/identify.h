@@ -15,9 +15,15 @@ namespace callpolicy {
 // Decodes %XX escapes; with `plus_is_space`, '+' becomes ' ' (form bodies).
 // nullopt for a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+// The same, appended to `out`; false for a malformed escape (`out` then
+// holds part of the text).
+bool percent_decode_into(std::string_view text, bool plus_is_space, std::string& out);
 
 // The percent-decoded user part of a SIP address, or nullopt if `to` is not one.
 std::optional<std::string> sip_user_of(std::string_view to);
+// The same into `user` (reused, so the server's threads allocate nothing
+// once warm); false if `to` is not a SIP address.
+bool sip_user_into(std::string_view to, std::string& user);
 
 bool is_e164(std::string_view text);
 

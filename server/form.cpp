@@ -1,16 +1,8 @@
 #include "server/form.h"
 
+#include "runtime/identify.h"
+
 namespace callpolicy::server {
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 form_fields::form_fields(std::initializer_list<field> fields) {
   for (const auto& [name, value] : fields) {
@@ -25,22 +17,7 @@ form_fields::form_fields(std::initializer_list<field> fields) {
   }
 }
 
-bool form_fields::append_decoded(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return false;
-      const int high = hex_digit(text[i + 1]);
-      const int low = hex_digit(text[i + 2]);
-      if (high < 0 || low < 0) return false;
-      storage_ += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      storage_ += c == '+' ? ' ' : c;
-    }
-  }
-  return true;
-}
+bool form_fields::append_decoded(std::string_view text) { return percent_decode_into(text, true, storage_); }
 
 bool form_fields::parse(std::string_view body) {
   storage_.clear();

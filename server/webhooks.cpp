@@ -78,10 +78,12 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 constexpr auto recording_memory = std::chrono::hours(24);
 
 // The caller's number: `From` as given for numbers; for SIP calls the user
-// part of the SIP From when it is a phone number.
-std::string caller_of(std::string_view from) {
-  if (is_e164(from)) return std::string(from);
-  if (const auto user = sip_user_of(from); user && is_e164(*user)) return *user;
+// part of the SIP From when it is a phone number. The view is valid until
+// the thread's next call.
+std::string_view caller_of(std::string_view from) {
+  if (is_e164(from)) return from;
+  thread_local std::string user;
+  if (sip_user_into(from, user) && is_e164(user)) return user;
   return {};
 }
 
@@ -282,7 +284,7 @@ void webhooks::handle_call(const form_fields& form, response& out) {
   const auto now = clock_type::now();
   std::int32_t active = state_.start_call(call_sid, clinic.policy.id, now);
   if (active < 0) active = 0;  // the shared store did not answer: decide as if quiet
-  const std::string caller = caller_of(form_value(form, "From"));
+  const std::string_view caller = caller_of(form_value(form, "From"));
   const decision d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(now), active, caller, match->via});
   write_twiml(out.body, clinic, d, match->via, {options_.public_url, options_.ai_sip, options_.ai_url});
   out.clinic.assign(clinic.policy.id);
