@@ -9,7 +9,8 @@
 namespace callpolicy::cli {
 namespace {
 
-// "90s", "15m", "1h", or plain seconds.
+// "90s", "15m", "1h", or plain seconds; up to a year (a longer one would be
+// a mistake, and past a few centuries the clock's arithmetic overflows).
 std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   if (text.empty()) return std::nullopt;
   std::size_t used = 0;
@@ -21,7 +22,8 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   }
   const std::string unit = text.substr(used);
   const long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
-  if (scale == 0 || amount <= 0) return std::nullopt;
+  constexpr long long year = 366LL * 24 * 3600;
+  if (scale == 0 || amount <= 0 || amount > year / scale) return std::nullopt;
   return std::chrono::seconds{amount * scale};
 }
 
@@ -92,7 +94,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->callback([opts, &exit_code] {
     const auto ttl = parse_duration(opts->call_ttl);
     if (!ttl) {
-      std::fprintf(stderr, "callpolicy serve: --call-ttl '%s' is not a duration like 1h\n", opts->call_ttl.c_str());
+      std::fprintf(stderr, "callpolicy serve: --call-ttl '%s' is not a duration like 1h (at most a year)\n", opts->call_ttl.c_str());
       exit_code = exit_usage;
       return;
     }

@@ -73,6 +73,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+constexpr std::int64_t max_journal_time_ms = 7'258'118'400'000;  // 2200-01-01T00:00Z
+
 // How long a journaled RecordingSid is remembered to refuse a second copy:
 // far longer than Twilio keeps retrying a callback.
 constexpr auto recording_memory = std::chrono::hours(24);
@@ -432,7 +434,11 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     if (!type || !call_sid || time == line.end() || !time->is_number_integer()) {
       return skip(number, "missing or mistyped 'type', 'call_sid' or 'time_ms'");
     }
-    const clock_type::time_point at{std::chrono::milliseconds{time->get<std::int64_t>()}};
+    // Before 1970 or past 2200 is no time the server wrote, and past 2262 the
+    // clock's nanoseconds overflow.
+    const std::int64_t ms = time->get<std::int64_t>();
+    if (ms < 0 || ms > max_journal_time_ms) return skip(number, "time_ms out of range");
+    const clock_type::time_point at{std::chrono::milliseconds{ms}};
     if (*type == "voicemail") {
       const auto recording = string_field("recording_sid");
       if (!recording) return skip(number, "voicemail without a 'recording_sid' string");
