@@ -1,5 +1,6 @@
 #include "runtime/identify.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace callpolicy {
@@ -14,18 +15,23 @@ int hex_digit(char c) {
 }  // namespace
 
 bool percent_decode_into(std::string_view text, bool plus_is_space, std::string& out) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return false;
-      const int high = hex_digit(text[i + 1]);
-      const int low = hex_digit(text[i + 2]);
-      if (high < 0 || low < 0) return false;
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += c == '+' && plus_is_space ? ' ' : c;
+  while (!text.empty()) {
+    // Everything up to the next escape (or '+') is copied whole.
+    const std::size_t special = text.find_first_of(plus_is_space ? std::string_view("%+") : std::string_view("%"));
+    out.append(text.data(), std::min(special, text.size()));
+    if (special == std::string_view::npos) break;
+    text.remove_prefix(special);
+    if (text[0] == '+') {
+      out += ' ';
+      text.remove_prefix(1);
+      continue;
     }
+    if (text.size() < 3) return false;
+    const int high = hex_digit(text[1]);
+    const int low = hex_digit(text[2]);
+    if (high < 0 || low < 0) return false;
+    out += static_cast<char>(high * 16 + low);
+    text.remove_prefix(3);
   }
   return true;
 }

@@ -52,26 +52,40 @@ void for_each_sequence(std::string_view text, Emit emit) {
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  for_each_sequence(text, [&](std::string_view sequence) {
-    if (sequence.size() > 1) {
-      out += sequence;
-      return;
-    }
-    const unsigned char c = static_cast<unsigned char>(sequence[0]);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  });
+  // Runs of printable ASCII that need no escape, the common case, are
+  // appended whole; the rest goes sequence by sequence.
+  const auto plain = [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; };
+  while (!text.empty()) {
+    std::size_t run = 0;
+    while (run < text.size() && plain(text[run])) ++run;
+    out.append(text.data(), run);
+    text.remove_prefix(run);
+    if (text.empty()) break;
+    // Up to the next plain byte: escapes and multi-byte sequences.
+    std::size_t other = 0;
+    while (other < text.size() && !plain(text[other])) ++other;
+    for_each_sequence(text.substr(0, other), [&](std::string_view sequence) {
+      if (sequence.size() > 1) {
+        out += sequence;
+        return;
+      }
+      const unsigned char c = static_cast<unsigned char>(sequence[0]);
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20 || c == 0x7F) {
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+    });
+    text.remove_prefix(other);
+  }
   out += '"';
 }
 

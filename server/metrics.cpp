@@ -22,7 +22,7 @@ std::string label(std::string_view v) {
 void metrics::count_request(std::string_view endpoint, unsigned status, std::chrono::nanoseconds latency) {
   const double seconds = std::chrono::duration<double>(latency).count();
   std::lock_guard lock(mutex_);
-  const auto known = requests_.find(std::tuple{endpoint, status});
+  const auto known = requests_.find(request_view{endpoint, status});
   if (known != requests_.end()) {
     ++known->second;
   } else {
@@ -36,7 +36,7 @@ void metrics::count_request(std::string_view endpoint, unsigned status, std::chr
 
 void metrics::count_decision(std::string_view clinic, std::string_view action, std::string_view reason) {
   std::lock_guard lock(mutex_);
-  const auto known = decisions_.find(std::tuple{clinic, action, reason});
+  const auto known = decisions_.find(decision_view{clinic, action, reason});
   if (known != decisions_.end()) {
     ++known->second;
   } else {

@@ -29,8 +29,25 @@ class metrics {
   static constexpr std::array<double, 10> buckets_{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
                                                    0.0025,  0.005,  0.01,    0.05,   0.25};
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, unsigned>, std::uint64_t, std::less<>> requests_;
-  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t, std::less<>> decisions_;
+  // Keys own their strings; lookups compare them as views, so that counting
+  // a known key copies nothing.
+  using request_key = std::tuple<std::string, unsigned>;
+  using request_view = std::tuple<std::string_view, unsigned>;
+  using decision_key = std::tuple<std::string, std::string, std::string>;
+  using decision_view = std::tuple<std::string_view, std::string_view, std::string_view>;
+  struct by_views {
+    using is_transparent = void;
+    static request_view views(const request_key& k) { return {std::get<0>(k), std::get<1>(k)}; }
+    static request_view views(const request_view& k) { return k; }
+    static decision_view views(const decision_key& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
+    static decision_view views(const decision_view& k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return views(a) < views(b);
+    }
+  };
+  std::map<request_key, std::uint64_t, by_views> requests_;
+  std::map<decision_key, std::uint64_t, by_views> decisions_;
   std::array<std::uint64_t, buckets_.size() + 1> latency_counts_{};
   double latency_sum_ = 0;
   std::atomic<std::size_t> journal_skipped_{0};
