@@ -194,9 +194,16 @@ BOOST_FIXTURE_TEST_CASE(one_client_address_cannot_hold_every_slot, serve_fixture
   for (int i = 0; i < 4; ++i) {
     const int fd = open_connection(server.port());
     BOOST_TEST_REQUIRE(fd >= 0);
+    // Answered, so surely accepted (the workers' accept queues are separate).
+    send_all(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::string answer;
+    while (answer.find("ok\n") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      answer += receive(fd, std::chrono::milliseconds(100));
+    }
+    BOOST_TEST_REQUIRE(answer.rfind("HTTP/1.1 200", 0) == 0u);
     held.push_back(fd);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   // A fifth from the same address is closed at once, without an answer.
   const int fifth = open_connection(server.port());
   BOOST_TEST_REQUIRE(fifth >= 0);
