@@ -92,28 +92,20 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_flag("--insecure-skip-signature", opts->server.skip_signature,
                     "accept requests without a valid X-Twilio-Signature (development only)");
   command->callback([opts, &exit_code] {
-    const auto ttl = parse_duration(opts->call_ttl);
-    if (!ttl) {
-      std::fprintf(stderr, "callpolicy serve: --call-ttl '%s' is not a duration like 1h (at most a year)\n", opts->call_ttl.c_str());
+    const auto usage_error = [&exit_code](const std::string& message) {
+      std::fprintf(stderr, "callpolicy serve: %s\n", message.c_str());
       exit_code = exit_usage;
-      return;
-    }
+    };
+    const auto ttl = parse_duration(opts->call_ttl);
+    if (!ttl) return usage_error("--call-ttl '" + opts->call_ttl + "' is not a duration like 1h (at most a year)");
     opts->server.call_ttl = *ttl;
     const auto read_timeout = parse_duration(opts->read_timeout);
-    if (!read_timeout) {
-      std::fprintf(stderr, "callpolicy serve: --read-timeout '%s' is not a duration like 10s\n",
-                   opts->read_timeout.c_str());
-      exit_code = exit_usage;
-      return;
-    }
+    if (!read_timeout) return usage_error("--read-timeout '" + opts->read_timeout + "' is not a duration like 10s");
     opts->server.read_timeout = *read_timeout;
     opts->server.journal_path = opts->journal;
     const auto journal_max = parse_size(opts->journal_max_size);
     if (!journal_max) {
-      std::fprintf(stderr, "callpolicy serve: --journal-max-size '%s' is not a size like 256M\n",
-                   opts->journal_max_size.c_str());
-      exit_code = exit_usage;
-      return;
+      return usage_error("--journal-max-size '" + opts->journal_max_size + "' is not a size like 256M");
     }
     opts->server.journal_max_bytes = *journal_max;
     if (!opts->token_file.empty()) {

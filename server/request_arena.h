@@ -47,32 +47,6 @@ class request_arena {
   std::size_t used_ = 0;
 };
 
-// A standard allocator over a request_arena, for Beast's fields and bodies.
-template <class T>
-class arena_allocator {
- public:
-  using value_type = T;
-  explicit arena_allocator(request_arena& arena) noexcept : arena_(&arena) {}
-  template <class U>
-  arena_allocator(const arena_allocator<U>& other) noexcept : arena_(other.arena()) {}
-
-  T* allocate(std::size_t n) { return static_cast<T*>(arena_->allocate(n * sizeof(T), alignof(T))); }
-  void deallocate(T* p, std::size_t) noexcept { arena_->deallocate(p); }
-  request_arena* arena() const noexcept { return arena_; }
-
-  template <class U>
-  bool operator==(const arena_allocator<U>& other) const noexcept {
-    return arena_ == other.arena();
-  }
-
- private:
-  request_arena* arena_;
-};
-
-}  // namespace callpolicy::server
-
-namespace callpolicy::server {
-
 // Memory for the asynchronous operations of one connection (reads, writes,
 // their timers): a few fixed slots reused from one operation to the next,
 // as in Asio's custom-allocation example, so that steady traffic takes
@@ -85,8 +59,8 @@ class handler_memory {
   handler_memory(const handler_memory&) = delete;
   handler_memory& operator=(const handler_memory&) = delete;
 
-  void* allocate(std::size_t bytes) {
-    if (bytes <= slot_size) {
+  void* allocate(std::size_t bytes, std::size_t alignment) {
+    if (bytes <= slot_size && alignment <= alignof(std::max_align_t)) {
       for (std::size_t i = 0; i < slots; ++i) {
         if (!in_use_[i]) {
           in_use_[i] = true;
@@ -113,26 +87,34 @@ class handler_memory {
   bool in_use_[slots] = {};
 };
 
-template <class T>
-class handler_allocator {
+// A standard allocator over one of the memories above (anything with
+// allocate(bytes, alignment) and deallocate(p)): arena_allocator for Beast's
+// fields and bodies, handler_allocator for asynchronous operations.
+template <class T, class Memory>
+class memory_allocator {
  public:
   using value_type = T;
-  explicit handler_allocator(handler_memory& memory) noexcept : memory_(&memory) {}
+  explicit memory_allocator(Memory& memory) noexcept : memory_(&memory) {}
   template <class U>
-  handler_allocator(const handler_allocator<U>& other) noexcept : memory_(other.memory()) {}
+  memory_allocator(const memory_allocator<U, Memory>& other) noexcept : memory_(other.memory()) {}
 
-  T* allocate(std::size_t n) { return static_cast<T*>(memory_->allocate(n * sizeof(T))); }
+  T* allocate(std::size_t n) { return static_cast<T*>(memory_->allocate(n * sizeof(T), alignof(T))); }
   void deallocate(T* p, std::size_t) noexcept { memory_->deallocate(p); }
-  handler_memory* memory() const noexcept { return memory_; }
+  Memory* memory() const noexcept { return memory_; }
 
   template <class U>
-  bool operator==(const handler_allocator<U>& other) const noexcept {
+  bool operator==(const memory_allocator<U, Memory>& other) const noexcept {
     return memory_ == other.memory();
   }
 
  private:
-  handler_memory* memory_;
+  Memory* memory_;
 };
+
+template <class T>
+using arena_allocator = memory_allocator<T, request_arena>;
+template <class T>
+using handler_allocator = memory_allocator<T, handler_memory>;
 
 // A completion handler whose operations take their memory from `memory`:
 // Asio and Beast allocate through a handler's associated allocator.
