@@ -110,7 +110,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                                {"local_time", local_time},
                                {"calls", opts->calls},
                                {"twiml", twiml}};
-      std::puts(j.dump().c_str());
+      std::puts(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else if (opts->format == "twiml") {
       std::puts(twiml.c_str());
     } else {

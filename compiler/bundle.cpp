@@ -409,7 +409,8 @@ std::string write_bundle(const compiled_set& set) {
   json clinics = json::array();
   for (const compiled_clinic& c : set.clinics) clinics.push_back(clinic_json(c));
   j["clinics"] = clinics;
-  return j.dump(2) + "\n";
+  // A file name need not be UTF-8: such bytes are replaced, never thrown on.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 bundle_read_result read_bundle(std::string_view json_text) {

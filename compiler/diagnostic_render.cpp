@@ -62,7 +62,7 @@ std::string render_json(const std::vector<diagnostic>& diagnostics) {
                    {"message", d.message},
                    {"notes", d.notes}});
   }
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_sarif(const std::vector<diagnostic>& diagnostics) {
@@ -97,7 +97,7 @@ std::string render_sarif(const std::vector<diagnostic>& diagnostics) {
                          {"version", "0.1.0"},
                          {"rules", rules}}}}},
                      {"results", results}}})}};
-  return sarif.dump(2) + "\n";
+  return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {

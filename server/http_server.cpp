@@ -613,8 +613,11 @@ int run_server(server_options options) {
   while (!options.public_url.empty() && options.public_url.back() == '/') options.public_url.pop_back();
   if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
 
-  policy_store store(options.rules_path);
-  if (!store.reload()) {
+  // Each applied set is kept beside the journal, so that a restart (after a
+  // crash) while the rules have a broken edit still serves the last good set.
+  policy_store store(options.rules_path,
+                     options.journal_path.empty() ? std::string() : options.journal_path + ".last-good.json");
+  if (!store.reload() && !store.load_last_good()) {
     const reload_report report = store.last_report();
     std::fputs(render_text(report.diagnostics, {}, false).c_str(), stderr);
     std::fprintf(stderr, "callpolicy serve: cannot load '%s': %s\n", options.rules_path.c_str(),

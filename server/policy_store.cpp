@@ -1,5 +1,6 @@
 #include "server/policy_store.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -12,12 +13,15 @@
 
 #include "compiler/bundle.h"
 #include "compiler/compiler.h"
+#include "server/json_line.h"
+#include "server/log.h"
 
 namespace callpolicy::server {
 
 namespace fs = std::filesystem;
 
-policy_store::policy_store(std::string rules_path) : rules_path_(std::move(rules_path)) {}
+policy_store::policy_store(std::string rules_path, std::string last_good_path)
+    : rules_path_(std::move(rules_path)), last_good_path_(std::move(last_good_path)) {}
 
 policy_store::~policy_store() {
   stopping_ = true;
@@ -63,7 +67,9 @@ bool policy_store::reload() {
     }
   }
   std::shared_ptr<const policy_set> loaded;
+  std::string bundle;
   if (compiled) {
+    if (!last_good_path_.empty()) bundle = write_bundle(*compiled);
     auto result = policy_set::load(std::move(*compiled));
     if (result.set) {
       loaded = std::move(result.set);
@@ -71,12 +77,82 @@ bool policy_store::reload() {
       report.error = result.error;
     }
   }
+  if (loaded && !bundle.empty()) keep_last_good(bundle);
   report.ok = loaded != nullptr;
+  log_report(report);
   std::lock_guard lock(mutex_);
   if (loaded) current_ = std::move(loaded);
   (report.ok ? reloads_ok_ : reloads_failed_)++;
   last_ = std::move(report);
   return last_.ok;
+}
+
+// Written beside and renamed over, so that the file is always a whole bundle.
+void policy_store::keep_last_good(const std::string& bundle) const {
+  const std::string temporary = last_good_path_ + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return;
+  std::size_t written = 0;
+  while (written < bundle.size()) {
+    const ssize_t n = ::write(fd, bundle.data() + written, bundle.size() - written);
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
+  }
+  const bool ok = written == bundle.size() && ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(temporary.c_str(), last_good_path_.c_str()) != 0) ::unlink(temporary.c_str());
+}
+
+bool policy_store::load_last_good() {
+  if (last_good_path_.empty()) return false;
+  std::ifstream in(last_good_path_, std::ios::binary);
+  if (!in) return false;
+  std::stringstream text;
+  text << in.rdbuf();
+  bundle_read_result read = read_bundle(text.str());
+  if (!read.set) return false;
+  auto result = policy_set::load(std::move(*read.set));
+  if (!result.set) return false;
+  std::string out;
+  json_line(out)
+      .add("level", "error")
+      .add("time_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count())
+      .add("message", "the rules have errors; serving the last good set")
+      .add("rules", rules_path_)
+      .add("last_good", last_good_path_)
+      .end_line();
+  write_log(out);
+  std::lock_guard lock(mutex_);
+  current_ = std::move(result.set);
+  return true;
+}
+
+// One line for the outcome and one per diagnostic (SPEC 5: a set with
+// errors shows in the log too).
+void policy_store::log_report(const reload_report& report) const {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(report.at.time_since_epoch()).count();
+  std::string out;
+  json_line line(out);
+  line.add("level", report.ok ? "info" : "error")
+      .add("time_ms", static_cast<std::int64_t>(ms))
+      .add("message", report.ok ? "policy set loaded" : "policy set not applied; the last good set keeps serving")
+      .add("rules", rules_path_)
+      .add("ok", report.ok);
+  if (!report.error.empty()) line.add("error", report.error);
+  line.end_line();
+  for (const diagnostic& d : report.diagnostics) {
+    json_line(out)
+        .add("level", d.level == severity::error ? "error" : "warning")
+        .add("time_ms", static_cast<std::int64_t>(ms))
+        .add("message", d.message)
+        .add("code", d.code)
+        .add("file", d.where.file)
+        .add("line", static_cast<std::int64_t>(d.where.line))
+        .add("column", static_cast<std::int64_t>(d.where.column))
+        .end_line();
+  }
+  write_log(out);
 }
 
 std::shared_ptr<const policy_set> policy_store::current() const {

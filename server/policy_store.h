@@ -27,11 +27,16 @@ struct reload_report {
 
 class policy_store {
  public:
-  explicit policy_store(std::string rules_path);
+  // `last_good_path`: where each applied set is kept as a bundle (empty:
+  // nowhere), so that a restart while the rules have errors can still serve.
+  explicit policy_store(std::string rules_path, std::string last_good_path = {});
   ~policy_store();
 
   // Loads now; returns whether the new set was applied.
   bool reload();
+  // At start, when reload() failed: serves the bundle kept at the last good
+  // reload, if there is one. The failed attempt stays the last report.
+  bool load_last_good();
   std::shared_ptr<const policy_set> current() const;
   reload_report last_report() const;
   std::uint64_t reloads_ok() const { return reloads_ok_; }
@@ -42,8 +47,12 @@ class policy_store {
 
  private:
   void watch_loop();
+  void log_report(const reload_report& report) const;
+
+  void keep_last_good(const std::string& bundle) const;
 
   std::string rules_path_;
+  std::string last_good_path_;
   mutable std::mutex mutex_;
   std::shared_ptr<const policy_set> current_;
   reload_report last_;

@@ -259,3 +259,20 @@ BOOST_AUTO_TEST_CASE(usage_and_io_errors_exit_2) {
   BOOST_TEST(missing.err.find("cannot read '/nonexistent/dir'") != std::string::npos);
   BOOST_TEST(run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at", "tomorrow"}).exit_code == 2);
 }
+
+// A file name need not be UTF-8; every JSON the CLI writes stays valid
+// (U+FFFD for such bytes) instead of the command dying on it.
+BOOST_AUTO_TEST_CASE(file_names_that_are_not_utf8_leave_json_output_valid) {
+  temp_dir dir;
+  dir.write("caf\xE9.policy", "clinic cafe {\n  timezone \"UTC\"\n  numbers { ported +15555550100 }\n  mode disabled\n}\n");
+  for (const char* format : {"json", "sarif"}) {
+    const auto r = run_callpolicy({"check", "--format", format, dir.path()});
+    BOOST_TEST(r.exit_code == 0, format << ": " << r.err);
+    const json parsed = json::parse(r.out, nullptr, false);
+    BOOST_TEST(!parsed.is_discarded(), format);
+    BOOST_TEST(r.out.find("caf\xEF\xBF\xBD.policy") != std::string::npos, format);
+  }
+  const auto bundle = run_callpolicy({"compile", dir.path(), "-o", "-"});
+  BOOST_TEST(bundle.exit_code == 0, bundle.err);
+  BOOST_TEST(!json::parse(bundle.out, nullptr, false).is_discarded());
+}

@@ -494,3 +494,44 @@ BOOST_FIXTURE_TEST_CASE(admin_writes_are_off_without_a_token_file, serve_fixture
   BOOST_TEST(http_request(server.admin_port(), "POST", "/admin/clinics/smile-dental/override", "{}").status == 403);
   BOOST_TEST(http_request(server.admin_port(), "GET", "/status").status == 200);
 }
+
+// A crash while the rules hold a broken edit: the restart serves the last
+// good set (kept beside the journal) instead of staying down.
+BOOST_FIXTURE_TEST_CASE(a_restart_while_the_rules_are_broken_serves_the_last_good_set, serve_fixture) {
+  const std::string rules = dir.path() + "/rules";
+  std::filesystem::create_directories(rules);
+  const std::string good = "clinic broken-edit {\n  timezone \"UTC\"\n  numbers { ported +15555550100 }\n  mode always\n}\n";
+  dir.write("rules/clinic.policy", good);
+  {
+    server_process server(args(rules));
+    server.kill_hard();
+  }
+  dir.write("rules/clinic.policy", "clinic broken-edit {\n  timezone \"Nowhere/Land\"\n  mode always\n}\n");
+  server_process restarted(args(rules));
+  BOOST_TEST(http_request(restarted.port(), "GET", "/readyz").status == 200);
+  BOOST_TEST(contains(restarted.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
+  BOOST_TEST(contains(restarted.log(), R"("message":"the rules have errors; serving the last good set")"));
+  const json s = json::parse(http_request(restarted.admin_port(), "GET", "/status").body);
+  BOOST_TEST(s["last_reload"]["ok"] == false);
+  BOOST_TEST(s["last_reload"]["diagnostics"].size() >= 1u);
+  // Fixing the file applies it as usual.
+  dir.write("rules/clinic.policy", good);
+  bool fixed = false;
+  for (int i = 0; i < 50 && !fixed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    fixed = json::parse(http_request(restarted.admin_port(), "GET", "/status").body)["last_reload"]["ok"] == true;
+  }
+  BOOST_TEST(fixed);
+}
+
+// Without a journal there is nowhere to keep a last good set: broken rules
+// stop the start, as before.
+BOOST_FIXTURE_TEST_CASE(without_a_journal_broken_rules_stop_the_start, serve_fixture) {
+  const std::string rules = dir.path() + "/rules";
+  std::filesystem::create_directories(rules);
+  dir.write("rules/clinic.policy", "clinic broken {\n  timezone \"Nowhere/Land\"\n}\n");
+  const auto started = run_callpolicy({"serve", "--rules", rules, "--auth-token-file", token_file, "--journal", "",
+                                       "--listen", "127.0.0.1:" + std::to_string(free_port()), "--admin-listen", ""});
+  BOOST_TEST(started.exit_code == 1);
+  BOOST_TEST(contains(started.err, "cannot load"));
+}

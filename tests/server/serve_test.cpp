@@ -297,3 +297,22 @@ BOOST_FIXTURE_TEST_CASE(garbage_requests_never_get_a_500_nor_stop_the_server, se
   BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
   BOOST_TEST(!contains(server.log(), R"("status":500)"));
 }
+
+BOOST_FIXTURE_TEST_CASE(a_reload_that_fails_is_logged_with_its_diagnostics, serve_fixture) {
+  const std::string rules = dir.path() + "/rules";
+  std::filesystem::create_directories(rules);
+  dir.write("rules/clinic.policy", always_policy);
+  server_process server(args(rules));
+  BOOST_TEST(contains(server.log(), R"("message":"policy set loaded")"));
+  dir.write("rules/clinic.policy", "clinic reload-test {\n  timezone \"Nowhere/Land\"\n  mode always\n}\n");
+  server.signal(SIGHUP);
+  bool logged = false;
+  for (int i = 0; i < 50 && !logged; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    logged = contains(server.log(), R"("message":"policy set not applied; the last good set keeps serving")");
+  }
+  BOOST_TEST(logged);
+  BOOST_TEST(contains(server.log(), R"("code":"E010","file":")" + rules + R"(/clinic.policy","line":2,"column":12)"));
+  // Still serving the last good set.
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
+}
