@@ -232,8 +232,10 @@ def editor():
 rss_growth = []
 unexpected_exits = []
 start_server()
-workers = [threading.Thread(target=calls, args=(i,)) for i in range(3)]
-workers += [threading.Thread(target=voicemails), threading.Thread(target=hostile), threading.Thread(target=editor)]
+# Daemon threads: if the soak stops early (a server that will not start), no
+# worker outlives it.
+workers = [threading.Thread(target=calls, args=(i,), daemon=True) for i in range(3)]
+workers += [threading.Thread(target=t, daemon=True) for t in (voicemails, hostile, editor)]
 for w in workers:
     w.start()
 began = time.time()
@@ -327,6 +329,10 @@ if any(g >= 0.10 for g in rss_growth):
     failures.append("RSS grew 10 % or more in a run")
 if stats["calls 200"] == 0:
     failures.append("no call was answered")
+rotated_bytes = sum(os.path.getsize(p) for p in glob.glob(journal + ".2*"))
+rotated_files = len(glob.glob(journal + ".2*"))
+if rotated_files and rotated_bytes / rotated_files < 1024 * 1024:
+    failures.append(f"journal rotated {rotated_files} times, {rotated_bytes / rotated_files:.0f} bytes a file on average: below the 1M limit")
 for f in failures:
     print("FAIL: " + f)
 print("soak: " + ("1 passed, 0 failed" if not failures else "0 passed, 1 failed"))

@@ -121,7 +121,9 @@ void journal::run() {
     bool due = false;
     {
       std::lock_guard lock(mutex_);
-      due = max_bytes_ > 0 && size_ >= max_bytes_;
+      // Records appended since the snapshot, not the file's size: a
+      // snapshot larger than the limit must not rotate again at once.
+      due = max_bytes_ > 0 && size_ - snapshot_size_ >= max_bytes_;
     }
     if (ok && due) rotate();
   }
@@ -170,6 +172,7 @@ void journal::rotate() {
   ::close(fd_);
   fd_ = fd;
   size_ = head.size();
+  snapshot_size_ = head.size();
   std::lock_guard lock(mutex_);
   ++rotations_;
 }

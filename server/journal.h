@@ -8,7 +8,8 @@
 // its size limit (after a batch, on the writer thread), it is renamed to
 // PATH.<UTC time> and a new file starts with a snapshot of what replay needs
 // (live calls, the voicemail count, recent recordings), so that replay reads
-// only the current file. Rotated files are kept for the operator to ship or
+// only the current file. The limit counts the records written after the
+// snapshot, so each file holds at least that much that is new. Rotated files are kept for the operator to ship or
 // delete, like rotated access logs.
 #pragma once
 
@@ -71,6 +72,7 @@ class journal {
   bool enabled_ = false;
   int fd_ = -1;  // the writer thread's, once it runs
   std::uint64_t size_ = 0;
+  std::uint64_t snapshot_size_ = 0;  // the start of the file that rotation wrote
   std::uint64_t max_bytes_ = 0;  // 0: never rotate
   std::function<std::string()> snapshot_;
   std::size_t rotations_ = 0;

@@ -535,3 +535,29 @@ BOOST_FIXTURE_TEST_CASE(without_a_journal_broken_rules_stop_the_start, serve_fix
   BOOST_TEST(started.exit_code == 1);
   BOOST_TEST(contains(started.err, "cannot load"));
 }
+
+// A snapshot larger than the limit (many recent recordings) must not make
+// every batch rotate again: the limit counts records written after it.
+BOOST_FIXTURE_TEST_CASE(a_snapshot_over_the_limit_does_not_rotate_every_batch, serve_fixture) {
+  namespace fs = std::filesystem;
+  server_process server(args(examples, {"--journal-max-size", "1K", "--threads", "1"}));
+  for (int i = 0; i < 30; ++i) {
+    const std::string recording = fmt::format("RE{:032x}", i);
+    server.post("/twilio/voicemail", {{"CallSid", call_sid(i)}, {"RecordingSid", recording}}, token);
+  }
+  const auto rotated = [&] {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("journal.jsonl.2", 0) == 0) ++n;
+    }
+    return n;
+  };
+  const std::size_t before = rotated();
+  // 10 status records of about 120 bytes: a rotation or two at 1 KiB, where
+  // a limit on the file's size would rotate at each one.
+  for (int i = 100; i < 110; ++i) {
+    server.post("/twilio/status", {{"CallSid", call_sid(i)}, {"CallStatus", "completed"}}, token);
+  }
+  BOOST_TEST(rotated() - before <= 4u, rotated() - before << " rotations for about 1.2 KB of records");
+}
