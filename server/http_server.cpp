@@ -168,10 +168,10 @@ std::optional<read_failure> failure_of(beast::error_code ec) {
 // RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by
 // chunked as the final transfer coding, never both. Anything else could be
 // read differently by a proxy in front (request smuggling), so it is refused.
-// Each worker thread runs an io_context of its own with its own listening
-// socket (SO_REUSEPORT: the kernel spreads connections), like nginx's
-// workers: a connection lives on one thread, so no strand is needed, and
-// the executor's type is concrete rather than type-erased.
+// Each worker thread runs an io_context of its own and accepts from the one
+// listening socket, like nginx's workers: a connection lives on one thread,
+// so no strand is needed, and the executor's type is concrete rather than
+// type-erased.
 using executor = net::io_context::executor_type;
 using socket_type = net::basic_stream_socket<tcp, executor>;
 using acceptor_type = net::basic_socket_acceptor<tcp, executor>;
@@ -468,19 +468,23 @@ class session : public std::enable_shared_from_this<session>, journal_waiter {
 
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  // `shared_port`: several listeners (one per worker) bind the same address.
-  listener(net::io_context& io, tcp::endpoint endpoint, shared& s, bool admin, bool shared_port)
+  listener(net::io_context& io, tcp::endpoint endpoint, shared& s, bool admin)
       : acceptor_(io.get_executor()), backoff_(io.get_executor()), shared_(s), admin_(admin) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
-    if (shared_port) {
-      const int on = 1;
-      if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
-        throw std::runtime_error("SO_REUSEPORT is not available");
-      }
-    }
     acceptor_.bind(endpoint);
     acceptor_.listen(net::socket_base::max_listen_connections);
+  }
+
+  // Another worker's listener on the same listening socket (a duplicate of
+  // its descriptor): every worker accepts from one queue, and the address
+  // stays bound exclusively, so a second server on a taken port still fails
+  // to start (SO_REUSEPORT would let it share the port silently).
+  listener(net::io_context& io, const listener& first, shared& s)
+      : acceptor_(io.get_executor()), backoff_(io.get_executor()), shared_(s), admin_(first.admin_) {
+    const int fd = ::dup(const_cast<acceptor_type&>(first.acceptor_).native_handle());
+    if (fd < 0) throw std::runtime_error("cannot share the listening socket");
+    acceptor_.assign(first.acceptor_.local_endpoint().protocol(), fd);
   }
 
   void accept() {
@@ -488,8 +492,6 @@ class listener : public std::enable_shared_from_this<listener> {
       self->on_accept(ec, std::move(socket));
     });
   }
-
-  tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
 
   void stop() {
     beast::error_code ec;
@@ -665,10 +667,9 @@ int run_server(server_options options) {
   std::vector<std::shared_ptr<listener>> public_listeners;
   std::shared_ptr<listener> admin_listener;
   try {
-    tcp::endpoint bound = *endpoint;
-    for (auto& context : contexts) {
-      public_listeners.push_back(std::make_shared<listener>(*context, bound, s, false, options.threads > 1));
-      bound = public_listeners.back()->endpoint();  // port 0: the others take the port the first got
+    public_listeners.push_back(std::make_shared<listener>(*contexts.front(), *endpoint, s, false));
+    for (std::size_t i = 1; i < contexts.size(); ++i) {
+      public_listeners.push_back(std::make_shared<listener>(*contexts[i], *public_listeners.front(), s));
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: cannot listen on %s: %s\n", options.listen.c_str(), e.what());
@@ -676,7 +677,7 @@ int run_server(server_options options) {
   }
   if (admin_endpoint) {
     try {
-      admin_listener = std::make_shared<listener>(io, *admin_endpoint, s, true, false);
+      admin_listener = std::make_shared<listener>(io, *admin_endpoint, s, true);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "callpolicy serve: cannot listen on %s (--admin-listen): %s\n",
                    options.admin_listen.c_str(), e.what());

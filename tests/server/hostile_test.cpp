@@ -561,3 +561,16 @@ BOOST_FIXTURE_TEST_CASE(a_snapshot_over_the_limit_does_not_rotate_every_batch, s
   }
   BOOST_TEST(rotated() - before <= 4u, rotated() - before << " rotations for about 1.2 KB of records");
 }
+
+// Workers share one listening socket: a second server on a taken port fails
+// to start rather than silently sharing the port's traffic.
+BOOST_FIXTURE_TEST_CASE(a_second_server_on_a_taken_port_fails_to_start, serve_fixture) {
+  server_process server(args(examples, {"--threads", "2"}));
+  temp_dir other;
+  const auto second = run_callpolicy({"serve", "--rules", examples, "--auth-token-file", token_file, "--journal",
+                                      other.path() + "/journal.jsonl", "--threads", "2", "--listen",
+                                      "127.0.0.1:" + std::to_string(server.port()), "--admin-listen", ""});
+  BOOST_TEST(second.exit_code == 2);
+  BOOST_TEST(contains(second.err, "cannot listen"));
+  BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
+}
