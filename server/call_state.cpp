@@ -40,6 +40,12 @@ struct sid_hash {
   }
 };
 
+}  // namespace
+
+bool is_call_sid(std::string_view sid) { return key_of(sid).has_value(); }
+
+namespace {
+
 // O(1) per call in the number of live calls and clinics: a hash of CallSids,
 // a counter per clinic, and expiry in start order. With one fixed TTL calls
 // expire in the order they started, so the oldest is always at the front of

@@ -16,6 +16,9 @@ namespace callpolicy::server {
 
 using clock_type = std::chrono::system_clock;
 
+// Twilio's CallSid: "CA" and 32 hex digits (what the memory store keys by).
+bool is_call_sid(std::string_view sid);
+
 class call_state {
  public:
   virtual ~call_state() = default;

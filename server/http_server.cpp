@@ -33,6 +33,7 @@
 #include "server/log.h"
 #include "server/request_arena.h"
 #include "server/server.h"
+#include "server/text.h"
 #include "server/webhooks.h"
 
 namespace callpolicy::server {
@@ -87,18 +88,6 @@ std::string_view endpoint_label(std::string_view target) {
     if (path == k) return k;
   }
   return "other";  // unknown paths must not grow the metric's label set
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // What the server shares with every connection.

@@ -14,6 +14,7 @@
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/signature.h"
+#include "server/text.h"
 
 namespace callpolicy::server {
 namespace {
@@ -38,12 +39,6 @@ void text(response& out, unsigned status, std::string_view body, std::string_vie
 
 constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
 
-// Twilio's CallSid: "CA" and 32 hex digits.
-bool valid_call_sid(std::string_view sid) {
-  if (sid.size() != 34 || !sid.starts_with("CA")) return false;
-  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
 // The fields that identify a call or a recording. A second copy of one is
 // refused: reordering duplicates keeps a signature valid (parameters are
 // signed sorted by name) but would change which copy the server reads.
@@ -59,13 +54,7 @@ std::optional<std::string_view> duplicated_field(const form_fields& form) {
 }
 
 bool is_form_content_type(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  constexpr std::string_view form_type = "application/x-www-form-urlencoded";
-  return media.size() == form_type.size() &&
-         std::equal(media.begin(), media.end(), form_type.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/x-www-form-urlencoded");
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -211,7 +200,7 @@ void webhooks::handle(const request_view& request, response& out) {
     write_hangup_twiml(out.body);
     return;
   }
-  if (!valid_call_sid(form_value(form, "CallSid"))) {
+  if (!is_call_sid(form_value(form, "CallSid"))) {
     text(out, 400, "CallSid must be CA followed by 32 hex digits\n");
     return;
   }
@@ -447,7 +436,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     } else if (*type == "call") {
       const auto clinic = string_field("clinic");
       if (!clinic) return skip(number, "call without a 'clinic' string");
-      if (!valid_call_sid(*call_sid)) return skip(number, "call_sid is not a Twilio CallSid");
+      if (!is_call_sid(*call_sid)) return skip(number, "call_sid is not a Twilio CallSid");
       if (restore_calls) state_.start_call(*call_sid, *clinic, at);
     } else if (*type == "status") {
       const auto status = string_field("status");
