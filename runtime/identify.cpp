@@ -14,25 +14,33 @@ int hex_digit(char c) {
 }
 }  // namespace
 
-bool percent_decode_into(std::string_view text, bool plus_is_space, std::string& out) {
-  while (!text.empty()) {
-    // Everything up to the next escape (or '+') is copied whole.
-    const std::size_t special = text.find_first_of(plus_is_space ? std::string_view("%+") : std::string_view("%"));
-    out.append(text.data(), std::min(special, text.size()));
-    if (special == std::string_view::npos) break;
-    text.remove_prefix(special);
-    if (text[0] == '+') {
-      out += ' ';
-      text.remove_prefix(1);
-      continue;
+char* percent_decode_to(std::string_view text, bool plus_is_space, char* out) {
+  // A byte loop: searching for the next escape with find_first_of costs a
+  // memchr call per byte, the largest user-space cost of a webhook.
+  const char* in = text.data();
+  const char* const end = in + text.size();
+  while (in != end) {
+    const char c = *in++;
+    if (c == '%') {
+      if (end - in < 2) return nullptr;
+      const int high = hex_digit(in[0]);
+      const int low = hex_digit(in[1]);
+      if (high < 0 || low < 0) return nullptr;
+      *out++ = static_cast<char>(high * 16 + low);
+      in += 2;
+    } else {
+      *out++ = c == '+' && plus_is_space ? ' ' : c;
     }
-    if (text.size() < 3) return false;
-    const int high = hex_digit(text[1]);
-    const int low = hex_digit(text[2]);
-    if (high < 0 || low < 0) return false;
-    out += static_cast<char>(high * 16 + low);
-    text.remove_prefix(3);
   }
+  return out;
+}
+
+bool percent_decode_into(std::string_view text, bool plus_is_space, std::string& out) {
+  const std::size_t start = out.size();
+  out.resize(start + text.size());
+  char* const end = percent_decode_to(text, plus_is_space, out.data() + start);
+  out.resize(end ? static_cast<std::size_t>(end - out.data()) : start);
+  return end != nullptr;
   return true;
 }
 

@@ -16,8 +16,11 @@ namespace callpolicy {
 // nullopt for a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 // The same, appended to `out`; false for a malformed escape (`out` then
-// holds part of the text).
+// is as it was).
 bool percent_decode_into(std::string_view text, bool plus_is_space, std::string& out);
+// The same into `out`, which has room for text.size() bytes (decoding never
+// lengthens); the end of what was written, or nullptr for a malformed escape.
+char* percent_decode_to(std::string_view text, bool plus_is_space, char* out);
 
 // The percent-decoded user part of a SIP address, or nullopt if `to` is not one.
 std::optional<std::string> sip_user_of(std::string_view to);

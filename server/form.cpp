@@ -17,13 +17,18 @@ form_fields::form_fields(std::initializer_list<field> fields) {
   }
 }
 
-bool form_fields::append_decoded(std::string_view text) { return percent_decode_into(text, true, storage_); }
-
 bool form_fields::parse(std::string_view body) {
-  storage_.clear();
   spans_.clear();
   // Offsets are 32 bits; the server caps bodies at 64 KiB long before that.
-  if (body.size() > UINT32_MAX) return false;
+  if (body.size() > UINT32_MAX) {
+    storage_.clear();
+    return false;
+  }
+  // Decoding never lengthens, so one buffer the size of the body holds it all.
+  storage_.resize(body.size());
+  char* const base = storage_.data();
+  char* out = base;
+  const auto offset = [&](const char* p) { return static_cast<std::uint32_t>(p - base); };
   while (!body.empty()) {
     const std::size_t amp = body.find('&');
     const std::string_view pair = body.substr(0, amp);
@@ -31,26 +36,46 @@ bool form_fields::parse(std::string_view body) {
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
     span s{};
-    s.name = static_cast<std::uint32_t>(storage_.size());
-    const bool name_ok = append_decoded(pair.substr(0, eq));
-    s.name_size = static_cast<std::uint32_t>(storage_.size()) - s.name;
-    s.value = static_cast<std::uint32_t>(storage_.size());
-    const bool value_ok = name_ok && append_decoded(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
-    s.value_size = static_cast<std::uint32_t>(storage_.size()) - s.value;
-    if (!value_ok) {
+    s.name = offset(out);
+    char* const name_end = percent_decode_to(pair.substr(0, eq), true, out);
+    char* const value_end =
+        name_end ? percent_decode_to(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true, name_end)
+                 : nullptr;
+    if (!value_end) {
       storage_.clear();
       spans_.clear();
       return false;
     }
+    s.name_size = offset(name_end) - s.name;
+    s.value = offset(name_end);
+    s.value_size = offset(value_end) - s.value;
     spans_.push_back(s);
+    out = value_end;
   }
+  storage_.resize(offset(out));
   return true;
 }
 
 form_fields::field form_fields::operator[](std::size_t i) const {
   const span& s = spans_[i];
-  const std::string_view all(storage_);
-  return {all.substr(s.name, s.name_size), all.substr(s.value, s.value_size)};
+  return {std::string_view(storage_.data() + s.name, s.name_size), std::string_view(storage_.data() + s.value, s.value_size)};
+}
+
+std::string_view form_fields::value(std::string_view name) const {
+  for (const span& s : spans_) {
+    if (s.name_size == name.size() && std::string_view(storage_.data() + s.name, s.name_size) == name) {
+      return {storage_.data() + s.value, s.value_size};
+    }
+  }
+  return {};
+}
+
+std::size_t form_fields::count(std::string_view name) const {
+  std::size_t n = 0;
+  for (const span& s : spans_) {
+    n += s.name_size == name.size() && std::string_view(storage_.data() + s.name, s.name_size) == name;
+  }
+  return n;
 }
 
 bool form_fields::operator==(const form_fields& other) const {
@@ -67,11 +92,6 @@ std::optional<form_fields> parse_form(std::string_view body) {
   return fields;
 }
 
-std::string_view form_value(const form_fields& fields, std::string_view name) {
-  for (const auto [n, v] : fields) {
-    if (n == name) return v;
-  }
-  return {};
-}
+std::string_view form_value(const form_fields& fields, std::string_view name) { return fields.value(name); }
 
 }  // namespace callpolicy::server

@@ -32,6 +32,10 @@ class form_fields {
   bool empty() const { return spans_.empty(); }
   field operator[](std::size_t i) const;
   field front() const { return (*this)[0]; }
+  // The first value of `name`, or empty.
+  std::string_view value(std::string_view name) const;
+  // How many fields are called `name`.
+  std::size_t count(std::string_view name) const;
   bool operator==(const form_fields& other) const;
 
   class iterator {
@@ -66,8 +70,6 @@ class form_fields {
   struct span {
     std::uint32_t name, name_size, value, value_size;
   };
-  bool append_decoded(std::string_view text);
-
   std::string storage_;
   std::vector<span> spans_;
 };

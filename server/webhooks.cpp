@@ -47,8 +47,7 @@ constexpr std::string_view identifying_fields[] = {"To", "From", "CallSid", "Cal
 
 std::optional<std::string_view> duplicated_field(const form_fields& form) {
   for (std::string_view name : identifying_fields) {
-    const auto n = std::count_if(form.begin(), form.end(), [&](const form_fields::field& f) { return f.first == name; });
-    if (n > 1) return name;
+    if (form.count(name) > 1) return name;
   }
   return std::nullopt;
 }
