@@ -6,9 +6,11 @@ bytes), `To` cycling over every line of TARGETS (numbers and SIP URIs), with
 about 1 % unknown numbers mixed in. SIP targets go to /twilio/sip.
 
 With MODE `status` (a seventh argument), the requests are instead final
-status callbacks (`CallStatus=completed`) for the same CallSids.
+status callbacks (`CallStatus=completed`) for the same CallSids. With SIDS
+(an eighth), only SIDS distinct CallSids are used, repeated, while `To` still
+cycles over every target: a registry that stays small under the same traffic.
 
-Usage: bench/make_requests.py TARGETS PUBLIC_URL TOKEN COUNT FIRST OUT.lua [voice|status]
+Usage: bench/make_requests.py TARGETS PUBLIC_URL TOKEN COUNT FIRST OUT.lua [voice|status [SIDS]]
 """
 import base64
 import hashlib
@@ -19,6 +21,7 @@ import urllib.parse
 targets_path, public_url, token, count, first, out = sys.argv[1:7]
 count, first = int(count), int(first)
 mode = sys.argv[7] if len(sys.argv) > 7 else "voice"
+sids = int(sys.argv[8]) if len(sys.argv) > 8 else count
 targets = [t.strip() for t in open(targets_path) if t.strip()]
 host = urllib.parse.urlparse(public_url).netloc
 
@@ -37,13 +40,14 @@ with open(out, "w") as f:
                 f.write("end\nfill()\n")
             f.write("local function fill()\n")
         n = first + i
+        sid = first + i % sids
         to = "+19995%06d" % (n % 1000000) if n % 97 == 0 else targets[n % len(targets)]
         sip = to.startswith("sip:")
         path = "/twilio/sip" if sip else "/twilio/voice"
         caller = "sip:+14165550%03d@pbx.example.com" % (n % 1000) if sip else "+1416555%04d" % (n % 10000)
         fields = [
             ("AccountSid", "ACba8bc05eacf94afdae398e642c9cc32d"), ("ApiVersion", "2010-04-01"),
-            ("CallSid", "CA%032x" % n), ("CallStatus", "ringing"), ("CallToken", "%064x" % (n * 7919)),
+            ("CallSid", "CA%032x" % sid), ("CallStatus", "ringing"), ("CallToken", "%064x" % (sid * 7919)),
             ("Called", to), ("CalledCity", ""), ("CalledCountry", "CA"), ("CalledState", "ON"), ("CalledZip", ""),
             ("Caller", caller), ("CallerCity", "TORONTO"), ("CallerCountry", "CA"), ("CallerState", "ON"),
             ("CallerZip", "M5V"), ("Direction", "inbound"), ("From", caller), ("FromCity", "TORONTO"),

@@ -27,13 +27,15 @@ echo "$token" > "$work/token"
 
 python3 bench/generate_clinics.py "$clinics" "$work/rules"
 python3 bench/generate_clinics.py 100 "$work/rules100"
-requests() {  # targets count first out [mode]
-  python3 bench/make_requests.py "$1" "$url" "$token" "$2" "$3" "$4" "${5:-voice}"
+requests() {  # targets count first out [mode [distinct-callsids]]
+  python3 bench/make_requests.py "$1" "$url" "$token" "$2" "$3" "$4" "${5:-voice}" ${6:+"$6"}
 }
 requests "$work/rules/targets.txt" 20000 0 "$work/voice.lua"
 requests "$work/rules/targets.txt" 20000 0 "$work/status.lua" status
 requests "$work/rules100/targets.txt" 20000 0 "$work/voice100.lua"
-requests "$work/rules/targets.txt" 100 5000000 "$work/few.lua"
+# The same traffic over every number, but only 100 CallSids: a registry that
+# stays at 100 live calls.
+requests "$work/rules/targets.txt" 20000 5000000 "$work/few.lua" voice 100
 requests "$work/rules/targets.txt" 100000 1000000 "$work/fill.lua"
 
 cat > "$work/nginx.conf" <<NGINX
@@ -101,10 +103,11 @@ nginx_rps=$rps
 
 serve "$work/rules" ""
 rss_before=$(rss_kib)
+# First, on a registry that holds only these 100 calls.
+measure "3. 100 live calls (100 CallSids, To over every number)" "$port" "$work/few.lua"
+rss_100=$(rss_kib)
 measure "1. $clinics clinics, journal off" "$port" "$work/voice.lua"
 measure "3. status callbacks ending calls, journal off" "$port" "$work/status.lua"
-measure "3. 100 live calls (100 CallSids repeated)" "$port" "$work/few.lua"
-rss_100=$(rss_kib)
 taskset -c "$client_cpu" wrk -t1 -c64 -d8s -s "$work/fill.lua" "$url/" >/dev/null
 live=$(curl -s "http://127.0.0.1:$((port + 10))/status" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["active_calls"].values()))')
 rss_full=$(rss_kib)

@@ -281,6 +281,8 @@ void webhooks::handle_call(const form_fields& form, response& out) {
   out.action.assign(action_name(d.action));
   out.reason.assign(d.reason);
   metrics_.count_decision(out.clinic, out.action, out.reason);
+  // Without a journal the line would be built for nothing, on every call.
+  if (!journal_.enabled()) return;
   json_line(out.journal_line)
       .add("type", "call")
       .add("time_ms", unix_ms(now))
@@ -304,6 +306,10 @@ void webhooks::handle_status(const form_fields& form, response& out) {
     return;
   }
   const bool ended = is_final_status(status) && state_.end_call(call_sid);
+  out.body.assign(empty_twiml);
+  out.call_sid.assign(call_sid);
+  out.reason.assign(status);
+  if (!journal_.enabled()) return;
   json_line(out.journal_line)
       .add("type", "status")
       .add("time_ms", unix_ms(clock_type::now()))
@@ -311,9 +317,6 @@ void webhooks::handle_status(const form_fields& form, response& out) {
       .add("status", status)
       .add("ended", ended)
       .end();
-  out.body.assign(empty_twiml);
-  out.call_sid.assign(call_sid);
-  out.reason.assign(status);
 }
 
 void webhooks::handle_dial_status(const form_fields& form, response& out) {
