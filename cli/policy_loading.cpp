@@ -74,7 +74,7 @@ std::optional<day_number> parse_date(std::string_view text) {
   return parsed->date;
 }
 
-resolved_instant resolve_instant(const ast::date_time& at, const date::time_zone* zone) {
+resolved_instant resolve_instant(const ast::date_time& at, const cctz::time_zone* zone) {
   const std::int64_t local = std::int64_t{at.date} * 86400 + at.seconds;
   if (at.offset_minutes) {
     return {std::chrono::sys_seconds{std::chrono::seconds{local - *at.offset_minutes * 60}},

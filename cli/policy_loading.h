@@ -49,6 +49,6 @@ struct resolved_instant {
   std::chrono::sys_seconds instant{};
   local_resolution::kind type = local_resolution::kind::unique;
 };
-resolved_instant resolve_instant(const ast::date_time& at, const date::time_zone* zone);
+resolved_instant resolve_instant(const ast::date_time& at, const cctz::time_zone* zone);
 
 }  // namespace callpolicy::cli

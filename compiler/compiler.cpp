@@ -150,6 +150,11 @@ struct clinic_compiler {
             fmt::format("unknown time zone '{}'", source.timezone->value), std::move(notes));
     } else {
       c.timezone = source.timezone->value;
+      if (const auto advice = legacy_zone_advice(c.timezone)) {
+        std::vector<std::string> notes;
+        if (!advice->use.empty()) notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
+        sink.warning(codes::legacy_time_zone, source.timezone->where, advice->why, std::move(notes));
+      }
     }
     if (source.language) c.language = source.language->value;
     if (source.voice) c.voice = source.voice->value;
@@ -399,7 +404,7 @@ void check_tests(const std::vector<ast::policy_file>& files,
         continue;
       }
       if (t.at->value.offset_minutes || !clinic->timezone) continue;
-      const date::time_zone* zone = find_zone(clinic->timezone->value);
+      const cctz::time_zone* zone = find_zone(clinic->timezone->value);
       if (!zone) continue;
       const std::int64_t local = std::int64_t{t.at->value.date} * 86400 + t.at->value.seconds;
       const local_resolution r = resolve_local_time(zone, local);

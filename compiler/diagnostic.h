@@ -100,6 +100,7 @@ inline constexpr std::string_view past_dates = "W-past-dates";
 inline constexpr std::string_view default_fallback = "W-default-fallback";
 inline constexpr std::string_view never_answered = "W-never-answered";
 inline constexpr std::string_view ambiguous_time = "W-ambiguous-time";
+inline constexpr std::string_view legacy_time_zone = "W-legacy-time-zone";  // EST, US/Eastern
 }  // namespace codes
 
 }  // namespace callpolicy

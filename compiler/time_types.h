@@ -10,8 +10,8 @@
 
 namespace callpolicy {
 
-// Days since 1970-01-01 in the proleptic Gregorian calendar, the same count
-// as date::sys_days / date::local_days.
+// Days since 1970-01-01 in the proleptic Gregorian calendar (the count of
+// std::chrono::sys_days).
 using day_number = std::int32_t;
 
 // Weekdays are numbered Monday = 0 .. Sunday = 6 and sets of them are bit masks.

@@ -1,26 +1,125 @@
 #include "compiler/zones.h"
 
 #include <algorithm>
-#include <cctype>
-#include <exception>
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
 
-#include <date/tz.h>
+#include <cctz/civil_time.h>
+#include <cctz/time_zone.h>
 #include <fmt/format.h>
 
 #include "compiler/time_types.h"
 
 namespace callpolicy {
+namespace {
 
-const date::time_zone* find_zone(std::string_view name) noexcept {
-  if (name.empty()) return nullptr;
+std::string zone_directory() {
+  // cctz reads TZDIR too, so the names and the rules come from one place.
+  const char* dir = std::getenv("TZDIR");
+  return dir && *dir ? dir : "/usr/share/zoneinfo";
+}
+
+// The names the system's tzdata knows, read once: its zones, its links
+// (old names kept for compatibility, with what they point to) and the
+// canonical names in zone.tab and zone1970.tab (one per region people live in).
+struct zone_names {
+  std::set<std::string, std::less<>> zones;
+  std::map<std::string, std::string, std::less<>> links;  // name -> target
+  std::set<std::string, std::less<>> canonical;
+
+  bool known(std::string_view name) const { return zones.contains(name) || links.contains(name); }
+};
+
+const zone_names& names() {
+  static const zone_names all = [] {
+    zone_names n;
+    const std::string dir = zone_directory();
+    // tzdata.zi is the whole database as zic input: "Z NAME ..." is a zone,
+    // "L TARGET NAME" a link.
+    std::ifstream zi(dir + "/tzdata.zi");
+    for (std::string line; std::getline(zi, line);) {
+      std::istringstream fields(line);
+      std::string kind, first, second;
+      fields >> kind >> first >> second;
+      if (kind == "Z") n.zones.insert(first);
+      if (kind == "L" && !second.empty()) n.links.emplace(second, first);
+    }
+    for (const char* tab : {"/zone1970.tab", "/zone.tab"}) {
+      std::ifstream in(dir + tab);
+      for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream fields(line);
+        std::string country, coordinates, name;
+        std::getline(fields, country, '\t');
+        std::getline(fields, coordinates, '\t');
+        std::getline(fields, name, '\t');
+        if (!name.empty()) n.canonical.insert(name);
+      }
+    }
+    return n;
+  }();
+  return all;
+}
+
+// A name cctz may be given: the database's own, or, where the system has no
+// tzdata.zi to list them, one that looks like a zone name. Never a path or
+// cctz's own forms ("Fixed/...", "libc:..."), which a policy must not reach.
+bool loadable_name(std::string_view name) {
+  if (name == "UTC") return true;
+  const zone_names& n = names();
+  if (!n.zones.empty()) return n.known(name);
+  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
+  if (name.find("..") != std::string_view::npos || name.starts_with("Fixed/")) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+           c == '-' || c == '+';
+  });
+}
+
+}  // namespace
+
+const cctz::time_zone* find_zone(std::string_view name) noexcept {
+  // Loaded zones live as long as the process: the compiled sets point at them.
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<cctz::time_zone>, std::less<>> loaded;
   try {
-    return date::locate_zone(name);
+    if (!loadable_name(name)) return nullptr;
+    std::lock_guard lock(mutex);
+    if (const auto it = loaded.find(name); it != loaded.end()) return it->second.get();
+    auto zone = std::make_unique<cctz::time_zone>();
+    if (!cctz::load_time_zone(std::string(name), zone.get())) return nullptr;
+    return loaded.emplace(std::string(name), std::move(zone)).first->second.get();
   } catch (const std::exception&) {
     return nullptr;
   }
 }
 
 namespace {
+
+char fold(char c) {
+  if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
+  return c == ' ' || c == '-' ? '_' : c;
+}
+
+// Lower case, with spaces and hyphens as underscores: "new york" and
+// "New_York" are the same city.
+std::string folded(std::string_view text) {
+  std::string out;
+  for (const char c : text) out += fold(c);
+  return out;
+}
+
+std::string_view city_of(std::string_view name) {
+  const auto slash = name.rfind('/');
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -29,101 +128,134 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t above = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
       diagonal = above;
     }
   }
   return row[b.size()];
 }
+
+// Places people name that are not zone names of their own (capitals and
+// large cities that share a zone with another city), by folded name.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 36> city_aliases{{
+    {"ottawa", "America/Toronto"},        {"montreal", "America/Toronto"},    {"quebec", "America/Toronto"},
+    {"quebec_city", "America/Toronto"},   {"hamilton", "America/Toronto"},    {"calgary", "America/Edmonton"},
+    {"saskatoon", "America/Regina"},      {"victoria", "America/Vancouver"},  {"washington", "America/New_York"},
+    {"boston", "America/New_York"},       {"miami", "America/New_York"},      {"atlanta", "America/New_York"},
+    {"philadelphia", "America/New_York"}, {"houston", "America/Chicago"},     {"dallas", "America/Chicago"},
+    {"san_francisco", "America/Los_Angeles"}, {"seattle", "America/Los_Angeles"},
+    {"san_diego", "America/Los_Angeles"}, {"las_vegas", "America/Los_Angeles"}, {"salt_lake_city", "America/Denver"},
+    {"beijing", "Asia/Shanghai"},         {"delhi", "Asia/Kolkata"},          {"new_delhi", "Asia/Kolkata"},
+    {"mumbai", "Asia/Kolkata"},           {"bombay", "Asia/Kolkata"},         {"osaka", "Asia/Tokyo"},
+    {"kyoto", "Asia/Tokyo"},              {"canberra", "Australia/Sydney"},   {"wellington", "Pacific/Auckland"},
+    {"edinburgh", "Europe/London"},       {"manchester", "Europe/London"},    {"barcelona", "Europe/Madrid"},
+    {"milan", "Europe/Rome"},             {"munich", "Europe/Berlin"},        {"frankfurt", "Europe/Berlin"},
+    {"geneva", "Europe/Zurich"},
+}};
+
 }  // namespace
 
 std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit) {
-  std::vector<std::pair<std::size_t, std::string>> scored;
-  try {
-    for (const auto& zone : date::get_tzdb().zones) {
-      scored.emplace_back(edit_distance(name, zone.name()), zone.name());
-    }
-  } catch (const std::exception&) {
-    return {};
+  std::vector<std::string> out;
+  const auto add = [&](std::string_view zone) {
+    if (out.size() < limit && std::find(out.begin(), out.end(), zone) == out.end()) out.emplace_back(zone);
+  };
+  const zone_names& n = names();
+  const std::string city = folded(city_of(name));
+  // A city named exactly, in any region or none: "Toronto", "Europe/Toronto".
+  for (const std::string& zone : n.canonical) {
+    if (folded(city_of(zone)) == city) add(zone);
+  }
+  // An old or alias name of a city: "Calcutta", "Asia/Saigon".
+  for (const auto& [link, target] : n.links) {
+    if (folded(city_of(link)) == city && n.canonical.contains(target)) add(target);
+  }
+  for (const auto& [alias, zone] : city_aliases) {
+    if (alias == city) add(zone);
+  }
+  // Then the nearest canonical names by spelling, of the whole name or of
+  // its city. Links are left out: their names are the ones nobody means.
+  std::vector<std::pair<std::size_t, std::string_view>> scored;
+  const std::set<std::string, std::less<>>& pool = n.canonical.empty() ? n.zones : n.canonical;
+  for (const std::string& zone : pool) {
+    const std::size_t whole = edit_distance(name, zone);
+    const std::size_t by_city = city.size() >= 4 ? edit_distance(city, folded(city_of(zone))) : whole;
+    scored.emplace_back(std::min(whole, by_city), zone);
   }
   std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
   // A suggestion further than a third of the name away is noise.
-  const std::size_t reasonable = std::max<std::size_t>(3, name.size() / 3);
+  const std::size_t reasonable = std::max<std::size_t>(2, std::min(name.size(), city.size() + 2) / 3);
   for (const auto& [distance, zone] : scored) {
     if (out.size() >= limit || distance > reasonable) break;
-    out.push_back(zone);
+    add(zone);
   }
   return out;
 }
 
-namespace {
-
-// The system's TZif files list transitions up to 2037; date's OS-tzdb reader
-// ignores the POSIX rule that continues them, so later years would never
-// change offset. For such a year, the offset is read in the latest earlier
-// year with the same calendar (weekday of 1 January and leap-ness), where
-// rules like "second Sunday of March" fall on the same dates. Returns the
-// seconds to subtract to land in that year.
-constexpr int last_table_year = 2037;
-
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-std::int64_t equivalent_year_shift(std::int64_t seconds) {
-  const day_number day = static_cast<day_number>(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400);
-  const int year = civil_from_days(day).year;
-  if (year <= last_table_year) return 0;
-  const day_number january_first = days_from_civil(year, 1, 1);
-  for (int candidate = last_table_year; candidate >= last_table_year - 28; --candidate) {
-    const day_number candidate_first = days_from_civil(candidate, 1, 1);
-    if (is_leap(candidate) == is_leap(year) &&
-        weekday_of(candidate_first) == weekday_of(january_first)) {
-      return std::int64_t{january_first - candidate_first} * 86400;
-    }
+std::optional<zone_advice> legacy_zone_advice(std::string_view name) {
+  // POSIX-style zones: fixed offsets, or the United States' rules of 1967
+  // onward, whatever the place's own history.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> posix{{
+      {"EST", "America/Toronto"},  {"MST", "America/Edmonton"}, {"HST", "Pacific/Honolulu"},
+      {"EST5EDT", "America/Toronto"}, {"CST6CDT", "America/Winnipeg"}, {"MST7MDT", "America/Edmonton"},
+      {"PST8PDT", "America/Vancouver"}, {"CET", "Europe/Paris"}, {"EET", "Europe/Athens"},
+      {"MET", "Europe/Paris"}, {"WET", "Europe/Lisbon"},
+  }};
+  for (const auto& [legacy, zone] : posix) {
+    if (name != legacy) continue;
+    const bool fixed = name == "EST" || name == "MST" || name == "HST";
+    return zone_advice{std::string(zone),
+                       fixed ? fmt::format("'{}' is a fixed offset that never changes for daylight saving time", name)
+                             : fmt::format("'{}' is a legacy POSIX zone that follows no place's own history", name)};
   }
-  return 0;
+  if (name.starts_with("Etc/GMT") && name.size() > 7 && name != "Etc/GMT0" && name != "Etc/GMT+0" &&
+      name != "Etc/GMT-0") {
+    return zone_advice{{}, fmt::format("'{}' is a fixed offset with no daylight saving time, and its sign is "
+                                       "inverted (Etc/GMT+5 is UTC-05:00)",
+                                       name)};
+  }
+  const zone_names& n = names();
+  const auto link = n.links.find(name);
+  if (link == n.links.end() || n.canonical.contains(name) || n.canonical.empty()) return std::nullopt;
+  // Old spellings of UTC are UTC.
+  if (link->second == "Etc/UTC" || link->second == "Etc/GMT") return std::nullopt;
+  return zone_advice{link->second, fmt::format("'{}' is an old name kept for compatibility", name)};
 }
 
-}  // namespace
-
-local_resolution resolve_local_time(const date::time_zone* zone, std::int64_t local_seconds) {
-  const std::int64_t shift = equivalent_year_shift(local_seconds);
-  const date::local_seconds local{std::chrono::seconds{local_seconds}};
-  const date::local_info info = zone->get_info(local - std::chrono::seconds{shift});
+local_resolution resolve_local_time(const cctz::time_zone* zone, std::int64_t local_seconds) {
+  const cctz::civil_second local = cctz::civil_second(1970, 1, 1, 0, 0, 0) + local_seconds;
+  const cctz::time_zone::civil_lookup found = zone->lookup(local);
   local_resolution r;
-  switch (info.result) {
-    case date::local_info::unique:
+  switch (found.kind) {
+    case cctz::time_zone::civil_lookup::UNIQUE:
       r.type = local_resolution::kind::unique;
-      r.instant = date::sys_seconds{local.time_since_epoch() - info.first.offset};
+      r.instant = found.pre;
       break;
-    case date::local_info::ambiguous:
+    case cctz::time_zone::civil_lookup::REPEATED:
+      // `pre` reads the time with the offset before the change: the earlier instant.
       r.type = local_resolution::kind::ambiguous;
-      r.instant = date::sys_seconds{local.time_since_epoch() - info.first.offset};
+      r.instant = found.pre;
       break;
-    default:
+    case cctz::time_zone::civil_lookup::SKIPPED:
       r.type = local_resolution::kind::nonexistent;
       break;
   }
   return r;
 }
 
-local_parts to_local(const date::time_zone* zone, std::chrono::sys_seconds at) {
-  const std::int64_t shift = equivalent_year_shift(at.time_since_epoch().count());
-  const date::sys_info info = zone->get_info(at - std::chrono::seconds{shift});
-  const std::int64_t local = at.time_since_epoch().count() + info.offset.count();
+local_parts to_local(const cctz::time_zone* zone, std::chrono::sys_seconds at) {
+  const cctz::time_zone::absolute_lookup found = zone->lookup(at);
+  const std::int64_t local = at.time_since_epoch().count() + found.offset;
   std::int64_t days = local / 86400;
   std::int64_t seconds = local % 86400;
   if (seconds < 0) {
     seconds += 86400;
     --days;
   }
-  return {static_cast<std::int32_t>(days), static_cast<std::uint32_t>(seconds),
-          static_cast<std::int32_t>(info.offset.count())};
+  return {static_cast<std::int32_t>(days), static_cast<std::uint32_t>(seconds), found.offset};
 }
 
-std::string format_rfc3339_local(const date::time_zone* zone, std::chrono::sys_seconds at) {
+std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_seconds at) {
   const local_parts p = to_local(zone, at);
   const civil_date c = civil_from_days(p.date);
   const int offset = p.offset_seconds;

@@ -1,24 +1,39 @@
-// The IANA zone database (system tzdata through date::date-tz), as both the
-// compiler (unknown zones, test times) and the runtime (every decision) use it.
+// The IANA zone database (the system's tzdata read by Google's cctz, which
+// follows each TZif file's footer rule past its table, as glibc and Python
+// do), as both the compiler (unknown zones, test times) and the runtime
+// (every decision) use it.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace date {
+namespace cctz {
 class time_zone;
 }
 
 namespace callpolicy {
 
-// nullptr when the database does not know the name. Never throws.
-const date::time_zone* find_zone(std::string_view name) noexcept;
+// nullptr when the database does not know the name. Never throws. The zone
+// lives as long as the process.
+const cctz::time_zone* find_zone(std::string_view name) noexcept;
 
-// Up to `limit` known zone names closest to `name` (for "did you mean").
+// Up to `limit` zone names for a `name` the database does not know (for
+// "did you mean"): the zone of a city named exactly or by an old or common
+// name ("Calcutta", "Ottawa"), then the nearest canonical names by spelling.
 std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit = 1);
+
+// For a known name that users rarely mean (a fixed offset such as EST, a
+// POSIX zone such as EST5EDT, an old alias such as US/Eastern): why, and the
+// zone to use instead (empty when there is no single one).
+struct zone_advice {
+  std::string use;
+  std::string why;
+};
+std::optional<zone_advice> legacy_zone_advice(std::string_view name);
 
 // Reading a local time in a zone (SPEC 4 `--at` and a test's `at`).
 struct local_resolution {
@@ -27,7 +42,7 @@ struct local_resolution {
   std::chrono::sys_seconds instant{};  // ambiguous: the earlier instant; nonexistent: unset
 };
 // `local_seconds` counts seconds since 1970-01-01T00:00 in local time.
-local_resolution resolve_local_time(const date::time_zone* zone, std::int64_t local_seconds);
+local_resolution resolve_local_time(const cctz::time_zone* zone, std::int64_t local_seconds);
 
 // The local date, minute of the day and UTC offset of an instant in a zone.
 struct local_parts {
@@ -35,9 +50,9 @@ struct local_parts {
   std::uint32_t seconds = 0;    // since local midnight
   std::int32_t offset_seconds = 0;
 };
-local_parts to_local(const date::time_zone* zone, std::chrono::sys_seconds at);
+local_parts to_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);
 
 // "2026-12-24T18:00:00-05:00"
-std::string format_rfc3339_local(const date::time_zone* zone, std::chrono::sys_seconds at);
+std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);
 
 }  // namespace callpolicy

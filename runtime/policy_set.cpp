@@ -13,7 +13,7 @@ policy_set::load_result policy_set::load(compiled_set compiled) {
   set->source_ = std::move(compiled);
   set->clinics_.reserve(clinics.size());
   for (compiled_clinic& c : clinics) {
-    const date::time_zone* zone = find_zone(c.timezone);
+    const cctz::time_zone* zone = find_zone(c.timezone);
     if (!zone) {
       return {nullptr, fmt::format("clinic '{}': unknown time zone '{}'", c.id, c.timezone)};
     }

@@ -17,7 +17,7 @@
 
 #include "compiler/compiled_policy.h"
 
-namespace date {
+namespace cctz {
 class time_zone;
 }
 
@@ -28,7 +28,7 @@ namespace callpolicy {
 struct clinic_tables;
 struct runtime_clinic {
   compiled_clinic policy;
-  const date::time_zone* zone = nullptr;
+  const cctz::time_zone* zone = nullptr;
   std::shared_ptr<const clinic_tables> tables;
 };
 

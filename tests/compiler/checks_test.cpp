@@ -52,6 +52,14 @@ BOOST_AUTO_TEST_CASE(unknown_zone_suggests_the_nearest) {
   BOOST_TEST(find(c, codes::unknown_time_zone)->notes.at(0) == "did you mean 'America/Toronto'?");
 }
 
+BOOST_AUTO_TEST_CASE(a_legacy_zone_is_accepted_with_a_warning_naming_the_zone_to_use) {
+  const auto c = compile_text("clinic c {\n  timezone \"US/Eastern\"\n  fallback voicemail\n}\n");
+  BOOST_TEST(!c.sink.has_errors());
+  expect_at(c, codes::legacy_time_zone, 2, 12);
+  BOOST_TEST(find(c, codes::legacy_time_zone)->notes.at(0) == "use the place's own zone, e.g. 'America/New_York'");
+  BOOST_TEST(!find(compile_text(clinic("")), codes::legacy_time_zone));
+}
+
 BOOST_AUTO_TEST_CASE(missing_zone) {
   expect_at(compile_text("clinic c {\n}\n"), codes::missing_time_zone, 1, 8);
 }
