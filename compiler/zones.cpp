@@ -77,8 +77,8 @@ bool loadable_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
   if (name.find("..") != std::string_view::npos || name.starts_with("Fixed/")) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '_' ||
-           c == '-' || c == '+';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '-' || c == '+';
   });
 }
 
@@ -128,7 +128,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
+      row[j] = std::min(
+          {row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
       diagonal = above;
     }
   }
@@ -138,18 +139,41 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 // Places people name that are not zone names of their own (capitals and
 // large cities that share a zone with another city), by folded name.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 36> city_aliases{{
-    {"ottawa", "America/Toronto"},        {"montreal", "America/Toronto"},    {"quebec", "America/Toronto"},
-    {"quebec_city", "America/Toronto"},   {"hamilton", "America/Toronto"},    {"calgary", "America/Edmonton"},
-    {"saskatoon", "America/Regina"},      {"victoria", "America/Vancouver"},  {"washington", "America/New_York"},
-    {"boston", "America/New_York"},       {"miami", "America/New_York"},      {"atlanta", "America/New_York"},
-    {"philadelphia", "America/New_York"}, {"houston", "America/Chicago"},     {"dallas", "America/Chicago"},
-    {"san_francisco", "America/Los_Angeles"}, {"seattle", "America/Los_Angeles"},
-    {"san_diego", "America/Los_Angeles"}, {"las_vegas", "America/Los_Angeles"}, {"salt_lake_city", "America/Denver"},
-    {"beijing", "Asia/Shanghai"},         {"delhi", "Asia/Kolkata"},          {"new_delhi", "Asia/Kolkata"},
-    {"mumbai", "Asia/Kolkata"},           {"bombay", "Asia/Kolkata"},         {"osaka", "Asia/Tokyo"},
-    {"kyoto", "Asia/Tokyo"},              {"canberra", "Australia/Sydney"},   {"wellington", "Pacific/Auckland"},
-    {"edinburgh", "Europe/London"},       {"manchester", "Europe/London"},    {"barcelona", "Europe/Madrid"},
-    {"milan", "Europe/Rome"},             {"munich", "Europe/Berlin"},        {"frankfurt", "Europe/Berlin"},
+    {"ottawa", "America/Toronto"},
+    {"montreal", "America/Toronto"},
+    {"quebec", "America/Toronto"},
+    {"quebec_city", "America/Toronto"},
+    {"hamilton", "America/Toronto"},
+    {"calgary", "America/Edmonton"},
+    {"saskatoon", "America/Regina"},
+    {"victoria", "America/Vancouver"},
+    {"washington", "America/New_York"},
+    {"boston", "America/New_York"},
+    {"miami", "America/New_York"},
+    {"atlanta", "America/New_York"},
+    {"philadelphia", "America/New_York"},
+    {"houston", "America/Chicago"},
+    {"dallas", "America/Chicago"},
+    {"san_francisco", "America/Los_Angeles"},
+    {"seattle", "America/Los_Angeles"},
+    {"san_diego", "America/Los_Angeles"},
+    {"las_vegas", "America/Los_Angeles"},
+    {"salt_lake_city", "America/Denver"},
+    {"beijing", "Asia/Shanghai"},
+    {"delhi", "Asia/Kolkata"},
+    {"new_delhi", "Asia/Kolkata"},
+    {"mumbai", "Asia/Kolkata"},
+    {"bombay", "Asia/Kolkata"},
+    {"osaka", "Asia/Tokyo"},
+    {"kyoto", "Asia/Tokyo"},
+    {"canberra", "Australia/Sydney"},
+    {"wellington", "Pacific/Auckland"},
+    {"edinburgh", "Europe/London"},
+    {"manchester", "Europe/London"},
+    {"barcelona", "Europe/Madrid"},
+    {"milan", "Europe/Rome"},
+    {"munich", "Europe/Berlin"},
+    {"frankfurt", "Europe/Berlin"},
     {"geneva", "Europe/Zurich"},
 }};
 
@@ -158,7 +182,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 36> city_ali
 std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit) {
   std::vector<std::string> out;
   const auto add = [&](std::string_view zone) {
-    if (out.size() < limit && std::find(out.begin(), out.end(), zone) == out.end()) out.emplace_back(zone);
+    if (out.size() < limit && std::find(out.begin(), out.end(), zone) == out.end())
+      out.emplace_back(zone);
   };
   const zone_names& n = names();
   const std::string city = folded(city_of(name));
@@ -179,12 +204,14 @@ std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit)
   const std::set<std::string, std::less<>>& pool = n.canonical.empty() ? n.zones : n.canonical;
   for (const std::string& zone : pool) {
     const std::size_t whole = edit_distance(name, zone);
-    const std::size_t by_city = city.size() >= 4 ? edit_distance(city, folded(city_of(zone))) : whole;
+    const std::size_t by_city =
+        city.size() >= 4 ? edit_distance(city, folded(city_of(zone))) : whole;
     scored.emplace_back(std::min(whole, by_city), zone);
   }
   std::sort(scored.begin(), scored.end());
   // A suggestion further than a third of the name away is noise.
-  const std::size_t reasonable = std::max<std::size_t>(2, std::min(name.size(), city.size() + 2) / 3);
+  const std::size_t reasonable =
+      std::max<std::size_t>(2, std::min(name.size(), city.size() + 2) / 3);
   for (const auto& [distance, zone] : scored) {
     if (out.size() >= limit || distance > reasonable) break;
     add(zone);
@@ -196,27 +223,40 @@ std::optional<zone_advice> legacy_zone_advice(std::string_view name) {
   // POSIX-style zones: fixed offsets, or the United States' rules of 1967
   // onward, whatever the place's own history.
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> posix{{
-      {"EST", "America/Toronto"},  {"MST", "America/Edmonton"}, {"HST", "Pacific/Honolulu"},
-      {"EST5EDT", "America/Toronto"}, {"CST6CDT", "America/Winnipeg"}, {"MST7MDT", "America/Edmonton"},
-      {"PST8PDT", "America/Vancouver"}, {"CET", "Europe/Paris"}, {"EET", "Europe/Athens"},
-      {"MET", "Europe/Paris"}, {"WET", "Europe/Lisbon"},
+      {"EST", "America/Toronto"},
+      {"MST", "America/Edmonton"},
+      {"HST", "Pacific/Honolulu"},
+      {"EST5EDT", "America/Toronto"},
+      {"CST6CDT", "America/Winnipeg"},
+      {"MST7MDT", "America/Edmonton"},
+      {"PST8PDT", "America/Vancouver"},
+      {"CET", "Europe/Paris"},
+      {"EET", "Europe/Athens"},
+      {"MET", "Europe/Paris"},
+      {"WET", "Europe/Lisbon"},
   }};
   for (const auto& [legacy, zone] : posix) {
     if (name != legacy) continue;
     const bool fixed = name == "EST" || name == "MST" || name == "HST";
-    return zone_advice{std::string(zone),
-                       fixed ? fmt::format("'{}' is a fixed offset that never changes for daylight saving time", name)
-                             : fmt::format("'{}' is a legacy POSIX zone that follows no place's own history", name)};
+    return zone_advice{
+        std::string(zone),
+        fixed
+            ? fmt::format("'{}' is a fixed offset that never changes for daylight saving time",
+                          name)
+            : fmt::format("'{}' is a legacy POSIX zone that follows no place's own history", name)};
   }
   if (name.starts_with("Etc/GMT") && name.size() > 7 && name != "Etc/GMT0" && name != "Etc/GMT+0" &&
       name != "Etc/GMT-0") {
-    return zone_advice{{}, fmt::format("'{}' is a fixed offset with no daylight saving time, and its sign is "
-                                       "inverted (Etc/GMT+5 is UTC-05:00)",
-                                       name)};
+    return zone_advice{
+        {},
+        fmt::format("'{}' is a fixed offset with no daylight saving time, and its sign is "
+                    "inverted (Etc/GMT+5 is UTC-05:00)",
+                    name)};
   }
   const zone_names& n = names();
   const auto link = n.links.find(name);
-  if (link == n.links.end() || n.canonical.contains(name) || n.canonical.empty()) return std::nullopt;
+  if (link == n.links.end() || n.canonical.contains(name) || n.canonical.empty())
+    return std::nullopt;
   // Old spellings of UTC are UTC.
   if (link->second == "Etc/UTC" || link->second == "Etc/GMT") return std::nullopt;
   return zone_advice{link->second, fmt::format("'{}' is an old name kept for compatibility", name)};
@@ -261,8 +301,8 @@ std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_s
   const int offset = p.offset_seconds;
   const int magnitude = offset < 0 ? -offset : offset;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", c.year, c.month, c.day,
-                     p.seconds / 3600, p.seconds / 60 % 60, p.seconds % 60,
-                     offset < 0 ? '-' : '+', magnitude / 3600, magnitude / 60 % 60);
+                     p.seconds / 3600, p.seconds / 60 % 60, p.seconds % 60, offset < 0 ? '-' : '+',
+                     magnitude / 3600, magnitude / 60 % 60);
 }
 
 }  // namespace callpolicy

@@ -46,8 +46,8 @@ local_resolution resolve_local_time(const cctz::time_zone* zone, std::int64_t lo
 
 // The local date, minute of the day and UTC offset of an instant in a zone.
 struct local_parts {
-  std::int32_t date = 0;        // day_number
-  std::uint32_t seconds = 0;    // since local midnight
+  std::int32_t date = 0;      // day_number
+  std::uint32_t seconds = 0;  // since local midnight
   std::int32_t offset_seconds = 0;
 };
 local_parts to_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);

@@ -33,19 +33,28 @@ namespace {
 // saving time; Lord Howe's 30-minute change; zones whose rules changed
 // recently or change past the TZif tables' explicit years; extremes.
 const std::vector<std::string> zones{
-    "America/Toronto", "America/Vancouver", "America/Edmonton", "America/Winnipeg", "America/Halifax",
-    "America/St_Johns", "America/Regina", "America/New_York", "America/Chicago", "America/Denver",
-    "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "Europe/London",
-    "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Lisbon", "Atlantic/Azores",
-    "Europe/Moscow", "Europe/Kyiv", "Africa/Casablanca", "Africa/Cairo", "Africa/Johannesburg",
-    "Africa/Monrovia", "Asia/Jerusalem", "Asia/Tehran", "Asia/Dubai", "Asia/Kolkata", "Asia/Kathmandu",
-    "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "Australia/Adelaide", "Australia/Darwin",
-    "Australia/Eucla", "Australia/Lord_Howe", "Pacific/Auckland", "Pacific/Chatham", "Pacific/Apia",
-    "Pacific/Kiritimati", "America/Sao_Paulo", "America/Santiago", "America/Asuncion", "America/Nuuk",
-    "America/Mexico_City", "America/Havana", "Antarctica/Troll", "UTC", "America/Montreal", "US/Eastern",
-    "EST5EDT"};
+    "America/Toronto",    "America/Vancouver",   "America/Edmonton",
+    "America/Winnipeg",   "America/Halifax",     "America/St_Johns",
+    "America/Regina",     "America/New_York",    "America/Chicago",
+    "America/Denver",     "America/Phoenix",     "America/Los_Angeles",
+    "America/Anchorage",  "Pacific/Honolulu",    "Europe/London",
+    "Europe/Dublin",      "Europe/Paris",        "Europe/Berlin",
+    "Europe/Madrid",      "Europe/Lisbon",       "Atlantic/Azores",
+    "Europe/Moscow",      "Europe/Kyiv",         "Africa/Casablanca",
+    "Africa/Cairo",       "Africa/Johannesburg", "Africa/Monrovia",
+    "Asia/Jerusalem",     "Asia/Tehran",         "Asia/Dubai",
+    "Asia/Kolkata",       "Asia/Kathmandu",      "Asia/Shanghai",
+    "Asia/Tokyo",         "Australia/Sydney",    "Australia/Adelaide",
+    "Australia/Darwin",   "Australia/Eucla",     "Australia/Lord_Howe",
+    "Pacific/Auckland",   "Pacific/Chatham",     "Pacific/Apia",
+    "Pacific/Kiritimati", "America/Sao_Paulo",   "America/Santiago",
+    "America/Asuncion",   "America/Nuuk",        "America/Mexico_City",
+    "America/Havana",     "Antarctica/Troll",    "UTC",
+    "America/Montreal",   "US/Eastern",          "EST5EDT"};
 
-std::chrono::sys_seconds at(std::int64_t t) { return std::chrono::sys_seconds{std::chrono::seconds{t}}; }
+std::chrono::sys_seconds at(std::int64_t t) {
+  return std::chrono::sys_seconds{std::chrono::seconds{t}};
+}
 
 std::string run(const std::string& command) {
   std::string out;
@@ -61,7 +70,8 @@ std::string run(const std::string& command) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(local_times_agree_with_python_zoneinfo) {
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("callpolicy-zone-oracle-{}", ::getpid());
+  const auto dir =
+      std::filesystem::temp_directory_path() / fmt::format("callpolicy-zone-oracle-{}", ::getpid());
   std::filesystem::create_directories(dir);
   const auto input = dir / "transitions.txt";
   const auto expected = dir / "expected.txt";
@@ -81,7 +91,8 @@ BOOST_AUTO_TEST_CASE(local_times_agree_with_python_zoneinfo) {
         // The instant of the change: where the wall clock jumps forward, the
         // first skipped time's transition point; where it goes back, the
         // first repeated time's.
-        const auto instant = change.to > change.from ? zone->lookup(change.from).trans : zone->lookup(change.to).trans;
+        const auto instant = change.to > change.from ? zone->lookup(change.from).trans
+                                                     : zone->lookup(change.to).trans;
         if (instant >= at(2840140800)) break;  // 2060-01-01
         out << "T " << instant.time_since_epoch().count() << "\n";
         ++reported;
@@ -89,8 +100,9 @@ BOOST_AUTO_TEST_CASE(local_times_agree_with_python_zoneinfo) {
       }
     }
   }
-  const std::string output = run(fmt::format("python3 {}/tests/runtime/zone_oracle.py {} {} 20261125 2>&1",
-                                             CALLPOLICY_SOURCE_DIR, input.string(), expected.string()));
+  const std::string output =
+      run(fmt::format("python3 {}/tests/runtime/zone_oracle.py {} {} 20261125 2>&1",
+                      CALLPOLICY_SOURCE_DIR, input.string(), expected.string()));
   BOOST_REQUIRE_MESSAGE(output.empty(), output);
 
   std::size_t instants = 0, locals = 0, differences = 0;
@@ -110,14 +122,15 @@ BOOST_AUTO_TEST_CASE(local_times_agree_with_python_zoneinfo) {
       const local_parts ours = to_local(zone, at(t));
       const civil_date date = civil_from_days(ours.date);
       const bool same = date.year == year && date.month == month && date.day == day &&
-                        ours.seconds == hour * 3600 + minute * 60 + second && weekday_of(ours.date) == weekday &&
-                        ours.offset_seconds == offset;
+                        ours.seconds == hour * 3600 + minute * 60 + second &&
+                        weekday_of(ours.date) == weekday && ours.offset_seconds == offset;
       if (!same) {
         ++differences;
-        BOOST_ERROR(fmt::format("{} at {}: ours {} (offset {}), zoneinfo {:04}-{:02}-{:02}T{:02}:{:02}:{:02} "
-                                "(offset {})",
-                                name, t, format_rfc3339_local(zone, at(t)), ours.offset_seconds, year, month, day,
-                                hour, minute, second, offset));
+        BOOST_ERROR(fmt::format(
+            "{} at {}: ours {} (offset {}), zoneinfo {:04}-{:02}-{:02}T{:02}:{:02}:{:02} "
+            "(offset {})",
+            name, t, format_rfc3339_local(zone, at(t)), ours.offset_seconds, year, month, day, hour,
+            minute, second, offset));
       }
     } else if (kind == "L") {
       int year = 0;
@@ -126,8 +139,8 @@ BOOST_AUTO_TEST_CASE(local_times_agree_with_python_zoneinfo) {
       std::int64_t t = 0;
       fields >> year >> month >> day >> hour >> minute >> second >> what >> t;
       ++locals;
-      const std::int64_t local = std::int64_t{days_from_civil(year, month, day)} * 86400 + hour * 3600 +
-                                 minute * 60 + second;
+      const std::int64_t local = std::int64_t{days_from_civil(year, month, day)} * 86400 +
+                                 hour * 3600 + minute * 60 + second;
       const local_resolution ours = resolve_local_time(zone, local);
       const char* our_kind = ours.type == local_resolution::kind::unique      ? "unique"
                              : ours.type == local_resolution::kind::ambiguous ? "ambiguous"
@@ -135,19 +148,23 @@ BOOST_AUTO_TEST_CASE(local_times_agree_with_python_zoneinfo) {
       const bool same = what == our_kind && (what == "nonexistent" || ours.instant == at(t));
       if (!same) {
         ++differences;
-        BOOST_ERROR(fmt::format("{} local {:04}-{:02}-{:02}T{:02}:{:02}:{:02}: ours {} {}, zoneinfo {} {}", name,
-                                year, month, day, hour, minute, second, our_kind,
-                                ours.instant.time_since_epoch().count(), what, t));
+        BOOST_ERROR(
+            fmt::format("{} local {:04}-{:02}-{:02}T{:02}:{:02}:{:02}: ours {} {}, zoneinfo {} {}",
+                        name, year, month, day, hour, minute, second, our_kind,
+                        ours.instant.time_since_epoch().count(), what, t));
       }
     }
   }
   std::filesystem::remove_all(dir);
-  BOOST_TEST_MESSAGE(fmt::format("zone oracle: {} zones, {} transitions 2020-2060 reported by cctz, {} instants and "
-                                 "{} local times compared with zoneinfo, {} differences",
-                                 zones.size(), reported, instants, locals, differences));
-  std::printf("zone oracle: %zu zones, %zu transitions 2020-2060 reported by cctz, %zu instants and %zu local times "
-              "compared with zoneinfo, %zu differences\n",
-              zones.size(), reported, instants, locals, differences);
+  BOOST_TEST_MESSAGE(fmt::format(
+      "zone oracle: {} zones, {} transitions 2020-2060 reported by cctz, {} instants and "
+      "{} local times compared with zoneinfo, {} differences",
+      zones.size(), reported, instants, locals, differences));
+  std::printf(
+      "zone oracle: %zu zones, %zu transitions 2020-2060 reported by cctz, %zu instants and %zu "
+      "local times "
+      "compared with zoneinfo, %zu differences\n",
+      zones.size(), reported, instants, locals, differences);
   BOOST_TEST(instants > 30000u);
   BOOST_TEST(locals > 10000u);
   BOOST_TEST(differences == 0u);

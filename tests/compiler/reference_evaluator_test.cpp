@@ -1,0 +1,622 @@
+// The compiled decision tree against a deliberately naive evaluator written
+// from SPEC 2.3-2.4 alone (issue 10): no week maps, no time tables, no tree.
+// The reference converts the instant with cctz directly, then walks the
+// parsed policy's rules in order, working out each condition from the
+// source's own hours, holidays, special days and schedule lines with cctz's
+// civil dates. 1,000 generated policies (every mode and condition,
+// overnight windows, 24:00 ends, holidays of every kind and calendars,
+// special days, schedules, routes with and/or/not) x 100 call contexts each,
+// half of them on a window's edge: the action and reason must agree.
+#include <boost/test/unit_test.hpp>
+
+#include <cctz/civil_time.h>
+#include <cctz/time_zone.h>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/canonical.h"
+#include "compiler/compiler.h"
+#include "compiler/zones.h"
+#include "runtime/evaluator.h"
+#include "runtime/policy_set.h"
+
+using namespace callpolicy;
+
+namespace {
+
+// ---------------------------------------------------------------- reference
+
+cctz::civil_day civil_of(day_number n) {
+  return cctz::civil_day(1970, 1, 1) + n;
+}
+int weekday_index(const cctz::civil_day& d) {
+  return static_cast<int>(cctz::get_weekday(d));
+}  // Monday = 0
+bool in_range(const date_range& r, const cctz::civil_day& d) {
+  return civil_of(r.first) <= d && d <= civil_of(r.last);
+}
+
+struct reference {
+  const ast::clinic& clinic;
+  const std::map<std::string, const ast::calendar*>& calendars;
+  const cctz::time_zone& zone;
+
+  bool entry_holds(const ast::holiday_entry& e, const cctz::civil_day& d, int depth) const {
+    switch (e.type) {
+      case ast::holiday_entry::kind::dates:
+        return in_range(e.rule.dates, d);
+      case ast::holiday_entry::kind::yearly_date:
+        return d.month() == e.rule.month && d.day() == e.rule.day;
+      case ast::holiday_entry::kind::yearly_nth: {
+        if (d.month() != e.rule.month || weekday_index(d) != e.rule.weekday) return false;
+        if (e.rule.nth > 0) return (d.day() - 1) / 7 + 1 == e.rule.nth;
+        return cctz::civil_month(d + 7) != cctz::civil_month(d);  // `last`: none later this month
+      }
+      case ast::holiday_entry::kind::use: {
+        const auto it = calendars.find(e.calendar);
+        if (it == calendars.end() || depth > 16) return false;
+        for (const auto& inner : it->second->entries) {
+          if (entry_holds(inner, d, depth + 1)) return true;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool is_holiday_date(const cctz::civil_day& d) const {
+    if (!clinic.holidays) return false;
+    for (const auto& e : clinic.holidays->items) {
+      if (entry_holds(e, d, 0)) return true;
+    }
+    return false;
+  }
+
+  const ast::special_entry* special_of(const cctz::civil_day& d) const {
+    if (!clinic.special) return nullptr;
+    for (const auto& s : clinic.special->items) {
+      if (in_range(s.dates, d)) return &s;
+    }
+    return nullptr;
+  }
+
+  std::vector<window> windows_of(const cctz::civil_day& d) const {
+    std::vector<window> out;
+    if (const auto* s = special_of(d)) {
+      for (const auto& w : s->windows) out.push_back(w.value);
+      return out;
+    }
+    if (is_holiday_date(d) || !clinic.hours) return out;
+    // A later line naming the day replaces an earlier one.
+    for (const auto& line : clinic.hours->items) {
+      if (line.days & (1u << weekday_index(d))) {
+        out.clear();
+        for (const auto& w : line.windows) out.push_back(w.value);
+      }
+    }
+    return out;
+  }
+
+  // Half-open windows; one that crosses midnight holds from its start on its
+  // own day and until its end on the next.
+  static bool holds_today(const window& w, int seconds) {
+    const bool crosses = w.end <= w.start;
+    return crosses ? seconds >= w.start * 60 : seconds >= w.start * 60 && seconds < w.end * 60;
+  }
+  static bool spills_into_today(const window& w, int seconds) {
+    return w.end <= w.start && seconds < w.end * 60;
+  }
+
+  // A weekly or dated line with optional windows (schedule lines, `during`).
+  template <class DayMatches>
+  static bool line_holds(DayMatches day_matches, const std::vector<window>& windows,
+                         const cctz::civil_day& d, int seconds) {
+    if (windows.empty()) return day_matches(d);
+    for (const window& w : windows) {
+      if (day_matches(d) && holds_today(w, seconds)) return true;
+      if (day_matches(d - 1) && spills_into_today(w, seconds)) return true;
+    }
+    return false;
+  }
+
+  struct moment {
+    cctz::civil_day day;
+    int seconds = 0;
+    std::int32_t calls = 0;
+    std::string caller;
+    via_kind via = via_kind::ported;
+  };
+
+  bool is_open(const moment& m) const {
+    for (const window& w : windows_of(m.day)) {
+      if (holds_today(w, m.seconds)) return true;
+    }
+    for (const window& w : windows_of(m.day - 1)) {
+      if (spills_into_today(w, m.seconds)) return true;
+    }
+    return false;
+  }
+
+  bool is_scheduled(const moment& m) const {
+    bool on = false;
+    if (!clinic.schedule) return false;
+    for (const auto& line : clinic.schedule->items) {
+      std::vector<window> windows;
+      for (const auto& w : line.windows) windows.push_back(w.value);
+      const bool matches =
+          line.days ? line_holds(
+                          [&](const cctz::civil_day& d) {
+                            return (*line.days & (1u << weekday_index(d))) != 0;
+                          },
+                          windows, m.day, m.seconds)
+                    : line_holds([&](const cctz::civil_day& d) { return in_range(*line.dates, d); },
+                                 windows, m.day, m.seconds);
+      if (matches) on = line.enable;  // the last matching line decides
+    }
+    return on;
+  }
+
+  bool holds(const ast::condition& c, const moment& m) const {
+    using k = ast::condition::kind;
+    switch (c.type) {
+      case k::holiday:
+        return is_holiday_date(m.day) && !special_of(m.day);
+      case k::open:
+        return is_open(m);
+      case k::closed:
+        return !is_open(m);
+      case k::scheduled:
+        return is_scheduled(m);
+      case k::overflow:
+        return clinic.overflow && m.calls >= static_cast<std::int32_t>(clinic.overflow->value);
+      case k::calls:
+        switch (c.op) {
+          case ast::compare_op::ge:
+            return m.calls >= c.count;
+          case ast::compare_op::gt:
+            return m.calls > c.count;
+          case ast::compare_op::le:
+            return m.calls <= c.count;
+          case ast::compare_op::lt:
+            return m.calls < c.count;
+          case ast::compare_op::eq:
+            return m.calls == c.count;
+        }
+        return false;
+      case k::caller:
+        return std::find(c.callers.begin(), c.callers.end(), m.caller) != c.callers.end();
+      case k::via:
+        return (c.vias & (1u << static_cast<int>(m.via))) != 0;
+      case k::during:
+        return line_holds(
+            [&](const cctz::civil_day& d) { return (c.days & (1u << weekday_index(d))) != 0; },
+            c.windows, m.day, m.seconds);
+      case k::on:
+        return in_range(c.dates, m.day);
+      case k::not_:
+        return !holds(c.operands.at(0), m);
+      case k::and_:
+        return holds(c.operands.at(0), m) && holds(c.operands.at(1), m);
+      case k::or_:
+        return holds(c.operands.at(0), m) || holds(c.operands.at(1), m);
+    }
+    return false;
+  }
+
+  std::string fallback() const {
+    return std::string(clinic.fallback ? canonical_action(clinic.fallback->value) : "voicemail");
+  }
+  std::string action(ast::action_ref a) const {
+    return a == ast::action_ref::fallback ? fallback() : std::string(canonical_action(a));
+  }
+
+  // (action, reason)
+  std::pair<std::string, std::string> decide(std::chrono::sys_seconds at, std::int32_t calls,
+                                             std::string caller, via_kind via) const {
+    const cctz::time_zone::absolute_lookup local = zone.lookup(at);
+    moment m{cctz::civil_day(local.cs),
+             static_cast<int>(local.cs.hour() * 3600 + local.cs.minute() * 60 + local.cs.second()),
+             calls, std::move(caller), via};
+    if (clinic.route) {
+      for (const auto& rule : clinic.route->items) {
+        if (rule.when && !holds(*rule.when, m)) continue;
+        const std::string reason = rule.label  ? rule.label->value
+                                   : rule.when ? canonical_condition(*rule.when)
+                                               : "otherwise";
+        return {action(rule.action.value), reason};
+      }
+      return {"?", "no rule"};
+    }
+    const auto mode = clinic.mode ? clinic.mode->value : ast::mode_kind::always;
+    ast::condition open;
+    open.type = ast::condition::kind::open;
+    ast::condition holiday;
+    holiday.type = ast::condition::kind::holiday;
+    switch (mode) {
+      case ast::mode_kind::always:
+        return {"ai", "always-on"};
+      case ast::mode_kind::disabled:
+        return {fallback(), "disabled"};
+      case ast::mode_kind::after_hours_only:
+        if (holds(open, m)) return {fallback(), "business-hours"};
+        if (holds(holiday, m)) return {"ai", "holiday"};
+        return {"ai", "after-hours"};
+      case ast::mode_kind::overflow_only:
+        if (clinic.overflow && calls >= static_cast<std::int32_t>(clinic.overflow->value))
+          return {"ai", "overflow"};
+        return {fallback(), "under-capacity"};
+      case ast::mode_kind::scheduled:
+        if (is_scheduled(m)) return {"ai", "scheduled-on"};
+        return {fallback(), "scheduled-off"};
+    }
+    return {"?", "no mode"};
+  }
+};
+
+// ---------------------------------------------------------------- generator
+
+const std::vector<std::string> generated_zones{"America/Toronto",
+                                               "America/Vancouver",
+                                               "America/St_Johns",
+                                               "Europe/London",
+                                               "Europe/Paris",
+                                               "Australia/Sydney",
+                                               "Australia/Lord_Howe",
+                                               "Asia/Kathmandu",
+                                               "Asia/Kolkata",
+                                               "Pacific/Auckland",
+                                               "America/Sao_Paulo",
+                                               "Africa/Casablanca",
+                                               "UTC",
+                                               "America/Santiago"};
+const std::vector<std::string> callers{"+14165550100", "+14165550101", "+16475550199",
+                                       "+442071234567"};
+constexpr const char* day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr const char* month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                       "jul", "aug", "sep", "oct", "nov", "dec"};
+
+struct generator {
+  std::mt19937 rng;
+  explicit generator(unsigned seed) : rng(seed) {}
+
+  int pick(int low, int high) { return std::uniform_int_distribution<int>(low, high)(rng); }
+  bool chance(int percent) { return pick(1, 100) <= percent; }
+  template <class T>
+  const T& one_of(const std::vector<T>& items) {
+    return items[static_cast<std::size_t>(pick(0, static_cast<int>(items.size()) - 1))];
+  }
+
+  std::string clock(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
+  int minute() { return chance(60) ? pick(0, 95) * 15 : pick(0, 1439); }
+  std::string window_text() {
+    const int start = minute();
+    int end = minute();
+    if (chance(10)) return clock(start) + "-24:00";
+    if (end == start) end = (start + 60) % 1440;
+    return clock(start) + "-" + clock(end);  // an end before the start crosses midnight
+  }
+  std::string windows_text() {
+    std::string out = window_text();
+    if (chance(30)) out += ", " + window_text();
+    return out;
+  }
+  std::string days_text() {
+    switch (pick(0, 5)) {
+      case 0:
+        return "daily";
+      case 1:
+        return "weekdays";
+      case 2:
+        return "weekends";
+      case 3:
+        return fmt::format("{}-{}", day_names[pick(0, 6)], day_names[pick(0, 6)]);  // fri-mon wraps
+      case 4:
+        return fmt::format("{},{}", day_names[pick(0, 3)], day_names[pick(4, 6)]);
+      default:
+        return day_names[pick(0, 6)];
+    }
+  }
+  std::string date_text(int year_low = 2026, int year_high = 2028) {
+    const int year = pick(year_low, year_high);
+    const int month = pick(1, 12);
+    const int day = pick(1, 28);
+    return fmt::format("{:04}-{:02}-{:02}", year, month, day);
+  }
+  std::string range_text() {
+    const int year = pick(2026, 2028), month = pick(1, 12), day = pick(1, 20);
+    return fmt::format("{:04}-{:02}-{:02}..{:04}-{:02}-{:02}", year, month, day, year, month,
+                       day + pick(1, 8));
+  }
+  std::string holiday_text(const std::string& calendar) {
+    switch (pick(0, 4)) {
+      case 0:
+        return date_text() + " \"day off\"";
+      case 1:
+        return range_text() + " \"break\"";
+      case 2:
+        return fmt::format("yearly {:02}-{:02} \"yearly\"", pick(1, 12),
+                           chance(10) ? 29 : pick(1, 28));
+      case 3: {
+        constexpr const char* nth[] = {"1st", "2nd", "3rd", "4th", "5th", "last"};
+        return fmt::format("yearly {} {} of {}", nth[pick(0, 5)], day_names[pick(0, 6)],
+                           month_names[pick(0, 11)]);
+      }
+      default:
+        return calendar.empty() ? date_text() : "use " + calendar;
+    }
+  }
+  std::string calls_text() {
+    constexpr const char* ops[] = {">=", ">", "<=", "<", "=="};
+    return fmt::format("calls {} {}", ops[pick(0, 4)], pick(0, 6));
+  }
+  std::string atom(bool has_schedule, bool has_overflow) {
+    switch (pick(0, 10)) {
+      case 0:
+        return "holiday";
+      case 1:
+        return "open";
+      case 2:
+        return "closed";
+      case 3:
+        return has_schedule ? "scheduled" : "open";
+      case 4:
+        return has_overflow ? "overflow" : "closed";
+      case 5:
+        return calls_text();
+      case 6:
+        return "caller " + one_of(callers) + (chance(30) ? ", " + one_of(callers) : "");
+      case 7: {
+        const std::vector<std::string> vias{"ported", "forwarded", "sip", "ported, sip",
+                                            "forwarded, sip"};
+        return "via " + one_of(vias);
+      }
+      case 8:
+        return "during " + days_text() + " " + windows_text();
+      case 9:
+        return "on " + (chance(50) ? date_text() : range_text());
+      default:
+        return "holiday";
+    }
+  }
+  std::string condition(int depth, bool has_schedule, bool has_overflow) {
+    if (depth == 0 || chance(40)) return atom(has_schedule, has_overflow);
+    switch (pick(0, 2)) {
+      case 0:
+        return "not " + wrapped(depth - 1, has_schedule, has_overflow);
+      case 1:
+        return wrapped(depth - 1, has_schedule, has_overflow) + " and " +
+               wrapped(depth - 1, has_schedule, has_overflow);
+      default:
+        return wrapped(depth - 1, has_schedule, has_overflow) + " or " +
+               wrapped(depth - 1, has_schedule, has_overflow);
+    }
+  }
+  std::string wrapped(int depth, bool has_schedule, bool has_overflow) {
+    const std::string c = condition(depth, has_schedule, has_overflow);
+    return c.find(' ') != std::string::npos && !c.starts_with("during") && !c.starts_with("on ") &&
+                   !c.starts_with("calls") && !c.starts_with("caller") && !c.starts_with("via")
+               ? "(" + c + ")"
+               : c;
+  }
+  std::string action() {
+    const std::vector<std::string> actions{"ai", "voicemail", "forward", "busy", "fallback"};
+    return one_of(actions);
+  }
+
+  std::string policy(int index) {
+    const std::string id = fmt::format("g{:04}", index);
+    const std::string calendar = chance(40) ? fmt::format("cal{:04}", index) : "";
+    std::string out;
+    if (!calendar.empty()) {
+      out += "calendar " + calendar + " {\n";
+      for (int i = pick(1, 3); i > 0; --i) out += "  " + holiday_text("") + "\n";
+      out += "}\n\n";
+    }
+    out += "clinic " + id + " {\n";
+    out += "  timezone \"" + one_of(generated_zones) + "\"\n";
+    out += fmt::format("  numbers {{ ported +1416555{:04} }}\n", index);
+    out += "  forward +14165559999\n";
+    if (chance(85)) {
+      out += "  hours {\n";
+      for (int i = pick(1, 4); i > 0; --i)
+        out += "    " + days_text() + " " + windows_text() + "\n";
+      out += "  }\n";
+    }
+    if (chance(70)) {
+      out += "  holidays {\n";
+      for (int i = pick(1, 4); i > 0; --i) out += "    " + holiday_text(calendar) + "\n";
+      out += "  }\n";
+    }
+    if (chance(50)) {
+      // Distinct months, so that no two entries list the same date.
+      out += "  special {\n";
+      const int year = pick(2026, 2028);
+      out += fmt::format("    {:04}-{:02}-{:02} {}\n", year, pick(1, 6), pick(1, 28),
+                         chance(40) ? "closed" : windows_text());
+      if (chance(50)) {
+        const int month = pick(7, 12), day = pick(1, 20);
+        out += fmt::format("    {:04}-{:02}-{:02}..{:04}-{:02}-{:02} {}\n", year, month, day, year,
+                           month, day + pick(1, 8), chance(40) ? "closed" : windows_text());
+      }
+      out += "  }\n";
+    }
+    const bool has_overflow = chance(50);
+    if (has_overflow) out += fmt::format("  overflow {}\n", pick(1, 5));
+    const bool has_schedule = chance(50);
+    if (has_schedule) {
+      out += "  schedule {\n";
+      for (int i = pick(1, 4); i > 0; --i) {
+        out += chance(60) ? "    enable " : "    disable ";
+        out += chance(60) ? days_text() : chance(50) ? date_text() : range_text();
+        if (chance(70)) out += " " + windows_text();
+        out += "\n";
+      }
+      out += "  }\n";
+    }
+    if (chance(80)) {
+      const std::vector<std::string> fallbacks{"ai", "voicemail", "forward", "busy"};
+      out += "  fallback " + one_of(fallbacks) + "\n";
+    }
+    if (chance(35)) {
+      std::vector<std::string> modes{"always", "disabled", "after-hours-only"};
+      if (has_overflow) modes.push_back("overflow-only");
+      if (has_schedule) modes.push_back("scheduled");
+      out += "  mode " + one_of(modes) + "\n";
+    } else {
+      out += "  route {\n";
+      for (int i = pick(1, 5); i > 0; --i) {
+        out += "    " + condition(3, has_schedule, has_overflow) + " -> " + action();
+        if (chance(25)) out += fmt::format(" as \"rule {}\"", i);
+        out += "\n";
+      }
+      out += "    otherwise -> " + action() + "\n  }\n";
+    }
+    out += "}\n";
+    return out;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_compiled_tree_agrees_with_a_naive_reading_of_the_spec) {
+  generator gen(20261125);
+  constexpr int policies = 1000;
+  constexpr int contexts = 100;
+  std::size_t compared = 0, differences = 0, refused = 0;
+  for (int index = 0; index < policies; ++index) {
+    const std::string text = gen.policy(index);
+    source_set sources;
+    sources.files.push_back({fmt::format("g{:04}.policy", index), text});
+    diagnostic_sink sink;
+    compile_output output = compile_sources(sources, {days_from_civil(2026, 11, 25)}, sink);
+    if (sink.has_errors()) {
+      ++refused;
+      for (const diagnostic& d : sink.all()) {
+        if (d.level == severity::error)
+          BOOST_ERROR(fmt::format("policy {}: {} {}\n{}", index, d.code, d.message, text));
+      }
+      continue;
+    }
+    const ast::policy_file& file = output.files.at(0);
+    std::map<std::string, const ast::calendar*> calendars;
+    for (const auto& c : file.calendars) calendars[c.name] = &c;
+    const ast::clinic& source = file.clinics.at(0);
+    const cctz::time_zone* zone = find_zone(source.timezone->value);
+    BOOST_REQUIRE(zone != nullptr);
+    const reference naive{source, calendars, *zone};
+    const auto loaded = policy_set::load(std::move(output.set));
+    BOOST_REQUIRE(loaded.set);
+    const runtime_clinic& compiled = loaded.set->clinics().front();
+
+    // Edges worth trying: each window's start and end (hours, schedule, special
+    // days), a minute and a second either side.
+    std::vector<int> edges;
+    const auto add_edges = [&](const window& w) {
+      for (int m : {static_cast<int>(w.start), static_cast<int>(w.end) % 1440}) {
+        for (int delta : {-60, -1, 0, 1, 60}) edges.push_back(m * 60 + delta);
+      }
+    };
+    if (source.hours) {
+      for (const auto& line : source.hours->items) {
+        for (const auto& w : line.windows) add_edges(w.value);
+      }
+    }
+    if (source.schedule) {
+      for (const auto& line : source.schedule->items) {
+        for (const auto& w : line.windows) add_edges(w.value);
+      }
+    }
+    if (source.special) {
+      for (const auto& entry : source.special->items) {
+        for (const auto& w : entry.windows) add_edges(w.value);
+      }
+    }
+    // Days worth trying: the first and last of every dated entry (special
+    // days, holidays, schedule lines, `on`), a day either side; yearly
+    // holidays in 2027.
+    std::vector<day_number> days;
+    const auto add_days = [&](const date_range& r) {
+      for (day_number d : {r.first - 1, r.first, r.last, r.last + 1}) days.push_back(d);
+    };
+    if (source.special) {
+      for (const auto& entry : source.special->items) add_days(entry.dates);
+    }
+    const auto add_holidays = [&](const std::vector<ast::holiday_entry>& entries) {
+      for (const auto& e : entries) {
+        if (e.type == ast::holiday_entry::kind::dates) add_days(e.rule.dates);
+        if (e.type == ast::holiday_entry::kind::yearly_date && e.rule.day <= 28) {
+          const day_number d = days_from_civil(2027, e.rule.month, e.rule.day);
+          add_days({d, d});
+        }
+        if (e.type == ast::holiday_entry::kind::yearly_nth) {
+          // Every such weekday of that month in 2027: the one meant and its neighbours.
+          for (cctz::civil_day d(2027, e.rule.month, 1); d.month() == e.rule.month; d += 1) {
+            if (weekday_index(d) == e.rule.weekday)
+              days.push_back(static_cast<day_number>(d - cctz::civil_day(1970, 1, 1)));
+          }
+        }
+      }
+    };
+    if (source.holidays) add_holidays(source.holidays->items);
+    for (const auto& [name, calendar] : calendars) add_holidays(calendar->entries);
+    if (source.schedule) {
+      for (const auto& line : source.schedule->items) {
+        if (line.dates) add_days(*line.dates);
+      }
+    }
+    std::function<void(const ast::condition&)> add_condition_days = [&](const ast::condition& c) {
+      if (c.type == ast::condition::kind::on) add_days(c.dates);
+      for (const auto& o : c.operands) add_condition_days(o);
+    };
+    if (source.route) {
+      for (const auto& rule : source.route->items) {
+        if (rule.when) add_condition_days(*rule.when);
+      }
+    }
+    for (int i = 0; i < contexts; ++i) {
+      // A local date 2026-2028 or a dated entry's, at a random second or on an edge.
+      cctz::civil_day day = cctz::civil_day(2026, 1, 1) + gen.pick(0, 3 * 365);
+      if (!days.empty() && gen.chance(40))
+        day = civil_of(
+            days[static_cast<std::size_t>(gen.pick(0, static_cast<int>(days.size()) - 1))]);
+      int seconds = gen.pick(0, 86399);
+      if (!edges.empty() && gen.chance(50))
+        seconds =
+            (edges[static_cast<std::size_t>(gen.pick(0, static_cast<int>(edges.size()) - 1))] +
+             86400) %
+            86400;
+      const auto at = zone->lookup(cctz::civil_second(day) + seconds).pre;
+      const std::int32_t calls = gen.pick(0, 7);
+      const std::string caller = gen.chance(70) ? gen.one_of(callers) : "";
+      const via_kind via = static_cast<via_kind>(gen.pick(0, 2));
+      const auto expected = naive.decide(at, calls, caller, via);
+      const decision got = decide(compiled, {at, calls, caller, via});
+      ++compared;
+      if (action_name(got.action) != expected.first || got.reason != expected.second) {
+        ++differences;
+        if (differences <= 20) {
+          BOOST_ERROR(fmt::format(
+              "policy {} at {} (calls {}, caller '{}', via {}): tree {} \"{}\", reference {} "
+              "\"{}\"\n{}",
+              index, format_local_time(compiled, at), calls, caller, static_cast<int>(via),
+              action_name(got.action), got.reason, expected.first, expected.second, text));
+        }
+      }
+    }
+  }
+  std::printf(
+      "reference evaluator: %d policies generated, %zu refused by the compiler, %zu call contexts "
+      "compared, "
+      "%zu differences\n",
+      policies, refused, compared, differences);
+  BOOST_TEST(refused == 0u);
+  BOOST_TEST(compared >= 100000u);
+  BOOST_TEST(differences == 0u);
+}
