@@ -107,6 +107,9 @@ class calendar_resolver {
 
 // ---- One clinic
 
+// The longest `special` range, in days: a leap year.
+constexpr day_number max_special_days = 366;
+
 struct clinic_compiler {
   const ast::clinic& source;
   calendar_resolver& calendars;
@@ -194,6 +197,15 @@ struct clinic_compiler {
     if (source.special) {
       std::map<day_number, std::vector<window>> by_date;
       for (const ast::special_entry& s : source.special->items) {
+        // Special days are planned one by one; a range of centuries would
+        // take gigabytes. Longer closures are holidays (or `mode disabled`).
+        if (s.dates.last - s.dates.first >= max_special_days) {
+          error(codes::special_range_too_long, s.where,
+                fmt::format("special range '{}' covers {} days; a special range covers at most {}",
+                            canonical_dates(s.dates), s.dates.last - s.dates.first + 1, max_special_days),
+                {"for a longer closure, use a holiday range"});
+          continue;
+        }
         std::vector<window> windows;
         for (const auto& w : s.windows) windows.push_back(w.value);
         for (day_number d = s.dates.first; d <= s.dates.last; ++d) by_date[d] = windows;

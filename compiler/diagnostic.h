@@ -64,6 +64,7 @@ inline constexpr std::string_view bad_window = "E005";         // 09:00-09:00
 inline constexpr std::string_view bad_duration = "E006";       // 0s, too long
 inline constexpr std::string_view bad_date_range = "E007";     // last before first
 inline constexpr std::string_view bad_string = "E008";         // unknown escape, bad UTF-8
+inline constexpr std::string_view special_range_too_long = "E009";  // over a year of special days
 // Structure of a file (parser).
 inline constexpr std::string_view unknown_time_zone = "E010";
 inline constexpr std::string_view missing_time_zone = "E011";

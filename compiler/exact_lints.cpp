@@ -93,9 +93,30 @@ void add_range(std::set<day_number>& out, const date_range& r) {
 input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_number today) {
   input_classes in;
   std::set<day_number> dated;
-  for (const special_day& s : c.specials) add_range(dated, {s.date, s.date});
+  // Runs of special days with the same windows, like runs of holidays below.
+  for (std::size_t first = 0; first < c.specials.size();) {
+    std::size_t last = first;
+    while (last + 1 < c.specials.size() && c.specials[last + 1].date == c.specials[last].date + 1 &&
+           c.specials[last + 1].windows == c.specials[first].windows) {
+      ++last;
+    }
+    add_range(dated, {c.specials[first].date, c.specials[last].date});
+    first = last + 1;
+  }
   const int year = civil_from_days(today).year;
-  for (day_number d : expand_holidays(c.holidays, year - 1, year + 28)) add_range(dated, {d, d});
+  // A run of consecutive holidays (a closure of weeks, or years) counts by
+  // its edges, as a dated range does: the days inside differ only by
+  // weekday, which its first eight cover. Day by day, a closure of decades
+  // made the lints take seconds.
+  std::vector<day_number> holidays = expand_holidays(c.holidays, year - 1, year + 28);
+  std::sort(holidays.begin(), holidays.end());
+  holidays.erase(std::unique(holidays.begin(), holidays.end()), holidays.end());
+  for (std::size_t first = 0; first < holidays.size();) {
+    std::size_t last = first;
+    while (last + 1 < holidays.size() && holidays[last + 1] == holidays[last] + 1) ++last;
+    add_range(dated, {holidays[first], holidays[last]});
+    first = last + 1;
+  }
   for (const schedule_rule& r : c.schedule) {
     if (r.dates) add_range(dated, *r.dates);
   }

@@ -246,7 +246,7 @@ class log_batch {
 // One connection. Everything a request needs is reused from one request to
 // the next: the read buffer, the arena that holds the parsed request and the
 // response, the response the handlers fill in, the log line.
-class session : public std::enable_shared_from_this<session>, journal_waiter {
+class session final : public std::enable_shared_from_this<session>, journal_waiter {
  public:
   session(socket_type socket, shared& s, log_batch& batch, bool admin, std::string address)
       : socket_(std::move(socket)), watchdog_(socket_.get_executor()), shared_(s), batch_(batch), admin_(admin),

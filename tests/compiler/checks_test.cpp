@@ -60,6 +60,13 @@ BOOST_AUTO_TEST_CASE(a_legacy_zone_is_accepted_with_a_warning_naming_the_zone_to
   BOOST_TEST(!find(compile_text(clinic("")), codes::legacy_time_zone));
 }
 
+BOOST_AUTO_TEST_CASE(a_special_range_covers_at_most_a_year) {
+  const auto c = compile_text(clinic("  special {\n    2026-01-01..9999-12-31 closed\n  }"));
+  expect_at(c, codes::special_range_too_long, 5, 5);
+  BOOST_TEST(!find(compile_text(clinic("  special {\n    2028-01-01..2028-12-31 closed\n  }")),
+                   codes::special_range_too_long));
+}
+
 BOOST_AUTO_TEST_CASE(missing_zone) {
   expect_at(compile_text("clinic c {\n}\n"), codes::missing_time_zone, 1, 8);
 }

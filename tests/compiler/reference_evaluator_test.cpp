@@ -79,12 +79,14 @@ struct reference {
     return false;
   }
 
+  // A later entry listing the date replaces an earlier one, as in `hours`.
   const ast::special_entry* special_of(const cctz::civil_day& d) const {
-    if (!clinic.special) return nullptr;
+    const ast::special_entry* found = nullptr;
+    if (!clinic.special) return found;
     for (const auto& s : clinic.special->items) {
-      if (in_range(s.dates, d)) return &s;
+      if (in_range(s.dates, d)) found = &s;
     }
-    return nullptr;
+    return found;
   }
 
   std::vector<window> windows_of(const cctz::civil_day& d) const {
@@ -435,15 +437,17 @@ struct generator {
       out += "  }\n";
     }
     if (chance(50)) {
-      // Distinct months, so that no two entries list the same date.
+      // Mostly distinct months; sometimes a second entry overlapping the first.
       out += "  special {\n";
-      const int year = pick(2026, 2028);
-      out += fmt::format("    {:04}-{:02}-{:02} {}\n", year, pick(1, 6), pick(1, 28),
+      const int year = pick(2026, 2028), first_month = pick(1, 6), first_day = pick(3, 26);
+      out += fmt::format("    {:04}-{:02}-{:02} {}\n", year, first_month, first_day,
                          chance(40) ? "closed" : windows_text());
       if (chance(50)) {
-        const int month = pick(7, 12), day = pick(1, 20);
-        out += fmt::format("    {:04}-{:02}-{:02}..{:04}-{:02}-{:02} {}\n", year, month, day, year,
-                           month, day + pick(1, 8), chance(40) ? "closed" : windows_text());
+        // Usually months later; sometimes over the first entry's date.
+        const bool overlap = chance(25);
+        const int month = overlap ? first_month : pick(7, 12), day = overlap ? first_day - 2 : pick(1, 20);
+        out += fmt::format("    {:04}-{:02}-{:02}..{:04}-{:02}-{:02} {}\n", year, month, day, year, month,
+                           std::min(28, day + pick(2, 8)), chance(40) ? "closed" : windows_text());
       }
       out += "  }\n";
     }
