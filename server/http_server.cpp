@@ -379,15 +379,20 @@ class session final : public std::enable_shared_from_this<session>, journal_wait
     // one reused buffer and sent with one write, rather than through Beast's
     // serializer, which cost more than all the handler's formatting.
     wire_.clear();
-    const auto status = static_cast<http::status>(r.status);
-    const beast::string_view phrase = http::obsolete_reason(status);
-    fmt::format_to(std::back_inserter(wire_), "HTTP/1.1 {} {}\r\nServer: callpolicy\r\nContent-Type: {}\r\n", r.status,
-                   std::string_view(phrase.data(), phrase.size()), r.content_type);
-    if (!r.allow.empty()) fmt::format_to(std::back_inserter(wire_), "Allow: {}\r\n", r.allow);
-    if (!r.authenticate.empty()) fmt::format_to(std::back_inserter(wire_), "WWW-Authenticate: {}\r\n", r.authenticate);
-    if (!keep_alive_) wire_ += "Connection: close\r\n";
+    const beast::string_view phrase = http::obsolete_reason(static_cast<http::status>(r.status));
+    const auto header = [&](std::string_view name, std::string_view value) {
+      wire_.append(name).append(": ").append(value).append("\r\n");
+    };
+    wire_.append("HTTP/1.1 ").append(fmt::format_int(r.status).c_str()).append(" ");
+    wire_.append(phrase.data(), phrase.size()).append("\r\n");
+    header("Server", "callpolicy");
+    header("Content-Type", r.content_type);
+    if (!r.allow.empty()) header("Allow", r.allow);
+    if (!r.authenticate.empty()) header("WWW-Authenticate", r.authenticate);
+    if (!keep_alive_) header("Connection", "close");
     // HEAD answers the length GET would have sent, without the body.
-    fmt::format_to(std::back_inserter(wire_), "Content-Length: {}\r\n\r\n", r.body.size());
+    header("Content-Length", fmt::format_int(r.body.size()).c_str());
+    wire_.append("\r\n");
     if (!head_) wire_ += r.body;
     expire_after(shared_.options.read_timeout);
     batch_.defer(shared_from_this());
