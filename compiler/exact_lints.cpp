@@ -90,33 +90,33 @@ void add_range(std::set<day_number>& out, const date_range& r) {
   out.insert(r.last + 1);
 }
 
+// Adds the runs of `count` sorted days (day_at(i)) to `out` by their
+// edges, a run continuing while the next day follows and alike(i) holds.
+template <typename DayAt, typename Alike>
+void add_runs(std::set<day_number>& out, std::size_t count, DayAt day_at, Alike alike) {
+  for (std::size_t first = 0; first < count;) {
+    std::size_t last = first;
+    while (last + 1 < count && day_at(last + 1) == day_at(last) + 1 && alike(last + 1)) ++last;
+    add_range(out, {day_at(first), day_at(last)});
+    first = last + 1;
+  }
+}
+
 input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_number today) {
   input_classes in;
   std::set<day_number> dated;
-  // Runs of special days with the same windows, like runs of holidays below.
-  for (std::size_t first = 0; first < c.specials.size();) {
-    std::size_t last = first;
-    while (last + 1 < c.specials.size() && c.specials[last + 1].date == c.specials[last].date + 1 &&
-           c.specials[last + 1].windows == c.specials[first].windows) {
-      ++last;
-    }
-    add_range(dated, {c.specials[first].date, c.specials[last].date});
-    first = last + 1;
-  }
+  // A run of consecutive days that are alike (holidays; special days with
+  // the same windows: a closure of weeks, or years) counts by its edges, as
+  // a dated range does: the days inside differ only by weekday, which its
+  // first eight cover. Day by day, a closure of decades made the lints take
+  // seconds.
+  add_runs(dated, c.specials.size(), [&](std::size_t i) { return c.specials[i].date; },
+           [&](std::size_t i) { return c.specials[i].windows == c.specials[i - 1].windows; });
   const int year = civil_from_days(today).year;
-  // A run of consecutive holidays (a closure of weeks, or years) counts by
-  // its edges, as a dated range does: the days inside differ only by
-  // weekday, which its first eight cover. Day by day, a closure of decades
-  // made the lints take seconds.
   std::vector<day_number> holidays = expand_holidays(c.holidays, year - 1, year + 28);
   std::sort(holidays.begin(), holidays.end());
   holidays.erase(std::unique(holidays.begin(), holidays.end()), holidays.end());
-  for (std::size_t first = 0; first < holidays.size();) {
-    std::size_t last = first;
-    while (last + 1 < holidays.size() && holidays[last + 1] == holidays[last] + 1) ++last;
-    add_range(dated, {holidays[first], holidays[last]});
-    first = last + 1;
-  }
+  add_runs(dated, holidays.size(), [&](std::size_t i) { return holidays[i]; }, [](std::size_t) { return true; });
   for (const schedule_rule& r : c.schedule) {
     if (r.dates) add_range(dated, *r.dates);
   }

@@ -222,28 +222,29 @@ std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit)
 std::optional<zone_advice> legacy_zone_advice(std::string_view name) {
   // POSIX-style zones: fixed offsets, or the United States' rules of 1967
   // onward, whatever the place's own history.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> posix{{
-      {"EST", "America/Toronto"},
-      {"MST", "America/Edmonton"},
-      {"HST", "Pacific/Honolulu"},
-      {"EST5EDT", "America/Toronto"},
-      {"CST6CDT", "America/Winnipeg"},
-      {"MST7MDT", "America/Edmonton"},
-      {"PST8PDT", "America/Vancouver"},
-      {"CET", "Europe/Paris"},
-      {"EET", "Europe/Athens"},
-      {"MET", "Europe/Paris"},
-      {"WET", "Europe/Lisbon"},
+  struct posix_zone {
+    std::string_view name, use;
+    bool fixed;  // no daylight saving time at all
+  };
+  static constexpr std::array<posix_zone, 11> posix{{
+      {"EST", "America/Toronto", true},
+      {"MST", "America/Edmonton", true},
+      {"HST", "Pacific/Honolulu", true},
+      {"EST5EDT", "America/Toronto", false},
+      {"CST6CDT", "America/Winnipeg", false},
+      {"MST7MDT", "America/Edmonton", false},
+      {"PST8PDT", "America/Vancouver", false},
+      {"CET", "Europe/Paris", false},
+      {"EET", "Europe/Athens", false},
+      {"MET", "Europe/Paris", false},
+      {"WET", "Europe/Lisbon", false},
   }};
-  for (const auto& [legacy, zone] : posix) {
-    if (name != legacy) continue;
-    const bool fixed = name == "EST" || name == "MST" || name == "HST";
+  for (const posix_zone& z : posix) {
+    if (name != z.name) continue;
     return zone_advice{
-        std::string(zone),
-        fixed
-            ? fmt::format("'{}' is a fixed offset that never changes for daylight saving time",
-                          name)
-            : fmt::format("'{}' is a legacy POSIX zone that follows no place's own history", name)};
+        std::string(z.use),
+        z.fixed ? fmt::format("'{}' is a fixed offset that never changes for daylight saving time", name)
+                : fmt::format("'{}' is a legacy POSIX zone that follows no place's own history", name)};
   }
   if (name.starts_with("Etc/GMT") && name.size() > 7 && name != "Etc/GMT0" && name != "Etc/GMT+0" &&
       name != "Etc/GMT-0") {

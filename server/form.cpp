@@ -1,5 +1,7 @@
 #include "server/form.h"
 
+#include <algorithm>
+
 #include "runtime/identify.h"
 
 namespace callpolicy::server {
@@ -61,21 +63,20 @@ form_fields::field form_fields::operator[](std::size_t i) const {
   return {std::string_view(storage_.data() + s.name, s.name_size), std::string_view(storage_.data() + s.value, s.value_size)};
 }
 
+bool form_fields::named(const span& s, std::string_view name) const {
+  // The length first: most fields differ there, without a memcmp.
+  return s.name_size == name.size() && std::string_view(storage_.data() + s.name, s.name_size) == name;
+}
+
 std::string_view form_fields::value(std::string_view name) const {
   for (const span& s : spans_) {
-    if (s.name_size == name.size() && std::string_view(storage_.data() + s.name, s.name_size) == name) {
-      return {storage_.data() + s.value, s.value_size};
-    }
+    if (named(s, name)) return {storage_.data() + s.value, s.value_size};
   }
   return {};
 }
 
 std::size_t form_fields::count(std::string_view name) const {
-  std::size_t n = 0;
-  for (const span& s : spans_) {
-    n += s.name_size == name.size() && std::string_view(storage_.data() + s.name, s.name_size) == name;
-  }
-  return n;
+  return static_cast<std::size_t>(std::count_if(spans_.begin(), spans_.end(), [&](const span& s) { return named(s, name); }));
 }
 
 bool form_fields::operator==(const form_fields& other) const {

@@ -70,6 +70,8 @@ class form_fields {
   struct span {
     std::uint32_t name, name_size, value, value_size;
   };
+  bool named(const span& s, std::string_view name) const;
+
   std::string storage_;
   std::vector<span> spans_;
 };

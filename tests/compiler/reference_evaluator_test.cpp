@@ -389,23 +389,23 @@ struct generator {
   }
   std::string condition(int depth, bool has_schedule, bool has_overflow) {
     if (depth == 0 || chance(40)) return atom(has_schedule, has_overflow);
+    return compound(depth, has_schedule, has_overflow);
+  }
+  // An operand of not/and/or: a compound one in parentheses.
+  std::string operand(int depth, bool has_schedule, bool has_overflow) {
+    if (depth == 0 || chance(40)) return atom(has_schedule, has_overflow);
+    return "(" + compound(depth, has_schedule, has_overflow) + ")";
+  }
+  std::string compound(int depth, bool has_schedule, bool has_overflow) {
+    const auto next = [&] { return operand(depth - 1, has_schedule, has_overflow); };
     switch (pick(0, 2)) {
       case 0:
-        return "not " + wrapped(depth - 1, has_schedule, has_overflow);
+        return "not " + next();
       case 1:
-        return wrapped(depth - 1, has_schedule, has_overflow) + " and " +
-               wrapped(depth - 1, has_schedule, has_overflow);
+        return next() + " and " + next();
       default:
-        return wrapped(depth - 1, has_schedule, has_overflow) + " or " +
-               wrapped(depth - 1, has_schedule, has_overflow);
+        return next() + " or " + next();
     }
-  }
-  std::string wrapped(int depth, bool has_schedule, bool has_overflow) {
-    const std::string c = condition(depth, has_schedule, has_overflow);
-    return c.find(' ') != std::string::npos && !c.starts_with("during") && !c.starts_with("on ") &&
-                   !c.starts_with("calls") && !c.starts_with("caller") && !c.starts_with("via")
-               ? "(" + c + ")"
-               : c;
   }
   std::string action() {
     const std::vector<std::string> actions{"ai", "voicemail", "forward", "busy", "fallback"};
