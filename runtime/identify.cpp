@@ -41,7 +41,6 @@ bool percent_decode_into(std::string_view text, bool plus_is_space, std::string&
   char* const end = percent_decode_to(text, plus_is_space, out.data() + start);
   out.resize(end ? static_cast<std::size_t>(end - out.data()) : start);
   return end != nullptr;
-  return true;
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {

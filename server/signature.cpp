@@ -28,32 +28,31 @@ class hmac_sha1 {
  public:
   hmac_sha1() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {}
 
-  // Puts the fields in Twilio's order: by name, then by value (for repeated
-  // names). Sorting is by an integer of each name's first 8 bytes first,
-  // which settles most comparisons without a memcmp.
-  void order(const form_fields& fields) {
+  // The signed text into a reused buffer: the URL, then every name and
+  // value in Twilio's order, by name, then by value (for repeated names).
+  // Sorting is by an integer of each name's first 8 bytes first, which
+  // settles most comparisons without a memcmp.
+  void prepare(std::string_view url, const form_fields& fields) {
     order_.clear();
     for (std::size_t i = 0; i < fields.size(); ++i) order_.push_back({prefix_of(fields[i].first), i});
     std::sort(order_.begin(), order_.end(), [&](const sort_key& a, const sort_key& b) {
       if (a.prefix != b.prefix) return a.prefix < b.prefix;
       return fields[a.index] < fields[b.index];
     });
-  }
-
-  // The base64 signature, under `key`, of `url` and the fields in the order
-  // of the last order(); false if OpenSSL failed.
-  bool sign(std::string_view key, std::string_view url, const form_fields& fields,
-            std::array<char, base64_size + 1>& out) {
-    EVP_MAC_CTX* ctx = context_for(key);
-    if (!ctx) return false;
-    // One update with the whole text: each EVP call has a fixed cost that,
-    // made twice per field, was more than copying the text into a buffer.
     text_.assign(url);
     for (const sort_key& k : order_) {
       const auto [name, value] = fields[k.index];
       text_ += name;
       text_ += value;
     }
+  }
+
+  // The base64 signature, under `key`, of the last prepare()'s text; false
+  // if OpenSSL failed. One update with the whole text: each EVP call has a
+  // fixed cost that, made twice per field, was more than the copy.
+  bool sign(std::string_view key, std::array<char, base64_size + 1>& out) {
+    EVP_MAC_CTX* ctx = context_for(key);
+    if (!ctx) return false;
     EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(text_.data()), text_.size());
     unsigned char digest[EVP_MAX_MD_SIZE];
     std::size_t length = 0;
@@ -118,8 +117,8 @@ hmac_sha1& this_threads_hmac() {
 std::string twilio_signature(std::string_view auth_token, std::string_view url, const form_fields& fields) {
   std::array<char, base64_size + 1> out{};
   hmac_sha1& hmac = this_threads_hmac();
-  hmac.order(fields);
-  if (!hmac.sign(auth_token, url, fields, out)) return {};
+  hmac.prepare(url, fields);
+  if (!hmac.sign(auth_token, out)) return {};
   return std::string(out.data(), base64_size);
 }
 
@@ -128,9 +127,9 @@ bool signature_valid(const std::vector<std::string>& tokens, std::string_view ur
   bool valid = false;
   std::array<char, base64_size + 1> expected{};
   hmac_sha1& hmac = this_threads_hmac();
-  hmac.order(fields);
+  hmac.prepare(url, fields);
   for (const std::string& token : tokens) {
-    const bool signed_ok = hmac.sign(token, url, fields, expected);
+    const bool signed_ok = hmac.sign(token, expected);
     // Every token is tried, so the time taken does not tell which matched.
     valid |= signed_ok && signature.size() == base64_size &&
              CRYPTO_memcmp(expected.data(), signature.data(), base64_size) == 0;
