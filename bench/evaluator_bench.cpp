@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   for (long i = 0; i < twiml_count; ++i) {
     const runtime_clinic& c = all[static_cast<std::size_t>(i) % all.size()];
     const decision d = decide(c, {base + std::chrono::seconds{i * 7919}, 0, {}, via_kind::ported});
-    write_twiml(buffer, c, d, via_kind::ported, {});
+    write_twiml(buffer, c, d, {via_kind::ported}, {});
     checksum += buffer.size();
   }
   const auto twiml_elapsed = std::chrono::steady_clock::now() - twiml_start;

@@ -20,6 +20,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::int32_t calls = 0;
     std::string caller;
     std::string via;
+    std::optional<std::string> digits;
+    std::optional<std::string> dial_status;
     std::string format = "text";
     std::string public_url = "http://127.0.0.1:8080";
     std::string ai_sip;
@@ -33,7 +35,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   command->add_option("--to", opts->to, "the number or SIP URI called")->excludes(clinic);
   command->add_option("--calls", opts->calls, "calls already active (default 0)")
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--caller", opts->caller, "the caller's number");
+  command->add_option("--caller", opts->caller,
+                      "the caller's number: E.164, or national in the clinic's region, or a SIP address");
+  command->add_option("--digits", opts->digits, "the key pressed at a menu ('' for none)");
+  command->add_option("--dial-status", opts->dial_status, "how a forward ended (Twilio's DialCallStatus)")
+      ->check(CLI::IsMember({"no-answer", "busy", "failed", "canceled", "completed", "answered"}));
   command->add_option("--via", opts->via, "ported, forwarded or sip")
       ->check(CLI::IsMember({"ported", "forwarded", "sip"}));
   command->add_option("--format", opts->format, "text, json or twiml")
@@ -97,12 +103,32 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                    "callpolicy eval: warning: %s occurs twice in %s; using the earlier instant\n",
                    opts->at.c_str(), c.policy.timezone.c_str());
     }
-    const call_context call{instant.instant, opts->calls, opts->caller, match.via};
-    const decision d = decide(c, call);
+    std::string caller_buffer;
+    const std::string_view caller = caller_e164(opts->caller, c.policy.region, caller_buffer);
+    if (!opts->caller.empty() && caller.empty()) {
+      std::fprintf(stderr, "callpolicy eval: --caller '%s' is not a phone number in E.164%s\n", opts->caller.c_str(),
+                   c.policy.region.empty() ? " (the clinic has no region for national forms)"
+                                           : fmt::format(" or in the national form of {}", c.policy.region).c_str());
+      exit_code = exit_usage;
+      return;
+    }
+    const call_context call{instant.instant, opts->calls, caller, match.via};
+    const call_flow flow = follow_flow(c, decide(c, call), opts->digits, opts->dial_status);
+    if (flow.digits_unused || flow.dial_unused) {
+      std::fprintf(stderr, "callpolicy eval: %s given, but this call never reaches a %s\n",
+                   flow.digits_unused ? "--digits" : "--dial-status", flow.digits_unused ? "menu" : "forward");
+      exit_code = exit_findings;
+      return;
+    }
+    const decision& d = flow.steps.back();
+    const bool caller_is_e164 = opts->caller.empty() ? match.via != via_kind::sip : is_e164(opts->caller);
     std::string twiml;
-    write_twiml(twiml, c, d, match.via, {opts->public_url, opts->ai_sip, opts->ai_url});
+    write_twiml(twiml, c, d, {match.via, caller_is_e164, flow.menu_repeated},
+                {opts->public_url, opts->ai_sip, opts->ai_url});
     const std::string local_time = format_local_time(c, instant.instant);
     if (opts->format == "json") {
+      nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+      for (const decision& step : flow.steps) steps.push_back({{"action", action_name(step.action)}, {"reason", step.reason}});
       nlohmann::ordered_json j{{"clinic", c.policy.id},
                                {"via", via_name(match.via)},
                                {"action", action_name(d.action)},
@@ -110,14 +136,28 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                                {"local_time", local_time},
                                {"calls", opts->calls},
                                {"twiml", twiml}};
+      // Only when asked about, so that the plain answer keeps SPEC 4's shape.
+      if (!caller.empty()) j["caller"] = caller;
+      if (flow.steps.size() > 1) j["flow"] = steps;
       std::puts(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else if (opts->format == "twiml") {
       std::puts(twiml.c_str());
     } else {
+      std::string flow_text;
+      for (std::size_t i = 0; i < flow.steps.size(); ++i) {
+        const decision& step = flow.steps[i];
+        if (i > 0) {
+          flow_text += flow.steps[i - 1].action == action_kind::menu
+                           ? fmt::format(" -> digits {} -> ", opts->digits->empty() ? "none" : *opts->digits)
+                           : fmt::format(" -> dial {} -> ", *opts->dial_status);
+        }
+        flow_text += fmt::format("{} ({})", action_name(step.action), step.reason);
+      }
       std::fputs(fmt::format("clinic      {}\nvia         {}\naction      {}\nreason      {}\n"
-                             "local time  {}\ncalls       {}\ntwiml       {}\n",
-                             c.policy.id, via_name(match.via), action_name(d.action), d.reason,
-                             local_time, opts->calls, twiml)
+                             "local time  {}\ncalls       {}\n{}{}twiml       {}\n",
+                             c.policy.id, via_name(match.via), action_name(d.action), d.reason, local_time,
+                             opts->calls, caller.empty() ? "" : fmt::format("caller      {}\n", caller),
+                             flow.steps.size() > 1 ? fmt::format("flow        {}\n", flow_text) : "", twiml)
                      .c_str(),
                  stdout);
     }

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
 #include "runtime/evaluator.h"
+#include "runtime/identify.h"
 #include "runtime/twiml.h"
 
 namespace callpolicy::cli {
@@ -27,12 +28,25 @@ test_result run_test(const policy_set& set, const ast::policy_file& file, const 
   const runtime_clinic* clinic = set.find_by_id(test_clinic_id(t, file, files));
   const resolved_instant at = resolve_instant(t.at->value, clinic->zone);
   const via_kind via = t.via ? t.via->value : via_kind::ported;
-  const call_context call{at.instant, t.calls ? static_cast<std::int32_t>(t.calls->value) : 0,
-                          t.caller ? std::string_view(t.caller->value) : std::string_view{}, via};
-  const decision d = decide(*clinic, call);
+  // compile_sources has checked that the caller reads as a number.
+  std::string caller_buffer;
+  const std::string_view caller =
+      t.caller ? caller_e164(t.caller->value, clinic->policy.region, caller_buffer) : std::string_view{};
+  const call_context call{at.instant, t.calls ? static_cast<std::int32_t>(t.calls->value) : 0, caller, via};
+  const auto given = [](const auto& item) {
+    return item ? std::optional<std::string_view>(item->value) : std::nullopt;
+  };
+  const call_flow flow = follow_flow(*clinic, decide(*clinic, call), given(t.digits), given(t.dial));
+  const decision& d = flow.steps.back();
   const action_kind expected = t.expect->value == ast::action_ref::fallback
                                    ? clinic->policy.fallback
                                    : static_cast<action_kind>(t.expect->value);
+  if (flow.digits_unused || flow.dial_unused) {
+    r.failure = fmt::format("'{}' is given, but the call never reaches a {}: it ends in {} at {}",
+                            flow.digits_unused ? "digits" : "dial", flow.digits_unused ? "menu" : "forward",
+                            describe(action_name(d.action), d.reason), format_local_time(*clinic, at.instant));
+    return r;
+  }
   const bool action_ok = d.action == expected;
   const bool reason_ok = !t.reason || t.reason->value == d.reason;
   if (!action_ok || !reason_ok) {

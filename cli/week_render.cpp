@@ -11,7 +11,7 @@ namespace callpolicy::cli {
 namespace {
 
 char action_letter(action_kind a) {
-  static constexpr std::array<char, 4> letters{'A', 'V', 'F', 'B'};
+  static constexpr std::array<char, action_count> letters{'A', 'V', 'F', 'B', 'M', 'X'};
   return letters.at(static_cast<std::size_t>(a));
 }
 
@@ -38,6 +38,35 @@ std::set<std::string> reasons_of(const week_grid& grid) {
   return reasons;
 }
 
+// What follows the first answer, for the actions the grid shows: where a
+// forward nobody picks up goes, and what each menu key does.
+std::string flow_text(const compiled_clinic& c, const week_grid& grid) {
+  bool shows[action_count] = {};
+  for (const auto& d : grid.days) {
+    for (const auto& cell : d.cells) {
+      if (cell.decided) shows[static_cast<std::size_t>(cell.decided->action)] = true;
+    }
+  }
+  const bool menu = shows[static_cast<std::size_t>(action_kind::menu)];
+  bool forward = shows[static_cast<std::size_t>(action_kind::forward)];
+  std::string out;
+  if (menu) {
+    out += "  M menu:";
+    for (std::size_t k = 0; k < menu_key_count; ++k) {
+      if (!c.menu.keys[k]) continue;
+      out += fmt::format(" {} {},", menu_key_char(k), action_name(*c.menu.keys[k]));
+      forward |= *c.menu.keys[k] == action_kind::forward;
+    }
+    out += fmt::format(" no key in {}s {}\n", c.menu.timeout_seconds, action_name(c.menu.on_timeout));
+    forward |= c.menu.on_timeout == action_kind::forward;
+  }
+  if (forward) {
+    out += fmt::format("  F forward to {}: unanswered after {}s -> {}\n", c.forward.number, c.forward.timeout_seconds,
+                       action_name(c.forward.unanswered));
+  }
+  return out;
+}
+
 std::string xml(std::string_view text) {
   std::string out;
   append_xml_escaped(out, text);
@@ -47,7 +76,8 @@ std::string xml(std::string_view text) {
 }  // namespace
 
 std::string_view action_colour(action_kind action) {
-  static constexpr std::array<std::string_view, 4> colours{"#2e7d32", "#1565c0", "#ef6c00", "#c62828"};
+  static constexpr std::array<std::string_view, action_count> colours{"#2e7d32", "#1565c0", "#ef6c00",
+                                                                      "#c62828", "#6a1b9a", "#424242"};
   return colours.at(static_cast<std::size_t>(action));
 }
 
@@ -69,10 +99,13 @@ std::string render_week_text(const runtime_clinic& clinic, const week_grid& grid
     for (const week_cell& c : d.cells) row += c.decided ? action_letter(c.decided->action) : '-';
     out += row + "\n";
   }
-  out += "\nA ai   V voicemail   F forward   B busy   - no such local time (DST)   H holiday   S special hours\n";
+  out += "\nA ai   V voicemail   F forward   B busy   M menu   - no such local time (DST)   H holiday   S special "
+         "hours\n";
   out += "reasons:";
   for (const std::string& r : reasons_of(grid)) out += "\n  " + r;
   out += "\n";
+  const std::string flow = flow_text(clinic.policy, grid);
+  if (!flow.empty()) out += "then:\n" + flow;
   return out;
 }
 
@@ -128,11 +161,12 @@ std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid,
       start = end;
     }
   }
-  const std::array<std::pair<std::string_view, std::string_view>, 5> legend{
+  const std::array<std::pair<std::string_view, std::string_view>, 6> legend{
       {{"AI receptionist", action_colour(action_kind::ai)},
        {"voicemail", action_colour(action_kind::voicemail)},
        {"forward to staff", action_colour(action_kind::forward)},
        {"busy message", action_colour(action_kind::busy)},
+       {"keypad menu", action_colour(action_kind::menu)},
        {"no such local time", gap_colour}}};
   int x = 10;
   for (const auto& [label, colour] : legend) {

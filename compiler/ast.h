@@ -75,7 +75,8 @@ struct condition {
   std::vector<condition> operands;     // not: one; and, or: two (left-associative chains nest)
 };
 
-enum class action_ref : std::uint8_t { ai, voicemail, forward, busy, fallback };
+// The first six mirror action_kind, so a concrete one converts by a cast.
+enum class action_ref : std::uint8_t { ai, voicemail, forward, busy, menu, hangup, fallback };
 
 struct route_rule {
   std::optional<condition> when;  // nullopt for `otherwise`
@@ -104,6 +105,23 @@ struct forward_block {
   std::optional<located<std::string>> number;
   std::optional<std::string> say;
   std::optional<std::uint32_t> timeout_seconds;
+  std::optional<located<action_ref>> unanswered;  // what follows when nobody picks up
+  std::optional<located<std::string>> caller_id;  // E.164
+  location where;
+};
+
+struct menu_key {
+  char key = '1';  // '0'..'9' or '*'
+  located<action_ref> action;
+  location where;
+};
+
+struct menu_block {
+  std::optional<std::string> say;
+  location say_where;
+  std::vector<menu_key> keys;
+  std::optional<std::uint32_t> timeout_seconds;
+  std::optional<located<action_ref>> on_timeout;  // `timeout [6s] -> ACTION`
   location where;
 };
 
@@ -143,6 +161,8 @@ struct clinic {
   std::optional<block<route_rule>> route;
   std::optional<ai_block> ai;
   std::optional<forward_block> forward;
+  std::optional<menu_block> menu;
+  std::optional<located<std::string>> region;  // ISO 3166 code for national-form numbers
   std::optional<voicemail_block> voicemail;
   std::optional<busy_block> busy;
 };
@@ -166,8 +186,10 @@ struct test_case {
   std::optional<located<std::string>> clinic;
   std::optional<located<date_time>> at;
   std::optional<located<std::uint32_t>> calls;
-  std::optional<located<std::string>> caller;
+  std::optional<located<std::string>> caller;  // as written: E.164 or the clinic's national form
   std::optional<located<via_kind>> via;
+  std::optional<located<std::string>> digits;  // the key pressed at a menu; "" for none
+  std::optional<located<std::string>> dial;    // how a forward ended: a DialCallStatus
   std::optional<located<action_ref>> expect;
   std::optional<located<std::string>> reason;
 };

@@ -1,5 +1,6 @@
 #include "compiler/bundle.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -123,7 +124,24 @@ json clinic_json(const compiled_clinic& c) {
   j["root"] = c.root;
   static constexpr std::array<std::string_view, 3> ai_kinds{"default", "sip", "redirect"};
   j["ai"] = {{"kind", ai_kinds.at(static_cast<std::size_t>(c.ai.type))}, {"target", c.ai.target}};
-  j["forward"] = {{"number", c.forward.number}, {"say", c.forward.say}, {"timeout", c.forward.timeout_seconds}};
+  j["forward"] = {{"number", c.forward.number},
+                  {"say", c.forward.say},
+                  {"timeout", c.forward.timeout_seconds},
+                  {"unanswered", action_name(c.forward.unanswered)},
+                  {"caller_id", c.forward.caller_id}};
+  if (c.menu.configured) {
+    json keys = json::object();
+    for (std::size_t k = 0; k < menu_key_count; ++k) {
+      if (c.menu.keys[k]) keys[std::string(1, menu_key_char(k))] = action_name(*c.menu.keys[k]);
+    }
+    j["menu"] = {{"say", c.menu.say},
+                 {"timeout", c.menu.timeout_seconds},
+                 {"keys", keys},
+                 {"on_timeout", action_name(c.menu.on_timeout)}};
+  } else {
+    j["menu"] = nullptr;
+  }
+  j["region"] = c.region;
   j["voicemail"] = {{"greeting", c.voicemail.greeting}, {"max", c.voicemail.max_seconds}};
   j["busy"] = {{"say", c.busy.say}, {"reject", c.busy.reject}};
   return j;
@@ -256,7 +274,7 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
 
 action_kind action_of(const json& j, const std::string& pointer) {
   const auto a = action_from_name(text(j, pointer));
-  if (!a) fail(pointer, "expected ai, voicemail, forward or busy");
+  if (!a) fail(pointer, "expected ai, voicemail, forward, busy, menu or hangup");
   return *a;
 }
 
@@ -381,6 +399,41 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
   c.forward.number = text(at(forward, p + "/forward", "number"), p + "/forward/number");
   c.forward.say = text(at(forward, p + "/forward", "say"), p + "/forward/say");
   c.forward.timeout_seconds = number<std::uint32_t>(at(forward, p + "/forward", "timeout"), p + "/forward/timeout");
+  // What issue 11 added is optional, so that bundles written before it load.
+  if (forward.contains("unanswered")) {
+    c.forward.unanswered = action_of(forward["unanswered"], p + "/forward/unanswered");
+    if (c.forward.unanswered == action_kind::forward) {
+      fail(p + "/forward/unanswered", "a forward is never unanswered by a forward");
+    }
+  }
+  if (forward.contains("caller_id")) c.forward.caller_id = text(forward["caller_id"], p + "/forward/caller_id");
+  if (j.contains("menu") && !j["menu"].is_null()) {
+    const json& menu = j["menu"];
+    const std::string mp = p + "/menu";
+    c.menu.configured = true;
+    c.menu.say = text(at(menu, mp, "say"), mp + "/say");
+    c.menu.timeout_seconds = number<std::uint32_t>(at(menu, mp, "timeout"), mp + "/timeout");
+    const auto step = [&](const json& value, const std::string& pointer) {
+      const action_kind a = action_of(value, pointer);
+      if (a == action_kind::menu) fail(pointer, "a menu never names a menu");
+      return a;
+    };
+    c.menu.on_timeout = step(at(menu, mp, "on_timeout"), mp + "/on_timeout");
+    const json& keys = at(menu, mp, "keys");
+    if (!keys.is_object()) fail(mp + "/keys", "expected an object");
+    for (const auto& [key, value] : keys.items()) {
+      const int index = key.size() == 1 ? menu_key_index(key[0]) : -1;
+      if (index < 0) fail(mp + "/keys", fmt::format("'{}' is not a key (0-9 or *)", key));
+      c.menu.keys[static_cast<std::size_t>(index)] = step(value, mp + "/keys/" + key);
+    }
+  }
+  if (j.contains("region")) c.region = text(j["region"], p + "/region");
+  const auto uses = [&](action_kind a) {
+    return c.forward.unanswered == a || c.menu.on_timeout == a ||
+           std::any_of(c.leaves.begin(), c.leaves.end(), [&](const tree_leaf& l) { return l.action == a; }) ||
+           std::any_of(c.menu.keys.begin(), c.menu.keys.end(), [&](const auto& k) { return k == a; });
+  };
+  if (uses(action_kind::menu) && !c.menu.configured) fail(p + "/menu", "a menu is used but none is given");
   const json& voicemail = at(j, p, "voicemail");
   c.voicemail.greeting = text(at(voicemail, p + "/voicemail", "greeting"), p + "/voicemail/greeting");
   c.voicemail.max_seconds = number<std::uint32_t>(at(voicemail, p + "/voicemail", "max"), p + "/voicemail/max");

@@ -118,8 +118,8 @@ std::string print(const ast::condition& c) {
 std::string canonical_condition(const ast::condition& condition) { return print(condition); }
 
 std::string_view canonical_action(ast::action_ref action) {
-  static constexpr std::array<std::string_view, 5> names{"ai", "voicemail", "forward", "busy",
-                                                         "fallback"};
+  static constexpr std::array<std::string_view, 7> names{"ai",   "voicemail", "forward", "busy",
+                                                         "menu", "hangup",    "fallback"};
   return names.at(static_cast<std::size_t>(action));
 }
 

@@ -52,4 +52,22 @@ std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, 
   return dates;
 }
 
+bool reaches_someone(const compiled_clinic& clinic, action_kind action) {
+  if (action == action_kind::ai || action == action_kind::forward) return true;
+  if (action != action_kind::menu) return false;
+  // A menu's own actions are never a menu, so this goes one level deep.
+  const menu_config& m = clinic.menu;
+  const auto direct = [](action_kind a) { return a == action_kind::ai || a == action_kind::forward; };
+  return direct(m.on_timeout) ||
+         std::any_of(m.keys.begin(), m.keys.end(), [&](const auto& k) { return k && direct(*k); });
+}
+
+std::string_view forward_caller_id(const compiled_clinic& clinic, bool caller_is_e164) {
+  if (!clinic.forward.caller_id.empty()) return clinic.forward.caller_id;
+  if (caller_is_e164) return {};
+  if (!clinic.ported.empty()) return clinic.ported.front();
+  if (!clinic.forwarded.empty()) return clinic.forwarded.front();
+  return {};
+}
+
 }  // namespace callpolicy

@@ -88,7 +88,28 @@ struct forward_config {
   std::string number;  // empty when the clinic has no forward number
   std::string say = "Connecting you now.";
   std::uint32_t timeout_seconds = 20;
+  action_kind unanswered = action_kind::voicemail;  // never forward
+  std::string caller_id;  // empty: the caller's own number when it is E.164, else the clinic's
   friend bool operator==(const forward_config&, const forward_config&) = default;
+};
+
+// The keys a menu can map: '0'..'9' then '*' ('#' ends input in <Gather>).
+inline constexpr std::size_t menu_key_count = 11;
+// The index of a key, or -1 for anything else.
+inline constexpr int menu_key_index(char key) {
+  return key >= '0' && key <= '9' ? key - '0' : key == '*' ? 10 : -1;
+}
+inline constexpr char menu_key_char(std::size_t index) {
+  return index < 10 ? static_cast<char>('0' + index) : '*';
+}
+
+struct menu_config {
+  bool configured = false;  // the clinic has a `menu` block
+  std::string say;          // given, or composed from the keys
+  std::uint32_t timeout_seconds = 6;
+  std::array<std::optional<action_kind>, menu_key_count> keys{};  // never menu
+  action_kind on_timeout = action_kind::voicemail;                 // never menu
+  friend bool operator==(const menu_config&, const menu_config&) = default;
 };
 
 struct voicemail_config {
@@ -128,11 +149,26 @@ struct compiled_clinic {
 
   ai_config ai;
   forward_config forward;
+  menu_config menu;
   voicemail_config voicemail;
   busy_config busy;
+  // For numbers in national form (a PBX's callers and dialled numbers):
+  // `region`, else the region of the clinic's first number; may be empty.
+  std::string region;
 
   friend bool operator==(const compiled_clinic&, const compiled_clinic&) = default;
 };
+
+// Whether a call given `action` can reach a person or the AI on some branch
+// of its flow: ai and forward do; a menu does when one of its keys or its
+// timeout does.
+bool reaches_someone(const compiled_clinic& clinic, action_kind action);
+
+// The caller ID a forward shows: `caller-id` when given; else nothing (the
+// caller's own number) when the caller has a phone number; else the clinic's
+// first ported, or first forwarded, number, since Twilio refuses to dial a
+// phone with a SIP address as caller ID (error 13214). Empty: no callerId.
+std::string_view forward_caller_id(const compiled_clinic& clinic, bool caller_is_e164);
 
 struct source_hash {
   std::string file;

@@ -16,6 +16,7 @@
 #include "compiler/canonical.h"
 #include "compiler/lints.h"
 #include "compiler/parser.h"
+#include "compiler/phone_numbers.h"
 #include "compiler/tree_builder.h"
 #include "compiler/zones.h"
 
@@ -106,6 +107,16 @@ class calendar_resolver {
 };
 
 // ---- One clinic
+
+// `region`, else the region of the clinic's first number (SPEC 2.2).
+std::string clinic_region(const ast::clinic& clinic) {
+  if (clinic.region) return clinic.region->value;
+  if (!clinic.numbers) return {};
+  for (const auto* numbers : {&clinic.numbers->ported, &clinic.numbers->forwarded}) {
+    if (!numbers->empty()) return region_of_number(numbers->front().value);
+  }
+  return {};
+}
 
 // The longest `special` range, in days: a leap year.
 constexpr day_number max_special_days = 366;
@@ -240,7 +251,7 @@ struct clinic_compiler {
     if (source.fallback) {
       if (source.fallback->value == ast::action_ref::fallback) {
         error(codes::fallback_is_fallback, source.fallback->where,
-              "'fallback' must name an action: ai, voicemail, forward or busy");
+              "'fallback' must name an action: ai, voicemail, forward, busy or menu");
       } else {
         c.fallback = static_cast<action_kind>(source.fallback->value);
       }
@@ -337,18 +348,96 @@ struct clinic_compiler {
                                source.id),
                    {"add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
     }
-    // A forward that is used needs a number, and must not call the clinic itself.
+    // A forward that is used needs a number, a menu its block.
     for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (rules[i].action != action_kind::forward) continue;
-      if (!source.forward || !source.forward->number) {
-        error(codes::action_not_configured, rule_locations[i],
-              "'forward' is used but the clinic has no forward number",
-              {"add a line like: forward +14165550000"});
-        break;
-      }
+      if (!require_configured(rules[i].action, rule_locations[i])) break;
     }
     if (failed || rules.empty()) return;
     tree_builder(c, c.overflow_threshold).build(rules);
+  }
+
+  // Reports E043 when `action` needs a block the clinic lacks.
+  bool require_configured(action_kind action, const location& where) {
+    if (action == action_kind::forward && (!source.forward || !source.forward->number)) {
+      error(codes::action_not_configured, where, "'forward' is used but the clinic has no forward number",
+            {"add a line like: forward +14165550000"});
+      return false;
+    }
+    if (action == action_kind::menu && !source.menu) {
+      error(codes::action_not_configured, where, "'menu' is used but the clinic has no 'menu' block",
+            {"add a block like: menu { say \"Press 1 for our assistant.\" 1 -> ai }"});
+      return false;
+    }
+    return true;
+  }
+
+  // An action of a flow's later step: `fallback` resolved, `never` refused.
+  std::optional<action_kind> step(const ast::located<ast::action_ref>& a, action_kind fallback, action_kind never,
+                                  std::string_view never_code, std::string_view what) {
+    const bool named_fallback = a.value == ast::action_ref::fallback;
+    const action_kind concrete = named_fallback ? fallback : static_cast<action_kind>(a.value);
+    if (concrete == never) {
+      error(never_code, a.where,
+            fmt::format("{} cannot be '{}'{}", what, action_name(never),
+                        named_fallback ? " (the clinic's fallback)" : ""),
+            {never == action_kind::menu ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
+                                        : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
+      return std::nullopt;
+    }
+    if (!require_configured(concrete, a.where)) return std::nullopt;
+    return concrete;
+  }
+
+  // "Press 1 to speak with our assistant. Press 2 to reach our staff."
+  static std::string composed_menu_say(const menu_config& m) {
+    static constexpr std::array<std::string_view, action_count> what{
+        "to speak with our assistant", "to leave a message", "to reach our staff",
+        "to hear our message", "to hear these options again", "to end the call"};
+    std::string out;
+    for (std::size_t k = 0; k < menu_key_count; ++k) {
+      if (!m.keys[k]) continue;
+      const char key = menu_key_char(k);
+      out += fmt::format("{}Press {} {}.", out.empty() ? "" : " ", key == '*' ? std::string("star") : std::string(1, key),
+                         what.at(static_cast<std::size_t>(*m.keys[k])));
+    }
+    return out;
+  }
+
+  void compile_menu(compiled_clinic& c) {
+    if (!source.menu) return;
+    const ast::menu_block& m = *source.menu;
+    c.menu.configured = true;
+    if (m.keys.empty()) {
+      error(codes::empty_menu, m.where, "the menu maps no key", {"add lines like: 1 -> ai"});
+    }
+    std::array<const ast::menu_key*, menu_key_count> seen{};
+    for (const ast::menu_key& k : m.keys) {
+      const auto index = static_cast<std::size_t>(menu_key_index(k.key));
+      if (const ast::menu_key* first = seen[index]) {
+        error(codes::duplicate_menu_key, k.where, fmt::format("key {} is mapped twice in the menu", k.key),
+              {fmt::format("first mapped at {}", at_text(first->where))});
+        continue;
+      }
+      seen[index] = &k;
+      c.menu.keys[index] = step(k.action, c.fallback, action_kind::menu, codes::menu_names_menu,
+                                fmt::format("menu key {}", k.key));
+    }
+    if (m.on_timeout) {
+      if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, codes::menu_names_menu, "the menu's timeout")) {
+        c.menu.on_timeout = *a;
+      }
+    }
+    if (m.timeout_seconds) c.menu.timeout_seconds = *m.timeout_seconds;
+    c.menu.say = m.say ? *m.say : composed_menu_say(c.menu);
+  }
+
+  void compile_region(compiled_clinic& c) {
+    if (source.region && !is_known_region(source.region->value)) {
+      error(codes::unknown_region, source.region->where,
+            fmt::format("unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"",
+                        source.region->value));
+    }
+    c.region = clinic_region(source);
   }
 
   void compile_actions(compiled_clinic& c) {
@@ -372,7 +461,16 @@ struct clinic_compiler {
       }
       if (source.forward->say) c.forward.say = *source.forward->say;
       if (source.forward->timeout_seconds) c.forward.timeout_seconds = *source.forward->timeout_seconds;
+      if (source.forward->unanswered) {
+        if (const auto a = step(*source.forward->unanswered, c.fallback, action_kind::forward,
+                                codes::forward_unanswered_by_forward, "a forward's 'unanswered'")) {
+          c.forward.unanswered = *a;
+        }
+      }
+      if (source.forward->caller_id) c.forward.caller_id = source.forward->caller_id->value;
     }
+    compile_menu(c);
+    compile_region(c);
     c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);
     if (source.voicemail) {
       if (source.voicemail->greeting) c.voicemail.greeting = *source.voicemail->greeting;
@@ -414,6 +512,13 @@ void check_tests(const std::vector<ast::policy_file>& files,
                    fmt::format("test \"{}\" needs {}", t.name,
                                !t.at && !t.expect ? "'at' and 'expect'" : !t.at ? "'at'" : "'expect'"));
         continue;
+      }
+      if (t.caller && !to_e164(t.caller->value, clinic_region(*clinic))) {
+        const std::string region = clinic_region(*clinic);
+        sink.error(codes::bad_caller, t.caller->where,
+                   fmt::format("caller '{}' is not a phone number{}", t.caller->value,
+                               region.empty() ? std::string(" in E.164 (the clinic has no region for national forms)")
+                                              : fmt::format(" in E.164 or in the national form of {}", region)));
       }
       if (t.at->value.offset_minutes || !clinic->timezone) continue;
       const cctz::time_zone* zone = find_zone(clinic->timezone->value);

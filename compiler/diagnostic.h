@@ -86,6 +86,13 @@ inline constexpr std::string_view overflow_without_threshold = "E044";
 inline constexpr std::string_view scheduled_without_schedule = "E045";
 inline constexpr std::string_view forward_loop = "E046";
 inline constexpr std::string_view fallback_is_fallback = "E047";   // `fallback fallback`
+// Call flow past the first answer (compiler).
+inline constexpr std::string_view duplicate_menu_key = "E060";
+inline constexpr std::string_view empty_menu = "E061";             // a menu without keys
+inline constexpr std::string_view menu_names_menu = "E062";
+inline constexpr std::string_view forward_unanswered_by_forward = "E063";
+inline constexpr std::string_view bad_caller = "E064";             // a test's caller no number
+inline constexpr std::string_view unknown_region = "E065";
 // Tests (compiler).
 inline constexpr std::string_view test_unknown_clinic = "E050";
 inline constexpr std::string_view test_needs_clinic = "E051";      // several clinics, none named

@@ -245,16 +245,16 @@ void lint_never_answered(const ast::clinic& source, const compiled_clinic& c, co
   bool answered = false;
   for_each_call(in, in.reference_week, [&](const local_call& call) {
     if (answered) return;
-    const action_kind a = c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action;
-    answered = a == action_kind::ai || a == action_kind::forward;
+    answered = reaches_someone(c, c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action);
   });
   if (answered) return;
   const location where = source.mode ? source.mode->where : source.route ? source.route->where : source.where;
   sink.warning(codes::never_answered, where,
                fmt::format("no call to clinic '{}' is ever answered in an ordinary week: every "
-                           "call ends in voicemail or a busy message",
+                           "call ends in voicemail, a busy message or a menu that leads to neither",
                            source.id),
-               {"a call counts as answered when it goes to the AI or is forwarded to staff"});
+               {"a call counts as answered when it goes to the AI or is forwarded to staff, directly or through a "
+                "menu key"});
 }
 
 }  // namespace

@@ -82,8 +82,8 @@ using clinic_item = std::variant<const ast::located<std::string>*, const ast::nu
                                  const ast::block<ast::special_entry>*, const ast::located<std::uint32_t>*,
                                  const ast::block<ast::schedule_line>*, const ast::located<ast::mode_kind>*,
                                  const ast::located<ast::action_ref>*, const ast::block<ast::route_rule>*,
-                                 const ast::ai_block*, const ast::forward_block*, const ast::voicemail_block*,
-                                 const ast::busy_block*>;
+                                 const ast::ai_block*, const ast::forward_block*, const ast::menu_block*,
+                                 const ast::voicemail_block*, const ast::busy_block*>;
 
 class formatter {
  public:
@@ -104,6 +104,7 @@ class formatter {
     add_string(c.timezone, "timezone");
     add_string(c.language, "language");
     add_string(c.voice, "voice");
+    add_string(c.region, "region");
     if (c.numbers) items.push_back({c.numbers->where, "numbers", &*c.numbers});
     if (c.hours) items.push_back({c.hours->where, "hours", &*c.hours});
     if (c.holidays) items.push_back({c.holidays->where, "holidays", &*c.holidays});
@@ -115,6 +116,7 @@ class formatter {
     if (c.route) items.push_back({c.route->where, "route", &*c.route});
     if (c.ai) items.push_back({c.ai->where, "ai", &*c.ai});
     if (c.forward) items.push_back({c.forward->where, "forward", &*c.forward});
+    if (c.menu) items.push_back({c.menu->where, "menu", &*c.menu});
     if (c.voicemail) items.push_back({c.voicemail->where, "voicemail", &*c.voicemail});
     if (c.busy) items.push_back({c.busy->where, "busy", &*c.busy});
     std::stable_sort(items.begin(), items.end(), [](const entry& a, const entry& b) {
@@ -146,8 +148,12 @@ class formatter {
     if (t.clinic) items.push_back({t.clinic->where, key("clinic") + t.clinic->value});
     if (t.at) items.push_back({t.at->where, key("at") + date_time_text(t.at->value)});
     if (t.calls) items.push_back({t.calls->where, key("calls") + std::to_string(t.calls->value)});
-    if (t.caller) items.push_back({t.caller->where, key("caller") + t.caller->value});
+    if (t.caller) items.push_back({t.caller->where, key("caller") + caller_text(t.caller->value)});
     if (t.via) items.push_back({t.via->where, key("via") + std::string(via_name(t.via->value))});
+    if (t.digits) {
+      items.push_back({t.digits->where, key("digits") + (t.digits->value.empty() ? "none" : t.digits->value)});
+    }
+    if (t.dial) items.push_back({t.dial->where, key("dial") + t.dial->value});
     if (t.expect) items.push_back({t.expect->where, key("expect") + std::string(canonical_action(t.expect->value))});
     if (t.reason) items.push_back({t.reason->where, key("reason") + quoted(t.reason->value)});
     std::stable_sort(items.begin(), items.end(), [](const entry& a, const entry& b) {
@@ -158,6 +164,13 @@ class formatter {
   }
 
  private:
+  // A test's caller as written: E.164 and plain digits bare, other forms quoted.
+  static std::string caller_text(const std::string& caller) {
+    const bool bare = !caller.empty() && caller.find_first_not_of("+0123456789") == std::string::npos &&
+                      caller.find('+', 1) == std::string::npos;
+    return bare ? caller : quoted(caller);
+  }
+
   static std::string date_time_text(const ast::date_time& dt) {
     std::string out = format_date(dt.date) + "T" + format_clock(static_cast<std::uint16_t>(dt.seconds / 60));
     if (dt.seconds % 60) out += fmt::format(":{:02}", dt.seconds % 60);
@@ -269,8 +282,28 @@ class formatter {
     std::string inner;
     if (f.say) inner += " say " + quoted(*f.say);
     if (f.timeout_seconds) inner += " timeout " + canonical_duration(*f.timeout_seconds);
+    if (f.unanswered) inner += " unanswered " + std::string(canonical_action(f.unanswered->value));
+    if (f.caller_id) inner += " caller-id " + f.caller_id->value;
     if (!inner.empty()) text += std::string(f.number ? " " : "") + "{" + inner + " }";
     w_.line(1, text, f.where.line);
+  }
+  void emit(const std::string&, const std::string&, const ast::menu_block& m) {
+    w_.line(1, "menu {", m.where.line, true);
+    std::vector<std::pair<location, std::string>> items;  // in source order
+    if (m.say) items.emplace_back(m.say_where, "say " + quoted(*m.say));
+    for (const ast::menu_key& k : m.keys) {
+      items.emplace_back(k.where, fmt::format("{} -> {}", k.key, canonical_action(k.action.value)));
+    }
+    if (m.on_timeout) {
+      std::string text = "timeout ";
+      if (m.timeout_seconds) text += canonical_duration(*m.timeout_seconds) + " ";
+      items.emplace_back(m.on_timeout->where, text + "-> " + std::string(canonical_action(m.on_timeout->value)));
+    }
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first.line, a.first.column) < std::tie(b.first.line, b.first.column);
+    });
+    for (const auto& [where, text] : items) w_.line(2, text, where.line);
+    w_.line(1, "}", no_line);
   }
   void emit(const std::string& key, const std::string&, const ast::voicemail_block& v) {
     std::string inner;

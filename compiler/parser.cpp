@@ -95,7 +95,10 @@ using selector = pegtl::parse_tree::selector<
         g::duration, g::time_value, g::window, g::window_end, g::date_value, g::range_end,
         g::day_range, g::day_name, g::day_range_end, g::days_daily, g::days_weekdays,
         g::days_weekends, g::action_name, g::via_name, g::mode_name, g::date_time,
-        g::date_time_time, g::time_seconds, g::utc_designator, g::utc_offset>>;
+        g::date_time_time, g::time_seconds, g::utc_designator, g::utc_offset, g::step_action,
+        g::unanswered_item, g::caller_id_item, g::menu_block, g::menu_key_item, g::menu_key_value,
+        g::menu_timeout_item, g::region_item, g::national_number, g::test_digits, g::digits_value,
+        g::test_dial, g::dial_status>>;
 
 // ---- Building the AST
 
@@ -319,6 +322,7 @@ class builder {
     return out;
   }
 
+  // An action_name or step_action node.
   static ast::action_ref action_value(const node& n) {
     const std::string t = n.string();
     if (t == "fallback") return ast::action_ref::fallback;
@@ -370,6 +374,8 @@ class builder {
         string_item(c.language, "language");
       } else if (item.is_type<g::voice_item>()) {
         string_item(c.voice, "voice");
+      } else if (item.is_type<g::region_item>()) {
+        string_item(c.region, "region");
       } else if (item.is_type<g::overflow_item>()) {
         if (!first_time(c.overflow, item, "overflow")) continue;
         if (const node* v = child_of<g::integer>(item)) {
@@ -412,6 +418,9 @@ class builder {
       } else if (item.is_type<g::forward_block>()) {
         if (!first_time(c.forward, item, "forward")) continue;
         c.forward = build_forward(item);
+      } else if (item.is_type<g::menu_block>()) {
+        if (!first_time(c.menu, item, "menu")) continue;
+        c.menu = build_menu(item);
       } else if (item.is_type<g::voicemail_block>()) {
         if (!first_time(c.voicemail, item, "voicemail")) continue;
         c.voicemail = build_voicemail(item);
@@ -678,6 +687,36 @@ class builder {
         say_into(b.say, *item, "forward");
       } else if (item->is_type<g::timeout_item>()) {
         b.timeout_seconds = duration_into(b.timeout_seconds, *item, "timeout");
+      } else if (item->is_type<g::unanswered_item>()) {
+        if (!first_time(b.unanswered, *item, "unanswered")) continue;
+        const node* v = child_of<g::step_action>(*item);
+        b.unanswered = ast::located<ast::action_ref>{action_value(*v), where(*v)};
+      } else if (item->is_type<g::caller_id_item>()) {
+        if (!first_time(b.caller_id, *item, "caller-id")) continue;
+        const node* v = child_of<g::phone>(*item);
+        if (auto number = phone_value(*v)) b.caller_id = ast::located<std::string>{*number, where(*v)};
+      }
+    }
+    return b;
+  }
+
+  ast::menu_block build_menu(const node& n) {
+    ast::menu_block b;
+    b.where = where(n);
+    for (const auto& item : n.children) {
+      if (item->is_type<g::say_item>()) {
+        if (!b.say) b.say_where = where(*item);
+        say_into(b.say, *item, "menu");
+      } else if (item->is_type<g::menu_key_item>()) {
+        const node* action = child_of<g::step_action>(*item);
+        b.keys.push_back({child_of<g::menu_key_value>(*item)->string()[0],
+                          {action_value(*action), where(*action)},
+                          where(*item)});
+      } else if (item->is_type<g::menu_timeout_item>()) {
+        if (!first_time(b.on_timeout, *item, "timeout")) continue;
+        if (const node* d = child_of<g::duration>(*item)) b.timeout_seconds = duration_value(*d);
+        const node* action = child_of<g::step_action>(*item);
+        b.on_timeout = ast::located<ast::action_ref>{action_value(*action), where(*action)};
       }
     }
     return b;
@@ -782,8 +821,25 @@ class builder {
         }
       } else if (item.is_type<g::test_caller>()) {
         if (first_time(t.caller, item, "caller")) {
-          const node* v = child_of<g::phone>(item);
-          if (auto p = phone_value(*v)) t.caller = ast::located<std::string>{*p, where(*v)};
+          // The compiler reads national forms with the clinic's region.
+          if (const node* v = child_of<g::phone>(item)) {
+            if (auto p = phone_value(*v)) t.caller = ast::located<std::string>{*p, where(*v)};
+          } else if (const node* d = child_of<g::national_number>(item)) {
+            t.caller = ast::located<std::string>{d->string(), where(*d)};
+          } else if (const node* q = child_of<g::string_literal>(item)) {
+            t.caller = ast::located<std::string>{string_value(*q), where(*q)};
+          }
+        }
+      } else if (item.is_type<g::test_digits>()) {
+        if (first_time(t.digits, item, "digits")) {
+          const node* v = child_of<g::digits_value>(item);
+          const std::string text = v->string();
+          t.digits = ast::located<std::string>{text == "none" ? std::string() : text, where(*v)};
+        }
+      } else if (item.is_type<g::test_dial>()) {
+        if (first_time(t.dial, item, "dial")) {
+          const node* v = child_of<g::dial_status>(item);
+          t.dial = ast::located<std::string>{v->string(), where(*v)};
         }
       } else if (item.is_type<g::test_via>()) {
         if (first_time(t.via, item, "via")) {
@@ -792,7 +848,7 @@ class builder {
         }
       } else if (item.is_type<g::test_expect>()) {
         if (first_time(t.expect, item, "expect")) {
-          const node* v = child_of<g::action_name>(item);
+          const node* v = child_of<g::step_action>(item);
           t.expect = ast::located<ast::action_ref>{action_value(*v), where(*v)};
         }
       } else if (item.is_type<g::test_reason>()) {

@@ -80,7 +80,10 @@ struct slug_list : comma_list<slug> {};
 
 struct action_name : sor<CALLPOLICY_WORD("ai"), CALLPOLICY_WORD("voicemail"),
                          CALLPOLICY_WORD("forward"), CALLPOLICY_WORD("busy"),
-                         CALLPOLICY_WORD("fallback")> {};
+                         CALLPOLICY_WORD("menu"), CALLPOLICY_WORD("fallback")> {};
+// What may follow a first answer (a forward nobody picks up, a menu key):
+// any action, or ending the call.
+struct step_action : sor<action_name, CALLPOLICY_WORD("hangup")> {};
 struct via_name : sor<CALLPOLICY_WORD("ported"), CALLPOLICY_WORD("forwarded"),
                       CALLPOLICY_WORD("sip")> {};
 struct via_list : comma_list<via_name> {};
@@ -257,12 +260,24 @@ struct ai_block : seq<CALLPOLICY_WORD("ai"), sp, at<need<open_brace>>, block_bod
 
 struct say_item : seq<CALLPOLICY_WORD("say"), sp, need<string_literal>> {};
 struct timeout_item : seq<CALLPOLICY_WORD("timeout"), sp, need<duration>> {};
-struct forward_item : sor<say_item, timeout_item> {};
+struct unanswered_item : seq<CALLPOLICY_WORD("unanswered"), sp, need<step_action>> {};
+struct caller_id_item : seq<CALLPOLICY_WORD("caller-id"), sp, need<phone>> {};
+struct forward_item : sor<say_item, timeout_item, unanswered_item, caller_id_item> {};
 struct forward_close : one<'}'> {};
 struct forward_number : phone {};
 struct forward_target : sor<seq<forward_number, opt<sp, block_body<forward_item, forward_close>>>,
                             block_body<forward_item, forward_close>> {};
 struct forward_block : seq<CALLPOLICY_WORD("forward"), sp, need<forward_target>> {};
+
+// `1 -> ai`; '#' is not a key: it starts a comment here and ends input in <Gather>.
+struct menu_key_value : sor<seq<digit, not_at<word_char>>, one<'*'>> {};
+struct menu_key_item : seq<menu_key_value, sp, need<arrow>, sp, need<step_action>> {};
+struct menu_timeout_item
+    : seq<CALLPOLICY_WORD("timeout"), sp, opt<duration, sp>, need<arrow>, sp, need<step_action>> {};
+struct menu_item : sor<say_item, menu_timeout_item, menu_key_item> {};
+struct menu_close : one<'}'> {};
+struct menu_block
+    : seq<CALLPOLICY_WORD("menu"), sp, at<need<open_brace>>, block_body<menu_item, menu_close>> {};
 
 struct greeting_item : seq<CALLPOLICY_WORD("greeting"), sp, need<string_literal>> {};
 struct max_item : seq<CALLPOLICY_WORD("max"), sp, need<duration>> {};
@@ -286,11 +301,13 @@ struct voice_item : seq<CALLPOLICY_WORD("voice"), sp, need<string_literal>> {};
 struct overflow_item : seq<CALLPOLICY_WORD("overflow"), sp, need<integer>> {};
 struct mode_item : seq<CALLPOLICY_WORD("mode"), sp, need<mode_name>> {};
 struct fallback_item : seq<CALLPOLICY_WORD("fallback"), sp, need<action_name>> {};
+struct region_item : seq<CALLPOLICY_WORD("region"), sp, need<string_literal>> {};
 
 struct clinic_item
     : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
           holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item,
-          route_block, ai_block, forward_block, voicemail_block, busy_block> {};
+          route_block, ai_block, forward_block, menu_block, region_item, voicemail_block,
+          busy_block> {};
 struct clinic_id : slug {};
 struct clinic_close : one<'}'> {};
 struct clinic : seq<CALLPOLICY_WORD("clinic"), sp, need<clinic_id>, sp, at<need<open_brace>>,
@@ -315,12 +332,22 @@ struct date_time : seq<date_value, one<'T'>, need<date_time_time>, opt<time_seco
 struct test_clinic : seq<CALLPOLICY_WORD("clinic"), sp, need<slug>> {};
 struct test_at : seq<CALLPOLICY_WORD("at"), sp, need<date_time>> {};
 struct test_calls : seq<CALLPOLICY_WORD("calls"), sp, need<integer>> {};
-struct test_caller : seq<CALLPOLICY_WORD("caller"), sp, need<phone>> {};
+// E.164, or the clinic's national form as digits or a string: "(416) 555-0111".
+struct national_number : seq<plus<digit>, not_at<word_char>> {};
+struct caller_value : sor<phone, national_number, string_literal> {};
+struct test_caller : seq<CALLPOLICY_WORD("caller"), sp, need<caller_value>> {};
 struct test_via : seq<CALLPOLICY_WORD("via"), sp, need<via_name>> {};
-struct test_expect : seq<CALLPOLICY_WORD("expect"), sp, need<action_name>> {};
+struct test_expect : seq<CALLPOLICY_WORD("expect"), sp, need<step_action>> {};
+struct digits_none : CALLPOLICY_WORD("none") {};
+struct digits_value : sor<digits_none, seq<plus<sor<digit, one<'*'>>>, not_at<word_char>>> {};
+struct test_digits : seq<CALLPOLICY_WORD("digits"), sp, need<digits_value>> {};
+struct dial_status
+    : sor<CALLPOLICY_WORD("no-answer"), CALLPOLICY_WORD("busy"), CALLPOLICY_WORD("failed"),
+          CALLPOLICY_WORD("canceled"), CALLPOLICY_WORD("completed"), CALLPOLICY_WORD("answered")> {};
+struct test_dial : seq<CALLPOLICY_WORD("dial"), sp, need<dial_status>> {};
 struct test_reason : seq<CALLPOLICY_WORD("reason"), sp, need<string_literal>> {};
-struct test_item : sor<test_clinic, test_at, test_calls, test_caller, test_via, test_expect,
-                       test_reason> {};
+struct test_item : sor<test_clinic, test_at, test_calls, test_caller, test_via, test_digits,
+                       test_dial, test_expect, test_reason> {};
 struct test_name : string_literal {};
 struct test_close : one<'}'> {};
 struct test_block : seq<CALLPOLICY_WORD("test"), sp, need<test_name>, sp, at<need<open_brace>>,
@@ -391,8 +418,10 @@ CALLPOLICY_ERROR(integer, "expected a whole number");
 CALLPOLICY_ERROR(duration, "expected a duration like 20s, 5m or 1h");
 CALLPOLICY_ERROR(mode_name,
                  "expected a mode: always, after-hours-only, overflow-only, scheduled or disabled");
-CALLPOLICY_ERROR(action_name, "expected an action: ai, voicemail, forward, busy or fallback");
-CALLPOLICY_ERROR(rule_action, "expected an action: ai, voicemail, forward, busy or fallback");
+CALLPOLICY_ERROR(action_name, "expected an action: ai, voicemail, forward, busy, menu or fallback");
+CALLPOLICY_ERROR(rule_action, "expected an action: ai, voicemail, forward, busy, menu or fallback");
+CALLPOLICY_ERROR(step_action,
+                 "expected an action: ai, voicemail, forward, busy, menu, hangup or fallback");
 CALLPOLICY_ERROR(rule_label, "expected the rule's label as a string after 'as'");
 CALLPOLICY_ERROR(route_rule, "expected a condition or 'otherwise'");
 CALLPOLICY_ERROR(arrow, "expected '->' and an action");
@@ -409,13 +438,22 @@ CALLPOLICY_ERROR(via_name, "expected ported, forwarded or sip");
 CALLPOLICY_ERROR(date_or_range, "expected a date like 2026-12-24 or a range like 2026-12-28..2027-01-02");
 CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"' or 'redirect \"URL\"' in the 'ai' block");
 CALLPOLICY_ERROR(forward_target, "expected a phone number like +14165550000 or '{'");
-CALLPOLICY_ERROR(forward_item, "expected 'say' or 'timeout' in the 'forward' block");
+CALLPOLICY_ERROR(forward_item,
+                 "expected 'say', 'timeout', 'unanswered' or 'caller-id' in the 'forward' block");
+CALLPOLICY_ERROR(menu_item,
+                 "expected 'say', a key like '1 -> ai' (0-9 or *) or 'timeout 6s -> ACTION' in the "
+                 "'menu' block");
+CALLPOLICY_ERROR(menu_close, "expected '}' to close the 'menu' block");
+CALLPOLICY_ERROR(caller_value, "expected a phone number like +14165550111 or 4165550111");
+CALLPOLICY_ERROR(digits_value, "expected the key pressed, like 2, or 'none'");
+CALLPOLICY_ERROR(dial_status,
+                 "expected how the forward ended: no-answer, busy, failed, canceled or completed");
 CALLPOLICY_ERROR(voicemail_item, "expected 'greeting' or 'max' in the 'voicemail' block");
 CALLPOLICY_ERROR(busy_item, "expected 'say' or 'reject' in the 'busy' block");
 CALLPOLICY_ERROR(numbers_item, "expected 'ported', 'forwarded' or 'sip' in the 'numbers' block");
 CALLPOLICY_ERROR(test_item,
-                 "unknown item '{word}' in test: expected clinic, at, calls, caller, via, expect "
-                 "or reason");
+                 "unknown item '{word}' in test: expected clinic, at, calls, caller, via, digits, "
+                 "dial, expect or reason");
 CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 #undef CALLPOLICY_ERROR

@@ -1,5 +1,7 @@
 #include "runtime/evaluator.h"
 
+#include <array>
+
 #include "compiler/time_tables.h"
 
 namespace callpolicy {
@@ -11,6 +13,57 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
   const std::int32_t leaf = decide_leaf(clinic.policy, *clinic.tables, lc);
   const tree_leaf& l = clinic.policy.leaves[static_cast<std::size_t>(leaf)];
   return {l.action, l.reason};
+}
+
+bool answered_dial_status(std::string_view status) noexcept {
+  return status == "completed" || status == "answered";
+}
+
+bool known_dial_status(std::string_view status) noexcept {
+  return answered_dial_status(status) || status == "no-answer" || status == "busy" || status == "failed" ||
+         status == "canceled";
+}
+
+decision after_dial(const runtime_clinic& clinic, std::string_view status) noexcept {
+  if (answered_dial_status(status)) return {action_kind::hangup, "answered"};
+  return {clinic.policy.forward.unanswered, "unanswered"};
+}
+
+decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool repeated) noexcept {
+  static constexpr std::array<std::string_view, menu_key_count> key_reasons{
+      "menu 0", "menu 1", "menu 2", "menu 3", "menu 4", "menu 5", "menu 6", "menu 7", "menu 8", "menu 9", "menu *"};
+  const menu_config& menu = clinic.policy.menu;
+  const decision timeout{menu.on_timeout, "menu timeout"};
+  if (digits.empty()) return timeout;
+  const int key = digits.size() == 1 ? menu_key_index(digits[0]) : -1;
+  if (key >= 0) {
+    if (const auto& action = menu.keys[static_cast<std::size_t>(key)]) {
+      return {*action, key_reasons[static_cast<std::size_t>(key)]};
+    }
+  }
+  return repeated ? timeout : decision{action_kind::menu, menu_repeat_reason};
+}
+
+call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
+                      std::optional<std::string_view> dial_status) {
+  call_flow flow;
+  flow.steps.push_back(first);
+  while (true) {
+    const decision& now = flow.steps.back();
+    if (now.action == action_kind::menu && digits) {
+      flow.steps.push_back(after_menu(clinic, *digits, false));
+      digits.reset();
+    } else if (now.action == action_kind::forward && dial_status) {
+      flow.steps.push_back(after_dial(clinic, *dial_status));
+      dial_status.reset();
+    } else {
+      break;
+    }
+  }
+  flow.digits_unused = digits.has_value();
+  flow.dial_unused = dial_status.has_value();
+  flow.menu_repeated = flow.steps.size() > 1 && flow.steps.back().reason == menu_repeat_reason;
+  return flow;
 }
 
 std::string format_local_time(const runtime_clinic& clinic, std::chrono::sys_seconds at) {

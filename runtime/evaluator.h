@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "compiler/zones.h"
 #include "runtime/policy_set.h"
@@ -25,6 +27,33 @@ struct decision {
 };
 
 decision decide(const runtime_clinic& clinic, const call_context& call) noexcept;
+
+// What follows a forward that ended with Twilio's DialCallStatus: the
+// forward's `unanswered` action, reason "unanswered", unless staff answered
+// (completed, answered), when the call ends (hangup, reason "answered").
+// An unknown status is treated as unanswered: a caller is never dropped.
+decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status) noexcept;
+bool answered_dial_status(std::string_view dial_call_status) noexcept;
+bool known_dial_status(std::string_view dial_call_status) noexcept;
+
+// What a menu's `Digits` lead to: a mapped key its action (reason "menu 2");
+// no key the timeout action ("menu timeout"); an unknown key the menu again
+// ("menu repeat") the first time and the timeout action after.
+decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool repeated) noexcept;
+inline constexpr std::string_view menu_repeat_reason = "menu repeat";
+
+// A call followed past its first answer, for `eval` and `test`: the first
+// decision, then the menu's answer to `digits` when it reaches a menu, then
+// the forward's follow-on for `dial_status` when it reaches a forward, each
+// input used once, in the order the flow meets them.
+struct call_flow {
+  std::vector<decision> steps;  // never empty; the last is what the caller ends with
+  bool digits_unused = false;   // `digits` given but the flow met no menu
+  bool dial_unused = false;     // `dial_status` given but the flow met no forward
+  bool menu_repeated = false;   // the last step plays the menu again
+};
+call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
+                      std::optional<std::string_view> dial_status);
 
 // The clinic's local time at an instant, for eval output and logs:
 // "2026-12-24T18:00:00-05:00".

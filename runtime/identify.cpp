@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "compiler/phone_numbers.h"
+
 namespace callpolicy {
 
 namespace {
@@ -88,13 +90,44 @@ std::optional<std::string> sip_user_of(std::string_view to) {
   return user;
 }
 
+namespace {
+// A number as a PBX or a person writes it, looked up in E.164: as given when
+// it is E.164, else read in each region the set's clinics use.
+std::optional<clinic_match> find_number(const policy_set& set, std::string_view text) {
+  if (is_e164(text)) return set.find_by_number(text);
+  if (!looks_like_phone_number(text)) return std::nullopt;
+  if (const auto e164 = to_e164(text, {})) return set.find_by_number(*e164);
+  for (const std::string& region : set.regions()) {
+    const auto e164 = to_e164(text, region);
+    if (!e164) continue;
+    if (auto match = set.find_by_number(*e164)) return match;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_view to) {
   if (is_e164(to)) return set.find_by_number(to);
   thread_local std::string user;
-  if (!sip_user_into(to, user)) return std::nullopt;
-  const runtime_clinic* clinic = set.find_by_sip_user(user);
-  if (!clinic) return std::nullopt;
-  return clinic_match{clinic, via_kind::sip};
+  if (!sip_user_into(to, user)) return find_number(set, to);
+  if (const runtime_clinic* clinic = set.find_by_sip_user(user)) return clinic_match{clinic, via_kind::sip};
+  // A PBX that sends the dialled number as the SIP user.
+  const auto by_number = find_number(set, user);
+  if (!by_number) return std::nullopt;
+  return clinic_match{by_number->clinic, via_kind::sip};
+}
+
+std::string_view caller_e164(std::string_view from, std::string_view region, std::string& buffer) {
+  if (is_e164(from)) return from;
+  std::string_view number = from;
+  if (sip_user_into(from, buffer)) {
+    if (is_e164(buffer)) return buffer;
+    number = buffer;
+  }
+  auto e164 = to_e164(number, region);
+  if (!e164) return {};
+  buffer = std::move(*e164);
+  return buffer;
 }
 
 }  // namespace callpolicy

@@ -1,7 +1,8 @@
 // Which clinic a call is for, from Twilio's `To` (SPEC 5): an E.164 number is
 // looked up among ported, then forwarded numbers; a SIP address
 // (`sip:USER@HOST[:PORT][;params]`, `sips:`, or without a scheme) by its
-// percent-decoded USER among SIP users. Used by the server and by `eval --to`.
+// percent-decoded USER among SIP users, then among the numbers when USER is
+// a phone number. Used by the server and by `eval --to`.
 #pragma once
 
 #include <optional>
@@ -30,6 +31,15 @@ bool sip_user_into(std::string_view to, std::string& user);
 
 bool is_e164(std::string_view text);
 
+// A SIP user that matches no SIP user but is a phone number (E.164 or the
+// national form of a region the set's clinics use) is looked up among the
+// numbers, still via sip: a PBX often sends the dialled number.
 std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_view to);
+
+// The caller's number in E.164 from Twilio's `From`: as given when it is
+// E.164; for a SIP address its user part, in E.164 or in the national form
+// of `region`; empty when it is no phone number ("anonymous", a name). The
+// view points into `from` or `buffer`.
+std::string_view caller_e164(std::string_view from, std::string_view region, std::string& buffer);
 
 }  // namespace callpolicy

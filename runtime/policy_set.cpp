@@ -1,5 +1,8 @@
 #include "runtime/policy_set.h"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "compiler/time_tables.h"
@@ -32,6 +35,14 @@ policy_set::load_result policy_set::load(compiled_set compiled) {
     for (const std::string& n : r.policy.ported) set->by_number_.emplace(n, clinic_match{&r, via_kind::ported});
     for (const std::string& u : r.policy.sip_users) set->by_sip_user_.emplace(u, &r);
   }
+  // The regions a PBX's national-form number may be read in, most clinics' first.
+  std::map<std::string, std::size_t> region_clinics;
+  for (const runtime_clinic& r : set->clinics_) {
+    if (!r.policy.region.empty()) ++region_clinics[r.policy.region];
+  }
+  for (const auto& [region, count] : region_clinics) set->regions_.push_back(region);
+  std::stable_sort(set->regions_.begin(), set->regions_.end(),
+                   [&](const std::string& a, const std::string& b) { return region_clinics[a] > region_clinics[b]; });
   // Ported numbers win over forwarded ones: emplace keeps the first.
   for (const runtime_clinic& r : set->clinics_) {
     for (const std::string& n : r.policy.forwarded) {

@@ -63,6 +63,8 @@ class policy_set {
   const runtime_clinic* find_by_id(std::string_view id) const;
 
   std::span<const runtime_clinic> clinics() const { return clinics_; }
+  // The clinics' regions (SPEC 2.2 `region`), the most used first.
+  std::span<const std::string> regions() const { return regions_; }
   const compiled_set& source() const { return source_; }
 
  private:
@@ -71,6 +73,7 @@ class policy_set {
   string_map<clinic_match> by_number_;
   string_map<const runtime_clinic*> by_sip_user_;
   string_map<const runtime_clinic*> by_id_;
+  std::vector<std::string> regions_;
 };
 
 }  // namespace callpolicy

@@ -43,6 +43,31 @@ void append_uri_component(std::string& out, std::string_view text) {
   }
 }
 
+// {base}/twilio/{endpoint}?clinic={id}: the clinic travels in the callback's
+// URL, which Twilio signs with the rest of the request.
+void append_callback_url(std::string& out, const twiml_options& options, std::string_view endpoint,
+                         const compiled_clinic& c) {
+  append_xml_escaped(out, options.public_url);
+  out += "/twilio/";
+  out += endpoint;
+  out += "?clinic=";
+  append_uri_component(out, c.id);
+}
+
+void append_menu(std::string& out, const compiled_clinic& c, bool repeated, const twiml_options& options) {
+  const std::string_view again = repeated ? "&amp;attempt=2" : "";
+  fmt::format_to(std::back_inserter(out), R"(<Gather input="dtmf" numDigits="1" timeout="{}" action=")",
+                 c.menu.timeout_seconds);
+  append_callback_url(out, options, "menu", c);
+  out += again;
+  out += "\">";
+  append_say(out, c, c.menu.say);
+  out += R"(</Gather><Redirect method="POST">)";
+  append_callback_url(out, options, "menu", c);
+  out += again;
+  out += "</Redirect>";
+}
+
 void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d, via_kind via,
                const twiml_options& options) {
   const compiled_clinic& c = clinic.policy;
@@ -93,7 +118,7 @@ void append_xml_escaped(std::string& out, std::string_view text) {
   }
 }
 
-void write_twiml(std::string& out, const runtime_clinic& clinic, const decision& d, via_kind via,
+void write_twiml(std::string& out, const runtime_clinic& clinic, const decision& d, const twiml_call& call,
                  const twiml_options& options) {
   const compiled_clinic& c = clinic.policy;
   out.clear();
@@ -101,7 +126,7 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
   out += "<Response>";
   switch (d.action) {
     case action_kind::ai:
-      append_ai(out, clinic, d, via, options);
+      append_ai(out, clinic, d, call.via, options);
       break;
     case action_kind::voicemail:
       append_say(out, c, c.voicemail.greeting);
@@ -112,14 +137,26 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
       append_xml_escaped(out, options.public_url);
       out += R"(/twilio/voicemail" recordingStatusCallbackEvent="completed"/>)";
       break;
-    case action_kind::forward:
+    case action_kind::forward: {
       append_say(out, c, c.forward.say);
-      fmt::format_to(std::back_inserter(out), R"(<Dial timeout="{}" action=")",
-                     c.forward.timeout_seconds);
-      append_xml_escaped(out, options.public_url);
-      out += R"(/twilio/dial-status">)";
+      fmt::format_to(std::back_inserter(out), R"(<Dial timeout="{}" action=")", c.forward.timeout_seconds);
+      append_callback_url(out, options, "dial-status", c);
+      out += '"';
+      if (const std::string_view caller_id = forward_caller_id(c, call.caller_is_e164); !caller_id.empty()) {
+        out += R"( callerId=")";
+        append_xml_escaped(out, caller_id);
+        out += '"';
+      }
+      out += '>';
       append_xml_escaped(out, c.forward.number);
       out += "</Dial>";
+      break;
+    }
+    case action_kind::menu:
+      append_menu(out, c, call.menu_repeated, options);
+      break;
+    case action_kind::hangup:
+      out += "<Hangup/>";
       break;
     case action_kind::busy:
       if (c.busy.reject) {

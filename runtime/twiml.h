@@ -16,12 +16,19 @@ struct twiml_options {
   std::string_view ai_url;  // --ai-url: likewise, as a <Redirect>
 };
 
+// What the TwiML needs to know of the call besides the decision.
+struct twiml_call {
+  via_kind via = via_kind::ported;
+  bool caller_is_e164 = true;   // `From` is a phone number, not a SIP address or "anonymous"
+  bool menu_repeated = false;   // the menu plays again after an unknown key
+};
+
 // Replaces `out` with the whole document, XML declaration included.
-void write_twiml(std::string& out, const runtime_clinic& clinic, const decision& d, via_kind via,
+void write_twiml(std::string& out, const runtime_clinic& clinic, const decision& d, const twiml_call& call,
                  const twiml_options& options);
 // The not-in-service answer for an unknown number or SIP user.
 void write_not_in_service_twiml(std::string& out);
-// `<Response><Hangup/></Response>`, for /twilio/hangup and /twilio/dial-status.
+// `<Response><Hangup/></Response>`, for /twilio/hangup.
 void write_hangup_twiml(std::string& out);
 
 void append_xml_escaped(std::string& out, std::string_view text);

@@ -67,13 +67,30 @@ constexpr std::int64_t max_journal_time_ms = 7'258'118'400'000;  // 2200-01-01T0
 // far longer than Twilio keeps retrying a callback.
 constexpr auto recording_memory = std::chrono::hours(24);
 
-// The caller's number: `From` as given for numbers; for SIP calls the user
-// part of the SIP From when it is a phone number. The view is valid until
-// the thread's next call.
-std::string_view caller_of(std::string_view from) {
-  if (is_e164(from)) return from;
-  thread_local std::string user;
-  if (sip_user_into(from, user) && is_e164(user)) return user;
+// The caller's number in E.164 (a PBX's national form read in the clinic's
+// region). The view is valid until the thread's next call.
+std::string_view caller_of(std::string_view from, const runtime_clinic& clinic) {
+  thread_local std::string buffer;
+  return caller_e164(from, clinic.policy.region, buffer);
+}
+
+// A query parameter of the request target, percent-decoded; empty when
+// absent. The view is valid until the thread's next call.
+std::string_view query_value(std::string_view target, std::string_view name) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  thread_local std::string decoded;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
+    decoded.clear();
+    if (!percent_decode_into(pair.substr(eq + 1), true, decoded)) return {};
+    return decoded;
+  }
   return {};
 }
 
@@ -165,9 +182,10 @@ void webhooks::handle(const request_view& request, response& out) {
                     path == "/api/twilio/sip";
   const bool status = path == "/twilio/status" || path == "/api/twilio/status";
   const bool dial = path == "/twilio/dial-status" || path == "/api/twilio/dial-status";
+  const bool menu = path == "/twilio/menu" || path == "/api/twilio/menu";
   const bool voicemail = path == "/twilio/voicemail" || path == "/api/twilio/voicemail";
   const bool hangup = path == "/twilio/hangup" || path == "/api/twilio/hangup";
-  if (!call && !status && !dial && !voicemail && !hangup) {
+  if (!call && !status && !dial && !menu && !voicemail && !hangup) {
     text(out, 404, "not found\n");
     return;
   }
@@ -208,7 +226,9 @@ void webhooks::handle(const request_view& request, response& out) {
   } else if (status) {
     handle_status(form, out);
   } else if (dial) {
-    handle_dial_status(form, out);
+    handle_dial_status(form, request.target, out);
+  } else if (menu) {
+    handle_menu(form, request.target, out);
   } else {
     handle_voicemail(form, out);
   }
@@ -274,9 +294,10 @@ void webhooks::handle_call(const form_fields& form, response& out) {
   const auto now = clock_type::now();
   std::int32_t active = state_.start_call(call_sid, clinic.policy.id, now);
   if (active < 0) active = 0;  // the shared store did not answer: decide as if quiet
-  const std::string_view caller = caller_of(form_value(form, "From"));
+  const std::string_view from = form_value(form, "From");
+  const std::string_view caller = caller_of(from, clinic);
   const decision d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(now), active, caller, match->via});
-  write_twiml(out.body, clinic, d, match->via, {options_.public_url, options_.ai_sip, options_.ai_url});
+  write_twiml(out.body, clinic, d, {match->via, is_e164(from)}, answer_options());
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
   out.reason.assign(d.reason);
@@ -319,17 +340,87 @@ void webhooks::handle_status(const form_fields& form, response& out) {
       .end();
 }
 
-void webhooks::handle_dial_status(const form_fields& form, response& out) {
+twiml_options webhooks::answer_options() const {
+  return {options_.public_url, options_.ai_sip, options_.ai_url};
+}
+
+const runtime_clinic* webhooks::callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,
+                                                response& out) {
+  const std::string_view id = query_value(target, "clinic");
+  const runtime_clinic* clinic = set ? set->find_by_id(id) : nullptr;
+  if (!clinic) {
+    // Removed by a reload while the call was in flight: nothing to follow.
+    write_not_in_service_twiml(out.body);
+    out.action = "not-in-service";
+    fmt::format_to(std::back_inserter(out.reason), "no clinic '{}' in the loaded set", id);
+  }
+  return clinic;
+}
+
+// The call's via, recomputed from `To` (Twilio sends the parent call's
+// parameters with every callback); ported when `To` names another clinic.
+via_kind webhooks::callback_via(const form_fields& form, const runtime_clinic& clinic) const {
+  const auto set = store_.current();
+  const auto match = set ? identify_clinic(*set, form_value(form, "To")) : std::nullopt;
+  return match && match->clinic->policy.id == clinic.policy.id ? match->via : via_kind::ported;
+}
+
+void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d,
+                           bool menu_repeated, response& out) {
+  const std::string_view from = form_value(form, "From");
+  write_twiml(out.body, clinic, d, {callback_via(form, clinic), is_e164(from), menu_repeated}, answer_options());
+  out.clinic.assign(clinic.policy.id);
+  out.action.assign(action_name(d.action));
+  out.reason.assign(d.reason);
+  metrics_.count_decision(out.clinic, out.action, out.reason);
+}
+
+void webhooks::handle_dial_status(const form_fields& form, std::string_view target, response& out) {
+  const std::string_view call_sid = form_value(form, "CallSid");
+  const std::string_view status = form_value(form, "DialCallStatus");
+  out.call_sid.assign(call_sid);
+  if (query_value(target, "clinic").empty()) {
+    // A <Dial> written before forwards carried their clinic: end as it did.
+    write_hangup_twiml(out.body);
+    out.reason.assign(status);
+  } else if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+    answer_step(*clinic, form, after_dial(*clinic, status), false, out);
+  }
+  if (!journal_.enabled()) return;
   json_line(out.journal_line)
       .add("type", "dial_status")
       .add("time_ms", unix_ms(clock_type::now()))
-      .add("call_sid", form_value(form, "CallSid"))
-      .add("dial_call_status", form_value(form, "DialCallStatus"))
+      .add("call_sid", call_sid)
+      .add("clinic", out.clinic)
+      .add("dial_call_status", status)
       .add("dial_call_sid", form_value(form, "DialCallSid"))
+      .add("action", out.action)
+      .add("reason", out.reason)
       .end();
-  write_hangup_twiml(out.body);
+}
+
+void webhooks::handle_menu(const form_fields& form, std::string_view target, response& out) {
   out.call_sid.assign(form_value(form, "CallSid"));
-  out.reason.assign(form_value(form, "DialCallStatus"));
+  if (query_value(target, "clinic").empty()) {
+    text(out, 400, "missing clinic in the query\n");
+    return;
+  }
+  const std::string_view digits = form_value(form, "Digits");
+  const bool repeated = query_value(target, "attempt") == "2";
+  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+    const decision d = after_menu(*clinic, digits, repeated);
+    answer_step(*clinic, form, d, d.reason == menu_repeat_reason, out);
+  }
+  if (!journal_.enabled()) return;
+  json_line(out.journal_line)
+      .add("type", "menu")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("call_sid", out.call_sid)
+      .add("clinic", out.clinic)
+      .add("digits", digits)
+      .add("action", out.action)
+      .add("reason", out.reason)
+      .end();
 }
 
 void webhooks::handle_voicemail(const form_fields& form, response& out) {
@@ -453,7 +544,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       const auto recording = string_field("recording_sid");
       if (!recording) return skip(number, "recording without a 'recording_sid' string");
       if (at + recording_memory > now) remember_recording(*recording, at);
-    } else if (*type != "dial_status") {
+    } else if (*type != "dial_status" && *type != "menu") {
       return skip(number, "unknown record type");
     }
     ++summary.records;

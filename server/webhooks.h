@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/evaluator.h"
+#include "runtime/twiml.h"
 #include "server/call_state.h"
 #include "server/form.h"
 #include "server/journal.h"
@@ -73,7 +75,17 @@ class webhooks {
  private:
   void handle_call(const form_fields& form, response& out);
   void handle_status(const form_fields& form, response& out);
-  void handle_dial_status(const form_fields& form, response& out);
+  void handle_dial_status(const form_fields& form, std::string_view target, response& out);
+  void handle_menu(const form_fields& form, std::string_view target, response& out);
+  // The clinic named by a callback's `?clinic=`; null (and the answer
+  // written) when the loaded set has no such clinic.
+  const runtime_clinic* callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,
+                                        response& out);
+  via_kind callback_via(const form_fields& form, const runtime_clinic& clinic) const;
+  // Answers a later step of a call's flow (a forward's end, a menu key).
+  void answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d, bool menu_repeated,
+                   response& out);
+  twiml_options answer_options() const;
   void handle_voicemail(const form_fields& form, response& out);
   void handle_admin(const request_view& request, std::string_view path, response& out);
   std::string status_json() const;

@@ -1,3 +1,4 @@
+#include <nlohmann/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "compiler/bundle.h"
@@ -16,7 +17,7 @@ std::string twiml_for(const compiled_clinic& c, action_kind action, std::string_
                       via_kind via = via_kind::ported) {
   const auto set = load_one(c);
   std::string out = "stale";
-  write_twiml(out, set->clinics().front(), {action, reason}, via, options);
+  write_twiml(out, set->clinics().front(), {action, reason}, {via}, options);
   return out;
 }
 }  // namespace
@@ -49,7 +50,7 @@ BOOST_AUTO_TEST_CASE(voicemail_forward_and_busy) {
   c.language.clear();
   c.forward.number = "+14165550000";
   BOOST_TEST(twiml_for(c, action_kind::forward, "x") ==
-             head + R"(<Say>Connecting you now.</Say><Dial timeout="20" action="https://calls.example.com/twilio/dial-status">+14165550000</Dial></Response>)");
+             head + R"(<Say>Connecting you now.</Say><Dial timeout="20" action="https://calls.example.com/twilio/dial-status?clinic=c">+14165550000</Dial></Response>)");
   BOOST_TEST(twiml_for(c, action_kind::busy, "x") ==
              head + R"(<Say>We're unable to take your call right now. Please try again later.</Say><Hangup/></Response>)");
   c.busy.reject = true;
@@ -79,6 +80,13 @@ BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
   during.days = weekdays_mask;
   during.windows = {w(12, 0, 13, 0)};
   c.predicates.push_back(during);
+  c.forward = {"+14165550000", "One moment.", 15, action_kind::menu, "+14165559999"};
+  c.menu.configured = true;
+  c.menu.say = "Press 1.";
+  c.menu.keys[1] = action_kind::ai;
+  c.menu.keys[10] = action_kind::hangup;
+  c.menu.on_timeout = action_kind::forward;
+  c.region = "CA";
   set.clinics.push_back(c);
   set.calendars.push_back({"ontario", c.holidays});
   const std::string text = write_bundle(set);
@@ -98,6 +106,107 @@ BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
   BOOST_TEST(!bad.set);
   BOOST_TEST(bad.error.find("/clinics/0/root") != std::string::npos);
   BOOST_TEST(!read_bundle("{not json").set);
+  // A menu that names itself, or a forward that follows itself, is refused.
+  std::string self_menu = text;
+  self_menu.replace(self_menu.find("\"on_timeout\": \"forward\""), 23, "\"on_timeout\": \"menu\"");
+  BOOST_TEST(read_bundle(self_menu).error.find("/clinics/0/menu/on_timeout") != std::string::npos);
+  // Bundles written before menus existed still load, with the defaults.
+  nlohmann::json old = nlohmann::json::parse(text);
+  old["clinics"][0].erase("menu");
+  old["clinics"][0].erase("region");
+  old["clinics"][0]["forward"].erase("unanswered");
+  old["clinics"][0]["forward"].erase("caller_id");
+  const auto before = read_bundle(old.dump());
+  BOOST_REQUIRE(before.set.has_value());
+  BOOST_TEST((before.set->clinics[0].forward.unanswered == action_kind::voicemail));
+  BOOST_TEST(!before.set->clinics[0].menu.configured);
+}
+
+BOOST_AUTO_TEST_CASE(menus_and_the_steps_after_a_forward) {
+  compiled_clinic c = open_or_ai("UTC");
+  c.forward.number = "+14165550000";
+  c.forward.unanswered = action_kind::ai;
+  c.ported = {"+14165551234"};
+  c.menu.configured = true;
+  c.menu.say = "Press 1 for our assistant, 2 for the front desk.";
+  c.menu.keys[1] = action_kind::ai;
+  c.menu.keys[2] = action_kind::forward;
+  c.menu.on_timeout = action_kind::voicemail;
+  c.menu.timeout_seconds = 8;
+  BOOST_TEST(twiml_for(c, action_kind::menu, "x") ==
+             head + R"(<Gather input="dtmf" numDigits="1" timeout="8" action="https://calls.example.com/twilio/menu?clinic=c"><Say>Press 1 for our assistant, 2 for the front desk.</Say></Gather><Redirect method="POST">https://calls.example.com/twilio/menu?clinic=c</Redirect></Response>)");
+  const auto set = load_one(c);
+  const runtime_clinic& r = set->clinics().front();
+  std::string out;
+  write_twiml(out, r, {action_kind::menu, "menu repeat"}, {via_kind::ported, true, true}, {"http://b", "", ""});
+  BOOST_TEST(out.find(R"(action="http://b/twilio/menu?clinic=c&amp;attempt=2")") != std::string::npos);
+  BOOST_TEST(out.find(R"(<Redirect method="POST">http://b/twilio/menu?clinic=c&amp;attempt=2</Redirect>)") != std::string::npos);
+  // A caller who is a SIP address is forwarded with the clinic's number as caller ID.
+  write_twiml(out, r, {action_kind::forward, "x"}, {via_kind::sip, false}, {"http://b", "", ""});
+  BOOST_TEST(out.find(R"(<Dial timeout="20" action="http://b/twilio/dial-status?clinic=c" callerId="+14165551234">)") != std::string::npos);
+  write_twiml(out, r, {action_kind::forward, "x"}, {via_kind::ported, true}, {"http://b", "", ""});
+  BOOST_TEST(out.find("callerId") == std::string::npos);
+  write_twiml(out, r, {action_kind::hangup, "answered"}, {}, {"http://b", "", ""});
+  BOOST_TEST(out == head + "<Hangup/></Response>");
+
+  const auto is = [](const decision& d, action_kind a, std::string_view reason) {
+    return d.action == a && d.reason == reason;
+  };
+  BOOST_TEST(is(after_menu(r, "2", false), action_kind::forward, "menu 2"));
+  BOOST_TEST(is(after_menu(r, "", false), action_kind::voicemail, "menu timeout"));
+  BOOST_TEST(is(after_menu(r, "7", false), action_kind::menu, "menu repeat"));
+  BOOST_TEST(is(after_menu(r, "7", true), action_kind::voicemail, "menu timeout"));
+  BOOST_TEST(is(after_menu(r, "12", false), action_kind::menu, "menu repeat"));
+  for (const char* status : {"no-answer", "busy", "failed", "canceled"}) {
+    BOOST_TEST(is(after_dial(r, status), action_kind::ai, "unanswered"));
+  }
+  BOOST_TEST(is(after_dial(r, "completed"), action_kind::hangup, "answered"));
+
+  // The flow takes digits at a menu and a dial status at a forward, in turn.
+  const call_flow flow = follow_flow(r, {action_kind::menu, "otherwise"}, "2", "no-answer");
+  BOOST_TEST(flow.steps.size() == 3u);
+  BOOST_TEST(is(flow.steps.back(), action_kind::ai, "unanswered"));
+  BOOST_TEST(!flow.digits_unused);
+  const call_flow never = follow_flow(r, {action_kind::ai, "otherwise"}, "2", std::nullopt);
+  BOOST_TEST(never.digits_unused);
+  BOOST_TEST(never.steps.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(pbx_numbers_in_any_form) {
+  compiled_set set;
+  compiled_clinic a = open_or_ai("America/Toronto");
+  a.id = "a";
+  a.ported = {"+14165551234"};
+  a.region = "CA";
+  a.sip_users = {"front-desk"};
+  compiled_clinic b = open_or_ai("Europe/London");
+  b.id = "b";
+  b.forwarded = {"+442071234567"};
+  b.region = "GB";
+  set.clinics = {a, b};
+  const auto loaded = policy_set::load(set).set;
+  const auto via_of = [&](std::string_view to) -> std::string {
+    const auto m = identify_clinic(*loaded, to);
+    return m ? m->clinic->policy.id + "/" + std::string(via_name(m->via)) : "none";
+  };
+  BOOST_TEST(via_of("sip:+14165551234@clinics.sip.twilio.com") == "a/sip");
+  BOOST_TEST(via_of("sip:4165551234@clinics.sip.twilio.com;transport=tls") == "a/sip");
+  BOOST_TEST(via_of("sip:14165551234@clinics.sip.twilio.com") == "a/sip");
+  BOOST_TEST(via_of("sip:02071234567@clinics.sip.twilio.com") == "b/sip");
+  BOOST_TEST(via_of("sip:front-desk@clinics.sip.twilio.com") == "a/sip");
+  BOOST_TEST(via_of("sip:4165550000@clinics.sip.twilio.com") == "none");
+  BOOST_TEST(via_of("sip:911@clinics.sip.twilio.com") == "none");
+  BOOST_TEST(via_of("4165551234") == "a/ported");
+
+  std::string buffer;
+  BOOST_TEST(caller_e164("sip:4165550111@pbx.example.com", "CA", buffer) == "+14165550111");
+  BOOST_TEST(caller_e164("sip:+14165550111@pbx.example.com", "CA", buffer) == "+14165550111");
+  BOOST_TEST(caller_e164("+14165550111", "", buffer) == "+14165550111");
+  BOOST_TEST(caller_e164("(416) 555-0111", "CA", buffer) == "+14165550111");
+  BOOST_TEST(caller_e164("sip:4165550111@pbx.example.com", "", buffer).empty());
+  BOOST_TEST(caller_e164("sip:anonymous@pbx.example.com", "CA", buffer).empty());
+  BOOST_TEST(caller_e164("Anonymous", "CA", buffer).empty());
+  BOOST_TEST(caller_e164("", "CA", buffer).empty());
 }
 
 BOOST_AUTO_TEST_CASE(identification_ported_first_then_forwarded_then_sip) {

@@ -1,0 +1,59 @@
+#include "compiler/phone_numbers.h"
+
+#include <set>
+
+#include <phonenumbers/phonenumberutil.h>
+
+namespace callpolicy {
+namespace {
+
+namespace pn = i18n::phonenumbers;
+
+const pn::PhoneNumberUtil& util() { return *pn::PhoneNumberUtil::GetInstance(); }
+
+}  // namespace
+
+bool looks_like_phone_number(std::string_view text) {
+  std::size_t digits = 0;
+  for (const char c : text) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != '+' && c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') {
+      return false;
+    }
+  }
+  return digits >= 3 && digits <= 17;
+}
+
+std::optional<std::string> to_e164(std::string_view text, std::string_view region) {
+  if (!looks_like_phone_number(text)) return std::nullopt;
+  // Without a region only the international form can be read.
+  const std::string region_code = region.empty() ? std::string("ZZ") : std::string(region);
+  pn::PhoneNumber number;
+  if (util().Parse(std::string(text), region_code, &number) != pn::PhoneNumberUtil::NO_PARSING_ERROR) {
+    return std::nullopt;
+  }
+  if (!util().IsPossibleNumber(number)) return std::nullopt;
+  std::string out;
+  util().Format(number, pn::PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+std::string region_of_number(std::string_view e164) {
+  pn::PhoneNumber number;
+  if (util().Parse(std::string(e164), "ZZ", &number) != pn::PhoneNumberUtil::NO_PARSING_ERROR) return {};
+  std::string region;
+  util().GetRegionCodeForNumber(number, &region);
+  return region == "ZZ" ? std::string() : region;
+}
+
+bool is_known_region(std::string_view region) {
+  static const std::set<std::string> regions = [] {
+    std::set<std::string> out;
+    util().GetSupportedRegions(&out);
+    return out;
+  }();
+  return regions.count(std::string(region)) != 0;
+}
+
+}  // namespace callpolicy
