@@ -250,6 +250,72 @@ test "right" {
   BOOST_TEST(count(junit.out, "<failure ") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(eval_follows_the_flow_past_the_first_answer) {
+  // north-shore-medical: staff first; unanswered -> menu; 1 -> ai, 2 -> voicemail, no key -> ai.
+  const std::vector<std::string> at{"--clinic", "north-shore-medical", "--at", "2026-12-02T10:00"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), at.begin(), at.end());
+    return eval_json(extra);
+  };
+  BOOST_TEST(with({})["action"] == "forward");
+  const json menu = with({"--dial-status", "no-answer"});
+  BOOST_TEST(menu["action"] == "menu");
+  BOOST_TEST(menu["reason"] == "unanswered");
+  BOOST_TEST(menu["twiml"].get<std::string>().find("/twilio/menu?clinic=north-shore-medical") != std::string::npos);
+  BOOST_TEST(menu["flow"].size() == 2u);
+  const json two = with({"--dial-status", "busy", "--digits", "2"});
+  BOOST_TEST(two["action"] == "voicemail");
+  BOOST_TEST(two["reason"] == "menu 2");
+  const json none = with({"--dial-status", "no-answer", "--digits", ""});
+  BOOST_TEST(none["action"] == "ai");
+  BOOST_TEST(none["reason"] == "menu timeout");
+  BOOST_TEST(with({"--dial-status", "completed"})["action"] == "hangup");
+  // A PBX caller in national form is read in the clinic's region (AU, from its number).
+  const json vip = with({"--caller", "sip:0255509999@pbx.example.com", "--via", "sip"});
+  BOOST_TEST(vip["reason"] == "vip");
+  BOOST_TEST(vip["caller"] == "+61255509999");
+  BOOST_TEST(vip["twiml"].get<std::string>().find(R"(callerId="+61255501234")") != std::string::npos);
+
+  std::vector<std::string> args{"eval", examples};
+  args.insert(args.end(), at.begin(), at.end());
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return run_callpolicy(all);
+  };
+  const auto not_a_number = run({"--caller", "4165550111x"});
+  BOOST_TEST(not_a_number.exit_code == 2);
+  BOOST_TEST(not_a_number.err == "callpolicy eval: --caller '4165550111x' is not a phone number in E.164 or in the "
+                                 "national form of AU\n");
+  const auto no_menu = run({"--digits", "1"});
+  BOOST_TEST(no_menu.exit_code == 1);
+  BOOST_TEST(no_menu.err == "callpolicy eval: --digits given, but this call never reaches a menu\n");
+  BOOST_TEST(run({"--dial-status", "ringing"}).exit_code == 2);
+  // The dialled number as a PBX's SIP user identifies the clinic.
+  const json by_number = eval_json({"--to", "sip:+61255501234@clinics.sip.twilio.com", "--at", "2026-12-02T10:00"});
+  BOOST_TEST(by_number["clinic"] == "north-shore-medical");
+  BOOST_TEST(by_number["via"] == "sip");
+}
+
+BOOST_AUTO_TEST_CASE(a_test_whose_flow_never_meets_its_digits_fails_saying_so) {
+  temp_dir dir;
+  const std::string file = dir.write("t.policy", R"(clinic t {
+  timezone "America/Toronto"
+  numbers { ported +14165551234 }
+  mode always
+}
+test "no menu here" {
+  at     2026-12-02T10:00
+  digits 1
+  expect ai
+}
+)");
+  const auto r = run_callpolicy({"test", file});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.out.find("test \"no menu here\" failed: 'digits' is given, but the call never reaches a menu: it ends "
+                        "in ai (\"always-on\")") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(usage_and_io_errors_exit_2) {
   BOOST_TEST(run_callpolicy({"check"}).exit_code == 2);
   BOOST_TEST(run_callpolicy({"check", "--format", "yaml", examples}).exit_code == 2);

@@ -123,6 +123,67 @@ BOOST_AUTO_TEST_CASE(actions_and_conditions_need_their_configuration) {
             codes::fallback_is_fallback, 3, 12);
 }
 
+BOOST_AUTO_TEST_CASE(menus_and_forward_follow_ons_are_checked) {
+  const std::string numbers = "  numbers { ported +14165551234 }\n";
+  const auto dup = compile_text(clinic(numbers + "  mode disabled\n  menu {\n    1 -> ai\n    1 -> voicemail\n  }"));
+  expect_at(dup, codes::duplicate_menu_key, 8, 5);
+  BOOST_TEST(find(dup, codes::duplicate_menu_key)->notes.at(0) == "first mapped at t.policy:7:5");
+  expect_at(compile_text(clinic("  menu {\n    say \"Hello.\"\n  }")), codes::empty_menu, 4, 3);
+  expect_at(compile_text(clinic("  menu {\n    1 -> menu\n  }")), codes::menu_names_menu, 5, 10);
+  // `fallback` in a menu is the clinic's fallback, which may not be the menu either.
+  const auto via_fallback = compile_text(
+      "clinic c {\n  timezone \"UTC\"\n  fallback menu\n  menu {\n    1 -> fallback\n  }\n}\n");
+  expect_at(via_fallback, codes::menu_names_menu, 5, 10);
+  BOOST_TEST(find(via_fallback, codes::menu_names_menu)->message == "menu key 1 cannot be 'menu' (the clinic's fallback)");
+  expect_at(compile_text(clinic("  forward +14165550000 { unanswered forward }")), codes::forward_unanswered_by_forward,
+            4, 37);
+  // What a menu or a forward's follow-on names must be configured.
+  expect_at(compile_text(clinic("  menu {\n    2 -> forward\n  }")), codes::action_not_configured, 5, 10);
+  expect_at(compile_text(clinic("  forward +14165550000 { unanswered menu }")), codes::action_not_configured, 4, 37);
+  expect_at(compile_text(clinic("  route {\n    otherwise -> menu\n  }")), codes::action_not_configured, 5, 18);
+  expect_at(compile_text(clinic("  region \"QQ\"")), codes::unknown_region, 4, 10);
+  // A key like 12 or # is a syntax error naming what a key is.
+  const auto two_digits = compile_text(clinic("  menu {\n    12 -> ai\n  }"));
+  expect_at(two_digits, codes::syntax, 5, 5);
+  BOOST_TEST(find(two_digits, codes::syntax)->message.find("0-9 or *") != std::string::npos);
+
+  // A good flow compiles to its config, with a composed greeting when none is given.
+  const auto good = compile_text(clinic(numbers + R"(  route {
+    otherwise -> menu
+  }
+  forward +14165550000 { unanswered ai caller-id +14165559999 }
+  menu {
+    1 -> ai
+    2 -> forward
+    * -> hangup
+    timeout 9s -> fallback
+  })"));
+  BOOST_TEST(!good.sink.has_errors());
+  BOOST_REQUIRE(good.output.set.clinics.size() == 1u);
+  const compiled_clinic& cc = good.output.set.clinics.front();
+  BOOST_TEST((cc.forward.unanswered == action_kind::ai));
+  BOOST_TEST(cc.forward.caller_id == "+14165559999");
+  BOOST_TEST((cc.menu.keys[2] == action_kind::forward));
+  BOOST_TEST((cc.menu.keys[10] == action_kind::hangup));
+  BOOST_TEST((cc.menu.on_timeout == action_kind::voicemail));
+  BOOST_TEST(cc.menu.timeout_seconds == 9u);
+  BOOST_TEST(cc.menu.say ==
+             "Press 1 to speak with our assistant. Press 2 to reach our staff. Press star to end the call.");
+  BOOST_TEST(cc.region == "CA");  // from +1416, a Toronto number
+}
+
+BOOST_AUTO_TEST_CASE(test_callers_read_in_the_clinics_region) {
+  const std::string body = "  numbers { ported +14165551234 }\n  mode always\n";
+  const auto national = compile_text(clinic(body) + "test \"t\" {\n  at 2026-12-02T10:00\n  caller 4165550111\n  expect ai\n}\n");
+  BOOST_TEST(!national.sink.has_errors());
+  const auto bad = compile_text(clinic(body) + "test \"t\" {\n  at 2026-12-02T10:00\n  caller \"front desk\"\n  expect ai\n}\n");
+  expect_at(bad, codes::bad_caller, 10, 10);
+  BOOST_TEST(find(bad, codes::bad_caller)->message ==
+             "caller 'front desk' is not a phone number in E.164 or in the national form of CA");
+  const auto no_region = compile_text(clinic("  mode always\n") + "test \"t\" {\n  at 2026-12-02T10:00\n  caller 4165550111\n  expect ai\n}\n");
+  expect_at(no_region, codes::bad_caller, 9, 10);
+}
+
 BOOST_AUTO_TEST_CASE(test_block_errors) {
   const auto c = compile_text(clinic("  hours { mon-fri 09:00-17:00 }") + R"(
 test "unknown" { clinic nobody at 2026-12-02T10:00 expect ai }

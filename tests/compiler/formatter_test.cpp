@@ -109,6 +109,47 @@ test "t" {
   BOOST_TEST(format_text(expected) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(menus_forwards_and_flow_tests_round_trip) {
+  const std::string messy = R"(clinic m { timezone "UTC" region "CA"
+numbers { ported +14165551234 }
+forward +14165550000 {timeout 20s unanswered menu caller-id +14165551234}
+menu{say "Press 1."   # the greeting
+1->ai 2 -> forward
+*   -> hangup
+timeout -> fallback}
+mode disabled fallback forward }
+test "t" { at 2026-12-02T10:00 dial no-answer digits none caller "(416) 555-0111" expect menu }
+)";
+  const std::string expected = R"(clinic m {
+  timezone "UTC"
+  region   "CA"
+  numbers {
+    ported    +14165551234
+  }
+  forward  +14165550000 { timeout 20s unanswered menu caller-id +14165551234 }
+  menu {
+    say "Press 1."  # the greeting
+    1 -> ai
+    2 -> forward
+    * -> hangup
+    timeout -> fallback
+  }
+  mode     disabled
+  fallback forward
+}
+
+test "t" {
+  at     2026-12-02T10:00
+  dial   no-answer
+  digits none
+  caller "(416) 555-0111"
+  expect menu
+}
+)";
+  BOOST_TEST(format_text(messy) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(fmt_command_check_and_write) {
   testing::temp_dir dir;
   const std::string file = dir.write("a.policy", "clinic a{timezone \"UTC\"}\n");

@@ -115,6 +115,17 @@ BOOST_AUTO_TEST_CASE(nobody_answers_in_an_ordinary_week) {
     otherwise -> voicemail
   })");
   BOOST_TEST(lines_of(d, codes::never_answered).size() == 1u);
+  // A menu answers when one of its branches reaches the AI or staff.
+  const std::string menu_route = "  route {\n    otherwise -> menu\n  }\n";
+  BOOST_TEST(lines_of(lint(menu_route + "  menu {\n    1 -> voicemail\n    timeout -> busy\n  }"),
+                      codes::never_answered)
+                 .size() == 1u);
+  BOOST_TEST(lines_of(lint(menu_route + "  menu {\n    1 -> voicemail\n    2 -> forward\n  }"),
+                      codes::never_answered)
+                 .empty());
+  BOOST_TEST(lines_of(lint(menu_route + "  menu {\n    1 -> voicemail\n    timeout -> ai\n  }"),
+                      codes::never_answered)
+                 .empty());
 }
 
 BOOST_AUTO_TEST_CASE(overlapping_windows_including_overnight_spill) {

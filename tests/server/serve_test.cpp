@@ -316,3 +316,117 @@ BOOST_FIXTURE_TEST_CASE(a_reload_that_fails_is_logged_with_its_diagnostics, serv
   // Still serving the last good set.
   BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
 }
+
+namespace {
+
+const char* flow_policy = R"(clinic flow-test {
+  timezone "UTC"
+  region   "CA"
+  numbers {
+    ported +15555550100
+    sip    flow-desk
+  }
+  route {
+    caller +14165550111 -> forward as "known patient"
+    otherwise           -> menu
+  }
+  forward +14165550000 { timeout 20s unanswered ai }
+  menu {
+    say "Press 1 for our assistant, 2 for the front desk."
+    1 -> ai
+    2 -> forward
+    timeout 5s -> voicemail
+  }
+}
+)";
+
+// The path and query of the first `attribute="..."` in a TwiML body, after
+// the public URL, with the XML escapes undone: what Twilio would request.
+std::string callback_path(const std::string& body, const std::string& base, const std::string& attribute) {
+  const std::string marker = attribute + "=\"" + base;
+  const auto start = body.find(marker);
+  if (start == std::string::npos) return "";
+  const auto from = start + marker.size();
+  std::string path = body.substr(from, body.find('"', from) - from);
+  for (std::size_t at; (at = path.find("&amp;")) != std::string::npos;) path.replace(at, 5, "&");
+  return path;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(call_flow_past_the_first_answer, serve_fixture) {
+  const std::string rules = dir.write("flow.policy", flow_policy);
+  server_process server(args(rules));
+  const std::string base = server.base_url();
+  const auto step = [&](const std::string& path, std::vector<std::pair<std::string, std::string>> fields) {
+    fields.insert(fields.end(), {{"CallSid", call_sid(1)}, {"To", "+15555550100"}, {"From", "+12125550100"}});
+    return server.post(path, fields, token);
+  };
+
+  // The route's first answer is the menu, its action URL signed with its query.
+  const auto menu = server.post("/twilio/voice", call(call_sid(1), "+15555550100", "+12125550100"), token);
+  BOOST_TEST(contains(menu.body, R"(<Gather input="dtmf" numDigits="1" timeout="5" action=")" + base +
+                                     R"(/twilio/menu?clinic=flow-test"><Say>Press 1 for our assistant, 2 for the front desk.</Say></Gather><Redirect method="POST">)" +
+                                     base + "/twilio/menu?clinic=flow-test</Redirect>"));
+  const std::string menu_path = callback_path(menu.body, base, "action");
+  BOOST_TEST(menu_path == "/twilio/menu?clinic=flow-test");
+
+  // 2 reaches the front desk, through a <Dial> whose action carries the clinic.
+  const auto desk = step(menu_path, {{"Digits", "2"}});
+  BOOST_TEST(desk.status == 200);
+  BOOST_TEST(contains(desk.body, R"(<Dial timeout="20" action=")" + base + R"(/twilio/dial-status?clinic=flow-test">+14165550000</Dial>)"));
+  // Nobody picks up: the AI answers, reason "unanswered".
+  const std::string dial_path = callback_path(desk.body, base, "action");
+  const auto unanswered = step(dial_path, {{"DialCallStatus", "no-answer"}, {"DialCallSid", call_sid(9)}});
+  BOOST_TEST(unanswered.status == 200);
+  BOOST_TEST(contains(unanswered.body, "<Dial answerOnBridge=\"true\"><Sip>sip:flow-test@sip.vapi.ai?x-clinic=flow-test&amp;x-reason=unanswered"));
+  for (const char* status : {"busy", "failed", "canceled"}) {
+    BOOST_TEST(contains(step(dial_path, {{"DialCallStatus", status}}).body, "x-reason=unanswered"));
+  }
+  BOOST_TEST(step(dial_path, {{"DialCallStatus", "completed"}}).body ==
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>)");
+
+  // No key: the <Redirect> comes without Digits and takes the timeout action.
+  const auto no_key = step(menu_path, {});
+  BOOST_TEST(contains(no_key.body, "<Record maxLength=\"300\""));
+  // An unknown key plays the menu once more, then takes the timeout action.
+  const auto again = step(menu_path, {{"Digits", "7"}});
+  const std::string again_path = callback_path(again.body, base, "action");
+  BOOST_TEST(again_path == "/twilio/menu?clinic=flow-test&attempt=2");
+  BOOST_TEST(contains(again.body, "<Redirect method=\"POST\">" + base + "/twilio/menu?clinic=flow-test&amp;attempt=2</Redirect>"));
+  BOOST_TEST(contains(step(again_path, {{"Digits", "7"}}).body, "<Record"));
+  BOOST_TEST(contains(step("/api/twilio/menu?clinic=flow-test", {{"Digits", "1"}}).body, "x-reason=menu%201"));
+  // A callback for a clinic no longer loaded, or for none, is answered sanely.
+  BOOST_TEST(contains(step("/twilio/menu?clinic=gone", {{"Digits", "1"}}).body, "not in service"));
+  BOOST_TEST(step("/twilio/menu", {{"Digits", "1"}}).status == 400);
+  // The query is signed like the rest: a forged clinic is refused.
+  const std::string body = form({{"CallSid", call_sid(1)}, {"Digits", "2"}});
+  BOOST_TEST(http_request(server.port(), "POST", "/twilio/menu?clinic=flow-test", body,
+                          {{"X-Twilio-Signature", sign(token, base + "/twilio/menu", body)}})
+                 .status == 403);
+
+  // A PBX that sends the dialled number as the SIP user, in E.164 or national form.
+  for (const char* to : {"sip:+15555550100@clinics.sip.twilio.com", "sip:5555550100@clinics.sip.twilio.com;transport=udp"}) {
+    const auto by_number = server.post("/twilio/sip", call(call_sid(2), to, "sip:flow-desk-1@pbx.example.com"), token);
+    BOOST_TEST(contains(by_number.body, "/twilio/menu?clinic=flow-test"), to);
+  }
+  // A PBX caller in national digits matches `caller +14165550111`, and is
+  // forwarded with the clinic's number as caller ID (a SIP From is no caller ID).
+  const auto patient = server.post("/twilio/sip", call(call_sid(3), "sip:flow-desk@clinics.sip.twilio.com", "sip:4165550111@pbx.example.com"), token);
+  BOOST_TEST(contains(patient.body, R"(/twilio/dial-status?clinic=flow-test" callerId="+15555550100">+14165550000</Dial>)"));
+  BOOST_TEST(contains(server.log(), R"("action":"forward","reason":"known patient")"));
+
+  // Journaled with the key and the DialCallStatus, counted in metrics.
+  const std::string journaled = read_text(journal);
+  BOOST_TEST(contains(journaled, R"("type":"menu","time_ms":)"));
+  BOOST_TEST(contains(journaled, R"("clinic":"flow-test","digits":"2","action":"forward","reason":"menu 2")"));
+  BOOST_TEST(contains(journaled, R"("clinic":"flow-test","dial_call_status":"no-answer","dial_call_sid":")" + call_sid(9) +
+                                     R"(","action":"ai","reason":"unanswered")"));
+  const auto metrics = http_request(server.admin_port(), "GET", "/metrics").body;
+  BOOST_TEST(contains(metrics, R"(callpolicy_decisions_total{clinic="flow-test",action="ai",reason="unanswered"} 4)"));
+  BOOST_TEST(contains(metrics, R"(callpolicy_decisions_total{clinic="flow-test",action="voicemail",reason="menu timeout"} 2)"));
+  // A restart replays the new record types without complaint.
+  server.kill_hard();
+  server_process restarted(args(rules));
+  BOOST_TEST(!contains(restarted.log(), "journal record skipped"));
+}
