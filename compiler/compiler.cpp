@@ -108,14 +108,18 @@ class calendar_resolver {
 
 // ---- One clinic
 
-// `region`, else the region of the clinic's first number (SPEC 2.2).
+// `region`; else the region of the clinic's first number (SPEC 2.2); else,
+// for a clinic reached only over SIP, the country of its time zone.
 std::string clinic_region(const ast::clinic& clinic) {
   if (clinic.region) return clinic.region->value;
-  if (!clinic.numbers) return {};
-  for (const auto* numbers : {&clinic.numbers->ported, &clinic.numbers->forwarded}) {
-    if (!numbers->empty()) return region_of_number(numbers->front().value);
+  if (clinic.numbers) {
+    for (const auto* numbers : {&clinic.numbers->ported, &clinic.numbers->forwarded}) {
+      if (numbers->empty()) continue;
+      if (std::string region = region_of_number(numbers->front().value); !region.empty()) return region;
+      break;
+    }
   }
-  return {};
+  return clinic.timezone ? zone_country(clinic.timezone->value) : std::string();
 }
 
 // The longest `special` range, in days: a leap year.

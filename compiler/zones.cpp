@@ -32,6 +32,7 @@ struct zone_names {
   std::set<std::string, std::less<>> zones;
   std::map<std::string, std::string, std::less<>> links;  // name -> target
   std::set<std::string, std::less<>> canonical;
+  std::map<std::string, std::string, std::less<>> country;  // zone -> ISO 3166 code, from zone.tab
 
   bool known(std::string_view name) const { return zones.contains(name) || links.contains(name); }
 };
@@ -59,7 +60,11 @@ const zone_names& names() {
         std::getline(fields, country, '\t');
         std::getline(fields, coordinates, '\t');
         std::getline(fields, name, '\t');
-        if (!name.empty()) n.canonical.insert(name);
+        if (name.empty()) continue;
+        n.canonical.insert(name);
+        // zone1970.tab lists every country a zone serves ("CA,BS"); zone.tab,
+        // read second, names the one it belongs to and wins.
+        n.country[name] = country.substr(0, country.find(','));
       }
     }
     return n;
@@ -83,6 +88,14 @@ bool loadable_name(std::string_view name) {
 }
 
 }  // namespace
+
+std::string zone_country(std::string_view zone) {
+  const zone_names& n = names();
+  std::string_view name = zone;
+  if (const auto link = n.links.find(name); link != n.links.end()) name = link->second;
+  const auto it = n.country.find(name);
+  return it == n.country.end() ? std::string() : it->second;
+}
 
 const cctz::time_zone* find_zone(std::string_view name) noexcept {
   // Loaded zones live as long as the process: the compiled sets point at them.

@@ -21,6 +21,10 @@ namespace callpolicy {
 // lives as long as the process.
 const cctz::time_zone* find_zone(std::string_view name) noexcept;
 
+// The country a zone belongs to in tzdata's zone.tab ("America/Toronto" is
+// "CA"), links followed; "" for zones of no country (UTC, Etc/GMT+5).
+std::string zone_country(std::string_view zone);
+
 // Up to `limit` zone names for a `name` the database does not know (for
 // "did you mean"): the zone of a city named exactly or by an old or common
 // name ("Calcutta", "Ottawa"), then the nearest canonical names by spelling.

@@ -180,8 +180,13 @@ BOOST_AUTO_TEST_CASE(test_callers_read_in_the_clinics_region) {
   expect_at(bad, codes::bad_caller, 10, 10);
   BOOST_TEST(find(bad, codes::bad_caller)->message ==
              "caller 'front desk' is not a phone number in E.164 or in the national form of CA");
-  const auto no_region = compile_text(clinic("  mode always\n") + "test \"t\" {\n  at 2026-12-02T10:00\n  caller 4165550111\n  expect ai\n}\n");
-  expect_at(no_region, codes::bad_caller, 9, 10);
+  // Without numbers, the region is the country of the clinic's zone; UTC has none.
+  const std::string test = "test \"t\" {\n  at 2026-12-02T10:00\n  caller 4165550111\n  expect ai\n}\n";
+  BOOST_TEST(!compile_text(clinic("  mode always\n") + test).sink.has_errors());
+  const auto no_region = compile_text("clinic c {\n  timezone \"UTC\"\n  mode always\n}\n" + test);
+  expect_at(no_region, codes::bad_caller, 7, 10);
+  BOOST_TEST(find(no_region, codes::bad_caller)->message ==
+             "caller '4165550111' is not a phone number in E.164 (the clinic has no region for national forms)");
 }
 
 BOOST_AUTO_TEST_CASE(test_block_errors) {
