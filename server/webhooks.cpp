@@ -406,10 +406,13 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
     return;
   }
   const std::string_view digits = form_value(form, "Digits");
-  const bool repeated = query_value(target, "attempt") == "2";
+  const auto now = clock_type::now();
+  const bool repeated = take_menu_repeat(out.call_sid, now) || query_value(target, "attempt") == "2";
   if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     const decision d = after_menu(*clinic, digits, repeated);
-    answer_step(*clinic, form, d, d.reason == menu_repeat_reason, out);
+    const bool again = d.reason == menu_repeat_reason;
+    if (again) remember_menu_repeat(out.call_sid, now);
+    answer_step(*clinic, form, d, again, out);
   }
   if (!journal_.enabled()) return;
   json_line(out.journal_line)
@@ -461,6 +464,27 @@ void webhooks::journaled(response& out, bool ok) {
     return;
   }
   ++voicemails_;
+}
+
+// How long a repeated menu is remembered: longer than any caller listens to
+// a menu, short enough that calls which hung up on it are forgotten.
+constexpr auto menu_repeat_memory = std::chrono::minutes(10);
+
+bool webhooks::take_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
+  std::lock_guard lock(menu_mutex_);
+  while (!menu_repeats_by_time_.empty() && menu_repeats_by_time_.front().first + menu_repeat_memory <= now) {
+    menu_repeats_.erase(menu_repeats_by_time_.front().second);
+    menu_repeats_by_time_.pop_front();
+  }
+  const auto it = menu_repeats_.find(std::string(call_sid));
+  if (it == menu_repeats_.end()) return false;
+  menu_repeats_.erase(it);  // its entry in menu_repeats_by_time_ expires on its own
+  return true;
+}
+
+void webhooks::remember_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
+  std::lock_guard lock(menu_mutex_);
+  if (menu_repeats_.emplace(call_sid).second) menu_repeats_by_time_.emplace_back(now, call_sid);
 }
 
 bool webhooks::remember_recording(std::string_view recording_sid, clock_type::time_point now) {

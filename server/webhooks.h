@@ -102,6 +102,14 @@ class webhooks {
   journal& journal_;
   metrics& metrics_;
   std::atomic<std::size_t> voicemails_{0};
+  // Calls whose menu was just played again after an unknown key, until
+  // their next menu request: a second unknown key then takes the timeout
+  // action even when the request comes to the first URL, not `attempt=2`.
+  bool take_menu_repeat(std::string_view call_sid, clock_type::time_point now);
+  void remember_menu_repeat(std::string_view call_sid, clock_type::time_point now);
+  std::mutex menu_mutex_;
+  std::unordered_set<std::string> menu_repeats_;
+  std::deque<std::pair<clock_type::time_point, std::string>> menu_repeats_by_time_;
   std::mutex recordings_mutex_;
   std::unordered_set<std::string> recordings_;
   std::deque<std::pair<clock_type::time_point, std::string>> recordings_by_time_;

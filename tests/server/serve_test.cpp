@@ -395,6 +395,11 @@ BOOST_FIXTURE_TEST_CASE(call_flow_past_the_first_answer, serve_fixture) {
   BOOST_TEST(again_path == "/twilio/menu?clinic=flow-test&attempt=2");
   BOOST_TEST(contains(again.body, "<Redirect method=\"POST\">" + base + "/twilio/menu?clinic=flow-test&amp;attempt=2</Redirect>"));
   BOOST_TEST(contains(step(again_path, {{"Digits", "7"}}).body, "<Record"));
+  // The server remembers the repeat too, for a client that posts to the first URL again.
+  BOOST_TEST(contains(step(menu_path, {{"Digits", "8"}}).body, "attempt=2"));
+  BOOST_TEST(contains(step(menu_path, {{"Digits", "8"}}).body, "<Record"));
+  BOOST_TEST(contains(step(menu_path, {{"Digits", "8"}}).body, "attempt=2"));  // a fresh visit: once more
+  BOOST_TEST(contains(step(menu_path, {{"Digits", "1"}}).body, "x-reason=menu%201"));  // a known key clears it
   BOOST_TEST(contains(step("/api/twilio/menu?clinic=flow-test", {{"Digits", "1"}}).body, "x-reason=menu%201"));
   // A callback for a clinic no longer loaded, or for none, is answered sanely.
   BOOST_TEST(contains(step("/twilio/menu?clinic=gone", {{"Digits", "1"}}).body, "not in service"));
@@ -424,7 +429,7 @@ BOOST_FIXTURE_TEST_CASE(call_flow_past_the_first_answer, serve_fixture) {
                                      R"(","action":"ai","reason":"unanswered")"));
   const auto metrics = http_request(server.admin_port(), "GET", "/metrics").body;
   BOOST_TEST(contains(metrics, R"(callpolicy_decisions_total{clinic="flow-test",action="ai",reason="unanswered"} 4)"));
-  BOOST_TEST(contains(metrics, R"(callpolicy_decisions_total{clinic="flow-test",action="voicemail",reason="menu timeout"} 2)"));
+  BOOST_TEST(contains(metrics, R"(callpolicy_decisions_total{clinic="flow-test",action="voicemail",reason="menu timeout"} 3)"));
   // A restart replays the new record types without complaint.
   server.kill_hard();
   server_process restarted(args(rules));
