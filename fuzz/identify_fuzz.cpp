@@ -1,8 +1,10 @@
 // Call identification from Twilio's `To` (numbers and SIP addresses in any
-// shape) against the example clinics: never a crash, and a match is a clinic
-// of the set reached the way the address says.
+// shape, dialled numbers in national form included) against the example
+// clinics: never a crash, and a match is a clinic of the set reached the way
+// the address says; callers read from any `From` are E.164 or nothing.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "compiler/compiler.h"
@@ -27,6 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (match) {
     FUZZ_CHECK(match->clinic != nullptr);
     if (callpolicy::is_e164(to)) FUZZ_CHECK(match->via != callpolicy::via_kind::sip);
+  }
+  // A PBX's caller, in any form, comes out in E.164 or not at all.
+  std::string buffer;
+  for (const char* region : {"", "CA", "AU", "GB"}) {
+    const std::string_view caller = callpolicy::caller_e164(to, region, buffer);
+    FUZZ_CHECK(caller.empty() || callpolicy::is_e164(caller));
   }
   (void)callpolicy::sip_user_of(to);
   (void)callpolicy::percent_decode(to, true);
