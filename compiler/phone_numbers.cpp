@@ -36,6 +36,9 @@ std::optional<std::string> to_e164(std::string_view text, std::string_view regio
   if (!util().IsPossibleNumber(number)) return std::nullopt;
   std::string out;
   util().Format(number, pn::PhoneNumberUtil::E164, &out);
+  // Some countries have possible numbers of 5 digits; a policy's E.164 has
+  // 8 to 15 (SPEC 2.1), so a shorter one could never match anything.
+  if (out.size() < 9 || out.size() > 16) return std::nullopt;
   return out;
 }
 

@@ -18,7 +18,8 @@ namespace callpolicy {
 bool looks_like_phone_number(std::string_view text);
 
 // `text` in E.164 when it is a possible number written in E.164 or in the
-// national form of `region` (an ISO 3166 code like "CA"); nullopt otherwise.
+// national form of `region` (an ISO 3166 code like "CA"), with 8 to 15
+// digits as policies write them; nullopt otherwise.
 // Possible, not valid: a fictional 555 number of a test still parses.
 std::optional<std::string> to_e164(std::string_view text, std::string_view region);
 
