@@ -472,6 +472,18 @@ struct clinic_compiler {
         }
       }
       if (source.forward->caller_id) c.forward.caller_id = source.forward->caller_id->value;
+      // Twilio accepts as caller ID only the calling or called number or one
+      // it has verified (error 13214); a PBX call's are SIP addresses, so a
+      // clinic with no number of its own has nothing valid to show.
+      if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() && c.ported.empty() &&
+          c.forwarded.empty()) {
+        sink.warning(codes::forward_without_caller_id, source.forward->number->where,
+                     fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
+                                 c.forward.number),
+                     {"a PBX's caller is a SIP address and the clinic has no number of its own; Twilio refuses "
+                      "the <Dial> (error 13214)",
+                      "add 'caller-id +1...' with a Twilio or verified number"});
+      }
     }
     compile_menu(c);
     compile_region(c);

@@ -109,6 +109,7 @@ inline constexpr std::string_view default_fallback = "W-default-fallback";
 inline constexpr std::string_view never_answered = "W-never-answered";
 inline constexpr std::string_view ambiguous_time = "W-ambiguous-time";
 inline constexpr std::string_view legacy_time_zone = "W-legacy-time-zone";  // EST, US/Eastern
+inline constexpr std::string_view forward_without_caller_id = "W-forward-without-caller-id";
 }  // namespace codes
 
 }  // namespace callpolicy

@@ -282,3 +282,17 @@ BOOST_AUTO_TEST_CASE(read_sources_walks_directories_for_policy_files) {
   BOOST_TEST(std::is_sorted(found.files.begin(), found.files.end(),
                             [](const auto& a, const auto& b) { return a.path < b.path; }));
 }
+
+BOOST_AUTO_TEST_CASE(a_sip_only_clinic_forwarding_without_caller_id_is_warned) {
+  const std::string sip_only = "  numbers { sip c }\n  mode disabled\n  fallback forward\n  forward +14165550000";
+  const auto c = compile_text("clinic c {\n  timezone \"America/Toronto\"\n" + sip_only + "\n}\n");
+  BOOST_TEST(!c.sink.has_errors());
+  expect_at(c, codes::forward_without_caller_id, 6, 11);
+  // A number of its own, or an explicit caller ID, gives Twilio a valid one.
+  BOOST_TEST(!find(compile_text("clinic c {\n  timezone \"America/Toronto\"\n" + sip_only +
+                                " { caller-id +14165559999 }\n}\n"),
+                   codes::forward_without_caller_id));
+  BOOST_TEST(!find(compile_text("clinic c {\n  timezone \"America/Toronto\"\n  numbers { sip c ported +14165551234 }\n"
+                                "  mode disabled\n  fallback forward\n  forward +14165550000\n}\n"),
+                   codes::forward_without_caller_id));
+}
