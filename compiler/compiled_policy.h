@@ -196,7 +196,5 @@ struct compiled_set {
 // unique. Yearly rules are expanded over that span; see docs/language.md.
 std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, int first_year,
                                         int last_year);
-inline constexpr int holiday_first_year = 1970;
-inline constexpr int holiday_last_year = 2199;
 
 }  // namespace callpolicy

@@ -128,7 +128,7 @@ input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_n
   }
   // A week whose days, and the day before each, carry no dated entry.
   auto ordinary = [&](day_number d) {
-    const bool holiday = std::binary_search(t.holiday_dates.begin(), t.holiday_dates.end(), d);
+    const bool holiday = holiday_rules_hold(t, d);
     return !holiday && !dated.count(d) && !dated.count(d - 1);
   };
   day_number start = today;

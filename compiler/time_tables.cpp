@@ -77,9 +77,7 @@ const day_plan& plan_for(const clinic_tables& tables, day_number date) {
   if (it != tables.special_dates.end() && *it == date) {
     return tables.special_plans[static_cast<std::size_t>(it - tables.special_dates.begin())];
   }
-  if (std::binary_search(tables.holiday_dates.begin(), tables.holiday_dates.end(), date)) {
-    return closed;
-  }
+  if (holiday_rules_hold(tables, date)) return closed;
   return tables.weekly[static_cast<std::size_t>(weekday_of(date))];
 }
 
@@ -96,7 +94,30 @@ clinic_tables build_tables(const compiled_clinic& clinic) {
     t.special_dates.push_back(s.date);
     t.special_plans.push_back(plan_of(s.windows));
   }
-  t.holiday_dates = expand_holidays(clinic.holidays, holiday_first_year, holiday_last_year);
+  for (const holiday_rule& rule : clinic.holidays) {
+    switch (rule.type) {
+      case holiday_rule::kind::dates:
+        t.holiday_ranges.push_back(rule.dates);
+        break;
+      case holiday_rule::kind::yearly_date:
+        t.yearly_holidays.push_back({rule.month, rule.day, 0, 0});
+        break;
+      case holiday_rule::kind::yearly_nth:
+        t.yearly_holidays.push_back({rule.month, 0, rule.nth, rule.weekday});
+        break;
+    }
+  }
+  std::sort(t.holiday_ranges.begin(), t.holiday_ranges.end(),
+            [](const date_range& a, const date_range& b) { return a.first < b.first; });
+  std::vector<date_range> merged;
+  for (const date_range& r : t.holiday_ranges) {
+    if (!merged.empty() && r.first <= merged.back().last + 1) {
+      merged.back().last = std::max(merged.back().last, r.last);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  t.holiday_ranges = std::move(merged);
 
   // The last matching line decides, so applying the weekly lines in order,
   // each setting or clearing what it covers, gives the weekly answer.
@@ -124,9 +145,31 @@ bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute)
          plan_for(tables, date - 1).test(minutes_per_day + minute);
 }
 
+bool holiday_rules_hold(const clinic_tables& tables, day_number date) {
+  const auto after = std::upper_bound(tables.holiday_ranges.begin(), tables.holiday_ranges.end(), date,
+                                      [](day_number d, const date_range& r) { return d < r.first; });
+  if (after != tables.holiday_ranges.begin() && std::prev(after)->contains(date)) return true;
+  if (tables.yearly_holidays.empty()) return false;
+  const civil_date c = civil_from_days(date);
+  for (const clinic_tables::yearly_holiday& y : tables.yearly_holidays) {
+    if (y.month != c.month) continue;
+    if (y.day != 0) {
+      if (y.day == c.day) return true;  // 02-29 only exists in leap years
+      continue;
+    }
+    if (weekday_of(date) != y.weekday) continue;
+    // The nth such weekday is in days 7(n-1)+1 .. 7n; the last is within a
+    // week of the month's end.
+    if (y.nth > 0 ? (c.day - 1) / 7 + 1 == static_cast<unsigned>(y.nth)
+                  : civil_from_days(date + 7).month != c.month) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool is_holiday(const clinic_tables& tables, day_number date) {
-  return std::binary_search(tables.holiday_dates.begin(), tables.holiday_dates.end(), date) &&
-         !is_special(tables, date);
+  return holiday_rules_hold(tables, date) && !is_special(tables, date);
 }
 
 bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, day_number date,
