@@ -17,48 +17,105 @@ std::string label(std::string_view v) {
   }
   return out;
 }
+
+std::atomic<std::uint64_t> next_metrics_id{1};
+
 }  // namespace
 
-void metrics::count_request(std::string_view endpoint, unsigned status, std::chrono::nanoseconds latency) {
-  const double seconds = std::chrono::duration<double>(latency).count();
-  std::lock_guard lock(mutex_);
-  const auto known = requests_.find(request_view{endpoint, status});
-  if (known != requests_.end()) {
-    ++known->second;
-  } else {
-    requests_.emplace(std::tuple{std::string(endpoint), status}, 1);
+metrics::metrics() : id_(next_metrics_id++) {}
+metrics::~metrics() = default;
+
+std::size_t metrics::by_views::hash(const request_view& k) {
+  return std::hash<std::string_view>{}(std::get<0>(k)) * 31 + std::get<1>(k);
+}
+
+std::size_t metrics::by_views::hash(const decision_view& k) {
+  const std::hash<std::string_view> h;
+  return (h(std::get<0>(k)) * 31 + h(std::get<1>(k))) * 31 + h(std::get<2>(k));
+}
+
+metrics::shard& metrics::local() {
+  // One shard per thread and metrics object, found without a lock once made.
+  struct cached {
+    std::uint64_t owner = 0;
+    shard* s = nullptr;
+  };
+  thread_local cached last;
+  if (last.owner == id_) return *last.s;
+  std::lock_guard lock(shards_mutex_);
+  const std::thread::id me = std::this_thread::get_id();
+  shard* mine = nullptr;
+  for (const auto& s : shards_) {
+    if (s->owner == me) mine = s.get();
   }
+  if (!mine) {
+    shards_.push_back(std::make_unique<shard>());
+    mine = shards_.back().get();
+    mine->owner = me;
+  }
+  last = {id_, mine};
+  return *mine;
+}
+
+void metrics::count_request(std::string_view endpoint, unsigned status, std::chrono::nanoseconds latency) {
+  shard& s = local();
+  const request_view key{endpoint, status};
+  auto known = s.requests.find(key);
+  if (known == s.requests.end()) {
+    std::lock_guard lock(s.adding);
+    known = s.requests.try_emplace(request_key{std::string(endpoint), status}, 0).first;
+  }
+  known->second.fetch_add(1, std::memory_order_relaxed);
+  const double seconds = std::chrono::duration<double>(latency).count();
   std::size_t bucket = 0;
   while (bucket < buckets_.size() && seconds > buckets_[bucket]) ++bucket;
-  ++latency_counts_[bucket];
-  latency_sum_ += seconds;
+  s.latency_counts[bucket].fetch_add(1, std::memory_order_relaxed);
+  s.latency_sum_ns.fetch_add(static_cast<std::uint64_t>(latency.count()), std::memory_order_relaxed);
 }
 
 void metrics::count_decision(std::string_view clinic, std::string_view action, std::string_view reason) {
-  std::lock_guard lock(mutex_);
-  const auto known = decisions_.find(decision_view{clinic, action, reason});
-  if (known != decisions_.end()) {
-    ++known->second;
-  } else {
-    decisions_.emplace(std::tuple{std::string(clinic), std::string(action), std::string(reason)}, 1);
+  shard& s = local();
+  const decision_view key{clinic, action, reason};
+  auto known = s.decisions.find(key);
+  if (known == s.decisions.end()) {
+    std::lock_guard lock(s.adding);
+    known = s.decisions.try_emplace(decision_key{std::string(clinic), std::string(action), std::string(reason)}, 0)
+                .first;
   }
+  known->second.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
                             std::uint64_t reloads_ok, std::uint64_t reloads_failed,
                             std::size_t last_reload_errors, bool last_reload_ok,
                             std::size_t voicemails) const {
+  // The shards summed, in label order.
+  std::map<request_key, std::uint64_t> requests;
+  std::map<decision_key, std::uint64_t> decisions;
+  std::array<std::uint64_t, buckets_.size() + 1> latency_counts{};
+  std::uint64_t latency_sum_ns = 0;
+  {
+    std::lock_guard lock(shards_mutex_);
+    for (const auto& s : shards_) {
+      std::lock_guard adding(s->adding);
+      for (const auto& [key, n] : s->requests) requests[key] += n.load(std::memory_order_relaxed);
+      for (const auto& [key, n] : s->decisions) decisions[key] += n.load(std::memory_order_relaxed);
+      for (std::size_t i = 0; i < latency_counts.size(); ++i) {
+        latency_counts[i] += s->latency_counts[i].load(std::memory_order_relaxed);
+      }
+      latency_sum_ns += s->latency_sum_ns.load(std::memory_order_relaxed);
+    }
+  }
   std::string out;
-  std::lock_guard lock(mutex_);
   out += "# HELP callpolicy_requests_total HTTP requests by endpoint and status code.\n"
          "# TYPE callpolicy_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
+  for (const auto& [key, n] : requests) {
     out += fmt::format("callpolicy_requests_total{{endpoint=\"{}\",code=\"{}\"}} {}\n", label(std::get<0>(key)),
                        std::get<1>(key), n);
   }
   out += "# HELP callpolicy_decisions_total Call decisions by clinic, action and reason.\n"
          "# TYPE callpolicy_decisions_total counter\n";
-  for (const auto& [key, n] : decisions_) {
+  for (const auto& [key, n] : decisions) {
     out += fmt::format("callpolicy_decisions_total{{clinic=\"{}\",action=\"{}\",reason=\"{}\"}} {}\n",
                        label(std::get<0>(key)), label(std::get<1>(key)), label(std::get<2>(key)), n);
   }
@@ -87,12 +144,12 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
          "# TYPE callpolicy_request_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
-    cumulative += latency_counts_[i];
+    cumulative += latency_counts[i];
     out += fmt::format("callpolicy_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", buckets_[i], cumulative);
   }
-  cumulative += latency_counts_.back();
+  cumulative += latency_counts.back();
   out += fmt::format("callpolicy_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
-  out += fmt::format("callpolicy_request_duration_seconds_sum {}\n", latency_sum_);
+  out += fmt::format("callpolicy_request_duration_seconds_sum {}\n", static_cast<double>(latency_sum_ns) / 1e9);
   out += fmt::format("callpolicy_request_duration_seconds_count {}\n", cumulative);
   return out;
 }

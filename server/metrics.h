@@ -1,19 +1,35 @@
 // Counters and a latency histogram in the Prometheus text format (SPEC 5).
+//
+// Counting is on every request's path, so each worker thread counts into a
+// shard of its own: a hash lookup by views and a relaxed atomic increment,
+// no lock shared with other threads. A shard's lock is taken only by its
+// owner when it adds a key it has not seen, and by render(), which sums the
+// shards.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 
 namespace callpolicy::server {
 
 class metrics {
  public:
+  metrics();
+  ~metrics();
+  metrics(const metrics&) = delete;
+  metrics& operator=(const metrics&) = delete;
+
   // A known key is counted without allocating: lookups take views.
   void count_request(std::string_view endpoint, unsigned status, std::chrono::nanoseconds latency);
   void count_decision(std::string_view clinic, std::string_view action, std::string_view reason);
@@ -28,28 +44,42 @@ class metrics {
  private:
   static constexpr std::array<double, 10> buckets_{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
                                                    0.0025,  0.005,  0.01,    0.05,   0.25};
-  mutable std::mutex mutex_;
-  // Keys own their strings; lookups compare them as views, so that counting
-  // a known key copies nothing.
   using request_key = std::tuple<std::string, unsigned>;
   using request_view = std::tuple<std::string_view, unsigned>;
   using decision_key = std::tuple<std::string, std::string, std::string>;
   using decision_view = std::tuple<std::string_view, std::string_view, std::string_view>;
+  // Hash and equality over views, so that owned keys are found by views.
   struct by_views {
     using is_transparent = void;
     static request_view views(const request_key& k) { return {std::get<0>(k), std::get<1>(k)}; }
     static request_view views(const request_view& k) { return k; }
     static decision_view views(const decision_key& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
     static decision_view views(const decision_view& k) { return k; }
+    static std::size_t hash(const request_view& k);
+    static std::size_t hash(const decision_view& k);
+    template <class K>
+    std::size_t operator()(const K& k) const {
+      return hash(views(k));
+    }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const {
-      return views(a) < views(b);
+      return views(a) == views(b);
     }
   };
-  std::map<request_key, std::uint64_t, by_views> requests_;
-  std::map<decision_key, std::uint64_t, by_views> decisions_;
-  std::array<std::uint64_t, buckets_.size() + 1> latency_counts_{};
-  double latency_sum_ = 0;
+  using counter = std::atomic<std::uint64_t>;
+  struct shard {
+    std::thread::id owner;
+    std::mutex adding;  // the owner adding a key; render() reading
+    std::unordered_map<request_key, counter, by_views, by_views> requests;
+    std::unordered_map<decision_key, counter, by_views, by_views> decisions;
+    std::array<counter, buckets_.size() + 1> latency_counts{};
+    counter latency_sum_ns{0};
+  };
+  shard& local();
+
+  const std::uint64_t id_;  // tells this object's shards from those of one destroyed at the same address
+  mutable std::mutex shards_mutex_;
+  std::vector<std::unique_ptr<shard>> shards_;
   std::atomic<std::size_t> journal_skipped_{0};
 };
 
