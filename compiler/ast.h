@@ -146,6 +146,9 @@ struct block {
 struct clinic {
   std::string id;
   location where;  // of the clinic's id
+  // A syntax error inside: the items that failed are missing, so the
+  // compiler does not report them as missing, nor lint the rest.
+  bool incomplete = false;
   std::optional<located<std::string>> name;
   std::optional<located<std::string>> timezone;
   std::optional<located<std::string>> language;
@@ -183,6 +186,7 @@ struct date_time {
 struct test_case {
   std::string name;
   location where;
+  bool incomplete = false;  // as for a clinic
   std::optional<located<std::string>> clinic;
   std::optional<located<date_time>> at;
   std::optional<located<std::uint32_t>> calls;
@@ -207,6 +211,9 @@ struct policy_file {
   std::vector<calendar> calendars;
   std::vector<test_case> tests;
   std::vector<comment> comments;
+  // A top-level item failed to parse as a whole: a clinic or calendar the
+  // file meant to define may be missing from the set.
+  bool lost_items = false;
 };
 
 }  // namespace callpolicy::ast

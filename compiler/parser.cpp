@@ -11,11 +11,13 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include <fmt/format.h>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
+#include "compiler/syntax_hints.h"
 #include "grammar/policy_grammar.h"
 
 namespace callpolicy {
@@ -30,6 +32,11 @@ using node = pegtl::parse_tree::node;
 struct syntax_errors {
   std::string_view path;
   diagnostic_sink* sink = nullptr;
+  std::vector<std::size_t> offsets;  // byte offsets of the errors, to find the items they broke
+  // Errors at or past `cut` are dropped, but the one at `relocated` (a block
+  // left open, reported where its brace is missing).
+  std::size_t cut = std::numeric_limits<std::size_t>::max();
+  std::size_t relocated = std::numeric_limits<std::size_t>::max();
 };
 
 template <typename Input>
@@ -60,16 +67,28 @@ struct recording_control : pegtl::normal<Rule> {
       message.replace(at, 6, in.empty() ? std::string("end of file") : word_at(in));
     }
     const auto position = in.position();
-    (record(states, position, g::error_code<Rule>, message), ...);
+    const std::string_view text(in.begin(), static_cast<std::size_t>(in.end() - in.begin()));
+    (record(states, position, g::error_code<Rule>, message, syntax_hints(text, position.byte, message)), ...);
     throw pegtl::parse_error(message, in);
   }
 
   static void record(syntax_errors& errors, const pegtl::position& at, std::string_view code,
-                     const std::string& message) {
+                     const std::string& message, syntax_hint hint) {
+    if (hint.moved_to) {
+      // Reported where the brace is missing; what was said after that
+      // point followed from it.
+      const syntax_hint::moved& m = *hint.moved_to;
+      errors.cut = std::min(errors.cut, m.offset);
+      errors.offsets.push_back(m.offset);
+      errors.sink->error(code, location{std::string(errors.path), m.line, m.column}, m.message, std::move(hint.notes));
+      errors.relocated = errors.offsets.size() - 1;
+      return;
+    }
+    errors.offsets.push_back(at.byte);
     errors.sink->error(code,
                        location{std::string(errors.path), static_cast<std::uint32_t>(at.line),
                                 static_cast<std::uint32_t>(at.column)},
-                       message);
+                       message, std::move(hint.notes));
   }
 };
 
@@ -112,10 +131,23 @@ class builder {
             static_cast<std::uint32_t>(p.column)};
   }
 
-  void build_file(const node& root, ast::policy_file& file) {
+  void build_file(const node& root, ast::policy_file& file, const std::vector<std::size_t>& error_offsets) {
+    std::vector<bool> inside_an_item(error_offsets.size(), false);
+    // Whether an error lies in `n`, marking those that do.
+    const auto broken = [&](const node& n) {
+      bool any = false;
+      for (std::size_t i = 0; i < error_offsets.size(); ++i) {
+        if (n.begin().byte <= error_offsets[i] && error_offsets[i] <= n.end().byte) {
+          inside_an_item[i] = true;
+          any = true;
+        }
+      }
+      return any;
+    };
     for (const auto& child : root.children) {
       if (child->is_type<g::clinic>()) {
         ast::clinic c = build_clinic(*child);
+        c.incomplete = broken(*child);
         if (!file.clinics.empty()) {
           sink_.error(codes::second_clinic, c.where,
                       fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
@@ -125,11 +157,14 @@ class builder {
         }
         file.clinics.push_back(std::move(c));
       } else if (child->is_type<g::calendar>()) {
+        broken(*child);
         file.calendars.push_back(build_calendar(*child));
       } else if (child->is_type<g::test_block>()) {
         file.tests.push_back(build_test(*child));
+        file.tests.back().incomplete = broken(*child);
       }
     }
+    file.lost_items = std::find(inside_an_item.begin(), inside_an_item.end(), false) != inside_an_item.end();
   }
 
   // ---- values
@@ -914,13 +949,14 @@ ast::policy_file parse_policy(std::string_view path, std::string_view text, diag
   // Syntax errors come first, value errors while building: collect both here
   // and hand them over in source order.
   diagnostic_sink local;
-  syntax_errors errors{path, &local};
+  syntax_errors errors{path, &local, {}, std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max()};
   pegtl::memory_input<> in(text.data(), text.size(), std::string(path));
   try {
     auto root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, recording_control>(
         in, errors);
-    if (root) builder(path, local).build_file(*root, file);
+    if (root) builder(path, local).build_file(*root, file, errors.offsets);
   } catch (const pegtl::parse_error& e) {
+    file.lost_items = true;
     // Every must<> point sits inside an item's try_catch; reaching here means
     // an error outside any item, already recorded by raise().
     if (local.all().empty()) {
@@ -931,14 +967,22 @@ ast::policy_file parse_policy(std::string_view path, std::string_view text, diag
                  std::string(e.message()));
     }
   }
-  local.sort();
-  for (const diagnostic& d : local.all()) sink.report(d);
+  // The syntax errors come first in `local`, in the order recorded.
+  const auto& recorded = local.all();
+  diagnostic_sink kept;
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    const bool syntax = i < errors.offsets.size();
+    if (syntax && errors.offsets[i] >= errors.cut && i != errors.relocated) continue;
+    kept.report(recorded[i]);
+  }
+  kept.sort();
+  for (const diagnostic& d : kept.all()) sink.report(d);
   return file;
 }
 
 std::optional<ast::date_time> parse_date_time(std::string_view text) {
   diagnostic_sink sink;
-  syntax_errors errors{"--at", &sink};
+  syntax_errors errors{"--at", &sink, {}, std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max()};
   pegtl::memory_input<> in(text.data(), text.size(), "--at");
   try {
     auto root = pegtl::parse_tree::parse<g::date_time_only, selector, pegtl::nothing,
