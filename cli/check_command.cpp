@@ -12,6 +12,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
     std::string format = "text";
     bool strict = false;
     std::string today;
+    std::string clinic;
+    std::vector<std::string> context;
+    bool quiet = false;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
@@ -19,6 +22,11 @@ void add_check_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   command->add_flag("--strict", opts->strict, "warnings fail too");
   command->add_option("--today", opts->today, "the date past-dates lints compare with (YYYY-MM-DD)");
+  command->add_option("--clinic", opts->clinic, "report on this clinic only (its file and the calendars it uses)");
+  command->add_option("--context", opts->context,
+                      "files or directories read for their calendars and clinics but not reported on "
+                      "(a pre-commit hook checking only the changed files)");
+  command->add_flag("-q,--quiet", opts->quiet, "no summary line");
   command->callback([opts, &exit_code] {
     compile_options options;
     if (!opts->today.empty()) {
@@ -31,20 +39,38 @@ void add_check_command(CLI::App& app, int& exit_code) {
       }
       options.today = *today;
     }
-    loaded_set loaded = load_policies(opts->paths, options);
-    if (report_io_errors(loaded)) {
+    load_scope scope;
+    if (opts->clinic.empty()) {
+      scope.given_paths = true;
+    } else {
+      scope.clinics.push_back(opts->clinic);
+    }
+    scoped_set scoped;
+    int load_exit = exit_ok;
+    load_scoped(opts->paths, opts->context, scope, options, "check", scoped, load_exit);
+    if (load_exit == exit_usage) {
       exit_code = exit_usage;
+      return;
+    }
+    if (!opts->clinic.empty() && scoped.files.empty()) {
+      std::fprintf(stderr, "callpolicy check: no file defines clinic '%s'\n", opts->clinic.c_str());
+      exit_code = exit_findings;
       return;
     }
     // Machine formats go to stdout: they are the command's result.
     const bool machine = opts->format != "text";
-    print_diagnostics(loaded, opts->format, machine ? stdout : stderr);
-    const std::size_t errors = loaded.sink.error_count();
-    const std::size_t warnings = loaded.sink.warning_count();
-    if (!machine) {
-      std::fputs(fmt::format("{} file{}: {} error{}, {} warning{}\n", loaded.texts.size(),
-                             loaded.texts.size() == 1 ? "" : "s", errors, errors == 1 ? "" : "s",
-                             warnings, warnings == 1 ? "" : "s")
+    print_scoped_diagnostics(scoped.loaded, scoped.files, opts->format, machine ? stdout : stderr);
+    std::size_t errors = 0;
+    std::size_t warnings = 0;
+    for (const diagnostic& d : scoped.loaded.sink.all()) {
+      if (!scoped.files.count(d.where.file)) continue;
+      (d.level == severity::error ? errors : warnings) += 1;
+    }
+    std::size_t files = 0;
+    for (const auto& [path, text] : scoped.loaded.texts) files += scoped.files.count(path);
+    if (!machine && !opts->quiet) {
+      std::fputs(fmt::format("{} file{}: {} error{}, {} warning{}\n", files, files == 1 ? "" : "s", errors,
+                             errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s")
                      .c_str(),
                  stderr);
     }

@@ -57,20 +57,34 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       exit_code = exit_usage;
       return;
     }
-    loaded_set loaded;
-    if (!load_usable(opts->paths, loaded, exit_code)) return;
-    const auto runtime_set = load_runtime(loaded, "eval", exit_code);
+    load_scope scope;
+    if (!opts->clinic.empty()) {
+      scope.clinics.push_back(opts->clinic);
+    } else if (opts->to.empty()) {
+      scope.given_paths = true;  // the set's only clinic, or an error naming how many
+    }
+    scoped_set scoped;
+    if (!load_scoped(opts->paths, {}, scope, {}, "eval", scoped, exit_code)) {
+      print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+      return;
+    }
+    const std::vector<ast::policy_file> parsed = scoped.loaded.output.files;
+    const auto runtime_set = load_runtime(scoped.loaded, "eval", exit_code);
     if (!runtime_set) return;
     const policy_set& set = *runtime_set;
     clinic_match match;
     if (!opts->to.empty()) {
       const auto found = identify_clinic(set, opts->to);
       if (!found) {
-        std::fprintf(stderr, "callpolicy eval: no clinic answers to '%s'\n", opts->to.c_str());
+        std::string left_out;
+        for (const std::string& f : scoped.left_out) left_out += (left_out.empty() ? "" : ", ") + ("'" + f + "'");
+        std::fprintf(stderr, "callpolicy eval: no clinic answers to '%s'%s\n", opts->to.c_str(),
+                     left_out.empty() ? "" : fmt::format(" (left out for their errors: {})", left_out).c_str());
         exit_code = exit_findings;
         return;
       }
       match = *found;
+      add_clinic_files(parsed, match.clinic->policy.id, scoped.files);
     } else if (!opts->clinic.empty()) {
       match.clinic = set.find_by_id(opts->clinic);
       if (!match.clinic) {
@@ -86,7 +100,12 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       exit_code = exit_usage;
       return;
     }
-    if (!opts->via.empty()) match.via = *via_from_name(opts->via);
+    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    if (!opts->via.empty()) {
+      match.via = *via_from_name(opts->via);
+    } else if (opts->to.empty()) {
+      match.via = default_via(match.clinic->policy);
+    }
 
     const runtime_clinic& c = *match.clinic;
     const resolved_instant instant = resolve_instant(*at, c.zone);

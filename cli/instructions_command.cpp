@@ -18,9 +18,13 @@ void add_instructions_command(CLI::App& app, int& exit_code) {
       ->required();
   command->add_option("--public-url", opts->onboarding.public_url, "the server's public URL, for webhooks");
   command->callback([opts, &exit_code] {
-    loaded_set loaded;
-    if (!load_usable(opts->paths, loaded, exit_code)) return;
-    for (const compiled_clinic& c : loaded.output.set.clinics) {
+    load_scope scope;
+    scope.clinics.push_back(opts->clinic);
+    scoped_set scoped;
+    const bool usable = load_scoped(opts->paths, {}, scope, {}, "instructions", scoped, exit_code);
+    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    if (!usable) return;
+    for (const compiled_clinic& c : scoped.loaded.output.set.clinics) {
       if (c.id != opts->clinic) continue;
       std::fputs(onboarding_markdown(c, opts->onboarding).c_str(), stdout);
       exit_code = exit_ok;

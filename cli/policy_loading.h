@@ -6,6 +6,7 @@
 #include <memory>
 #include <cstdio>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,41 @@ bool report_io_errors(const loaded_set& loaded);
 // stderr, and stop when it cannot be used. Returns false after setting
 // `exit_code` (2 for I/O errors, 1 for policy errors).
 bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code);
+
+// What a command acts on, so that it reports on that and nothing else
+// (issue 12.1): the files defining these clinics, the calendars they use,
+// and with `tests` the files holding tests and the clinics those name. With
+// neither, the command acts on the clinic it finds after loading (eval
+// --to), and only errors that stop it are printed until then.
+struct load_scope {
+  std::vector<std::string> clinics;
+  bool tests = false;
+  // Files reported on as given (check PATH... --context DIR): every file
+  // read from the command's own paths.
+  bool given_paths = false;
+};
+
+struct scoped_set {
+  loaded_set loaded;
+  std::vector<std::string> left_out;  // files with errors that concern no clinic in scope
+  std::set<std::string> files;        // the files in scope
+};
+
+// Loads `paths` (and `context`, read for its calendars and clinics but never
+// reported on) for a command acting on `scope`. A file with errors outside
+// the scope is left out of the set with a warning naming it, unless the set
+// cannot be formed without it. Prints the errors that stop the command and
+// the diagnostics of the files in scope (in `format` for check, text
+// otherwise). False, with `exit_code` set, when the command cannot go on.
+bool load_scoped(const std::vector<std::string>& paths, const std::vector<std::string>& context,
+                 const load_scope& scope, const compile_options& options, std::string_view command,
+                 scoped_set& out, int& exit_code);
+// The diagnostics of `loaded` in the files of `files` only.
+void print_scoped_diagnostics(const loaded_set& loaded, const std::set<std::string>& files, std::string_view format,
+                              std::FILE* stream);
+// Adds the files of `clinic` (and the calendars it uses) to `files`.
+void add_clinic_files(const std::vector<ast::policy_file>& parsed, std::string_view clinic,
+                      std::set<std::string>& files);
 
 // The runtime set of a usable compiled set (moved out of `loaded`); null
 // after printing why and setting `exit_code` to 1.

@@ -105,13 +105,17 @@ void add_test_command(CLI::App& app, int& exit_code) {
   command->add_option("--format", opts->format, "text or junit")
       ->check(CLI::IsMember({"text", "junit"}));
   command->callback([opts, &exit_code] {
-    loaded_set loaded;
-    if (!load_usable(opts->paths, loaded, exit_code)) {
+    load_scope scope;
+    scope.tests = true;
+    scoped_set scoped;
+    const bool usable = load_scoped(opts->paths, {}, scope, {}, "test", scoped, exit_code);
+    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    if (!usable) {
       if (exit_code == exit_findings) std::fputs("callpolicy test: the policies have errors; no test ran\n", stderr);
       return;
     }
-    std::vector<ast::policy_file> files = std::move(loaded.output.files);
-    const auto set = load_runtime(loaded, "test", exit_code);
+    std::vector<ast::policy_file> files = std::move(scoped.loaded.output.files);
+    const auto set = load_runtime(scoped.loaded, "test", exit_code);
     if (!set) return;
     std::vector<test_result> results;
     for (const ast::policy_file& file : files) {

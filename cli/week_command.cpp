@@ -13,7 +13,7 @@ void add_week_command(CLI::App& app, int& exit_code) {
     std::string clinic;
     std::string from;
     std::int32_t calls = 0;
-    std::string via = "ported";
+    std::string via;  // default: the integration the clinic has
     std::string caller;
     std::string slot = "30m";
     std::string format = "text";
@@ -31,9 +31,13 @@ void add_week_command(CLI::App& app, int& exit_code) {
   command->add_option("--format", opts->format, "text or svg")->check(CLI::IsMember({"text", "svg"}));
   command->add_option("-o,--output", opts->output, "write to this file instead of stdout");
   command->callback([opts, &exit_code] {
-    loaded_set loaded;
-    if (!load_usable(opts->paths, loaded, exit_code)) return;
-    const auto set = load_runtime(loaded, "week", exit_code);
+    load_scope scope;
+    scope.clinics.push_back(opts->clinic);
+    scoped_set scoped;
+    const bool usable = load_scoped(opts->paths, {}, scope, {}, "week", scoped, exit_code);
+    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    if (!usable) return;
+    const auto set = load_runtime(scoped.loaded, "week", exit_code);
     if (!set) return;
     const runtime_clinic* clinic = set->find_by_id(opts->clinic);
     if (!clinic) {
@@ -44,7 +48,7 @@ void add_week_command(CLI::App& app, int& exit_code) {
     week_options o;
     o.slot_minutes = static_cast<std::uint16_t>(opts->slot == "1h" ? 60 : std::stoi(opts->slot));
     o.calls = opts->calls;
-    o.via = *via_from_name(opts->via);
+    o.via = opts->via.empty() ? default_via(clinic->policy) : *via_from_name(opts->via);
     o.caller = opts->caller;
     if (opts->from.empty()) {
       o.from = to_local(clinic->zone, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())).date;

@@ -70,4 +70,10 @@ std::string_view forward_caller_id(const compiled_clinic& clinic, bool caller_is
   return {};
 }
 
+via_kind default_via(const compiled_clinic& clinic) {
+  if (clinic.ported.empty() && clinic.forwarded.empty() && !clinic.sip_users.empty()) return via_kind::sip;
+  if (clinic.ported.empty() && !clinic.forwarded.empty()) return via_kind::forwarded;
+  return via_kind::ported;
+}
+
 }  // namespace callpolicy

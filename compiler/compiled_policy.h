@@ -170,6 +170,10 @@ bool reaches_someone(const compiled_clinic& clinic, action_kind action);
 // phone with a SIP address as caller ID (error 13214). Empty: no callerId.
 std::string_view forward_caller_id(const compiled_clinic& clinic, bool caller_is_e164);
 
+// The integration a dry run assumes when none is named: the one the clinic
+// has (ported, else forwarded, else SIP); ported for a clinic without numbers.
+via_kind default_via(const compiled_clinic& clinic);
+
 struct source_hash {
   std::string file;
   std::string sha256;  // lower-case hex

@@ -110,6 +110,8 @@ inline constexpr std::string_view never_answered = "W-never-answered";
 inline constexpr std::string_view ambiguous_time = "W-ambiguous-time";
 inline constexpr std::string_view legacy_time_zone = "W-legacy-time-zone";  // EST, US/Eastern
 inline constexpr std::string_view forward_without_caller_id = "W-forward-without-caller-id";
+inline constexpr std::string_view unused_setting = "W-unused-setting";  // hours an overflow-only clinic never reads
+inline constexpr std::string_view no_numbers = "W-no-numbers";
 }  // namespace codes
 
 }  // namespace callpolicy

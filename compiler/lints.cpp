@@ -125,6 +125,92 @@ void lint_past_dates(const ast::clinic& source, const compile_options& options,
                {"add this year's dates, or remove the old ones"});
 }
 
+// What decides a clinic's calls reads some of its settings and not others:
+// a setting nothing reads is a policy that does not do what it says (an
+// overflow-only clinic with hours forwards to an empty desk at night).
+struct settings_read {
+  bool hours = false;     // open, closed
+  bool holidays = false;  // open, closed, holiday
+  bool schedule = false;  // scheduled
+  bool overflow = false;  // overflow
+};
+
+void collect_reads(const ast::condition& c, settings_read& reads) {
+  using k = ast::condition::kind;
+  switch (c.type) {
+    case k::open:
+    case k::closed:
+      reads.hours = reads.holidays = true;
+      break;
+    case k::holiday:
+      reads.holidays = true;
+      break;
+    case k::scheduled:
+      reads.schedule = true;
+      break;
+    case k::overflow:
+      reads.overflow = true;
+      break;
+    default:
+      break;
+  }
+  for (const ast::condition& o : c.operands) collect_reads(o, reads);
+}
+
+void lint_unused_settings(const ast::clinic& source, diagnostic_sink& sink) {
+  settings_read reads;
+  std::string decider;  // "mode 'overflow-only'" or "the route"
+  std::string_view why;
+  if (source.route) {
+    for (const ast::route_rule& r : source.route->items) {
+      if (r.when) collect_reads(*r.when, reads);
+    }
+    decider = "the route";
+    why = "no rule's condition reads it";
+  } else {
+    const ast::mode_kind mode = source.mode ? source.mode->value : ast::mode_kind::always;
+    decider = fmt::format("mode '{}'", canonical_mode(mode));
+    switch (mode) {
+      case ast::mode_kind::always:
+        why = "the AI answers every call";
+        break;
+      case ast::mode_kind::disabled:
+        why = "the fallback answers every call";
+        break;
+      case ast::mode_kind::after_hours_only:
+        reads.hours = reads.holidays = true;
+        why = "it decides by the hours and holidays only";
+        break;
+      case ast::mode_kind::overflow_only:
+        reads.overflow = true;
+        why = "it decides by the calls already active only";
+        break;
+      case ast::mode_kind::scheduled:
+        reads.schedule = true;
+        why = "it decides by the schedule only";
+        break;
+    }
+  }
+  const auto warn = [&](std::string_view setting, const location& where) {
+    sink.warning(codes::unused_setting, where, fmt::format("{} never reads '{}'", decider, setting),
+                 {std::string(why) + "; remove it, or use a route that reads it (e.g. 'closed -> ai')"});
+  };
+  if (source.hours && !reads.hours) warn("hours", source.hours->where);
+  if (source.holidays && !reads.holidays) warn("holidays", source.holidays->where);
+  if (source.special && !reads.holidays) warn("special", source.special->where);
+  if (source.schedule && !reads.schedule) warn("schedule", source.schedule->where);
+  if (source.overflow && !reads.overflow) warn("overflow", source.overflow->where);
+}
+
+void lint_no_numbers(const ast::clinic& source, diagnostic_sink& sink) {
+  const bool any = source.numbers && (!source.numbers->ported.empty() || !source.numbers->forwarded.empty() ||
+                                      !source.numbers->sip.empty());
+  if (any) return;
+  sink.warning(codes::no_numbers, source.where,
+               fmt::format("clinic '{}' has no numbers: no call ever reaches it", source.id),
+               {"add a 'numbers' block: ported, forwarded or sip"});
+}
+
 }  // namespace
 
 void run_lints(const ast::clinic& source, const compiled_clinic& compiled,
@@ -138,6 +224,8 @@ void run_lints(const ast::clinic& source, const compiled_clinic& compiled,
   lint_spill_overlaps(source, compiled, sink);
   lint_holidays_on_closed_days(source, compiled, sink);
   lint_past_dates(source, options, sink);
+  lint_unused_settings(source, sink);
+  lint_no_numbers(source, sink);
   run_exact_lints(source, compiled, options, sink);
 }
 

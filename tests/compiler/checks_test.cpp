@@ -97,7 +97,9 @@ calendar d { 2026-12-26 }
 
 BOOST_AUTO_TEST_CASE(calendars_flatten_across_files) {
   const auto c = compile_files({{"cal.policy", "calendar a { yearly 07-01 \"x\"\n use b }\ncalendar b { 2026-12-25 }\n"},
-                                {"t.policy", clinic("  holidays { use a\n 2026-12-24 }")}});
+                                {"t.policy", clinic("  numbers { sip c }\n  mode after-hours-only\n"
+                                                    "  hours { mon-fri 09:00-17:00 }\n"
+                                                    "  holidays { use a\n 2026-12-24 }")}});
   BOOST_TEST(c.sink.all().empty());
   BOOST_REQUIRE_EQUAL(c.output.set.clinics.size(), 1u);
   BOOST_TEST(c.output.set.clinics[0].holidays.size() == 3u);
@@ -295,4 +297,32 @@ BOOST_AUTO_TEST_CASE(a_sip_only_clinic_forwarding_without_caller_id_is_warned) {
   BOOST_TEST(!find(compile_text("clinic c {\n  timezone \"America/Toronto\"\n  numbers { sip c ported +14165551234 }\n"
                                 "  mode disabled\n  fallback forward\n  forward +14165550000\n}\n"),
                    codes::forward_without_caller_id));
+}
+
+BOOST_AUTO_TEST_CASE(settings_the_mode_never_reads_are_warned_naming_the_mode) {
+  const auto overflow = compile_text(clinic("  numbers { sip c }\n  mode overflow-only\n  overflow 3\n"
+                                            "  hours { mon-fri 09:00-17:00 }\n  holidays { 2026-12-25 }"));
+  BOOST_TEST(!overflow.sink.has_errors());
+  expect_at(overflow, codes::unused_setting, 7, 3);
+  BOOST_TEST(find(overflow, codes::unused_setting)->message == "mode 'overflow-only' never reads 'hours'");
+  std::size_t unused = 0;
+  for (const diagnostic& d : overflow.sink.all()) unused += d.code == codes::unused_setting ? 1 : 0;
+  BOOST_TEST(unused == 2u);  // hours and holidays
+  const auto scheduled = compile_text(clinic("  numbers { sip c }\n  mode scheduled\n"
+                                             "  schedule { enable mon-fri 08:00-18:00 }\n  holidays { 2026-12-25 }"));
+  BOOST_TEST(find(scheduled, codes::unused_setting)->message == "mode 'scheduled' never reads 'holidays'");
+  // A route that reads them through `closed` and `holiday` uses them.
+  const auto route = compile_text(clinic("  numbers { sip c }\n  overflow 3\n  hours { mon-fri 09:00-17:00 }\n"
+                                         "  holidays { 2026-12-25 }\n"
+                                         "  route {\n    closed or overflow -> ai\n    otherwise -> voicemail\n  }"));
+  BOOST_TEST(!find(route, codes::unused_setting));
+  const auto unread = compile_text(clinic("  numbers { sip c }\n  overflow 3\n"
+                                          "  route {\n    closed -> ai\n    otherwise -> voicemail\n  }"));
+  BOOST_TEST(find(unread, codes::unused_setting)->message == "the route never reads 'overflow'");
+}
+
+BOOST_AUTO_TEST_CASE(a_clinic_without_numbers_is_warned) {
+  const auto c = compile_text(clinic(""));
+  expect_at(c, codes::no_numbers, 1, 8);
+  BOOST_TEST(!find(compile_text(clinic("  numbers { sip c }")), codes::no_numbers));
 }
