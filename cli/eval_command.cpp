@@ -3,12 +3,81 @@
 
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
+#include "compiler/explain.h"
 #include "compiler/parser.h"
 #include "runtime/evaluator.h"
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 
 namespace callpolicy::cli {
+namespace {
+
+// The shape of `eval --format json` (docs/tooling.md); a key removed or
+// changed in meaning raises it, a key added does not.
+constexpr int eval_json_version = 1;
+
+std::optional<ast::date_time> now_utc() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto days = std::chrono::floor<std::chrono::days>(now);
+  ast::date_time t;
+  t.date = static_cast<day_number>(days.time_since_epoch().count());
+  t.seconds = static_cast<std::uint32_t>((now - days).count());
+  t.offset_minutes = 0;
+  return t;
+}
+
+const ast::clinic* find_clinic(const std::vector<ast::policy_file>& files, std::string_view id) {
+  for (const ast::policy_file& f : files) {
+    for (const ast::clinic& c : f.clinics) {
+      if (c.id == id) return &c;
+    }
+  }
+  return nullptr;
+}
+
+std::string at_text(const location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
+
+std::string explain_text(const explanation& why) {
+  std::string out = "\nwhy\n";
+  std::size_t width = 0;
+  for (const auto& f : why.facts) width = std::max(width, f.name.size());
+  for (const auto& f : why.facts) {
+    const std::string value = f.name == "calls" || f.name == "caller" || f.name == "via" ? "" : (f.value ? "yes" : "no");
+    out += fmt::format("  {:<{}}  {}{}{}\n", f.name, width, value, value.empty() ? "" : ": ", f.detail);
+  }
+  out += fmt::format("rules ({}), the first that holds decides\n", why.decided_by);
+  std::size_t condition_width = 0;
+  std::size_t outcome_width = 0;
+  const auto outcome = [](const explanation::rule& r) { return fmt::format("{} \"{}\"", r.action, r.reason); };
+  for (const auto& r : why.rules) {
+    condition_width = std::max(condition_width, r.condition.size());
+    outcome_width = std::max(outcome_width, outcome(r).size());
+  }
+  for (const auto& r : why.rules) {
+    out += fmt::format("  {} {:<{}}  -> {:<{}}  {:<5}  {}\n", r.decided ? "=>" : "  ", r.condition, condition_width,
+                       outcome(r), outcome_width, r.holds ? "holds" : "no", at_text(r.where));
+  }
+  return out;
+}
+
+nlohmann::ordered_json explain_json(const explanation& why) {
+  nlohmann::ordered_json facts = nlohmann::ordered_json::array();
+  for (const auto& f : why.facts) facts.push_back({{"name", f.name}, {"value", f.value}, {"detail", f.detail}});
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const auto& r : why.rules) {
+    rules.push_back({{"condition", r.condition},
+                     {"action", r.action},
+                     {"reason", r.reason},
+                     {"holds", r.holds},
+                     {"decided", r.decided},
+                     {"file", r.where.file},
+                     {"line", r.where.line},
+                     {"column", r.where.column}});
+  }
+  return {{"decided_by", why.decided_by}, {"facts", facts}, {"rules", rules}};
+}
+
+}  // namespace
 
 void add_eval_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("eval", "dry-run one decision");
@@ -26,11 +95,14 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::string public_url = "http://127.0.0.1:8080";
     std::string ai_sip;
     std::string ai_url;
+    bool explain = false;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
-  command->add_option("--at", opts->at, "RFC 3339 time, or a local time in the clinic's zone")
+  command->add_option("--at", opts->at, "RFC 3339 time, a local time in the clinic's zone, or 'now'")
       ->required();
+  command->add_flag("--explain", opts->explain,
+                    "each condition's value at that instant, every rule with whether it holds and where it is written");
   auto* clinic = command->add_option("--clinic", opts->clinic, "the clinic's id");
   command->add_option("--to", opts->to, "the number or SIP URI called")->excludes(clinic);
   command->add_option("--calls", opts->calls, "calls already active (default 0)")
@@ -48,7 +120,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   auto* ai_sip = command->add_option("--ai-sip", opts->ai_sip, "default AI SIP URI");
   command->add_option("--ai-url", opts->ai_url, "default AI redirect URL")->excludes(ai_sip);
   command->callback([opts, &exit_code] {
-    const auto at = parse_date_time(opts->at);
+    const auto at = opts->at == "now" ? now_utc() : parse_date_time(opts->at);
     if (!at) {
       std::fprintf(stderr,
                    "callpolicy eval: --at '%s' is not a time like 2026-12-24T18:00, "
@@ -145,10 +217,18 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     write_twiml(twiml, c, d, {match.via, caller_is_e164, flow.menu_repeated},
                 {opts->public_url, opts->ai_sip, opts->ai_url});
     const std::string local_time = format_local_time(c, instant.instant);
+    explanation why;
+    if (opts->explain) {
+      const ast::clinic* source = find_clinic(parsed, c.policy.id);
+      const local_parts local = to_local(c.zone, instant.instant);
+      why = explain_call(*source, c.policy, *c.tables,
+                         {local.date, static_cast<std::uint16_t>(local.seconds / 60), opts->calls, caller, match.via});
+    }
     if (opts->format == "json") {
       nlohmann::ordered_json steps = nlohmann::ordered_json::array();
       for (const decision& step : flow.steps) steps.push_back({{"action", action_name(step.action)}, {"reason", step.reason}});
-      nlohmann::ordered_json j{{"clinic", c.policy.id},
+      nlohmann::ordered_json j{{"version", eval_json_version},
+                               {"clinic", c.policy.id},
                                {"via", via_name(match.via)},
                                {"action", action_name(d.action)},
                                {"reason", d.reason},
@@ -158,6 +238,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       // Only when asked about, so that the plain answer keeps SPEC 4's shape.
       if (!caller.empty()) j["caller"] = caller;
       if (flow.steps.size() > 1) j["flow"] = steps;
+      if (opts->explain) j["explain"] = explain_json(why);
       std::puts(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else if (opts->format == "twiml") {
       std::puts(twiml.c_str());
@@ -179,6 +260,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                              flow.steps.size() > 1 ? fmt::format("flow        {}\n", flow_text) : "", twiml)
                      .c_str(),
                  stdout);
+      if (opts->explain) std::fputs(explain_text(why).c_str(), stdout);
     }
     exit_code = exit_ok;
   });

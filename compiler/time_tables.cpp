@@ -145,27 +145,35 @@ bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute)
          plan_for(tables, date - 1).test(minutes_per_day + minute);
 }
 
+bool yearly_holiday_holds(const clinic_tables::yearly_holiday& y, const civil_date& c, day_number date) {
+  if (y.month != c.month) return false;
+  if (y.day != 0) return y.day == c.day;  // 02-29 only exists in leap years
+  if (weekday_of(date) != y.weekday) return false;
+  // The nth such weekday is in days 7(n-1)+1 .. 7n; the last is within a
+  // week of the month's end.
+  return y.nth > 0 ? (c.day - 1) / 7 + 1 == static_cast<unsigned>(y.nth) : civil_from_days(date + 7).month != c.month;
+}
+
+bool holiday_rule_holds(const holiday_rule& rule, day_number date) {
+  switch (rule.type) {
+    case holiday_rule::kind::dates:
+      return rule.dates.contains(date);
+    case holiday_rule::kind::yearly_date:
+      return yearly_holiday_holds({rule.month, rule.day, 0, 0}, civil_from_days(date), date);
+    case holiday_rule::kind::yearly_nth:
+      return yearly_holiday_holds({rule.month, 0, rule.nth, rule.weekday}, civil_from_days(date), date);
+  }
+  return false;
+}
+
 bool holiday_rules_hold(const clinic_tables& tables, day_number date) {
   const auto after = std::upper_bound(tables.holiday_ranges.begin(), tables.holiday_ranges.end(), date,
                                       [](day_number d, const date_range& r) { return d < r.first; });
   if (after != tables.holiday_ranges.begin() && std::prev(after)->contains(date)) return true;
   if (tables.yearly_holidays.empty()) return false;
   const civil_date c = civil_from_days(date);
-  for (const clinic_tables::yearly_holiday& y : tables.yearly_holidays) {
-    if (y.month != c.month) continue;
-    if (y.day != 0) {
-      if (y.day == c.day) return true;  // 02-29 only exists in leap years
-      continue;
-    }
-    if (weekday_of(date) != y.weekday) continue;
-    // The nth such weekday is in days 7(n-1)+1 .. 7n; the last is within a
-    // week of the month's end.
-    if (y.nth > 0 ? (c.day - 1) / 7 + 1 == static_cast<unsigned>(y.nth)
-                  : civil_from_days(date + 7).month != c.month) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(tables.yearly_holidays.begin(), tables.yearly_holidays.end(),
+                     [&](const clinic_tables::yearly_holiday& y) { return yearly_holiday_holds(y, c, date); });
 }
 
 bool is_holiday(const clinic_tables& tables, day_number date) {

@@ -61,6 +61,8 @@ struct local_call {
 bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute);
 // Whether a holiday rule holds on `date`, special days aside.
 bool holiday_rules_hold(const clinic_tables& tables, day_number date);
+// The same for one rule (to name the holiday a date is).
+bool holiday_rule_holds(const holiday_rule& rule, day_number date);
 bool is_holiday(const clinic_tables& tables, day_number date);
 bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, day_number date,
                   std::uint16_t minute);

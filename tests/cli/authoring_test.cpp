@@ -166,3 +166,49 @@ BOOST_AUTO_TEST_CASE(eval_via_defaults_to_the_integration_the_clinic_has) {
   BOOST_REQUIRE(r.exit_code == 0);
   BOOST_TEST(json::parse(r.out)["via"] == "sip");
 }
+
+BOOST_AUTO_TEST_CASE(eval_explain_names_the_holiday_the_window_and_the_rule_that_decided) {
+  const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+  const auto holiday = run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at", "2026-12-24T10:00", "--explain"});
+  BOOST_TEST_INFO(holiday.out << holiday.err);
+  BOOST_REQUIRE(holiday.exit_code == 0);
+  BOOST_TEST(holiday.out.find("holiday  yes: 'Christmas Eve'") != std::string::npos);
+  BOOST_TEST(holiday.out.find("open     no: holiday 2026-12-24: closed all day") != std::string::npos);
+  BOOST_TEST(holiday.out.find("=> holiday ") != std::string::npos);
+  BOOST_TEST(holiday.out.find("<?xml") != std::string::npos);  // the TwiML too
+
+  const auto lunch = run_callpolicy({"eval", examples, "--clinic", "north-shore-medical", "--at", "2026-12-02T12:45",
+                                     "--via", "sip", "--calls", "2", "--explain", "--format", "json"});
+  BOOST_REQUIRE(lunch.exit_code == 0);
+  const json j = json::parse(lunch.out);
+  const json& why = j["explain"];
+  BOOST_TEST(why["decided_by"] == "route");
+  std::string decided;
+  std::uint32_t line = 0;
+  for (const json& r : why["rules"]) {
+    if (r["decided"] == true) {
+      decided = r["condition"];
+      line = r["line"];
+    }
+  }
+  BOOST_TEST(decided == "during weekdays 12:30-13:30");
+  BOOST_TEST(line == 33u);
+  bool overflow_fact = false;
+  for (const json& f : why["facts"]) {
+    if (f["name"] == "overflow") {
+      overflow_fact = true;
+      BOOST_TEST(f["value"] == false);
+      BOOST_TEST(f["detail"] == "2 calls active, overflow at 3");
+    }
+    if (f["name"] == "open") BOOST_TEST(f["detail"] == "wed 08:00-18:00");
+  }
+  BOOST_TEST(overflow_fact);
+}
+
+BOOST_AUTO_TEST_CASE(eval_takes_now) {
+  const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+  const auto r = run_callpolicy({"eval", examples, "--clinic", "downtown-dental", "--at", "now", "--format", "json"});
+  BOOST_TEST_INFO(r.err);
+  BOOST_REQUIRE(r.exit_code == 0);
+  BOOST_TEST(json::parse(r.out)["reason"] == "always-on");
+}

@@ -162,7 +162,8 @@ BOOST_AUTO_TEST_CASE(eval_json_for_every_mode) {
     BOOST_TEST(j["calls"] == std::stoi(c.calls));
     BOOST_TEST(j["twiml"].get<std::string>().starts_with(
         R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"));
-    BOOST_TEST(j.size() == 7u);
+    BOOST_TEST(j.size() == 8u);  // SPEC 4's seven keys and the "version" of issue 12
+    BOOST_TEST(j["version"] == 1);
   }
   const json j = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});
   BOOST_TEST(j["local_time"] == "2026-12-24T18:00:00-05:00");
