@@ -4,6 +4,10 @@
 // tests, 2 usage or I/O errors.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include <CLI/CLI.hpp>
 
 namespace callpolicy::cli {
@@ -21,8 +25,14 @@ void add_test_command(CLI::App& app, int& exit_code);
 void add_fmt_command(CLI::App& app, int& exit_code);
 void add_week_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
 void add_instructions_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_sign_command(CLI::App& app, int& exit_code);
+// help COMMAND, completion SHELL, man: read the whole command tree of `app`.
+void add_help_commands(CLI::App& app, int& exit_code);
+// "unknown command 'chek', did you mean 'check'?" for a first word that is
+// no command; nullopt when it is one (or an option).
+std::optional<std::string> unknown_command_message(const CLI::App& app, std::string_view word);
 
 }  // namespace callpolicy::cli

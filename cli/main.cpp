@@ -16,9 +16,17 @@ int main(int argc, char** argv) {
   cli::add_fmt_command(app, exit_code);
   cli::add_week_command(app, exit_code);
   cli::add_import_command(app, exit_code);
+  cli::add_export_command(app, exit_code);
   cli::add_instructions_command(app, exit_code);
   cli::add_serve_command(app, exit_code);
   cli::add_sign_command(app, exit_code);
+  cli::add_help_commands(app, exit_code);
+  if (argc > 1) {
+    if (const auto unknown = cli::unknown_command_message(app, argv[1])) {
+      std::fputs(unknown->c_str(), stderr);
+      return cli::exit_usage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

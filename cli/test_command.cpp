@@ -1,4 +1,6 @@
 #include <map>
+#include <optional>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -99,12 +101,29 @@ void add_test_command(CLI::App& app, int& exit_code) {
   struct options {
     std::vector<std::string> paths;
     std::string format = "text";
+    std::string run;
+    bool verbose = false;
+    bool quiet = false;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
   command->add_option("--format", opts->format, "text or junit")
       ->check(CLI::IsMember({"text", "junit"}));
+  command->add_option("--run", opts->run, "run only the tests whose name matches this regular expression");
+  auto* verbose = command->add_flag("-v,--verbose", opts->verbose, "print every test, passed or not");
+  command->add_flag("-q,--quiet", opts->quiet, "print failures only, no summary")->excludes(verbose);
   command->callback([opts, &exit_code] {
+    std::optional<std::regex> only;
+    if (!opts->run.empty()) {
+      try {
+        only.emplace(opts->run, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        std::fprintf(stderr, "callpolicy test: --run '%s' is not a regular expression: %s\n", opts->run.c_str(),
+                     e.what());
+        exit_code = exit_usage;
+        return;
+      }
+    }
     load_scope scope;
     scope.tests = true;
     scoped_set scoped;
@@ -119,7 +138,10 @@ void add_test_command(CLI::App& app, int& exit_code) {
     if (!set) return;
     std::vector<test_result> results;
     for (const ast::policy_file& file : files) {
-      for (const ast::test_case& t : file.tests) results.push_back(run_test(*set, file, t, files));
+      for (const ast::test_case& t : file.tests) {
+        if (only && !std::regex_search(t.name, *only)) continue;
+        results.push_back(run_test(*set, file, t, files));
+      }
     }
     std::size_t failures = 0;
     for (const test_result& r : results) failures += r.failure.empty() ? 0 : 1;
@@ -127,14 +149,23 @@ void add_test_command(CLI::App& app, int& exit_code) {
       std::fputs(junit(results, failures).c_str(), stdout);
     } else {
       for (const test_result& r : results) {
-        if (r.failure.empty()) continue;
+        if (r.failure.empty()) {
+          if (opts->verbose) {
+            std::fputs(fmt::format("{}:{}:{}: test \"{}\" passed\n", r.file, r.test->where.line,
+                                   r.test->where.column, r.test->name)
+                           .c_str(),
+                       stdout);
+          }
+          continue;
+        }
         std::fputs(fmt::format("{}:{}:{}: test \"{}\" failed: {}\n", r.file, r.test->where.line,
                                r.test->where.column, r.test->name, r.failure)
                        .c_str(),
                    stdout);
       }
-      std::fputs(fmt::format("{} passed, {} failed\n", results.size() - failures, failures).c_str(),
-                 stdout);
+      if (!opts->quiet) {
+        std::fputs(fmt::format("{} passed, {} failed\n", results.size() - failures, failures).c_str(), stdout);
+      }
     }
     exit_code = failures == 0 ? exit_ok : exit_findings;
   });

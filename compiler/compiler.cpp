@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -599,6 +600,14 @@ source_set read_sources(const std::vector<std::string>& paths) {
   // is read once.
   std::set<fs::path> seen;
   for (const std::string& path : paths) {
+    if (path == "-") {
+      // Standard input, once, named as diagnostics show it.
+      if (!seen.insert(fs::path(stdin_name)).second) continue;
+      std::ostringstream text;
+      text << std::cin.rdbuf();
+      out.files.push_back({std::string(stdin_name), text.str()});
+      continue;
+    }
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
     if (ec || !fs::exists(status)) {

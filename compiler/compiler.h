@@ -27,7 +27,9 @@ struct source_set {
   std::vector<source_file> files;
   std::vector<std::string> io_errors;
 };
+// `-` reads standard input, as a file named `stdin_name`.
 source_set read_sources(const std::vector<std::string>& paths);
+inline constexpr std::string_view stdin_name = "<stdin>";
 
 struct compile_options {
   day_number today = 0;  // for W-past-dates; 0 means the system clock's UTC date

@@ -1,5 +1,6 @@
 #include "compiler/settings_import.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <set>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/canonical.h"
+#include "compiler/compiler.h"
 #include "compiler/formatter.h"
 #include "compiler/parser.h"
 
@@ -102,6 +104,13 @@ class importer {
 
 import_result import_settings(std::string_view json_text, const std::string& clinic_id,
                               const std::string& clinic_name) {
+  import_options options;
+  options.clinic_id = clinic_id;
+  options.clinic_name = clinic_name;
+  return import_settings(json_text, options);
+}
+
+import_result import_settings(std::string_view json_text, const import_options& options) {
   import_result result;
   importer in;
   const json root = json::parse(json_text, nullptr, false);
@@ -114,20 +123,31 @@ import_result import_settings(std::string_view json_text, const std::string& cli
     return result;
   }
   in.check_keys(root, "", {"mode", "afterHours", "highVolume", "customSchedule", "fallback"});
+  static const std::set<std::string> modes{"always", "after-hours-only", "overflow-only", "scheduled", "disabled"};
+  const auto mode_value = in.text(root, "mode", "/mode", true);
+  if (mode_value && !modes.count(*mode_value)) {
+    in.error("/mode", "expected always, after-hours-only, overflow-only, scheduled or disabled");
+  }
+  const std::string mode = mode_value && modes.count(*mode_value) ? *mode_value : "always";
 
   std::vector<std::string> lines;
   auto add = [&](std::string line) { lines.push_back("  " + std::move(line)); };
-  if (!clinic_name.empty()) add("name " + callpolicy::quoted(clinic_name));
+  // A setting the mode never reads is kept as a comment: the policy says
+  // what decides its calls, and the reader still sees what was set.
+  auto unread = [&](std::string_view what) {
+    add(fmt::format("# {} is not read by mode '{}'; left out", what, mode));
+  };
+  if (!options.clinic_name.empty()) add("name " + callpolicy::quoted(options.clinic_name));
 
   // The zone comes from business hours: the only place the settings name one.
   std::optional<std::string> timezone;
-  std::map<std::string, day_mask> hours;  // windows text -> days
+  std::vector<std::pair<day_mask, std::string>> hours;  // days -> windows, in weekday order of their first day
   std::vector<day_number> holidays;
   if (const json* after = in.object(root, "afterHours", "/afterHours", {"enabled", "businessHours"})) {
     in.boolean(*after, "enabled", "/afterHours/enabled");
     if (const json* business = in.object(*after, "businessHours", "/afterHours/businessHours",
                                          {"timezone", "schedule", "holidays"})) {
-      timezone = in.text(*business, "timezone", "/afterHours/businessHours/timezone", true);
+      timezone = in.text(*business, "timezone", "/afterHours/businessHours/timezone", options.timezone.empty());
       static constexpr std::array<const char*, 7> days{"monday", "tuesday", "wednesday", "thursday",
                                                        "friday", "saturday", "sunday"};
       if (const json* schedule = in.object(*business, "schedule", "/afterHours/businessHours/schedule",
@@ -138,15 +158,23 @@ import_result import_settings(std::string_view json_text, const std::string& cli
           const json* day = in.object(*schedule, days[d], pointer, {"open", "close"});
           if (!day) continue;  // null: closed
           const auto open = in.clock(*day, "open", pointer + "/open", false);
-          const auto close = in.clock(*day, "close", pointer + "/close", true);
+          auto close = in.clock(*day, "close", pointer + "/close", true);
           if (!open || !close) continue;
+          // "23:59" is how a form without 24:00 says "until midnight".
+          if (*close == minutes_per_day - 1) close = static_cast<std::uint16_t>(minutes_per_day);
           if (*open == *close) {
             in.error(pointer, "open and close are the same time");
             continue;
           }
           // A close before the open crosses midnight (the design's string
           // comparison would have made such a day never open).
-          hours[canonical_window({*open, *close})] |= day_bit(d);
+          const std::string windows = canonical_window({*open, *close});
+          const auto same = std::find_if(hours.begin(), hours.end(), [&](const auto& h) { return h.second == windows; });
+          if (same != hours.end()) {
+            same->first |= day_bit(d);
+          } else {
+            hours.emplace_back(day_bit(d), windows);
+          }
         }
       }
       const auto list = business->find("holidays");
@@ -156,10 +184,12 @@ import_result import_settings(std::string_view json_text, const std::string& cli
         } else {
           for (std::size_t i = 0; i < list->size(); ++i) {
             const std::string pointer = fmt::format("/afterHours/businessHours/holidays/{}", i);
-            const auto parsed = (*list)[i].is_string()
-                                    ? parse_date_time((*list)[i].get<std::string>() + "T00:00")
-                                    : std::nullopt;
-            if (!parsed || (*list)[i].get<std::string>().size() != 10) {
+            // A date, or a JavaScript timestamp of one ("2026-12-25T00:00:00.000Z"):
+            // the date as written is the holiday.
+            const std::string value = (*list)[i].is_string() ? (*list)[i].get<std::string>() : std::string();
+            const bool timestamp = value.size() > 10 && value[10] == 'T' && parse_date_time(value.substr(0, 16));
+            const auto parsed = value.size() >= 10 ? parse_date_time(value.substr(0, 10) + "T00:00") : std::nullopt;
+            if (!parsed || (value.size() != 10 && !timestamp)) {
               in.error(pointer, "expected a date like 2026-12-25");
               continue;
             }
@@ -169,35 +199,78 @@ import_result import_settings(std::string_view json_text, const std::string& cli
       }
     }
   }
+  if (!options.timezone.empty()) timezone = options.timezone;
   if (!timezone && in.errors.empty()) {
     in.error("/afterHours/businessHours/timezone", "required: the policy needs the clinic's time zone");
   }
   if (timezone) add("timezone " + callpolicy::quoted(*timezone));
-  add("# numbers { ported +1...  forwarded +1...  sip " + clinic_id + " }");
-  if (!hours.empty()) {
+  if (options.ported.empty() && options.forwarded.empty() && options.sip.empty()) {
+    add("# numbers { ported +1...  forwarded +1...  sip " + options.clinic_id + " }");
+  } else {
+    std::string numbers = "numbers {";
+    const auto list = [&](std::string_view kind, const std::vector<std::string>& values) {
+      if (values.empty()) return;
+      numbers += fmt::format(" {}", kind);
+      for (std::size_t i = 0; i < values.size(); ++i) numbers += (i ? ", " : " ") + values[i];
+    };
+    list("ported", options.ported);
+    list("forwarded", options.forwarded);
+    list("sip", options.sip);
+    add(numbers + " }");
+  }
+  const bool reads_hours = mode == "after-hours-only";
+  if (!hours.empty() && reads_hours) {
+    std::sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) {
+      return (a.first & -a.first) < (b.first & -b.first);  // by the first day of each group
+    });
     add("hours {");
-    for (const auto& [windows, days] : hours) add("  " + canonical_days(days) + " " + windows);
+    for (const auto& [days, windows] : hours) add("  " + canonical_days(days) + " " + windows);
     add("}");
+  } else if (!hours.empty()) {
+    unread("afterHours.businessHours.schedule");
   }
-  if (!holidays.empty()) {
+  std::sort(holidays.begin(), holidays.end());
+  holidays.erase(std::unique(holidays.begin(), holidays.end()), holidays.end());
+  if (!holidays.empty() && reads_hours) {
     add("holidays {");
-    for (day_number d : holidays) add("  " + format_date(d));
+    // Consecutive dates (a winter break) as one range.
+    for (std::size_t i = 0; i < holidays.size();) {
+      std::size_t j = i;
+      while (j + 1 < holidays.size() && holidays[j + 1] == holidays[j] + 1) ++j;
+      add("  " + canonical_dates({holidays[i], holidays[j]}));
+      i = j + 1;
+    }
     add("}");
+  } else if (!holidays.empty()) {
+    unread("afterHours.businessHours.holidays");
   }
+  std::optional<long long> threshold;
   if (const json* volume = in.object(root, "highVolume", "/highVolume",
                                      {"enabled", "threshold", "estimatedWaitMinutes"})) {
     in.boolean(*volume, "enabled", "/highVolume/enabled");
     in.integer(*volume, "estimatedWaitMinutes", "/highVolume/estimatedWaitMinutes", 0, 1440);
-    if (const auto threshold = in.integer(*volume, "threshold", "/highVolume/threshold", 1, 10000)) {
-      add(fmt::format("overflow {}", *threshold));
-    }
+    threshold = in.integer(*volume, "threshold", "/highVolume/threshold", 1, 10000);
   }
+  if (mode == "overflow-only") {
+    if (threshold) {
+      add(fmt::format("overflow {}", *threshold));
+    } else {
+      in.error("/highVolume/threshold", "required by mode overflow-only: the number of calls at which the AI answers");
+    }
+  } else if (threshold && mode != "always" && mode != "disabled") {
+    unread("highVolume.threshold");
+  }
+  struct schedule_entry {
+    std::string action;
+    day_mask days = 0;
+    std::string windows;  // " 09:00-17:00", or empty for the whole day
+  };
+  std::vector<schedule_entry> schedule_lines;
   if (const json* custom = in.object(root, "customSchedule", "/customSchedule", {"enabled", "rules"})) {
     in.boolean(*custom, "enabled", "/customSchedule/enabled");
     const auto rules = custom->find("rules");
     if (rules != custom->end() && !rules->is_array()) in.error("/customSchedule/rules", "expected an array");
-    if (rules != custom->end() && rules->is_array() && !rules->empty()) {
-      add("schedule {");
+    if (rules != custom->end() && rules->is_array()) {
       for (std::size_t i = 0; i < rules->size(); ++i) {
         const std::string pointer = fmt::format("/customSchedule/rules/{}", i);
         const json& rule = (*rules)[i];
@@ -212,36 +285,59 @@ import_result import_settings(std::string_view json_text, const std::string& cli
           continue;
         }
         const auto start = in.clock(rule, "startTime", pointer + "/startTime", false);
-        const auto end = in.clock(rule, "endTime", pointer + "/endTime", true);
+        auto end = in.clock(rule, "endTime", pointer + "/endTime", true);
         const auto action = in.text(rule, "action", pointer + "/action", true);
         if (action && *action != "enable" && *action != "disable") {
           in.error(pointer + "/action", "expected enable or disable");
           continue;
         }
         if (!start || !end || !action) continue;
+        if (*end == minutes_per_day - 1) end = static_cast<std::uint16_t>(minutes_per_day);
         if (*start == *end) {
           in.error(pointer, "startTime and endTime are the same time");
           continue;
         }
         // dayOfWeek counts from Sunday = 0, as JavaScript's getDay().
         const int weekday = static_cast<int>((*day + 6) % 7);
-        add(fmt::format("  {} {} {}", *action, weekday_name(weekday), canonical_window({*start, *end})));
+        // 00:00-24:00 is the whole day, which a schedule line says without a window.
+        const bool whole_day = *start == 0 && *end == minutes_per_day;
+        const std::string windows = whole_day ? "" : " " + canonical_window({*start, *end});
+        // Rules side by side with the same action and window are one line
+        // over their days: nothing can come between them.
+        if (!schedule_lines.empty() && schedule_lines.back().action == *action &&
+            schedule_lines.back().windows == windows) {
+          schedule_lines.back().days |= day_bit(weekday);
+        } else {
+          schedule_lines.push_back({*action, day_bit(weekday), windows});
+        }
       }
-      add("}");
     }
   }
-  const auto mode = in.text(root, "mode", "/mode", true);
-  static const std::set<std::string> modes{"always", "after-hours-only", "overflow-only", "scheduled", "disabled"};
-  if (mode && !modes.count(*mode)) in.error("/mode", "expected always, after-hours-only, overflow-only, scheduled or disabled");
-  if (mode && modes.count(*mode)) add("mode " + *mode);
+  std::string mode_line = "mode " + mode;
+  if (mode == "scheduled" && schedule_lines.empty()) {
+    // The design's check finds no rule and answers "scheduled-off": every
+    // call goes to the fallback, which the language says as `disabled`.
+    add("# mode scheduled with no customSchedule rules: the AI never answers");
+    mode_line = "mode disabled";
+  } else if (mode == "scheduled") {
+    add("schedule {");
+    for (const schedule_entry& l : schedule_lines) add(fmt::format("  {} {}{}", l.action, canonical_days(l.days), l.windows));
+    add("}");
+  } else if (!schedule_lines.empty()) {
+    unread("customSchedule.rules");
+  }
+  add(mode_line);
   if (const json* fallback = in.object(root, "fallback", "/fallback", {"type", "forwardNumber", "voicemailGreeting"})) {
     const auto type = in.text(*fallback, "type", "/fallback/type", true);
     static const std::map<std::string, std::string> types{
         {"voicemail", "voicemail"}, {"forward", "forward"}, {"busy-signal", "busy"}};
     if (type && !types.count(*type)) in.error("/fallback/type", "expected voicemail, forward or busy-signal");
     if (type && types.count(*type)) add("fallback " + types.at(*type));
-    if (const auto number = in.text(*fallback, "forwardNumber", "/fallback/forwardNumber")) {
+    const auto number = in.text(*fallback, "forwardNumber", "/fallback/forwardNumber");
+    if (number) {
       add("forward " + *number);
+    } else if (type == "forward") {
+      in.error("/fallback/forwardNumber", "required when /fallback/type is forward: the number staff answer on");
     }
     if (const auto greeting = in.text(*fallback, "voicemailGreeting", "/fallback/voicemailGreeting")) {
       add("voicemail { greeting " + callpolicy::quoted(*greeting) + " }");
@@ -251,16 +347,21 @@ import_result import_settings(std::string_view json_text, const std::string& cli
     result.errors = std::move(in.errors);
     return result;
   }
-  std::string text = "# Imported from AvailabilitySettings.\nclinic " + clinic_id + " {\n";
+  std::string text = "# Imported from AvailabilitySettings.\nclinic " + options.clinic_id + " {\n";
   for (const std::string& l : lines) text += l + "\n";
   text += "}\n";
+  // What is written must compile: a policy `check` refuses is never handed out.
+  source_set sources;
+  sources.files.push_back({"imported.policy", text});
   diagnostic_sink sink;
-  const ast::policy_file parsed = parse_policy("imported.policy", text, sink);
+  compile_output compiled = compile_sources(sources, {}, sink);
   for (const diagnostic& d : sink.all()) {
-    if (d.level == severity::error) result.errors.push_back(fmt::format("{}: {}", "(generated policy)", d.message));
+    if (d.level != severity::error) continue;
+    result.errors.push_back(
+        fmt::format("(the policy it would give, {}:{}): {}", d.where.line, d.where.column, d.message));
   }
-  if (!result.errors.empty()) return result;
-  result.policy = format_policy(parsed, text);
+  if (!result.errors.empty() || compiled.files.empty()) return result;
+  result.policy = format_policy(compiled.files.front(), text);
   return result;
 }
 

@@ -14,6 +14,7 @@
 #include <cctz/time_zone.h>
 #include <fmt/format.h>
 
+#include "compiler/edit_distance.h"
 #include "compiler/time_types.h"
 
 namespace callpolicy {
@@ -133,20 +134,8 @@ std::string_view city_of(std::string_view name) {
   return slash == std::string_view::npos ? name : name.substr(slash + 1);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min(
-          {row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
+std::size_t folded_distance(std::string_view a, std::string_view b) {
+  return edit_distance(a, b, [](char x, char y) { return fold(x) == fold(y); });
 }
 
 // Places people name that are not zone names of their own (capitals and
@@ -216,9 +205,9 @@ std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit)
   std::vector<std::pair<std::size_t, std::string_view>> scored;
   const std::set<std::string, std::less<>>& pool = n.canonical.empty() ? n.zones : n.canonical;
   for (const std::string& zone : pool) {
-    const std::size_t whole = edit_distance(name, zone);
+    const std::size_t whole = folded_distance(name, zone);
     const std::size_t by_city =
-        city.size() >= 4 ? edit_distance(city, folded(city_of(zone))) : whole;
+        city.size() >= 4 ? folded_distance(city, folded(city_of(zone))) : whole;
     scored.emplace_back(std::min(whole, by_city), zone);
   }
   std::sort(scored.begin(), scored.end());

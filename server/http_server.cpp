@@ -683,7 +683,7 @@ int run_server(server_options options) {
     std::fputs(render_text(report.diagnostics, {}, false).c_str(), stderr);
     std::fprintf(stderr, "callpolicy serve: cannot load '%s': %s\n", options.rules_path.c_str(),
                  report.error.c_str());
-    return 1;
+    return report.io_error ? 2 : 1;  // the CLI's contract: I/O errors 2, policy errors 1
   }
   std::unique_ptr<call_state> state;
   try {

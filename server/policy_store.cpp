@@ -45,6 +45,7 @@ bool policy_store::reload() {
     std::ifstream in(rules_path_, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
+    report.io_error = !in;
     bundle_read_result read = read_bundle(text.str());
     if (read.set) {
       compiled = std::move(read.set);
@@ -58,8 +59,10 @@ bool policy_store::reload() {
     report.diagnostics = sink.all();
     if (!sources.io_errors.empty()) {
       report.error = sources.io_errors.front();
+      report.io_error = true;
     } else if (sources.files.empty()) {
       report.error = fmt::format("no policy files under '{}'", rules_path_);
+      report.io_error = true;
     } else if (!sink.has_errors()) {
       compiled = std::move(output.set);
     } else {

@@ -22,6 +22,7 @@ struct reload_report {
   std::chrono::system_clock::time_point at{};
   bool ok = false;
   std::string error;                     // for a bundle that cannot be read
+  bool io_error = false;                 // the rules could not be read at all (not policy errors)
   std::vector<diagnostic> diagnostics;   // errors and warnings of the attempt
 };
 

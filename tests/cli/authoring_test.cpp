@@ -212,3 +212,120 @@ BOOST_AUTO_TEST_CASE(eval_takes_now) {
   BOOST_REQUIRE(r.exit_code == 0);
   BOOST_TEST(json::parse(r.out)["reason"] == "always-on");
 }
+
+BOOST_AUTO_TEST_CASE(import_takes_stdin_a_zone_numbers_and_several_files_and_export_reverses_it) {
+  const std::string settings = CALLPOLICY_SOURCE_DIR "/examples/settings";
+  const std::string database_default =
+      R"({"mode": "always", "afterHours": {"enabled": false}, "highVolume": {"enabled": false, "threshold": 5},
+          "customSchedule": {"enabled": false, "rules": []}})";
+  const auto no_zone = run_callpolicy({"import", "-", "--clinic", "dflt"}, database_default);
+  BOOST_TEST(no_zone.exit_code == 1);
+  BOOST_TEST(no_zone.err.find("<stdin>: /afterHours/businessHours/timezone: required") != std::string::npos);
+  BOOST_TEST(no_zone.err.find("give --timezone") != std::string::npos);
+  const auto zoned = run_callpolicy({"import", "-", "--clinic", "dflt", "--timezone", "America/Toronto", "--numbers",
+                                     "+14165551234,forwarded:+16475559999,sip:dflt"},
+                                    database_default);
+  BOOST_TEST_INFO(zoned.err);
+  BOOST_REQUIRE(zoned.exit_code == 0);
+  temp_dir dir;
+  const std::string file = dir.write("dflt.policy", zoned.out);
+  const auto strict = run_callpolicy({"check", "--strict", file});
+  BOOST_TEST_INFO(strict.err);
+  BOOST_TEST(strict.exit_code == 0);  // no W-no-numbers, no unused overflow
+
+  const auto forward = run_callpolicy({"import", "-", "--clinic", "f"},
+                                      R"({"mode": "disabled", "afterHours": {"businessHours": {"timezone": "UTC"}},
+                                          "fallback": {"type": "forward"}})");
+  BOOST_TEST(forward.exit_code == 1);
+  BOOST_TEST(forward.err.find("/fallback/forwardNumber: required") != std::string::npos);
+
+  const auto several = run_callpolicy({"import", settings + "/always.json", settings + "/overflow.json", "-o",
+                                       dir.path() + "/imported"});
+  BOOST_TEST_INFO(several.err);
+  BOOST_REQUIRE(several.exit_code == 0);
+  BOOST_TEST(several.out == dir.path() + "/imported/always.policy\n" + dir.path() + "/imported/overflow.policy\n");
+  BOOST_TEST(run_callpolicy({"check", dir.path() + "/imported"}).exit_code == 0);
+
+  // export: the JSON back, and importing it gives a policy that decides the same.
+  const auto exported = run_callpolicy({"export", dir.path() + "/imported", "--clinic", "overflow"});
+  BOOST_TEST_INFO(exported.err);
+  BOOST_REQUIRE(exported.exit_code == 0);
+  const json j = json::parse(exported.out);
+  BOOST_TEST(j["mode"] == "overflow-only");
+  BOOST_TEST(j["highVolume"]["threshold"] == 4);
+  const auto again = run_callpolicy({"import", "-", "--clinic", "overflow"}, exported.out);
+  BOOST_REQUIRE(again.exit_code == 0);
+  const std::string original = read_text(dir.path() + "/imported/overflow.policy");
+  BOOST_TEST(again.out == original);
+  const auto route = run_callpolicy({"export", CALLPOLICY_SOURCE_DIR "/examples", "--clinic", "north-shore-medical"});
+  BOOST_TEST(route.exit_code == 1);
+  BOOST_TEST(route.err.find("a 'route' does not fit AvailabilitySettings") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(fmt_reads_stdin_shows_a_diff_names_what_it_rewrote_and_never_concatenates) {
+  temp_dir dir;
+  const std::string messy = "clinic m {\n    timezone \"UTC\"\n  numbers { sip m }\n}\n";
+  const std::string file = dir.write("m.policy", messy);
+  dir.write("n.policy", "clinic n {\n  timezone \"UTC\"\n  numbers {\n    sip       n\n  }\n}\n");
+  const auto from_stdin = run_callpolicy({"fmt", "-"}, messy);
+  BOOST_TEST(from_stdin.exit_code == 0);
+  BOOST_TEST(from_stdin.out.find("  timezone \"UTC\"\n") != std::string::npos);
+  const auto directory = run_callpolicy({"fmt", dir.path()});
+  BOOST_TEST(directory.exit_code == 2);
+  BOOST_TEST(directory.out.empty());
+  const auto diff = run_callpolicy({"fmt", "--diff", dir.path()});
+  BOOST_TEST(diff.exit_code == 0);
+  BOOST_TEST(diff.out.find("--- " + file + "\n+++ " + file + "\n@@ -1,4 +1,6 @@\n clinic m {\n-    timezone \"UTC\"\n") == 0u);
+  BOOST_TEST(diff.out.find("n.policy") == std::string::npos);  // formatted already
+  const auto write = run_callpolicy({"fmt", "-w", dir.path()});
+  BOOST_TEST(write.exit_code == 0);
+  BOOST_TEST(write.out == file + "\n");
+  BOOST_TEST(run_callpolicy({"fmt", "--check", dir.path()}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(check_reads_stdin) {
+  const auto r = run_callpolicy({"check", "-"}, "clinic s {\n  timezone \"Mars/Base\"\n}\n");
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("<stdin>:2:12: error[E010]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(test_runs_a_subset_verbosely_or_quietly) {
+  const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+  const auto some = run_callpolicy({"test", examples, "--run", "VIP", "-v"});
+  BOOST_TEST(some.exit_code == 0);
+  BOOST_TEST(count(some.out, "passed\n") == 2u);
+  BOOST_TEST(some.out.find("2 passed, 0 failed") != std::string::npos);
+  const auto quiet = run_callpolicy({"test", examples, "-q"});
+  BOOST_TEST(quiet.exit_code == 0);
+  BOOST_TEST(quiet.out.empty());
+  BOOST_TEST(run_callpolicy({"test", examples, "--run", "("}).exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(help_unknown_commands_completion_and_the_man_page) {
+  const auto help = run_callpolicy({"help", "eval"});
+  BOOST_TEST(help.exit_code == 0);
+  BOOST_TEST(help.out.find("--explain") != std::string::npos);
+  const auto typo = run_callpolicy({"chek", "rules/"});
+  BOOST_TEST(typo.exit_code == 2);
+  BOOST_TEST(typo.err.find("unknown command 'chek', did you mean 'check'?") != std::string::npos);
+  for (const char* shell : {"bash", "zsh", "fish"}) {
+    const auto script = run_callpolicy({"completion", shell});
+    BOOST_TEST(script.exit_code == 0);
+    BOOST_TEST(script.out.find("instructions") != std::string::npos, shell);
+    BOOST_TEST(script.out.find("explain") != std::string::npos, shell);
+  }
+  const auto syntax = run_process({"/bin/bash", "-n", "-c", run_callpolicy({"completion", "bash"}).out});  // execv: no PATH search
+  BOOST_TEST(syntax.exit_code == 0, syntax.err);
+  const auto man = run_callpolicy({"man"});
+  BOOST_TEST(man.exit_code == 0);
+  BOOST_TEST(man.out.starts_with(".TH CALLPOLICY 1"));
+  BOOST_TEST(man.out.find(".SS eval") != std::string::npos);
+  BOOST_TEST(man.out.find("\\-\\-explain") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(serve_exits_2_on_rules_it_cannot_read) {
+  const auto r = run_callpolicy({"serve", "--rules", "/nonexistent/rules", "--insecure-skip-signature", "--listen",
+                                 "127.0.0.1:0", "--admin-listen", "", "--journal", ""});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("cannot read '/nonexistent/rules'") != std::string::npos);
+}

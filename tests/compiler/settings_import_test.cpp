@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "compiler/compiler.h"
+#include "compiler/settings_export.h"
 #include "compiler/settings_import.h"
 #include "compiler/time_tables.h"
 #include "tests/support/subprocess.h"
@@ -129,4 +130,112 @@ BOOST_AUTO_TEST_CASE(import_and_instructions_commands) {
   BOOST_TEST(forwarding.out.find("Further lines can forward to +442079460556") != std::string::npos);
   BOOST_TEST(testing::run_callpolicy({"instructions", CALLPOLICY_SOURCE_DIR "/examples", "--clinic", "nobody",
                                       "--sip-domain", "x"}).exit_code == 1);
+}
+
+namespace {
+
+compiled_clinic compile_one(const std::string& text) {
+  source_set sources;
+  sources.files.push_back({"p.policy", text});
+  diagnostic_sink sink;
+  compile_output out = compile_sources(sources, {days_from_civil(2026, 11, 24)}, sink);
+  BOOST_TEST_INFO(text);
+  BOOST_REQUIRE(sink.error_count() == 0u);
+  BOOST_REQUIRE_EQUAL(out.set.clinics.size(), 1u);
+  return out.set.clinics[0];
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(export_then_import_gives_the_same_compiled_clinic) {
+  for (const std::string policy : {
+           std::string(R"(clinic rt {
+  name "Round Trip"
+  timezone "America/Vancouver"
+  numbers { ported +16045550100 forwarded +16045550101 }
+  hours { mon-thu 08:00-16:30  fri 08:00-12:00  sat 22:00-02:00 }
+  holidays { 2026-12-25 "Christmas"  2026-12-28..2026-12-30 }
+  mode after-hours-only
+  fallback forward
+  forward +16045550199
+})"),
+           std::string(R"(clinic rt {
+  timezone "Europe/London"
+  numbers { sip rt }
+  overflow 4
+  mode overflow-only
+  fallback busy
+})"),
+           std::string(R"(clinic rt {
+  timezone "Asia/Kolkata"
+  numbers { ported +912255501234 }
+  schedule { enable weekdays 18:00-24:00  disable fri 20:00-21:00  enable sun }
+  mode scheduled
+  voicemail { greeting "Leave a message." }
+})")}) {
+    const compiled_clinic original = compile_one(policy);
+    const export_result exported = export_settings(original);
+    BOOST_TEST_INFO(policy << (exported.errors.empty() ? "" : "\n" + exported.errors.front()));
+    BOOST_REQUIRE(exported.errors.empty());
+    import_options o;
+    o.clinic_id = original.id;
+    o.clinic_name = original.name == original.id ? "" : original.name;
+    o.ported = original.ported;
+    o.forwarded = original.forwarded;
+    o.sip = original.sip_users;
+    const import_result again = import_settings(exported.json, o);
+    BOOST_REQUIRE(again.errors.empty());
+    compiled_clinic round_trip = compile_one(again.policy);
+    BOOST_TEST_INFO(exported.json << "\n" << again.policy);
+    // The settings list holiday dates without names: the dates must be the same.
+    compiled_clinic expected = original;
+    for (holiday_rule& h : expected.holidays) h.label.clear();
+    BOOST_TEST((round_trip == expected));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(export_refuses_what_the_settings_cannot_say) {
+  const auto no_fit = [](const std::string& body) {
+    return export_settings(compile_one("clinic x {\n  timezone \"UTC\"\n  numbers { sip x }\n" + body + "\n}\n")).errors;
+  };
+  BOOST_TEST(!no_fit("  route {\n    closed -> ai\n    otherwise -> voicemail\n  }").empty());
+  BOOST_TEST(!no_fit("  mode after-hours-only\n  hours { mon 09:00-12:00, 13:00-17:00 }").empty());
+  BOOST_TEST(!no_fit("  mode after-hours-only\n  hours { mon 09:00-17:00 }\n  holidays { yearly 12-25 }").empty());
+  BOOST_TEST(!no_fit("  mode disabled\n  fallback forward\n  forward +14165550000 { timeout 30s }").empty());
+  BOOST_TEST(no_fit("  mode always").empty());
+}
+
+BOOST_AUTO_TEST_CASE(import_refuses_or_falls_back_so_that_what_it_writes_compiles) {
+  // A forward fallback without a number would be E043: refused, naming where.
+  const import_result forward = import_settings(
+      R"({"mode": "disabled", "afterHours": {"businessHours": {"timezone": "UTC"}}, "fallback": {"type": "forward"}})", "x", "");
+  BOOST_REQUIRE_EQUAL(forward.errors.size(), 1u);
+  BOOST_TEST(forward.errors[0].starts_with("/fallback/forwardNumber: required"));
+  // `scheduled` without rules never answers: written as `disabled`, with why.
+  const import_result scheduled = import_settings(
+      R"({"mode": "scheduled", "afterHours": {"businessHours": {"timezone": "UTC"}}, "customSchedule": {"enabled": true, "rules": []}})",
+      "x", "");
+  BOOST_REQUIRE(scheduled.errors.empty());
+  BOOST_TEST(scheduled.policy.find("# mode scheduled with no customSchedule rules: the AI never answers") != std::string::npos);
+  BOOST_TEST(scheduled.policy.find("mode     disabled") != std::string::npos);
+  // The original design's database default, with the zone given: it compiles.
+  import_options o;
+  o.clinic_id = "x";
+  o.timezone = "America/Toronto";
+  const import_result database_default = import_settings(
+      R"({"mode": "always", "afterHours": {"enabled": false}, "highVolume": {"enabled": false, "threshold": 5},
+          "customSchedule": {"enabled": false, "rules": []}})", o);
+  BOOST_TEST_INFO((database_default.errors.empty() ? "" : database_default.errors.front()));
+  BOOST_REQUIRE(database_default.errors.empty());
+  BOOST_TEST(database_default.policy.find("timezone \"America/Toronto\"") != std::string::npos);
+  BOOST_TEST(database_default.policy.find("overflow") == std::string::npos);  // mode always never reads it
+  // Timestamps as holidays, 23:59 as the end of the day, hours in weekday order.
+  const import_result shapes = import_settings(R"({"mode": "after-hours-only", "afterHours": {"businessHours": {
+      "timezone": "UTC", "holidays": ["2026-12-25T00:00:00.000Z"],
+      "schedule": {"sunday": {"open": "10:00", "close": "23:59"}, "monday": {"open": "09:00", "close": "17:00"}}}}})",
+                                               "x", "");
+  BOOST_REQUIRE(shapes.errors.empty());
+  BOOST_TEST(shapes.policy.find("2026-12-25") != std::string::npos);
+  BOOST_TEST(shapes.policy.find("sun  10:00-24:00") != std::string::npos);
+  BOOST_TEST(shapes.policy.find("mon  09:00-17:00") < shapes.policy.find("sun  10:00-24:00"));
 }

@@ -1,0 +1,109 @@
+#include "compiler/settings_export.h"
+
+#include <array>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "compiler/canonical.h"
+
+namespace callpolicy {
+
+export_result export_settings(const compiled_clinic& c) {
+  using json = nlohmann::ordered_json;
+  export_result out;
+  const auto no_fit = [&](std::string why) { out.errors.push_back(std::move(why)); };
+  if (c.mode == "route") no_fit("a 'route' does not fit AvailabilitySettings, which know only the five modes");
+
+  static constexpr std::array<const char*, 7> days{"monday", "tuesday", "wednesday", "thursday",
+                                                   "friday", "saturday", "sunday"};
+  json schedule = json::object();
+  for (std::size_t d = 0; d < 7; ++d) {
+    const std::vector<window>& windows = c.weekly_hours[d];
+    if (windows.empty()) {
+      schedule[days[d]] = nullptr;
+    } else if (windows.size() > 1) {
+      no_fit(fmt::format("{} has {} windows ({}); the settings hold one open-close pair a day", days[d], windows.size(),
+                         canonical_windows(windows)));
+    } else {
+      schedule[days[d]] = {{"open", format_clock(windows[0].start)}, {"close", format_clock(windows[0].end)}};
+    }
+  }
+  json holidays = json::array();
+  for (const holiday_rule& h : c.holidays) {
+    if (h.type != holiday_rule::kind::dates) {
+      no_fit(fmt::format("the yearly holiday{} is no date; the settings list dates",
+                         h.label.empty() ? std::string() : " '" + h.label + "'"));
+      continue;
+    }
+    for (day_number d = h.dates.first; d <= h.dates.last; ++d) holidays.push_back(format_date(d));
+  }
+  if (!c.specials.empty()) no_fit("special days do not fit: the settings have no dated hours");
+
+  json rules = json::array();
+  for (const schedule_rule& r : c.schedule) {
+    if (!r.days) {
+      no_fit(fmt::format("the schedule line for {} is dated; the settings' rules are weekly", canonical_dates(*r.dates)));
+      continue;
+    }
+    const std::vector<window> windows = r.windows.empty() ? std::vector<window>{{0, minutes_per_day}} : r.windows;
+    for (int d = 0; d < 7; ++d) {
+      if (!(*r.days & day_bit(d))) continue;
+      for (const window& w : windows) {
+        // dayOfWeek counts from Sunday = 0, as JavaScript's getDay().
+        rules.push_back({{"dayOfWeek", (d + 1) % 7},
+                         {"startTime", format_clock(w.start)},
+                         {"endTime", format_clock(w.end)},
+                         {"action", r.enable ? "enable" : "disable"}});
+      }
+    }
+  }
+
+  json fallback = json::object();
+  switch (c.fallback) {
+    case action_kind::voicemail:
+      fallback["type"] = "voicemail";
+      break;
+    case action_kind::forward:
+      fallback["type"] = "forward";
+      fallback["forwardNumber"] = c.forward.number;
+      break;
+    case action_kind::busy:
+      fallback["type"] = "busy-signal";
+      break;
+    default:
+      no_fit(fmt::format("the fallback '{}' does not fit: the settings know voicemail, forward and busy-signal",
+                         action_name(c.fallback)));
+  }
+  // The default greeting is the importer's too: written only when changed.
+  if (c.voicemail.greeting != fmt::format("Thank you for calling {}. Please leave a message.", c.name)) {
+    fallback["voicemailGreeting"] = c.voicemail.greeting;
+  }
+  // What the settings cannot say changes what callers hear: not exported.
+  const compiled_clinic defaults;
+  if (c.forward.say != defaults.forward.say || c.forward.timeout_seconds != defaults.forward.timeout_seconds ||
+      c.forward.unanswered != defaults.forward.unanswered || !c.forward.caller_id.empty()) {
+    no_fit("the forward's say, timeout, unanswered or caller-id do not fit: the settings hold its number only");
+  }
+  if (c.menu.configured) no_fit("a 'menu' does not fit: the settings have no keypad menus");
+  if (c.busy.reject || c.busy.say != defaults.busy.say) no_fit("the 'busy' block does not fit: the settings have none");
+  if (c.ai.type != ai_config::kind::server_default) no_fit("the 'ai' block does not fit: the settings name no AI target");
+  if (!c.language.empty() || !c.voice.empty()) no_fit("'language' and 'voice' do not fit: the settings have neither");
+  if (c.voicemail.max_seconds != defaults.voicemail.max_seconds) {
+    no_fit("the voicemail's 'max' does not fit: the settings record 300 seconds");
+  }
+  if (!out.errors.empty()) return out;
+
+  json settings{{"mode", c.mode},
+                {"afterHours",
+                 {{"enabled", c.mode == "after-hours-only"},
+                  {"businessHours", {{"timezone", c.timezone}, {"schedule", schedule}, {"holidays", holidays}}}}},
+                {"highVolume", {{"enabled", c.mode == "overflow-only"}}},
+                {"customSchedule", {{"enabled", c.mode == "scheduled"}, {"rules", rules}}},
+                {"fallback", fallback}};
+  if (c.overflow_threshold) settings["highVolume"]["threshold"] = *c.overflow_threshold;
+  out.json = settings.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return out;
+}
+
+}  // namespace callpolicy
