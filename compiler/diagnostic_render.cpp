@@ -52,9 +52,11 @@ std::string render_text(const std::vector<diagnostic>& diagnostics, const source
 }
 
 std::string render_json(const std::vector<diagnostic>& diagnostics) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  std::size_t errors = 0;
   for (const diagnostic& d : diagnostics) {
-    out.push_back({{"code", d.code},
+    errors += d.level == severity::error ? 1 : 0;
+    list.push_back({{"code", d.code},
                    {"severity", severity_name(d.level)},
                    {"file", d.where.file},
                    {"line", d.where.line},
@@ -62,6 +64,12 @@ std::string render_json(const std::vector<diagnostic>& diagnostics) {
                    {"message", d.message},
                    {"notes", d.notes}});
   }
+  // The shape is docs/tooling.md's; "version" rises when a key is removed or
+  // changes meaning, never for one added.
+  const nlohmann::ordered_json out{{"version", 1},
+                                   {"errors", errors},
+                                   {"warnings", diagnostics.size() - errors},
+                                   {"diagnostics", list}};
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -1,71 +1,251 @@
 #include "compiler/onboarding.h"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
+#include "compiler/canonical.h"
+#include "compiler/time_tables.h"
+
 namespace callpolicy {
+namespace {
+
+// Minutes [start, end) of one day.
+using spans = std::vector<std::pair<int, int>>;
+
+// A date on `weekday` from `today` on that is neither a holiday nor a
+// special day: what that weekday is like in an ordinary week.
+day_number ordinary(const compiled_clinic& c, const clinic_tables& t, day_number today, int weekday) {
+  day_number d = today + (weekday - weekday_of(today) + 7) % 7;
+  for (int tries = 0; tries < 60; ++tries, d += 7) {
+    const bool special = std::any_of(c.specials.begin(), c.specials.end(), [&](const special_day& s) {
+      return s.date == d || s.date == d - 1;
+    });
+    if (!special && !holiday_rules_hold(t, d) && !holiday_rules_hold(t, d - 1)) return d;
+  }
+  return d;
+}
+
+spans ai_spans(const compiled_clinic& c, const clinic_tables& t, day_number date, via_kind via) {
+  spans out;
+  for (int m = 0; m < minutes_per_day; ++m) {
+    const local_call call{date, static_cast<std::uint16_t>(m), 0, {}, via};
+    const bool ai = c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action == action_kind::ai;
+    if (!ai) continue;
+    if (!out.empty() && out.back().second == m) {
+      out.back().second = m + 1;
+    } else {
+      out.emplace_back(m, m + 1);
+    }
+  }
+  return out;
+}
+
+std::string phrase(const spans& s) {
+  if (s.size() == 1 && s[0] == std::pair{0, minutes_per_day}) return "all day";
+  std::vector<std::string> parts;
+  for (const auto& [from, to] : s) {
+    if (from == 0) {
+      parts.push_back("before " + format_clock(static_cast<std::uint16_t>(to)));
+    } else if (to == minutes_per_day) {
+      parts.push_back("after " + format_clock(static_cast<std::uint16_t>(from)));
+    } else {
+      parts.push_back(fmt::format("{}-{}", format_clock(static_cast<std::uint16_t>(from)),
+                                  format_clock(static_cast<std::uint16_t>(to))));
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  }
+  return out;
+}
+
+// "weekdays", "weekends", "every day", "Monday to Thursday", "Saturdays".
+std::string day_words(day_mask days) {
+  static constexpr std::array<std::string_view, 7> names{"Monday", "Tuesday", "Wednesday", "Thursday",
+                                                          "Friday", "Saturday", "Sunday"};
+  if (days == all_days) return "every day";
+  if (days == weekdays_mask) return "weekdays";
+  if (days == weekends_mask) return "weekends";
+  std::vector<std::string> parts;
+  for (int d = 0; d < 7;) {
+    if (!(days & day_bit(d))) {
+      ++d;
+      continue;
+    }
+    int end = d;
+    while (end + 1 < 7 && (days & day_bit(end + 1))) ++end;
+    if (end - d >= 2) {
+      parts.push_back(fmt::format("{} to {}", names[static_cast<std::size_t>(d)], names[static_cast<std::size_t>(end)]));
+    } else {
+      for (int k = d; k <= end; ++k) parts.push_back(std::string(names[static_cast<std::size_t>(k)]) + "s");
+    }
+    d = end + 1;
+  }
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  return out;
+}
+
+std::string_view fallback_words(action_kind a) {
+  switch (a) {
+    case action_kind::voicemail: return "voicemail";
+    case action_kind::forward: return "your staff";
+    case action_kind::busy: return "a busy message";
+    case action_kind::menu: return "a keypad menu";
+    default: return "the fallback";
+  }
+}
+
+}  // namespace
+
+std::string when_the_ai_answers(const compiled_clinic& c, day_number today) {
+  if (c.mode == "always") return "The AI answers every call, day and night.";
+  if (c.mode == "disabled") {
+    return fmt::format("The AI never answers: every call goes to {}.", fallback_words(c.fallback));
+  }
+  if (c.mode == "overflow-only" && c.overflow_threshold) {
+    return fmt::format("Staff answer; the AI answers when {} or more calls are already in progress.",
+                       *c.overflow_threshold);
+  }
+  const clinic_tables t = build_tables(c);
+  const via_kind via = default_via(c);
+  std::vector<std::pair<day_mask, spans>> groups;  // days with the same hours, in weekday order
+  for (int d = 0; d < 7; ++d) {
+    const spans s = ai_spans(c, t, ordinary(c, t, today, d), via);
+    const auto same = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.second == s; });
+    if (same != groups.end()) {
+      same->first |= day_bit(d);
+    } else {
+      groups.emplace_back(day_bit(d), s);
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& [days, s] : groups) {
+    if (s.empty()) continue;
+    parts.push_back(s.size() == 1 && s[0] == std::pair{0, minutes_per_day} ? day_words(days) + " all day"
+                                                                              : day_words(days) + " " + phrase(s));
+  }
+  // Holidays: whether a holiday of the coming year is answered by the AI all day.
+  bool holidays_ai = false;
+  for (day_number d = today; d < today + 366 && !c.holidays.empty(); ++d) {
+    if (!is_holiday(t, d)) continue;
+    holidays_ai = ai_spans(c, t, d, via) == spans{{0, minutes_per_day}};
+    break;
+  }
+  if (holidays_ai) parts.push_back("on holidays");
+  if (parts.empty()) return "In an ordinary week the AI answers no call when no other calls are in progress.";
+  // Groups apart by semicolons: a group's own times are joined by "and".
+  std::string out = "The AI answers ";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == parts.size() ? (parts.size() > 2 ? "; and " : " and ") : "; ") + parts[i];
+  }
+  out += c.mode == "route" && c.overflow_threshold ? "; also when the clinic is busy (" +
+                                                         std::to_string(*c.overflow_threshold) + " calls or more)."
+                                                   : ".";
+  return out;
+}
 
 std::string onboarding_markdown(const compiled_clinic& c, const onboarding_options& o) {
   std::string out = fmt::format("# Connecting {} to the AI receptionist\n\n", c.name);
-  out += fmt::format("Clinic id: `{}`. Time zone: {}. When the AI answers is set by the clinic's "
-                     "policy (`{}`).\n",
-                     c.id, c.timezone, c.mode);
+  out += when_the_ai_answers(c, o.today) + "\n\n";
+  out += fmt::format("Clinic id: `{}`. Times are in {}. These steps follow from the clinic's policy file; "
+                     "if the hours are wrong, change the policy, not the phone system.\n",
+                     c.id, c.timezone);
   if (c.forwarded.empty() && c.ported.empty() && c.sip_users.empty()) {
     out += "\nThe clinic's policy lists no numbers yet: add a `numbers` block (ported, forwarded "
            "or sip) and run this command again.\n";
     return out;
   }
+  const std::string base = o.public_url.empty() ? "https://YOUR-SERVER" : o.public_url;
+  const auto twilio_number_step = [&](int step, std::string_view number) {
+    return fmt::format("{}. In the Twilio Console, open the number **{}** (Phone Numbers > Manage > Active "
+                       "numbers). Under Voice, set \"A call comes in\" to Webhook, `POST {}/twilio/voice`, "
+                       "and \"Call status changes\" to `{}/twilio/status`. Save.\n",
+                       step, number, base, base);
+  };
   if (!c.forwarded.empty()) {
     out += "\n## Call forwarding (fastest setup)\n\n";
-    out += "The clinic keeps its number; its carrier forwards calls to ours.\n\n";
-    out += "1. Call your phone carrier's business support (or open its admin portal).\n";
-    out += fmt::format("2. Set up call forwarding to **{}**.\n", c.forwarded.front());
+    out += "The clinic keeps its own number; its phone company sends calls on to ours.\n\n";
+    out += twilio_number_step(1, c.forwarded.front());
+    out += "2. Call your phone company's business support (or open its online account).\n";
+    out += fmt::format("3. Set up call forwarding to **{}**.\n", c.forwarded.front());
     if (c.forwarded.size() > 1) {
       std::string others;
       for (std::size_t i = 1; i < c.forwarded.size(); ++i) others += (others.empty() ? "" : ", ") + c.forwarded[i];
-      out += fmt::format("   Further lines can forward to {}.\n", others);
+      out += fmt::format("   Further lines can forward to {} (set each up in Twilio as in step 1).\n", others);
     }
-    out += "3. Choose **Always forward** to let the policy decide every call, or **Forward when "
+    out += "4. Choose **Always forward** to let the policy decide every call, or **Forward when "
            "busy / no answer** to send only the calls staff cannot take.\n";
-    out += "4. Call your clinic number from another phone and check that the call is answered.\n\n";
+    out += "5. Call your clinic number from another phone and check that the call is answered.\n\n";
+    // What "always forward" does to a call during business hours under this policy.
+    const clinic_tables t = build_tables(c);
+    bool daytime_voicemail = false;
+    for (int d = 0; d < 7 && !daytime_voicemail; ++d) {
+      const day_number date = ordinary(c, t, o.today, d);
+      for (int m = 0; m < minutes_per_day && !daytime_voicemail; m += 15) {
+        if (!is_open(t, date, static_cast<std::uint16_t>(m))) continue;
+        const local_call call{date, static_cast<std::uint16_t>(m), 0, {}, via_kind::forwarded};
+        const action_kind a = c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action;
+        daytime_voicemail = a == action_kind::voicemail || a == action_kind::busy;
+      }
+    }
+    if (daytime_voicemail) {
+      out += "**Warning:** with **Always forward**, calls during business hours reach us too, and this "
+             "policy sends them to voicemail (or a busy message), not to your staff. Choose **Forward when "
+             "busy / no answer**, or change the policy's `fallback` to `forward` with your front desk's "
+             "number.\n\n";
+    }
     out += "Caller ID may show your clinic's number rather than the patient's, depending on the "
-           "carrier, and keypad tones (press 1, 2) may not pass through a forward.\n";
+           "phone company, and keypad tones (press 1, 2) may not pass through a forward.\n";
   }
   if (!c.ported.empty()) {
     out += "\n## Porting the number to Twilio (best quality)\n\n";
     for (const std::string& n : c.ported) out += fmt::format("Number to port: **{}**.\n", n);
     out += "\n1. Prepare a Letter of Authorization (LOA) signed by the account holder.\n";
-    out += "2. Get a recent bill from the current carrier showing the number, the account name "
+    out += "2. Get a recent bill from the current phone company showing the number, the account name "
            "and the service address.\n";
     out += "3. Check whether the number also carries fax lines or alarms: they move with it.\n";
     out += "4. Submit the port request. Porting takes **7 to 14 days**; keep the current service "
            "active until the port completes.\n";
-    if (!o.public_url.empty()) {
-      out += fmt::format("5. When the port completes, set the number's voice webhook to "
-                         "`POST {0}/twilio/voice` and its status callback to `{0}/twilio/status`.\n",
-                         o.public_url);
-    }
+    out += twilio_number_step(5, c.ported.front());
   }
   if (!c.sip_users.empty()) {
-    out += "\n## PBX over SIP (enterprise)\n\n";
+    out += "\n## Phone system (PBX) over SIP (enterprise)\n\n";
     out += "Your phone system sends calls to a Twilio **Programmable Voice SIP Domain** (an Elastic "
            "SIP Trunk never calls a webhook, so it cannot be used here).\n\n";
-    for (const std::string& u : c.sip_users) {
-      out += fmt::format("SIP destination: **`{}@{}`**\n", u, o.sip_domain);
-    }
+    out += "Destinations (one per line your phone system should reach us on):\n\n";
+    for (const std::string& u : c.sip_users) out += fmt::format("- **`{}@{}`**\n", u, o.sip_domain);
+    out += fmt::format("\n### In Twilio (once, for the domain {})\n\n", o.sip_domain);
+    out += fmt::format("1. Console > Voice > SIP Domains > **{}**: set \"A call comes in\" to Webhook, "
+                       "`POST {}/twilio/sip`.\n",
+                       o.sip_domain, base);
+    out += "2. Let only your phone system in: under **Voice Authentication**, add an **IP Access Control "
+           "List** with your PBX's public IP addresses, or a **Credential List** with a username and a long "
+           "password that the PBX registers with. Without one, Twilio refuses every call.\n";
+    const auto destinations = [&] {
+      std::string all;
+      for (std::size_t i = 0; i < c.sip_users.size(); ++i) {
+        all += (i == 0 ? "" : i + 1 == c.sip_users.size() ? " and " : ", ") +
+               fmt::format("`{}@{}`", c.sip_users[i], o.sip_domain);
+      }
+      return all;
+    }();
     out += "\n### RingCentral\n\n";
     out += "1. Open the RingCentral Admin Portal.\n";
     out += "2. Go to Phone System > Auto-Receptionist (or the call queue that should reach the AI).\n";
-    out += fmt::format("3. Add an external SIP destination: `{}@{}`.\n", c.sip_users.front(), o.sip_domain);
+    out += fmt::format("3. Add an external SIP destination for {}.\n", destinations);
     out += "4. Set the routing rule (for example After Hours, or Overflow) to that destination.\n";
     out += "5. Save, then call the clinic outside hours to test.\n";
-    out += "\n### Any other PBX (3CX, Bell, Telus, ...)\n\n";
+    out += "\n### Any other phone system (3CX, Bell, Telus, ...)\n\n";
     out += "1. Log in to the phone system's admin panel.\n";
-    out += fmt::format("2. Add an external destination or SIP trunk to `{}@{}`.\n", c.sip_users.front(), o.sip_domain);
+    out += fmt::format("2. Add an external destination or SIP trunk for {}, with the credentials of step 2 "
+                       "above if you chose a credential list.\n",
+                       destinations);
     out += "3. Route to it when the AI should answer (after hours, overflow, or a menu choice).\n";
     out += "4. Save and place a test call.\n";
-    if (!o.public_url.empty()) {
-      out += fmt::format("\nOn the Twilio side the SIP domain's voice URL is `POST {}/twilio/sip`.\n", o.public_url);
-    }
   }
   return out;
 }

@@ -329,3 +329,75 @@ BOOST_AUTO_TEST_CASE(serve_exits_2_on_rules_it_cannot_read) {
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.err.find("cannot read '/nonexistent/rules'") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(instructions_speak_plainly_and_check_their_inputs) {
+  const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+  const auto smile = run_callpolicy({"instructions", examples, "--clinic", "smile-dental", "--public-url",
+                                     "https://calls.example.com"});
+  BOOST_TEST_INFO(smile.err);
+  BOOST_REQUIRE(smile.exit_code == 0);  // no SIP users: no --sip-domain needed
+  BOOST_TEST(smile.out.find("The AI answers weekdays before 09:00 and after 17:00; Saturdays before 10:00 and after "
+                            "14:00; Sundays all day; and on holidays.") != std::string::npos);
+  // The forwarded number needs its Twilio webhook too.
+  BOOST_TEST(smile.out.find("open the number **+16475559999**") != std::string::npos);
+  BOOST_TEST(smile.out.find("`POST https://calls.example.com/twilio/voice`") != std::string::npos);
+  // Business-hours calls go to voicemail under this policy: "always forward" is warned about.
+  BOOST_TEST(smile.out.find("**Warning:** with **Always forward**") != std::string::npos);
+
+  const auto sip = run_callpolicy({"instructions", examples, "--clinic", "north-shore-medical", "--sip-domain",
+                                   "parlae.sip.twilio.com", "--public-url", "https://calls.example.com"});
+  BOOST_REQUIRE(sip.exit_code == 0);
+  BOOST_TEST(sip.out.find("IP Access Control List") != std::string::npos);
+  BOOST_TEST(sip.out.find("Credential List") != std::string::npos);
+  // Every SIP user, in the PBX steps too.
+  BOOST_TEST(count(sip.out, "nsm-afterhours@parlae.sip.twilio.com") >= 3u);
+  BOOST_TEST(count(sip.out, "north-shore-medical@parlae.sip.twilio.com") >= 3u);
+
+  BOOST_TEST(run_callpolicy({"instructions", examples, "--clinic", "north-shore-medical"}).exit_code == 2);
+  const auto bad_domain = run_callpolicy({"instructions", examples, "--clinic", "north-shore-medical", "--sip-domain",
+                                          "pbx.example.com"});
+  BOOST_TEST(bad_domain.exit_code == 2);
+  BOOST_TEST(bad_domain.err.find("'pbx.example.com' is not one") != std::string::npos);
+  const auto http = run_callpolicy({"instructions", examples, "--clinic", "smile-dental", "--public-url",
+                                    "http://calls.example.com"});
+  BOOST_TEST(http.exit_code == 2);
+  BOOST_TEST(http.err.find("is not an https URL") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(week_names_holidays_and_writes_each_reason) {
+  const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
+  const auto text = run_callpolicy({"week", examples, "--clinic", "smile-dental", "--from", "2026-12-21"});
+  BOOST_REQUIRE(text.exit_code == 0);
+  BOOST_TEST(text.out.find(std::string(48, 'A') + "  Christmas Day") != std::string::npos);
+  temp_dir dir;
+  const auto svg = run_callpolicy({"week", examples, "--clinic", "smile-dental", "--from", "2026-12-21", "--format",
+                                   "svg", "-o", dir.path() + "/w.svg"});
+  BOOST_REQUIRE(svg.exit_code == 0);
+  const std::string picture = read_text(dir.path() + "/w.svg");
+  BOOST_TEST(picture.find(">holiday (Christmas Day)</text>") != std::string::npos);  // on its day, not in a tooltip
+  BOOST_TEST(picture.find(">voicemail: business-hours</text>") != std::string::npos);  // the legend per reason
+  BOOST_TEST(count(picture, "stroke-opacity") >= 25u);  // hour and day lines over the cells
+  // via defaults to the clinic's integration: a forward-only clinic is shown via forwarded.
+  const auto forwarded = run_callpolicy({"week", examples, "--clinic", "harbour-physio", "--from", "2026-12-21"});
+  BOOST_TEST(forwarded.out.find("via forwarded") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_readme_example_does_what_its_comment_says) {
+  const std::string readme = read_text(CALLPOLICY_SOURCE_DIR "/README.md");
+  const auto section = readme.find("## A policy in twenty lines");
+  BOOST_REQUIRE(section != std::string::npos);
+  const auto open = readme.find("```\n", section) + 4;
+  const std::string policy = readme.substr(open, readme.find("```\n", open) - open);
+  temp_dir dir;
+  dir.write("readme.policy", policy);
+  dir.write("ontario.policy", read_text(CALLPOLICY_SOURCE_DIR "/examples/calendars/ontario.policy"));
+  BOOST_TEST(run_callpolicy({"check", "--strict", dir.path()}).exit_code == 0);
+  BOOST_TEST(run_callpolicy({"test", dir.path()}).exit_code == 0);
+  // "staff by day": a weekday at 10:00 rings the front desk, and the AI takes it if nobody answers.
+  const auto day = run_callpolicy({"eval", dir.path(), "--clinic", "smile-dental", "--at", "2026-12-02T10:00",
+                                   "--dial-status", "no-answer", "--format", "json"});
+  BOOST_REQUIRE(day.exit_code == 0);
+  const json j = json::parse(day.out);
+  BOOST_TEST(j["flow"][0]["action"] == "forward");
+  BOOST_TEST(j["action"] == "ai");
+}

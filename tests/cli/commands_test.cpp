@@ -63,7 +63,10 @@ BOOST_AUTO_TEST_CASE(five_mistakes_report_five_positions) {
 
   const auto as_json = run_callpolicy({"check", "--format", "json", file});
   BOOST_TEST(as_json.exit_code == 1);
-  const json diagnostics = json::parse(as_json.out);
+  const json report = json::parse(as_json.out);
+  BOOST_TEST(report["version"] == 1);  // issue 12: the diagnostics inside a versioned object
+  BOOST_TEST(report["errors"] == 5);
+  const json& diagnostics = report["diagnostics"];
   BOOST_REQUIRE_EQUAL(diagnostics.size(), 5u);
   BOOST_TEST(diagnostics[0]["code"] == "E010");
   BOOST_TEST(diagnostics[0]["line"] == 2);

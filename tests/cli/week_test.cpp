@@ -68,11 +68,11 @@ BOOST_AUTO_TEST_CASE(svg_renders_to_a_readable_picture) {
   auto pixel = [&](int x, int y) {
     return run_process({"/usr/bin/python3", "-c", png_pixel, png, std::to_string(x), std::to_string(y)}).out;
   };
-  // Layout: 96 cells of 10 px from x = 170; rows of 36 px from y = 60.
+  // Layout: 96 cells of 10 px from x = 170; rows of 36 px from y = 60; a legend line per reason below.
   // Thursday 10:00 (cell 40): staff, orange #ef6c00.
-  BOOST_TEST(pixel(170 + 40 * 10 + 5, 60 + 18) == "1150 396 239 108 0\n");
+  BOOST_TEST(pixel(170 + 40 * 10 + 5, 60 + 18) == "1150 432 239 108 0\n");
   // Thursday 03:00 (cell 12): the AI, green #2e7d32.
-  BOOST_TEST(pixel(170 + 12 * 10 + 5, 60 + 18) == "1150 396 46 125 50\n");
+  BOOST_TEST(pixel(170 + 12 * 10 + 5, 60 + 18) == "1150 432 46 125 50\n");
   // Sunday 2026-10-04 02:15 does not exist in Sydney: grey.
-  BOOST_TEST(pixel(170 + 9 * 10 + 5, 60 + 3 * 36 + 18) == "1150 396 189 189 189\n");
+  BOOST_TEST(pixel(170 + 9 * 10 + 5, 60 + 3 * 36 + 18) == "1150 432 189 189 189\n");
 }
