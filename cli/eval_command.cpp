@@ -1,3 +1,5 @@
+#include <fstream>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,46 @@ std::optional<ast::date_time> now_utc() {
   t.seconds = static_cast<std::uint32_t>((now - days).count());
   t.offset_minutes = 0;
   return t;
+}
+
+struct dry_run_override {
+  action_kind action;
+  std::string reason;  // "override: ..."
+};
+
+// The override `file` gives the clinic at `at`, if any; `error` says why the
+// file cannot be read. The file is what GET /admin/overrides answers.
+std::optional<dry_run_override> override_for(const std::string& file, const runtime_clinic& clinic,
+                                             std::chrono::sys_seconds at, std::string& error) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    error = "cannot read it";
+    return std::nullopt;
+  }
+  const auto root = nlohmann::json::parse(in, nullptr, false);
+  const nlohmann::json* list = root.is_array() ? &root : root.is_object() && root.contains("overrides") ? &root["overrides"] : nullptr;
+  if (!list || !list->is_array()) {
+    error = "expected {\"overrides\": [{\"clinic\", \"action\", \"until\", \"reason\"}, ...]}";
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& o = (*list)[i];
+    const auto text = [&](const char* key) {
+      return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+    };
+    const auto action = action_from_name(text("action"));
+    const auto until = parse_date_time(text("until"));
+    if (text("clinic").empty() || !action || !until || !until->offset_minutes || text("reason").empty()) {
+      error = fmt::format("override {}: needs clinic, action, until (RFC 3339 with Z or an offset) and reason", i);
+      return std::nullopt;
+    }
+    if (text("clinic") != clinic.policy.id) continue;
+    const std::chrono::sys_seconds ends{std::chrono::seconds{std::int64_t{until->date} * 86400 + until->seconds -
+                                                             std::int64_t{*until->offset_minutes} * 60}};
+    if (at >= ends || !can_answer_with(clinic.policy, *action)) continue;
+    return dry_run_override{*action, "override: " + text("reason")};
+  }
+  return std::nullopt;
 }
 
 const ast::clinic* find_clinic(const std::vector<ast::policy_file>& files, std::string_view id) {
@@ -96,11 +138,14 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::string ai_sip;
     std::string ai_url;
     bool explain = false;
+    std::string override_file;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
   command->add_option("--at", opts->at, "RFC 3339 time, a local time in the clinic's zone, or 'now'")
       ->required();
+  command->add_option("--override-file", opts->override_file,
+                      "overrides to apply, as GET /admin/overrides lists them (a dry run of one)");
   command->add_flag("--explain", opts->explain,
                     "each condition's value at that instant, every rule with whether it holds and where it is written");
   auto* clinic = command->add_option("--clinic", opts->clinic, "the clinic's id");
@@ -204,7 +249,18 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       return;
     }
     const call_context call{instant.instant, opts->calls, caller, match.via};
-    const call_flow flow = follow_flow(c, decide(c, call), opts->digits, opts->dial_status);
+    std::optional<dry_run_override> overridden;
+    if (!opts->override_file.empty()) {
+      std::string error;
+      overridden = override_for(opts->override_file, c, instant.instant, error);
+      if (!error.empty()) {
+        std::fprintf(stderr, "callpolicy eval: --override-file '%s': %s\n", opts->override_file.c_str(), error.c_str());
+        exit_code = exit_usage;
+        return;
+      }
+    }
+    const decision first = overridden ? decision{overridden->action, overridden->reason} : decide(c, call);
+    const call_flow flow = follow_flow(c, first, opts->digits, opts->dial_status);
     if (flow.digits_unused || flow.dial_unused) {
       std::fprintf(stderr, "callpolicy eval: %s given, but this call never reaches a %s\n",
                    flow.digits_unused ? "--digits" : "--dial-status", flow.digits_unused ? "menu" : "forward");
@@ -223,6 +279,12 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       const local_parts local = to_local(c.zone, instant.instant);
       why = explain_call(*source, c.policy, *c.tables,
                          {local.date, static_cast<std::uint16_t>(local.seconds / 60), opts->calls, caller, match.via});
+      if (overridden) {
+        // The operator's override decides before any rule does.
+        why.decided_by = "override";
+        for (auto& r : why.rules) r.decided = false;
+        why.facts.insert(why.facts.begin(), {"override", true, overridden->reason});
+      }
     }
     if (opts->format == "json") {
       nlohmann::ordered_json steps = nlohmann::ordered_json::array();

@@ -27,6 +27,21 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   return std::chrono::seconds{amount * scale};
 }
 
+// "50ms", "2s": the state store's timeout, 1 ms to 10 s.
+std::optional<std::chrono::milliseconds> parse_milliseconds(const std::string& text) {
+  std::size_t used = 0;
+  long long amount = 0;
+  try {
+    amount = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::string unit = text.substr(used);
+  const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : 0;
+  if (scale == 0 || amount <= 0 || amount * scale > 10'000) return std::nullopt;
+  return std::chrono::milliseconds{amount * scale};
+}
+
 // "1048576", "512K", "64M", "1G" (powers of 1024); "0" is allowed.
 std::optional<std::uint64_t> parse_size(const std::string& text) {
   std::size_t used = 0;
@@ -65,6 +80,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     std::string read_timeout = "10s";
     std::string journal = "callpolicy-journal.jsonl";
     std::string journal_max_size = "256M";
+    std::string state_timeout = "50ms";
   };
   auto opts = std::make_shared<options>();
   command->add_option("--rules", opts->server.rules_path, "a rules directory or a bundle (.json)")->required();
@@ -79,7 +95,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--journal", opts->journal, "the journal file ('' for none)");
   command->add_option("--journal-max-size", opts->journal_max_size,
                       "rotate the journal past this size, like 64M or 1G (default 256M; 0: never)");
-  command->add_option("--state", opts->server.state, "memory or redis://HOST:PORT");
+  command->add_option("--state", opts->server.state,
+                      "memory, redis://HOST:PORT or redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER-NAME");
+  command->add_option("--state-prefix", opts->server.state_prefix, "the shared store's key prefix (default callpolicy:)");
+  command->add_option("--state-timeout", opts->state_timeout,
+                      "how long a call waits for the shared store's count before deciding with this server's own "
+                      "(default 50ms)");
   command->add_option("--call-ttl", opts->call_ttl, "how long a call counts without a final status");
   auto* ai_sip = command->add_option("--ai-sip", opts->server.ai_sip, "default AI SIP URI");
   command->add_option("--ai-url", opts->server.ai_url, "default AI redirect URL")->excludes(ai_sip);
@@ -102,6 +123,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     const auto read_timeout = parse_duration(opts->read_timeout);
     if (!read_timeout) return usage_error("--read-timeout '" + opts->read_timeout + "' is not a duration like 10s");
     opts->server.read_timeout = *read_timeout;
+    const auto state_timeout = parse_milliseconds(opts->state_timeout);
+    if (!state_timeout) {
+      return usage_error("--state-timeout '" + opts->state_timeout + "' is not a duration like 50ms (1ms to 10s)");
+    }
+    opts->server.state_timeout = *state_timeout;
     opts->server.journal_path = opts->journal;
     const auto journal_max = parse_size(opts->journal_max_size);
     if (!journal_max) {

@@ -70,4 +70,10 @@ std::string format_local_time(const runtime_clinic& clinic, std::chrono::sys_sec
   return format_rfc3339_local(clinic.zone, at);
 }
 
+bool can_answer_with(const compiled_clinic& c, action_kind action) noexcept {
+  if (action == action_kind::forward) return !c.forward.number.empty();
+  if (action == action_kind::menu) return c.menu.configured;
+  return action != action_kind::hangup;
+}
+
 }  // namespace callpolicy

@@ -55,6 +55,10 @@ struct call_flow {
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
                       std::optional<std::string_view> dial_status);
 
+// Whether the clinic can answer a call with `action` outright, as an
+// operator's override does: a forward needs its number, a menu its block.
+bool can_answer_with(const compiled_clinic& clinic, action_kind action) noexcept;
+
 // The clinic's local time at an instant, for eval output and logs:
 // "2026-12-24T18:00:00-05:00".
 std::string format_local_time(const runtime_clinic& clinic, std::chrono::sys_seconds at);

@@ -8,7 +8,6 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
-#include <hiredis/hiredis.h>
 
 namespace callpolicy::server {
 namespace {
@@ -96,6 +95,18 @@ class memory_state final : public call_state {
     return {counts_.begin(), counts_.end()};
   }
 
+  std::vector<live_call> known_calls() override {
+    std::lock_guard lock(mutex_);
+    expire(clock_type::now());
+    std::vector<live_call> out;
+    out.reserve(by_start_.size());
+    for (const auto* entry : by_start_) {
+      out.push_back({fmt::format("CA{:016x}{:016x}", entry->first.high, entry->first.low), entry->second.clinic->first,
+                     entry->second.expires - ttl_, entry->second.ended});
+    }
+    return out;
+  }
+
   std::vector<live_call> live_calls() override {
     std::lock_guard lock(mutex_);
     expire(clock_type::now());
@@ -147,119 +158,10 @@ class memory_state final : public call_state {
   std::unordered_map<std::string, std::int32_t, string_hash, std::equal_to<>> counts_;
 };
 
-// Per clinic, a sorted set of CallSids scored by expiry (ms); per call, a key
-// naming its clinic, expiring with it, and left as '-ended' (a name no clinic
-// can have) when the call ends, so that a repeated webhook does not count it.
-// The Lua scripts keep each step atomic across servers.
-constexpr const char* start_script = R"(
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-if redis.call('GET', KEYS[2]) == '-ended' then return redis.call('ZCARD', KEYS[1]) end
-local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if tonumber(ARGV[2]) > tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-  redis.call('SET', KEYS[2], ARGV[4], 'PX', tonumber(ARGV[2]) - tonumber(ARGV[3]))
-  redis.call('SADD', 'callpolicy:clinics', ARGV[4])
-end
-local count = redis.call('ZCARD', KEYS[1])
-if known or tonumber(ARGV[2]) > tonumber(ARGV[3]) then count = count - 1 end
-return count
-)";
-
-constexpr const char* end_script = R"(
-local clinic = redis.call('GET', KEYS[1])
-if not clinic or clinic == '-ended' then return 0 end
-redis.call('SET', KEYS[1], '-ended', 'KEEPTTL')
-return redis.call('ZREM', 'callpolicy:calls:' .. clinic, ARGV[1])
-)";
-
-class redis_state final : public call_state {
- public:
-  redis_state(const std::string& host, int port, std::chrono::seconds ttl) : ttl_(ttl) {
-    const timeval timeout{2, 0};
-    context_ = redisConnectWithTimeout(host.c_str(), port, timeout);
-    if (!context_ || context_->err) {
-      const std::string why = context_ ? context_->errstr : "out of memory";
-      if (context_) redisFree(context_);
-      throw std::runtime_error(fmt::format("cannot connect to redis at {}:{}: {}", host, port, why));
-    }
-    redisSetTimeout(context_, timeout);
-  }
-  ~redis_state() override { redisFree(context_); }
-
-  std::int32_t start_call(std::string_view call_sid, std::string_view clinic,
-                          clock_type::time_point started) override {
-    const auto ms = [](clock_type::time_point t) {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    };
-    const std::string zset = fmt::format("callpolicy:calls:{}", clinic);
-    const std::string key = fmt::format("callpolicy:call:{}", call_sid);
-    const std::string expires = std::to_string(ms(started + ttl_));
-    const std::string now = std::to_string(ms(clock_type::now()));
-    const std::string sid(call_sid);
-    const std::string name(clinic);
-    std::lock_guard lock(mutex_);
-    redisReply* reply = static_cast<redisReply*>(redisCommand(
-        context_, "EVAL %s 2 %s %s %s %s %s %s", start_script, zset.c_str(), key.c_str(),
-        sid.c_str(), expires.c_str(), now.c_str(), name.c_str()));
-    const std::int32_t count =
-        reply && reply->type == REDIS_REPLY_INTEGER ? static_cast<std::int32_t>(reply->integer) : -1;
-    if (reply) freeReplyObject(reply);
-    return count;
-  }
-
-  bool end_call(std::string_view call_sid) override {
-    const std::string key = fmt::format("callpolicy:call:{}", call_sid);
-    const std::string sid(call_sid);
-    std::lock_guard lock(mutex_);
-    redisReply* reply = static_cast<redisReply*>(
-        redisCommand(context_, "EVAL %s 1 %s %s", end_script, key.c_str(), sid.c_str()));
-    const bool ended = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
-    if (reply) freeReplyObject(reply);
-    return ended;
-  }
-
-  std::map<std::string, std::int32_t> active_by_clinic() override {
-    std::map<std::string, std::int32_t> out;
-    std::lock_guard lock(mutex_);
-    redisReply* clinics = static_cast<redisReply*>(redisCommand(context_, "SMEMBERS callpolicy:clinics"));
-    if (!clinics || clinics->type != REDIS_REPLY_ARRAY) {
-      if (clinics) freeReplyObject(clinics);
-      return out;
-    }
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         clock_type::now().time_since_epoch()).count();
-    for (std::size_t i = 0; i < clinics->elements; ++i) {
-      const std::string clinic(clinics->element[i]->str, clinics->element[i]->len);
-      redisReply* count = static_cast<redisReply*>(redisCommand(
-          context_, "ZCOUNT callpolicy:calls:%s (%lld +inf", clinic.c_str(), static_cast<long long>(now)));
-      if (count && count->type == REDIS_REPLY_INTEGER) out[clinic] = static_cast<std::int32_t>(count->integer);
-      if (count) freeReplyObject(count);
-    }
-    freeReplyObject(clinics);
-    return out;
-  }
-
- private:
-  std::chrono::seconds ttl_;
-  std::mutex mutex_;  // one connection; Redis answers in microseconds on loopback
-  redisContext* context_ = nullptr;
-};
-
 }  // namespace
 
 std::unique_ptr<call_state> make_memory_state(std::chrono::seconds ttl) {
   return std::make_unique<memory_state>(ttl);
-}
-
-std::unique_ptr<call_state> make_redis_state(const std::string& url, std::chrono::seconds ttl) {
-  std::string_view rest(url);
-  if (!rest.starts_with("redis://")) throw std::runtime_error("expected redis://HOST:PORT");
-  rest.remove_prefix(8);
-  const auto colon = rest.rfind(':');
-  const std::string host(rest.substr(0, colon));
-  int port = 6379;
-  if (colon != std::string_view::npos) port = std::stoi(std::string(rest.substr(colon + 1)));
-  return std::make_unique<redis_state>(host.empty() ? "127.0.0.1" : host, port, ttl);
 }
 
 }  // namespace callpolicy::server

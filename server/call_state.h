@@ -19,6 +19,28 @@ using clock_type = std::chrono::system_clock;
 // Twilio's CallSid: "CA" and 32 hex digits (what the memory store keys by).
 bool is_call_sid(std::string_view sid);
 
+// Who waits for a shared store's count: told at most once, on the store's
+// thread, with the ticket it was given (a connection may have moved on).
+class state_waiter {
+ public:
+  virtual void state_answered(std::uint64_t ticket, std::int32_t others_active) = 0;
+
+ protected:
+  ~state_waiter() = default;
+};
+
+// How the state store is doing, for /status and /metrics.
+struct state_health {
+  std::string backend = "memory";  // memory, redis, redis-sentinel
+  bool healthy = true;
+  std::uint64_t errors = 0;     // failed connections and commands
+  std::uint64_t fallbacks = 0;  // decisions made with this server's own count
+  std::string address;          // the Redis master in use
+  std::string last_error;
+};
+
+struct clinic_override;
+
 class call_state {
  public:
   virtual ~call_state() = default;
@@ -33,14 +55,61 @@ class call_state {
   struct live_call {
     std::string call_sid, clinic;
     clock_type::time_point started;
+    bool ended = false;  // ended, but remembered until its TTL (known_calls only)
   };
   // The calls this server counts itself, for a journal snapshot; empty for
   // a shared store, which keeps its own.
   virtual std::vector<live_call> live_calls() { return {}; }
+  // Every call still remembered, ended ones too: what a shared store writes
+  // back after an outage.
+  virtual std::vector<live_call> known_calls() { return {}; }
+
+  // A shared store answers later. start_call_later registers the call here
+  // at once, sets `local` to the count this server sees on its own, and
+  // returns whether the store's count will follow through `waiter` (false
+  // while the store is down or slow: decide now, with `local`).
+  virtual bool answers_later() const { return false; }
+  virtual bool start_call_later(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
+                                std::shared_ptr<state_waiter> waiter, std::uint64_t ticket, std::int32_t& local) {
+    (void)waiter;
+    (void)ticket;
+    local = start_call(call_sid, clinic, started);
+    return false;
+  }
+  // The wait for an answer timed out: the call was decided with the local count.
+  virtual void note_timeout() {}
+  // A call was decided with the local count without waiting.
+  virtual void note_fallback() {}
+  virtual state_health health() const { return {}; }
+
+  // Overrides kept in the store itself, so that every server sees them
+  // (Redis); false for the memory store, whose overrides the journal keeps.
+  virtual bool shares_overrides() const { return false; }
+  virtual bool put_override(const clinic_override&, std::string& error) {
+    error = "not a shared store";
+    return false;
+  }
+  virtual bool erase_override(std::string_view, bool& existed, std::string& error) {
+    existed = false;
+    error = "not a shared store";
+    return false;
+  }
+  virtual bool load_overrides(std::vector<clinic_override>&, std::string& error) {
+    error = "not a shared store";
+    return false;
+  }
 };
 
 std::unique_ptr<call_state> make_memory_state(std::chrono::seconds ttl);
-// "redis://HOST:PORT"; throws std::runtime_error when it cannot connect.
-std::unique_ptr<call_state> make_redis_state(const std::string& url, std::chrono::seconds ttl);
+
+struct shared_state_options {
+  std::string url;  // redis://HOST:PORT or redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER
+  std::string prefix = "callpolicy:";
+  std::chrono::seconds ttl{3600};
+};
+class override_table;
+// Throws std::runtime_error for a malformed URL or a store it cannot reach
+// at start (later outages are survived: see server/redis_state.cpp).
+std::unique_ptr<call_state> make_shared_state(const shared_state_options& options, override_table& overrides);
 
 }  // namespace callpolicy::server

@@ -247,10 +247,11 @@ class log_batch {
 // One connection. Everything a request needs is reused from one request to
 // the next: the read buffer, the arena that holds the parsed request, the
 // response the handlers fill in and the buffer it is sent from.
-class session final : public std::enable_shared_from_this<session>, journal_waiter {
+class session final : public std::enable_shared_from_this<session>, journal_waiter, public state_waiter {
  public:
   session(socket_type socket, shared& s, log_batch& batch, bool admin, std::string address)
-      : socket_(std::move(socket)), watchdog_(socket_.get_executor()), shared_(s), batch_(batch), admin_(admin),
+      : socket_(std::move(socket)), watchdog_(socket_.get_executor()), state_timer_(socket_.get_executor()), shared_(s),
+        batch_(batch), admin_(admin),
         address_(std::move(address)),
         buffer_(read_buffer_limit), arena_(arena_size) {
     // Beast reads max(512, free capacity) bytes at a time: from an empty
@@ -322,10 +323,18 @@ class session final : public std::enable_shared_from_this<session>, journal_wait
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
     ++shared_.in_flight;
+    guarded([&] { shared_.hooks.handle(view, out_); });
+    if (out_.awaiting_state) return await_state();
+    handled();
+  }
+
+  // Runs a handler step: an exception is a bug, not bad input, answered 500
+  // rather than taking the process down.
+  template <typename Step>
+  void guarded(Step step) {
     try {
-      shared_.hooks.handle(view, out_);
+      step();
     } catch (const std::exception& e) {
-      // A bug, not bad input: answered 500 rather than taking the process down.
       log_message("error", "request handler threw", "error", e.what());
       out_.clear();
       out_.status = 500;
@@ -333,11 +342,50 @@ class session final : public std::enable_shared_from_this<session>, journal_wait
       out_.body = "internal error\n";
       keep_alive_ = false;
     }
+  }
+
+  void handled() {
     if (out_.journal_line.empty() || !shared_.journal_enabled) return answer();
     // The answer leaves once the line is on disk; until then the journal
     // holds a pointer to this session, which keeps itself alive.
     waiting_self_ = shared_from_this();
     shared_.log.append(out_.journal_line, *this);
+  }
+
+  // A call waits for the shared store's count, at most --state-timeout,
+  // without holding up the thread: other connections go on meanwhile.
+  void await_state() {
+    call_state& state = shared_.hooks.state();
+    const std::uint64_t ticket = ++state_tickets_;
+    state_ticket_ = ticket;
+    std::int32_t local = 0;
+    const bool wait = state.start_call_later(out_.call_sid, out_.clinic, out_.received, shared_from_this(), ticket, local);
+    state_local_ = local;
+    if (!wait) {
+      state.note_fallback();
+      return decided(local, true);
+    }
+    state_timer_.expires_after(shared_.options.state_timeout);
+    state_timer_.async_wait(with_memory(handler_memory_, [self = shared_from_this(), ticket](beast::error_code ec) {
+      if (ec || self->state_ticket_ != ticket) return;
+      self->shared_.hooks.state().note_timeout();
+      self->decided(self->state_local_, true);
+    }));
+  }
+
+  // On the store's thread: back onto the connection.
+  void state_answered(std::uint64_t ticket, std::int32_t others_active) override {
+    net::post(socket_.get_executor(), [self = shared_from_this(), ticket, others_active] {
+      if (self->state_ticket_ != ticket) return;  // decided already, with the local count
+      self->state_timer_.cancel();
+      self->decided(others_active, false);
+    });
+  }
+
+  void decided(std::int32_t others_active, bool local) {
+    state_ticket_ = 0;
+    guarded([&] { shared_.hooks.finish_call(out_, others_active, local); });
+    handled();
   }
 
   // On the journal's thread: back onto the connection.
@@ -434,6 +482,7 @@ class session final : public std::enable_shared_from_this<session>, journal_wait
     socket_.shutdown(tcp::socket::shutdown_send, ec);
     closed_ = true;
     watchdog_.cancel();
+    state_timer_.cancel();
   }
 
   // Deadlines, after Beast's http_server_fast: setting one is an assignment;
@@ -482,6 +531,10 @@ class session final : public std::enable_shared_from_this<session>, journal_wait
 
   socket_type socket_;
   timer_type watchdog_;
+  timer_type state_timer_;
+  std::uint64_t state_tickets_ = 0;
+  std::uint64_t state_ticket_ = 0;  // the call waiting for the store; 0: none
+  std::int32_t state_local_ = 0;
   std::chrono::steady_clock::time_point deadline_{};
   bool closed_ = false;
   shared& shared_;
@@ -685,10 +738,12 @@ int run_server(server_options options) {
                  report.error.c_str());
     return report.io_error ? 2 : 1;  // the CLI's contract: I/O errors 2, policy errors 1
   }
+  override_table overrides;
   std::unique_ptr<call_state> state;
   try {
-    state = options.state == "memory" ? make_memory_state(options.call_ttl)
-                                      : make_redis_state(options.state, options.call_ttl);
+    state = options.state == "memory"
+                ? make_memory_state(options.call_ttl)
+                : make_shared_state({options.state, options.state_prefix, options.call_ttl}, overrides);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: --state: %s\n", e.what());
     return 2;
@@ -701,7 +756,7 @@ int run_server(server_options options) {
     std::fprintf(stderr, "callpolicy serve: %s\n", e.what());
     return 2;
   }
-  webhooks hooks(options, store, *state, *log, stats);
+  webhooks hooks(options, store, *state, *log, stats, &overrides);
   if (!options.journal_path.empty()) {
     // Shared state lives in Redis already; only a memory store is rebuilt.
     const replay_summary replayed = hooks.replay(options.journal_path, options.state == "memory");

@@ -88,7 +88,7 @@ void metrics::count_decision(std::string_view clinic, std::string_view action, s
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
                             std::uint64_t reloads_ok, std::uint64_t reloads_failed,
                             std::size_t last_reload_errors, bool last_reload_ok,
-                            std::size_t voicemails) const {
+                            std::size_t voicemails, const state_health& state) const {
   // The shards summed, in label order.
   std::map<request_key, std::uint64_t> requests;
   std::map<decision_key, std::uint64_t> decisions;
@@ -134,6 +134,15 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   for (const auto& [clinic, n] : active_calls) {
     out += fmt::format("callpolicy_active_calls{{clinic=\"{}\"}} {}\n", label(clinic), n);
   }
+  out += "# HELP callpolicy_state_healthy Whether the state store answers (1) or calls are decided with this server's own counts (0).\n"
+         "# TYPE callpolicy_state_healthy gauge\n";
+  out += fmt::format("callpolicy_state_healthy{{backend=\"{}\"}} {}\n", label(state.backend), state.healthy ? 1 : 0);
+  out += "# HELP callpolicy_state_errors_total Failed connections to and commands of the state store.\n"
+         "# TYPE callpolicy_state_errors_total counter\n";
+  out += fmt::format("callpolicy_state_errors_total {}\n", state.errors);
+  out += "# HELP callpolicy_state_fallbacks_total Calls decided with this server's own count because the state store was slow or down.\n"
+         "# TYPE callpolicy_state_fallbacks_total counter\n";
+  out += fmt::format("callpolicy_state_fallbacks_total {}\n", state.fallbacks);
   out += "# HELP callpolicy_voicemails_total Voicemails journaled.\n"
          "# TYPE callpolicy_voicemails_total counter\n";
   out += fmt::format("callpolicy_voicemails_total {}\n", voicemails);

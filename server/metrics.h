@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/call_state.h"
+
 namespace callpolicy::server {
 
 class metrics {
@@ -39,7 +41,7 @@ class metrics {
   // `active_calls` and the reload figures are read when rendering.
   std::string render(const std::map<std::string, std::int32_t>& active_calls, std::uint64_t reloads_ok,
                      std::uint64_t reloads_failed, std::size_t last_reload_errors, bool last_reload_ok,
-                     std::size_t voicemails) const;
+                     std::size_t voicemails, const state_health& state) const;
 
  private:
   static constexpr std::array<double, 10> buckets_{0.00005, 0.0001, 0.00025, 0.0005, 0.001,

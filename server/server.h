@@ -20,7 +20,9 @@ struct server_options {
   bool skip_signature = false;
   std::string journal_path = "callpolicy-journal.jsonl";  // empty: no journal
   std::uint64_t journal_max_bytes = 256ull << 20;        // rotate past this; 0: never
-  std::string state = "memory";        // or redis://HOST:PORT
+  std::string state = "memory";        // or redis://HOST:PORT, redis-sentinel://HOST:PORT,.../MASTER
+  std::string state_prefix = "callpolicy:";  // the shared store's keys start with this
+  std::chrono::milliseconds state_timeout{50};  // a call waits no longer for the shared store's count
   std::chrono::seconds call_ttl{3600};
   std::string ai_sip;
   std::string ai_url;

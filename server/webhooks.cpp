@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "compiler/parser.h"
 #include "runtime/evaluator.h"
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
@@ -38,6 +39,8 @@ void text(response& out, unsigned status, std::string_view body, std::string_vie
 }
 
 constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
+
+
 
 // The fields that identify a call or a recording. A second copy of one is
 // refused: reordering duplicates keeps a signature valid (parameters are
@@ -97,8 +100,9 @@ std::string_view query_value(std::string_view target, std::string_view name) {
 }  // namespace
 
 webhooks::webhooks(const server_options& options, policy_store& store, call_state& state,
-                   journal& journal, metrics& metrics)
-    : options_(options), store_(store), state_(state), journal_(journal), metrics_(metrics) {
+                   journal& journal, metrics& metrics, override_table* overrides)
+    : options_(options), store_(store), state_(state), journal_(journal), metrics_(metrics),
+      overrides_(overrides ? *overrides : own_overrides_) {
   if (options.journal_max_bytes > 0) {
     journal_.set_rotation(options.journal_max_bytes, [this] { return journal_snapshot(); });
   }
@@ -121,6 +125,21 @@ std::string webhooks::journal_snapshot() {
         .add("clinic", call.clinic)
         .add("snapshot", true)
         .end_line();
+  }
+  // The memory store's overrides live in the journal: a new file carries them.
+  if (!state_.shares_overrides()) {
+    for (const clinic_override& o : overrides_.all(now)) {
+      json_line(out)
+          .add("type", "override")
+          .add("time_ms", unix_ms(now))
+          .add("call_sid", "")
+          .add("clinic", o.clinic)
+          .add("action", action_name(o.action))
+          .add("until_ms", unix_ms(o.until))
+          .add("reason", o.reason)
+          .add("set_at", o.set_at)
+          .end_line();
+    }
   }
   std::lock_guard lock(recordings_mutex_);
   for (const auto& [at, recording] : recordings_by_time_) {
@@ -147,6 +166,12 @@ void response::clear() {
   reason.clear();
   journal_line.clear();
   recording_sid.clear();
+  awaiting_state = false;
+  set.reset();
+  pending_clinic = nullptr;
+  to.clear();
+  from.clear();
+  forwarded_from.clear();
 }
 
 void webhooks::handle(const request_view& request, response& out) {
@@ -248,7 +273,7 @@ void webhooks::handle_admin(const request_view& request, std::string_view path, 
       for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
       text(out, 200,
            metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(), errors, last.ok,
-                           voicemails_),
+                           voicemails_, state_.health()),
            "text/plain; version=0.0.4");
     }
     return;
@@ -271,7 +296,173 @@ void webhooks::handle_admin(const request_view& request, std::string_view path, 
       return;
     }
   }
+  constexpr std::string_view clinics_prefix = "/admin/clinics/";
+  constexpr std::string_view override_suffix = "/override";
+  if (path.starts_with(clinics_prefix) && path.ends_with(override_suffix) &&
+      path.size() > clinics_prefix.size() + override_suffix.size()) {
+    const std::string_view clinic =
+        path.substr(clinics_prefix.size(), path.size() - clinics_prefix.size() - override_suffix.size());
+    if (request.method == "POST" || request.method == "PUT") return set_override(clinic, request.body, out);
+    if (request.method == "DELETE") return clear_override(clinic, out);
+    text(out, 405, "method not allowed\n");
+    out.allow = "POST, PUT, DELETE";
+    return;
+  }
+  if (path == "/admin/overrides") {
+    if (get) return list_overrides(out);
+    text(out, 405, "method not allowed\n");
+    out.allow = "GET, HEAD";
+    return;
+  }
   text(out, 404, "no such admin endpoint\n");
+}
+
+namespace {
+std::string json_error(std::string_view message) {
+  std::string out;
+  json_line(out).add("error", message).end();
+  out += '\n';
+  return out;
+}
+}  // namespace
+
+void webhooks::set_override(std::string_view clinic_id, std::string_view body, response& out) {
+  const auto fail = [&](unsigned status, std::string_view message) {
+    text(out, status, json_error(message), "application/json");
+  };
+  const auto set = store_.current();
+  const runtime_clinic* clinic = set ? set->find_by_id(clinic_id) : nullptr;
+  if (!clinic) return fail(404, fmt::format("no clinic '{}' in the loaded set", clinic_id));
+  const json request = json::parse(body, nullptr, false);
+  if (request.is_discarded() || !request.is_object()) return fail(400, "expected a JSON object: {\"action\", \"until\", \"reason\"}");
+  for (const auto& item : request.items()) {
+    if (item.key() != "action" && item.key() != "until" && item.key() != "reason") {
+      return fail(400, fmt::format("unknown field '{}'", item.key()));
+    }
+  }
+  const auto string_field = [&](const char* name) -> std::optional<std::string> {
+    const auto it = request.find(name);
+    if (it == request.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  const auto action_text = string_field("action");
+  const auto until_text = string_field("until");
+  const auto reason = string_field("reason");
+  if (!action_text) return fail(400, "'action' must be one of ai, voicemail, forward, busy, menu");
+  const auto action = action_from_name(*action_text);
+  if (!action || *action == action_kind::hangup) {
+    return fail(400, fmt::format("'action' '{}' is none of ai, voicemail, forward, busy, menu", *action_text));
+  }
+  if (!can_answer_with(clinic->policy, *action)) {
+    return fail(422, fmt::format("clinic '{}' has no {} to answer with", clinic_id,
+                                 *action == action_kind::forward ? "forward number" : "menu"));
+  }
+  if (!until_text) return fail(400, "'until' must be an RFC 3339 time like 2026-12-24T18:00:00-05:00");
+  const auto until = parse_date_time(*until_text);
+  if (!until || !until->offset_minutes) {
+    return fail(400, fmt::format("'until' '{}' is not an RFC 3339 time with Z or an offset", *until_text));
+  }
+  const clock_type::time_point until_at{std::chrono::seconds{std::int64_t{until->date} * 86400 + until->seconds -
+                                                             std::int64_t{*until->offset_minutes} * 60}};
+  const auto now = clock_type::now();
+  if (until_at <= now) return fail(422, fmt::format("'until' {} is in the past", *until_text));
+  // An override is for an emergency, not a policy: a month at most.
+  if (until_at > now + std::chrono::hours(24 * 31)) return fail(422, "'until' is more than 31 days away: change the policy instead");
+  if (!reason || reason->empty() || reason->size() > 200) return fail(400, "'reason' must be a string of 1 to 200 bytes");
+  if (std::any_of(reason->begin(), reason->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    return fail(400, "'reason' must not hold control characters");
+  }
+  clinic_override o;
+  o.clinic = std::string(clinic_id);
+  o.action = *action;
+  o.until = until_at;
+  o.reason = *reason;
+  o.set_at = rfc3339_utc(now);
+  if (state_.shares_overrides()) {
+    std::string error;
+    if (!state_.put_override(o, error)) {
+      return fail(503, fmt::format("the state store did not keep the override ({}); every server must see it, so "
+                                   "it is not set",
+                                   error));
+    }
+  } else {
+    json_line(out.journal_line)
+        .add("type", "override")
+        .add("time_ms", unix_ms(now))
+        .add("call_sid", "")
+        .add("clinic", o.clinic)
+        .add("action", action_name(o.action))
+        .add("until_ms", unix_ms(o.until))
+        .add("reason", o.reason)
+        .add("set_at", o.set_at)
+        .end();
+  }
+  out.clinic = o.clinic;
+  out.action = "override";
+  out.reason = o.decision_reason();
+  text(out, 200, override_json(o) + "\n", "application/json");
+  overrides_.put(std::move(o));
+}
+
+void webhooks::clear_override(std::string_view clinic_id, response& out) {
+  bool existed = false;
+  if (state_.shares_overrides()) {
+    std::string error;
+    if (!state_.erase_override(clinic_id, existed, error)) {
+      text(out, 503, json_error(fmt::format("the state store did not answer ({}); the override stays", error)),
+           "application/json");
+      return;
+    }
+    overrides_.erase(clinic_id);
+  } else {
+    existed = overrides_.erase(clinic_id);
+    if (existed) {
+      json_line(out.journal_line)
+          .add("type", "override_cleared")
+          .add("time_ms", unix_ms(clock_type::now()))
+          .add("call_sid", "")
+          .add("clinic", clinic_id)
+          .end();
+    }
+  }
+  out.clinic.assign(clinic_id);
+  out.action = "override";
+  out.reason = existed ? "cleared" : "none to clear";
+  std::string body;
+  json_line(body).add("clinic", clinic_id).add("cleared", existed).end();
+  text(out, 200, body + "\n", "application/json");
+}
+
+std::vector<clinic_override> webhooks::current_overrides() {
+  const auto now = clock_type::now();
+  if (state_.shares_overrides()) {
+    // What Redis holds is what every server obeys; the table follows it.
+    std::vector<clinic_override> shared;
+    std::string error;
+    if (state_.load_overrides(shared, error)) {
+      for (const clinic_override& o : overrides_.all(now)) {
+        if (std::none_of(shared.begin(), shared.end(), [&](const auto& s) { return s.clinic == o.clinic; })) {
+          overrides_.erase(o.clinic);
+        }
+      }
+      for (const clinic_override& o : shared) overrides_.put(o);
+      std::erase_if(shared, [&](const clinic_override& o) { return o.until <= now; });
+      return shared;
+    }
+  }
+  return overrides_.all(now);
+}
+
+void webhooks::list_overrides(response& out) {
+  std::string body = "{\"overrides\":[";
+  bool first = true;
+  for (const clinic_override& o : current_overrides()) {
+    if (!first) body += ',';
+    first = false;
+    body += override_json(o);
+  }
+  body += "]}\n";
+  text(out, 200, body, "application/json");
 }
 
 void webhooks::handle_call(const form_fields& form, response& out) {
@@ -281,42 +472,65 @@ void webhooks::handle_call(const form_fields& form, response& out) {
     text(out, 400, "missing To\n");
     return;
   }
-  const std::shared_ptr<const policy_set> set = store_.current();
+  out.set = store_.current();
   out.call_sid.assign(call_sid);
-  const auto match = set ? identify_clinic(*set, to) : std::nullopt;
+  const auto match = out.set ? identify_clinic(*out.set, to) : std::nullopt;
   if (!match) {
     write_not_in_service_twiml(out.body);
     out.action = "not-in-service";
     fmt::format_to(std::back_inserter(out.reason), "no clinic answers to '{}'", to);
     return;
   }
-  const runtime_clinic& clinic = *match->clinic;
-  const auto now = clock_type::now();
-  std::int32_t active = state_.start_call(call_sid, clinic.policy.id, now);
-  if (active < 0) active = 0;  // the shared store did not answer: decide as if quiet
-  const std::string_view from = form_value(form, "From");
-  const std::string_view caller = caller_of(from, clinic);
-  const decision d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(now), active, caller, match->via});
-  write_twiml(out.body, clinic, d, {match->via, is_e164(from)}, answer_options());
-  out.clinic.assign(clinic.policy.id);
+  out.pending_clinic = match->clinic;
+  out.pending_via = match->via;
+  out.received = clock_type::now();
+  out.to.assign(to);
+  out.from.assign(form_value(form, "From"));
+  out.forwarded_from.assign(form_value(form, "ForwardedFrom"));
+  out.clinic.assign(match->clinic->policy.id);
+  if (state_.answers_later()) {
+    // The caller waits for the shared count, at most --state-timeout.
+    out.awaiting_state = true;
+    return;
+  }
+  std::int32_t active = state_.start_call(call_sid, out.clinic, out.received);
+  if (active < 0) active = 0;
+  finish_call(out, active, false);
+}
+
+void webhooks::finish_call(response& out, std::int32_t active, bool local) {
+  out.awaiting_state = false;
+  const runtime_clinic& clinic = *out.pending_clinic;
+  const std::string_view caller = caller_of(out.from, clinic);
+  decision d;
+  // An operator's override decides before the policy does.
+  action_kind overridden = action_kind::ai;
+  if (overrides_.active(out.clinic, out.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden)) {
+    d = {overridden, out.reason};
+  } else {
+    d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), active, caller, out.pending_via});
+    out.reason.assign(d.reason);
+  }
+  write_twiml(out.body, clinic, d, {out.pending_via, is_e164(out.from)}, answer_options());
   out.action.assign(action_name(d.action));
-  out.reason.assign(d.reason);
   metrics_.count_decision(out.clinic, out.action, out.reason);
   // Without a journal the line would be built for nothing, on every call.
   if (!journal_.enabled()) return;
-  json_line(out.journal_line)
-      .add("type", "call")
-      .add("time_ms", unix_ms(now))
-      .add("call_sid", call_sid)
+  json_line line(out.journal_line);
+  line.add("type", "call")
+      .add("time_ms", unix_ms(out.received))
+      .add("call_sid", out.call_sid)
       .add("clinic", out.clinic)
-      .add("via", via_name(match->via))
-      .add("to", to)
-      .add("from", form_value(form, "From"))
-      .add("forwarded_from", form_value(form, "ForwardedFrom"))
+      .add("via", via_name(out.pending_via))
+      .add("to", out.to)
+      .add("from", out.from)
+      .add("forwarded_from", out.forwarded_from)
       .add("active_calls", active)
       .add("action", out.action)
-      .add("reason", out.reason)
-      .end();
+      .add("reason", out.reason);
+  // Decided with this server's own count: the shared store was slow or down.
+  if (local) line.add("state", "local");
+  line.end();
 }
 
 void webhooks::handle_status(const form_fields& form, response& out) {
@@ -568,6 +782,29 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       const auto recording = string_field("recording_sid");
       if (!recording) return skip(number, "recording without a 'recording_sid' string");
       if (at + recording_memory > now) remember_recording(*recording, at);
+    } else if (*type == "override") {
+      const auto clinic = string_field("clinic");
+      const auto action = string_field("action");
+      const auto reason = string_field("reason");
+      const auto until = line.find("until_ms");
+      const auto kind = action ? action_from_name(*action) : std::nullopt;
+      if (!clinic || !kind || !reason || until == line.end() || !until->is_number_integer()) {
+        return skip(number, "override without 'clinic', 'action', 'reason' or 'until_ms'");
+      }
+      // Shared stores keep overrides themselves; the journal's are the memory store's.
+      if (!state_.shares_overrides()) {
+        clinic_override o;
+        o.clinic = *clinic;
+        o.action = *kind;
+        o.reason = *reason;
+        o.until = clock_type::time_point{std::chrono::milliseconds{until->get<std::int64_t>()}};
+        o.set_at = string_field("set_at").value_or("");
+        if (o.until > now) overrides_.put(std::move(o));
+      }
+    } else if (*type == "override_cleared") {
+      const auto clinic = string_field("clinic");
+      if (!clinic) return skip(number, "override_cleared without 'clinic'");
+      if (!state_.shares_overrides()) overrides_.erase(*clinic);
     } else if (*type != "dial_status" && *type != "menu") {
       return skip(number, "unknown record type");
     }
@@ -577,7 +814,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
   return summary;
 }
 
-std::string webhooks::status_json() const {
+std::string webhooks::status_json() {
   const auto set = store_.current();
   const reload_report last = store_.last_report();
   json clinics = json::array();
@@ -602,6 +839,17 @@ std::string webhooks::status_json() const {
   }
   json active = json::object();
   for (const auto& [clinic, n] : state_.active_by_clinic()) active[clinic] = n;
+  const state_health health = state_.health();
+  json state{{"backend", health.backend},
+             {"healthy", health.healthy},
+             {"errors", health.errors},
+             {"fallbacks", health.fallbacks}};
+  if (!health.address.empty()) state["address"] = health.address;
+  if (!health.last_error.empty()) state["last_error"] = health.last_error;
+  json overrides = json::array();
+  for (const clinic_override& o : current_overrides()) {
+    overrides.push_back(json::parse(override_json(o)));
+  }
   json out{{"rules", options_.rules_path},
            {"loaded", set != nullptr},
            {"clinics", clinics},
@@ -612,6 +860,8 @@ std::string webhooks::status_json() const {
              {"error", last.error},
              {"diagnostics", diagnostics}}},
            {"active_calls", active},
+           {"state", state},
+           {"overrides", overrides},
            {"voicemails", voicemails_.load()}};
   // A file name or diagnostic may hold bytes that are not UTF-8: replaced, never thrown on.
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

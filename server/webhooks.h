@@ -19,6 +19,7 @@
 #include "server/form.h"
 #include "server/journal.h"
 #include "server/metrics.h"
+#include "server/overrides.h"
 #include "server/policy_store.h"
 #include "server/server.h"
 
@@ -46,6 +47,16 @@ struct response {
   std::string journal_line;
   std::string recording_sid;  // the voicemail being journaled, if any
 
+  // A call waiting for a shared store's count: the caller gets the count
+  // (or gives up on it) and calls webhooks::finish_call. What the decision
+  // needs is copied here, since the form is the thread's and is reused.
+  bool awaiting_state = false;
+  std::shared_ptr<const policy_set> set;  // the set the call arrived on, held until it is answered
+  const runtime_clinic* pending_clinic = nullptr;
+  via_kind pending_via = via_kind::ported;
+  std::chrono::system_clock::time_point received{};
+  std::string to, from, forwarded_from;
+
   // Back to a fresh 200, keeping the strings' capacity.
   void clear();
 };
@@ -57,10 +68,16 @@ struct replay_summary {
 
 class webhooks {
  public:
+  // `overrides`: the table the state store also feeds (a shared store
+  // writes what Redis says into it); null: one of its own.
   webhooks(const server_options& options, policy_store& store, call_state& state, journal& journal,
-           metrics& metrics);
+           metrics& metrics, override_table* overrides = nullptr);
 
   void handle(const request_view& request, response& out);
+  // The rest of a call that waited for the shared store (out.awaiting_state):
+  // the decision with `others_active`, which is this server's own count when
+  // `local` (the store was slow or down).
+  void finish_call(response& out, std::int32_t others_active, bool local);
   // The journal's verdict on out.journal_line: a voicemail that could not be
   // written becomes 503, so that Twilio retries it.
   void journaled(response& out, bool ok);
@@ -71,6 +88,7 @@ class webhooks {
   replay_summary replay(const std::string& path, bool restore_calls);
 
   std::size_t voicemails() const { return voicemails_; }
+  call_state& state() { return state_; }
 
  private:
   void handle_call(const form_fields& form, response& out);
@@ -88,7 +106,11 @@ class webhooks {
   twiml_options answer_options() const;
   void handle_voicemail(const form_fields& form, response& out);
   void handle_admin(const request_view& request, std::string_view path, response& out);
-  std::string status_json() const;
+  void set_override(std::string_view clinic, std::string_view body, response& out);
+  void clear_override(std::string_view clinic, response& out);
+  void list_overrides(response& out);
+  std::vector<clinic_override> current_overrides();
+  std::string status_json();
   // The lines a rotated journal starts with: what replay needs of the past.
   std::string journal_snapshot();
   // Whether the recording is new (and now remembered); Twilio retries a
@@ -101,6 +123,8 @@ class webhooks {
   call_state& state_;
   journal& journal_;
   metrics& metrics_;
+  override_table own_overrides_;
+  override_table& overrides_;
   std::atomic<std::size_t> voicemails_{0};
   // Calls whose menu was just played again after an unknown key, until
   // their next menu request: a second unknown key then takes the timeout

@@ -148,7 +148,7 @@ compiled_clinic compile_one(const std::string& text) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(export_then_import_gives_the_same_compiled_clinic) {
-  for (const std::string policy : {
+  for (const std::string& policy : {
            std::string(R"(clinic rt {
   name "Round Trip"
   timezone "America/Vancouver"

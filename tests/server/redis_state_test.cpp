@@ -1,63 +1,98 @@
-// Two servers sharing active calls through a real redis-server: overflow
-// holds across them (SPEC 5, --state redis://).
+// Servers sharing active calls and overrides through real redis-server and
+// redis-sentinel processes (SPEC 5, issue 13): overflow holds across them,
+// Redis stalling, dying and failing over never stops a call, and an override
+// set on one server is obeyed by every one.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <atomic>
+#include <future>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/redis_process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
 
 using namespace callpolicy::testing;
+using json = nlohmann::json;
 
 namespace {
 
-class redis_server {
- public:
-  redis_server() : port_(free_port()) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      execlp("redis-server", "redis-server", "--port", std::to_string(port_).c_str(), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--logfile", "/dev/null", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 100; ++i) {
-      if (run_process({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}).out == "PONG\n") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    throw std::runtime_error("redis-server did not start");
-  }
-  ~redis_server() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+const std::string token = "shared-token";
+const std::string admin_token = "admin-secret";
 
- private:
-  int port_;
-  pid_t pid_ = -1;
+// harbour-physio (overflow-only, overflow 3, forwarded +442079460555).
+const std::string harbour = "+442079460555";
+
+struct two_servers {
+  temp_dir dir;
+  std::string token_file = dir.write("token", token);
+  std::string admin_file = dir.write("admin", admin_token);
+  std::vector<std::string> args(const std::string& state, const std::string& journal,
+                                std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"--rules", CALLPOLICY_SOURCE_DIR "/examples", "--auth-token-file", token_file,
+                               "--admin-token-file", admin_file, "--journal", dir.path() + "/" + journal,
+                               "--state", state};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
 };
+
+std::string call(server_process& s, const std::string& sid, const std::string& to = harbour) {
+  return s.post("/twilio/voice", {{"CallSid", sid}, {"To", to}, {"From", "+447700900001"}}, token).body;
+}
+
+void end_call(server_process& s, const std::string& sid) {
+  s.post("/twilio/status", {{"CallSid", sid}, {"CallStatus", "completed"}}, token);
+}
+
+json status_of(server_process& s) { return json::parse(http_request(s.admin_port(), "GET", "/status").body); }
+
+std::string metrics_of(server_process& s) { return http_request(s.admin_port(), "GET", "/metrics").body; }
+
+double metric(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + name.size() + 2));
+}
+
+http_reply admin(server_process& s, const std::string& method, const std::string& target, const std::string& body = {}) {
+  return http_request(s.admin_port(), method, target, body,
+                      {{"Authorization", "Bearer " + admin_token}, {"Content-Type", "application/json"}});
+}
+
+std::string in(std::chrono::seconds from_now) {
+  const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() + from_now);
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{t - days};
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
+                static_cast<long long>(hms.seconds().count()));
+  return text;
+}
+
+template <typename Predicate>
+bool eventually(Predicate p, std::chrono::milliseconds limit = std::chrono::milliseconds(8000)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (p()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return p();
+}
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(overflow_holds_across_two_servers) {
-  redis_server redis;
-  temp_dir dir;
-  const std::string token = "shared-token";
-  const std::string token_file = dir.write("token", token);
-  auto args = [&](const std::string& journal) {
-    return std::vector<std::string>{"--rules", CALLPOLICY_SOURCE_DIR "/examples", "--auth-token-file", token_file,
-                                    "--journal", dir.path() + "/" + journal, "--state", redis.url()};
-  };
-  server_process a(args("a.jsonl"));
-  server_process b(args("b.jsonl"));
-  auto call = [&](server_process& s, const std::string& sid) {
-    return s.post("/twilio/voice", {{"CallSid", sid}, {"To", "+442079460555"}, {"From", "+447700900001"}}, token).body;
-  };
+  redis_process redis;
+  two_servers setup;
+  server_process a(setup.args(redis.url(), "a.jsonl"));
+  server_process b(setup.args(redis.url(), "b.jsonl"));
   // harbour-physio overflows at 3 active calls.
   BOOST_TEST(call(a, call_sid(1)).find("<Dial timeout") != std::string::npos);
   BOOST_TEST(call(b, call_sid(2)).find("<Dial timeout") != std::string::npos);
@@ -65,11 +100,207 @@ BOOST_AUTO_TEST_CASE(overflow_holds_across_two_servers) {
   BOOST_TEST(call(b, call_sid(4)).find("x-reason=overflow") != std::string::npos);
   BOOST_TEST(call(a, call_sid(4)).find("x-reason=overflow") != std::string::npos);  // the same call, once
   // A status callback reaching the other server ends the call for both.
-  b.post("/twilio/status", {{"CallSid", call_sid(1)}, {"CallStatus", "completed"}}, token);
-  b.post("/twilio/status", {{"CallSid", call_sid(4)}, {"CallStatus", "completed"}}, token);
+  end_call(b, call_sid(1));
+  end_call(b, call_sid(4));
   BOOST_TEST(call(a, call_sid(5)).find("<Dial timeout") != std::string::npos);
-  const auto status = nlohmann::json::parse(http_request(b.admin_port(), "GET", "/status").body);
-  BOOST_TEST(status["active_calls"]["harbour-physio"] == 3);
+  BOOST_TEST(status_of(b)["active_calls"]["harbour-physio"] == 3);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_calls_through_both_servers_overflow_exactly) {
+  redis_process redis;
+  two_servers setup;
+  server_process a(setup.args(redis.url(), "a.jsonl"));
+  server_process b(setup.args(redis.url(), "b.jsonl"));
+  constexpr int calls = 24;
+  constexpr int threshold = 3;
+  std::vector<std::future<std::string>> answers;
+  for (int i = 0; i < calls; ++i) {
+    answers.push_back(std::async(std::launch::async, [&, i] { return call(i % 2 ? a : b, call_sid(1000 + i)); }));
+  }
+  int ai = 0;
+  int staff = 0;
+  for (auto& f : answers) {
+    const std::string body = f.get();
+    ai += body.find("x-reason=overflow") != std::string::npos;
+    staff += body.find("<Dial timeout") != std::string::npos;
+  }
+  BOOST_TEST(ai == calls - threshold);
+  BOOST_TEST(staff == threshold);
+  BOOST_TEST(status_of(a)["active_calls"]["harbour-physio"] == calls);
+}
+
+BOOST_AUTO_TEST_CASE(a_stalled_then_dead_redis_never_stops_a_call_and_counts_converge_when_it_returns) {
+  redis_process redis;
+  two_servers setup;
+  server_process a(setup.args(redis.url(), "a.jsonl", {"--state-timeout", "50ms"}));
+  server_process b(setup.args(redis.url(), "b.jsonl", {"--state-timeout", "50ms"}));
+  BOOST_TEST(call(a, call_sid(1)).find("<Dial timeout") != std::string::npos);
+  BOOST_TEST(call(b, call_sid(2)).find("<Dial timeout") != std::string::npos);
+
+  // A stall: Redis holds its connections but answers nothing.
+  redis.pause();
+  const auto timed = [](auto f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::steady_clock::now() - t0;
+  };
+  std::chrono::steady_clock::duration slowest{};
+  for (int i = 0; i < 6; ++i) {
+    std::string body;
+    slowest = std::max(slowest, timed([&] { body = call(i % 2 ? a : b, call_sid(10 + i)); }));
+    BOOST_TEST(body.find("<Response>") != std::string::npos);
+    // healthz never waits on the store.
+    BOOST_TEST(http_request(a.port(), "GET", "/healthz").status == 200);
+  }
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count() < 1000);
+  // A's own count: its 1 call before the stall and its 3 during it; never 0.
+  // Its fourth call sees 3 others of its own: under the threshold of 3? No: 3 >= 3 overflows.
+  BOOST_TEST(call(a, call_sid(20)).find("x-reason=overflow") != std::string::npos);
+  BOOST_TEST(status_of(a)["state"]["healthy"] == false);
+  BOOST_TEST(metric(metrics_of(a), "callpolicy_state_fallbacks_total") >= 1);
+
+  // An outage: the process is gone.
+  redis.kill_hard();
+  BOOST_TEST(eventually([&] { return metric(metrics_of(b), "callpolicy_state_errors_total") >= 1; }));
+  BOOST_TEST(call(b, call_sid(30)).find("<Response>") != std::string::npos);
+  BOOST_TEST(metrics_of(b).find("callpolicy_state_healthy{backend=\"redis\"} 0") != std::string::npos);
+  BOOST_TEST(status_of(b)["state"]["healthy"] == false);
+
+  // Back, empty: both servers reconnect and write their calls back.
+  redis.restart();
+  BOOST_TEST(eventually([&] { return status_of(a)["state"]["healthy"] == true && status_of(b)["state"]["healthy"] == true; }));
+  // a: 1, 11, 13, 15, 20; b: 2, 10, 12, 14, 30.
+  BOOST_TEST(eventually([&] { return status_of(a)["active_calls"]["harbour-physio"] == 10; }));
+  BOOST_TEST(status_of(b)["active_calls"]["harbour-physio"] == 10);
+  BOOST_TEST(call(a, call_sid(40)).find("x-reason=overflow") != std::string::npos);
+  BOOST_TEST(a.log().find("state store unreachable") != std::string::npos);
+  BOOST_TEST(a.log().find("state store reachable again") != std::string::npos);
+  // One warning per outage, however many calls it saw.
+  std::size_t warnings = 0;
+  const std::string log = a.log();
+  for (auto at = log.find("state store unreachable"); at != std::string::npos; at = log.find("state store unreachable", at + 1)) ++warnings;
+  BOOST_TEST(warnings <= 2u);  // the stall, then at most once more for the kill
+}
+
+BOOST_AUTO_TEST_CASE(an_override_set_on_one_server_is_obeyed_by_the_other_and_expires) {
+  redis_process redis;
+  two_servers setup;
+  server_process a(setup.args(redis.url(), "a.jsonl"));
+  server_process b(setup.args(redis.url(), "b.jsonl"));
+  BOOST_TEST(call(b, call_sid(1)).find("<Dial timeout") != std::string::npos);
+  const auto set = admin(a, "POST", "/admin/clinics/harbour-physio/override",
+                         R"({"action": "voicemail", "until": ")" + in(std::chrono::seconds(6)) +
+                             R"(", "reason": "office flooded"})");
+  BOOST_TEST_INFO(set.body);
+  BOOST_REQUIRE(set.status == 200);
+  // B obeys at once: its next call reads the override with the count.
+  const std::string during = call(b, call_sid(2));
+  BOOST_TEST(during.find("<Record") != std::string::npos);
+  BOOST_TEST(b.log().find("\"reason\":\"override: office flooded\"") != std::string::npos);
+  const json listed = json::parse(admin(b, "GET", "/admin/overrides").body);
+  BOOST_REQUIRE_EQUAL(listed["overrides"].size(), 1u);
+  BOOST_TEST(listed["overrides"][0]["clinic"] == "harbour-physio");
+  BOOST_TEST(status_of(b)["overrides"].size() == 1u);
+  // It survives both servers' restart: Redis keeps it.
+  a.stop();
+  b.stop();
+  server_process a2(setup.args(redis.url(), "a.jsonl"));
+  server_process b2(setup.args(redis.url(), "b.jsonl"));
+  BOOST_TEST(call(a2, call_sid(3)).find("<Record") != std::string::npos);
+  BOOST_TEST(call(b2, call_sid(5)).find("<Record") != std::string::npos);
+  // And expires on its own at `until`.
+  BOOST_TEST(eventually([&] { return call(a2, call_sid(4)).find("<Record") == std::string::npos; }));
+  BOOST_TEST(json::parse(admin(a2, "GET", "/admin/overrides").body)["overrides"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(servers_follow_a_sentinel_failover) {
+  redis_process primary;
+  redis_process replica(primary.port());
+  BOOST_REQUIRE(eventually([&] { return replica.cli("INFO replication").find("master_link_status:up") != std::string::npos; }));
+  sentinel_process sentinel(primary.port(), "calls");
+  two_servers setup;
+  const std::string url = "redis-sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/calls";
+  server_process a(setup.args(url, "a.jsonl"));
+  server_process b(setup.args(url, "b.jsonl"));
+  BOOST_TEST(status_of(a)["state"]["address"] == "127.0.0.1:" + std::to_string(primary.port()));
+  BOOST_TEST(call(a, call_sid(1)).find("<Dial timeout") != std::string::npos);
+  BOOST_TEST(call(b, call_sid(2)).find("<Dial timeout") != std::string::npos);
+
+  primary.kill_hard();
+  // Calls keep being answered through the failover.
+  for (int i = 0; i < 20; ++i) {
+    BOOST_TEST(call(i % 2 ? a : b, call_sid(100 + i), "+16045550123").find("<Response>") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_REQUIRE(eventually([&] { return sentinel.master_port("calls") == replica.port(); }, std::chrono::seconds(20)));
+  const std::string promoted = "127.0.0.1:" + std::to_string(replica.port());
+  BOOST_TEST(eventually([&] { return status_of(a)["state"]["address"] == promoted && status_of(a)["state"]["healthy"] == true; },
+                        std::chrono::seconds(20)));
+  BOOST_TEST(eventually([&] { return status_of(b)["state"]["address"] == promoted; }, std::chrono::seconds(20)));
+  // Both write to the promoted replica and share counts again.
+  BOOST_TEST(eventually([&] { return status_of(b)["active_calls"]["harbour-physio"] == 2; }));
+  BOOST_TEST(call(a, call_sid(3)).find("<Dial timeout") != std::string::npos);
+  BOOST_TEST(call(b, call_sid(4)).find("x-reason=overflow") != std::string::npos);
+  BOOST_TEST_MESSAGE("server a's log through the failover:\n" << a.log());
+}
+
+BOOST_AUTO_TEST_CASE(memory_overrides_survive_a_restart_through_the_journal) {
+  two_servers setup;
+  auto args = setup.args("memory", "m.jsonl");
+  {
+    server_process s(args);
+    const auto set = admin(s, "POST", "/admin/clinics/harbour-physio/override",
+                           R"({"action": "busy", "until": ")" + in(std::chrono::seconds(3600)) + R"(", "reason": "storm"})");
+    BOOST_REQUIRE(set.status == 200);
+    BOOST_TEST(call(s, call_sid(1)).find("<Hangup/>") != std::string::npos);
+    s.kill_hard();
+  }
+  server_process again(args);
+  BOOST_TEST(call(again, call_sid(2)).find("<Hangup/>") != std::string::npos);
+  BOOST_TEST(again.log().find("\"reason\":\"override: storm\"") != std::string::npos);
+  const auto cleared = admin(again, "DELETE", "/admin/clinics/harbour-physio/override");
+  BOOST_TEST(cleared.status == 200);
+  BOOST_TEST(json::parse(cleared.body)["cleared"] == true);
+  BOOST_TEST(call(again, call_sid(3)).find("<Dial timeout") != std::string::npos);
+  again.kill_hard();
+  server_process third(args);
+  // The clear was journaled too (three calls are live again: the fourth overflows to the AI, not busy).
+  BOOST_TEST(call(third, call_sid(4)).find("x-reason=overflow") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_override_api_checks_who_and_what) {
+  two_servers setup;
+  server_process s(setup.args("memory", "v.jsonl"));
+  const std::string until = in(std::chrono::seconds(600));
+  const std::string ok_body = R"({"action": "ai", "until": ")" + until + R"(", "reason": "drill"})";
+  // No token, a wrong one: refused, nothing set.
+  BOOST_TEST(http_request(s.admin_port(), "POST", "/admin/clinics/harbour-physio/override", ok_body).status == 401);
+  BOOST_TEST(http_request(s.admin_port(), "POST", "/admin/clinics/harbour-physio/override", ok_body,
+                          {{"Authorization", "Bearer wrong"}})
+                 .status == 401);
+  BOOST_TEST(admin(s, "POST", "/admin/clinics/nobody/override", ok_body).status == 404);
+  BOOST_TEST(admin(s, "POST", "/admin/clinics/harbour-physio/override", "{not json").status == 400);
+  BOOST_TEST(admin(s, "POST", "/admin/clinics/harbour-physio/override",
+                   R"({"action": "hangup", "until": ")" + until + R"(", "reason": "x"})")
+                 .status == 400);
+  // downtown-dental has no menu.
+  BOOST_TEST(admin(s, "POST", "/admin/clinics/downtown-dental/override",
+                   R"({"action": "menu", "until": ")" + until + R"(", "reason": "x"})")
+                 .status == 422);
+  BOOST_TEST(admin(s, "POST", "/admin/clinics/harbour-physio/override",
+                   R"({"action": "ai", "until": "2020-01-01T00:00:00Z", "reason": "x"})")
+                 .status == 422);
+  BOOST_TEST(admin(s, "POST", "/admin/clinics/harbour-physio/override",
+                   R"({"action": "ai", "until": "2026-12-24T18:00", "reason": "x"})")
+                 .status == 400);  // no offset: ambiguous
+  BOOST_TEST(json::parse(admin(s, "GET", "/admin/overrides").body)["overrides"].empty());
+  // The public address serves none of it.
+  BOOST_TEST(http_request(s.port(), "POST", "/admin/clinics/harbour-physio/override", ok_body,
+                          {{"Authorization", "Bearer " + admin_token}})
+                 .status == 404);
+  const auto set = admin(s, "POST", "/admin/clinics/harbour-physio/override", ok_body);
+  BOOST_TEST(set.status == 200);
+  BOOST_TEST(call(s, call_sid(1)).find("x-reason=override%3A%20drill") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(unreachable_redis_stops_the_start) {
@@ -80,4 +311,44 @@ BOOST_AUTO_TEST_CASE(unreachable_redis_stops_the_start) {
                                  "--journal", "", "--state", "redis://127.0.0.1:" + std::to_string(free_port())});
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.err.find("cannot connect to redis") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_override_command_sets_lists_and_clears_and_eval_dry_runs_the_list) {
+  two_servers setup;
+  server_process s(setup.args("memory", "c.jsonl"));
+  const std::string admin_url = "http://127.0.0.1:" + std::to_string(s.admin_port());
+  const auto set = run_callpolicy({"override", "set", "--admin", admin_url, "--token-file", setup.admin_file, "--clinic",
+                                   "harbour-physio", "--action", "voicemail", "--until", "2h", "--reason", "flood"});
+  BOOST_TEST_INFO(set.err);
+  BOOST_REQUIRE(set.exit_code == 0);
+  BOOST_TEST(set.out.find("harbour-physio: every call answered by voicemail until ") == 0u);
+  BOOST_TEST(call(s, call_sid(1)).find("<Record") != std::string::npos);
+  const auto listed = run_callpolicy({"override", "list", "--admin", admin_url, "--format", "json"});
+  BOOST_REQUIRE(listed.exit_code == 0);
+  temp_dir dir;
+  const std::string file = dir.write("overrides.json", listed.out);
+  // The same list applied to a dry run.
+  const auto dry = run_callpolicy({"eval", CALLPOLICY_SOURCE_DIR "/examples", "--clinic", "harbour-physio", "--at", "now",
+                                   "--override-file", file, "--format", "json"});
+  BOOST_TEST_INFO(dry.err);
+  BOOST_REQUIRE(dry.exit_code == 0);
+  BOOST_TEST(json::parse(dry.out)["action"] == "voicemail");
+  BOOST_TEST(json::parse(dry.out)["reason"] == "override: flood");
+  const auto later = run_callpolicy({"eval", CALLPOLICY_SOURCE_DIR "/examples", "--clinic", "harbour-physio", "--at",
+                                     in(std::chrono::seconds(3 * 3600)), "--override-file", file, "--format", "json"});
+  BOOST_TEST(json::parse(later.out)["reason"] == "under-capacity");  // past its `until`
+  // Without the token: refused, exit 2; clearing it restores the policy.
+  const auto no_token = run_callpolicy({"override", "clear", "--admin", admin_url, "--token-file",
+                                        dir.write("bad", "nope"), "--clinic", "harbour-physio"});
+  BOOST_TEST(no_token.exit_code == 2);
+  BOOST_TEST(no_token.err.find("401") != std::string::npos);
+  const auto cleared = run_callpolicy({"override", "clear", "--admin", admin_url, "--token-file", setup.admin_file,
+                                       "--clinic", "harbour-physio"});
+  BOOST_TEST(cleared.exit_code == 0);
+  BOOST_TEST(cleared.out == "harbour-physio: override cleared\n");
+  BOOST_TEST(call(s, call_sid(2)).find("<Dial timeout") != std::string::npos);
+  const auto unknown = run_callpolicy({"override", "set", "--admin", admin_url, "--token-file", setup.admin_file,
+                                       "--clinic", "nobody", "--action", "ai", "--until", "1h", "--reason", "x"});
+  BOOST_TEST(unknown.exit_code == 1);
+  BOOST_TEST(unknown.err.find("no clinic 'nobody'") != std::string::npos);
 }

@@ -1,0 +1,628 @@
+// Active calls and overrides shared through Redis (issue 13).
+//
+// A call never waits on Redis past `--state-timeout`, and Redis being slow,
+// gone or failing over never stops the server:
+// - One connection thread talks to Redis. Requests are queued to it and sent
+//   pipelined, as many as are waiting, each one round trip of EVALSHA (the
+//   scripts are loaded once per connection, again on NOSCRIPT).
+// - Every call is also counted in a local registry (the memory store) of the
+//   calls this server has seen. A webhook waits for Redis's count at most
+//   the timeout, then decides with the local one; once a wait has timed out,
+//   or while Redis is down, calls do not wait at all until Redis answers again.
+// - A lost connection is reconnected with backoff (through Sentinel when
+//   configured, which follows a failover); on reconnecting, the local
+//   registry is written back, so that calls started or ended during the
+//   outage are counted again and the servers' counts converge.
+// - Overrides live in Redis keys that expire at their `until`; the start
+//   script returns the clinic's override with the count, so every server
+//   obeys one the moment it is set.
+#include <hiredis/hiredis.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "server/call_state.h"
+#include "server/json_line.h"
+#include "server/log.h"
+#include "server/overrides.h"
+
+namespace callpolicy::server {
+namespace {
+
+// KEYS: the clinic's set of calls, the call's key, the clinic's override.
+// ARGV: sid, expiry (ms), now (ms), clinic, the set of clinics' key.
+// Returns {calls of the clinic active besides this one, its override or ''}.
+constexpr const char* start_script = R"(
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local override = redis.call('GET', KEYS[3]) or ''
+if redis.call('GET', KEYS[2]) == '-ended' then return {redis.call('ZCARD', KEYS[1]), override} end
+local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', tonumber(ARGV[2]) - tonumber(ARGV[3]))
+  redis.call('SADD', ARGV[5], ARGV[4])
+end
+local count = redis.call('ZCARD', KEYS[1])
+if known or tonumber(ARGV[2]) > tonumber(ARGV[3]) then count = count - 1 end
+return {count, override}
+)";
+
+// KEYS: the call's key. ARGV: sid, the key prefix. The call's key stays, as
+// '-ended' (no clinic is named so), so that a repeated webhook counts once.
+constexpr const char* end_script = R"(
+local clinic = redis.call('GET', KEYS[1])
+if not clinic or clinic == '-ended' then return 0 end
+redis.call('SET', KEYS[1], '-ended', 'KEEPTTL')
+return redis.call('ZREM', ARGV[2] .. 'calls:' .. clinic, ARGV[1])
+)";
+
+struct redis_address {
+  std::string host;
+  int port = 6379;
+  std::string text() const { return fmt::format("{}:{}", host, port); }
+};
+
+redis_address parse_address(std::string_view text) {
+  redis_address a;
+  const auto colon = text.rfind(':');
+  a.host = std::string(text.substr(0, colon));
+  if (a.host.empty()) a.host = "127.0.0.1";
+  if (colon != std::string_view::npos) {
+    const std::string port(text.substr(colon + 1));
+    std::size_t used = 0;
+    int value = 0;
+    try {
+      value = std::stoi(port, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != port.size() || value <= 0 || value > 65535) {
+      throw std::runtime_error(fmt::format("'{}' is not HOST:PORT", text));
+    }
+    a.port = value;
+  }
+  return a;
+}
+
+struct reply_deleter {
+  void operator()(redisReply* r) const {
+    if (r) freeReplyObject(r);
+  }
+};
+using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
+struct context_deleter {
+  void operator()(redisContext* c) const {
+    if (c) redisFree(c);
+  }
+};
+using context_ptr = std::unique_ptr<redisContext, context_deleter>;
+
+context_ptr connect_to(const redis_address& a, std::chrono::milliseconds connect_timeout,
+                       std::chrono::milliseconds io_timeout, std::string& error) {
+  const timeval connect_tv{static_cast<time_t>(connect_timeout.count() / 1000),
+                           static_cast<suseconds_t>(connect_timeout.count() % 1000 * 1000)};
+  context_ptr c(redisConnectWithTimeout(a.host.c_str(), a.port, connect_tv));
+  if (!c || c->err) {
+    error = fmt::format("cannot connect to redis at {}: {}", a.text(), c ? c->errstr : "out of memory");
+    return nullptr;
+  }
+  const timeval io_tv{static_cast<time_t>(io_timeout.count() / 1000),
+                      static_cast<suseconds_t>(io_timeout.count() % 1000 * 1000)};
+  redisSetTimeout(c.get(), io_tv);
+  return c;
+}
+
+reply_ptr command(redisContext* c, const std::vector<std::string>& argv) {
+  std::vector<const char*> parts;
+  std::vector<std::size_t> lengths;
+  for (const std::string& a : argv) {
+    parts.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  return reply_ptr(static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(parts.size()), parts.data(), lengths.data())));
+}
+
+std::string reply_error(const redisReply* r, const redisContext* c) {
+  if (!r) return c && c->err ? c->errstr : "no reply";
+  if (r->type == REDIS_REPLY_ERROR) return std::string(r->str, r->len);
+  return "unexpected reply";
+}
+
+std::int64_t unix_ms(clock_type::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+class redis_state final : public call_state {
+ public:
+  redis_state(const shared_state_options& o, override_table& overrides)
+      : options_(o), overrides_(overrides), shadow_(make_memory_state(o.ttl)) {
+    std::string_view rest(o.url);
+    if (rest.starts_with("redis://")) {
+      rest.remove_prefix(8);
+      while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+      direct_ = parse_address(rest);
+    } else if (rest.starts_with("redis-sentinel://")) {
+      rest.remove_prefix(17);
+      const auto slash = rest.find('/');
+      if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
+        throw std::runtime_error("expected redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER-NAME");
+      }
+      master_name_ = std::string(rest.substr(slash + 1));
+      std::string_view hosts = rest.substr(0, slash);
+      while (!hosts.empty()) {
+        const auto comma = hosts.find(',');
+        sentinels_.push_back(parse_address(hosts.substr(0, comma)));
+        hosts = comma == std::string_view::npos ? std::string_view{} : hosts.substr(comma + 1);
+      }
+    } else {
+      throw std::runtime_error("expected memory, redis://HOST:PORT or redis-sentinel://HOST:PORT,.../MASTER");
+    }
+    // The store must be reachable once: a mistyped address fails the start,
+    // rather than a server that never shares a count.
+    std::string error;
+    context_ptr first = open(error);
+    if (!first) throw std::runtime_error(error);
+    context_ = std::move(first);
+    healthy_ = true;
+    worker_ = std::thread([this] { run(); });
+  }
+
+  ~redis_state() override {
+    {
+      std::lock_guard lock(queue_mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable()) worker_.join();
+  }
+
+  // Calls the store's count arrives for later; `start_call` is what replay
+  // and the tests of the memory store use.
+  std::int32_t start_call(std::string_view call_sid, std::string_view clinic,
+                          clock_type::time_point started) override {
+    const std::int32_t local = shadow_->start_call(call_sid, clinic, started);
+    enqueue({op::kind::start, std::string(call_sid), std::string(clinic), started, nullptr, 0});
+    return local;
+  }
+
+  bool answers_later() const override { return true; }
+
+  bool start_call_later(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
+                        std::shared_ptr<state_waiter> waiter, std::uint64_t ticket, std::int32_t& local) override {
+    local = shadow_->start_call(call_sid, clinic, started);
+    // Down, or slow since a wait timed out: no call waits until Redis answers again.
+    const bool wait = healthy_.load() && !suspect_.load();
+    enqueue({op::kind::start, std::string(call_sid), std::string(clinic), started, wait ? std::move(waiter) : nullptr,
+             ticket});
+    return wait;
+  }
+
+  void note_timeout() override {
+    ++fallbacks_;
+    suspect_ = true;
+  }
+
+  void note_fallback() override { ++fallbacks_; }
+
+  bool end_call(std::string_view call_sid) override {
+    const bool local = shadow_->end_call(call_sid);
+    enqueue({op::kind::end, std::string(call_sid), {}, {}, nullptr, 0});
+    return local;
+  }
+
+  std::map<std::string, std::int32_t> active_by_clinic() override {
+    std::map<std::string, std::int32_t> out;
+    const bool ok = with_admin_connection([&](redisContext* c) {
+      reply_ptr clinics = command(c, {"SMEMBERS", options_.prefix + "clinics"});
+      if (!clinics || clinics->type != REDIS_REPLY_ARRAY) return false;
+      const std::string now = std::to_string(unix_ms(clock_type::now()));
+      const std::string after = "(" + now;
+      for (std::size_t i = 0; i < clinics->elements; ++i) {
+        const std::string clinic(clinics->element[i]->str, clinics->element[i]->len);
+        const std::string key = options_.prefix + "calls:" + clinic;
+        redisAppendCommand(c, "ZCOUNT %b %b +inf", key.data(), key.size(), after.data(), after.size());
+      }
+      for (std::size_t i = 0; i < clinics->elements; ++i) {
+        redisReply* raw = nullptr;
+        if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) return false;
+        reply_ptr count(raw);
+        if (count->type == REDIS_REPLY_INTEGER && count->integer > 0) {
+          out[std::string(clinics->element[i]->str, clinics->element[i]->len)] =
+              static_cast<std::int32_t>(count->integer);
+        }
+      }
+      return true;
+    });
+    // Redis away: what this server knows of its own calls.
+    return ok ? out : shadow_->active_by_clinic();
+  }
+
+  std::vector<live_call> live_calls() override { return {}; }  // Redis keeps them; the journal need not
+
+  state_health health() const override {
+    std::lock_guard lock(status_mutex_);
+    state_health h;
+    h.backend = sentinels_.empty() ? "redis" : "redis-sentinel";
+    h.healthy = healthy_.load() && !suspect_.load();
+    h.errors = errors_.load();
+    h.fallbacks = fallbacks_.load();
+    h.address = address_;
+    h.last_error = last_error_;
+    return h;
+  }
+
+  bool shares_overrides() const override { return true; }
+
+  bool put_override(const clinic_override& o, std::string& error) override {
+    const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(o.until - clock_type::now()).count();
+    if (ttl <= 0) return true;
+    return with_admin_connection(
+        [&](redisContext* c) {
+          reply_ptr r = command(c, {"SET", options_.prefix + "override:" + o.clinic, o.encode(), "PX", std::to_string(ttl)});
+          return r && r->type == REDIS_REPLY_STATUS;
+        },
+        &error);
+  }
+
+  bool erase_override(std::string_view clinic, bool& existed, std::string& error) override {
+    return with_admin_connection(
+        [&](redisContext* c) {
+          reply_ptr r = command(c, {"DEL", options_.prefix + "override:" + std::string(clinic)});
+          if (!r || r->type != REDIS_REPLY_INTEGER) return false;
+          existed = r->integer > 0;
+          return true;
+        },
+        &error);
+  }
+
+  bool load_overrides(std::vector<clinic_override>& out, std::string& error) override {
+    return with_admin_connection(
+        [&](redisContext* c) {
+          const std::string prefix = options_.prefix + "override:";
+          std::string cursor = "0";
+          do {
+            reply_ptr r = command(c, {"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
+            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return false;
+            cursor.assign(r->element[0]->str, r->element[0]->len);
+            const redisReply* keys = r->element[1];
+            for (std::size_t i = 0; i < keys->elements; ++i) {
+              const std::string key(keys->element[i]->str, keys->element[i]->len);
+              reply_ptr value = command(c, {"GET", key});
+              if (!value || value->type != REDIS_REPLY_STRING) continue;
+              if (auto o = clinic_override::decode(std::string_view(key).substr(prefix.size()),
+                                                   std::string_view(value->str, value->len))) {
+                out.push_back(std::move(*o));
+              }
+            }
+          } while (cursor != "0");
+          return true;
+        },
+        &error);
+  }
+
+ private:
+  struct op {
+    enum class kind : std::uint8_t { start, end } type;
+    std::string sid, clinic;
+    clock_type::time_point started;
+    std::shared_ptr<state_waiter> waiter;  // null: nobody waits (resync, a call not waiting, a status)
+    std::uint64_t ticket;
+  };
+
+  // At most this many requests wait for the connection; past it the oldest
+  // are dropped and the registry is written back once Redis keeps up again.
+  static constexpr std::size_t max_queued = 100'000;
+
+  void enqueue(op o) {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (queue_.size() >= max_queued) {
+        queue_.pop_front();
+        ++errors_;
+        resync_needed_ = true;
+      }
+      queue_.push_back(std::move(o));
+    }
+    wake_.notify_one();
+  }
+
+  // A connection to the master: through the sentinels when there are some,
+  // checked to be a master (a demoted one refuses writes).
+  context_ptr open(std::string& error, bool for_calls = true) {
+    redis_address target = direct_;
+    if (!sentinels_.empty()) {
+      bool found = false;
+      for (const redis_address& s : sentinels_) {
+        std::string why;
+        context_ptr sentinel = connect_to(s, std::chrono::milliseconds(300), std::chrono::milliseconds(500), why);
+        if (!sentinel) {
+          error = why;
+          continue;
+        }
+        reply_ptr r = command(sentinel.get(), {"SENTINEL", "get-master-addr-by-name", master_name_});
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+          error = fmt::format("sentinel {} knows no master '{}'", s.text(), master_name_);
+          continue;
+        }
+        target.host.assign(r->element[0]->str, r->element[0]->len);
+        target.port = std::atoi(r->element[1]->str);
+        found = true;
+        break;
+      }
+      if (!found) return nullptr;
+    }
+    context_ptr c = connect_to(target, std::chrono::milliseconds(500), std::chrono::milliseconds(1000), error);
+    if (!c) return nullptr;
+    if (!sentinels_.empty()) {
+      reply_ptr role = command(c.get(), {"ROLE"});
+      const bool master = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0 &&
+                          std::string_view(role->element[0]->str, role->element[0]->len) == "master";
+      if (!master) {
+        error = fmt::format("{} is not the master of '{}' (a failover under way?)", target.text(), master_name_);
+        return nullptr;
+      }
+    }
+    // The scripts are the connection thread's; the admin connection runs plain commands.
+    if (for_calls && !load_scripts(c.get(), error)) return nullptr;
+    std::lock_guard lock(status_mutex_);
+    address_ = target.text();
+    return c;
+  }
+
+  bool load_scripts(redisContext* c, std::string& error) {
+    reply_ptr start = command(c, {"SCRIPT", "LOAD", start_script});
+    reply_ptr end = command(c, {"SCRIPT", "LOAD", end_script});
+    if (!start || start->type != REDIS_REPLY_STRING || !end || end->type != REDIS_REPLY_STRING) {
+      error = "SCRIPT LOAD failed: " + reply_error(start && start->type == REDIS_REPLY_ERROR ? start.get() : end.get(), c);
+      return false;
+    }
+    start_sha_.assign(start->str, start->len);
+    end_sha_.assign(end->str, end->len);
+    return true;
+  }
+
+  void append(redisContext* c, const op& o) {
+    const std::string& p = options_.prefix;
+    if (o.type == op::kind::start) {
+      const std::string zset = p + "calls:" + o.clinic;
+      const std::string key = p + "call:" + o.sid;
+      const std::string override_key = p + "override:" + o.clinic;
+      const std::string expires = std::to_string(unix_ms(o.started + options_.ttl));
+      const std::string now = std::to_string(unix_ms(clock_type::now()));
+      const std::string clinics = p + "clinics";
+      const char* argv[] = {"EVALSHA", start_sha_.c_str(), "3", zset.c_str(), key.c_str(), override_key.c_str(),
+                            o.sid.c_str(), expires.c_str(), now.c_str(), o.clinic.c_str(), clinics.c_str()};
+      redisAppendCommandArgv(c, 11, argv, nullptr);
+    } else {
+      const std::string key = p + "call:" + o.sid;
+      const char* argv[] = {"EVALSHA", end_sha_.c_str(), "1", key.c_str(), o.sid.c_str(), p.c_str()};
+      redisAppendCommandArgv(c, 6, argv, nullptr);
+    }
+  }
+
+  // The answer to one op; false when the connection must be given up.
+  bool take_reply(redisContext* c, const op& o, redisReply* r) {
+    if (r->type == REDIS_REPLY_ERROR) {
+      const std::string_view e(r->str, r->len);
+      if (e.starts_with("NOSCRIPT")) {
+        // Redis restarted under us or flushed its scripts: load them, once more.
+        std::string why;
+        if (!load_scripts(c, why)) return fail(why);
+        append(c, o);
+        redisReply* raw = nullptr;
+        if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) return fail(c->errstr);
+        reply_ptr again(raw);
+        if (again->type == REDIS_REPLY_ERROR) return fail(std::string(again->str, again->len));
+        return answer(o, again.get());
+      }
+      // READONLY: a demoted master after a failover; others: a broken store.
+      return fail(std::string(e));
+    }
+    return answer(o, r);
+  }
+
+  bool answer(const op& o, const redisReply* r) {
+    if (o.type != op::kind::start) return true;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+      return fail("unexpected reply to the start script");
+    }
+    const redisReply* override_value = r->element[1];
+    if (override_value->type == REDIS_REPLY_STRING) {
+      overrides_.apply_shared(o.clinic, std::string_view(override_value->str, override_value->len));
+    }
+    suspect_ = false;
+    if (o.waiter) o.waiter->state_answered(o.ticket, static_cast<std::int32_t>(r->element[0]->integer));
+    return true;
+  }
+
+  bool fail(const std::string& why) {
+    ++errors_;
+    std::lock_guard lock(status_mutex_);
+    last_error_ = why;
+    return false;
+  }
+
+  void run() {
+    auto backoff = std::chrono::milliseconds(100);
+    clock_type::time_point down_since{};
+    std::vector<op> batch;
+    while (true) {
+      if (!context_) {
+        std::string error;
+        context_ = open(error);
+        if (!context_) {
+          fail(error);
+          went_down(error, down_since);
+          std::unique_lock lock(queue_mutex_);
+          // Nobody waits on a store that is down: what is queued is written
+          // back from the local registry on reconnecting.
+          queue_.clear();
+          if (wake_.wait_for(lock, backoff, [this] { return stopping_; })) return;
+          backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+          continue;
+        }
+        backoff = std::chrono::milliseconds(100);
+        if (!healthy_) {
+          const std::size_t written = resync();
+          came_back(written, down_since);
+        }
+      }
+      {
+        std::unique_lock lock(queue_mutex_);
+        // A quiet server still notices an outage within a second or so.
+        const bool ready = wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        batch.clear();
+        while (!queue_.empty() && batch.size() < 512) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        if (!ready) batch.clear();
+      }
+      if (resync_needed_.exchange(false)) resync();
+      if (batch.empty()) {
+        reply_ptr pong = command(context_.get(), {"PING"});
+        if (!pong || pong->type == REDIS_REPLY_ERROR) lose_connection(reply_error(pong.get(), context_.get()), down_since);
+        continue;
+      }
+      for (const op& o : batch) append(context_.get(), o);
+      for (const op& o : batch) {
+        redisReply* raw = nullptr;
+        if (redisGetReply(context_.get(), reinterpret_cast<void**>(&raw)) != REDIS_OK) {
+          lose_connection(context_->errstr, down_since);
+          break;
+        }
+        reply_ptr r(raw);
+        if (!take_reply(context_.get(), o, r.get())) {
+          std::string error;
+          {
+            std::lock_guard lock(status_mutex_);
+            error = last_error_;
+          }
+          lose_connection(error, down_since);
+          break;
+        }
+      }
+    }
+  }
+
+  void lose_connection(const std::string& why, clock_type::time_point& down_since) {
+    fail(why);
+    context_.reset();
+    went_down(why, down_since);
+  }
+
+  void went_down(const std::string& why, clock_type::time_point& down_since) {
+    if (!healthy_.exchange(false)) return;
+    down_since = clock_type::now();
+    std::string line;
+    json_line(line)
+        .add("level", "warning")
+        .add("time_ms", unix_ms(down_since))
+        .add("message", "state store unreachable: deciding with this server's own counts until it returns")
+        .add("state", options_.url)
+        .add("error", why)
+        .end_line();
+    write_log(line);
+  }
+
+  void came_back(std::size_t written, clock_type::time_point down_since) {
+    healthy_ = true;
+    suspect_ = false;
+    std::string line;
+    json_line(line)
+        .add("level", "warning")
+        .add("time_ms", unix_ms(clock_type::now()))
+        .add("message", "state store reachable again")
+        .add("state", options_.url)
+        .add("address", address())
+        .add("outage_ms", unix_ms(clock_type::now()) - unix_ms(down_since))
+        .add("calls_written_back", static_cast<std::int64_t>(written))
+        .end_line();
+    write_log(line);
+  }
+
+  std::string address() const {
+    std::lock_guard lock(status_mutex_);
+    return address_;
+  }
+
+  // This server's calls written back to Redis: the live ones registered,
+  // the ended ones ended. Idempotent, so calls Redis kept are not counted twice.
+  std::size_t resync() {
+    const std::vector<live_call> calls = shadow_->known_calls();
+    std::size_t sent = 0;
+    for (const live_call& c : calls) {
+      append(context_.get(), {c.ended ? op::kind::end : op::kind::start, c.call_sid, c.clinic, c.started, nullptr, 0});
+      ++sent;
+      // Replies read in slices: a registry of 100,000 calls must not queue
+      // every reply in the socket before the first is read.
+      if (sent % 512 == 0 && !drain(512)) return sent;
+    }
+    drain(sent % 512);
+    return sent;
+  }
+
+  bool drain(std::size_t replies) {
+    for (std::size_t i = 0; i < replies; ++i) {
+      redisReply* raw = nullptr;
+      if (redisGetReply(context_.get(), reinterpret_cast<void**>(&raw)) != REDIS_OK) return false;
+      freeReplyObject(raw);
+    }
+    return true;
+  }
+
+  // The admin paths (/metrics, /status, overrides) use a connection of their
+  // own, so that they never queue behind calls; one attempt, short timeouts.
+  template <typename Work>
+  bool with_admin_connection(Work work, std::string* error = nullptr) {
+    std::lock_guard lock(admin_mutex_);
+    std::string why;
+    if (!admin_) admin_ = open(why, false);
+    if (admin_ && work(admin_.get())) return true;
+    if (admin_) why = admin_->err ? admin_->errstr : "unexpected reply";
+    admin_.reset();
+    if (error) *error = why.empty() ? "the state store did not answer" : why;
+    return false;
+  }
+
+  const shared_state_options options_;
+  override_table& overrides_;
+  std::unique_ptr<call_state> shadow_;
+  redis_address direct_;
+  std::vector<redis_address> sentinels_;
+  std::string master_name_;
+
+  context_ptr context_;  // the connection thread's
+  std::string start_sha_, end_sha_;
+  std::mutex queue_mutex_;
+  std::condition_variable wake_;
+  std::deque<op> queue_;
+  bool stopping_ = false;
+  std::atomic<bool> resync_needed_{false};
+
+  std::mutex admin_mutex_;
+  context_ptr admin_;
+
+  std::atomic<bool> healthy_{false};
+  std::atomic<bool> suspect_{false};  // a wait timed out and no answer came since
+  std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> fallbacks_{0};
+  mutable std::mutex status_mutex_;
+  std::string address_, last_error_;
+  std::thread worker_;
+};
+
+}  // namespace
+
+std::unique_ptr<call_state> make_shared_state(const shared_state_options& options, override_table& overrides) {
+  return std::make_unique<redis_state>(options, overrides);
+}
+
+}  // namespace callpolicy::server
