@@ -14,11 +14,11 @@ build=${1:-build}
 clinics=${CLINICS:-10000}
 duration=${DURATION:-10s}
 runs=${RUNS:-3}
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || { apt-get install -y -qq --no-install-recommends wrk nginx-light >/dev/null; break; }
+for tool in wrk nginx redis-server; do
+  command -v "$tool" >/dev/null || { apt-get install -y -qq --no-install-recommends wrk nginx-light redis-server >/dev/null; break; }
 done
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 port=18580
 nginx_port=18581
 url="http://127.0.0.1:$port"
@@ -107,6 +107,7 @@ rss_before=$(rss_kib)
 measure "3. 100 live calls (100 CallSids, To over every number)" "$port" "$work/few.lua"
 rss_100=$(rss_kib)
 measure "1. $clinics clinics, journal off" "$port" "$work/voice.lua"
+rps_row1=$rps
 measure "3. status callbacks ending calls, journal off" "$port" "$work/status.lua"
 taskset -c "$client_cpu" wrk -t1 -c64 -d8s -s "$work/fill.lua" "$url/" >/dev/null
 live=$(curl -s "http://127.0.0.1:$((port + 10))/status" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["active_calls"].values()))')
@@ -121,6 +122,34 @@ stop_server
 serve "$work/rules100" ""
 measure "3. 100 clinics, journal off" "$port" "$work/voice100.lua"
 stop_server
+
+# Issue 13: the same traffic with the counts shared through a local
+# redis-server (one round trip of EVALSHA per call, pipelined). Redis is
+# pinned beside wrk on CPU 1: in production it has a host of its own, and
+# here it may only take from the load generator, not from the server.
+memory_rps=$rps_row1
+redis_port=$((port + 20))
+taskset -c "$client_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --logfile "$work/redis.log" --daemonize yes --pidfile "$work/redis.pid"
+for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+serve_state() {  # rules state
+  taskset -c "$server_cpu" "$build/callpolicy" serve --rules "$1" --listen "127.0.0.1:$port" \
+    --admin-listen "127.0.0.1:$((port + 10))" --auth-token-file "$work/token" --threads "$threads" \
+    --journal "" --call-ttl 1h --state "$2" 2>"$work/server.log" &
+  server_pid=$!
+  for _ in $(seq 600); do curl -sf "$url/readyz" >/dev/null && return; sleep 0.1; done
+  echo "server did not start" >&2; exit 1
+}
+serve_state "$work/rules" "redis://127.0.0.1:$redis_port"
+nginx_saved=$nginx_rps
+nginx_rps=$memory_rps
+measure "13. $clinics clinics, --state redis (ratio: of row 1)" "$port" "$work/voice.lua"
+nginx_rps=$nginx_saved
+fallbacks=$(curl -s "http://127.0.0.1:$((port + 10))/metrics" | awk '/^callpolicy_state_fallbacks_total/ {print $2}')
+stop_server
+redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+echo
+echo "With --state redis: $fallbacks calls decided with the server's own count (Redis too slow)."
 
 echo
 echo "Memory: RSS $rss_before KiB after loading $clinics clinics ($((rss_before * 1024 / clinics)) bytes per clinic);"

@@ -81,6 +81,10 @@ class call_state {
   // A call was decided with the local count without waiting.
   virtual void note_fallback() {}
   virtual state_health health() const { return {}; }
+  // Stops a store's own thread and lets go of the waiters it still holds,
+  // while what they point to still exists (the server calls it once its
+  // workers have stopped).
+  virtual void stop() {}
 
   // Overrides kept in the store itself, so that every server sees them
   // (Redis); false for the memory store, whose overrides the journal keeps.

@@ -895,6 +895,9 @@ int run_server(server_options options) {
   for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back(run_worker, std::ref(*contexts[i]));
   run_worker(io);
   for (std::thread& t : workers) t.join();
+  // The shared store's thread may hold sessions that wait for it: let go of
+  // them while the contexts and what the sessions point to still exist.
+  state->stop();
   // Drain the journal while the io_contexts it posts completions to still
   // exist; then destroy the contexts, and with them the sessions, while what
   // the sessions point to (the shared state, the listeners) still exists.
