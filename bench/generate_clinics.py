@@ -110,17 +110,24 @@ for i in range(count):
     if sip_users:
         body.append("    sip       " + ", ".join(sip_users))
     body.append("  }")
-    text = "\n".join(body) + "\n\n" + hours_block() + "\n" + holidays_block(zone.startswith("Europe")) + "\n"
+    text = "\n".join(body) + "\n\n"
+    # Each clinic carries what its mode reads and nothing else, as a set that
+    # passes `check --strict` does (W-unused-setting).
+    if mode in ("after-hours-only", "route"):
+        text += hours_block() + "\n" + holidays_block(zone.startswith("Europe")) + "\n"
     if mode == "scheduled":
         text += ("  schedule {\n    enable weekdays 00:00-08:00\n    enable weekdays 12:00-13:00\n"
                  "    enable weekdays 18:00-24:00\n    enable weekends\n    disable 2026-12-25\n  }\n\n")
-    text += "  overflow %d\n\n" % random.randint(2, 6)
+    if mode in ("overflow-only", "route"):
+        text += "  overflow %d\n\n" % random.randint(2, 6)
     if mode == "route":
         text += ("  route {\n    holiday -> voicemail\n    caller %s -> forward as \"vip\"\n"
                  "    via sip and calls >= 4 -> busy\n    during mon-fri 12:00-13:00 -> ai as \"lunch\"\n"
                  "    closed or overflow -> ai\n    otherwise -> forward\n  }\n\n") % number(prefix)
     else:
-        text += "  mode     %s\n  fallback %s\n\n" % (mode, random.choice(["voicemail", "forward", "busy"]))
+        # A clinic that never lets the AI answer sends its calls to staff.
+        fallback = "forward" if mode == "disabled" else random.choice(["voicemail", "forward", "busy"])
+        text += "  mode     %s\n  fallback %s\n\n" % (mode, fallback)
     text += '  ai       { sip "sip:%s@sip.vapi.ai" }\n' % clinic
     text += "  forward  %s { timeout 20s }\n" % number(prefix)
     text += '  voicemail { greeting "Clinic %d is closed. Please leave a message." }\n' % i
