@@ -20,7 +20,7 @@ done
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 port=18580
-nginx_port=18581
+nginx_port=18611
 url="http://127.0.0.1:$port"
 token=bench-token-0123456789
 echo "$token" > "$work/token"
@@ -97,66 +97,87 @@ echo
 echo "| target | req/s | of nginx | p99 | errors |"
 echo "|---|---|---|---|---|"
 taskset -c "$server_cpu" nginx -c "$work/nginx.conf" -p "$work"
-nginx_rps=""
-measure "nginx, fixed TwiML (1 worker)" "$nginx_port" "$work/voice.lua"
-nginx_rps=$rps
 
-serve "$work/rules" ""
-rss_before=$(rss_kib)
-# First, on a registry that holds only these 100 calls.
-measure "3. 100 live calls (100 CallSids, To over every number)" "$port" "$work/few.lua"
-rss_100=$(rss_kib)
-measure "1. $clinics clinics, journal off" "$port" "$work/voice.lua"
-rps_row1=$rps
-measure "3. status callbacks ending calls, journal off" "$port" "$work/status.lua"
-taskset -c "$client_cpu" wrk -t1 -c64 -d8s -s "$work/fill.lua" "$url/" >/dev/null
-# RSS first: building /status for 10,000 clinics is transient memory of its
-# own, which malloc keeps and which is no cost of the live calls.
-rss_full=$(rss_kib)
-live=$(curl -s "http://127.0.0.1:$((port + 10))/status" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["active_calls"].values()))')
-measure "3. $live live calls" "$port" "$work/voice.lua"
-stop_server
-
-serve "$work/rules" "$work/journal.jsonl"
-measure "2. $clinics clinics, journal on (fdatasync, group commit)" "$port" "$work/voice.lua"
-stop_server
-
-serve "$work/rules100" ""
-measure "3. 100 clinics, journal off" "$port" "$work/voice100.lua"
-stop_server
-
+# One server per row, all pinned to CPU 0 and idle while another is
+# measured, so that the rows can be measured in rounds: run 1 of every row,
+# then run 2 of every row, and so on. This VM drifts by ±10 % over minutes;
+# in rounds the drift falls on every row alike instead of on the ratios.
+# Every server has the same --public-url, which the requests are signed for.
+start_server() {  # name rules port journal [state]
+  taskset -c "$server_cpu" "$build/callpolicy" serve --rules "$2" --listen "127.0.0.1:$3" \
+    --admin-listen "127.0.0.1:$(($3 + 1))" --public-url "$url" --auth-token-file "$work/token" \
+    --threads "$threads" --journal "$4" --call-ttl 1h --state "${5:-memory}" 2>"$work/$1.log" &
+  eval "pid_$1=$!"
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$3/readyz" >/dev/null && return; sleep 0.1; done
+  echo "server $1 did not start" >&2; exit 1
+}
+rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+port_a=$port; port_b=$((port + 2)); port_c=$((port + 4)); port_d=$((port + 6)); port_e=$((port + 8)); port_f=$((port + 12))
+start_server a "$work/rules" "$port_a" ""
+rss_before=$(rss_of "$pid_a")
+start_server b "$work/rules" "$port_b" ""
+start_server c "$work/rules100" "$port_c" ""
+start_server d "$work/rules" "$port_d" ""
+start_server e "$work/rules" "$port_e" "$work/journal.jsonl"
 # Issue 13: the same traffic with the counts shared through a local
 # redis-server (one round trip of EVALSHA per call, pipelined). Redis is
 # pinned beside wrk on CPU 1: in production it has a host of its own, and
 # here it may only take from the load generator, not from the server.
-memory_rps=$rps_row1
 redis_port=$((port + 20))
 taskset -c "$client_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
   --logfile "$work/redis.log" --daemonize yes --pidfile "$work/redis.pid"
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
-serve_state() {  # rules state
-  taskset -c "$server_cpu" "$build/callpolicy" serve --rules "$1" --listen "127.0.0.1:$port" \
-    --admin-listen "127.0.0.1:$((port + 10))" --auth-token-file "$work/token" --threads "$threads" \
-    --journal "" --call-ttl 1h --state "$2" 2>"$work/server.log" &
-  server_pid=$!
-  for _ in $(seq 600); do curl -sf "$url/readyz" >/dev/null && return; sleep 0.1; done
-  echo "server did not start" >&2; exit 1
-}
-serve_state "$work/rules" "redis://127.0.0.1:$redis_port"
-nginx_saved=$nginx_rps
-nginx_rps=$memory_rps
-measure "13. $clinics clinics, --state redis (ratio: of row 1)" "$port" "$work/voice.lua"
-nginx_rps=$nginx_saved
-fallbacks=$(curl -s "http://127.0.0.1:$((port + 10))/metrics" | awk '/^callpolicy_state_fallbacks_total/ {print $2}')
-stop_server
+start_server f "$work/rules" "$port_f" "" "redis://127.0.0.1:$redis_port"
+
+# Server b holds ~100,000 live calls: RSS before and after they arrive
+# (read before /status, whose transient memory for 10,000 clinics is not theirs).
+taskset -c "$client_cpu" wrk -t1 -c64 -d2s -s "$work/few.lua" "http://127.0.0.1:$port_b/" >/dev/null
+rss_b_before=$(rss_of "$pid_b")
+taskset -c "$client_cpu" wrk -t1 -c64 -d8s -s "$work/fill.lua" "http://127.0.0.1:$port_b/" >/dev/null
+rss_b_full=$(rss_of "$pid_b")
+live=$(curl -s "http://127.0.0.1:$((port_b + 1))/status" | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["active_calls"].values()))')
+
+labels=("nginx, fixed TwiML (1 worker)" "1. $clinics clinics, journal off" "3. status callbacks ending calls, journal off"
+        "3. 100 live calls (100 CallSids, To over every number)" "3. $live live calls"
+        "3. 100 clinics, journal off" "2. $clinics clinics, journal on (fdatasync, group commit)"
+        "13. $clinics clinics, --state redis (ratio: of row 1)")
+ports=("$nginx_port" "$port_a" "$port_a" "$port_d" "$port_b" "$port_c" "$port_e" "$port_f")
+scripts=(voice voice status few voice voice100 voice voice)
+declare -a row_rps row_p99 row_errors
+for i in "${!labels[@]}"; do
+  taskset -c "$client_cpu" wrk -t1 -c64 -d2s -s "$work/${scripts[$i]}.lua" "http://127.0.0.1:${ports[$i]}/" >/dev/null
+done
+for _ in $(seq "$runs"); do
+  for i in "${!labels[@]}"; do
+    out=$(taskset -c "$client_cpu" wrk -t1 -c64 -d"$duration" --latency -s "$work/${scripts[$i]}.lua" "http://127.0.0.1:${ports[$i]}/")
+    row_rps[$i]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "
+    row_p99[$i]+="$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms) "
+    row_errors[$i]+=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
+  done
+done
+median_of() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
+declare -a medians
+for i in "${!labels[@]}"; do medians[$i]=$(median_of "${row_rps[$i]}"); done
+for i in "${!labels[@]}"; do
+  base=${medians[0]}
+  [ "$i" = 7 ] && base=${medians[1]}
+  ratio=""
+  [ "$i" != 0 ] && ratio=$(awk -v a="${medians[$i]}" -v b="$base" 'BEGIN {printf "%.0f %%", 100 * a / b}')
+  printf '| %-52s | %10.0f | %6s | %8s ms | %s |\n' "${labels[$i]}" "${medians[$i]}" "$ratio" \
+    "$(median_of "${row_p99[$i]}")" "${row_errors[$i]:-none}"
+done
+fallbacks=$(curl -s "http://127.0.0.1:$((port_f + 1))/metrics" | awk '/^callpolicy_state_fallbacks_total/ {print $2}')
+for name in a b c d e f; do eval "kill \$pid_$name"; done
+wait 2>/dev/null || true
 redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
 echo
+awk -v a="${medians[4]}" -v b="${medians[3]}" -v c="${medians[1]}" -v d="${medians[5]}" 'BEGIN {
+  printf "Flat cost: %d live calls %+.1f %% against 100; %d clinics %+.1f %% against 100 clinics.\n", '"$live"', 100 * (a - b) / b, '"$clinics"', 100 * (c - d) / d }'
 echo "With --state redis: $fallbacks calls decided with the server's own count (Redis too slow)."
-
 echo
 echo "Memory: RSS $rss_before KiB after loading $clinics clinics ($((rss_before * 1024 / clinics)) bytes per clinic);"
-echo "        $rss_100 KiB with ~100 live calls, $rss_full KiB with $live live calls" \
-     "($(( (rss_full - rss_100) * 1024 / (live > 100 ? live - 100 : 1) )) bytes per live call)."
+echo "        $rss_b_before KiB with ~100 live calls, $rss_b_full KiB with $live live calls" \
+     "($(( (rss_b_full - rss_b_before) * 1024 / (live > 100 ? live - 100 : 1) )) bytes per live call)."
 
 kill "$(cat "$work/nginx.pid")"; sleep 0.5
 echo
