@@ -77,31 +77,6 @@ const ast::clinic* find_clinic(const std::vector<ast::policy_file>& files, std::
   return nullptr;
 }
 
-std::string at_text(const location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
-
-std::string explain_text(const explanation& why) {
-  std::string out = "\nwhy\n";
-  std::size_t width = 0;
-  for (const auto& f : why.facts) width = std::max(width, f.name.size());
-  for (const auto& f : why.facts) {
-    const std::string value = f.name == "calls" || f.name == "caller" || f.name == "via" ? "" : (f.value ? "yes" : "no");
-    out += fmt::format("  {:<{}}  {}{}{}\n", f.name, width, value, value.empty() ? "" : ": ", f.detail);
-  }
-  out += fmt::format("rules ({}), the first that holds decides\n", why.decided_by);
-  std::size_t condition_width = 0;
-  std::size_t outcome_width = 0;
-  const auto outcome = [](const explanation::rule& r) { return fmt::format("{} \"{}\"", r.action, r.reason); };
-  for (const auto& r : why.rules) {
-    condition_width = std::max(condition_width, r.condition.size());
-    outcome_width = std::max(outcome_width, outcome(r).size());
-  }
-  for (const auto& r : why.rules) {
-    out += fmt::format("  {} {:<{}}  -> {:<{}}  {:<5}  {}\n", r.decided ? "=>" : "  ", r.condition, condition_width,
-                       outcome(r), outcome_width, r.holds ? "holds" : "no", at_text(r.where));
-  }
-  return out;
-}
-
 nlohmann::ordered_json explain_json(const explanation& why) {
   nlohmann::ordered_json facts = nlohmann::ordered_json::array();
   for (const auto& f : why.facts) facts.push_back({{"name", f.name}, {"value", f.value}, {"detail", f.detail}});
@@ -322,7 +297,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                              flow.steps.size() > 1 ? fmt::format("flow        {}\n", flow_text) : "", twiml)
                      .c_str(),
                  stdout);
-      if (opts->explain) std::fputs(explain_text(why).c_str(), stdout);
+      if (opts->explain) std::fputs(explanation_text(why).c_str(), stdout);
     }
     exit_code = exit_ok;
   });

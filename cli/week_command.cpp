@@ -2,7 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
-#include "cli/week_render.h"
+#include "runtime/week_render.h"
 
 namespace callpolicy::cli {
 

@@ -142,6 +142,7 @@ json clinic_json(const compiled_clinic& c) {
     j["menu"] = nullptr;
   }
   j["region"] = c.region;
+  j["file"] = c.source_file;
   j["voicemail"] = {{"greeting", c.voicemail.greeting}, {"max", c.voicemail.max_seconds}};
   j["busy"] = {{"say", c.busy.say}, {"reject", c.busy.reject}};
   return j;
@@ -428,6 +429,7 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
     }
   }
   if (j.contains("region")) c.region = text(j["region"], p + "/region");
+  if (j.contains("file")) c.source_file = text(j["file"], p + "/file");
   const auto uses = [&](action_kind a) {
     return c.forward.unanswered == a || c.menu.on_timeout == a ||
            std::any_of(c.leaves.begin(), c.leaves.end(), [&](const tree_leaf& l) { return l.action == a; }) ||

@@ -155,6 +155,9 @@ struct compiled_clinic {
   // For numbers in national form (a PBX's callers and dialled numbers):
   // `region`, else the region of the clinic's first number; may be empty.
   std::string region;
+  // The file the clinic is written in, as the set named it (the status page
+  // reads it again to explain a decision with file:line).
+  std::string source_file;
 
   friend bool operator==(const compiled_clinic&, const compiled_clinic&) = default;
 };

@@ -161,6 +161,7 @@ struct clinic_compiler {
     compiled_clinic c;
     c.id = source.id;
     c.name = source.name ? source.name->value : source.id;
+    c.source_file = source.where.file;
     if (!source.timezone) {
       error(codes::missing_time_zone, source.where,
             fmt::format("clinic '{}' has no timezone", source.id),

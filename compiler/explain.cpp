@@ -210,4 +210,27 @@ explanation explain_call(const ast::clinic& source, const compiled_clinic& c, co
   return out;
 }
 
+std::string explanation_text(const explanation& why) {
+  std::string out = "\nwhy\n";
+  std::size_t width = 0;
+  for (const auto& f : why.facts) width = std::max(width, f.name.size());
+  for (const auto& f : why.facts) {
+    const std::string value = f.name == "calls" || f.name == "caller" || f.name == "via" ? "" : (f.value ? "yes" : "no");
+    out += fmt::format("  {:<{}}  {}{}{}\n", f.name, width, value, value.empty() ? "" : ": ", f.detail);
+  }
+  out += fmt::format("rules ({}), the first that holds decides\n", why.decided_by);
+  std::size_t condition_width = 0;
+  std::size_t outcome_width = 0;
+  const auto outcome = [](const explanation::rule& r) { return fmt::format("{} \"{}\"", r.action, r.reason); };
+  for (const auto& r : why.rules) {
+    condition_width = std::max(condition_width, r.condition.size());
+    outcome_width = std::max(outcome_width, outcome(r).size());
+  }
+  for (const auto& r : why.rules) {
+    out += fmt::format("  {} {:<{}}  -> {:<{}}  {:<5}  {}\n", r.decided ? "=>" : "  ", r.condition, condition_width,
+                       outcome(r), outcome_width, r.holds ? "holds" : "no", fmt::format("{}:{}:{}", r.where.file, r.where.line, r.where.column));
+  }
+  return out;
+}
+
 }  // namespace callpolicy

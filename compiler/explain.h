@@ -37,6 +37,9 @@ struct explanation {
   std::vector<rule> rules;
 };
 
+// As `eval --explain` prints it: "why", each fact, then the rules, "=>" on the one that decided.
+std::string explanation_text(const explanation& why);
+
 explanation explain_call(const ast::clinic& source, const compiled_clinic& clinic, const clinic_tables& tables,
                          const local_call& call);
 

@@ -95,4 +95,22 @@ std::optional<form_fields> parse_form(std::string_view body) {
 
 std::string_view form_value(const form_fields& fields, std::string_view name) { return fields.value(name); }
 
+std::string_view query_value(std::string_view target, std::string_view name) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  thread_local std::string decoded;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
+    decoded.clear();
+    if (!percent_decode_into(pair.substr(eq + 1), true, decoded)) return {};
+    return decoded;
+  }
+  return {};
+}
+
 }  // namespace callpolicy::server

@@ -82,4 +82,9 @@ std::optional<form_fields> parse_form(std::string_view body);
 // The first value of `name`, or empty.
 std::string_view form_value(const form_fields& fields, std::string_view name);
 
+// A query parameter of a request target ("/path?a=1&b=2"), percent-decoded
+// as a form is; empty when absent or malformed. The view is valid until the
+// thread's next call.
+std::string_view query_value(std::string_view target, std::string_view name);
+
 }  // namespace callpolicy::server

@@ -15,6 +15,7 @@
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/signature.h"
+#include "server/status_page.h"
 #include "server/text.h"
 
 namespace callpolicy::server {
@@ -77,25 +78,6 @@ std::string_view caller_of(std::string_view from, const runtime_clinic& clinic) 
   return caller_e164(from, clinic.policy.region, buffer);
 }
 
-// A query parameter of the request target, percent-decoded; empty when
-// absent. The view is valid until the thread's next call.
-std::string_view query_value(std::string_view target, std::string_view name) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return {};
-  std::string_view query = target.substr(question + 1);
-  thread_local std::string decoded;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
-    decoded.clear();
-    if (!percent_decode_into(pair.substr(eq + 1), true, decoded)) return {};
-    return decoded;
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -261,6 +243,24 @@ void webhooks::handle(const request_view& request, response& out) {
 
 void webhooks::handle_admin(const request_view& request, std::string_view path, response& out) {
   const bool get = request.method == "GET" || request.method == "HEAD";
+  if (get) {
+    const auto question = request.target.find('?');
+    const std::string_view query = question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
+    const auto gather = [&] {
+      page_data d;
+      d.set = store_.current();
+      d.last_reload = store_.last_report();
+      d.active = state_.active_by_clinic();
+      d.overrides = current_overrides();
+      d.state = state_.health();
+      d.journal_path = options_.journal_path;
+      d.public_url = options_.public_url;
+      d.admin_writes = !options_.admin_token.empty();
+      d.now = clock_type::now();
+      return d;
+    };
+    if (serve_status_page(path, query, gather, out)) return;
+  }
   if (path == "/status" || path == "/metrics") {
     if (!get) {
       text(out, 405, "method not allowed\n");

@@ -1,4 +1,4 @@
-#include "cli/week_render.h"
+#include "runtime/week_render.h"
 
 #include <array>
 #include <set>
@@ -8,7 +8,7 @@
 #include "compiler/time_tables.h"
 #include "runtime/twiml.h"
 
-namespace callpolicy::cli {
+namespace callpolicy {
 namespace {
 
 char action_letter(action_kind a) {
@@ -68,7 +68,14 @@ std::string flow_text(const compiled_clinic& c, const week_grid& grid) {
   return out;
 }
 
-// The names of the holidays on `date` ("Christmas Day"), or "holiday".
+std::string xml(std::string_view text) {
+  std::string out;
+  append_xml_escaped(out, text);
+  return out;
+}
+
+}  // namespace
+
 std::string holiday_names(const compiled_clinic& c, day_number date) {
   std::string out;
   for (const holiday_rule& r : c.holidays) {
@@ -78,14 +85,6 @@ std::string holiday_names(const compiled_clinic& c, day_number date) {
   }
   return out.empty() ? "holiday" : out;
 }
-
-std::string xml(std::string_view text) {
-  std::string out;
-  append_xml_escaped(out, text);
-  return out;
-}
-
-}  // namespace
 
 std::string_view action_colour(action_kind action) {
   static constexpr std::array<std::string_view, action_count> colours{"#2e7d32", "#1565c0", "#ef6c00",
@@ -245,4 +244,4 @@ std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid,
   return out;
 }
 
-}  // namespace callpolicy::cli
+}  // namespace callpolicy

@@ -1,0 +1,55 @@
+// The status page (issue 14), on the admin address: for the people who run
+// the phones, who answers every clinic's calls right now and why.
+//
+// Pages are rendered here, on the server, so that they work without
+// JavaScript and the first paint is the answer; a little plain JavaScript
+// (embedded, no build step, no CDN) refreshes them every second by fetching
+// the same fragments this file renders, and sends override changes with the
+// admin bearer token. There is one renderer for each piece, whichever asks.
+//
+//   GET /                      every clinic (200 at most, `?q=` searches) and who answers now
+//   GET /clinics/ID            one clinic: now, its week, holidays ahead, numbers, recent
+//                              decisions, an override form, and the dry run of `eval --explain`
+//                              (`?at=&via=&calls=&caller=`)
+//   GET /reloads               the last reload, every diagnostic as `check` prints it
+//   GET /ui/now.json           {rows, count, banner}: the rows of the table (`?q=`, or
+//                              `?clinic=ID`) and the reload banner, for the refresh
+//   GET /ui/app.js, /ui/app.css
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/policy_set.h"
+#include "server/call_state.h"
+#include "server/overrides.h"
+#include "server/policy_store.h"
+
+namespace callpolicy::server {
+
+struct response;
+
+// What the pages show, gathered by the caller when a page needs it.
+struct page_data {
+  std::shared_ptr<const policy_set> set;
+  reload_report last_reload;
+  std::map<std::string, std::int32_t> active;
+  std::vector<clinic_override> overrides;
+  state_health state;
+  std::string journal_path;
+  std::string public_url;
+  bool admin_writes = false;  // an admin token is configured
+  std::chrono::system_clock::time_point now{};
+};
+
+// Serves `path` (with `query`, the part after '?') when it is a page; false
+// when it is none, leaving `out` untouched.
+bool serve_status_page(std::string_view path, std::string_view query, const std::function<page_data()>& gather,
+                       response& out);
+
+}  // namespace callpolicy::server

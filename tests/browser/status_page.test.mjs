@@ -1,0 +1,256 @@
+// The status page (issue 14) in Debian's real headless Chromium, driven by
+// playwright-core, against a real `callpolicy serve` with a copy of
+// examples/ that the tests edit. Screenshots of every view go to
+// $ARTIFACTS_DIR and are checked not to be blank.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, cpSync, writeFileSync, readFileSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { inflateSync } from "node:zlib";
+import { createHmac } from "node:crypto";
+import { chromium } from "playwright-core";
+
+const binary = process.env.CALLPOLICY_BINARY;
+const source = process.env.CALLPOLICY_SOURCE_DIR;
+const artifacts = process.env.ARTIFACTS_DIR || join(tmpdir(), "callpolicy-artifacts");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+assert.ok(binary && source, "CALLPOLICY_BINARY and CALLPOLICY_SOURCE_DIR are set by ctest");
+
+const adminToken = "page-admin-token";
+let dir, rules, server, admin, publicUrl, browser, serverLog = "";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// A voice webhook signed as Twilio signs it: HMAC-SHA1 of the URL and the
+// sorted parameters, with the auth token.
+async function call(to, sid) {
+  const fields = { CallSid: sid, To: to, From: "+447700900123", CallStatus: "ringing" };
+  const url = `${publicUrl}/twilio/voice`;
+  const signed = url + Object.keys(fields).sort().map((k) => k + fields[k]).join("");
+  const signature = createHmac("sha1", "page-twilio-token").update(signed).digest("base64");
+  const r = await fetch(url, { method: "POST", body: new URLSearchParams(fields),
+                               headers: { "X-Twilio-Signature": signature } });
+  return r.text();
+}
+
+function evalJson(args) {
+  return JSON.parse(execFileSync(binary, ["eval", rules, "--format", "json", ...args], { encoding: "utf8" }));
+}
+
+// A PNG with more than a handful of distinct byte values once inflated is
+// not a blank (one-colour) page.
+function assertNotBlank(file) {
+  const png = readFileSync(file);
+  assert.equal(png.subarray(1, 4).toString(), "PNG", `${file} is a PNG`);
+  const chunks = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.subarray(at + 4, at + 8).toString();
+    if (type === "IDAT") chunks.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const pixels = inflateSync(Buffer.concat(chunks));
+  const seen = new Set();
+  for (let i = 0; i < pixels.length && seen.size < 64; i += 7) seen.add(pixels[i]);
+  assert.ok(seen.size >= 16, `${file} has only ${seen.size} distinct byte values: blank?`);
+  assert.ok(png.length > 8000, `${file} is ${png.length} bytes: blank?`);
+}
+
+async function shoot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  const file = join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  assertNotBlank(file);
+  return file;
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "callpolicy-page-"));
+  rules = join(dir, "rules");
+  cpSync(join(source, "examples"), rules, { recursive: true });
+  writeFileSync(join(dir, "token"), "page-twilio-token\n");
+  writeFileSync(join(dir, "admin"), adminToken + "\n");
+  const port = await freePort();
+  const adminPort = await freePort();
+  admin = `http://127.0.0.1:${adminPort}`;
+  publicUrl = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ["serve", "--rules", rules, "--listen", `127.0.0.1:${port}`, "--admin-listen",
+                          `127.0.0.1:${adminPort}`, "--auth-token-file", join(dir, "token"), "--admin-token-file",
+                          join(dir, "admin"), "--journal", join(dir, "journal.jsonl"), "--threads", "2"],
+                 { stdio: ["ignore", "ignore", "pipe"] });
+  server.stderr.on("data", (d) => { serverLog += d; });
+  await waitFor(async () => (await fetch(`${admin}/readyz`)).ok, 20000, "the server");
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill("SIGTERM");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("the page lists the example clinics with who answers them now, as eval says", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${admin}/`);
+  for (const clinic of ["smile-dental", "harbour-physio", "lakeside-vet", "downtown-dental", "riverside-clinic",
+                        "north-shore-medical"]) {
+    const row = page.locator(`tr[data-clinic="${clinic}"]`);
+    await row.waitFor();
+    const first = row.locator("li.answer").first();
+    const via = await first.locator(".via").textContent();
+    // The minute may turn between the two; then both are read again.
+    await waitFor(async () => {
+      const expected = evalJson(["--clinic", clinic, "--at", "now", "--via", via]);
+      const cls = await first.getAttribute("class");
+      const reason = await first.locator(".reason").textContent();
+      return cls.includes(expected.action) && reason === expected.reason;
+    }, 3000, `${clinic}'s answer to match eval`);
+  }
+  assert.match(await page.locator("#count").textContent(), /6 of 6 clinics shown/);
+  // The search box narrows the table without a reload.
+  await page.getByLabel("Find a clinic").fill("harbour");
+  await waitFor(async () => (await page.locator("tbody#rows tr").count()) === 1, 3000, "the search to narrow the rows");
+  await page.getByLabel("Find a clinic").fill("");
+  await shoot(page, "now-desktop");
+  await page.close();
+});
+
+test("editing a policy changes the answer on the open page within 2 seconds", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${admin}/`);
+  const row = page.locator('tr[data-clinic="downtown-dental"]');
+  await row.locator("li.answer.ai").first().waitFor();
+  const file = join(rules, "downtown-dental.policy");
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.replace("mode     always", "mode     disabled\n  fallback voicemail"));
+  const edited = Date.now();
+  await row.locator("li.answer.voicemail").first().waitFor({ timeout: 2000 });
+  const took = Date.now() - edited;
+  assert.ok(took <= 2000, `the page showed the edit after ${took} ms`);
+  assert.equal(await row.locator("li.answer .reason").first().textContent(), "disabled");
+  writeFileSync(file, text);
+  await row.locator("li.answer.ai").first().waitFor({ timeout: 3000 });
+  await page.close();
+});
+
+test("a broken edit shows its diagnostic, and the last good set keeps answering", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${admin}/`);
+  const file = join(rules, "lakeside-vet.policy");
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.replace('timezone "America/Vancouver"', 'timezone "America/Vancuver"'));
+  const banner = page.locator("#banner .banner");
+  await banner.waitFor({ timeout: 3000 });
+  assert.match(await banner.textContent(), /lakeside-vet\.policy:\d+:\d+: error\[E010\]/);
+  await page.locator('tr[data-clinic="lakeside-vet"] li.answer').first().waitFor();  // still listed, still answered
+  await shoot(page, "now-broken-edit");
+  const reloads = await browser.newPage();
+  await reloads.goto(`${admin}/reloads`);
+  const diagnostics = await reloads.locator("#diagnostics").textContent();
+  assert.match(diagnostics, /lakeside-vet\.policy:\d+:\d+: error\[E010\]: unknown time zone 'America\/Vancuver'/);
+  assert.match(diagnostics, /note: did you mean 'America\/Vancouver'\?/);
+  assert.match(await reloads.locator("#reload-result").textContent(), /not applied/);
+  await shoot(reloads, "reloads");
+  writeFileSync(file, text);
+  await banner.waitFor({ state: "detached", timeout: 3000 });
+  await reloads.close();
+  await page.close();
+});
+
+test("an override set with the button changes the answer and clearing it restores it", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${admin}/clinics/harbour-physio`);
+  const answer = page.locator('tr[data-clinic="harbour-physio"] li.answer').first();
+  await waitFor(async () => (await answer.getAttribute("class")).includes("forward"), 3000, "the staff answer");
+  // A wrong token is refused, and says so.
+  await page.getByLabel("Admin token").fill("wrong");
+  await page.getByLabel("Reason (shown in every call's log)").fill("burst pipe");
+  await page.getByLabel("Answer with").selectOption("voicemail");
+  await page.getByRole("button", { name: "Set override" }).click();
+  await waitFor(async () => (await page.locator("#ov-status").textContent()).includes("401"), 3000, "the refusal");
+  await page.getByLabel("Admin token").fill(adminToken);
+  await page.getByRole("button", { name: "Set override" }).click();
+  await waitFor(async () => (await answer.getAttribute("class")).includes("voicemail"), 3000, "the override");
+  assert.equal(await answer.locator(".reason").textContent(), "override: burst pipe");
+  await shoot(page, "clinic-override");
+  // Real calls obey it too, and the clinic's page lists them among its recent decisions.
+  const listed = await (await fetch(`${admin}/admin/overrides`)).json();
+  assert.equal(listed.overrides[0].clinic, "harbour-physio");
+  assert.match(await call("+442079460555", "CA" + "7".repeat(32)), /<Record/);
+  await page.reload();
+  const recent = page.locator("table.decisions tbody tr").first();
+  await recent.waitFor();
+  assert.match(await recent.textContent(), /\+447700900123.*forwarded.*voicemail.*override: burst pipe/);
+  await page.getByRole("button", { name: "Clear override" }).click();
+  await waitFor(async () => (await answer.getAttribute("class")).includes("forward"), 3000, "the policy's answer again");
+  await page.close();
+});
+
+test("the dry-run form gives the same action and reason as callpolicy eval", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${admin}/clinics/north-shore-medical`);
+  for (const [at, via, calls] of [["2026-12-25T10:00", "ported", "0"], ["2026-12-02T12:45", "sip", "1"],
+                                  ["2026-12-02T10:00", "sip", "4"], ["2026-12-02T19:00", "ported", "0"]]) {
+    await page.getByLabel(/Local time/).fill(at);
+    await page.getByLabel("Via").selectOption(via);
+    await page.getByLabel("Calls already active").fill(calls);
+    await page.getByRole("button", { name: "Try it" }).click();
+    await page.locator("#dry-action").waitFor();
+    const expected = evalJson(["--clinic", "north-shore-medical", "--at", at, "--via", via, "--calls", calls]);
+    assert.equal(await page.locator("#dry-action").textContent(), expected.action, `${at} via ${via}`);
+    assert.equal(await page.locator("#dry-reason").textContent(), expected.reason, `${at} via ${via}`);
+    assert.match(await page.locator("pre.why").textContent(), /rules \(route\), the first that holds decides/);
+  }
+  // The week picture and the days ahead are on the page.
+  assert.ok((await page.locator(".week svg rect").count()) > 20);
+  assert.match(await page.locator("ul.days").textContent(), /Christmas Day: closed/);
+  await shoot(page, "clinic-desktop");
+  await page.close();
+});
+
+test("at 375 px wide the pages fit the screen, and every control is labelled and reached by keyboard", async () => {
+  const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+  for (const path of ["/", "/clinics/smile-dental", "/reloads"]) {
+    await page.goto(`${admin}${path}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${path} is ${width} px wide at 375`);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select")].filter((e) => !document.querySelector(`label[for="${e.id}"]`)).length);
+    assert.equal(unlabelled, 0, `${path}: controls without a label`);
+    await shoot(page, `mobile${path.replaceAll("/", "-")}`);
+  }
+  await page.goto(`${admin}/`);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to the content");
+  // The search box is reached from the keyboard and searches.
+  for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement.id)) !== "q"; ++i) await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "q");
+  await page.close();
+});
