@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
-#include "compiler/bundle.h"
+#include "model/bundle.h"
 #include "compiler/canonical.h"
 
 namespace callpolicy::cli {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "compiler/edit_distance.h"
+#include "model/edit_distance.h"
 
 namespace callpolicy::cli {
 namespace {

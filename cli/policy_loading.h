@@ -13,7 +13,7 @@
 #include "compiler/ast.h"
 #include "compiler/compiler.h"
 #include "compiler/diagnostic_render.h"
-#include "compiler/zones.h"
+#include "model/zones.h"
 #include "runtime/policy_set.h"
 
 namespace callpolicy::cli {

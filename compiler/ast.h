@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/diagnostic.h"
-#include "compiler/time_types.h"
+#include "model/diagnostic.h"
+#include "model/time_types.h"
 
 namespace callpolicy::ast {
 

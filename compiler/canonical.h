@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "compiler/ast.h"
-#include "compiler/time_types.h"
+#include "model/time_types.h"
 
 namespace callpolicy {
 

@@ -17,9 +17,9 @@
 #include "compiler/canonical.h"
 #include "compiler/lints.h"
 #include "compiler/parser.h"
-#include "compiler/phone_numbers.h"
+#include "model/phone_numbers.h"
 #include "compiler/tree_builder.h"
-#include "compiler/zones.h"
+#include "model/zones.h"
 
 namespace callpolicy {
 namespace {

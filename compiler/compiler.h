@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "compiler/ast.h"
-#include "compiler/compiled_policy.h"
-#include "compiler/diagnostic.h"
-#include "compiler/time_types.h"
+#include "model/compiled_policy.h"
+#include "model/diagnostic.h"
+#include "model/time_types.h"
 
 namespace callpolicy {
 

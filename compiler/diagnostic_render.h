@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/diagnostic.h"
+#include "model/diagnostic.h"
 
 namespace callpolicy {
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/canonical.h"
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 #include "compiler/tree_builder.h"
 
 namespace callpolicy {

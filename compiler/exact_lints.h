@@ -12,13 +12,13 @@
 // - minutes: the segments between all window boundaries of the clinic;
 // - active calls: 0 and every threshold of `overflow` and `calls`, and one below;
 // - callers: each listed caller, and any other; vias: all three.
-// The predicates are evaluated by compiler/time_tables.h, as at run time.
+// The predicates are evaluated by model/time_tables.h, as at run time.
 #pragma once
 
 #include "compiler/ast.h"
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 #include "compiler/compiler.h"
-#include "compiler/diagnostic.h"
+#include "model/diagnostic.h"
 
 namespace callpolicy {
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "compiler/ast.h"
-#include "compiler/compiled_policy.h"
-#include "compiler/time_tables.h"
+#include "model/compiled_policy.h"
+#include "model/time_tables.h"
 
 namespace callpolicy {
 

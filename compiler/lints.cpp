@@ -6,7 +6,7 @@
 
 #include "compiler/canonical.h"
 #include "compiler/exact_lints.h"
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 
 namespace callpolicy {
 namespace {

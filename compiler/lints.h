@@ -6,9 +6,9 @@
 #pragma once
 
 #include "compiler/ast.h"
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 #include "compiler/compiler.h"
-#include "compiler/diagnostic.h"
+#include "model/diagnostic.h"
 
 namespace callpolicy {
 

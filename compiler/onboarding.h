@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 namespace callpolicy {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "compiler/ast.h"
-#include "compiler/diagnostic.h"
+#include "model/diagnostic.h"
 
 namespace callpolicy {
 

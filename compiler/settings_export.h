@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 namespace callpolicy {
 

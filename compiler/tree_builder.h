@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "compiler/ast.h"
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 namespace callpolicy {
 

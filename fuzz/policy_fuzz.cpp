@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "compiler/bundle.h"
+#include "model/bundle.h"
 #include "compiler/compiler.h"
 #include "compiler/formatter.h"
 #include "compiler/parser.h"

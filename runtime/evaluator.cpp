@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 
 namespace callpolicy {
 

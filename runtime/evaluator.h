@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/zones.h"
+#include "model/zones.h"
 #include "runtime/policy_set.h"
 
 namespace callpolicy {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "compiler/phone_numbers.h"
+#include "model/phone_numbers.h"
 
 namespace callpolicy {
 

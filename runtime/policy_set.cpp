@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/time_tables.h"
-#include "compiler/zones.h"
+#include "model/time_tables.h"
+#include "model/zones.h"
 
 namespace callpolicy {
 

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 namespace cctz {
 class time_zone;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "compiler/time_tables.h"
-#include "compiler/zones.h"
+#include "model/time_tables.h"
+#include "model/zones.h"
 
 namespace callpolicy {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 #include "runtime/twiml.h"
 
 namespace callpolicy {

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/time_types.h"
+#include "model/time_types.h"
 
 namespace callpolicy::server {
 

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/bundle.h"
+#include "model/bundle.h"
 #include "compiler/compiler.h"
 #include "server/json_line.h"
 #include "server/log.h"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "compiler/diagnostic.h"
+#include "model/diagnostic.h"
 #include "runtime/policy_set.h"
 
 namespace callpolicy::server {

@@ -23,7 +23,7 @@
 
 #include "compiler/canonical.h"
 #include "compiler/compiler.h"
-#include "compiler/zones.h"
+#include "model/zones.h"
 #include "runtime/evaluator.h"
 #include "runtime/policy_set.h"
 

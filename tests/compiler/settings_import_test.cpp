@@ -5,7 +5,7 @@
 #include "compiler/compiler.h"
 #include "compiler/settings_export.h"
 #include "compiler/settings_import.h"
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 #include "tests/support/subprocess.h"
 
 using namespace callpolicy;

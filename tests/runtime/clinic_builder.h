@@ -1,7 +1,7 @@
 // Compiled clinics built by hand, so the runtime is tested without the parser.
 #pragma once
 
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 #include "runtime/policy_set.h"
 
 namespace callpolicy::testing {

@@ -1,7 +1,7 @@
 // SPEC 2.3 on local dates and minutes, through the shared time tables.
 #include <boost/test/unit_test.hpp>
 
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 #include "tests/runtime/clinic_builder.h"
 
 using namespace callpolicy;

@@ -1,7 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "compiler/bundle.h"
+#include "model/bundle.h"
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 #include "tests/runtime/clinic_builder.h"

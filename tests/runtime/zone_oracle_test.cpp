@@ -21,8 +21,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/time_types.h"
-#include "compiler/zones.h"
+#include "model/time_types.h"
+#include "model/zones.h"
 
 using namespace callpolicy;
 

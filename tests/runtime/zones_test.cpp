@@ -2,7 +2,7 @@
 // and after each transition, gaps and overlaps, in whole- and half-hour zones.
 #include <boost/test/unit_test.hpp>
 
-#include "compiler/zones.h"
+#include "model/zones.h"
 #include "runtime/evaluator.h"
 #include "tests/runtime/clinic_builder.h"
 

@@ -1,4 +1,4 @@
-#include "compiler/time_tables.h"
+#include "model/time_tables.h"
 
 #include <algorithm>
 

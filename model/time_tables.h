@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 namespace callpolicy {
 

@@ -1,4 +1,4 @@
-#include "compiler/phone_numbers.h"
+#include "model/phone_numbers.h"
 
 #include <set>
 

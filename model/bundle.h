@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 namespace callpolicy {
 

@@ -1,4 +1,4 @@
-#include "compiler/compiled_policy.h"
+#include "model/compiled_policy.h"
 
 #include <algorithm>
 

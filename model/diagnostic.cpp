@@ -1,4 +1,4 @@
-#include "compiler/diagnostic.h"
+#include "model/diagnostic.h"
 
 #include <algorithm>
 #include <tuple>

@@ -1,4 +1,4 @@
-#include "compiler/bundle.h"
+#include "model/bundle.h"
 
 #include <algorithm>
 #include <stdexcept>

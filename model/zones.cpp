@@ -1,4 +1,4 @@
-#include "compiler/zones.h"
+#include "model/zones.h"
 
 #include <algorithm>
 #include <array>
@@ -14,8 +14,8 @@
 #include <cctz/time_zone.h>
 #include <fmt/format.h>
 
-#include "compiler/edit_distance.h"
-#include "compiler/time_types.h"
+#include "model/edit_distance.h"
+#include "model/time_types.h"
 
 namespace callpolicy {
 namespace {

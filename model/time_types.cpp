@@ -1,4 +1,4 @@
-#include "compiler/time_types.h"
+#include "model/time_types.h"
 
 #include <array>
 

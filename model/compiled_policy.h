@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/time_types.h"
+#include "model/time_types.h"
 
 namespace callpolicy {
 

@@ -1,0 +1,368 @@
+// A file's items and a clinic's blocks.
+#include "compiler/ast_builder.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "grammar/policy_grammar.h"
+
+namespace callpolicy::detail {
+
+namespace g = callpolicy::grammar;
+
+void ast_builder::build_file(const node& root, ast::policy_file& file, const std::vector<std::size_t>& error_offsets) {
+  std::vector<bool> inside_an_item(error_offsets.size(), false);
+  // Whether an error lies in `n`, marking those that do.
+  const auto broken = [&](const node& n) {
+    bool any = false;
+    for (std::size_t i = 0; i < error_offsets.size(); ++i) {
+      if (n.begin().byte <= error_offsets[i] && error_offsets[i] <= n.end().byte) {
+        inside_an_item[i] = true;
+        any = true;
+      }
+    }
+    return any;
+  };
+  for (const auto& child : root.children) {
+    if (child->is_type<g::clinic>()) {
+      ast::clinic c = build_clinic(*child);
+      c.incomplete = broken(*child);
+      if (!file.clinics.empty()) {
+        sink_.error(codes::second_clinic, c.where,
+                    fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
+                    {fmt::format("'{}' is defined at {}:{}", file.clinics.front().id,
+                                 file.clinics.front().where.line,
+                                 file.clinics.front().where.column)});
+      }
+      file.clinics.push_back(std::move(c));
+    } else if (child->is_type<g::calendar>()) {
+      broken(*child);
+      file.calendars.push_back(build_calendar(*child));
+    } else if (child->is_type<g::test_block>()) {
+      file.tests.push_back(build_test(*child));
+      file.tests.back().incomplete = broken(*child);
+    }
+  }
+  file.lost_items = std::find(inside_an_item.begin(), inside_an_item.end(), false) != inside_an_item.end();
+}
+
+ast::clinic ast_builder::build_clinic(const node& n) {
+  ast::clinic c;
+  const node* id = child_of<g::clinic_id>(n);
+  c.id = id ? id->string() : "";
+  c.where = id ? where(*id) : where(n);
+  for (const auto& item_ptr : n.children) {
+    const node& item = *item_ptr;
+    auto string_item = [&](std::optional<ast::located<std::string>>& slot, std::string_view what) {
+      if (!first_time(slot, item, what)) return;
+      if (const node* s = child_of<g::string_literal>(item)) {
+        slot = ast::located<std::string>{string_value(*s), where(*s)};
+      }
+    };
+    if (item.is_type<g::name_item>()) {
+      string_item(c.name, "name");
+    } else if (item.is_type<g::timezone_item>()) {
+      string_item(c.timezone, "timezone");
+    } else if (item.is_type<g::language_item>()) {
+      string_item(c.language, "language");
+    } else if (item.is_type<g::voice_item>()) {
+      string_item(c.voice, "voice");
+    } else if (item.is_type<g::region_item>()) {
+      string_item(c.region, "region");
+    } else if (item.is_type<g::overflow_item>()) {
+      if (!first_time(c.overflow, item, "overflow")) continue;
+      if (const node* v = child_of<g::integer>(item)) {
+        if (auto value = integer_value(*v)) c.overflow = ast::located<std::uint32_t>{*value, where(*v)};
+      }
+    } else if (item.is_type<g::mode_item>()) {
+      if (!first_time(c.mode, item, "mode")) continue;
+      if (const node* v = child_of<g::mode_name>(item)) {
+        static constexpr std::array<std::string_view, 5> names{
+            "always", "after-hours-only", "overflow-only", "scheduled", "disabled"};
+        const auto at = std::find(names.begin(), names.end(), v->string()) - names.begin();
+        c.mode = ast::located<ast::mode_kind>{static_cast<ast::mode_kind>(at), where(*v)};
+      }
+    } else if (item.is_type<g::fallback_item>()) {
+      if (!first_time(c.fallback, item, "fallback")) continue;
+      if (const node* v = child_of<g::action_name>(item)) {
+        c.fallback = ast::located<ast::action_ref>{action_value(*v), where(*v)};
+      }
+    } else if (item.is_type<g::numbers_block>()) {
+      if (!first_time(c.numbers, item, "numbers")) continue;
+      c.numbers = build_numbers(item);
+    } else if (item.is_type<g::hours_block>()) {
+      if (!first_time(c.hours, item, "hours")) continue;
+      c.hours = build_hours(item);
+    } else if (item.is_type<g::holidays_block>()) {
+      if (!first_time(c.holidays, item, "holidays")) continue;
+      c.holidays = ast::block<ast::holiday_entry>{build_holiday_entries(item), where(item)};
+    } else if (item.is_type<g::special_block>()) {
+      if (!first_time(c.special, item, "special")) continue;
+      c.special = build_special(item);
+    } else if (item.is_type<g::schedule_block>()) {
+      if (!first_time(c.schedule, item, "schedule")) continue;
+      c.schedule = build_schedule(item);
+    } else if (item.is_type<g::route_block>()) {
+      if (!first_time(c.route, item, "route")) continue;
+      c.route = build_route(item);
+    } else if (item.is_type<g::ai_block>()) {
+      if (!first_time(c.ai, item, "ai")) continue;
+      c.ai = build_ai(item);
+    } else if (item.is_type<g::forward_block>()) {
+      if (!first_time(c.forward, item, "forward")) continue;
+      c.forward = build_forward(item);
+    } else if (item.is_type<g::menu_block>()) {
+      if (!first_time(c.menu, item, "menu")) continue;
+      c.menu = build_menu(item);
+    } else if (item.is_type<g::voicemail_block>()) {
+      if (!first_time(c.voicemail, item, "voicemail")) continue;
+      c.voicemail = build_voicemail(item);
+    } else if (item.is_type<g::busy_block>()) {
+      if (!first_time(c.busy, item, "busy")) continue;
+      c.busy = build_busy(item);
+    }
+  }
+  return c;
+}
+
+ast::numbers_block ast_builder::build_numbers(const node& n) {
+  ast::numbers_block b;
+  b.where = where(n);
+  for (const auto& item : n.children) {
+    if (item->is_type<g::numbers_ported>()) {
+      auto phones = phones_of(*item);
+      b.ported.insert(b.ported.end(), phones.begin(), phones.end());
+    } else if (item->is_type<g::numbers_forwarded>()) {
+      auto phones = phones_of(*item);
+      b.forwarded.insert(b.forwarded.end(), phones.begin(), phones.end());
+    } else if (item->is_type<g::numbers_sip>()) {
+      for (const auto& s : item->children) {
+        if (s->is_type<g::slug>()) b.sip.push_back({s->string(), where(*s)});
+      }
+    }
+  }
+  return b;
+}
+
+ast::block<ast::hours_line> ast_builder::build_hours(const node& n) {
+  ast::block<ast::hours_line> b;
+  b.where = where(n);
+  for (const auto& line : n.children) {
+    if (!line->is_type<g::hours_line>()) continue;
+    ast::hours_line h;
+    h.where = where(*line);
+    h.days = days_of(*line).value_or(0);
+    h.windows = windows_of(*line);
+    b.items.push_back(std::move(h));
+  }
+  return b;
+}
+
+std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n) {
+  std::vector<ast::holiday_entry> out;
+  for (const auto& e : n.children) {
+    ast::holiday_entry h;
+    h.where = where(*e);
+    if (const node* label = child_of<g::holiday_label>(*e)) h.rule.label = string_value(*label);
+    if (e->is_type<g::holiday_use>()) {
+      h.type = ast::holiday_entry::kind::use;
+      if (const node* s = child_of<g::slug>(*e)) h.calendar = s->string();
+    } else if (e->is_type<g::holiday_dated>()) {
+      h.type = ast::holiday_entry::kind::dates;
+      h.rule.type = holiday_rule::kind::dates;
+      const auto dates = dates_of(*e);
+      if (!dates) continue;
+      h.rule.dates = *dates;
+    } else if (e->is_type<g::holiday_yearly>()) {
+      if (const node* md = child_of<g::month_day>(*e)) {
+        const std::string t = md->string();
+        const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
+        const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
+        if (!is_valid_civil(2000, month, day)) {  // a leap year, so 02-29 passes
+          sink_.error(codes::bad_date, where(*md),
+                      fmt::format("'{}' is not a day of the year", t));
+          continue;
+        }
+        h.type = ast::holiday_entry::kind::yearly_date;
+        h.rule.type = holiday_rule::kind::yearly_date;
+        h.rule.month = static_cast<std::uint8_t>(month);
+        h.rule.day = static_cast<std::uint8_t>(day);
+      } else if (const node* nth = child_of<g::nth_weekday>(*e)) {
+        h.type = ast::holiday_entry::kind::yearly_nth;
+        h.rule.type = holiday_rule::kind::yearly_nth;
+        const std::string ordinal = child_of<g::ordinal>(*nth)->string();
+        h.rule.nth = ordinal == "last" ? -1 : static_cast<std::int8_t>(ordinal[0] - '0');
+        h.rule.weekday = static_cast<std::uint8_t>(day_index(*child_of<g::nth_weekday_day>(*nth)));
+        static constexpr std::array<std::string_view, 12> months{
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+        const std::string month = child_of<g::month_name>(*nth)->string();
+        h.rule.month = static_cast<std::uint8_t>(
+            std::find(months.begin(), months.end(), month) - months.begin() + 1);
+      } else {
+        continue;
+      }
+    } else {
+      continue;
+    }
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+ast::block<ast::special_entry> ast_builder::build_special(const node& n) {
+  ast::block<ast::special_entry> b;
+  b.where = where(n);
+  for (const auto& e : n.children) {
+    if (!e->is_type<g::special_entry>()) continue;
+    const auto dates = dates_of(*e);
+    if (!dates) continue;
+    ast::special_entry s;
+    s.where = where(*e);
+    s.dates = *dates;
+    s.windows = windows_of(*e);
+    if (s.windows.empty() && !child_of<g::closed_keyword>(*e)) continue;  // bad windows, reported
+    b.items.push_back(std::move(s));
+  }
+  return b;
+}
+
+ast::block<ast::schedule_line> ast_builder::build_schedule(const node& n) {
+  ast::block<ast::schedule_line> b;
+  b.where = where(n);
+  for (const auto& e : n.children) {
+    if (!e->is_type<g::schedule_line>()) continue;
+    ast::schedule_line s;
+    s.where = where(*e);
+    s.enable = child_of<g::schedule_enable>(*e) != nullptr;
+    if (has_dates(*e)) {
+      s.dates = dates_of(*e);
+      if (!s.dates) continue;
+    } else {
+      s.days = days_of(*e);
+      if (!s.days) continue;
+    }
+    s.windows = windows_of(*e);
+    b.items.push_back(std::move(s));
+  }
+  return b;
+}
+
+ast::ai_block ast_builder::build_ai(const node& n) {
+  ast::ai_block b;
+  b.where = where(n);
+  bool seen = false;
+  for (const auto& item : n.children) {
+    const bool sip = item->is_type<g::ai_sip>();
+    if (!sip && !item->is_type<g::ai_redirect>()) continue;
+    if (seen) {
+      sink_.error(codes::duplicate_item, where(*item),
+                  "the 'ai' block takes one 'sip' or one 'redirect'; the first stays");
+      continue;
+    }
+    seen = true;
+    b.type = sip ? ast::ai_block::kind::sip : ast::ai_block::kind::redirect;
+    b.target = string_value(*child_of<g::string_literal>(*item));
+  }
+  return b;
+}
+
+void ast_builder::say_into(std::optional<std::string>& slot, const node& item, std::string_view block) {
+  if (slot) {
+    sink_.error(codes::duplicate_item, where(item),
+                fmt::format("'say' is given twice in the '{}' block; the first stays", block));
+    return;
+  }
+  slot = string_value(*child_of<g::string_literal>(item));
+}
+
+std::optional<std::uint32_t> ast_builder::duration_into(const std::optional<std::uint32_t>& slot,
+                                             const node& item, std::string_view what) {
+  if (slot) {
+    sink_.error(codes::duplicate_item, where(item),
+                fmt::format("'{}' is given twice; the first stays", what));
+    return slot;
+  }
+  return duration_value(*child_of<g::duration>(item));
+}
+
+ast::forward_block ast_builder::build_forward(const node& n) {
+  ast::forward_block b;
+  b.where = where(n);
+  for (const auto& item : n.children) {
+    if (item->is_type<g::forward_number>()) {
+      if (auto number = phone_value(*item)) b.number = ast::located<std::string>{*number, where(*item)};
+    } else if (item->is_type<g::say_item>()) {
+      say_into(b.say, *item, "forward");
+    } else if (item->is_type<g::timeout_item>()) {
+      b.timeout_seconds = duration_into(b.timeout_seconds, *item, "timeout");
+    } else if (item->is_type<g::unanswered_item>()) {
+      if (!first_time(b.unanswered, *item, "unanswered")) continue;
+      const node* v = child_of<g::step_action>(*item);
+      b.unanswered = ast::located<ast::action_ref>{action_value(*v), where(*v)};
+    } else if (item->is_type<g::caller_id_item>()) {
+      if (!first_time(b.caller_id, *item, "caller-id")) continue;
+      const node* v = child_of<g::phone>(*item);
+      if (auto number = phone_value(*v)) b.caller_id = ast::located<std::string>{*number, where(*v)};
+    }
+  }
+  return b;
+}
+
+ast::menu_block ast_builder::build_menu(const node& n) {
+  ast::menu_block b;
+  b.where = where(n);
+  for (const auto& item : n.children) {
+    if (item->is_type<g::say_item>()) {
+      if (!b.say) b.say_where = where(*item);
+      say_into(b.say, *item, "menu");
+    } else if (item->is_type<g::menu_key_item>()) {
+      const node* action = child_of<g::step_action>(*item);
+      b.keys.push_back({child_of<g::menu_key_value>(*item)->string()[0],
+                        {action_value(*action), where(*action)},
+                        where(*item)});
+    } else if (item->is_type<g::menu_timeout_item>()) {
+      if (!first_time(b.on_timeout, *item, "timeout")) continue;
+      if (const node* d = child_of<g::duration>(*item)) b.timeout_seconds = duration_value(*d);
+      const node* action = child_of<g::step_action>(*item);
+      b.on_timeout = ast::located<ast::action_ref>{action_value(*action), where(*action)};
+    }
+  }
+  return b;
+}
+
+ast::voicemail_block ast_builder::build_voicemail(const node& n) {
+  ast::voicemail_block b;
+  b.where = where(n);
+  for (const auto& item : n.children) {
+    if (item->is_type<g::greeting_item>()) {
+      if (b.greeting) {
+        sink_.error(codes::duplicate_item, where(*item),
+                    "'greeting' is given twice; the first stays");
+      } else {
+        b.greeting = string_value(*child_of<g::string_literal>(*item));
+      }
+    } else if (item->is_type<g::max_item>()) {
+      b.max_seconds = duration_into(b.max_seconds, *item, "max");
+    }
+  }
+  return b;
+}
+
+ast::busy_block ast_builder::build_busy(const node& n) {
+  ast::busy_block b;
+  b.where = where(n);
+  for (const auto& item : n.children) {
+    if (item->is_type<g::say_item>()) {
+      say_into(b.say, *item, "busy");
+    } else if (item->is_type<g::reject_item>()) {
+      if (b.reject) {
+        sink_.error(codes::duplicate_item, where(*item), "'reject' is given twice");
+      }
+      b.reject = true;
+    }
+  }
+  return b;
+}
+
+}  // namespace callpolicy::detail
