@@ -228,7 +228,7 @@ std::string explanation_text(const explanation& why) {
   }
   for (const auto& r : why.rules) {
     out += fmt::format("  {} {:<{}}  -> {:<{}}  {:<5}  {}\n", r.decided ? "=>" : "  ", r.condition, condition_width,
-                       outcome(r), outcome_width, r.holds ? "holds" : "no", fmt::format("{}:{}:{}", r.where.file, r.where.line, r.where.column));
+                       outcome(r), outcome_width, r.holds ? "holds" : "no", where_text(r.where));
   }
   return out;
 }

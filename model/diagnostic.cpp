@@ -1,9 +1,13 @@
 #include "model/diagnostic.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <tuple>
 
 namespace callpolicy {
+
+std::string where_text(const location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
 
 void diagnostic_sink::error(std::string_view code, const location& where, std::string message,
                             std::vector<std::string> notes) {

@@ -25,6 +25,9 @@ struct location {
 
 enum class severity : std::uint8_t { error, warning };
 
+// "file:line:col", as diagnostics and notes name a place.
+std::string where_text(const location& where);
+
 struct diagnostic {
   std::string code;  // "E001", "W-default-fallback"
   severity level = severity::error;

@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "compiler/diagnostic_render.h"
+#include "server/endpoints.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/request_arena.h"
@@ -78,19 +79,6 @@ void log_message(std::string_view level, std::string_view message, std::string_v
   if (!detail_name.empty()) line.add(detail_name, detail);
   line.end_line();
   write_log(out);
-}
-
-std::string_view endpoint_label(std::string_view target) {
-  const std::string_view path = target.substr(0, target.find('?'));
-  static constexpr std::string_view known[] = {
-      "/twilio/voice", "/api/twilio/voice", "/twilio/sip", "/api/twilio/sip", "/twilio/status",
-      "/api/twilio/status", "/twilio/dial-status", "/api/twilio/dial-status", "/twilio/voicemail",
-      "/api/twilio/voicemail", "/twilio/hangup", "/api/twilio/hangup", "/healthz", "/readyz",
-      "/status", "/metrics"};
-  for (std::string_view k : known) {
-    if (path == k) return k;
-  }
-  return "other";  // unknown paths must not grow the metric's label set
 }
 
 // What the server shares with every connection.
@@ -419,7 +407,7 @@ class session final : public std::enable_shared_from_this<session>, journal_wait
 
   void write_response(const response& r) {
     const auto latency = std::chrono::steady_clock::now() - started_;
-    shared_.stats.count_request(endpoint_label(target_), r.status, latency);
+    shared_.stats.count_request(endpoint_label(target_, admin_), r.status, latency);
     log_request(r, latency);
 
     if (shared_.draining) keep_alive_ = false;

@@ -477,59 +477,55 @@ std::string param(std::string_view query, std::string_view name) {
 
 }  // namespace
 
-bool serve_status_page(std::string_view path, std::string_view query, const std::function<page_data()>& gather,
-                       response& out) {
-  if (path == "/ui/app.js") {
-    out.status = 200;
-    out.content_type = "text/javascript; charset=utf-8";
-    out.body.assign(status_page_script());
-    return true;
-  }
-  if (path == "/ui/app.css") {
-    out.status = 200;
-    out.content_type = "text/css; charset=utf-8";
-    out.body.assign(status_page_style());
-    return true;
-  }
-  if (path == "/") {
-    html(out, now_page(gather(), param(query, "q")));
-    return true;
-  }
-  if (path == "/ui/now.json") {
-    const page_data d = gather();
-    std::size_t shown = 0;
-    std::size_t total = 0;
-    const std::string rows = now_rows(d, param(query, "q"), param(query, "clinic"), shown, total);
-    const nlohmann::json j{{"rows", rows},
-                           {"count", fmt::format("{} of {} clinic{} shown", shown, total, total == 1 ? "" : "s")},
-                           {"banner", reload_banner(d)}};
-    out.status = 200;
-    out.content_type = "application/json";
-    out.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return true;
-  }
-  if (path == "/reloads") {
-    html(out, reloads_page(gather()));
-    return true;
-  }
-  constexpr std::string_view clinics = "/clinics/";
-  if (path.starts_with(clinics) && path.size() > clinics.size()) {
-    const std::string id(path.substr(clinics.size()));
-    const page_data d = gather();
-    const runtime_clinic* c = d.set ? d.set->find_by_id(id) : nullptr;
-    if (!c) {
-      out.status = 404;
-      out.content_type = "text/html; charset=utf-8";
-      out.body = page("No such clinic", "<h1>No such clinic</h1><p>The loaded set has no clinic '" + escaped(id) +
-                                            "'. <a href=\"/\">All clinics</a></p>");
-      return true;
+void serve_status_page(endpoint_id which, std::string_view segment, std::string_view query,
+                       const std::function<page_data()>& gather, response& out) {
+  switch (which) {
+    case endpoint_id::page_script:
+      out.status = 200;
+      out.content_type = "text/javascript; charset=utf-8";
+      out.body.assign(status_page_script());
+      return;
+    case endpoint_id::page_style:
+      out.status = 200;
+      out.content_type = "text/css; charset=utf-8";
+      out.body.assign(status_page_style());
+      return;
+    case endpoint_id::status_page:
+      return html(out, now_page(gather(), param(query, "q")));
+    case endpoint_id::reloads_page:
+      return html(out, reloads_page(gather()));
+    case endpoint_id::page_rows: {
+      const page_data d = gather();
+      std::size_t shown = 0;
+      std::size_t total = 0;
+      const std::string rows = now_rows(d, param(query, "q"), param(query, "clinic"), shown, total);
+      const nlohmann::json j{{"rows", rows},
+                             {"count", fmt::format("{} of {} clinic{} shown", shown, total, total == 1 ? "" : "s")},
+                             {"banner", reload_banner(d)}};
+      out.status = 200;
+      out.content_type = "application/json";
+      out.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
     }
-    const dry_run_inputs in{param(query, "at"), param(query, "via"), param(query, "calls"), param(query, "caller")};
-    const bool ran = !in.at.empty() || !in.via.empty() || !in.calls.empty() || !in.caller.empty();
-    html(out, clinic_page(d, *c, in, ran));
-    return true;
+    case endpoint_id::clinic_page: {
+      const page_data d = gather();
+      const runtime_clinic* c = d.set ? d.set->find_by_id(segment) : nullptr;
+      if (!c) {
+        out.status = 404;
+        out.content_type = "text/html; charset=utf-8";
+        out.body = page("No such clinic", "<h1>No such clinic</h1><p>The loaded set has no clinic '" +
+                                              escaped(segment) + "'. <a href=\"/\">All clinics</a></p>");
+        return;
+      }
+      const dry_run_inputs in{param(query, "at"), param(query, "via"), param(query, "calls"), param(query, "caller")};
+      const bool ran = !in.at.empty() || !in.via.empty() || !in.calls.empty() || !in.caller.empty();
+      return html(out, clinic_page(d, *c, in, ran));
+    }
+    default:
+      out.status = 404;
+      out.content_type = "text/plain";
+      out.body = "not found\n";
   }
-  return false;
 }
 
 }  // namespace callpolicy::server

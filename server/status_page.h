@@ -27,6 +27,7 @@
 
 #include "runtime/policy_set.h"
 #include "server/call_state.h"
+#include "server/endpoints.h"
 #include "server/overrides.h"
 #include "server/policy_store.h"
 
@@ -47,9 +48,9 @@ struct page_data {
   std::chrono::system_clock::time_point now{};
 };
 
-// Serves `path` (with `query`, the part after '?') when it is a page; false
-// when it is none, leaving `out` untouched.
-bool serve_status_page(std::string_view path, std::string_view query, const std::function<page_data()>& gather,
-                       response& out);
+// Answers one of the page endpoints (the `{id}` of a clinic's page in
+// `segment`, the part after '?' in `query`).
+void serve_status_page(endpoint_id page, std::string_view segment, std::string_view query,
+                       const std::function<page_data()>& gather, response& out);
 
 }  // namespace callpolicy::server

@@ -16,6 +16,7 @@
 #include "runtime/evaluator.h"
 #include "runtime/twiml.h"
 #include "server/call_state.h"
+#include "server/endpoints.h"
 #include "server/form.h"
 #include "server/journal.h"
 #include "server/metrics.h"
@@ -105,7 +106,8 @@ class webhooks {
                    response& out);
   twiml_options answer_options() const;
   void handle_voicemail(const form_fields& form, response& out);
-  void handle_admin(const request_view& request, std::string_view path, response& out);
+  void handle_twilio(const endpoint& e, const request_view& request, response& out);
+  void handle_admin(const endpoint& e, std::string_view segment, const request_view& request, response& out);
   void set_override(std::string_view clinic, std::string_view body, response& out);
   void clear_override(std::string_view clinic, response& out);
   void list_overrides(response& out);

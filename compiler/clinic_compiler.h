@@ -1,0 +1,91 @@
+// The per-clinic part of compiling a set (compiler.cpp does the set-wide
+// part): calendars flattened through `use`, and one clinic's AST to its
+// compiled form. Private to compiler/.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/ast.h"
+#include "model/compiled_policy.h"
+#include "model/diagnostic.h"
+
+namespace callpolicy {
+
+// Calendars flattened through `use`, across the set; cycles reported once.
+class calendar_resolver {
+ public:
+  calendar_resolver(const std::map<std::string, const ast::calendar*>& calendars,
+                    diagnostic_sink& sink)
+      : calendars_(calendars), sink_(sink) {}
+
+  // The rules of `entries`, with `use` replaced by the named calendar's rules.
+  std::vector<holiday_rule> flatten(const std::vector<ast::holiday_entry>& entries) {
+    std::vector<holiday_rule> out;
+    for (const ast::holiday_entry& e : entries) {
+      if (e.type != ast::holiday_entry::kind::use) {
+        out.push_back(e.rule);
+        continue;
+      }
+      const auto found = resolve(e.calendar, e.where);
+      out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+  }
+
+  bool calendars_lost = false;  // a file of the set lost a top-level item to a syntax error
+
+  std::vector<holiday_rule> resolve(const std::string& name, const location& used_at) {
+    if (const auto done = resolved_.find(name); done != resolved_.end()) return done->second;
+    const auto it = calendars_.find(name);
+    if (it == calendars_.end()) {
+      std::vector<std::string> notes;
+      if (!calendars_.empty()) {
+        std::string known;
+        for (const auto& [n, c] : calendars_) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
+        notes.push_back("the loaded calendars are " + known);
+      }
+      // A calendar whose definition failed to parse is no unknown calendar.
+      if (!calendars_lost) {
+        sink_.error(codes::unknown_calendar, used_at, fmt::format("unknown calendar '{}'", name),
+                    std::move(notes));
+      }
+      resolved_[name] = {};
+      return {};
+    }
+    if (const auto open = std::find(stack_.begin(), stack_.end(), name); open != stack_.end()) {
+      std::string cycle;
+      for (auto s = open; s != stack_.end(); ++s) cycle += "'" + *s + "' -> ";
+      cycle += "'" + name + "'";
+      sink_.error(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
+      return {};
+    }
+    stack_.push_back(name);
+    auto rules = flatten(it->second->entries);
+    stack_.pop_back();
+    resolved_[name] = rules;
+    return rules;
+  }
+
+ private:
+  const std::map<std::string, const ast::calendar*>& calendars_;
+  diagnostic_sink& sink_;
+  std::vector<std::string> stack_;
+  std::map<std::string, std::vector<holiday_rule>> resolved_;
+};
+
+// The clinic's region for national-form numbers: `region`; else the region of
+// its first number (SPEC 2.2); else, for a clinic reached only over SIP, the
+// country of its time zone.
+std::string clinic_region(const ast::clinic& clinic);
+
+// Null when the clinic has errors (reported into `sink`).
+std::optional<compiled_clinic> compile_clinic(const ast::clinic& source, calendar_resolver& calendars,
+                                              diagnostic_sink& sink);
+
+}  // namespace callpolicy
