@@ -36,8 +36,8 @@ class ast_builder {
             static_cast<std::uint32_t>(p.column)};
   }
 
-  void build_file(const node& root, ast::policy_file& file, const std::vector<std::size_t>& error_offsets);
-
+  void build_file(const node& root, ast::policy_file& file,
+                  const std::vector<std::size_t>& error_offsets);
 
   std::string text(const node& n) const { return n.string(); }
 
@@ -96,7 +96,6 @@ class ast_builder {
     return false;
   }
 
-
   ast::clinic build_clinic(const node& n);
 
   ast::numbers_block build_numbers(const node& n);
@@ -109,13 +108,11 @@ class ast_builder {
 
   ast::block<ast::schedule_line> build_schedule(const node& n);
 
-
   ast::condition build_condition(const node& n);
 
   ast::condition fold(const node& n, ast::condition::kind how);
 
   ast::block<ast::route_rule> build_route(const node& n);
-
 
   ast::ai_block build_ai(const node& n);
 
@@ -131,7 +128,6 @@ class ast_builder {
   ast::voicemail_block build_voicemail(const node& n);
 
   ast::busy_block build_busy(const node& n);
-
 
   ast::calendar build_calendar(const node& n);
 

@@ -11,7 +11,8 @@ namespace callpolicy::detail {
 
 namespace g = callpolicy::grammar;
 
-void ast_builder::build_file(const node& root, ast::policy_file& file, const std::vector<std::size_t>& error_offsets) {
+void ast_builder::build_file(const node& root, ast::policy_file& file,
+                             const std::vector<std::size_t>& error_offsets) {
   std::vector<bool> inside_an_item(error_offsets.size(), false);
   // Whether an error lies in `n`, marking those that do.
   const auto broken = [&](const node& n) {
@@ -29,11 +30,11 @@ void ast_builder::build_file(const node& root, ast::policy_file& file, const std
       ast::clinic c = build_clinic(*child);
       c.incomplete = broken(*child);
       if (!file.clinics.empty()) {
-        sink_.error(codes::second_clinic, c.where,
-                    fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
-                    {fmt::format("'{}' is defined at {}:{}", file.clinics.front().id,
-                                 file.clinics.front().where.line,
-                                 file.clinics.front().where.column)});
+        sink_.error(
+            codes::second_clinic, c.where,
+            fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
+            {fmt::format("'{}' is defined at {}:{}", file.clinics.front().id,
+                         file.clinics.front().where.line, file.clinics.front().where.column)});
       }
       file.clinics.push_back(std::move(c));
     } else if (child->is_type<g::calendar>()) {
@@ -44,7 +45,8 @@ void ast_builder::build_file(const node& root, ast::policy_file& file, const std
       file.tests.back().incomplete = broken(*child);
     }
   }
-  file.lost_items = std::find(inside_an_item.begin(), inside_an_item.end(), false) != inside_an_item.end();
+  file.lost_items =
+      std::find(inside_an_item.begin(), inside_an_item.end(), false) != inside_an_item.end();
 }
 
 ast::clinic ast_builder::build_clinic(const node& n) {
@@ -73,7 +75,8 @@ ast::clinic ast_builder::build_clinic(const node& n) {
     } else if (item.is_type<g::overflow_item>()) {
       if (!first_time(c.overflow, item, "overflow")) continue;
       if (const node* v = child_of<g::integer>(item)) {
-        if (auto value = integer_value(*v)) c.overflow = ast::located<std::uint32_t>{*value, where(*v)};
+        if (auto value = integer_value(*v))
+          c.overflow = ast::located<std::uint32_t>{*value, where(*v)};
       }
     } else if (item.is_type<g::mode_item>()) {
       if (!first_time(c.mode, item, "mode")) continue;
@@ -180,8 +183,7 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
         const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
         const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
         if (!is_valid_civil(2000, month, day)) {  // a leap year, so 02-29 passes
-          sink_.error(codes::bad_date, where(*md),
-                      fmt::format("'{}' is not a day of the year", t));
+          sink_.error(codes::bad_date, where(*md), fmt::format("'{}' is not a day of the year", t));
           continue;
         }
         h.type = ast::holiday_entry::kind::yearly_date;
@@ -197,8 +199,8 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
         static constexpr std::array<std::string_view, 12> months{
             "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
         const std::string month = child_of<g::month_name>(*nth)->string();
-        h.rule.month = static_cast<std::uint8_t>(
-            std::find(months.begin(), months.end(), month) - months.begin() + 1);
+        h.rule.month = static_cast<std::uint8_t>(std::find(months.begin(), months.end(), month) -
+                                                 months.begin() + 1);
       } else {
         continue;
       }
@@ -267,7 +269,8 @@ ast::ai_block ast_builder::build_ai(const node& n) {
   return b;
 }
 
-void ast_builder::say_into(std::optional<std::string>& slot, const node& item, std::string_view block) {
+void ast_builder::say_into(std::optional<std::string>& slot, const node& item,
+                           std::string_view block) {
   if (slot) {
     sink_.error(codes::duplicate_item, where(item),
                 fmt::format("'say' is given twice in the '{}' block; the first stays", block));
@@ -277,7 +280,7 @@ void ast_builder::say_into(std::optional<std::string>& slot, const node& item, s
 }
 
 std::optional<std::uint32_t> ast_builder::duration_into(const std::optional<std::uint32_t>& slot,
-                                             const node& item, std::string_view what) {
+                                                        const node& item, std::string_view what) {
   if (slot) {
     sink_.error(codes::duplicate_item, where(item),
                 fmt::format("'{}' is given twice; the first stays", what));
@@ -291,7 +294,8 @@ ast::forward_block ast_builder::build_forward(const node& n) {
   b.where = where(n);
   for (const auto& item : n.children) {
     if (item->is_type<g::forward_number>()) {
-      if (auto number = phone_value(*item)) b.number = ast::located<std::string>{*number, where(*item)};
+      if (auto number = phone_value(*item))
+        b.number = ast::located<std::string>{*number, where(*item)};
     } else if (item->is_type<g::say_item>()) {
       say_into(b.say, *item, "forward");
     } else if (item->is_type<g::timeout_item>()) {
@@ -303,7 +307,8 @@ ast::forward_block ast_builder::build_forward(const node& n) {
     } else if (item->is_type<g::caller_id_item>()) {
       if (!first_time(b.caller_id, *item, "caller-id")) continue;
       const node* v = child_of<g::phone>(*item);
-      if (auto number = phone_value(*v)) b.caller_id = ast::located<std::string>{*number, where(*v)};
+      if (auto number = phone_value(*v))
+        b.caller_id = ast::located<std::string>{*number, where(*v)};
     }
   }
   return b;

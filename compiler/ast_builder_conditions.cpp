@@ -35,11 +35,11 @@ ast::condition ast_builder::build_condition(const node& n) {
   } else if (n.is_type<g::cond_calls>()) {
     c.type = k::calls;
     const std::string op = child_of<g::compare_op>(n)->string();
-    c.op = op == ">=" ? ast::compare_op::ge
-           : op == ">" ? ast::compare_op::gt
+    c.op = op == ">="   ? ast::compare_op::ge
+           : op == ">"  ? ast::compare_op::gt
            : op == "<=" ? ast::compare_op::le
-           : op == "<" ? ast::compare_op::lt
-                       : ast::compare_op::eq;
+           : op == "<"  ? ast::compare_op::lt
+                        : ast::compare_op::eq;
     if (auto v = integer_value(*child_of<g::integer>(n))) c.count = static_cast<std::int32_t>(*v);
   } else if (n.is_type<g::cond_caller>()) {
     c.type = k::caller;

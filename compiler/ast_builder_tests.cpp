@@ -70,7 +70,8 @@ ast::test_case ast_builder::build_test(const node& n) {
     } else if (item.is_type<g::test_calls>()) {
       if (first_time(t.calls, item, "calls")) {
         const node* v = child_of<g::integer>(item);
-        if (auto value = integer_value(*v)) t.calls = ast::located<std::uint32_t>{*value, where(*v)};
+        if (auto value = integer_value(*v))
+          t.calls = ast::located<std::uint32_t>{*value, where(*v)};
       }
     } else if (item.is_type<g::test_caller>()) {
       if (first_time(t.caller, item, "caller")) {

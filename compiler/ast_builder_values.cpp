@@ -19,9 +19,8 @@ std::optional<std::uint16_t> ast_builder::clock(const node& n, bool may_be_24) {
   if (h == 24 && m == 0 && may_be_24) return static_cast<std::uint16_t>(minutes_per_day);
   if (h > 23 || m > 59) {
     sink_.error(codes::bad_time, where(n),
-                h == 24 && m == 0
-                    ? std::string("24:00 is only allowed as the end of a window")
-                    : fmt::format("'{}' is not a time of day (00:00 to 23:59)", t));
+                h == 24 && m == 0 ? std::string("24:00 is only allowed as the end of a window")
+                                  : fmt::format("'{}' is not a time of day (00:00 to 23:59)", t));
     return std::nullopt;
   }
   return static_cast<std::uint16_t>(h * 60 + m);
@@ -75,9 +74,9 @@ std::optional<date_range> ast_builder::dates_of(const node& parent) {
   const auto b = last ? date_value(*last) : a;
   if (!a || !b) return std::nullopt;
   if (*b < *a) {
-    sink_.error(codes::bad_date_range, where(*first),
-                fmt::format("range '{}..{}' ends before it starts", first->string(),
-                            last->string()));
+    sink_.error(
+        codes::bad_date_range, where(*first),
+        fmt::format("range '{}..{}' ends before it starts", first->string(), last->string()));
     return std::nullopt;
   }
   return date_range{*a, *b};

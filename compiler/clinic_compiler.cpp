@@ -23,7 +23,8 @@ std::string clinic_region(const ast::clinic& clinic) {
   if (clinic.numbers) {
     for (const auto* numbers : {&clinic.numbers->ported, &clinic.numbers->forwarded}) {
       if (numbers->empty()) continue;
-      if (std::string region = region_of_number(numbers->front().value); !region.empty()) return region;
+      if (std::string region = region_of_number(numbers->front().value); !region.empty())
+        return region;
       break;
     }
   }
@@ -81,8 +82,10 @@ struct clinic_compiler {
       c.timezone = source.timezone->value;
       if (const auto advice = legacy_zone_advice(c.timezone)) {
         std::vector<std::string> notes;
-        if (!advice->use.empty()) notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
-        sink.warning(codes::legacy_time_zone, source.timezone->where, advice->why, std::move(notes));
+        if (!advice->use.empty())
+          notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
+        sink.warning(codes::legacy_time_zone, source.timezone->where, advice->why,
+                     std::move(notes));
       }
     }
     if (source.language) c.language = source.language->value;
@@ -114,7 +117,8 @@ struct clinic_compiler {
         }
         set_by[static_cast<std::size_t>(d)] = &line;
         c.weekly_hours[static_cast<std::size_t>(d)].clear();
-        for (const auto& w : line.windows) c.weekly_hours[static_cast<std::size_t>(d)].push_back(w.value);
+        for (const auto& w : line.windows)
+          c.weekly_hours[static_cast<std::size_t>(d)].push_back(w.value);
       }
     }
   }
@@ -128,7 +132,8 @@ struct clinic_compiler {
         if (s.dates.last - s.dates.first >= max_special_days) {
           error(codes::special_range_too_long, s.where,
                 fmt::format("special range '{}' covers {} days; a special range covers at most {}",
-                            canonical_dates(s.dates), s.dates.last - s.dates.first + 1, max_special_days),
+                            canonical_dates(s.dates), s.dates.last - s.dates.first + 1,
+                            max_special_days),
                 {"for a longer closure, use a holiday range"});
           continue;
         }
@@ -182,8 +187,7 @@ struct clinic_compiler {
     bool uses_fallback = false;
 
     if (source.mode && source.route) {
-      error(codes::mode_and_route, source.route->where,
-            "a clinic has 'mode' or 'route', not both",
+      error(codes::mode_and_route, source.route->where, "a clinic has 'mode' or 'route', not both",
             {fmt::format("'mode' is given at {}", where_text(source.mode->where))});
     }
     if (source.route) {
@@ -204,10 +208,11 @@ struct clinic_compiler {
       for (auto it = items.begin(); it != otherwise + 1; ++it) {
         if (it->when) check_condition(*it->when);
         uses_fallback |= it->action.value == ast::action_ref::fallback;
-        std::string reason = it->label ? it->label->value
+        std::string reason = it->label  ? it->label->value
                              : it->when ? canonical_condition(*it->when)
                                         : std::string("otherwise");
-        rules.push_back({it->when ? &*it->when : nullptr, concrete(it->action.value), std::move(reason)});
+        rules.push_back(
+            {it->when ? &*it->when : nullptr, concrete(it->action.value), std::move(reason)});
         rule_locations.push_back(it->action.where);
       }
     } else {
@@ -254,14 +259,16 @@ struct clinic_compiler {
       }
       rule_locations.assign(rules.size(), where);
       for (std::size_t i = 0; i < rules.size(); ++i) {
-        if (rules[i].action == c.fallback && source.fallback) rule_locations[i] = source.fallback->where;
+        if (rules[i].action == c.fallback && source.fallback)
+          rule_locations[i] = source.fallback->where;
       }
     }
     if (uses_fallback && !source.fallback) {
-      sink.warning(codes::default_fallback, source.where,
-                   fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
-                               source.id),
-                   {"add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
+      sink.warning(
+          codes::default_fallback, source.where,
+          fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
+                      source.id),
+          {"add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
     }
     // A forward that is used needs a number, a menu its block.
     for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -274,12 +281,14 @@ struct clinic_compiler {
   // Reports E043 when `action` needs a block the clinic lacks.
   bool require_configured(action_kind action, const location& where) {
     if (action == action_kind::forward && (!source.forward || !source.forward->number)) {
-      error(codes::action_not_configured, where, "'forward' is used but the clinic has no forward number",
+      error(codes::action_not_configured, where,
+            "'forward' is used but the clinic has no forward number",
             {"add a line like: forward +14165550000"});
       return false;
     }
     if (action == action_kind::menu && !source.menu) {
-      error(codes::action_not_configured, where, "'menu' is used but the clinic has no 'menu' block",
+      error(codes::action_not_configured, where,
+            "'menu' is used but the clinic has no 'menu' block",
             {"add a block like: menu { say \"Press 1 for our assistant.\" 1 -> ai }"});
       return false;
     }
@@ -287,16 +296,18 @@ struct clinic_compiler {
   }
 
   // An action of a flow's later step: `fallback` resolved, `never` refused.
-  std::optional<action_kind> step(const ast::located<ast::action_ref>& a, action_kind fallback, action_kind never,
-                                  std::string_view never_code, std::string_view what) {
+  std::optional<action_kind> step(const ast::located<ast::action_ref>& a, action_kind fallback,
+                                  action_kind never, std::string_view never_code,
+                                  std::string_view what) {
     const bool named_fallback = a.value == ast::action_ref::fallback;
     const action_kind concrete = named_fallback ? fallback : static_cast<action_kind>(a.value);
     if (concrete == never) {
       error(never_code, a.where,
             fmt::format("{} cannot be '{}'{}", what, action_name(never),
                         named_fallback ? " (the clinic's fallback)" : ""),
-            {never == action_kind::menu ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
-                                        : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
+            {never == action_kind::menu
+                 ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
+                 : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
       return std::nullopt;
     }
     if (!require_configured(concrete, a.where)) return std::nullopt;
@@ -306,13 +317,14 @@ struct clinic_compiler {
   // "Press 1 to speak with our assistant. Press 2 to reach our staff."
   static std::string composed_menu_say(const menu_config& m) {
     static constexpr std::array<std::string_view, action_count> what{
-        "to speak with our assistant", "to leave a message", "to reach our staff",
-        "to hear our message", "to hear these options again", "to end the call"};
+        "to speak with our assistant", "to leave a message",          "to reach our staff",
+        "to hear our message",         "to hear these options again", "to end the call"};
     std::string out;
     for (std::size_t k = 0; k < menu_key_count; ++k) {
       if (!m.keys[k]) continue;
       const char key = menu_key_char(k);
-      out += fmt::format("{}Press {} {}.", out.empty() ? "" : " ", key == '*' ? std::string("star") : std::string(1, key),
+      out += fmt::format("{}Press {} {}.", out.empty() ? "" : " ",
+                         key == '*' ? std::string("star") : std::string(1, key),
                          what.at(static_cast<std::size_t>(*m.keys[k])));
     }
     return out;
@@ -329,7 +341,8 @@ struct clinic_compiler {
     for (const ast::menu_key& k : m.keys) {
       const auto index = static_cast<std::size_t>(menu_key_index(k.key));
       if (const ast::menu_key* first = seen[index]) {
-        error(codes::duplicate_menu_key, k.where, fmt::format("key {} is mapped twice in the menu", k.key),
+        error(codes::duplicate_menu_key, k.where,
+              fmt::format("key {} is mapped twice in the menu", k.key),
               {fmt::format("first mapped at {}", where_text(first->where))});
         continue;
       }
@@ -338,7 +351,8 @@ struct clinic_compiler {
                                 fmt::format("menu key {}", k.key));
     }
     if (m.on_timeout) {
-      if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, codes::menu_names_menu, "the menu's timeout")) {
+      if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, codes::menu_names_menu,
+                              "the menu's timeout")) {
         c.menu.on_timeout = *a;
       }
     }
@@ -349,8 +363,9 @@ struct clinic_compiler {
   void compile_region(compiled_clinic& c) {
     if (source.region && !is_known_region(source.region->value)) {
       error(codes::unknown_region, source.region->where,
-            fmt::format("unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"",
-                        source.region->value));
+            fmt::format(
+                "unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"",
+                source.region->value));
     }
     c.region = clinic_region(source);
   }
@@ -358,7 +373,7 @@ struct clinic_compiler {
   void compile_actions(compiled_clinic& c) {
     if (source.ai) {
       c.ai.type = source.ai->type == ast::ai_block::kind::sip ? ai_config::kind::sip
-                                                             : ai_config::kind::redirect;
+                                                              : ai_config::kind::redirect;
       c.ai.target = source.ai->target;
     }
     if (source.forward) {
@@ -375,7 +390,8 @@ struct clinic_compiler {
         }
       }
       if (source.forward->say) c.forward.say = *source.forward->say;
-      if (source.forward->timeout_seconds) c.forward.timeout_seconds = *source.forward->timeout_seconds;
+      if (source.forward->timeout_seconds)
+        c.forward.timeout_seconds = *source.forward->timeout_seconds;
       if (source.forward->unanswered) {
         if (const auto a = step(*source.forward->unanswered, c.fallback, action_kind::forward,
                                 codes::forward_unanswered_by_forward, "a forward's 'unanswered'")) {
@@ -386,14 +402,16 @@ struct clinic_compiler {
       // Twilio accepts as caller ID only the calling or called number or one
       // it has verified (error 13214); a PBX call's are SIP addresses, so a
       // clinic with no number of its own has nothing valid to show.
-      if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() && c.ported.empty() &&
-          c.forwarded.empty()) {
-        sink.warning(codes::forward_without_caller_id, source.forward->number->where,
-                     fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
-                                 c.forward.number),
-                     {"a PBX's caller is a SIP address and the clinic has no number of its own; Twilio refuses "
-                      "the <Dial> (error 13214)",
-                      "add 'caller-id +1...' with a Twilio or verified number"});
+      if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() &&
+          c.ported.empty() && c.forwarded.empty()) {
+        sink.warning(
+            codes::forward_without_caller_id, source.forward->number->where,
+            fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
+                        c.forward.number),
+            {"a PBX's caller is a SIP address and the clinic has no number of its own; Twilio "
+             "refuses "
+             "the <Dial> (error 13214)",
+             "add 'caller-id +1...' with a Twilio or verified number"});
       }
     }
     compile_menu(c);
@@ -412,8 +430,8 @@ struct clinic_compiler {
 
 }  // namespace
 
-std::optional<compiled_clinic> compile_clinic(const ast::clinic& source, calendar_resolver& calendars,
-                                              diagnostic_sink& sink) {
+std::optional<compiled_clinic> compile_clinic(const ast::clinic& source,
+                                              calendar_resolver& calendars, diagnostic_sink& sink) {
   return clinic_compiler{source, calendars, sink}.compile();
 }
 

@@ -47,7 +47,8 @@ class calendar_resolver {
       std::vector<std::string> notes;
       if (!calendars_.empty()) {
         std::string known;
-        for (const auto& [n, c] : calendars_) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
+        for (const auto& [n, c] : calendars_)
+          known += (known.empty() ? "" : ", ") + ("'" + n + "'");
         notes.push_back("the loaded calendars are " + known);
       }
       // A calendar whose definition failed to parse is no unknown calendar.
@@ -85,7 +86,7 @@ class calendar_resolver {
 std::string clinic_region(const ast::clinic& clinic);
 
 // Null when the clinic has errors (reported into `sink`).
-std::optional<compiled_clinic> compile_clinic(const ast::clinic& source, calendar_resolver& calendars,
-                                              diagnostic_sink& sink);
+std::optional<compiled_clinic> compile_clinic(const ast::clinic& source,
+                                              calendar_resolver& calendars, diagnostic_sink& sink);
 
 }  // namespace callpolicy

@@ -54,8 +54,8 @@ source_set read_sources(const std::vector<std::string>& paths) {
     }
     std::vector<fs::path> found;
     if (fs::is_directory(status)) {
-      for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         // Dot-entries are skipped: editors' temporary files, and the
         // timestamped directories behind a Kubernetes ConfigMap's `..data`
         // symlink, whose files are reached through their symlinks instead.
@@ -63,7 +63,8 @@ source_set read_sources(const std::vector<std::string>& paths) {
           if (it->is_directory(ec)) it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file(ec) && it->path().extension() == ".policy") found.push_back(it->path());
+        if (it->is_regular_file(ec) && it->path().extension() == ".policy")
+          found.push_back(it->path());
       }
       if (ec) out.io_errors.push_back(fmt::format("cannot read '{}': {}", path, ec.message()));
       std::sort(found.begin(), found.end());

@@ -25,8 +25,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-void webhooks::handle_admin(const endpoint& e, std::string_view segment, const request_view& request,
-                            response& out) {
+void webhooks::handle_admin(const endpoint& e, std::string_view segment,
+                            const request_view& request, response& out) {
   // Reads are open on the admin address; every write needs the bearer token.
   const bool read = request.method == "GET" || request.method == "HEAD";
   if (!read) {
@@ -36,7 +36,8 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment, const r
     }
     constexpr std::string_view scheme = "Bearer ";
     const std::string_view auth = request.authorization;
-    if (!auth.starts_with(scheme) || !constant_time_equal(auth.substr(scheme.size()), options_.admin_token)) {
+    if (!auth.starts_with(scheme) ||
+        !constant_time_equal(auth.substr(scheme.size()), options_.admin_token)) {
       text(out, 401, "a valid Authorization: Bearer token is required\n");
       out.authenticate = "Bearer realm=\"callpolicy admin\"";
       return;
@@ -49,10 +50,11 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment, const r
       const reload_report last = store_.last_report();
       std::size_t errors = 0;
       for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
-      return text(out, 200,
-                  metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(), errors,
-                                  last.ok, voicemails_, state_.health()),
-                  "text/plain; version=0.0.4");
+      return text(
+          out, 200,
+          metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(),
+                          errors, last.ok, voicemails_, state_.health()),
+          "text/plain; version=0.0.4");
     }
     case endpoint_id::clinic_override:
       if (request.method == "DELETE") return clear_override(segment, out);
@@ -63,7 +65,8 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment, const r
       break;
   }
   const auto question = request.target.find('?');
-  const std::string_view query = question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
   const auto gather = [&] {
     page_data d;
     d.set = store_.current();
@@ -97,7 +100,8 @@ void webhooks::set_override(std::string_view clinic_id, std::string_view body, r
   const runtime_clinic* clinic = set ? set->find_by_id(clinic_id) : nullptr;
   if (!clinic) return fail(404, fmt::format("no clinic '{}' in the loaded set", clinic_id));
   const json request = json::parse(body, nullptr, false);
-  if (request.is_discarded() || !request.is_object()) return fail(400, "expected a JSON object: {\"action\", \"until\", \"reason\"}");
+  if (request.is_discarded() || !request.is_object())
+    return fail(400, "expected a JSON object: {\"action\", \"until\", \"reason\"}");
   for (const auto& item : request.items()) {
     if (item.key() != "action" && item.key() != "until" && item.key() != "reason") {
       return fail(400, fmt::format("unknown field '{}'", item.key()));
@@ -114,25 +118,32 @@ void webhooks::set_override(std::string_view clinic_id, std::string_view body, r
   if (!action_text) return fail(400, "'action' must be one of ai, voicemail, forward, busy, menu");
   const auto action = action_from_name(*action_text);
   if (!action || *action == action_kind::hangup) {
-    return fail(400, fmt::format("'action' '{}' is none of ai, voicemail, forward, busy, menu", *action_text));
+    return fail(400, fmt::format("'action' '{}' is none of ai, voicemail, forward, busy, menu",
+                                 *action_text));
   }
   if (!can_answer_with(clinic->policy, *action)) {
     return fail(422, fmt::format("clinic '{}' has no {} to answer with", clinic_id,
                                  *action == action_kind::forward ? "forward number" : "menu"));
   }
-  if (!until_text) return fail(400, "'until' must be an RFC 3339 time like 2026-12-24T18:00:00-05:00");
+  if (!until_text)
+    return fail(400, "'until' must be an RFC 3339 time like 2026-12-24T18:00:00-05:00");
   const auto until = parse_date_time(*until_text);
   if (!until || !until->offset_minutes) {
-    return fail(400, fmt::format("'until' '{}' is not an RFC 3339 time with Z or an offset", *until_text));
+    return fail(
+        400, fmt::format("'until' '{}' is not an RFC 3339 time with Z or an offset", *until_text));
   }
-  const clock_type::time_point until_at{std::chrono::seconds{std::int64_t{until->date} * 86400 + until->seconds -
-                                                             std::int64_t{*until->offset_minutes} * 60}};
+  const clock_type::time_point until_at{
+      std::chrono::seconds{std::int64_t{until->date} * 86400 + until->seconds -
+                           std::int64_t{*until->offset_minutes} * 60}};
   const auto now = clock_type::now();
   if (until_at <= now) return fail(422, fmt::format("'until' {} is in the past", *until_text));
   // An override is for an emergency, not a policy: a month at most.
-  if (until_at > now + std::chrono::hours(24 * 31)) return fail(422, "'until' is more than 31 days away: change the policy instead");
-  if (!reason || reason->empty() || reason->size() > 200) return fail(400, "'reason' must be a string of 1 to 200 bytes");
-  if (std::any_of(reason->begin(), reason->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+  if (until_at > now + std::chrono::hours(24 * 31))
+    return fail(422, "'until' is more than 31 days away: change the policy instead");
+  if (!reason || reason->empty() || reason->size() > 200)
+    return fail(400, "'reason' must be a string of 1 to 200 bytes");
+  if (std::any_of(reason->begin(), reason->end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     return fail(400, "'reason' must not hold control characters");
   }
   clinic_override o;
@@ -144,9 +155,11 @@ void webhooks::set_override(std::string_view clinic_id, std::string_view body, r
   if (state_.shares_overrides()) {
     std::string error;
     if (!state_.put_override(o, error)) {
-      return fail(503, fmt::format("the state store did not keep the override ({}); every server must see it, so "
-                                   "it is not set",
-                                   error));
+      return fail(
+          503, fmt::format(
+                   "the state store did not keep the override ({}); every server must see it, so "
+                   "it is not set",
+                   error));
     }
   } else {
     json_line(out.journal_line)
@@ -172,8 +185,10 @@ void webhooks::clear_override(std::string_view clinic_id, response& out) {
   if (state_.shares_overrides()) {
     std::string error;
     if (!state_.erase_override(clinic_id, existed, error)) {
-      text(out, 503, json_error(fmt::format("the state store did not answer ({}); the override stays", error)),
-           "application/json");
+      text(
+          out, 503,
+          json_error(fmt::format("the state store did not answer ({}); the override stays", error)),
+          "application/json");
       return;
     }
     overrides_.erase(clinic_id);
@@ -204,7 +219,8 @@ std::vector<clinic_override> webhooks::current_overrides() {
     std::string error;
     if (state_.load_overrides(shared, error)) {
       for (const clinic_override& o : overrides_.all(now)) {
-        if (std::none_of(shared.begin(), shared.end(), [&](const auto& s) { return s.clinic == o.clinic; })) {
+        if (std::none_of(shared.begin(), shared.end(),
+                         [&](const auto& s) { return s.clinic == o.clinic; })) {
           overrides_.erase(o.clinic);
         }
       }
@@ -234,13 +250,16 @@ std::string webhooks::status_json() {
   json clinics = json::array();
   if (set) {
     for (const runtime_clinic& c : set->clinics()) {
-      clinics.push_back({{"id", c.policy.id}, {"name", c.policy.name}, {"mode", c.policy.mode},
+      clinics.push_back({{"id", c.policy.id},
+                         {"name", c.policy.name},
+                         {"mode", c.policy.mode},
                          {"timezone", c.policy.timezone}});
     }
   }
   json sources = json::array();
   if (set) {
-    for (const auto& s : set->source().sources) sources.push_back({{"file", s.file}, {"sha256", s.sha256}});
+    for (const auto& s : set->source().sources)
+      sources.push_back({{"file", s.file}, {"sha256", s.sha256}});
   }
   json diagnostics = json::array();
   for (const diagnostic& d : last.diagnostics) {

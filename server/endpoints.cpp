@@ -9,14 +9,17 @@ bool matches(std::string_view pattern, std::string_view path, std::string_view& 
   if (hole == std::string_view::npos) return pattern == path;
   const std::string_view before = pattern.substr(0, hole);
   const std::string_view after = pattern.substr(hole + 4);
-  if (path.size() <= before.size() + after.size() || !path.starts_with(before) || !path.ends_with(after)) return false;
+  if (path.size() <= before.size() + after.size() || !path.starts_with(before) ||
+      !path.ends_with(after))
+    return false;
   segment = path.substr(before.size(), path.size() - before.size() - after.size());
   return segment.find('/') == std::string_view::npos;
 }
 
 }  // namespace
 
-const endpoint* find_endpoint(std::string_view path, bool admin, std::string_view& matched, std::string_view& segment) {
+const endpoint* find_endpoint(std::string_view path, bool admin, std::string_view& matched,
+                              std::string_view& segment) {
   for (const endpoint& e : endpoints) {
     const bool here = e.served_on == address::both || (admin ? e.served_on == address::admin_only
                                                              : e.served_on == address::public_only);

@@ -12,10 +12,25 @@
 namespace callpolicy::server {
 
 enum class endpoint_id : std::uint8_t {
-  healthz, readyz,
-  voice, sip, status_callback, dial_status, menu, voicemail, hangup,
-  status_page, clinic_page, reloads_page, page_rows, page_script, page_style,
-  status_json, metrics, clinic_override, overrides,
+  healthz,
+  readyz,
+  voice,
+  sip,
+  status_callback,
+  dial_status,
+  menu,
+  voicemail,
+  hangup,
+  status_page,
+  clinic_page,
+  reloads_page,
+  page_rows,
+  page_script,
+  page_style,
+  status_json,
+  metrics,
+  clinic_override,
+  overrides,
 };
 
 enum class address : std::uint8_t { public_only, admin_only, both };
@@ -32,34 +47,48 @@ struct endpoint {
 
 inline constexpr std::array<endpoint, 19> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
-    {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both, "readiness: a policy set is loaded"},
-    {endpoint_id::voice, "/twilio/voice", "/api/twilio/voice", "POST", true, address::public_only, "an inbound call"},
-    {endpoint_id::sip, "/twilio/sip", "/api/twilio/sip", "POST", true, address::public_only, "a call from a PBX"},
-    {endpoint_id::status_callback, "/twilio/status", "/api/twilio/status", "POST", true, address::public_only,
-     "a call's status callback"},
-    {endpoint_id::dial_status, "/twilio/dial-status", "/api/twilio/dial-status", "POST", true, address::public_only,
-     "how a forward ended"},
-    {endpoint_id::menu, "/twilio/menu", "/api/twilio/menu", "POST", true, address::public_only, "a menu's key"},
-    {endpoint_id::voicemail, "/twilio/voicemail", "/api/twilio/voicemail", "POST", true, address::public_only,
-     "a recording's status callback"},
-    {endpoint_id::hangup, "/twilio/hangup", "/api/twilio/hangup", "POST", true, address::public_only, "<Hangup/>"},
+    {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
+     "readiness: a policy set is loaded"},
+    {endpoint_id::voice, "/twilio/voice", "/api/twilio/voice", "POST", true, address::public_only,
+     "an inbound call"},
+    {endpoint_id::sip, "/twilio/sip", "/api/twilio/sip", "POST", true, address::public_only,
+     "a call from a PBX"},
+    {endpoint_id::status_callback, "/twilio/status", "/api/twilio/status", "POST", true,
+     address::public_only, "a call's status callback"},
+    {endpoint_id::dial_status, "/twilio/dial-status", "/api/twilio/dial-status", "POST", true,
+     address::public_only, "how a forward ended"},
+    {endpoint_id::menu, "/twilio/menu", "/api/twilio/menu", "POST", true, address::public_only,
+     "a menu's key"},
+    {endpoint_id::voicemail, "/twilio/voicemail", "/api/twilio/voicemail", "POST", true,
+     address::public_only, "a recording's status callback"},
+    {endpoint_id::hangup, "/twilio/hangup", "/api/twilio/hangup", "POST", true,
+     address::public_only, "<Hangup/>"},
     {endpoint_id::status_page, "/", "", "GET, HEAD", false, address::admin_only, "the status page"},
-    {endpoint_id::clinic_page, "/clinics/{id}", "", "GET, HEAD", false, address::admin_only, "a clinic's page"},
-    {endpoint_id::reloads_page, "/reloads", "", "GET, HEAD", false, address::admin_only, "the last reload"},
-    {endpoint_id::page_rows, "/ui/now.json", "", "GET, HEAD", false, address::admin_only, "the status page's rows"},
-    {endpoint_id::page_script, "/ui/app.js", "", "GET, HEAD", false, address::admin_only, "the page's script"},
-    {endpoint_id::page_style, "/ui/app.css", "", "GET, HEAD", false, address::admin_only, "the page's style"},
-    {endpoint_id::status_json, "/status", "", "GET, HEAD", false, address::admin_only, "the server's state as JSON"},
-    {endpoint_id::metrics, "/metrics", "", "GET, HEAD", false, address::admin_only, "Prometheus metrics"},
-    {endpoint_id::clinic_override, "/admin/clinics/{id}/override", "", "POST, PUT, DELETE", false, address::admin_only,
-     "set or clear a clinic's emergency override"},
-    {endpoint_id::overrides, "/admin/overrides", "", "GET, HEAD", false, address::admin_only, "the overrides in force"},
+    {endpoint_id::clinic_page, "/clinics/{id}", "", "GET, HEAD", false, address::admin_only,
+     "a clinic's page"},
+    {endpoint_id::reloads_page, "/reloads", "", "GET, HEAD", false, address::admin_only,
+     "the last reload"},
+    {endpoint_id::page_rows, "/ui/now.json", "", "GET, HEAD", false, address::admin_only,
+     "the status page's rows"},
+    {endpoint_id::page_script, "/ui/app.js", "", "GET, HEAD", false, address::admin_only,
+     "the page's script"},
+    {endpoint_id::page_style, "/ui/app.css", "", "GET, HEAD", false, address::admin_only,
+     "the page's style"},
+    {endpoint_id::status_json, "/status", "", "GET, HEAD", false, address::admin_only,
+     "the server's state as JSON"},
+    {endpoint_id::metrics, "/metrics", "", "GET, HEAD", false, address::admin_only,
+     "Prometheus metrics"},
+    {endpoint_id::clinic_override, "/admin/clinics/{id}/override", "", "POST, PUT, DELETE", false,
+     address::admin_only, "set or clear a clinic's emergency override"},
+    {endpoint_id::overrides, "/admin/overrides", "", "GET, HEAD", false, address::admin_only,
+     "the overrides in force"},
 }};
 
 // The endpoint `path` (without its query) names on this address; null when
 // none. `matched` is the table's path or alias that it matched (the metrics
 // label), and `segment` the `{id}` of a pattern.
-const endpoint* find_endpoint(std::string_view path, bool admin, std::string_view& matched, std::string_view& segment);
+const endpoint* find_endpoint(std::string_view path, bool admin, std::string_view& matched,
+                              std::string_view& segment);
 
 // Whether `method` is one of `e.methods`.
 bool allows(const endpoint& e, std::string_view method);

@@ -16,13 +16,15 @@ inline std::int64_t unix_ms(clock_type::time_point t) {
 }
 
 // A plain-text (or other non-TwiML) answer into `out`.
-inline void text(response& out, unsigned status, std::string_view body, std::string_view content_type = "text/plain") {
+inline void text(response& out, unsigned status, std::string_view body,
+                 std::string_view content_type = "text/plain") {
   out.status = status;
   out.body.assign(body);
   out.content_type = content_type;
 }
 
-inline constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
+inline constexpr std::string_view empty_twiml =
+    R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
 
 inline bool is_final_status(std::string_view status) {
   return status == "completed" || status == "busy" || status == "failed" || status == "no-answer" ||

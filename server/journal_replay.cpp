@@ -71,8 +71,9 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     json_line(out)
         .add("level", "warning")
         .add("time_ms", unix_ms(clock_type::now()))
-        .add("message", summary.skipped == logged_at_most ? "journal record skipped (further ones not logged)"
-                                                          : "journal record skipped")
+        .add("message", summary.skipped == logged_at_most
+                            ? "journal record skipped (further ones not logged)"
+                            : "journal record skipped")
         .add("journal", path)
         .add("line", static_cast<std::int64_t>(number))
         .add("error", why)
@@ -119,7 +120,8 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     } else if (*type == "rotated") {
       // The first line of a rotated journal: the voicemails of the files before.
       const auto count = line.find("voicemails");
-      if (count == line.end() || !count->is_number_unsigned()) return skip(number, "rotated without a 'voicemails' count");
+      if (count == line.end() || !count->is_number_unsigned())
+        return skip(number, "rotated without a 'voicemails' count");
       voicemails_ += count->get<std::size_t>();
     } else if (*type == "recording") {
       const auto recording = string_field("recording_sid");

@@ -27,6 +27,8 @@
 #include <fmt/format.h>
 
 #include "server/call_state.h"
+#include "server/redis_admin.h"
+#include "server/redis_connection.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/overrides.h"
@@ -61,79 +63,6 @@ redis.call('SET', KEYS[1], '-ended', 'KEEPTTL')
 return redis.call('ZREM', ARGV[2] .. 'calls:' .. clinic, ARGV[1])
 )";
 
-struct redis_address {
-  std::string host;
-  int port = 6379;
-  std::string text() const { return fmt::format("{}:{}", host, port); }
-};
-
-redis_address parse_address(std::string_view text) {
-  redis_address a;
-  const auto colon = text.rfind(':');
-  a.host = std::string(text.substr(0, colon));
-  if (a.host.empty()) a.host = "127.0.0.1";
-  if (colon != std::string_view::npos) {
-    const std::string port(text.substr(colon + 1));
-    std::size_t used = 0;
-    int value = 0;
-    try {
-      value = std::stoi(port, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != port.size() || value <= 0 || value > 65535) {
-      throw std::runtime_error(fmt::format("'{}' is not HOST:PORT", text));
-    }
-    a.port = value;
-  }
-  return a;
-}
-
-struct reply_deleter {
-  void operator()(redisReply* r) const {
-    if (r) freeReplyObject(r);
-  }
-};
-using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
-struct context_deleter {
-  void operator()(redisContext* c) const {
-    if (c) redisFree(c);
-  }
-};
-using context_ptr = std::unique_ptr<redisContext, context_deleter>;
-
-context_ptr connect_to(const redis_address& a, std::chrono::milliseconds connect_timeout,
-                       std::chrono::milliseconds io_timeout, std::string& error) {
-  const timeval connect_tv{static_cast<time_t>(connect_timeout.count() / 1000),
-                           static_cast<suseconds_t>(connect_timeout.count() % 1000 * 1000)};
-  context_ptr c(redisConnectWithTimeout(a.host.c_str(), a.port, connect_tv));
-  if (!c || c->err) {
-    error = fmt::format("cannot connect to redis at {}: {}", a.text(), c ? c->errstr : "out of memory");
-    return nullptr;
-  }
-  const timeval io_tv{static_cast<time_t>(io_timeout.count() / 1000),
-                      static_cast<suseconds_t>(io_timeout.count() % 1000 * 1000)};
-  redisSetTimeout(c.get(), io_tv);
-  return c;
-}
-
-reply_ptr command(redisContext* c, const std::vector<std::string>& argv) {
-  std::vector<const char*> parts;
-  std::vector<std::size_t> lengths;
-  for (const std::string& a : argv) {
-    parts.push_back(a.data());
-    lengths.push_back(a.size());
-  }
-  return reply_ptr(static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(parts.size()), parts.data(), lengths.data())));
-}
-
-std::string reply_error(const redisReply* r, const redisContext* c) {
-  if (!r) return c && c->err ? c->errstr : "no reply";
-  if (r->type == REDIS_REPLY_ERROR) return std::string(r->str, r->len);
-  return "unexpected reply";
-}
-
 std::int64_t unix_ms(clock_type::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -141,7 +70,8 @@ std::int64_t unix_ms(clock_type::time_point t) {
 class redis_state final : public call_state {
  public:
   redis_state(const shared_state_options& o, override_table& overrides)
-      : options_(o), overrides_(overrides), shadow_(make_memory_state(o.ttl)) {
+      : options_(o), overrides_(overrides), shadow_(make_memory_state(o.ttl)),
+        admin_([this](std::string& error) { return open(error, false); }, o.prefix) {
     std::string_view rest(o.url);
     if (rest.starts_with("redis://")) {
       rest.remove_prefix(8);
@@ -225,29 +155,8 @@ class redis_state final : public call_state {
 
   std::map<std::string, std::int32_t> active_by_clinic() override {
     std::map<std::string, std::int32_t> out;
-    const bool ok = with_admin_connection([&](redisContext* c) {
-      reply_ptr clinics = command(c, {"SMEMBERS", options_.prefix + "clinics"});
-      if (!clinics || clinics->type != REDIS_REPLY_ARRAY) return false;
-      const std::string now = std::to_string(unix_ms(clock_type::now()));
-      const std::string after = "(" + now;
-      for (std::size_t i = 0; i < clinics->elements; ++i) {
-        const std::string clinic(clinics->element[i]->str, clinics->element[i]->len);
-        const std::string key = options_.prefix + "calls:" + clinic;
-        redisAppendCommand(c, "ZCOUNT %b %b +inf", key.data(), key.size(), after.data(), after.size());
-      }
-      for (std::size_t i = 0; i < clinics->elements; ++i) {
-        redisReply* raw = nullptr;
-        if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) return false;
-        reply_ptr count(raw);
-        if (count->type == REDIS_REPLY_INTEGER && count->integer > 0) {
-          out[std::string(clinics->element[i]->str, clinics->element[i]->len)] =
-              static_cast<std::int32_t>(count->integer);
-        }
-      }
-      return true;
-    });
     // Redis away: what this server knows of its own calls.
-    return ok ? out : shadow_->active_by_clinic();
+    return admin_.active_by_clinic(out) ? out : shadow_->active_by_clinic();
   }
 
   std::vector<live_call> live_calls() override { return {}; }  // Redis keeps them; the journal need not
@@ -266,51 +175,12 @@ class redis_state final : public call_state {
 
   bool shares_overrides() const override { return true; }
 
-  bool put_override(const clinic_override& o, std::string& error) override {
-    const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(o.until - clock_type::now()).count();
-    if (ttl <= 0) return true;
-    return with_admin_connection(
-        [&](redisContext* c) {
-          reply_ptr r = command(c, {"SET", options_.prefix + "override:" + o.clinic, o.encode(), "PX", std::to_string(ttl)});
-          return r && r->type == REDIS_REPLY_STATUS;
-        },
-        &error);
-  }
-
+  bool put_override(const clinic_override& o, std::string& error) override { return admin_.put_override(o, error); }
   bool erase_override(std::string_view clinic, bool& existed, std::string& error) override {
-    return with_admin_connection(
-        [&](redisContext* c) {
-          reply_ptr r = command(c, {"DEL", options_.prefix + "override:" + std::string(clinic)});
-          if (!r || r->type != REDIS_REPLY_INTEGER) return false;
-          existed = r->integer > 0;
-          return true;
-        },
-        &error);
+    return admin_.erase_override(clinic, existed, error);
   }
-
   bool load_overrides(std::vector<clinic_override>& out, std::string& error) override {
-    return with_admin_connection(
-        [&](redisContext* c) {
-          const std::string prefix = options_.prefix + "override:";
-          std::string cursor = "0";
-          do {
-            reply_ptr r = command(c, {"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
-            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return false;
-            cursor.assign(r->element[0]->str, r->element[0]->len);
-            const redisReply* keys = r->element[1];
-            for (std::size_t i = 0; i < keys->elements; ++i) {
-              const std::string key(keys->element[i]->str, keys->element[i]->len);
-              reply_ptr value = command(c, {"GET", key});
-              if (!value || value->type != REDIS_REPLY_STRING) continue;
-              if (auto o = clinic_override::decode(std::string_view(key).substr(prefix.size()),
-                                                   std::string_view(value->str, value->len))) {
-                out.push_back(std::move(*o));
-              }
-            }
-          } while (cursor != "0");
-          return true;
-        },
-        &error);
+    return admin_.load_overrides(out, error);
   }
 
  private:
@@ -343,46 +213,16 @@ class redis_state final : public call_state {
     if (was_empty) wake_.notify_one();
   }
 
-  // A connection to the master: through the sentinels when there are some,
-  // checked to be a master (a demoted one refuses writes).
+  // A connection to the master, checked as redis_connection.h says; the
+  // scripts loaded for the connection thread's one.
   context_ptr open(std::string& error, bool for_calls = true) {
-    redis_address target = direct_;
-    if (!sentinels_.empty()) {
-      bool found = false;
-      for (const redis_address& s : sentinels_) {
-        std::string why;
-        context_ptr sentinel = connect_to(s, std::chrono::milliseconds(300), std::chrono::milliseconds(500), why);
-        if (!sentinel) {
-          error = why;
-          continue;
-        }
-        reply_ptr r = command(sentinel.get(), {"SENTINEL", "get-master-addr-by-name", master_name_});
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-          error = fmt::format("sentinel {} knows no master '{}'", s.text(), master_name_);
-          continue;
-        }
-        target.host.assign(r->element[0]->str, r->element[0]->len);
-        target.port = std::atoi(r->element[1]->str);
-        found = true;
-        break;
-      }
-      if (!found) return nullptr;
-    }
-    context_ptr c = connect_to(target, std::chrono::milliseconds(500), std::chrono::milliseconds(1000), error);
+    std::string address;
+    context_ptr c = open_master(direct_, sentinels_, master_name_, address, error);
     if (!c) return nullptr;
-    if (!sentinels_.empty()) {
-      reply_ptr role = command(c.get(), {"ROLE"});
-      const bool master = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0 &&
-                          std::string_view(role->element[0]->str, role->element[0]->len) == "master";
-      if (!master) {
-        error = fmt::format("{} is not the master of '{}' (a failover under way?)", target.text(), master_name_);
-        return nullptr;
-      }
-    }
     // The scripts are the connection thread's; the admin connection runs plain commands.
     if (for_calls && !load_scripts(c.get(), error)) return nullptr;
     std::lock_guard lock(status_mutex_);
-    address_ = target.text();
+    address_ = address;
     return c;
   }
 
@@ -589,20 +429,6 @@ class redis_state final : public call_state {
     return true;
   }
 
-  // The admin paths (/metrics, /status, overrides) use a connection of their
-  // own, so that they never queue behind calls; one attempt, short timeouts.
-  template <typename Work>
-  bool with_admin_connection(Work work, std::string* error = nullptr) {
-    std::lock_guard lock(admin_mutex_);
-    std::string why;
-    if (!admin_) admin_ = open(why, false);
-    if (admin_ && work(admin_.get())) return true;
-    if (admin_) why = admin_->err ? admin_->errstr : "unexpected reply";
-    admin_.reset();
-    if (error) *error = why.empty() ? "the state store did not answer" : why;
-    return false;
-  }
-
   const shared_state_options options_;
   override_table& overrides_;
   std::unique_ptr<call_state> shadow_;
@@ -618,8 +444,7 @@ class redis_state final : public call_state {
   bool stopping_ = false;
   std::atomic<bool> resync_needed_{false};
 
-  std::mutex admin_mutex_;
-  context_ptr admin_;
+  redis_admin admin_;
 
   std::atomic<bool> healthy_{false};
   std::atomic<bool> suspect_{false};  // a wait timed out and no answer came since

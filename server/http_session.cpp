@@ -1,0 +1,483 @@
+// One connection's request path: read a request into the connection's
+// arena, hand it to the handlers, wait (without holding the thread) for the
+// shared store's count or the journal when the answer needs them, and write
+// the response from one reused buffer. Every read and write has a deadline;
+// headers, trailers, chunk extensions and bodies are bounded, and so is the
+// read buffer.
+#include "server/http_session.h"
+
+#include <array>
+#include <functional>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "server/call_state.h"
+#include "server/endpoints.h"
+#include "server/journal.h"
+#include "server/json_line.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/request_arena.h"
+#include "server/text.h"
+#include "server/webhooks.h"
+
+namespace callpolicy::server {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void log_message(std::string_view level, std::string_view message, std::string_view detail_name,
+                 std::string_view detail) {
+  std::string out;
+  json_line line(out);
+  line.add("level", level).add("time_ms", now_ms()).add("message", message);
+  if (!detail_name.empty()) line.add(detail_name, detail);
+  line.end_line();
+  write_log(out);
+}
+
+namespace {
+
+constexpr std::size_t body_limit = 64 * 1024;
+constexpr std::size_t header_limit = 16 * 1024;
+// A chunk's size line with its extensions, and the trailer section, must fit
+// in the read buffer whole before Beast parses them, so its cap bounds both
+// (and keeps Boost 1.74 from throwing on a trailer field over 64 KiB).
+constexpr std::size_t read_buffer_limit = 32 * 1024;
+constexpr std::size_t read_reserve = 4 * 1024;
+// A connection keeps its response buffer up to this size between requests.
+constexpr std::size_t wire_keep = 16 * 1024;
+constexpr std::size_t chunk_extension_limit = 1024;
+constexpr auto linger_time = std::chrono::seconds(2);
+constexpr std::size_t linger_bytes = 1024 * 1024;
+constexpr auto watch_period = std::chrono::seconds(1);
+// Room for a Twilio webhook's headers and form body and the response; a
+// larger request takes the rest from the heap.
+constexpr std::size_t arena_size = 16 * 1024;
+
+// How a request that could not be read is answered (nullopt: just close).
+struct read_failure {
+  unsigned status;
+  std::string_view body;
+};
+
+std::optional<read_failure> failure_of(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+      ec == net::error::bad_descriptor) {
+    return std::nullopt;
+  }
+  if (ec == http::error::body_limit) return read_failure{413, "request body over 64 KiB\n"};
+  if (ec == http::error::header_limit) return read_failure{431, "request headers too large\n"};
+  if (ec == http::error::buffer_overflow) {
+    return read_failure{431, "request header, trailer or chunk line too large\n"};
+  }
+  if (ec == http::error::bad_chunk_extension)
+    return read_failure{400, "chunk extension too large or malformed\n"};
+  return read_failure{400, "malformed HTTP request\n"};
+}
+
+// Beast's parsed request, with every field and the body in the connection's arena.
+using arena_chars = arena_allocator<char>;
+using arena_body = http::basic_string_body<char, std::char_traits<char>, arena_chars>;
+using request_parser = http::request_parser<arena_body, arena_chars>;
+using request_message = request_parser::value_type;
+
+// RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by
+// chunked as the final transfer coding, never both. Anything else could be
+// read differently by a proxy in front (request smuggling), so it is refused.
+std::optional<read_failure> framing_failure(const request_message& req) {
+  if (req.count(http::field::host) > 1) return read_failure{400, "more than one Host header\n"};
+  if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
+    return read_failure{400, "missing Host header\n"};
+  }
+  const auto codings = req.equal_range(http::field::transfer_encoding);
+  if (codings.first == codings.second) return std::nullopt;
+  if (req.version() < 11) return read_failure{400, "Transfer-Encoding in an HTTP/1.0 request\n"};
+  if (req.find(http::field::content_length) != req.end()) {
+    return read_failure{400, "both Transfer-Encoding and Content-Length\n"};
+  }
+  std::vector<std::string_view> list;
+  for (auto it = codings.first; it != codings.second; ++it) {
+    std::string_view value(it->value().data(), it->value().size());
+    while (!value.empty()) {
+      const auto comma = value.find(',');
+      const std::string_view coding = trim(value.substr(0, comma));
+      if (!coding.empty()) list.push_back(coding);
+      value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    }
+  }
+  if (list.empty() || !iequals(list.back(), "chunked")) {
+    return read_failure{400, "chunked must be the final transfer coding\n"};
+  }
+  // RFC 9112 suggests 501 here; 400 keeps 5xx meaning "our fault" on the
+  // dashboards, and the connection closes all the same.
+  if (list.size() > 1) return read_failure{400, "only the chunked transfer coding is supported\n"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+// One connection. Everything a request needs is reused from one request to
+// the next: the read buffer, the arena that holds the parsed request, the
+// response the handlers fill in and the buffer it is sent from.
+class session final : public std::enable_shared_from_this<session>,
+                      journal_waiter,
+                      public state_waiter {
+ public:
+  session(socket_type socket, shared& s, log_batch& batch, bool admin, std::string address)
+      : socket_(std::move(socket)),
+        watchdog_(socket_.get_executor()),
+        state_timer_(socket_.get_executor()),
+        shared_(s),
+        batch_(batch),
+        admin_(admin),
+        address_(std::move(address)),
+        buffer_(read_buffer_limit),
+        arena_(arena_size) {
+    // Beast reads max(512, free capacity) bytes at a time: from an empty
+    // buffer a Twilio webhook (about 1.5 KiB) took two reads.
+    buffer_.reserve(read_reserve);
+  }
+  ~session() { shared_.release(address_); }
+
+  void start() {
+    beast::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->deadline_ = std::chrono::steady_clock::now() + self->shared_.options.read_timeout;
+      self->watch();
+      self->read();
+    });
+  }
+
+ private:
+  void read() {
+    // Nothing allocated from the arena outlives this point.
+    parser_.reset();
+    arena_.reset();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(arena_chars(arena_)),
+                    std::make_tuple(arena_chars(arena_)));
+    parser_->body_limit(body_limit);
+    parser_->header_limit(header_limit);
+    parser_->on_chunk_header(chunk_header_check_);
+    // The first request gets the read deadline; later ones on a kept-alive
+    // connection may idle longer before they start.
+    expire_after(first_ ? shared_.options.read_timeout : shared_.options.idle_timeout);
+    http::async_read_header(socket_, buffer_, *parser_,
+                            with_memory(handler_memory_, [self = shared_from_this()](
+                                                             beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            }));
+  }
+
+  void on_header(beast::error_code ec) {
+    first_ = false;
+    started_ = std::chrono::steady_clock::now();
+    // Nothing of a previous request on this connection may leak into the log line.
+    method_ = {};
+    target_ = {};
+    head_ = false;
+    out_.clear();
+    if (ec) return fail(ec);
+    const request_message& req = parser_->get();
+    method_ = view_of(req.method_string());
+    target_ = view_of(req.target());
+    if (const auto failure = framing_failure(req)) return send_error(*failure);
+    // A request has its whole read deadline, however long it idled before.
+    expire_after(shared_.options.read_timeout);
+    http::async_read(socket_, buffer_, *parser_,
+                     with_memory(handler_memory_,
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                   self->on_read(ec);
+                                 }));
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return fail(ec);
+    const request_message& req = parser_->get();
+    request_view view;
+    view.admin = admin_;
+    view.method = method_;
+    view.target = target_;
+    view.content_type = view_of(req[http::field::content_type]);
+    view.signature = view_of(req["X-Twilio-Signature"]);
+    view.authorization = view_of(req[http::field::authorization]);
+    view.body = std::string_view(req.body().data(), req.body().size());
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
+    ++shared_.in_flight;
+    guarded([&] { shared_.hooks.handle(view, out_); });
+    if (out_.awaiting_state) return await_state();
+    handled();
+  }
+
+  // Runs a handler step: an exception is a bug, not bad input, answered 500
+  // rather than taking the process down.
+  template <typename Step>
+  void guarded(Step step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      log_message("error", "request handler threw", "error", e.what());
+      out_.clear();
+      out_.status = 500;
+      out_.content_type = "text/plain";
+      out_.body = "internal error\n";
+      keep_alive_ = false;
+    }
+  }
+
+  void handled() {
+    if (out_.journal_line.empty() || !shared_.journal_enabled) return answer();
+    // The answer leaves once the line is on disk; until then the journal
+    // holds a pointer to this session, which keeps itself alive.
+    waiting_self_ = shared_from_this();
+    shared_.log.append(out_.journal_line, *this);
+  }
+
+  // A call waits for the shared store's count, at most --state-timeout,
+  // without holding up the thread: other connections go on meanwhile.
+  void await_state() {
+    call_state& state = shared_.hooks.state();
+    const std::uint64_t ticket = ++state_tickets_;
+    state_ticket_ = ticket;
+    std::int32_t local = 0;
+    const bool wait = state.start_call_later(out_.call_sid, out_.clinic, out_.received,
+                                             shared_from_this(), ticket, local);
+    state_local_ = local;
+    if (!wait) {
+      state.note_fallback();
+      return decided(local, true);
+    }
+    state_timer_.expires_after(shared_.options.state_timeout);
+    state_timer_.async_wait(
+        with_memory(handler_memory_, [self = shared_from_this(), ticket](beast::error_code ec) {
+          if (ec || self->state_ticket_ != ticket) return;
+          self->shared_.hooks.state().note_timeout();
+          self->decided(self->state_local_, true);
+        }));
+  }
+
+  // On the store's thread: back onto the connection.
+  void state_answered(std::uint64_t ticket, std::int32_t others_active) override {
+    net::post(socket_.get_executor(), [self = shared_from_this(), ticket, others_active] {
+      if (self->state_ticket_ != ticket) return;  // decided already, with the local count
+      self->state_timer_.cancel();
+      self->decided(others_active, false);
+    });
+  }
+
+  void decided(std::int32_t others_active, bool local) {
+    state_ticket_ = 0;
+    guarded([&] { shared_.hooks.finish_call(out_, others_active, local); });
+    handled();
+  }
+
+  // On the journal's thread: back onto the connection.
+  void journaled(bool ok) override {
+    net::post(socket_.get_executor(), [self = std::move(waiting_self_), ok] {
+      self->shared_.hooks.journaled(self->out_, ok);
+      self->answer();
+    });
+  }
+
+  void answer() {
+    --shared_.in_flight;
+    write_response(out_);
+  }
+
+  void fail(beast::error_code ec) {
+    const auto failure = failure_of(ec);
+    if (!failure) return close();
+    send_error(*failure);
+  }
+
+  // A request that could not be read: answered, then the connection closes.
+  void send_error(const read_failure& failure) {
+    keep_alive_ = false;
+    out_.clear();
+    out_.status = failure.status;
+    out_.content_type = "text/plain";
+    out_.body.assign(failure.body);
+    write_response(out_);
+  }
+
+  void write_response(const response& r) {
+    const auto latency = std::chrono::steady_clock::now() - started_;
+    shared_.stats.count_request(endpoint_label(target_, admin_), r.status, latency);
+    log_request(r, latency);
+
+    if (shared_.draining) keep_alive_ = false;
+    // The response is a few fixed headers and a body: written straight into
+    // one reused buffer and sent with one write, rather than through Beast's
+    // serializer, which cost more than all the handler's formatting.
+    wire_.clear();
+    const beast::string_view phrase = http::obsolete_reason(static_cast<http::status>(r.status));
+    const auto header = [&](std::string_view name, std::string_view value) {
+      wire_.append(name).append(": ").append(value).append("\r\n");
+    };
+    wire_.append("HTTP/1.1 ").append(fmt::format_int(r.status).c_str()).append(" ");
+    wire_.append(phrase.data(), phrase.size()).append("\r\n");
+    header("Server", "callpolicy");
+    header("Content-Type", r.content_type);
+    if (!r.allow.empty()) header("Allow", r.allow);
+    if (!r.authenticate.empty()) header("WWW-Authenticate", r.authenticate);
+    if (!keep_alive_) header("Connection", "close");
+    // HEAD answers the length GET would have sent, without the body.
+    header("Content-Length", fmt::format_int(r.body.size()).c_str());
+    wire_.append("\r\n");
+    if (!head_) wire_ += r.body;
+    expire_after(shared_.options.read_timeout);
+    batch_.defer(shared_from_this());
+  }
+
+ public:
+  // The log line is written: the response leaves.
+  void send() {
+    net::async_write(socket_, net::buffer(wire_),
+                     with_memory(handler_memory_,
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                   // A large answer (an admin /status) is not kept for the
+                                   // connection's life.
+                                   if (self->wire_.capacity() > wire_keep)
+                                     std::string().swap(self->wire_);
+                                   if (ec) return self->close();
+                                   if (!self->keep_alive_) return self->linger();
+                                   self->read();
+                                 }));
+  }
+
+ private:
+  void log_request(const response& r, std::chrono::steady_clock::duration latency) {
+    json_line line(batch_.lines());
+    line.add("level", r.status >= 500                ? "error"
+                      : r.action == "not-in-service" ? "warning"
+                                                     : "info")
+        .add("time_ms", now_ms())
+        .add("remote", address_)
+        .add("method", method_)
+        .add("path", target_)
+        .add("status", static_cast<std::int64_t>(r.status))
+        .add("latency_us", std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
+    if (!r.clinic.empty()) line.add("clinic", r.clinic);
+    if (!r.call_sid.empty()) line.add("call_sid", r.call_sid);
+    if (!r.action.empty()) line.add("action", r.action);
+    if (!r.reason.empty()) line.add("reason", r.reason);
+    line.end_line();
+  }
+
+  // Done with the connection: no more sending, and the watchdog lets go.
+  void close() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    closed_ = true;
+    watchdog_.cancel();
+    state_timer_.cancel();
+  }
+
+  // Deadlines, after Beast's http_server_fast: setting one is an assignment;
+  // one timer per connection wakes at most once a second to compare, and
+  // closes the socket when it has passed (which fails the pending read or
+  // write). Arming a timer per read and write, as beast::tcp_stream does,
+  // cost an allocation and a timer operation each.
+  void expire_after(std::chrono::steady_clock::duration d) {
+    deadline_ = std::chrono::steady_clock::now() + d;
+  }
+
+  void watch() {
+    watchdog_.expires_after(std::min<std::chrono::steady_clock::duration>(
+        watch_period, deadline_ - std::chrono::steady_clock::now()));
+    watchdog_.async_wait(
+        with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec) {
+          if (ec || self->closed_) return;
+          if (std::chrono::steady_clock::now() >= self->deadline_) {
+            beast::error_code ignored;
+            self->socket_.close(ignored);
+            self->closed_ = true;
+            return;
+          }
+          self->watch();
+        }));
+  }
+
+  // Closing a socket with unread input sends a reset, which can destroy the
+  // response still in flight to the client (an error answered before the
+  // request was read whole). So, like nginx's lingering close, stop sending
+  // and read what the client still sends for a little while, bounded in
+  // time and bytes, before closing.
+  void linger() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    expire_after(linger_time);
+    discard();
+  }
+
+  void discard() {
+    socket_.async_read_some(net::buffer(discard_buffer_),
+                            with_memory(handler_memory_, [self = shared_from_this()](
+                                                             beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (!ec && self->lingered_ < linger_bytes) return self->discard();
+                              self->close();
+                            }));
+  }
+
+  static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
+
+  socket_type socket_;
+  timer_type watchdog_;
+  timer_type state_timer_;
+  std::uint64_t state_tickets_ = 0;
+  std::uint64_t state_ticket_ = 0;  // the call waiting for the store; 0: none
+  std::int32_t state_local_ = 0;
+  std::chrono::steady_clock::time_point deadline_{};
+  bool closed_ = false;
+  shared& shared_;
+  log_batch& batch_;
+  const bool admin_;
+  const std::string address_;
+  beast::flat_buffer buffer_;
+  request_arena arena_;
+  handler_memory handler_memory_;
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_check_ =
+      [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+        if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;
+      };
+  std::optional<request_parser> parser_;
+  std::string wire_;  // the response as sent
+  // Views into the parser's message: valid until the next read().
+  std::string_view method_;
+  std::string_view target_;
+  response out_;
+  std::shared_ptr<session> waiting_self_;
+  std::array<char, 4096> discard_buffer_;
+  std::size_t lingered_ = 0;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  bool first_ = true;
+  std::chrono::steady_clock::time_point started_{};
+};
+
+void log_batch::flush() {
+  write_log(lines_);
+  lines_.clear();
+  // A send may finish a request whose next response joins a new batch.
+  sending_.swap(waiting_);
+  for (const auto& s : sending_) {
+    s->send();
+    --in_flight_;
+  }
+  sending_.clear();
+}
+
+void start_session(socket_type socket, shared& s, log_batch& batch, bool admin,
+                   std::string address) {
+  std::make_shared<session>(std::move(socket), s, batch, admin, std::move(address))->start();
+}
+
+}  // namespace callpolicy::server

@@ -1,0 +1,53 @@
+// The shared store's second connection (server/redis_state.cpp): what the
+// admin address asks of Redis (counts for /status and /metrics, overrides),
+// never queued behind calls; one attempt each, with short timeouts.
+// Private to server/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/overrides.h"
+#include "server/redis_connection.h"
+
+namespace callpolicy::server {
+
+class redis_admin {
+ public:
+  // `open` makes a connection to the master (or leaves why in its argument).
+  redis_admin(std::function<context_ptr(std::string&)> open, std::string prefix)
+      : open_(std::move(open)), prefix_(std::move(prefix)) {}
+
+  // Active calls per clinic; false when Redis did not answer.
+  bool active_by_clinic(std::map<std::string, std::int32_t>& out);
+  bool put_override(const clinic_override& o, std::string& error);
+  bool erase_override(std::string_view clinic, bool& existed, std::string& error);
+  bool load_overrides(std::vector<clinic_override>& out, std::string& error);
+
+ private:
+  // The admin paths (/metrics, /status, overrides) use a connection of their
+  // own, so that they never queue behind calls; one attempt, short timeouts.
+  template <typename Work>
+  bool with_connection(Work work, std::string* error = nullptr) {
+    std::lock_guard lock(mutex_);
+    std::string why;
+    if (!connection_) connection_ = open_(why);
+    if (connection_ && work(connection_.get())) return true;
+    if (connection_) why = connection_->err ? connection_->errstr : "unexpected reply";
+    connection_.reset();
+    if (error) *error = why.empty() ? "the state store did not answer" : why;
+    return false;
+  }
+
+  std::function<context_ptr(std::string&)> open_;
+  std::string prefix_;
+  std::mutex mutex_;
+  context_ptr connection_;
+};
+
+}  // namespace callpolicy::server

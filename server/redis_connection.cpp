@@ -1,0 +1,107 @@
+#include "server/redis_connection.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace callpolicy::server {
+
+redis_address parse_address(std::string_view text) {
+  redis_address a;
+  const auto colon = text.rfind(':');
+  a.host = std::string(text.substr(0, colon));
+  if (a.host.empty()) a.host = "127.0.0.1";
+  if (colon != std::string_view::npos) {
+    const std::string port(text.substr(colon + 1));
+    std::size_t used = 0;
+    int value = 0;
+    try {
+      value = std::stoi(port, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != port.size() || value <= 0 || value > 65535) {
+      throw std::runtime_error(fmt::format("'{}' is not HOST:PORT", text));
+    }
+    a.port = value;
+  }
+  return a;
+}
+
+context_ptr connect_to(const redis_address& a, std::chrono::milliseconds connect_timeout,
+                       std::chrono::milliseconds io_timeout, std::string& error) {
+  const timeval connect_tv{static_cast<time_t>(connect_timeout.count() / 1000),
+                           static_cast<suseconds_t>(connect_timeout.count() % 1000 * 1000)};
+  context_ptr c(redisConnectWithTimeout(a.host.c_str(), a.port, connect_tv));
+  if (!c || c->err) {
+    error =
+        fmt::format("cannot connect to redis at {}: {}", a.text(), c ? c->errstr : "out of memory");
+    return nullptr;
+  }
+  const timeval io_tv{static_cast<time_t>(io_timeout.count() / 1000),
+                      static_cast<suseconds_t>(io_timeout.count() % 1000 * 1000)};
+  redisSetTimeout(c.get(), io_tv);
+  return c;
+}
+
+reply_ptr command(redisContext* c, const std::vector<std::string>& argv) {
+  std::vector<const char*> parts;
+  std::vector<std::size_t> lengths;
+  for (const std::string& a : argv) {
+    parts.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  return reply_ptr(static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(parts.size()), parts.data(), lengths.data())));
+}
+
+std::string reply_error(const redisReply* r, const redisContext* c) {
+  if (!r) return c && c->err ? c->errstr : "no reply";
+  if (r->type == REDIS_REPLY_ERROR) return std::string(r->str, r->len);
+  return "unexpected reply";
+}
+
+context_ptr open_master(const redis_address& direct, const std::vector<redis_address>& sentinels,
+                        const std::string& master_name, std::string& address, std::string& error) {
+  redis_address target = direct;
+  if (!sentinels.empty()) {
+    bool found = false;
+    for (const redis_address& s : sentinels) {
+      std::string why;
+      context_ptr sentinel =
+          connect_to(s, std::chrono::milliseconds(300), std::chrono::milliseconds(500), why);
+      if (!sentinel) {
+        error = why;
+        continue;
+      }
+      reply_ptr r = command(sentinel.get(), {"SENTINEL", "get-master-addr-by-name", master_name});
+      if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+        error = fmt::format("sentinel {} knows no master '{}'", s.text(), master_name);
+        continue;
+      }
+      target.host.assign(r->element[0]->str, r->element[0]->len);
+      target.port = std::atoi(r->element[1]->str);
+      found = true;
+      break;
+    }
+    if (!found) return nullptr;
+  }
+  context_ptr c =
+      connect_to(target, std::chrono::milliseconds(500), std::chrono::milliseconds(1000), error);
+  if (!c) return nullptr;
+  if (!sentinels.empty()) {
+    reply_ptr role = command(c.get(), {"ROLE"});
+    const bool master = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0 &&
+                        std::string_view(role->element[0]->str, role->element[0]->len) == "master";
+    if (!master) {
+      error = fmt::format("{} is not the master of '{}' (a failover under way?)", target.text(),
+                          master_name);
+      return nullptr;
+    }
+  }
+  address = target.text();
+  return c;
+}
+
+}  // namespace callpolicy::server

@@ -1,0 +1,51 @@
+// hiredis, as the shared store uses it: addresses, owned replies and
+// contexts, commands by argv, and finding the master (directly, or through
+// Redis Sentinel). Private to server/.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace callpolicy::server {
+
+struct redis_address {
+  std::string host;
+  int port = 6379;
+  std::string text() const { return fmt::format("{}:{}", host, port); }
+};
+
+// "HOST:PORT"; throws std::runtime_error for a malformed one.
+redis_address parse_address(std::string_view text);
+
+struct reply_deleter {
+  void operator()(redisReply* r) const {
+    if (r) freeReplyObject(r);
+  }
+};
+using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
+struct context_deleter {
+  void operator()(redisContext* c) const {
+    if (c) redisFree(c);
+  }
+};
+using context_ptr = std::unique_ptr<redisContext, context_deleter>;
+
+context_ptr connect_to(const redis_address& a, std::chrono::milliseconds connect_timeout,
+                       std::chrono::milliseconds io_timeout, std::string& error);
+reply_ptr command(redisContext* c, const std::vector<std::string>& argv);
+std::string reply_error(const redisReply* r, const redisContext* c);
+
+// A connection to the master: `direct`, or the one the first sentinel that
+// answers names as `master_name`, checked to be a master (a demoted one
+// refuses writes). `address` is set to HOST:PORT; null and `error` otherwise.
+context_ptr open_master(const redis_address& direct, const std::vector<redis_address>& sentinels,
+                        const std::string& master_name, std::string& address, std::string& error);
+
+}  // namespace callpolicy::server
