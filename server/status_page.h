@@ -8,7 +8,7 @@
 // admin bearer token. There is one renderer for each piece, whichever asks.
 //
 //   GET /                      every clinic (200 at most, `?q=` searches) and who answers now
-//   GET /clinics/ID            one clinic: now, its week, holidays ahead, numbers, recent
+//   GET /clinics/{id}            one clinic: now, its week, holidays ahead, numbers, recent
 //                              decisions, an override form, and the dry run of `eval --explain`
 //                              (`?at=&via=&calls=&caller=`)
 //   GET /reloads               the last reload, every diagnostic as `check` prints it
