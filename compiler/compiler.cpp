@@ -193,7 +193,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       continue;
     }
     if (auto compiled = compile_clinic(*source, resolver, sink)) {
-      run_lints(*source, *compiled, effective, sink);
+      if (effective.lints) run_lints(*source, *compiled, effective, sink);
       out.set.clinics.push_back(std::move(*compiled));
     }
   }

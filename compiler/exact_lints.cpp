@@ -168,12 +168,13 @@ input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_n
 }
 
 template <typename Visit>
-void for_each_call(const input_classes& in, const std::vector<day_number>& dates, Visit visit) {
+void for_each_call(const input_classes& in, const clinic_tables& t, const std::vector<day_number>& dates, Visit visit) {
   for (day_number d : dates) {
+    const day_context day = context_of(t, d);
     for (std::uint16_t m : in.minutes) {
       for (std::int32_t calls : in.calls) {
         for (const std::string& caller : in.callers) {
-          for (int v = 0; v < 3; ++v) visit(local_call{d, m, calls, caller, static_cast<via_kind>(v)});
+          for (int v = 0; v < 3; ++v) visit(local_call{d, m, calls, caller, static_cast<via_kind>(v), &day});
         }
       }
     }
@@ -195,8 +196,8 @@ void lint_routes(const ast::clinic& source, compiled_clinic& c, const input_clas
       decided = true;
     }
   };
-  for_each_call(in, in.reference_week, visit);
-  for_each_call(in, in.dated, visit);
+  for_each_call(in, t, in.reference_week, visit);
+  for_each_call(in, t, in.dated, visit);
   for (std::size_t i = 0; i < rules.size(); ++i) {
     if (decides[i]) continue;
     const std::string what = items[i].when ? fmt::format("rule '{}'", canonical_condition(*items[i].when))
@@ -243,7 +244,7 @@ void lint_schedule(const ast::clinic& source, const compiled_clinic& c, const in
 void lint_never_answered(const ast::clinic& source, const compiled_clinic& c, const input_classes& in,
                          const clinic_tables& t, diagnostic_sink& sink) {
   bool answered = false;
-  for_each_call(in, in.reference_week, [&](const local_call& call) {
+  for_each_call(in, t, in.reference_week, [&](const local_call& call) {
     if (answered) return;
     answered = reaches_someone(c, c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action);
   });

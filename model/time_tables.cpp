@@ -145,6 +145,14 @@ bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute)
          plan_for(tables, date - 1).test(minutes_per_day + minute);
 }
 
+bool is_open(const day_context& day, std::uint16_t minute) {
+  return day.today->test(minute) || day.yesterday->test(minutes_per_day + minute);
+}
+
+day_context context_of(const clinic_tables& tables, day_number date) {
+  return {&plan_for(tables, date), &plan_for(tables, date - 1), is_holiday(tables, date)};
+}
+
 bool yearly_holiday_holds(const clinic_tables::yearly_holiday& y, const civil_date& c, day_number date) {
   if (y.month != c.month) return false;
   if (y.day != 0) return y.day == c.day;  // 02-29 only exists in leap years
@@ -201,9 +209,9 @@ bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
   const predicate& p = clinic.predicates[predicate_index];
   switch (p.type) {
     case predicate::kind::open:
-      return is_open(tables, call.date, call.minute);
+      return call.day ? is_open(*call.day, call.minute) : is_open(tables, call.date, call.minute);
     case predicate::kind::holiday:
-      return is_holiday(tables, call.date);
+      return call.day ? call.day->holiday : is_holiday(tables, call.date);
     case predicate::kind::scheduled:
       return is_scheduled(clinic, tables, call.date, call.minute);
     case predicate::kind::calls_at_least:
@@ -225,7 +233,13 @@ bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
 }
 
 std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tables,
-                         const local_call& call) {
+                         const local_call& given) {
+  local_call call = given;
+  day_context day;
+  if (!call.day) {
+    day = context_of(tables, call.date);
+    call.day = &day;
+  }
   tree_target t = clinic.root;
   while (!is_leaf(t)) {
     const tree_node& n = clinic.nodes[static_cast<std::size_t>(t)];

@@ -49,6 +49,18 @@ struct clinic_tables {
 
 clinic_tables build_tables(const compiled_clinic& clinic);
 
+// What a local date is, found once for all the predicates that ask: its
+// plan (special, closed for a holiday, or weekly), the plan of the day
+// before (whose overnight windows spill into it), and whether it is a
+// holiday. Finding a date's holidays takes a civil-date conversion; a
+// decision asks several predicates, and the lints ask millions.
+struct day_context {
+  const day_plan* today = nullptr;
+  const day_plan* yesterday = nullptr;
+  bool holiday = false;
+};
+day_context context_of(const clinic_tables& tables, day_number date);
+
 // A call as the predicates see it: the clinic's local date and minute.
 struct local_call {
   day_number date = 0;
@@ -56,9 +68,11 @@ struct local_call {
   std::int32_t active_calls = 0;
   std::string_view caller;
   via_kind via = via_kind::ported;
+  const day_context* day = nullptr;  // context_of(date), when the caller has it; else found as needed
 };
 
 bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute);
+bool is_open(const day_context& day, std::uint16_t minute);
 // Whether a holiday rule holds on `date`, special days aside.
 bool holiday_rules_hold(const clinic_tables& tables, day_number date);
 // The same for one rule (to name the holiday a date is).
