@@ -48,12 +48,14 @@ fuzz:
 	@./scripts/fuzz $(FUZZ_DIR) $(FUZZ_SECONDS) $(JOBS)
 
 # The benchmarks of bench/RESULTS.md: the evaluator, the request path's
-# allocations, and the server at 10,000 clinics beside nginx (about 8 minutes).
+# allocations, the server at 10,000 clinics beside nginx, and a plan of
+# 10,000 clinics (about 8 minutes).
 bench: build
 	@./$(BUILD_DIR)/bench/evaluator_bench 1000 2000000
 	@python3 bench/generate_clinics.py 1000 $(BUILD_DIR)/bench-clinics
 	@./$(BUILD_DIR)/bench/request_path_bench $(BUILD_DIR)/bench-clinics 60000
 	@./bench/serve_scale.sh $(BUILD_DIR)
+	@./bench/plan_scale.sh $(BUILD_DIR)
 
 # Load, edits, callbacks, hostile requests and kill -9 for SOAK_SECONDS.
 soak: build

@@ -10,6 +10,42 @@
 #include "compiler/tree_builder.h"
 
 namespace callpolicy {
+
+std::vector<std::uint16_t> minute_classes(const compiled_clinic& c) {
+  std::set<std::uint16_t> minutes{0};
+  auto add_windows = [&](const std::vector<window>& windows) {
+    for (const window& w : windows) {
+      minutes.insert(w.start);
+      if (w.end < minutes_per_day) minutes.insert(w.end);
+    }
+  };
+  for (const auto& day : c.weekly_hours) add_windows(day);
+  for (const special_day& s : c.specials) add_windows(s.windows);
+  for (const schedule_rule& r : c.schedule) add_windows(r.windows);
+  for (const predicate& p : c.predicates) {
+    if (p.type == predicate::kind::during) add_windows(p.windows);
+  }
+  return {minutes.begin(), minutes.end()};
+}
+
+std::vector<std::int32_t> call_classes(const compiled_clinic& c) {
+  std::set<std::int32_t> calls{0};
+  for (const predicate& p : c.predicates) {
+    if (p.type != predicate::kind::calls_at_least) continue;
+    calls.insert(std::max(0, p.threshold));
+    calls.insert(std::max(0, p.threshold - 1));
+  }
+  return {calls.begin(), calls.end()};
+}
+
+std::vector<std::string> caller_classes(const compiled_clinic& c) {
+  std::set<std::string> callers{""};
+  for (const predicate& p : c.predicates) {
+    if (p.type == predicate::kind::caller_in) callers.insert(p.callers.begin(), p.callers.end());
+  }
+  return {callers.begin(), callers.end()};
+}
+
 namespace {
 
 // A route condition over the clinic's predicates.
@@ -141,29 +177,9 @@ input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_n
   for (day_number d : dated) {
     if (d < start || d >= start + 7) in.dated.push_back(d);
   }
-  std::set<std::uint16_t> minutes{0};
-  auto add_windows = [&](const std::vector<window>& windows) {
-    for (const window& w : windows) {
-      minutes.insert(w.start);
-      if (w.end < minutes_per_day) minutes.insert(w.end);
-    }
-  };
-  for (const auto& day : c.weekly_hours) add_windows(day);
-  for (const special_day& s : c.specials) add_windows(s.windows);
-  for (const schedule_rule& r : c.schedule) add_windows(r.windows);
-  std::set<std::int32_t> calls{0};
-  std::set<std::string> callers{""};
-  for (const predicate& p : c.predicates) {
-    if (p.type == predicate::kind::during) add_windows(p.windows);
-    if (p.type == predicate::kind::calls_at_least) {
-      calls.insert(std::max(0, p.threshold));
-      calls.insert(std::max(0, p.threshold - 1));
-    }
-    if (p.type == predicate::kind::caller_in) callers.insert(p.callers.begin(), p.callers.end());
-  }
-  in.minutes.assign(minutes.begin(), minutes.end());
-  in.calls.assign(calls.begin(), calls.end());
-  in.callers.assign(callers.begin(), callers.end());
+  in.minutes = minute_classes(c);
+  in.calls = call_classes(c);
+  in.callers = caller_classes(c);
   return in;
 }
 

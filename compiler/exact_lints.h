@@ -22,6 +22,13 @@
 
 namespace callpolicy {
 
+// The classes above, each for one clinic (a plan takes the union of two):
+// the minutes of a day at which the answer can change, the call counts
+// that matter, and the callers named ("" for any other).
+std::vector<std::uint16_t> minute_classes(const compiled_clinic& clinic);
+std::vector<std::int32_t> call_classes(const compiled_clinic& clinic);
+std::vector<std::string> caller_classes(const compiled_clinic& clinic);
+
 void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
                      const compile_options& options, diagnostic_sink& sink);
 
