@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <fstream>
@@ -11,8 +12,10 @@ namespace {
 
 // "90s", "15m", "1h", or plain seconds; up to a year (a longer one would be
 // a mistake, and past a few centuries the clock's arithmetic overflows).
-std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
-  if (text.empty()) return std::nullopt;
+// An amount and a unit ("50ms", "20s", "5m", "1h"), in milliseconds, within
+// [1 ms, max]; `units` are those the option takes, and a bare number is seconds.
+std::optional<std::chrono::milliseconds> parse_span(const std::string& text, std::initializer_list<std::string_view> units,
+                                                    std::chrono::milliseconds max) {
   std::size_t used = 0;
   long long amount = 0;
   try {
@@ -21,25 +24,23 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
     return std::nullopt;
   }
   const std::string unit = text.substr(used);
-  const long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
-  constexpr long long year = 366LL * 24 * 3600;
-  if (scale == 0 || amount <= 0 || amount > year / scale) return std::nullopt;
-  return std::chrono::seconds{amount * scale};
+  if (!unit.empty() && std::find(units.begin(), units.end(), unit) == units.end()) return std::nullopt;
+  const long long scale = unit == "ms" ? 1 : unit.empty() || unit == "s" ? 1000 : unit == "m" ? 60'000 : 3'600'000;
+  if (amount <= 0 || amount > max.count() / scale) return std::nullopt;
+  return std::chrono::milliseconds{amount * scale};
+}
+
+// "20s", "5m", "1h" (or seconds): at most a year.
+std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
+  const auto span = parse_span(text, {"s", "m", "h"}, std::chrono::hours(366 * 24));
+  if (!span || *span < std::chrono::seconds(1)) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(*span);
 }
 
 // "50ms", "2s": the state store's timeout, 1 ms to 10 s.
 std::optional<std::chrono::milliseconds> parse_milliseconds(const std::string& text) {
-  std::size_t used = 0;
-  long long amount = 0;
-  try {
-    amount = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  const std::string unit = text.substr(used);
-  const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : 0;
-  if (scale == 0 || amount <= 0 || amount * scale > 10'000) return std::nullopt;
-  return std::chrono::milliseconds{amount * scale};
+  if (text.find_first_not_of("0123456789") == std::string::npos) return std::nullopt;  // a unit is needed
+  return parse_span(text, {"ms", "s"}, std::chrono::seconds(10));
 }
 
 // "1048576", "512K", "64M", "1G" (powers of 1024); "0" is allowed.

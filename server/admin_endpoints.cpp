@@ -162,16 +162,7 @@ void webhooks::set_override(std::string_view clinic_id, std::string_view body, r
                    error));
     }
   } else {
-    json_line(out.journal_line)
-        .add("type", "override")
-        .add("time_ms", unix_ms(now))
-        .add("call_sid", "")
-        .add("clinic", o.clinic)
-        .add("action", action_name(o.action))
-        .add("until_ms", unix_ms(o.until))
-        .add("reason", o.reason)
-        .add("set_at", o.set_at)
-        .end();
+    append_override_record(out.journal_line, o, now);
   }
   out.clinic = o.clinic;
   out.action = "override";

@@ -36,16 +36,8 @@ std::string webhooks::journal_snapshot() {
   // The memory store's overrides live in the journal: a new file carries them.
   if (!state_.shares_overrides()) {
     for (const clinic_override& o : overrides_.all(now)) {
-      json_line(out)
-          .add("type", "override")
-          .add("time_ms", unix_ms(now))
-          .add("call_sid", "")
-          .add("clinic", o.clinic)
-          .add("action", action_name(o.action))
-          .add("until_ms", unix_ms(o.until))
-          .add("reason", o.reason)
-          .add("set_at", o.set_at)
-          .end_line();
+      append_override_record(out, o, now);
+      out += '\n';
     }
   }
   std::lock_guard lock(recordings_mutex_);
