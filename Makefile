@@ -49,7 +49,7 @@ fuzz:
 
 # The benchmarks of bench/RESULTS.md: the evaluator, the request path's
 # allocations, the server at 10,000 clinics beside nginx, and a plan of
-# 10,000 clinics (about 8 minutes).
+# 10,000 clinics (about 7 minutes on a built tree).
 bench: build
 	@./$(BUILD_DIR)/bench/evaluator_bench 1000 2000000
 	@python3 bench/generate_clinics.py 1000 $(BUILD_DIR)/bench-clinics
