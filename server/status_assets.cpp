@@ -116,8 +116,9 @@ ul.answers { list-style: none; margin: 0; padding: 0; }
 .banner { border: 2px solid #b71c1c; background: #fff4f4; padding: 8px 12px; margin: 8px 0; }
 .diagnostic { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85rem; }
 pre { background: #f4f4f4; padding: 8px; overflow-x: auto; font-size: 0.85rem; }
+/* On a phone the week keeps a readable size and scrolls sideways in its box. */
 .week { overflow-x: auto; }
-.week svg { max-width: 100%; height: auto; }
+.week svg { min-width: 760px; max-width: 100%; height: auto; }
 .override-form div, .dry div { margin: 8px 0; }
 .override-form label, .dry label { display: block; font-weight: 600; }
 .buttons { display: flex; gap: 8px; flex-wrap: wrap; }

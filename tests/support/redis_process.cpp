@@ -31,20 +31,28 @@ void wait_until(const auto& ready, const char* what) {
 
 }  // namespace
 
-redis_process::redis_process(int replica_of) : port_(free_port()), replica_of_(replica_of) { start(); }
+redis_process::redis_process(int replica_of) : port_(free_port()), replica_of_(replica_of) {
+  char pattern[] = "/tmp/callpolicy-redis-XXXXXX";
+  if (!mkdtemp(pattern)) throw std::runtime_error("cannot make a directory for redis-server");
+  dir_ = pattern;
+  start();
+}
 
 void redis_process::start() {
+  // A restart starts empty: no snapshot left by a replication to load.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) std::filesystem::remove_all(entry.path(), ec);
   pid_ = fork();
   if (pid_ == 0) {
     const std::string port = std::to_string(port_);
     if (replica_of_ != 0) {
       const std::string master = std::to_string(replica_of_);
       execl("/usr/bin/redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--logfile", "/dev/null", "--replicaof", "127.0.0.1", master.c_str(),
+            "--appendonly", "no", "--dir", dir_.c_str(), "--logfile", "/dev/null", "--replicaof", "127.0.0.1", master.c_str(),
             static_cast<char*>(nullptr));
     } else {
       execl("/usr/bin/redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--logfile", "/dev/null", static_cast<char*>(nullptr));
+            "--appendonly", "no", "--dir", dir_.c_str(), "--logfile", "/dev/null", static_cast<char*>(nullptr));
     }
     _exit(127);
   }
@@ -52,10 +60,13 @@ void redis_process::start() {
 }
 
 redis_process::~redis_process() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGCONT);
-  ::kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+  if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 void redis_process::pause() { ::kill(pid_, SIGSTOP); }

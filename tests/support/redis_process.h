@@ -31,6 +31,9 @@ class redis_process {
   void start();
   int port_;
   int replica_of_;
+  // Its working directory: a replica writes the master's snapshot there
+  // even with saving off, and it must not land in the test's directory.
+  std::string dir_;
   pid_t pid_ = -1;
 };
 
