@@ -171,8 +171,7 @@ void add_export_command(CLI::App& app, int& exit_code) {
     load_scope scope;
     scope.clinics.push_back(opts->clinic);
     scoped_set scoped;
-    const bool usable = load_scoped(opts->paths, {}, scope, {}, "export", scoped, exit_code);
-    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    const bool usable = load_scoped_and_report(opts->paths, scope, "export", scoped, exit_code);
     if (!usable) return;
     for (const compiled_clinic& c : scoped.loaded.output.set.clinics) {
       if (c.id != opts->clinic) continue;

@@ -37,8 +37,7 @@ void add_instructions_command(CLI::App& app, int& exit_code) {
     load_scope scope;
     scope.clinics.push_back(opts->clinic);
     scoped_set scoped;
-    const bool usable = load_scoped(opts->paths, {}, scope, {}, "instructions", scoped, exit_code);
-    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    const bool usable = load_scoped_and_report(opts->paths, scope, "instructions", scoped, exit_code);
     if (!usable) return;
     for (const compiled_clinic& c : scoped.loaded.output.set.clinics) {
       if (c.id != opts->clinic) continue;

@@ -173,6 +173,13 @@ bool load_scoped(const std::vector<std::string>& paths, const std::vector<std::s
   return !out.loaded.sink.has_errors();
 }
 
+bool load_scoped_and_report(const std::vector<std::string>& paths, const load_scope& scope, std::string_view command,
+                            scoped_set& out, int& exit_code) {
+  const bool usable = load_scoped(paths, {}, scope, {}, command, out, exit_code);
+  print_scoped_diagnostics(out.loaded, out.files, "text", stderr);
+  return usable;
+}
+
 void print_diagnostics(const loaded_set& loaded, std::string_view format, std::FILE* out) {
   std::fputs(render(loaded.sink.all(), loaded.texts, format, out).c_str(), out);
 }

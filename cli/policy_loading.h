@@ -60,12 +60,17 @@ struct scoped_set {
 // Loads `paths` (and `context`, read for its calendars and clinics but never
 // reported on) for a command acting on `scope`. A file with errors outside
 // the scope is left out of the set with a warning naming it, unless the set
-// cannot be formed without it. Prints the errors that stop the command and
-// the diagnostics of the files in scope (in `format` for check, text
-// otherwise). False, with `exit_code` set, when the command cannot go on.
+// cannot be formed without it. Prints the I/O errors and the files left
+// out; the diagnostics of the files in scope are the caller's to print
+// (print_scoped_diagnostics), once its scope is final. False, with
+// `exit_code` set, when the command cannot go on.
 bool load_scoped(const std::vector<std::string>& paths, const std::vector<std::string>& context,
                  const load_scope& scope, const compile_options& options, std::string_view command,
                  scoped_set& out, int& exit_code);
+// load_scoped for a command whose scope is known before loading, then its
+// diagnostics in text on stderr.
+bool load_scoped_and_report(const std::vector<std::string>& paths, const load_scope& scope, std::string_view command,
+                            scoped_set& out, int& exit_code);
 // The diagnostics of `loaded` in the files of `files` only.
 void print_scoped_diagnostics(const loaded_set& loaded, const std::set<std::string>& files, std::string_view format,
                               std::FILE* stream);

@@ -135,8 +135,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
     load_scope scope;
     scope.tests = true;
     scoped_set scoped;
-    const bool usable = load_scoped(opts->paths, {}, scope, {}, "test", scoped, exit_code);
-    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    const bool usable = load_scoped_and_report(opts->paths, scope, "test", scoped, exit_code);
     if (!usable) {
       if (exit_code == exit_findings) std::fputs("callpolicy test: the policies have errors; no test ran\n", stderr);
       return;

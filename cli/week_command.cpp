@@ -34,8 +34,7 @@ void add_week_command(CLI::App& app, int& exit_code) {
     load_scope scope;
     scope.clinics.push_back(opts->clinic);
     scoped_set scoped;
-    const bool usable = load_scoped(opts->paths, {}, scope, {}, "week", scoped, exit_code);
-    print_scoped_diagnostics(scoped.loaded, scoped.files, "text", stderr);
+    const bool usable = load_scoped_and_report(opts->paths, scope, "week", scoped, exit_code);
     if (!usable) return;
     const auto set = load_runtime(scoped.loaded, "week", exit_code);
     if (!set) return;

@@ -9,7 +9,6 @@
 
 #include "compiler/diagnostic_render.h"
 #include "compiler/explain.h"
-#include "compiler/parser.h"
 #include "model/time_tables.h"
 #include "model/zones.h"
 #include "runtime/evaluator.h"

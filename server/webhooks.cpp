@@ -6,15 +6,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "compiler/parser.h"
 #include "runtime/evaluator.h"
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
+#include "server/endpoints.h"
 #include "server/handler_text.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/signature.h"
-#include "server/endpoints.h"
 #include "server/text.h"
 
 namespace callpolicy::server {
