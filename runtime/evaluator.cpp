@@ -19,11 +19,6 @@ bool answered_dial_status(std::string_view status) noexcept {
   return status == "completed" || status == "answered";
 }
 
-bool known_dial_status(std::string_view status) noexcept {
-  return answered_dial_status(status) || status == "no-answer" || status == "busy" || status == "failed" ||
-         status == "canceled";
-}
-
 decision after_dial(const runtime_clinic& clinic, std::string_view status) noexcept {
   if (answered_dial_status(status)) return {action_kind::hangup, "answered"};
   return {clinic.policy.forward.unanswered, "unanswered"};

@@ -34,7 +34,6 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
 // An unknown status is treated as unanswered: a caller is never dropped.
 decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status) noexcept;
 bool answered_dial_status(std::string_view dial_call_status) noexcept;
-bool known_dial_status(std::string_view dial_call_status) noexcept;
 
 // What a menu's `Digits` lead to: a mapped key its action (reason "menu 2");
 // no key the timeout action ("menu timeout"); an unknown key the menu again

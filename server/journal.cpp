@@ -79,11 +79,6 @@ std::size_t journal::rotations() const {
   return rotations_;
 }
 
-std::size_t journal::fsync_count() const {
-  std::lock_guard lock(mutex_);
-  return fsyncs_;
-}
-
 void journal::run() {
   // Swapped with the pending ones each batch: two pairs of buffers take
   // turns, and keep their capacity.
@@ -110,10 +105,6 @@ void journal::run() {
       written += static_cast<std::size_t>(n);
     }
     ok = ok && ::fdatasync(fd_) == 0;
-    {
-      std::lock_guard lock(mutex_);
-      ++fsyncs_;
-    }
     size_ += written;
     for (journal_waiter* w : waiters) w->journaled(ok);
     buffer.clear();

@@ -68,7 +68,6 @@ class journal {
   std::size_t rotations() const;
 
   bool enabled() const { return enabled_; }
-  std::size_t fsync_count() const;
 
  private:
   void run();
@@ -88,7 +87,6 @@ class journal {
   std::string pending_lines_;                    // each ending in a newline
   std::vector<journal_waiter*> pending_waiters_;
   bool stopping_ = false;
-  std::size_t fsyncs_ = 0;
   std::thread writer_;
 };
 
