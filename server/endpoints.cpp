@@ -52,7 +52,7 @@ std::string_view endpoint_label(std::string_view target, bool admin) {
   std::string_view matched;
   std::string_view segment;
   const endpoint* e = find_endpoint(target.substr(0, target.find('?')), admin, matched, segment);
-  return e ? matched : std::string_view("other");
+  return e ? matched : unknown_endpoint_label;
 }
 
 }  // namespace callpolicy::server

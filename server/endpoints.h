@@ -95,6 +95,7 @@ bool allows(const endpoint& e, std::string_view method);
 
 // The metrics label of a request target: the table's path or alias it
 // matched, or "other" (unknown paths must not grow the label set).
+inline constexpr std::string_view unknown_endpoint_label = "other";
 std::string_view endpoint_label(std::string_view target, bool admin);
 
 }  // namespace callpolicy::server

@@ -309,7 +309,8 @@ class session final : public std::enable_shared_from_this<session>,
 
   void write_response(const response& r) {
     const auto latency = std::chrono::steady_clock::now() - started_;
-    shared_.stats.count_request(endpoint_label(target_, admin_), r.status, latency);
+    // The handler found the endpoint already; a request it never saw is looked up here.
+    shared_.stats.count_request(r.endpoint.empty() ? endpoint_label(target_, admin_) : r.endpoint, r.status, latency);
     log_request(r, latency);
 
     if (shared_.draining) keep_alive_ = false;

@@ -63,6 +63,7 @@ void response::clear() {
   content_type = "text/xml";
   allow = {};
   authenticate = {};
+  endpoint = {};
   body.clear();
   clinic.clear();
   call_sid.clear();
@@ -83,6 +84,7 @@ void webhooks::handle(const request_view& request, response& out) {
   std::string_view matched;
   std::string_view segment;
   const endpoint* e = find_endpoint(path, request.admin, matched, segment);
+  out.endpoint = e ? matched : unknown_endpoint_label;
   if (!e) {
     text(out, 404, request.admin && path.starts_with("/admin/") ? "no such admin endpoint\n" : "not found\n");
     return;

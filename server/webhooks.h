@@ -42,6 +42,9 @@ struct response {
   std::string body;
   std::string_view allow;         // for 405; a literal
   std::string_view authenticate;  // WWW-Authenticate, for 401; a literal
+  // The metrics label of the endpoint that answered (a view into the
+  // endpoint table); empty when no handler ran (a request that was not read).
+  std::string_view endpoint;
   // For the request log line.
   std::string clinic, call_sid, action, reason;
   // Not empty: answer only once this line is in the journal.
