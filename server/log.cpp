@@ -1,21 +1,56 @@
 #include "server/log.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 
 namespace callpolicy::server {
 namespace {
 
+// A log written to a regular file is handed to the disk a megabyte at a
+// time (sync_file_range with SYNC_FILE_RANGE_WRITE: start the writeback, wait
+// for nothing, flush no cache), as databases do with their own files
+// (RocksDB's bytes_per_sync, PostgreSQL's *_flush_after). Left to the
+// kernel, the log is written back in bursts of everything older than
+// dirty_expire_centisecs (30 s of it at once), and while a burst is on the
+// disk every journal fdatasync waits behind it: measured under load, 300 ms
+// of syncs taking 12-60 ms each, and a request p99 of 6-39 ms instead of
+// under 2 in the windows that met one.
+constexpr std::uint64_t writeback_every = 1 << 20;
+
+bool stderr_is_regular_file() {
+  struct stat info {};
+  return ::fstat(STDERR_FILENO, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+std::atomic<std::uint64_t> written_since_writeback{0};
+
+void start_writeback_now_and_then(std::uint64_t written) {
+  static const bool is_file = stderr_is_regular_file();
+  if (!is_file) return;
+  if (written_since_writeback.fetch_add(written, std::memory_order_relaxed) + written < writeback_every) return;
+  // Of the threads that crossed the mark together, the one that takes the
+  // count starts the writeback; a range of 0 bytes means the whole file,
+  // whose pages already on their way are skipped.
+  if (written_since_writeback.exchange(0, std::memory_order_relaxed) >= writeback_every) {
+    ::sync_file_range(STDERR_FILENO, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+}
+
 // One write(2) per line: lines from several threads never interleave.
 void write_stderr(std::string_view line) {
+  const std::size_t size = line.size();
   while (!line.empty()) {
     const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
     line.remove_prefix(static_cast<std::size_t>(n));
   }
+  start_writeback_now_and_then(size);
 }
 
 std::atomic<log_writer> writer{write_stderr};

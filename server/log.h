@@ -1,5 +1,6 @@
 // Where the server's JSON log lines go: stderr, one write per line, unless
-// replaced (the fuzz targets silence it).
+// replaced (the fuzz targets silence it). A log that is a regular file is
+// handed to the disk a megabyte at a time rather than in the kernel's bursts.
 #pragma once
 
 #include <string_view>

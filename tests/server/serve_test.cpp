@@ -435,3 +435,34 @@ BOOST_FIXTURE_TEST_CASE(call_flow_past_the_first_answer, serve_fixture) {
   server_process restarted(args(rules));
   BOOST_TEST(!contains(restarted.log(), "journal record skipped"));
 }
+
+// A log that is a regular file is handed to the disk every megabyte
+// (server/log.cpp); crossing that mark, from two workers at once, must not
+// lose, cut or interleave a line.
+BOOST_FIXTURE_TEST_CASE(a_log_file_past_its_writeback_marks_keeps_every_line, serve_fixture) {
+  server_process server({"--rules", examples, "--auth-token-file", token_file, "--journal", "", "--threads", "2"});
+  constexpr int calls = 12000;
+  std::atomic<int> answered{0};
+  const auto send = [&](int first) {
+    for (int i = first; i < calls; i += 2) {
+      if (server.post("/twilio/voice", call(call_sid(i), "+14165551234"), token).status == 200) ++answered;
+    }
+  };
+  std::thread other(send, 1);
+  send(0);
+  other.join();
+  BOOST_TEST(answered.load() == calls);
+  const std::string log = server.log();
+  BOOST_TEST(log.size() > std::size_t{2} << 20);  // past two marks
+  std::size_t request_lines = 0;
+  std::size_t begin = 0;
+  while (begin < log.size()) {
+    const std::size_t end = log.find('\n', begin);
+    BOOST_REQUIRE(end != std::string::npos);  // the last line is whole too
+    const json line = json::parse(log.substr(begin, end - begin));  // throws on a cut or glued line
+    if (line.value("path", "") == "/twilio/voice") ++request_lines;
+    begin = end + 1;
+  }
+  BOOST_TEST(request_lines == static_cast<std::size_t>(calls));
+  for (int i = 0; i < calls; i += 997) BOOST_TEST(contains(log, R"("call_sid":")" + call_sid(i) + "\""));
+}
