@@ -15,6 +15,10 @@ inline std::int64_t unix_ms(clock_type::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// The journal's record of an override being set (the memory store keeps
+// them there), at `now`, into `out` without a newline (journal_replay.cpp).
+void append_override_record(std::string& out, const clinic_override& o, clock_type::time_point now);
+
 // A plain-text (or other non-TwiML) answer into `out`.
 inline void text(response& out, unsigned status, std::string_view body,
                  std::string_view content_type = "text/plain") {

@@ -15,6 +15,19 @@ constexpr std::int64_t max_journal_time_ms = 7'258'118'400'000;  // 2200-01-01T0
 
 }  // namespace
 
+void append_override_record(std::string& out, const clinic_override& o, clock_type::time_point now) {
+  json_line(out)
+      .add("type", "override")
+      .add("time_ms", unix_ms(now))
+      .add("call_sid", "")
+      .add("clinic", o.clinic)
+      .add("action", action_name(o.action))
+      .add("until_ms", unix_ms(o.until))
+      .add("reason", o.reason)
+      .add("set_at", o.set_at)
+      .end();
+}
+
 std::string webhooks::journal_snapshot() {
   const auto now = clock_type::now();
   std::string out;

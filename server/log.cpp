@@ -41,7 +41,8 @@ void start_writeback_now_and_then(std::uint64_t written) {
   }
 }
 
-// One write(2) per line: lines from several threads never interleave.
+// One write(2) per call (a line, or a worker's batch of them): lines from
+// several threads never interleave.
 void write_stderr(std::string_view line) {
   const std::size_t size = line.size();
   while (!line.empty()) {

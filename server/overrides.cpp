@@ -45,22 +45,6 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
                      rest % 60);
 }
 
-void append_override_record(std::string& out, const clinic_override& o, std::chrono::system_clock::time_point now) {
-  const auto ms = [](std::chrono::system_clock::time_point t) {
-    return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
-  };
-  json_line(out)
-      .add("type", "override")
-      .add("time_ms", ms(now))
-      .add("call_sid", "")
-      .add("clinic", o.clinic)
-      .add("action", action_name(o.action))
-      .add("until_ms", ms(o.until))
-      .add("reason", o.reason)
-      .add("set_at", o.set_at)
-      .end();
-}
-
 std::string override_json(const clinic_override& o) {
   std::string out;
   json_line(out)

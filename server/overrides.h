@@ -39,10 +39,6 @@ struct clinic_override {
 // "2026-12-24T23:00:00Z"
 std::string rfc3339_utc(std::chrono::system_clock::time_point t);
 
-// The journal's record of an override being set (the memory store keeps
-// them there), at `now`, into `out` without a newline.
-void append_override_record(std::string& out, const clinic_override& o, std::chrono::system_clock::time_point now);
-
 // The JSON object of an override, as the admin API and `eval --override-file` read and write it.
 std::string override_json(const clinic_override& o);
 
