@@ -3,30 +3,35 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <memory>
 
-#include <openssl/core_names.h>
+// For SHA1_Init/Update/Final: see hmac_sha1 below.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 namespace callpolicy::server {
 namespace {
 
 constexpr std::size_t sha1_size = 20;
 constexpr std::size_t base64_size = 4 * ((sha1_size + 2) / 3);  // 28
+constexpr std::size_t sha1_block = 64;
 
-struct mac_deleter {
-  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
-  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
-};
-
-// Per thread: one keyed HMAC context per auth token (a context keeps the
-// key's inner and outer pads, so re-initialising it for the next request
-// costs nothing), and one reused buffer for the signed text (the URL, then
-// every name and value in order).
+// Per thread: HMAC-SHA1 (RFC 2104) from SHA-1 states kept per key, copied by
+// value for each request. OpenSSL 3.0's HMAC and EVP_MAC (and EVP_Digest*
+// on a reused context) free and allocate their provider context at every
+// init and final: two mallocs a request. The SHA1_* functions are OpenSSL's
+// own SHA-1 (its assembly, SHA-NI where the CPU has it) over a plain struct;
+// 3.0 marks them deprecated, and every 3.x release keeps them. One reused
+// buffer holds the signed text (the URL, then every name and value in order).
 class hmac_sha1 {
  public:
-  hmac_sha1() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {}
+  hmac_sha1() = default;
+  ~hmac_sha1() {
+    for (keyed& k : keyed_) OPENSSL_cleanse(&k.pads, sizeof k.pads);
+  }
+  hmac_sha1(const hmac_sha1&) = delete;
+  hmac_sha1& operator=(const hmac_sha1&) = delete;
 
   // The signed text into a reused buffer: the URL, then every name and
   // value in Twilio's order, by name, then by value (for repeated names).
@@ -47,18 +52,21 @@ class hmac_sha1 {
     }
   }
 
-  // The base64 signature, under `key`, of the last prepare()'s text; false
-  // if OpenSSL failed. One update with the whole text: each EVP call has a
-  // fixed cost that, made twice per field, was more than the copy.
-  bool sign(std::string_view key, std::array<char, base64_size + 1>& out) {
-    EVP_MAC_CTX* ctx = context_for(key);
-    if (!ctx) return false;
-    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(text_.data()), text_.size());
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    std::size_t length = 0;
-    if (!EVP_MAC_final(ctx, digest, &length, sizeof digest) || length != sha1_size) return false;
-    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(length));
-    return true;
+  // The base64 signature, under `key`, of the last prepare()'s text. One
+  // update with the whole text: each call has a fixed cost that, made twice
+  // per field, was more than the copy.
+  void sign(std::string_view key, std::array<char, base64_size + 1>& out) {
+    const padded& pads = pads_for(key);
+    unsigned char inner[sha1_size];
+    unsigned char digest[sha1_size];
+    SHA_CTX sha = pads.inner;
+    SHA1_Update(&sha, text_.data(), text_.size());
+    SHA1_Final(inner, &sha);
+    sha = pads.outer;
+    SHA1_Update(&sha, inner, sizeof inner);
+    SHA1_Final(digest, &sha);
+    OPENSSL_cleanse(&sha, sizeof sha);
+    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(sizeof digest));
   }
 
  private:
@@ -66,9 +74,14 @@ class hmac_sha1 {
     std::uint64_t prefix;
     std::size_t index;
   };
+  // SHA-1 after the key ^ ipad block and after the key ^ opad block.
+  struct padded {
+    SHA_CTX inner;
+    SHA_CTX outer;
+  };
   struct keyed {
     std::string key;
-    std::unique_ptr<EVP_MAC_CTX, mac_deleter> ctx;
+    padded pads;
   };
   // Tokens change only on rotation; a few old ones are kept, not more.
   static constexpr std::size_t max_keys = 8;
@@ -83,25 +96,35 @@ class hmac_sha1 {
     return prefix;
   }
 
-  // A context ready to sign under `key`, or nullptr.
-  EVP_MAC_CTX* context_for(std::string_view key) {
-    for (keyed& k : keyed_) {
-      if (k.key == key) return EVP_MAC_init(k.ctx.get(), nullptr, 0, nullptr) ? k.ctx.get() : nullptr;
+  const padded& pads_for(std::string_view key) {
+    for (const keyed& k : keyed_) {
+      if (k.key == key) return k.pads;
     }
-    if (!mac_) return nullptr;
-    std::unique_ptr<EVP_MAC_CTX, mac_deleter> ctx(EVP_MAC_CTX_new(mac_.get()));
-    char digest_name[] = "SHA1";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                                 OSSL_PARAM_construct_end()};
-    if (!ctx || !EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), params)) {
-      return nullptr;
+    // A key longer than a block is replaced by its digest (RFC 2104 section 2).
+    std::array<unsigned char, sha1_block> block{};
+    if (key.size() > sha1_block) {
+      SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block.data());
+    } else {
+      std::copy(key.begin(), key.end(), block.begin());
     }
-    if (keyed_.size() == max_keys) keyed_.erase(keyed_.begin());
-    keyed_.push_back({std::string(key), std::move(ctx)});
-    return keyed_.back().ctx.get();
+    if (keyed_.size() == max_keys) {
+      OPENSSL_cleanse(&keyed_.front().pads, sizeof keyed_.front().pads);
+      keyed_.erase(keyed_.begin());
+    }
+    keyed& k = keyed_.emplace_back();
+    k.key.assign(key);
+    std::array<unsigned char, sha1_block> pad{};
+    for (std::size_t i = 0; i < sha1_block; ++i) pad[i] = block[i] ^ 0x36;
+    SHA1_Init(&k.pads.inner);
+    SHA1_Update(&k.pads.inner, pad.data(), pad.size());
+    for (std::size_t i = 0; i < sha1_block; ++i) pad[i] = block[i] ^ 0x5c;
+    SHA1_Init(&k.pads.outer);
+    SHA1_Update(&k.pads.outer, pad.data(), pad.size());
+    OPENSSL_cleanse(block.data(), block.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+    return k.pads;
   }
 
-  std::unique_ptr<EVP_MAC, mac_deleter> mac_;
   std::vector<keyed> keyed_;
   std::vector<sort_key> order_;
   std::string text_;  // the signed text, reused
@@ -118,7 +141,7 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url, 
   std::array<char, base64_size + 1> out{};
   hmac_sha1& hmac = this_threads_hmac();
   hmac.prepare(url, fields);
-  if (!hmac.sign(auth_token, out)) return {};
+  hmac.sign(auth_token, out);
   return std::string(out.data(), base64_size);
 }
 
@@ -129,9 +152,9 @@ bool signature_valid(const std::vector<std::string>& tokens, std::string_view ur
   hmac_sha1& hmac = this_threads_hmac();
   hmac.prepare(url, fields);
   for (const std::string& token : tokens) {
-    const bool signed_ok = hmac.sign(token, expected);
+    hmac.sign(token, expected);
     // Every token is tried, so the time taken does not tell which matched.
-    valid |= signed_ok && signature.size() == base64_size &&
+    valid |= signature.size() == base64_size &&
              CRYPTO_memcmp(expected.data(), signature.data(), base64_size) == 0;
   }
   return valid;

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
+#include <openssl/evp.h>
 
 #include "server/call_state.h"
 #include "server/form.h"
@@ -48,6 +49,30 @@ BOOST_AUTO_TEST_CASE(signature_matches_twilios_published_vector) {
   BOOST_TEST(!signature_valid({"old-token"}, url, params, "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA="));
   BOOST_TEST(!signature_valid(rotation, url + "?x=1", params, "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA="));
   BOOST_TEST(!signature_valid(rotation, url, params, ""));
+}
+
+BOOST_AUTO_TEST_CASE(signature_is_rfc_2104_hmac_sha1_for_keys_of_every_length) {
+  // Against OpenSSL's one-shot HMAC: keys up to, at and past SHA-1's 64-byte
+  // block (hashed first), more keys than a thread keeps, and keys seen again.
+  const std::string url = "https://voice.example.com/twilio/voice";
+  const form_fields params{{"To", "+15551230000"}, {"CallSid", "CA1"}, {"From", "sip:a@b"}};
+  const std::string text = url + "CallSidCA1Fromsip:a@bTo+15551230000";
+  for (int round = 0; round < 2; ++round) {
+    for (const std::size_t length : {0u, 1u, 32u, 63u, 64u, 65u, 100u, 200u, 20u, 31u, 64u}) {
+      std::string key(length, '\0');
+      for (std::size_t i = 0; i < length; ++i) key[i] = static_cast<char>((i * 37 + length + round) & 0xff);
+      unsigned char mac[EVP_MAX_MD_SIZE];
+      std::size_t size = 0;
+      BOOST_REQUIRE(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA1", nullptr, key.data(), key.size(),
+                              reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, sizeof mac,
+                              &size) != nullptr);
+      unsigned char base64[64] = {};
+      EVP_EncodeBlock(base64, mac, static_cast<int>(size));
+      const std::string expected(reinterpret_cast<const char*>(base64));
+      BOOST_TEST(twilio_signature(key, url, params) == expected, "key of " << length << " bytes");
+      BOOST_TEST(signature_valid({"other", key}, url, params, expected));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(memory_state_counts_each_call_once_until_final_or_ttl) {
