@@ -265,11 +265,12 @@ class session final : public std::enable_shared_from_this<session>,
 
   // On the store's thread: back onto the connection.
   void state_answered(std::uint64_t ticket, std::int32_t others_active) override {
-    net::post(socket_.get_executor(), [self = shared_from_this(), ticket, others_active] {
+    auto back = [self = shared_from_this(), ticket, others_active] {
       if (self->state_ticket_ != ticket) return;  // decided already, with the local count
       self->state_timer_.cancel();
       self->decided(others_active, false);
-    });
+    };
+    net::post(socket_.get_executor(), with_memory(state_hop_memory_, std::move(back)));
   }
 
   void decided(std::int32_t others_active, bool local) {
@@ -280,10 +281,10 @@ class session final : public std::enable_shared_from_this<session>,
 
   // On the journal's thread: back onto the connection.
   void journaled(bool ok) override {
-    net::post(socket_.get_executor(), [self = std::move(waiting_self_), ok] {
+    net::post(socket_.get_executor(), with_memory(journal_hop_memory_, [self = std::move(waiting_self_), ok] {
       self->shared_.hooks.journaled(self->out_, ok);
       self->answer();
-    });
+    }));
   }
 
   void answer() {
@@ -445,6 +446,8 @@ class session final : public std::enable_shared_from_this<session>,
   beast::flat_buffer buffer_;
   request_arena arena_;
   handler_memory handler_memory_;
+  hop_memory journal_hop_memory_;
+  hop_memory state_hop_memory_;
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_check_ =
       [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
         if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;

@@ -6,6 +6,7 @@
 // rest, so nothing is refused for the arena's sake.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -87,9 +88,41 @@ class handler_memory {
   bool in_use_[slots] = {};
 };
 
+// Memory for an operation posted to a connection from another thread (the
+// journal's writer, the shared store's): allocated there, freed on the
+// connection's thread before the handler runs. One slot, taken and given
+// back atomically; a second hop while the first is queued (a store's answer
+// arriving after its timeout) takes the heap.
+class hop_memory {
+ public:
+  hop_memory() = default;
+  hop_memory(const hop_memory&) = delete;
+  hop_memory& operator=(const hop_memory&) = delete;
+
+  void* allocate(std::size_t bytes, std::size_t alignment) {
+    if (bytes <= sizeof storage_ && alignment <= alignof(std::max_align_t) &&
+        !in_use_.exchange(true, std::memory_order_acquire)) {
+      return storage_;
+    }
+    return ::operator new(bytes);
+  }
+
+  void deallocate(void* p) noexcept {
+    if (p == storage_) {
+      in_use_.store(false, std::memory_order_release);
+    } else {
+      ::operator delete(p);
+    }
+  }
+
+ private:
+  alignas(std::max_align_t) std::byte storage_[256];
+  std::atomic<bool> in_use_{false};
+};
+
 // A standard allocator over one of the memories above (anything with
 // allocate(bytes, alignment) and deallocate(p)): arena_allocator for Beast's
-// fields and bodies, handler_allocator for asynchronous operations.
+// fields and bodies, with_memory's for asynchronous operations.
 template <class T, class Memory>
 class memory_allocator {
  public:
@@ -113,16 +146,14 @@ class memory_allocator {
 
 template <class T>
 using arena_allocator = memory_allocator<T, request_arena>;
-template <class T>
-using handler_allocator = memory_allocator<T, handler_memory>;
 
 // A completion handler whose operations take their memory from `memory`:
 // Asio and Beast allocate through a handler's associated allocator.
-template <class Handler>
+template <class Memory, class Handler>
 class with_memory {
  public:
-  using allocator_type = handler_allocator<void>;
-  with_memory(handler_memory& memory, Handler handler) : memory_(&memory), handler_(std::move(handler)) {}
+  using allocator_type = memory_allocator<void, Memory>;
+  with_memory(Memory& memory, Handler handler) : memory_(&memory), handler_(std::move(handler)) {}
   allocator_type get_allocator() const noexcept { return allocator_type(*memory_); }
   template <class... Args>
   void operator()(Args&&... args) {
@@ -130,7 +161,7 @@ class with_memory {
   }
 
  private:
-  handler_memory* memory_;
+  Memory* memory_;
   Handler handler_;
 };
 
