@@ -1,0 +1,161 @@
+// Issue 9, target 5, on the real binary: `callpolicy serve` with
+// malloc_count.so preloaded, driven over keep-alive connections the way
+// Twilio's webhooks arrive (every call a new CallSid, numbers of every
+// route kind, unknown numbers, status callbacks that end calls), must not
+// allocate per request once warm, with the journal off and on.
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/serve_fixture.h"
+
+using namespace callpolicy::testing;
+
+namespace {
+
+// The count malloc_count.so reports, once it has stopped changing.
+unsigned long long settled_count(const std::string& file) {
+  const auto read = [&] {
+    std::ifstream in(file);
+    unsigned long long n = 0;
+    in >> n;
+    return n;
+  };
+  unsigned long long last = read();
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const unsigned long long now = read();
+    if (now == last && now != 0) return now;
+    last = now;
+  }
+  BOOST_FAIL("the allocation count never settled");
+  return 0;
+}
+
+// One response on a keep-alive connection: its status, or 0.
+int read_response(int fd) {
+  std::string got;
+  char buffer[4096];
+  for (;;) {
+    const auto head = got.find("\r\n\r\n");
+    if (head != std::string::npos) {
+      const auto at = got.find("Content-Length: ");
+      const std::size_t length = at == std::string::npos ? 0 : std::stoul(got.substr(at + 16));
+      if (got.size() >= head + 4 + length) return std::stoi(got.substr(9, 3));
+    }
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return 0;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+struct traffic {
+  const server_process& server;
+  unsigned long long next_call = 1;
+
+  // The request for the n-th step: new calls to a ported number, a carrier
+  // forward, a SIP user and a number nobody has, and a status callback
+  // completing a call made four steps before.
+  std::string request(unsigned long long n) {
+    std::string path = "/twilio/voice";
+    std::vector<std::pair<std::string, std::string>> fields;
+    switch (n % 5) {
+      case 0:
+        fields = call(call_sid(next_call++), "+14165552000");
+        break;
+      case 1:
+        fields = call(call_sid(next_call++), "+442079460555");
+        break;
+      case 2:
+        path = "/twilio/sip";
+        fields = call(call_sid(next_call++), "sip:north-shore-medical@clinics.sip.twilio.com",
+                      "sip:+61255509999@pbx.example");
+        break;
+      case 3:
+        fields = call(call_sid(next_call++), "+19995550000");
+        break;
+      default:
+        path = "/twilio/status";
+        fields = {{"CallSid", call_sid(next_call - 4)},
+                  {"CallStatus", "completed"},
+                  {"CallDuration", "42"}};
+    }
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"AccountSid", "ACba8bc05eacf94afdae398e642c9cc32d"},
+             {"ApiVersion", "2010-04-01"},
+             {"Direction", "inbound"},
+             {"CallerCountry", "CA"},
+             {"StirVerstat", "TN-Validation-Passed-A"}}) {
+      fields.emplace_back(name, value);
+    }
+    const std::string body = form(fields);
+    return "POST " + path +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+           "X-Twilio-Signature: " + sign(token, server.base_url() + path, body) + "\r\n" +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+};
+
+// Allocations per request over `measured` requests after `warm_up`, four
+// keep-alive connections with a request in flight on each.
+double allocations_per_request(const std::vector<std::string>& args,
+                               const std::string& count_file) {
+  ::setenv("LD_PRELOAD", CALLPOLICY_MALLOC_COUNT, 1);
+  ::setenv("CALLPOLICY_MALLOC_COUNT_FILE", count_file.c_str(), 1);
+  server_process server(args);
+  ::unsetenv("LD_PRELOAD");
+  ::unsetenv("CALLPOLICY_MALLOC_COUNT_FILE");
+  traffic load{server};
+  std::vector<int> connections;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = open_connection(server.port());
+    BOOST_REQUIRE(fd >= 0);
+    const timeval timeout{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    connections.push_back(fd);
+  }
+  unsigned long long step = 0;
+  const auto send_rounds = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r) {
+      for (const int fd : connections) BOOST_REQUIRE(send_all(fd, load.request(step++)));
+      for (const int fd : connections) BOOST_REQUIRE_EQUAL(read_response(fd), 200);
+    }
+  };
+  send_rounds(1000);
+  const unsigned long long before = settled_count(count_file);
+  constexpr int rounds = 2500;
+  send_rounds(rounds);
+  const unsigned long long after = settled_count(count_file);
+  for (const int fd : connections) ::close(fd);
+  BOOST_TEST_MESSAGE(after - before << " allocations in " << rounds * connections.size()
+                                    << " requests");
+  return static_cast<double>(after - before) / static_cast<double>(rounds * connections.size());
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(serve_allocates_nothing_per_request_once_warm_with_the_journal_off,
+                        serve_fixture) {
+  const double per_request = allocations_per_request(
+      {"--rules", examples, "--auth-token-file", token_file, "--journal", "", "--threads", "1"},
+      dir.path() + "/count");
+  BOOST_TEST(per_request < 0.01);
+}
+
+BOOST_FIXTURE_TEST_CASE(serve_allocates_nothing_per_request_once_warm_with_the_journal_on,
+                        serve_fixture) {
+  const double per_request =
+      allocations_per_request({"--rules", examples, "--auth-token-file", token_file, "--journal",
+                               journal, "--threads", "1"},
+                              dir.path() + "/count");
+  BOOST_TEST(per_request < 0.01);
+}
