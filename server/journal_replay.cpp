@@ -54,15 +54,14 @@ std::string webhooks::journal_snapshot() {
     }
   }
   std::lock_guard lock(recordings_mutex_);
-  for (const auto& [at, recording] : recordings_by_time_) {
-    if (!recordings_.count(recording)) continue;
+  recordings_.for_each([&](clock_type::time_point at, std::string_view recording) {
     json_line(out)
         .add("type", "recording")
         .add("time_ms", unix_ms(at))
         .add("call_sid", "")
         .add("recording_sid", recording)
         .end_line();
-  }
+  });
   return out;
 }
 

@@ -48,10 +48,15 @@ std::string_view caller_of(std::string_view from, const runtime_clinic& clinic) 
 
 }  // namespace
 
+// How long a repeated menu is remembered: longer than any caller listens to
+// a menu, short enough that calls which hung up on it are forgotten.
+constexpr auto menu_repeat_memory = std::chrono::minutes(10);
+
 webhooks::webhooks(const server_options& options, policy_store& store, call_state& state,
                    journal& journal, metrics& metrics, override_table* overrides)
     : options_(options), store_(store), state_(state), journal_(journal), metrics_(metrics),
-      overrides_(overrides ? *overrides : own_overrides_) {
+      overrides_(overrides ? *overrides : own_overrides_), menu_repeats_(menu_repeat_memory),
+      recordings_(recording_memory) {
   if (options.journal_max_bytes > 0) {
     journal_.set_rotation(options.journal_max_bytes, [this] { return journal_snapshot(); });
   }
@@ -372,43 +377,24 @@ void webhooks::journaled(response& out, bool ok) {
   ++voicemails_;
 }
 
-// How long a repeated menu is remembered: longer than any caller listens to
-// a menu, short enough that calls which hung up on it are forgotten.
-constexpr auto menu_repeat_memory = std::chrono::minutes(10);
-
 bool webhooks::take_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
   std::lock_guard lock(menu_mutex_);
-  while (!menu_repeats_by_time_.empty() && menu_repeats_by_time_.front().first + menu_repeat_memory <= now) {
-    menu_repeats_.erase(menu_repeats_by_time_.front().second);
-    menu_repeats_by_time_.pop_front();
-  }
-  const auto it = menu_repeats_.find(std::string(call_sid));
-  if (it == menu_repeats_.end()) return false;
-  menu_repeats_.erase(it);  // its entry in menu_repeats_by_time_ expires on its own
-  return true;
+  return menu_repeats_.erase(call_sid, now);
 }
 
 void webhooks::remember_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
   std::lock_guard lock(menu_mutex_);
-  if (menu_repeats_.emplace(call_sid).second) menu_repeats_by_time_.emplace_back(now, call_sid);
+  menu_repeats_.insert(call_sid, now);
 }
 
 bool webhooks::remember_recording(std::string_view recording_sid, clock_type::time_point now) {
   std::lock_guard lock(recordings_mutex_);
-  while (!recordings_by_time_.empty() && recordings_by_time_.front().first + recording_memory <= now) {
-    recordings_.erase(recordings_by_time_.front().second);
-    recordings_by_time_.pop_front();
-  }
-  if (!recordings_.emplace(recording_sid).second) return false;
-  recordings_by_time_.emplace_back(now, recording_sid);
-  return true;
+  return recordings_.insert(recording_sid, now);
 }
 
 void webhooks::forget_recording(std::string_view recording_sid) {
   std::lock_guard lock(recordings_mutex_);
-  recordings_.erase(std::string(recording_sid));
-  // Its entry in recordings_by_time_ stays and finds nothing to erase.
+  recordings_.erase(recording_sid, clock_type::now());
 }
-
 
 }  // namespace callpolicy::server

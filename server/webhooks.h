@@ -6,9 +6,7 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <mutex>
-#include <unordered_set>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +20,7 @@
 #include "server/metrics.h"
 #include "server/overrides.h"
 #include "server/policy_store.h"
+#include "server/recent_keys.h"
 #include "server/server.h"
 
 namespace callpolicy::server {
@@ -137,11 +136,9 @@ class webhooks {
   bool take_menu_repeat(std::string_view call_sid, clock_type::time_point now);
   void remember_menu_repeat(std::string_view call_sid, clock_type::time_point now);
   std::mutex menu_mutex_;
-  std::unordered_set<std::string> menu_repeats_;
-  std::deque<std::pair<clock_type::time_point, std::string>> menu_repeats_by_time_;
+  recent_keys menu_repeats_;
   std::mutex recordings_mutex_;
-  std::unordered_set<std::string> recordings_;
-  std::deque<std::pair<clock_type::time_point, std::string>> recordings_by_time_;
+  recent_keys recordings_;
 };
 
 }  // namespace callpolicy::server

@@ -6,6 +6,7 @@
 
 #include "server/call_state.h"
 #include "server/form.h"
+#include "server/recent_keys.h"
 #include "server/signature.h"
 
 using namespace callpolicy::server;
@@ -73,6 +74,25 @@ BOOST_AUTO_TEST_CASE(signature_is_rfc_2104_hmac_sha1_for_keys_of_every_length) {
       BOOST_TEST(signature_valid({"other", key}, url, params, expected));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(recent_keys_expire_in_order_and_a_key_remembered_again_keeps_its_new_time) {
+  recent_keys keys(std::chrono::minutes(10));
+  const auto t0 = clock_type::now();
+  BOOST_TEST(keys.insert("RE1", t0));
+  BOOST_TEST(!keys.insert("RE1", t0 + std::chrono::minutes(1)));  // remembered already
+  BOOST_TEST(keys.insert("RE2", t0 + std::chrono::minutes(2)));
+  BOOST_TEST(keys.erase("RE1", t0 + std::chrono::minutes(3)));
+  BOOST_TEST(!keys.erase("RE1", t0 + std::chrono::minutes(3)));
+  BOOST_TEST(keys.insert("RE1", t0 + std::chrono::minutes(4)));
+  // RE1's first place expires at 10 minutes; its second, from 4, must not go with it.
+  BOOST_TEST(!keys.insert("RE1", t0 + std::chrono::minutes(11)));
+  std::vector<std::string> left;
+  keys.for_each([&](clock_type::time_point, std::string_view key) { left.emplace_back(key); });
+  BOOST_TEST(left == (std::vector<std::string>{"RE2", "RE1"}));
+  BOOST_TEST(keys.insert("RE2", t0 + std::chrono::minutes(12)));  // RE2 expired at 12
+  BOOST_TEST(keys.insert("RE1", t0 + std::chrono::minutes(14)));  // and RE1 at 14
+  BOOST_TEST(!keys.erase("RE3", t0 + std::chrono::minutes(14)));
 }
 
 BOOST_AUTO_TEST_CASE(memory_state_counts_each_call_once_until_final_or_ttl) {
