@@ -1,8 +1,8 @@
 // Issue 9, target 5, on the real binary: `callpolicy serve` with
 // malloc_count.so preloaded, driven over keep-alive connections the way
 // Twilio's webhooks arrive (every call a new CallSid, numbers of every
-// route kind, unknown numbers, status callbacks that end calls), must not
-// allocate per request once warm, with the journal off and on.
+// route kind, unknown numbers, the callbacks that follow a call, forged
+// signatures), must not allocate per request once warm, journal off and on.
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -58,17 +58,27 @@ int read_response(int fd) {
   }
 }
 
+// What one step sends, and the status it must get.
+struct step {
+  std::string bytes;
+  int status;
+};
+
 struct traffic {
   const server_process& server;
   unsigned long long next_call = 1;
 
-  // The request for the n-th step: new calls to a ported number, a carrier
-  // forward, a SIP user and a number nobody has, and a status callback
-  // completing a call made four steps before.
-  std::string request(unsigned long long n) {
+  // The n-th step: new calls to a ported number, a carrier forward, a SIP
+  // user and a number nobody has; the callbacks that follow a call (the
+  // forward unanswered, the menu, a voicemail, the hangup, its status
+  // completing it); and a forged signature, which gets 403.
+  step request(unsigned long long n) {
     std::string path = "/twilio/voice";
     std::vector<std::pair<std::string, std::string>> fields;
-    switch (n % 5) {
+    const std::string earlier = call_sid(next_call > 4 ? next_call - 4 : 1);
+    const std::string north_shore = "+61255501234";
+    int status = 200;
+    switch (n % 10) {
       case 0:
         fields = call(call_sid(next_call++), "+14165552000");
         break;
@@ -83,11 +93,36 @@ struct traffic {
       case 3:
         fields = call(call_sid(next_call++), "+19995550000");
         break;
-      default:
+      case 4:
+        path = "/twilio/dial-status?clinic=north-shore-medical";
+        fields = call(earlier, north_shore);
+        fields.emplace_back("DialCallStatus", "no-answer");
+        fields.emplace_back("DialCallSid", "CA" + std::string(32, 'd'));
+        break;
+      case 5:
+        path = "/twilio/menu?clinic=north-shore-medical";
+        fields = call(earlier, north_shore);
+        fields.emplace_back("Digits", n % 20 == 5 ? "1" : "9");
+        break;
+      case 6:
+        path = "/twilio/voicemail?clinic=north-shore-medical";
+        fields = {{"CallSid", earlier},
+                  {"RecordingSid", "RE" + call_sid(n).substr(2)},
+                  {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"},
+                  {"RecordingDuration", "17"},
+                  {"RecordingStatus", "completed"}};
+        break;
+      case 7:
+        path = "/twilio/hangup";
+        fields = {{"CallSid", earlier}};
+        break;
+      case 8:
         path = "/twilio/status";
-        fields = {{"CallSid", call_sid(next_call - 4)},
-                  {"CallStatus", "completed"},
-                  {"CallDuration", "42"}};
+        fields = {{"CallSid", earlier}, {"CallStatus", "completed"}, {"CallDuration", "42"}};
+        break;
+      default:
+        fields = call(call_sid(next_call++), "+14165552000");
+        status = 403;
     }
     for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
              {"AccountSid", "ACba8bc05eacf94afdae398e642c9cc32d"},
@@ -98,10 +133,14 @@ struct traffic {
       fields.emplace_back(name, value);
     }
     const std::string body = form(fields);
-    return "POST " + path +
-           " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
-           "X-Twilio-Signature: " + sign(token, server.base_url() + path, body) + "\r\n" +
-           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string signature =
+        sign(status == 403 ? "forged-token" : token, server.base_url() + path, body);
+    return {
+        "POST " + path +
+            " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+            "X-Twilio-Signature: " + signature + "\r\n" +
+            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
+        status};
   }
 };
 
@@ -123,11 +162,18 @@ double allocations_per_request(const std::vector<std::string>& args,
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     connections.push_back(fd);
   }
-  unsigned long long step = 0;
+  unsigned long long step_number = 0;
   const auto send_rounds = [&](int rounds) {
+    std::vector<int> expected(connections.size());
     for (int r = 0; r < rounds; ++r) {
-      for (const int fd : connections) BOOST_REQUIRE(send_all(fd, load.request(step++)));
-      for (const int fd : connections) BOOST_REQUIRE_EQUAL(read_response(fd), 200);
+      for (std::size_t i = 0; i < connections.size(); ++i) {
+        step s = load.request(step_number++);
+        expected[i] = s.status;
+        BOOST_REQUIRE(send_all(connections[i], s.bytes));
+      }
+      for (std::size_t i = 0; i < connections.size(); ++i) {
+        BOOST_REQUIRE_EQUAL(read_response(connections[i]), expected[i]);
+      }
     }
   };
   send_rounds(1000);
