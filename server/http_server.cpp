@@ -66,9 +66,10 @@ class listener : public std::enable_shared_from_this<listener> {
   }
 
   void accept() {
-    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, socket_type socket) {
+    acceptor_.async_accept(with_memory(accept_memory_, [self = shared_from_this()](beast::error_code ec,
+                                                                                    socket_type socket) {
       self->on_accept(ec, std::move(socket));
-    });
+    }));
   }
 
   void stop() {
@@ -120,6 +121,7 @@ class listener : public std::enable_shared_from_this<listener> {
   log_batch& batch_;
   const bool admin_;
   bool out_of_descriptors_ = false;
+  handler_memory accept_memory_;  // the accept in flight
 };
 
 std::optional<tcp::endpoint> parse_listen(const std::string& listen) {

@@ -122,6 +122,127 @@ std::optional<read_failure> framing_failure(const request_message& req) {
 
 }  // namespace
 
+// What a connection reuses from one request to the next, and the pool keeps
+// from one connection to the next.
+struct connection_memory {
+  // Beast reads max(512, free capacity) bytes at a time: from an empty
+  // buffer a Twilio webhook (about 1.5 KiB) took two reads.
+  connection_memory() : buffer(read_buffer_limit), arena(arena_size) { buffer.reserve(read_reserve); }
+
+  // As new, keeping what a Twilio webhook needs and no more: a status page
+  // or a large body does not stay in the pool.
+  void clear() {
+    buffer.clear();
+    if (buffer.capacity() > read_reserve) {
+      buffer.shrink_to_fit();
+      buffer.reserve(read_reserve);
+    }
+    arena.reset();
+    out.clear();
+    for (std::string* text : {&wire, &out.body, &out.journal_line, &out.reason}) {
+      if (text->capacity() > wire_keep) std::string().swap(*text);
+      text->clear();
+    }
+  }
+
+  beast::flat_buffer buffer;
+  request_arena arena;
+  std::string wire;
+  response out;
+};
+
+namespace {
+
+// One session's block (the session and its shared_ptr count, in one piece)
+// from the pool.
+template <class T>
+class pooled_allocator {
+ public:
+  using value_type = T;
+  explicit pooled_allocator(connection_pool& pool) noexcept : pool_(&pool) {}
+  template <class U>
+  pooled_allocator(const pooled_allocator<U>& other) noexcept : pool_(other.pool()) {}
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(n == 1 ? pool_->take_block(sizeof(T)) : ::operator new(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n == 1) {
+      pool_->give_block(p, sizeof(T));
+    } else {
+      ::operator delete(p);
+    }
+  }
+  connection_pool* pool() const noexcept { return pool_; }
+  template <class U>
+  bool operator==(const pooled_allocator<U>& other) const noexcept {
+    return pool_ == other.pool();
+  }
+
+ private:
+  connection_pool* pool_;
+};
+
+}  // namespace
+
+connection_pool::connection_pool() {
+  // Reserved once, so that giving back never allocates.
+  memories_.reserve(kept);
+  blocks_.reserve(kept);
+}
+
+connection_pool::~connection_pool() {
+  for (connection_memory* m : memories_) delete m;
+  for (void* b : blocks_) ::operator delete(b);
+}
+
+connection_memory* connection_pool::take_memory() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!memories_.empty()) {
+      connection_memory* m = memories_.back();
+      memories_.pop_back();
+      return m;
+    }
+  }
+  return new connection_memory();
+}
+
+void connection_pool::give_memory(connection_memory* memory) noexcept {
+  memory->clear();
+  {
+    std::lock_guard lock(mutex_);
+    if (memories_.size() < kept) {
+      memories_.push_back(memory);
+      return;
+    }
+  }
+  delete memory;
+}
+
+void* connection_pool::take_block(std::size_t bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    if (block_size_ == 0) block_size_ = bytes;
+    if (bytes == block_size_ && !blocks_.empty()) {
+      void* b = blocks_.back();
+      blocks_.pop_back();
+      return b;
+    }
+  }
+  return ::operator new(bytes);
+}
+
+void connection_pool::give_block(void* block, std::size_t bytes) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    if (bytes == block_size_ && blocks_.size() < kept) {
+      blocks_.push_back(block);
+      return;
+    }
+  }
+  ::operator delete(block);
+}
+
 // One connection. Everything a request needs is reused from one request to
 // the next: the read buffer, the arena that holds the parsed request, the
 // response the handlers fill in and the buffer it is sent from.
@@ -130,20 +251,20 @@ class session final : public std::enable_shared_from_this<session>,
                       public state_waiter {
  public:
   session(socket_type socket, shared& s, log_batch& batch, bool admin, std::string address)
-      : socket_(std::move(socket)),
+      : memory_(s.pool.take_memory()),
+        socket_(std::move(socket)),
         watchdog_(socket_.get_executor()),
         state_timer_(socket_.get_executor()),
         shared_(s),
         batch_(batch),
         admin_(admin),
-        address_(std::move(address)),
-        buffer_(read_buffer_limit),
-        arena_(arena_size) {
-    // Beast reads max(512, free capacity) bytes at a time: from an empty
-    // buffer a Twilio webhook (about 1.5 KiB) took two reads.
-    buffer_.reserve(read_reserve);
+        address_(std::move(address)) {}
+  ~session() {
+    // The parser's fields live in the arena, which the next connection resets.
+    parser_.reset();
+    shared_.pool.give_memory(memory_);
+    shared_.release(address_);
   }
-  ~session() { shared_.release(address_); }
 
   void start() {
     beast::error_code ec;
@@ -431,6 +552,7 @@ class session final : public std::enable_shared_from_this<session>,
 
   static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
 
+  connection_memory* const memory_;  // from the pool, with the buffers below; given back at the end
   socket_type socket_;
   timer_type watchdog_;
   timer_type state_timer_;
@@ -443,8 +565,8 @@ class session final : public std::enable_shared_from_this<session>,
   log_batch& batch_;
   const bool admin_;
   const std::string address_;
-  beast::flat_buffer buffer_;
-  request_arena arena_;
+  beast::flat_buffer& buffer_ = memory_->buffer;
+  request_arena& arena_ = memory_->arena;
   handler_memory handler_memory_;
   hop_memory journal_hop_memory_;
   hop_memory state_hop_memory_;
@@ -453,11 +575,11 @@ class session final : public std::enable_shared_from_this<session>,
         if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;
       };
   std::optional<request_parser> parser_;
-  std::string wire_;  // the response as sent
+  std::string& wire_ = memory_->wire;  // the response as sent
   // Views into the parser's message: valid until the next read().
   std::string_view method_;
   std::string_view target_;
-  response out_;
+  response& out_ = memory_->out;
   std::shared_ptr<session> waiting_self_;
   std::array<char, 4096> discard_buffer_;
   std::size_t lingered_ = 0;
@@ -481,7 +603,9 @@ void log_batch::flush() {
 
 void start_session(socket_type socket, shared& s, log_batch& batch, bool admin,
                    std::string address) {
-  std::make_shared<session>(std::move(socket), s, batch, admin, std::move(address))->start();
+  std::allocate_shared<session>(pooled_allocator<session>(s.pool), std::move(socket), s, batch, admin,
+                                std::move(address))
+      ->start();
 }
 
 }  // namespace callpolicy::server

@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -21,7 +23,9 @@
 #include <boost/beast/http.hpp>
 
 #include "server/journal.h"
+#include "server/request_arena.h"
 #include "server/server.h"
+#include "server/text.h"
 
 namespace callpolicy::server {
 
@@ -47,6 +51,35 @@ std::int64_t now_ms();
 void log_message(std::string_view level, std::string_view message,
                  std::string_view detail_name = {}, std::string_view detail = {});
 
+struct connection_memory;  // http_session.cpp
+
+// The memory of closed connections, kept for the next ones: each session's
+// block and its buffers (read buffer, request arena, response and wire), so
+// that a client or proxy that opens a connection per request (nginx's
+// default upstream) does not have every request build them from nothing.
+// At most `kept` of each are kept, so the pool is bounded by the peak of
+// connections open at once. A session may end on any thread (the journal's,
+// the store's), so a lock guards it.
+class connection_pool {
+ public:
+  connection_pool();
+  ~connection_pool();
+  connection_pool(const connection_pool&) = delete;
+  connection_pool& operator=(const connection_pool&) = delete;
+
+  connection_memory* take_memory();
+  void give_memory(connection_memory* memory) noexcept;  // cleared for the next connection
+  void* take_block(std::size_t bytes);
+  void give_block(void* block, std::size_t bytes) noexcept;
+
+ private:
+  static constexpr std::size_t kept = 256;
+  std::mutex mutex_;
+  std::vector<connection_memory*> memories_;
+  std::size_t block_size_ = 0;  // the first block's, the session's; others go to the heap
+  std::vector<void*> blocks_;
+};
+
 // What the server shares with every connection.
 struct shared {
   shared(const server_options& o, webhooks& h, journal& j, metrics& m, unsigned cap)
@@ -66,8 +99,13 @@ struct shared {
   std::atomic<unsigned> connections{0};
   std::atomic<unsigned> in_flight{0};  // requests read and not yet answered
   std::atomic<bool> draining{false};
+  connection_pool pool;
   std::mutex per_address_mutex;
-  std::unordered_map<std::string, unsigned> per_address;
+  // Pooled: a client (or a proxy) with a connection per request adds and
+  // removes its entry each time.
+  std::pmr::unsynchronized_pool_resource per_address_memory;
+  std::pmr::unordered_map<std::pmr::string, unsigned, string_hash, std::equal_to<>> per_address{
+      &per_address_memory};
 
   // Takes a connection slot for `address`; false when a cap is reached.
   bool admit(const std::string& address) {
@@ -76,9 +114,11 @@ struct shared {
       return false;
     }
     std::lock_guard lock(per_address_mutex);
-    unsigned& n = per_address[address];
+    auto it = per_address.find(std::string_view(address));
+    if (it == per_address.end()) it = per_address.try_emplace(std::pmr::string(address, &per_address_memory), 0).first;
+    unsigned& n = it->second;
     if (n >= options.max_connections_per_address) {
-      if (n == 0) per_address.erase(address);
+      if (n == 0) per_address.erase(it);
       --connections;
       return false;
     }
@@ -89,7 +129,7 @@ struct shared {
   void release(const std::string& address) {
     {
       std::lock_guard lock(per_address_mutex);
-      const auto it = per_address.find(address);
+      const auto it = per_address.find(std::string_view(address));
       if (it != per_address.end() && --it->second == 0) per_address.erase(it);
     }
     --connections;
@@ -115,7 +155,7 @@ class log_batch {
 
   // `s` sends its response once the lines are written.
   void defer(std::shared_ptr<session> s) {
-    if (waiting_.empty()) net::post(io_, [this] { flush(); });
+    if (waiting_.empty()) net::post(io_, with_memory(flush_memory_, [this] { flush(); }));
     ++in_flight_;
     waiting_.push_back(std::move(s));
   }
@@ -130,6 +170,7 @@ class log_batch {
 
  private:
   net::io_context& io_;
+  handler_memory flush_memory_;  // the posted flush, one at a time
   std::string lines_;
   std::vector<std::shared_ptr<session>> waiting_;
   std::vector<std::shared_ptr<session>> sending_;

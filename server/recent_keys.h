@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "server/call_state.h"
+#include "server/text.h"
 
 namespace callpolicy::server {
 
@@ -49,11 +50,6 @@ class recent_keys {
   }
 
  private:
-  struct key_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const noexcept { return std::hash<std::string_view>{}(key); }
-  };
-
   // Whether this place in by_time_ is the key's own: a key forgotten and
   // remembered again has a later one, and must not expire with the first.
   bool current(clock_type::time_point at, std::string_view key) const {
@@ -71,7 +67,7 @@ class recent_keys {
 
   clock_type::duration lifetime_;
   std::pmr::unsynchronized_pool_resource pool_;
-  std::pmr::unordered_map<std::pmr::string, clock_type::time_point, key_hash, std::equal_to<>> since_{&pool_};
+  std::pmr::unordered_map<std::pmr::string, clock_type::time_point, string_hash, std::equal_to<>> since_{&pool_};
   std::pmr::deque<std::pair<clock_type::time_point, std::pmr::string>> by_time_{&pool_};
 };
 

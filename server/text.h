@@ -2,6 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <functional>
 #include <string_view>
 
 namespace callpolicy::server {
@@ -20,5 +22,12 @@ inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
+
+// A hash for string-keyed maps and sets that are looked up by string_view
+// (with std::equal_to<>), so a lookup makes no temporary string.
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
 
 }  // namespace callpolicy::server
