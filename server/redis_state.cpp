@@ -18,8 +18,10 @@
 //   obeys one the moment it is set.
 #include <hiredis/hiredis.h>
 
+#include <array>
 #include <condition_variable>
 #include <deque>
+#include <memory_resource>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -112,7 +114,7 @@ class redis_state final : public call_state {
     }
     wake_.notify_all();
     if (worker_.joinable()) worker_.join();
-    std::deque<op> dropped;
+    std::pmr::deque<op> dropped(&op_memory_);
     {
       std::lock_guard lock(queue_mutex_);
       dropped.swap(queue_);
@@ -124,7 +126,7 @@ class redis_state final : public call_state {
   std::int32_t start_call(std::string_view call_sid, std::string_view clinic,
                           clock_type::time_point started) override {
     const std::int32_t local = shadow_->start_call(call_sid, clinic, started);
-    enqueue({op::kind::start, std::string(call_sid), std::string(clinic), started, nullptr, 0});
+    enqueue({op::kind::start, pooled(call_sid), pooled(clinic), started, nullptr, 0});
     return local;
   }
 
@@ -135,8 +137,7 @@ class redis_state final : public call_state {
     local = shadow_->start_call(call_sid, clinic, started);
     // Down, or slow since a wait timed out: no call waits until Redis answers again.
     const bool wait = healthy_.load() && !suspect_.load();
-    enqueue({op::kind::start, std::string(call_sid), std::string(clinic), started, wait ? std::move(waiter) : nullptr,
-             ticket});
+    enqueue({op::kind::start, pooled(call_sid), pooled(clinic), started, wait ? std::move(waiter) : nullptr, ticket});
     return wait;
   }
 
@@ -149,7 +150,7 @@ class redis_state final : public call_state {
 
   bool end_call(std::string_view call_sid) override {
     const bool local = shadow_->end_call(call_sid);
-    enqueue({op::kind::end, std::string(call_sid), {}, {}, nullptr, 0});
+    enqueue({op::kind::end, pooled(call_sid), pooled({}), {}, nullptr, 0});
     return local;
   }
 
@@ -184,9 +185,12 @@ class redis_state final : public call_state {
   }
 
  private:
+  // Made on the request's thread, consumed on the connection thread: its
+  // strings and the queue's nodes come from a pool that hands back what
+  // the last ones freed, so queueing a call allocates nothing once warm.
   struct op {
     enum class kind : std::uint8_t { start, end } type;
-    std::string sid, clinic;
+    std::pmr::string sid, clinic;
     clock_type::time_point started;
     std::shared_ptr<state_waiter> waiter;  // null: nobody waits (resync, a call not waiting, a status)
     std::uint64_t ticket;
@@ -195,6 +199,8 @@ class redis_state final : public call_state {
   // At most this many requests wait for the connection; past it the oldest
   // are dropped and the registry is written back once Redis keeps up again.
   static constexpr std::size_t max_queued = 100'000;
+
+  std::pmr::string pooled(std::string_view text) { return std::pmr::string(text, &op_memory_); }
 
   void enqueue(op o) {
     bool was_empty = false;
@@ -238,21 +244,30 @@ class redis_state final : public call_state {
     return true;
   }
 
+  // The command's keys go into buffers the connection thread reuses.
   void append(redisContext* c, const op& o) {
     const std::string& p = options_.prefix;
+    const auto keyed = [&](std::string& buffer, std::string_view kind, std::string_view name) {
+      return buffer.assign(p).append(kind).append(name).c_str();
+    };
     if (o.type == op::kind::start) {
-      const std::string zset = p + "calls:" + o.clinic;
-      const std::string key = p + "call:" + o.sid;
-      const std::string override_key = p + "override:" + o.clinic;
       const std::string expires = std::to_string(unix_ms(o.started + options_.ttl));
       const std::string now = std::to_string(unix_ms(clock_type::now()));
-      const std::string clinics = p + "clinics";
-      const char* argv[] = {"EVALSHA", start_sha_.c_str(), "3", zset.c_str(), key.c_str(), override_key.c_str(),
-                            o.sid.c_str(), expires.c_str(), now.c_str(), o.clinic.c_str(), clinics.c_str()};
+      const char* argv[] = {"EVALSHA",
+                            start_sha_.c_str(),
+                            "3",
+                            keyed(keys_[0], "calls:", o.clinic),
+                            keyed(keys_[1], "call:", o.sid),
+                            keyed(keys_[2], "override:", o.clinic),
+                            o.sid.c_str(),
+                            expires.c_str(),
+                            now.c_str(),
+                            o.clinic.c_str(),
+                            keyed(keys_[3], "clinics", {})};
       redisAppendCommandArgv(c, 11, argv, nullptr);
     } else {
-      const std::string key = p + "call:" + o.sid;
-      const char* argv[] = {"EVALSHA", end_sha_.c_str(), "1", key.c_str(), o.sid.c_str(), p.c_str()};
+      const char* argv[] = {"EVALSHA", end_sha_.c_str(), "1", keyed(keys_[0], "call:", o.sid), o.sid.c_str(),
+                            p.c_str()};
       redisAppendCommandArgv(c, 6, argv, nullptr);
     }
   }
@@ -410,7 +425,8 @@ class redis_state final : public call_state {
     const std::vector<live_call> calls = shadow_->known_calls();
     std::size_t sent = 0;
     for (const live_call& c : calls) {
-      append(context_.get(), {c.ended ? op::kind::end : op::kind::start, c.call_sid, c.clinic, c.started, nullptr, 0});
+      append(context_.get(),
+             {c.ended ? op::kind::end : op::kind::start, pooled(c.call_sid), pooled(c.clinic), c.started, nullptr, 0});
       ++sent;
       // Replies read in slices: a registry of 100,000 calls must not queue
       // every reply in the socket before the first is read.
@@ -438,9 +454,11 @@ class redis_state final : public call_state {
 
   context_ptr context_;  // the connection thread's
   std::string start_sha_, end_sha_;
+  std::array<std::string, 4> keys_;  // append()'s
+  std::pmr::synchronized_pool_resource op_memory_;
   std::mutex queue_mutex_;
   std::condition_variable wake_;
-  std::deque<op> queue_;
+  std::pmr::deque<op> queue_{&op_memory_};
   bool stopping_ = false;
   std::atomic<bool> resync_needed_{false};
 
