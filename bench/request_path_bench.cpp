@@ -38,50 +38,20 @@ namespace {
 std::atomic<bool> counting{false};
 std::atomic<std::uint64_t> allocations{0};
 thread_local bool uncounted_thread = false;  // the client's
-
-void count_one() {
-  if (counting.load(std::memory_order_relaxed) && !uncounted_thread) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-  }
-}
 }  // namespace
 
-// glibc's allocator under counting wrappers: a program's own malloc takes
-// the place of libc's for every library it loads. ASan brings its own, so a
-// sanitized build of this benchmark counts nothing and says so.
+// ASan brings its own allocator, so a sanitized build of this benchmark
+// counts nothing and says so.
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool counts_allocations = false;
 #else
 constexpr bool counts_allocations = true;
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* __libc_memalign(std::size_t, std::size_t);
-void* malloc(std::size_t size) noexcept {
-  count_one();
-  return __libc_malloc(size);
+void count_allocation() noexcept {
+  if (counting.load(std::memory_order_relaxed) && !uncounted_thread) {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+  }
 }
-void* calloc(std::size_t n, std::size_t size) noexcept {
-  count_one();
-  return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t size) noexcept {
-  count_one();
-  return __libc_realloc(p, size);
-}
-void* memalign(std::size_t alignment, std::size_t size) noexcept {
-  count_one();
-  return __libc_memalign(alignment, size);
-}
-void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept { return memalign(alignment, size); }
-int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept {
-  void* p = memalign(alignment, size);
-  if (!p) return ENOMEM;
-  *out = p;
-  return 0;
-}
-}
+#include "tests/support/counted_malloc.h"
 #endif
 
 int main(int argc, char** argv) {

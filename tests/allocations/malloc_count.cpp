@@ -8,26 +8,16 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* __libc_memalign(std::size_t, std::size_t);
-}
+#include "tests/support/counted_malloc.h"
 
 namespace {
 std::atomic<unsigned long long> allocations{0};
 // initial-exec: a TLS lookup that allocated would come back into malloc.
 __attribute__((tls_model("initial-exec"))) thread_local bool reporter_thread = false;
-
-void count_one() {
-  if (!reporter_thread) allocations.fetch_add(1, std::memory_order_relaxed);
-}
 
 void* report(void* file) {
   reporter_thread = true;
@@ -51,30 +41,6 @@ __attribute__((constructor)) void start_reporting() {
 }
 }  // namespace
 
-extern "C" {
-void* malloc(std::size_t size) noexcept {
-  count_one();
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t n, std::size_t size) noexcept {
-  count_one();
-  return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t size) noexcept {
-  count_one();
-  return __libc_realloc(p, size);
-}
-void* memalign(std::size_t alignment, std::size_t size) noexcept {
-  count_one();
-  return __libc_memalign(alignment, size);
-}
-void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept {
-  return memalign(alignment, size);
-}
-int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept {
-  void* p = memalign(alignment, size);
-  if (!p) return ENOMEM;
-  *out = p;
-  return 0;
-}
+void count_allocation() noexcept {
+  if (!reporter_thread) allocations.fetch_add(1, std::memory_order_relaxed);
 }
