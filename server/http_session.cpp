@@ -251,7 +251,7 @@ class session final : public std::enable_shared_from_this<session>,
                       public state_waiter {
  public:
   session(socket_type socket, shared& s, log_batch& batch, bool admin, std::string address)
-      : memory_(s.pool.take_memory()),
+      : memory_(s.pool.take_memory(), connection_pool::giver{&s.pool}),
         socket_(std::move(socket)),
         watchdog_(socket_.get_executor()),
         state_timer_(socket_.get_executor()),
@@ -259,12 +259,7 @@ class session final : public std::enable_shared_from_this<session>,
         batch_(batch),
         admin_(admin),
         address_(std::move(address)) {}
-  ~session() {
-    // The parser's fields live in the arena, which the next connection resets.
-    parser_.reset();
-    shared_.pool.give_memory(memory_);
-    shared_.release(address_);
-  }
+  ~session() { shared_.release(address_); }
 
   void start() {
     beast::error_code ec;
@@ -552,7 +547,9 @@ class session final : public std::enable_shared_from_this<session>,
 
   static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
 
-  connection_memory* const memory_;  // from the pool, with the buffers below; given back at the end
+  // From the pool, with the buffers below. First, so that it goes back last:
+  // after the parser, whose fields live in the arena.
+  const std::unique_ptr<connection_memory, connection_pool::giver> memory_;
   socket_type socket_;
   timer_type watchdog_;
   timer_type state_timer_;

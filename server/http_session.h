@@ -69,6 +69,11 @@ class connection_pool {
 
   connection_memory* take_memory();
   void give_memory(connection_memory* memory) noexcept;  // cleared for the next connection
+  // A deleter that gives the memory back.
+  struct giver {
+    connection_pool* pool;
+    void operator()(connection_memory* memory) const noexcept { pool->give_memory(memory); }
+  };
   void* take_block(std::size_t bytes);
   void give_block(void* block, std::size_t bytes) noexcept;
 
