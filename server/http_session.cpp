@@ -129,8 +129,8 @@ struct connection_memory {
   // buffer a Twilio webhook (about 1.5 KiB) took two reads.
   connection_memory() : buffer(read_buffer_limit), arena(arena_size) { buffer.reserve(read_reserve); }
 
-  // As new, keeping what a Twilio webhook needs and no more: a status page
-  // or a large body does not stay in the pool.
+  // As new, keeping what a Twilio webhook needs and no more: nothing over
+  // 16 KiB (a status page, a hostile request's long fields) stays pooled.
   void clear() {
     buffer.clear();
     if (buffer.capacity() > read_reserve) {
@@ -139,7 +139,8 @@ struct connection_memory {
     }
     arena.reset();
     out.clear();
-    for (std::string* text : {&wire, &out.body, &out.journal_line, &out.reason}) {
+    for (std::string* text : {&wire, &out.body, &out.journal_line, &out.reason, &out.clinic, &out.call_sid,
+                              &out.action, &out.recording_sid, &out.to, &out.from, &out.forwarded_from}) {
       if (text->capacity() > wire_keep) std::string().swap(*text);
       text->clear();
     }
