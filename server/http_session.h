@@ -113,13 +113,13 @@ struct shared {
       &per_address_memory};
 
   // Takes a connection slot for `address`; false when a cap is reached.
-  bool admit(const std::string& address) {
+  bool admit(std::string_view address) {
     if (++connections > max_connections) {
       --connections;
       return false;
     }
     std::lock_guard lock(per_address_mutex);
-    auto it = per_address.find(std::string_view(address));
+    auto it = per_address.find(address);
     if (it == per_address.end()) it = per_address.try_emplace(std::pmr::string(address, &per_address_memory), 0).first;
     unsigned& n = it->second;
     if (n >= options.max_connections_per_address) {
@@ -131,10 +131,10 @@ struct shared {
     return true;
   }
 
-  void release(const std::string& address) {
+  void release(std::string_view address) {
     {
       std::lock_guard lock(per_address_mutex);
-      const auto it = per_address.find(std::string_view(address));
+      const auto it = per_address.find(address);
       if (it != per_address.end() && --it->second == 0) per_address.erase(it);
     }
     --connections;

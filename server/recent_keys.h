@@ -27,7 +27,8 @@ class recent_keys {
   // Remembers `key` from `now`; false when it is remembered already.
   bool insert(std::string_view key, clock_type::time_point now) {
     expire(now);
-    if (!since_.try_emplace(std::pmr::string(key, &pool_), now).second) return false;
+    if (since_.find(key) != since_.end()) return false;
+    since_.emplace(std::pmr::string(key, &pool_), now);
     by_time_.emplace_back(now, key);
     return true;
   }
