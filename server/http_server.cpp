@@ -44,6 +44,27 @@ namespace {
 // watcher, Redis and the files a reload reads.
 constexpr rlim_t reserved_descriptors = 64;
 
+// Handlers a loop runs at most between two commits: a flood of requests that
+// journal nothing (forged signatures, health checks) never lets the loop go
+// idle, and must not hold back the calls that wait for the journal.
+constexpr unsigned handlers_per_commit = 1024;
+
+// Runs `io` until it stops. When the journal has no writer thread, this
+// loop commits it (server/journal.h): before it would wait for more work,
+// and after handlers_per_commit handlers at most.
+void run_committing(net::io_context& io, journal& log) {
+  if (!log.enabled() || log.has_writer()) {
+    io.run();
+    return;
+  }
+  for (;;) {
+    if (io.run_one() == 0) return;
+    for (unsigned ran = 1; ran < handlers_per_commit && io.poll_one() != 0; ++ran) {
+    }
+    log.commit();
+  }
+}
+
 class listener : public std::enable_shared_from_this<listener> {
  public:
   listener(net::io_context& io, tcp::endpoint endpoint, shared& s, log_batch& batch, bool admin)
@@ -176,7 +197,7 @@ void serve_one_connection(int fd, const server_options& options, webhooks& hooks
     return;
   }
   start_session(std::move(socket), s, batch, admin, "fuzz");
-  io.run();
+  run_committing(io, log);
   batch.clear();
 }
 
@@ -223,6 +244,9 @@ int run_server(server_options options) {
   std::unique_ptr<journal> log;
   try {
     log = std::make_unique<journal>(options.journal_path);
+    // One loop commits its own lines; several share a thread that commits
+    // (server/journal.h says why).
+    if (options.threads > 1) log->start_writer();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: %s\n", e.what());
     return 2;
@@ -352,10 +376,10 @@ int run_server(server_options options) {
   // Nothing thrown on a worker may end the process: it is logged and the
   // worker goes back to serving. (Handlers catch their own; this is the net
   // under them.)
-  const auto run_worker = [](net::io_context& context) {
+  const auto run_worker = [&journal_log = *log](net::io_context& context) {
     for (;;) {
       try {
-        context.run();
+        run_committing(context, journal_log);
         return;
       } catch (const std::exception& e) {
         log_message("error", "exception escaped to the event loop", "error", e.what());

@@ -41,16 +41,20 @@ journal::journal(std::string file) : path_(std::move(file)) {
   }
   size_ = static_cast<std::uint64_t>(info.st_size) + (last != '\n' ? 1 : 0);
   enabled_ = true;
-  writer_ = std::thread([this] { run(); });
 }
 
 journal::~journal() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+  if (writer_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_writer_.notify_one();
+    writer_.join();
   }
-  wake_writer_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  // Lines queued after the loops stopped: still written, though nobody
+  // waits for their responses any more.
+  commit();
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -59,13 +63,35 @@ void journal::append(std::string_view line, journal_waiter& waiter) {
     waiter.journaled(true);
     return;
   }
-  std::unique_lock lock(mutex_);
-  wake_appenders_.wait(lock, [this] { return pending_waiters_.size() < max_pending || stopping_; });
-  pending_lines_ += line;
-  pending_lines_ += '\n';
-  pending_waiters_.push_back(&waiter);
-  lock.unlock();
-  wake_writer_.notify_one();
+  bool full = false;
+  {
+    std::lock_guard lock(mutex_);
+    pending_lines_ += line;
+    pending_lines_ += '\n';
+    pending_waiters_.push_back(&waiter);
+    queued_.store(true, std::memory_order_release);
+    full = pending_waiters_.size() >= max_pending;
+  }
+  if (full) {
+    commit();
+  } else if (writer_.joinable()) {
+    wake_writer_.notify_one();
+  }
+}
+
+void journal::start_writer() {
+  if (enabled_ && !writer_.joinable()) writer_ = std::thread([this] { run_writer(); });
+}
+
+void journal::run_writer() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_writer_.wait(lock, [this] { return !pending_waiters_.empty() || stopping_; });
+      if (stopping_) return;  // the destructor commits what is left
+    }
+    commit();
+  }
 }
 
 void journal::set_rotation(std::uint64_t max_bytes, std::function<std::string()> snapshot) {
@@ -79,48 +105,43 @@ std::size_t journal::rotations() const {
   return rotations_;
 }
 
-void journal::run() {
-  // Swapped with the pending ones each batch: two pairs of buffers take
-  // turns, and keep their capacity.
-  std::string buffer;
-  std::vector<journal_waiter*> waiters;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [this] { return !pending_waiters_.empty() || stopping_; });
-      if (pending_waiters_.empty() && stopping_) return;
-      buffer.swap(pending_lines_);
-      waiters.swap(pending_waiters_);
-    }
-    wake_appenders_.notify_all();
-    bool ok = true;
-    std::size_t written = 0;
-    while (written < buffer.size()) {
-      const ssize_t n = ::write(fd_, buffer.data() + written, buffer.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ok = false;
-        break;
-      }
-      written += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fdatasync(fd_) == 0;
-    size_ += written;
-    for (journal_waiter* w : waiters) w->journaled(ok);
-    buffer.clear();
-    waiters.clear();
-    bool due = false;
-    {
-      std::lock_guard lock(mutex_);
-      // Records appended since the snapshot, not the file's size: a
-      // snapshot larger than the limit must not rotate again at once.
-      due = max_bytes_ > 0 && size_ - snapshot_size_ >= max_bytes_;
-    }
-    if (ok && due) rotate();
+void journal::commit() {
+  if (!enabled_ || !has_queued()) return;
+  std::lock_guard committing(commit_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_waiters_.empty()) return;  // the commit waited for took them
+    batch_lines_.swap(pending_lines_);
+    batch_waiters_.swap(pending_waiters_);
+    queued_.store(false, std::memory_order_release);
   }
+  bool ok = true;
+  std::size_t written = 0;
+  while (written < batch_lines_.size()) {
+    const ssize_t n = ::write(fd_, batch_lines_.data() + written, batch_lines_.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fdatasync(fd_) == 0;
+  size_ += written;
+  for (journal_waiter* w : batch_waiters_) w->journaled(ok);
+  batch_lines_.clear();
+  batch_waiters_.clear();
+  bool due = false;
+  {
+    std::lock_guard lock(mutex_);
+    // Records appended since the snapshot, not the file's size: a
+    // snapshot larger than the limit must not rotate again at once.
+    due = max_bytes_ > 0 && size_ - snapshot_size_ >= max_bytes_;
+  }
+  if (ok && due) rotate();
 }
 
-// On the writer thread, between batches: nothing is being written. Lines
+// Under commit_mutex_, after a batch: nothing is being written. Lines
 // appended meanwhile wait in the queue and land in the new file after the
 // snapshot; replaying a call twice counts it once, so a snapshot that already
 // holds a queued call is harmless.

@@ -574,3 +574,69 @@ BOOST_FIXTURE_TEST_CASE(a_second_server_on_a_taken_port_fails_to_start, serve_fi
   BOOST_TEST(contains(second.err, "cannot listen"));
   BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200);
 }
+
+// The journal is committed by the event loop between batches of handlers. A
+// flood of pipelined requests that journal nothing (here forged signatures,
+// 403) never lets the loop go idle; a call must still be answered while the
+// flood goes on, not after it.
+BOOST_FIXTURE_TEST_CASE(a_flood_that_journals_nothing_does_not_hold_back_a_call, serve_fixture) {
+  server_process server(args(examples, {"--threads", "1"}));
+  const std::string body = form(call(call_sid(1), "+14165551234"));
+  const std::string forged = fmt::format(
+      "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "X-Twilio-Signature: bm90IGEgc2lnbmF0dXJl\r\nContent-Length: {}\r\n\r\n{}",
+      body.size(), body);
+  std::string burst;
+  for (int i = 0; i < 200; ++i) burst += forged;
+  std::atomic<bool> stop{false};
+  std::atomic<long> refused{0};
+  std::vector<std::thread> flood;
+  for (int c = 0; c < 4; ++c) {
+    const int fd = open_connection(server.port(), "127.0.0." + std::to_string(10 + c));
+    BOOST_TEST_REQUIRE(fd >= 0);
+    flood.emplace_back([&, fd] {
+      while (!stop && send_all(fd, burst)) {
+      }
+      ::shutdown(fd, SHUT_WR);
+    });
+    // Reads until the server closes, after the writer's last burst.
+    flood.emplace_back([&, fd] {
+      const std::string status = "HTTP/1.1 403";
+      std::string tail;
+      char buffer[65536];
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 200) <= 0) {
+          if (std::chrono::steady_clock::now() > give_up) break;
+          continue;
+        }
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n <= 0) break;
+        tail.append(buffer, static_cast<std::size_t>(n));
+        for (std::size_t at = tail.find(status); at != std::string::npos; at = tail.find(status, at + 1)) ++refused;
+        tail.erase(0, tail.size() > status.size() ? tail.size() - status.size() : 0);
+      }
+      ::close(fd);
+    });
+  }
+  const auto busy = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (refused < 5000 && std::chrono::steady_clock::now() < busy) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  BOOST_TEST_REQUIRE(refused >= 5000);
+  const long refused_before = refused;
+  const auto start = std::chrono::steady_clock::now();
+  const auto answer = server.post("/twilio/voice", call(call_sid(2), "+14165551234"), token);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  const long refused_during = refused - refused_before;
+  stop = true;
+  for (auto& t : flood) t.join();
+  BOOST_TEST(answer.status == 200);
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() < 2000);
+  // The flood went on while the call waited: the loop was never idle.
+  BOOST_TEST(refused_during > 0);
+  bool journaled = false;
+  for (const json& r : journal_records(journal)) journaled = journaled || r.value("call_sid", "") == call_sid(2);
+  BOOST_TEST(journaled);
+}
