@@ -147,9 +147,11 @@ BOOST_FIXTURE_TEST_CASE(overflow_by_concurrent_calls_and_release_by_status, serv
   BOOST_TEST(contains(freed.body, "<Dial timeout=\"25\""));
 }
 
+// The first server commits its journal on its event loop (one worker), the
+// restarted one through a writer thread (two): server/journal.h.
 BOOST_FIXTURE_TEST_CASE(kill_9_keeps_active_calls_and_voicemails, serve_fixture) {
   {
-    server_process server(args(examples));
+    server_process server(args(examples, {"--threads", "1"}));
     for (int i = 0; i < 3; ++i) server.post("/twilio/voice", call(call_sid(i), "+442079460555"), token);
     const auto vm = server.post("/twilio/voicemail",
                                 {{"CallSid", call_sid(9)}, {"RecordingSid", "RE1"},
