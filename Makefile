@@ -55,7 +55,7 @@ bench: configure
 	@cmake --build $(BUILD_DIR) --target callpolicy evaluator_bench request_path_bench -j$(JOBS) -- --no-print-directory
 	@./$(BUILD_DIR)/bench/evaluator_bench 1000 2000000
 	@python3 bench/generate_clinics.py 1000 $(BUILD_DIR)/bench-clinics
-	@./$(BUILD_DIR)/bench/request_path_bench $(BUILD_DIR)/bench-clinics 30000
+	@./$(BUILD_DIR)/bench/request_path_bench $(BUILD_DIR)/bench-clinics 40000
 	@./bench/serve_scale.sh $(BUILD_DIR)
 	@./bench/plan_scale.sh $(BUILD_DIR)
 
