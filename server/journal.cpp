@@ -12,6 +12,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "server/posix_io.h"
+
 namespace callpolicy::server {
 
 namespace {
@@ -69,7 +71,6 @@ void journal::append(std::string_view line, journal_waiter& waiter) {
     pending_lines_ += line;
     pending_lines_ += '\n';
     pending_waiters_.push_back(&waiter);
-    queued_.store(true, std::memory_order_release);
     full = pending_waiters_.size() >= max_pending;
   }
   if (full) {
@@ -106,27 +107,16 @@ std::size_t journal::rotations() const {
 }
 
 void journal::commit() {
-  if (!enabled_ || !has_queued()) return;
+  if (!enabled_) return;
   std::lock_guard committing(commit_mutex_);
   {
     std::lock_guard lock(mutex_);
-    if (pending_waiters_.empty()) return;  // the commit waited for took them
+    if (pending_waiters_.empty()) return;  // none queued, or the commit waited for took them
     batch_lines_.swap(pending_lines_);
     batch_waiters_.swap(pending_waiters_);
-    queued_.store(false, std::memory_order_release);
   }
-  bool ok = true;
-  std::size_t written = 0;
-  while (written < batch_lines_.size()) {
-    const ssize_t n = ::write(fd_, batch_lines_.data() + written, batch_lines_.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fdatasync(fd_) == 0;
+  const std::size_t written = write_all(fd_, batch_lines_);
+  const bool ok = written == batch_lines_.size() && ::fdatasync(fd_) == 0;
   size_ += written;
   for (journal_waiter* w : batch_waiters_) w->journaled(ok);
   batch_lines_.clear();
@@ -163,14 +153,7 @@ void journal::rotate() {
   const int fd = ::open(fresh.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) return;  // tried again after the next batch
   const std::string head = snapshot ? snapshot() : std::string();
-  std::size_t written = 0;
-  while (written < head.size()) {
-    const ssize_t n = ::write(fd, head.data() + written, head.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  if (written != head.size() || ::fdatasync(fd) != 0 || ::link(path_.c_str(), rotated.c_str()) != 0 ||
+  if (write_all(fd, head) != head.size() || ::fdatasync(fd) != 0 || ::link(path_.c_str(), rotated.c_str()) != 0 ||
       ::rename(fresh.c_str(), path_.c_str()) != 0) {
     ::close(fd);
     ::unlink(fresh.c_str());

@@ -24,7 +24,6 @@
 // delete, like rotated access logs.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -70,7 +69,6 @@ class journal {
   // lines are queued. Call before the first append.
   void start_writer();
   bool has_writer() const { return writer_.joinable(); }
-  bool has_queued() const { return queued_.load(std::memory_order_acquire); }
 
   // Streams the journal at `path` for replay: `line` gets each line's number
   // and text (without the newline); a line over `max_line_bytes` is passed
@@ -116,7 +114,6 @@ class journal {
   mutable std::mutex mutex_;  // the queue, and the rotation's settings
   std::string pending_lines_;  // each ending in a newline
   std::vector<journal_waiter*> pending_waiters_;
-  std::atomic<bool> queued_{false};  // pending_waiters_ is not empty
   std::condition_variable wake_writer_;
   bool stopping_ = false;
   std::thread writer_;

@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdint>
+
+#include "server/posix_io.h"
 
 namespace callpolicy::server {
 namespace {
@@ -44,14 +45,7 @@ void start_writeback_now_and_then(std::uint64_t written) {
 // One write(2) per call (a line, or a worker's batch of them): lines from
 // several threads never interleave.
 void write_stderr(std::string_view line) {
-  const std::size_t size = line.size();
-  while (!line.empty()) {
-    const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    line.remove_prefix(static_cast<std::size_t>(n));
-  }
-  start_writeback_now_and_then(size);
+  if (write_all(STDERR_FILENO, line) == line.size()) start_writeback_now_and_then(line.size());
 }
 
 std::atomic<log_writer> writer{write_stderr};
