@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <fstream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -25,19 +27,54 @@ std::string describe(const predicate& p) {
   return {};
 }
 
-void explain(const compiled_clinic& c, tree_target t, int depth, std::string& out) {
-  const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
-  if (is_leaf(t)) {
-    const tree_leaf& l = c.leaves[static_cast<std::size_t>(leaf_index(t))];
-    out += fmt::format("{}-> {} ({})\n", indent, action_name(l.action), l.reason);
-    return;
+// Depth-first with a stack of its own: a long chain of rules makes a tree as
+// deep as it is long. Past max_indent levels the indentation stops growing and
+// each line names its level instead. The tree shares subtrees (`calls == N`
+// tests two predicates whose branches meet again), so a node reached twice is
+// printed once, named [nN], and referred to after that: the text stays linear
+// in the tree's size instead of doubling with each shared test.
+void explain(const compiled_clinic& c, tree_target root, std::string& out) {
+  constexpr std::size_t max_indent = 32;
+  std::vector<std::uint32_t> parents(c.nodes.size(), 0);
+  for (const tree_node& n : c.nodes) {
+    for (const tree_target t : {n.if_true, n.if_false}) {
+      if (!is_leaf(t)) ++parents[static_cast<std::size_t>(t)];
+    }
   }
-  const tree_node& n = c.nodes[static_cast<std::size_t>(t)];
-  out += fmt::format("{}{}?\n", indent, describe(c.predicates[n.predicate]));
-  out += fmt::format("{}  yes:\n", indent);
-  explain(c, n.if_true, depth + 2, out);
-  out += fmt::format("{}  no:\n", indent);
-  explain(c, n.if_false, depth + 2, out);
+  std::vector<bool> printed(c.nodes.size(), false);
+  struct step {
+    tree_target target;
+    std::size_t depth;
+    const char* label;  // "yes:" or "no:" before the subtree, or none
+  };
+  std::vector<step> pending{{root, 1, nullptr}};
+  while (!pending.empty()) {
+    const step s = pending.back();
+    pending.pop_back();
+    const std::string indent(std::min(s.depth, max_indent) * 2, ' ');
+    const std::string level = s.depth > max_indent ? fmt::format("[{}] ", s.depth) : std::string();
+    if (s.label != nullptr) out += fmt::format("{}{}{}\n", indent, level, s.label);
+    const std::size_t depth = s.label != nullptr ? s.depth + 1 : s.depth;
+    const std::string body_indent(std::min(depth, max_indent) * 2, ' ');
+    const std::string body_level = depth > max_indent ? fmt::format("[{}] ", depth) : std::string();
+    if (is_leaf(s.target)) {
+      const tree_leaf& l = c.leaves[static_cast<std::size_t>(leaf_index(s.target))];
+      out += fmt::format("{}{}-> {} ({})\n", body_indent, body_level, action_name(l.action), l.reason);
+      continue;
+    }
+    const auto index = static_cast<std::size_t>(s.target);
+    const tree_node& n = c.nodes[index];
+    const bool shared = parents[index] > 1;
+    if (shared && printed[index]) {
+      out += fmt::format("{}{}-> [n{}] above\n", body_indent, body_level, index);
+      continue;
+    }
+    printed[index] = true;
+    const std::string name = shared ? fmt::format("[n{}] ", index) : std::string();
+    out += fmt::format("{}{}{}{}?\n", body_indent, body_level, name, describe(c.predicates[n.predicate]));
+    pending.push_back({n.if_false, depth + 1, "no:"});
+    pending.push_back({n.if_true, depth + 1, "yes:"});
+  }
 }
 
 }  // namespace
@@ -48,11 +85,13 @@ void add_compile_command(CLI::App& app, int& exit_code) {
     std::vector<std::string> paths;
     std::string output;
     bool explain = false;
+    bool allow_empty = false;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
   command->add_option("-o,--output", opts->output, "the bundle to write ('-' for stdout)");
   command->add_flag("--explain", opts->explain, "print each clinic's decision tree");
+  command->add_flag("--allow-empty", opts->allow_empty, "a set without clinics is no error");
   command->callback([opts, &exit_code] {
     if (opts->output.empty() && !opts->explain) {
       std::fputs("callpolicy compile: give -o BUNDLE and/or --explain\n", stderr);
@@ -60,7 +99,10 @@ void add_compile_command(CLI::App& app, int& exit_code) {
       return;
     }
     loaded_set loaded;
-    if (!load_usable(opts->paths, loaded, exit_code)) {
+    compile_options options;
+    options.require_clinic = !opts->allow_empty;
+    options.set_name = opts->paths.front();
+    if (!load_usable(opts->paths, loaded, exit_code, options)) {
       if (exit_code == exit_findings) {
         std::fprintf(stderr, "callpolicy compile: %zu error(s); no bundle written\n", loaded.sink.error_count());
       }
@@ -71,7 +113,7 @@ void add_compile_command(CLI::App& app, int& exit_code) {
       std::string out;
       for (const compiled_clinic& c : set.clinics) {
         out += fmt::format("clinic {} ({}, {})\n", c.id, c.mode, c.timezone);
-        explain(c, c.root, 1, out);
+        explain(c, c.root, out);
       }
       std::fputs(out.c_str(), stdout);
     }

@@ -72,7 +72,8 @@ struct condition {
   day_mask days = 0;                   // during
   std::vector<window> windows;         // during
   date_range dates;                    // on
-  std::vector<condition> operands;     // not: one; and, or: two (left-associative chains nest)
+  std::vector<condition> operands;     // not: one; and, or: two or more (a chain is one node, so depth
+                                       // comes only from parentheses and `not`, which the grammar bounds)
 };
 
 // The first six mirror action_kind, so a concrete one converts by a cast.

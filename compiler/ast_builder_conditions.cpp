@@ -61,16 +61,13 @@ ast::condition ast_builder::build_condition(const node& n) {
 }
 
 ast::condition ast_builder::fold(const node& n, ast::condition::kind how) {
-  ast::condition result = build_condition(*n.children.at(0));
-  for (std::size_t i = 1; i < n.children.size(); ++i) {
-    ast::condition combined;
-    combined.type = how;
-    combined.where = result.where;
-    combined.operands.push_back(std::move(result));
-    combined.operands.push_back(build_condition(*n.children[i]));
-    result = std::move(combined);
-  }
-  return result;
+  if (n.children.size() == 1) return build_condition(*n.children.front());
+  ast::condition chain;
+  chain.type = how;
+  chain.operands.reserve(n.children.size());
+  for (const auto& child : n.children) chain.operands.push_back(build_condition(*child));
+  chain.where = chain.operands.front().where;
+  return chain;
 }
 
 ast::block<ast::route_rule> ast_builder::build_route(const node& n) {

@@ -107,8 +107,16 @@ std::string print(const ast::condition& c) {
     case k::during: return "during " + canonical_days(c.days) + " " + canonical_windows(c.windows);
     case k::on: return "on " + canonical_dates(c.dates);
     case k::not_: return "not " + operand(c.operands.at(0), 3);
-    case k::and_: return operand(c.operands.at(0), 2) + " and " + operand(c.operands.at(1), 2);
-    case k::or_: return operand(c.operands.at(0), 1) + " or " + operand(c.operands.at(1), 1);
+    case k::and_:
+    case k::or_: {
+      const bool conjunction = c.type == k::and_;
+      std::string out;
+      for (const ast::condition& o : c.operands) {
+        if (!out.empty()) out += conjunction ? " and " : " or ";
+        out += operand(o, conjunction ? 2 : 1);
+      }
+      return out;
+    }
   }
   return {};
 }
@@ -116,6 +124,16 @@ std::string print(const ast::condition& c) {
 }  // namespace
 
 std::string canonical_condition(const ast::condition& condition) { return print(condition); }
+
+std::string condition_reason(const ast::condition& condition) {
+  std::string text = print(condition);
+  if (text.size() <= max_reason_bytes) return text;
+  constexpr std::string_view ellipsis = " ...";
+  const std::size_t space = text.rfind(' ', max_reason_bytes - ellipsis.size());
+  text.resize(space == std::string::npos || space == 0 ? max_reason_bytes - ellipsis.size() : space);
+  text += ellipsis;
+  return text;
+}
 
 std::string_view canonical_action(ast::action_ref action) {
   static constexpr std::array<std::string_view, 7> names{"ai",   "voicemail", "forward", "busy",

@@ -24,6 +24,11 @@ std::string canonical_dates(const date_range& dates);                // "2026-12
 std::string canonical_vias(via_mask vias);                           // "ported, sip"
 std::string canonical_duration(std::uint32_t seconds);               // "20s", "5m", "1h"
 std::string canonical_condition(const ast::condition& condition);
+// The canonical condition as a rule's reason, which logs, metrics labels, the
+// journal and the AI's SIP headers carry: past max_reason_bytes it is cut at a
+// space and ends in " ..." (docs/language.md, "Reasons").
+inline constexpr std::size_t max_reason_bytes = 200;
+std::string condition_reason(const ast::condition& condition);
 std::string_view canonical_action(ast::action_ref action);
 std::string_view canonical_mode(ast::mode_kind mode);
 // A string literal with its quotes and escapes.

@@ -209,7 +209,7 @@ struct clinic_compiler {
         if (it->when) check_condition(*it->when);
         uses_fallback |= it->action.value == ast::action_ref::fallback;
         std::string reason = it->label  ? it->label->value
-                             : it->when ? canonical_condition(*it->when)
+                             : it->when ? condition_reason(*it->when)
                                         : std::string("otherwise");
         rules.push_back(
             {it->when ? &*it->when : nullptr, concrete(it->action.value), std::move(reason)});

@@ -20,6 +20,8 @@ namespace callpolicy {
 // Calendars flattened through `use`, across the set; cycles reported once.
 class calendar_resolver {
  public:
+  static constexpr std::size_t max_use_depth = 64;
+
   calendar_resolver(const std::map<std::string, const ast::calendar*>& calendars,
                     diagnostic_sink& sink)
       : calendars_(calendars), sink_(sink) {}
@@ -64,6 +66,14 @@ class calendar_resolver {
       for (auto s = open; s != stack_.end(); ++s) cycle += "'" + *s + "' -> ";
       cycle += "'" + name + "'";
       sink_.error(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
+      return {};
+    }
+    // A chain of `use` is walked by recursion; one too long to be meant is
+    // refused before it can exhaust the stack.
+    if (stack_.size() >= max_use_depth) {
+      sink_.error(codes::calendar_too_deep, used_at,
+                  fmt::format("calendar '{}' is used through more than {} calendars in a chain from '{}'",
+                              name, max_use_depth, stack_.front()));
       return {};
     }
     stack_.push_back(name);

@@ -183,6 +183,16 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       for (const auto& u : c.numbers->sip) claim(sip_users, u, codes::duplicate_sip_user, "SIP user");
     }
   }
+  const bool lost = std::any_of(out.files.begin(), out.files.end(), [](const ast::policy_file& f) { return f.lost_items; });
+  if (options.require_clinic && clinics.empty() && !lost) {
+    const std::string where = !options.set_name.empty() ? options.set_name
+                              : sources.files.empty()   ? std::string("<set>")
+                                                        : sources.files.front().path;
+    sink.error(codes::empty_set, {where, 1, 1},
+               sources.files.empty() ? "the set holds no policy file and no clinic: every call would hear 'this number is not in service'"
+                                     : "the set holds no clinic: every call would hear 'this number is not in service'",
+               {"pass --allow-empty if a set without clinics is meant"});
+  }
   for (const auto& [id, source] : clinics) {
     if (source->incomplete) {
       diagnostic_sink own;

@@ -37,6 +37,11 @@ struct compile_options {
   // plan compares has no use for warnings, and the exact lints are most of
   // the time a set of 10,000 clinics takes to compile.
   bool lints = true;
+  // A set that will answer calls: one without a clinic is an error (E024),
+  // since every call to it would hear "not in service". `set_name` names
+  // the set where no file does (an empty directory).
+  bool require_clinic = false;
+  std::string set_name{};
 };
 
 struct compile_output {

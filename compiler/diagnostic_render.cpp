@@ -36,12 +36,25 @@ std::string render_text(const std::vector<diagnostic>& diagnostics, const source
     out += fmt::format("{}{}:{}:{}:{} {}{}[{}]:{} {}\n", bold, d.where.file, d.where.line,
                        d.where.column, reset, d.level == severity::error ? red : magenta,
                        severity_name(d.level), d.code, reset, d.message);
-    const std::string_view line = line_of(sources, d.where);
+    std::string_view line = line_of(sources, d.where);
     if (!line.empty()) {
-      out += fmt::format("  {}\n", line);
+      // A long line is shown around the caret only, so that one diagnostic
+      // of a generated policy never prints a megabyte.
+      constexpr std::size_t shown = 160;
+      std::size_t caret = d.where.column > 0 ? d.where.column - 1 : 0;
+      std::string before;
+      std::string after;
+      if (line.size() > shown) {
+        const std::size_t from = caret > shown / 2 ? std::min(caret - shown / 2, line.size() - shown) : 0;
+        if (from > 0) before = "...";
+        if (from + shown < line.size()) after = "...";
+        line = line.substr(from, shown);
+        caret = caret - from + before.size();
+      }
+      out += fmt::format("  {}{}{}\n", before, line, after);
       // Tabs stay tabs so that the caret lines up under them.
-      std::string pad;
-      for (std::size_t i = 0; i + 1 < d.where.column && i < line.size(); ++i) {
+      std::string pad(before.size(), ' ');
+      for (std::size_t i = 0; i + before.size() < caret && i < line.size(); ++i) {
         pad += line[i] == '\t' ? '\t' : ' ';
       }
       out += fmt::format("  {}{}^{}\n", pad, green, reset);

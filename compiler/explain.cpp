@@ -112,9 +112,11 @@ struct evaluator {
       case k::not_:
         return !holds(cond.operands.at(0));
       case k::and_:
-        return holds(cond.operands.at(0)) && holds(cond.operands.at(1));
+        return std::all_of(cond.operands.begin(), cond.operands.end(),
+                           [this](const ast::condition& o) { return holds(o); });
       case k::or_:
-        return holds(cond.operands.at(0)) || holds(cond.operands.at(1));
+        return std::any_of(cond.operands.begin(), cond.operands.end(),
+                           [this](const ast::condition& o) { return holds(o); });
     }
     return false;
   }
@@ -148,7 +150,7 @@ explanation explain_call(const ast::clinic& source, const compiled_clinic& c, co
       const std::string action = r.action.value == ast::action_ref::fallback
                                      ? fallback
                                      : std::string(canonical_action(r.action.value));
-      const std::string reason = r.label ? r.label->value : condition;
+      const std::string reason = r.label ? r.label->value : r.when ? condition_reason(*r.when) : condition;
       add_rule(condition, !r.when || e.holds(*r.when), action, reason, r.where);
     }
   } else {

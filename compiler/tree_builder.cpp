@@ -2,28 +2,54 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace callpolicy {
 
+namespace {
+
+// A predicate's value as a string, for hashing; fields of other kinds are
+// default and add nothing that could make two equal predicates differ.
+std::string predicate_key(const predicate& p) {
+  std::string key;
+  key += static_cast<char>(p.type);
+  key += fmt::format("|{}|{}|{}|{},{}|", p.threshold, p.vias, p.days, p.dates.first, p.dates.last);
+  for (const window& w : p.windows) key += fmt::format("{}-{},", w.start, w.end);
+  key += '|';
+  for (const std::string& c : p.callers) key += c + ",";
+  return key;
+}
+
+}  // namespace
+
+predicate_table::predicate_table(std::vector<predicate>& predicates) : predicates_(&predicates) {
+  for (std::uint32_t i = 0; i < predicates.size(); ++i) index_.emplace(predicate_key(predicates[i]), i);
+}
+
+std::uint32_t predicate_table::intern(const predicate& p) {
+  const auto [it, added] = index_.emplace(predicate_key(p), static_cast<std::uint32_t>(predicates_->size()));
+  if (added) predicates_->push_back(p);
+  return it->second;
+}
+
 tree_target tree_builder::leaf(action_kind action, const std::string& reason) {
-  const tree_leaf l{action, reason};
-  const auto it = std::find(clinic_.leaves.begin(), clinic_.leaves.end(), l);
-  if (it != clinic_.leaves.end()) return leaf_target(static_cast<std::int32_t>(it - clinic_.leaves.begin()));
-  clinic_.leaves.push_back(l);
-  return leaf_target(static_cast<std::int32_t>(clinic_.leaves.size() - 1));
+  const auto [it, added] = leaves_.emplace(std::pair{action, reason}, 0);
+  if (added) {
+    it->second = leaf_target(static_cast<std::int32_t>(clinic_.leaves.size()));
+    clinic_.leaves.push_back({action, reason});
+  }
+  return it->second;
 }
 
 tree_target tree_builder::test(predicate p, tree_target if_true, tree_target if_false) {
   if (if_true == if_false) return if_true;  // the test cannot change the outcome
-  auto pit = std::find(clinic_.predicates.begin(), clinic_.predicates.end(), p);
-  if (pit == clinic_.predicates.end()) {
-    clinic_.predicates.push_back(std::move(p));
-    pit = clinic_.predicates.end() - 1;
+  const std::uint32_t index = predicates_.intern(p);
+  const auto [it, added] = nodes_.emplace(std::tuple{index, if_true, if_false}, 0);
+  if (added) {
+    it->second = static_cast<tree_target>(clinic_.nodes.size());
+    clinic_.nodes.push_back({index, if_true, if_false});
   }
-  const tree_node n{static_cast<std::uint32_t>(pit - clinic_.predicates.begin()), if_true, if_false};
-  const auto nit = std::find(clinic_.nodes.begin(), clinic_.nodes.end(), n);
-  if (nit != clinic_.nodes.end()) return static_cast<tree_target>(nit - clinic_.nodes.begin());
-  clinic_.nodes.push_back(n);
-  return static_cast<tree_target>(clinic_.nodes.size() - 1);
+  return it->second;
 }
 
 std::vector<atom_test> atom_tests(const ast::condition& c, std::optional<std::uint32_t> overflow_threshold) {
@@ -75,8 +101,16 @@ std::vector<atom_test> atom_tests(const ast::condition& c, std::optional<std::ui
 tree_target tree_builder::compile(const ast::condition& c, tree_target t, tree_target f) {
   using k = ast::condition::kind;
   switch (c.type) {
-    case k::and_: return compile(c.operands.at(0), compile(c.operands.at(1), t, f), f);
-    case k::or_: return compile(c.operands.at(0), t, compile(c.operands.at(1), t, f));
+    case k::and_: {
+      tree_target next = t;
+      for (auto it = c.operands.rbegin(); it != c.operands.rend(); ++it) next = compile(*it, next, f);
+      return next;
+    }
+    case k::or_: {
+      tree_target next = f;
+      for (auto it = c.operands.rbegin(); it != c.operands.rend(); ++it) next = compile(*it, t, next);
+      return next;
+    }
     case k::not_: return compile(c.operands.at(0), f, t);
     default: break;
   }
@@ -93,6 +127,9 @@ void tree_builder::build(const std::vector<rule_to_build>& rules) {
   clinic_.nodes.clear();
   clinic_.leaves.clear();
   clinic_.predicates.clear();
+  predicates_ = predicate_table(clinic_.predicates);
+  leaves_.clear();
+  nodes_.clear();
   tree_target next = leaf(rules.back().action, rules.back().reason);
   for (std::size_t i = rules.size() - 1; i-- > 0;) {
     next = compile(*rules[i].when, leaf(rules[i].action, rules[i].reason), next);

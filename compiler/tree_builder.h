@@ -5,7 +5,10 @@
 // Identical predicates, leaves and nodes are shared.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <tuple>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,19 @@ struct atom_test {
   bool negated = false;
 };
 std::vector<atom_test> atom_tests(const ast::condition& atom, std::optional<std::uint32_t> overflow_threshold);
+
+// The clinic's predicates, each once, found by value in constant time: a
+// route of 10,000 rules must not compare each new predicate with every
+// earlier one. Shared by the tree builder and the exact lints.
+class predicate_table {
+ public:
+  explicit predicate_table(std::vector<predicate>& predicates);
+  std::uint32_t intern(const predicate& p);
+
+ private:
+  std::vector<predicate>* predicates_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+};
 
 struct rule_to_build {
   const ast::condition* when = nullptr;  // nullptr: otherwise
@@ -45,6 +61,9 @@ class tree_builder {
 
   compiled_clinic& clinic_;
   std::optional<std::uint32_t> overflow_threshold_;
+  predicate_table predicates_{clinic_.predicates};
+  std::map<std::pair<action_kind, std::string>, tree_target> leaves_;
+  std::map<std::tuple<std::uint32_t, tree_target, tree_target>, tree_target> nodes_;
 };
 
 }  // namespace callpolicy

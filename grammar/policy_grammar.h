@@ -10,6 +10,7 @@
 // several errors and one mistake reports one diagnostic.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include <tao/pegtl.hpp>
@@ -90,6 +91,31 @@ struct via_list : comma_list<via_name> {};
 struct mode_name : sor<CALLPOLICY_WORD("always"), CALLPOLICY_WORD("after-hours-only"),
                        CALLPOLICY_WORD("overflow-only"), CALLPOLICY_WORD("scheduled"),
                        CALLPOLICY_WORD("disabled")> {};
+
+// ---- Nesting: parentheses and `not` recurse in the grammar, and so would
+// everything that walks what they build; past max_nesting levels the parser
+// raises too_deep instead of running out of stack. The count is per thread
+// (a parse runs on one) and is restored when a level is left by an error too.
+inline constexpr std::size_t max_nesting = 256;
+inline thread_local std::size_t nesting_level = 0;
+struct too_deep : failure {};
+
+template <typename Rule>
+struct nested {
+  using rule_t = nested;
+  using subs_t = type_list<Rule>;
+
+  template <apply_mode A, rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    if (nesting_level >= max_nesting) Control<too_deep>::raise(in, st...);
+    ++nesting_level;
+    struct leave {
+      ~leave() { --nesting_level; }
+    } on_exit;
+    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
+  }
+};
 
 // ---- Recovery: the rest of an item, braces balanced, strings skipped. Stops
 // at the end of a line outside any brace, or before a '}' that closes the
@@ -222,7 +248,8 @@ struct cond_during : seq<CALLPOLICY_WORD("during"), sp, need<day_set>, sp, need<
 struct cond_on : seq<CALLPOLICY_WORD("on"), sp, need<date_or_range>> {};
 struct close_paren : one<')'> {};
 struct paren_condition : seq<one<'('>, sp, need<condition>, sp, need<close_paren>> {};
-struct cond_atom : sor<paren_condition, cond_holiday, cond_open, cond_closed, cond_scheduled,
+struct nested_paren_condition : nested<paren_condition> {};
+struct cond_atom : sor<nested_paren_condition, cond_holiday, cond_open, cond_closed, cond_scheduled,
                        cond_overflow, cond_calls, cond_caller, cond_via, cond_during, cond_on> {};
 struct not_keyword : CALLPOLICY_WORD("not") {};
 struct and_keyword : CALLPOLICY_WORD("and") {};
@@ -230,7 +257,7 @@ struct or_keyword : CALLPOLICY_WORD("or") {};
 struct negation;
 struct unary : sor<negation, cond_atom> {};
 struct negated_operand : unary {};
-struct negation : seq<not_keyword, sp, need<negated_operand>> {};
+struct negation : seq<not_keyword, sp, need<nested<negated_operand>>> {};
 struct and_operand : unary {};
 struct conjunction : seq<unary, star<sp, and_keyword, sp, need<and_operand>>> {};
 struct or_operand : conjunction {};
@@ -432,6 +459,7 @@ CALLPOLICY_ERROR(negated_operand, "expected a condition after 'not'");
 CALLPOLICY_ERROR(and_operand, "expected a condition after 'and'");
 CALLPOLICY_ERROR(or_operand, "expected a condition after 'or'");
 CALLPOLICY_ERROR(close_paren, "expected ')'");
+CALLPOLICY_ERROR(too_deep, "conditions nest more than 256 levels deep (parentheses and 'not')");
 CALLPOLICY_ERROR(compare_op, "expected a comparison: >=, >, <=, < or ==");
 CALLPOLICY_ERROR(via_list, "expected ported, forwarded or sip");
 CALLPOLICY_ERROR(via_name, "expected ported, forwarded or sip");
@@ -460,6 +488,8 @@ CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 template <>
 inline constexpr std::string_view error_code<escaped_char> = "E008";
+template <>
+inline constexpr std::string_view error_code<too_deep> = "E014";
 
 }  // namespace callpolicy::grammar
 
@@ -467,4 +497,6 @@ namespace tao::pegtl {
 // skip_item consumes input when it succeeds; analyze<> needs to know.
 template <typename Name>
 struct analyze_traits<Name, callpolicy::grammar::skip_item> : analyze_any_traits<> {};
+template <typename Name, typename Rule>
+struct analyze_traits<Name, callpolicy::grammar::nested<Rule>> : analyze_seq_traits<Rule> {};
 }  // namespace tao::pegtl

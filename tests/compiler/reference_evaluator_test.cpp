@@ -205,9 +205,15 @@ struct reference {
       case k::not_:
         return !holds(c.operands.at(0), m);
       case k::and_:
-        return holds(c.operands.at(0), m) && holds(c.operands.at(1), m);
+        for (const auto& o : c.operands) {
+          if (!holds(o, m)) return false;
+        }
+        return true;
       case k::or_:
-        return holds(c.operands.at(0), m) || holds(c.operands.at(1), m);
+        for (const auto& o : c.operands) {
+          if (holds(o, m)) return true;
+        }
+        return false;
     }
     return false;
   }
