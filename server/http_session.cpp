@@ -408,6 +408,7 @@ class session final : public std::enable_shared_from_this<session>,
 
   // On the journal's thread: back onto the connection.
   void journaled(bool ok) override {
+    shared_.hooks.committed(out_, ok);
     net::post(socket_.get_executor(), with_memory(journal_hop_memory_, [self = std::move(waiting_self_), ok] {
       self->shared_.hooks.journaled(self->out_, ok);
       self->answer();

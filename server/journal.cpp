@@ -18,7 +18,23 @@ namespace callpolicy::server {
 
 namespace {
 constexpr std::size_t max_pending = 65536;
+
+// The offset just past the file's last newline (0 when it has none).
+std::uint64_t last_line_end(int fd, std::uint64_t size) {
+  char block[4096];
+  std::uint64_t end = size;
+  while (end > 0) {
+    const std::uint64_t begin = end > sizeof block ? end - sizeof block : 0;
+    const ssize_t n = ::pread(fd, block, static_cast<std::size_t>(end - begin), static_cast<off_t>(begin));
+    if (n <= 0) return size;  // unreadable: leave it as it is
+    for (ssize_t i = n; i-- > 0;) {
+      if (block[i] == '\n') return begin + static_cast<std::uint64_t>(i) + 1;
+    }
+    end = begin;
+  }
+  return 0;
 }
+}  // namespace
 
 journal::journal(std::string file) : path_(std::move(file)) {
   if (path_.empty()) return;
@@ -27,21 +43,29 @@ journal::journal(std::string file) : path_(std::move(file)) {
   if (fd_ < 0) {
     throw std::runtime_error(fmt::format("cannot open journal '{}': {}", path, std::strerror(errno)));
   }
-  // A crash or a full disk can leave the last line torn. The next record
-  // must start on a line of its own, or it would be glued to the fragment
-  // and lost with it at the next replay.
+  // A crash can leave the last line torn; the next record must start on a
+  // line of its own, or it would be glued to the fragment and lost with it
+  // at the next replay. The fragment is ended with a newline, so that replay
+  // reports it; on a full disk, where even that byte does not fit, it is cut
+  // off instead (it was never acknowledged: a record is answered only once
+  // synced whole), so that a server on a full disk still starts.
   struct stat info {};
-  char last = '\n';
-  if (::fstat(fd_, &info) == 0 && info.st_size > 0 && ::pread(fd_, &last, 1, info.st_size - 1) == 1 &&
-      last != '\n') {
-    if (::write(fd_, "\n", 1) != 1 || ::fdatasync(fd_) != 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd_);
-      fd_ = -1;
-      throw std::runtime_error(fmt::format("cannot end the torn last line of journal '{}': {}", path, why));
-    }
+  if (::fstat(fd_, &info) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd_);
+    fd_ = -1;
+    throw std::runtime_error(fmt::format("cannot read journal '{}': {}", path, why));
   }
-  size_ = static_cast<std::uint64_t>(info.st_size) + (last != '\n' ? 1 : 0);
+  const auto file_size = static_cast<std::uint64_t>(info.st_size);
+  size_ = last_line_end(fd_, file_size);
+  if (size_ != file_size && ::write(fd_, "\n", 1) == 1 && ::fdatasync(fd_) == 0) {
+    size_ = file_size + 1;
+  } else if (size_ != file_size && (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 || ::fdatasync(fd_) != 0)) {
+    const std::string why = std::strerror(errno);
+    ::close(fd_);
+    fd_ = -1;
+    throw std::runtime_error(fmt::format("cannot cut the torn last line of journal '{}': {}", path, why));
+  }
   enabled_ = true;
 }
 
@@ -115,9 +139,16 @@ void journal::commit() {
     batch_lines_.swap(pending_lines_);
     batch_waiters_.swap(pending_waiters_);
   }
-  const std::size_t written = write_all(fd_, batch_lines_);
-  const bool ok = written == batch_lines_.size() && ::fdatasync(fd_) == 0;
-  size_ += written;
+  if (torn_ && restore_line_boundary()) torn_ = false;
+  const bool ok = !torn_ && write_all(fd_, batch_lines_) == batch_lines_.size() && ::fdatasync(fd_) == 0;
+  if (ok) {
+    size_ += batch_lines_.size();
+  } else if (!torn_) {
+    // A full disk takes part of a batch, or fdatasync cannot promise it:
+    // none of the batch is acknowledged, so none of it may stay, or Twilio's
+    // retry would be glued onto the fragment and lost with it at replay.
+    torn_ = !restore_line_boundary();
+  }
   for (journal_waiter* w : batch_waiters_) w->journaled(ok);
   batch_lines_.clear();
   batch_waiters_.clear();
@@ -129,6 +160,16 @@ void journal::commit() {
     due = max_bytes_ > 0 && size_ - snapshot_size_ >= max_bytes_;
   }
   if (ok && due) rotate();
+}
+
+// Under commit_mutex_: cuts the file back to the end of its last whole
+// record, where size_ is. When even that fails (the file system refuses
+// ftruncate), no batch is written until it succeeds: every one is answered
+// as not journaled instead of landing after a fragment.
+bool journal::restore_line_boundary() {
+  struct stat info {};
+  if (::fstat(fd_, &info) == 0 && static_cast<std::uint64_t>(info.st_size) == size_) return true;
+  return ::ftruncate(fd_, static_cast<off_t>(size_)) == 0;
 }
 
 // Under commit_mutex_, after a batch: nothing is being written. Lines

@@ -95,13 +95,15 @@ class journal {
  private:
   void run_writer();
   void rotate();
+  bool restore_line_boundary();
 
   std::string path_;
   bool enabled_ = false;
   // The file and what is known of it belong to whoever holds commit_mutex_.
   std::mutex commit_mutex_;
   int fd_ = -1;
-  std::uint64_t size_ = 0;
+  std::uint64_t size_ = 0;  // the end of the last whole record
+  bool torn_ = false;       // the file holds a fragment past size_ that could not be cut
   std::uint64_t snapshot_size_ = 0;  // the start of the file that rotation wrote
   std::uint64_t max_bytes_ = 0;  // 0: never rotate
   std::function<std::string()> snapshot_;

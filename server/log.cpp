@@ -42,10 +42,22 @@ void start_writeback_now_and_then(std::uint64_t written) {
   }
 }
 
+// Set when a write stopped inside a line (a full disk): the next write ends
+// that fragment first, so that the lines after it still parse one by one.
+std::atomic<bool> log_torn{false};
+
 // One write(2) per call (a line, or a worker's batch of them): lines from
 // several threads never interleave.
 void write_stderr(std::string_view line) {
-  if (write_all(STDERR_FILENO, line) == line.size()) start_writeback_now_and_then(line.size());
+  if (log_torn.load(std::memory_order_relaxed) && write_all(STDERR_FILENO, "\n") == 1) {
+    log_torn.store(false, std::memory_order_relaxed);
+  }
+  const std::size_t written = write_all(STDERR_FILENO, line);
+  if (written == line.size()) {
+    start_writeback_now_and_then(line.size());
+  } else if (written > 0) {
+    log_torn.store(true, std::memory_order_relaxed);
+  }
 }
 
 std::atomic<log_writer> writer{write_stderr};

@@ -104,10 +104,15 @@ void webhooks::handle(const request_view& request, response& out) {
     return;
   }
   if (e->id == endpoint_id::readyz) {
-    if (store_.current()) {
-      text(out, 200, "ready\n");
-    } else {
+    // A set without clinics answers every call "not in service": loaded,
+    // but no server a load balancer should send calls to.
+    const auto set = store_.current();
+    if (!set) {
       text(out, 503, "no policy set loaded\n");
+    } else if (set->clinics().empty()) {
+      text(out, 503, "the policy set holds no clinic\n");
+    } else {
+      text(out, 200, "ready\n");
     }
     return;
   }
@@ -365,6 +370,10 @@ void webhooks::handle_voicemail(const form_fields& form, response& out) {
       .end();
 }
 
+void webhooks::committed(const response& out, bool ok) {
+  if (ok && !out.recording_sid.empty()) ++voicemails_;
+}
+
 void webhooks::journaled(response& out, bool ok) {
   if (out.recording_sid.empty()) return;
   // Acknowledged only once on disk: a failed write answers 503 so that
@@ -372,9 +381,7 @@ void webhooks::journaled(response& out, bool ok) {
   if (!ok) {
     forget_recording(out.recording_sid);
     text(out, 503, "journal write failed\n");
-    return;
   }
-  ++voicemails_;
 }
 
 bool webhooks::take_menu_repeat(std::string_view call_sid, clock_type::time_point now) {

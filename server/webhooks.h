@@ -84,6 +84,10 @@ class webhooks {
   // The journal's verdict on out.journal_line: a voicemail that could not be
   // written becomes 503, so that Twilio retries it.
   void journaled(response& out, bool ok);
+  // On the thread that committed the line, before the journal can rotate:
+  // counts a voicemail where the rotation's snapshot will see it. `out` is
+  // only read; the connection waiting for it touches nothing meanwhile.
+  void committed(const response& out, bool ok);
 
   // Rebuilds active calls, the voicemail count and the recordings already
   // journaled from the journal at `path`, streaming it. A record that cannot
