@@ -15,6 +15,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
     std::string clinic;
     std::vector<std::string> context;
     bool quiet = false;
+    bool allow_empty = false;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
@@ -27,6 +28,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
                       "files or directories read for their calendars and clinics but not reported on "
                       "(a pre-commit hook checking only the changed files)");
   command->add_flag("-q,--quiet", opts->quiet, "no summary line");
+  command->add_flag("--allow-empty", opts->allow_empty, "a set without clinics is no error");
   command->callback([opts, &exit_code] {
     compile_options options;
     if (!opts->today.empty()) {
@@ -39,6 +41,8 @@ void add_check_command(CLI::App& app, int& exit_code) {
       }
       options.today = *today;
     }
+    options.require_clinic = !opts->allow_empty;
+    options.set_name = opts->paths.front();
     load_scope scope;
     if (opts->clinic.empty()) {
       scope.given_paths = true;

@@ -167,6 +167,10 @@ bool load_scoped(const std::vector<std::string>& paths, const std::vector<std::s
     }
   }
   out.left_out.assign(excluded.begin(), excluded.end());
+  // An empty set is reported on whatever the scope: it names the set, not a file.
+  for (const diagnostic& d : loaded.sink.all()) {
+    if (d.code == codes::empty_set) in_scope.insert(d.where.file);
+  }
   out.files = std::move(in_scope);
   out.loaded = std::move(loaded);
   if (out.loaded.sink.has_errors()) exit_code = exit_findings;
@@ -189,8 +193,9 @@ bool report_io_errors(const loaded_set& loaded) {
   return !loaded.io_errors.empty();
 }
 
-bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code) {
-  loaded = load_policies(paths, {});
+bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code,
+                 const compile_options& options) {
+  loaded = load_policies(paths, options);
   if (report_io_errors(loaded)) {
     exit_code = 2;
     return false;

@@ -36,7 +36,8 @@ bool report_io_errors(const loaded_set& loaded);
 // What most commands do first: load the set, print its diagnostics as text on
 // stderr, and stop when it cannot be used. Returns false after setting
 // `exit_code` (2 for I/O errors, 1 for policy errors).
-bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code);
+bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code,
+                 const compile_options& options = {});
 
 // What a command acts on, so that it reports on that and nothing else
 // (issue 12.1): the files defining these clinics, the calendars they use,

@@ -86,6 +86,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<options>();
   command->add_option("--rules", opts->server.rules_path, "a rules directory or a bundle (.json)")->required();
   command->add_option("--listen", opts->server.listen, "HOST:PORT (default 127.0.0.1:8080)");
+  command->add_flag("--allow-empty", opts->server.allow_empty,
+                    "serve a set without clinics (every call hears 'not in service'; /readyz stays not ready)");
   command->add_option("--admin-listen", opts->server.admin_listen,
                       "HOST:PORT for /status, /metrics and /admin/ (default 127.0.0.1:9090; '' for none)");
   command->add_option("--admin-token-file", opts->admin_token_file,

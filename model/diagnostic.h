@@ -73,13 +73,16 @@ inline constexpr std::string_view unknown_time_zone = "E010";
 inline constexpr std::string_view missing_time_zone = "E011";
 inline constexpr std::string_view duplicate_item = "E012";     // an item given twice in a block
 inline constexpr std::string_view second_clinic = "E013";      // more than one clinic in a file
+inline constexpr std::string_view too_deep = "E014";           // conditions nested past 256 levels
 // Set-wide (compiler).
 inline constexpr std::string_view duplicate_clinic = "E020";
 inline constexpr std::string_view duplicate_number = "E021";
 inline constexpr std::string_view duplicate_sip_user = "E022";
 inline constexpr std::string_view duplicate_calendar = "E023";
+inline constexpr std::string_view empty_set = "E024";  // no clinic in a set that will answer calls
 inline constexpr std::string_view unknown_calendar = "E030";
 inline constexpr std::string_view calendar_cycle = "E031";
+inline constexpr std::string_view calendar_too_deep = "E032";  // `use` chained past 64 calendars
 // Routing (compiler).
 inline constexpr std::string_view mode_and_route = "E040";
 inline constexpr std::string_view missing_otherwise = "E041";
@@ -115,6 +118,7 @@ inline constexpr std::string_view legacy_time_zone = "W-legacy-time-zone";  // E
 inline constexpr std::string_view forward_without_caller_id = "W-forward-without-caller-id";
 inline constexpr std::string_view unused_setting = "W-unused-setting";  // hours an overflow-only clinic never reads
 inline constexpr std::string_view no_numbers = "W-no-numbers";
+inline constexpr std::string_view lints_skipped = "W-lints-skipped";  // a clinic too large to lint exactly
 }  // namespace codes
 
 }  // namespace callpolicy

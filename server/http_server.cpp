@@ -222,7 +222,8 @@ int run_server(server_options options) {
   // Each applied set is kept beside the journal, so that a restart (after a
   // crash) while the rules have a broken edit still serves the last good set.
   policy_store store(options.rules_path,
-                     options.journal_path.empty() ? std::string() : options.journal_path + ".last-good.json");
+                     options.journal_path.empty() ? std::string() : options.journal_path + ".last-good.json",
+                     options.allow_empty);
   if (!store.reload() && !store.load_last_good()) {
     const reload_report report = store.last_report();
     std::fputs(render_text(report.diagnostics, {}, false).c_str(), stderr);

@@ -30,7 +30,9 @@ class policy_store {
  public:
   // `last_good_path`: where each applied set is kept as a bundle (empty:
   // nowhere), so that a restart while the rules have errors can still serve.
-  explicit policy_store(std::string rules_path, std::string last_good_path = {});
+  // `allow_empty`: a set without clinics is applied; else it is refused like
+  // a set with errors, since every call to it would hear "not in service".
+  explicit policy_store(std::string rules_path, std::string last_good_path = {}, bool allow_empty = false);
   ~policy_store();
 
   // Loads now; returns whether the new set was applied.
@@ -48,12 +50,13 @@ class policy_store {
 
  private:
   void watch_loop();
-  void log_report(const reload_report& report) const;
+  void log_report(const reload_report& report, bool serving) const;
 
   void keep_last_good(const std::string& bundle) const;
 
   std::string rules_path_;
   std::string last_good_path_;
+  bool allow_empty_ = false;
   mutable std::mutex mutex_;
   std::shared_ptr<const policy_set> current_;
   reload_report last_;

@@ -18,6 +18,7 @@ struct server_options {
   std::string public_url;              // default: "http://" + listen
   std::vector<std::string> auth_tokens;  // one, or two during rotation
   bool skip_signature = false;
+  bool allow_empty = false;  // a set without clinics may be served (and /readyz still says not ready)
   std::string journal_path = "callpolicy-journal.jsonl";  // empty: no journal
   std::uint64_t journal_max_bytes = 256ull << 20;        // rotate past this; 0: never
   std::string state = "memory";        // or redis://HOST:PORT, redis-sentinel://HOST:PORT,.../MASTER

@@ -1,0 +1,126 @@
+// Which sets a server agrees to serve, and how it notices a new one: a set
+// without clinics is refused at start and on reload (it would answer every
+// call "not in service"), and a deploy that swaps a symlink is seen.
+#include <filesystem>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/serve_fixture.h"
+
+using namespace callpolicy::testing;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string clinic_policy(const std::string& mode_lines) {
+  return "clinic swap-test {\n  timezone \"UTC\"\n  numbers { ported +15555550100 }\n" + mode_lines + "}\n";
+}
+const std::string answered_by_ai = clinic_policy("  mode always\n");
+const std::string answered_busy = clinic_policy("  mode disabled\n  fallback busy\n");
+
+// Polls until `holds` or the deadline: the reload is asynchronous.
+template <typename Condition>
+bool within(std::chrono::milliseconds limit, Condition holds) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (holds()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return holds();
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(an_empty_rules_directory_is_refused_at_start, serve_fixture) {
+  fs::create_directories(dir.path() + "/empty");
+  std::vector<std::string> serve{"serve", "--listen", "127.0.0.1:" + std::to_string(free_port()),
+                                 "--admin-listen", "127.0.0.1:" + std::to_string(free_port())};
+  const std::vector<std::string> rest = args(dir.path() + "/empty");
+  serve.insert(serve.end(), rest.begin(), rest.end());
+  const auto r = run_callpolicy(serve);
+  BOOST_TEST(r.exit_code != 0);
+  BOOST_TEST(r.exit_code < 128);
+  BOOST_TEST(contains(r.err, "error[E024]"));
+  BOOST_TEST(!contains(r.err, "the last good set keeps serving"));
+  // A bundle of no clinic is refused the same way.
+  const auto bundle = run_callpolicy({"compile", dir.path() + "/empty", "--allow-empty", "-o", dir.path() + "/e.json"});
+  BOOST_REQUIRE(bundle.exit_code == 0);
+  serve[serve.size() - rest.size() + 1] = dir.path() + "/e.json";
+  const auto b = run_callpolicy(serve);
+  BOOST_TEST(b.exit_code == 1);
+  BOOST_TEST(contains(b.err, "the bundle holds no clinic"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_reload_to_an_empty_set_never_applies, serve_fixture) {
+  const std::string rules = dir.path() + "/rules";
+  fs::create_directories(rules);
+  dir.write("rules/clinic.policy", answered_by_ai);
+  server_process server(args(rules));
+  fs::remove(rules + "/clinic.policy");
+  BOOST_TEST(within(std::chrono::seconds(3), [&] {
+    const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
+    return s["last_reload"]["ok"] == false;
+  }));
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
+  BOOST_TEST(http_request(server.port(), "GET", "/readyz").status == 200);
+  BOOST_TEST(contains(server.log(), "\"code\":\"E024\""));
+}
+
+BOOST_FIXTURE_TEST_CASE(allow_empty_applies_an_empty_set_but_readyz_says_not_ready, serve_fixture) {
+  const std::string rules = dir.path() + "/rules";
+  fs::create_directories(rules);
+  dir.write("rules/clinic.policy", answered_by_ai);
+  server_process server(args(rules, {"--allow-empty"}));
+  fs::remove(rules + "/clinic.policy");
+  BOOST_TEST(within(std::chrono::seconds(3), [&] { return http_request(server.port(), "GET", "/readyz").status == 503; }));
+  BOOST_TEST(contains(http_request(server.port(), "GET", "/readyz").body, "no clinic"));
+}
+
+// The Capistrano layout: releases in their own directories, `rules` a
+// symlink swapped atomically by a rename in its parent.
+BOOST_FIXTURE_TEST_CASE(a_swapped_rules_symlink_is_served_within_two_seconds, serve_fixture) {
+  fs::create_directories(dir.path() + "/v1");
+  fs::create_directories(dir.path() + "/v2");
+  fs::create_directories(dir.path() + "/v3");
+  dir.write("v1/clinic.policy", answered_by_ai);
+  dir.write("v2/clinic.policy", answered_busy);
+  dir.write("v3/clinic.policy", answered_by_ai);
+  const std::string link = dir.path() + "/rules";
+  fs::create_directory_symlink(dir.path() + "/v1", link);
+  server_process server(args(link));
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
+  unsigned long long n = 2;
+  for (const auto& [release, expected] : {std::pair{"v2", "<Hangup/>"}, std::pair{"v3", "<Sip>"}}) {
+    BOOST_TEST_CONTEXT("swap to " << release) {
+      fs::create_directory_symlink(dir.path() + "/" + release, dir.path() + "/rules.tmp");
+      fs::rename(dir.path() + "/rules.tmp", link);  // mv -T: one rename
+      BOOST_TEST(within(std::chrono::seconds(2), [&] {
+        return contains(server.post("/twilio/voice", call(call_sid(n++), "+15555550100"), token).body, expected);
+      }));
+    }
+  }
+  // An edit inside the new target is seen too: the watches followed the swap.
+  dir.write("v3/.clinic.tmp", answered_busy);
+  fs::rename(dir.path() + "/v3/.clinic.tmp", dir.path() + "/v3/clinic.policy");
+  BOOST_TEST(within(std::chrono::seconds(2), [&] {
+    return contains(server.post("/twilio/voice", call(call_sid(n++), "+15555550100"), token).body, "<Hangup/>");
+  }));
+}
+
+// The journal and the last good bundle are written beside the rules: the
+// parent's watch must not take those for edits (a reload that keeps the
+// last good bundle would otherwise trigger the next reload, for ever).
+BOOST_FIXTURE_TEST_CASE(writes_beside_the_rules_do_not_reload, serve_fixture) {
+  fs::create_directories(dir.path() + "/rules");
+  dir.write("rules/clinic.policy", answered_by_ai);
+  server_process server(args(dir.path() + "/rules"));
+  for (int i = 0; i < 20; ++i) server.post("/twilio/voice", call(call_sid(static_cast<unsigned long long>(i)), "+15555550100"), token);
+  dir.write("unrelated.txt", "x");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const std::string metrics = http_request(server.admin_port(), "GET", "/metrics").body;
+  BOOST_TEST(contains(metrics, "callpolicy_reloads_total{result=\"ok\"} 1\n"));  // the start's own
+  BOOST_TEST(contains(metrics, "callpolicy_reloads_total{result=\"error\"} 0\n"));
+}
