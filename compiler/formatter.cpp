@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "compiler/canonical.h"
+#include "compiler/parser.h"
 
 namespace callpolicy {
 namespace {
@@ -401,8 +402,9 @@ std::string format_policy(const ast::policy_file& file, std::string_view text) {
     }
     if (!at_end) merged.push_back(lines[i]);
   }
-  // Keep one blank line where the source had one before an item or comment.
-  std::string out;
+  // Keep one blank line where the source had one before an item or comment,
+  // and a byte-order mark the file began with.
+  std::string out(text.starts_with(utf8_bom) ? utf8_bom : std::string_view());
   for (std::size_t i = 0; i < merged.size(); ++i) {
     const out_line& l = merged[i];
     const bool after_open = i > 0 && merged[i - 1].opens_block;

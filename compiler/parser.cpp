@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -52,10 +53,26 @@ std::string word_at(const Input& in) {
     if (!word) break;
     ++n;
   }
-  if (n == 0 && p < end) n = 1;
+  if (n == 0 && p < end) {
+    // One character: a whole UTF-8 sequence, not the first byte of one.
+    n = 1;
+    while (p + n < end && n < 4 && (static_cast<unsigned char>(p[n]) & 0xC0) == 0x80) ++n;
+  }
   std::string w(p, n);
   if (w == "\n") w = "end of line";
   return w;
+}
+
+// The byte at `p` when it does not start a valid UTF-8 sequence.
+std::optional<unsigned char> invalid_utf8_byte(const char* p, const char* end) {
+  const auto b = static_cast<unsigned char>(*p);
+  if (b < 0x80) return std::nullopt;
+  const std::size_t length = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+  if (length == 0 || static_cast<std::size_t>(end - p) < length) return b;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((static_cast<unsigned char>(p[i]) & 0xC0) != 0x80) return b;
+  }
+  return std::nullopt;
 }
 
 template <typename Rule>
@@ -64,8 +81,13 @@ struct recording_control : pegtl::normal<Rule> {
   [[noreturn]] static void raise(const Input& in, States&&... states) {
     std::string message(g::error_message<Rule>.empty() ? std::string_view("syntax error")
                                                         : g::error_message<Rule>);
-    if (const auto at = message.find("{word}"); at != std::string::npos) {
-      message.replace(at, 6, in.empty() ? std::string("end of file") : word_at(in));
+    if (const auto at = message.find("'{word}'"); at != std::string::npos) {
+      const auto byte = in.empty() ? std::optional<unsigned char>() : invalid_utf8_byte(in.current(), in.end());
+      // A byte that is not UTF-8 would print as a replacement character
+      // nobody can find in the file: it is named by its value instead.
+      message.replace(at, 8, in.empty() ? std::string("end of file")
+                             : byte     ? fmt::format("byte 0x{:02X}, which is not UTF-8", *byte)
+                                        : "'" + word_at(in) + "'");
     }
     const auto position = in.position();
     const std::string_view text(in.begin(), static_cast<std::size_t>(in.end() - in.begin()));
@@ -163,6 +185,9 @@ std::vector<ast::comment> scan_comments(std::string_view path, std::string_view 
 }  // namespace
 
 ast::policy_file parse_policy(std::string_view path, std::string_view text, diagnostic_sink& sink) {
+  // A UTF-8 byte-order mark (Windows editors write one) is no part of the
+  // text; columns on the first line count from after it, as editors do.
+  if (text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());
   ast::policy_file file;
   file.path = std::string(path);
   file.comments = scan_comments(path, text);

@@ -11,6 +11,8 @@
 
 namespace callpolicy {
 
+// A leading UTF-8 byte-order mark is skipped (docs/language.md, "Lexical").
+inline constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 ast::policy_file parse_policy(std::string_view path, std::string_view text, diagnostic_sink& sink);
 
 // The date-time forms of a test's `at` and of `eval --at`: 2026-12-24T10:00,

@@ -110,3 +110,32 @@ BOOST_AUTO_TEST_CASE(a_chain_of_ten_thousand_calendars_is_refused_with_a_diagnos
   BOOST_TEST(r.err.find("error[E032]: calendar 'c64' is used through more than 64 calendars in a chain from 'c0'") !=
              std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(a_byte_order_mark_is_accepted_and_kept_by_fmt) {
+  temp_dir dir;
+  const std::string text = "clinic bom {\n  timezone \"UTC\"\n  numbers { ported +14165550001 }\n  fallback voicemail\n}\n";
+  const std::string path = dir.write("bom.policy", "\xEF\xBB\xBF" + text);
+  const auto check = run_callpolicy({"check", path});
+  BOOST_TEST_INFO(check.err);
+  BOOST_TEST(check.exit_code == 0);
+  const auto formatted = run_callpolicy({"fmt", path});
+  BOOST_TEST(formatted.exit_code == 0);
+  BOOST_TEST(formatted.out.rfind("\xEF\xBB\xBF" "clinic bom {", 0) == 0u);
+  // A mistake on the first line is placed where an editor shows it.
+  const std::string bad = dir.write("bad.policy", "\xEF\xBB\xBF" "clinik bom {}\n");
+  const auto r = run_callpolicy({"check", bad});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("bad.policy:1:1: error[E001]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_byte_that_is_not_utf8_is_named) {
+  temp_dir dir;
+  const std::string path = dir.write("latin1.policy", "clinic c {\n  timezone \"UTC\"\n}\n\xFF\n");
+  const auto r = run_callpolicy({"check", path});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("latin1.policy:4:1: error[E001]: expected 'clinic', 'calendar' or 'test', found byte 0xFF, "
+                        "which is not UTF-8") != std::string::npos);
+  const std::string accented = dir.write("accent.policy", "clinic c {\n  timezone \"UTC\"\n}\n\xC3\xA9t\xC3\xA9\n");
+  const auto a = run_callpolicy({"check", accented});
+  BOOST_TEST(a.err.find("found '\xC3\xA9'") != std::string::npos);
+}
