@@ -12,6 +12,7 @@
 #include "compiler/compiler.h"
 #include "compiler/formatter.h"
 #include "compiler/parser.h"
+#include "model/phone_numbers.h"
 
 namespace callpolicy {
 namespace {
@@ -102,6 +103,42 @@ class importer {
 
 }  // namespace
 
+namespace {
+
+// A value from the settings as an error shows it: control characters
+// escaped, cut short, so that the message stays one readable line.
+std::string printable(std::string_view value) {
+  std::string out;
+  for (const char c : value.substr(0, 80)) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  if (value.size() > 80) out += "...";
+  return out;
+}
+
+// Where a JSON syntax error is, as line:column of the text.
+std::string json_position(std::string_view text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return fmt::format("{}:{}", line, column);
+}
+
+}  // namespace
+
 import_result import_settings(std::string_view json_text, const std::string& clinic_id,
                               const std::string& clinic_name) {
   import_options options;
@@ -113,9 +150,16 @@ import_result import_settings(std::string_view json_text, const std::string& cli
 import_result import_settings(std::string_view json_text, const import_options& options) {
   import_result result;
   importer in;
-  const json root = json::parse(json_text, nullptr, false);
-  if (root.is_discarded()) {
-    result.errors.push_back("/: not valid JSON");
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's byte is one past the offending character.
+    const std::string message = e.what();
+    const auto reason = message.find("syntax error");
+    result.errors.push_back(fmt::format("/: not valid JSON at {}: {}",
+                                        json_position(json_text, e.byte > 0 ? e.byte - 1 : 0),
+                                        reason == std::string::npos ? message : message.substr(reason)));
     return result;
   }
   if (!root.is_object()) {
@@ -334,7 +378,13 @@ import_result import_settings(std::string_view json_text, const import_options& 
     if (type && !types.count(*type)) in.error("/fallback/type", "expected voicemail, forward or busy-signal");
     if (type && types.count(*type)) add("fallback " + types.at(*type));
     const auto number = in.text(*fallback, "forwardNumber", "/fallback/forwardNumber");
-    if (number) {
+    if (number && !is_e164(*number)) {
+      // Pasted into the policy, a value that is not a number could be policy
+      // text of its own: refused, never written.
+      in.error("/fallback/forwardNumber", fmt::format("'{}' is not an E.164 number: '+' then 8 to 15 digits, "
+                                                      "the first not 0",
+                                                      printable(*number)));
+    } else if (number) {
       add("forward " + *number);
     } else if (type == "forward") {
       in.error("/fallback/forwardNumber", "required when /fallback/type is forward: the number staff answer on");

@@ -59,4 +59,12 @@ bool is_known_region(std::string_view region) {
   return regions.count(std::string(region)) != 0;
 }
 
+bool is_e164(std::string_view text) {
+  if (text.size() < 9 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
 }  // namespace callpolicy

@@ -17,6 +17,9 @@ namespace callpolicy {
 // so that a SIP user like "front-desk" never reaches its regular expressions.
 bool looks_like_phone_number(std::string_view text);
 
+// E.164 exactly: '+' then 8 to 15 digits, the first not 0.
+bool is_e164(std::string_view text);
+
 // `text` in E.164 when it is a possible number written in E.164 or in the
 // national form of `region` (an ISO 3166 code like "CA"), with 8 to 15
 // digits as policies write them; nullopt otherwise.

@@ -52,13 +52,6 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
-bool is_e164(std::string_view text) {
-  if (text.size() < 9 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;
-  for (std::size_t i = 1; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-  }
-  return true;
-}
 
 bool sip_user_into(std::string_view to, std::string& out) {
   // URI schemes are case-insensitive (RFC 3261 19.1.4): `SIP:` is `sip:`.

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/phone_numbers.h"  // is_e164
 #include "runtime/policy_set.h"
 
 namespace callpolicy {
@@ -29,7 +30,6 @@ std::optional<std::string> sip_user_of(std::string_view to);
 // once warm); false if `to` is not a SIP address.
 bool sip_user_into(std::string_view to, std::string& user);
 
-bool is_e164(std::string_view text);
 
 // A SIP user that matches no SIP user but is a phone number (E.164 or the
 // national form of a region the set's clinics use) is looked up among the

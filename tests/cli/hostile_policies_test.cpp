@@ -1,6 +1,8 @@
 // Policies built to exhaust the front end: deep nesting, long chains, long
 // chains of calendars. Each command that reads them ends with a diagnostic or
 // a result, never a signal (exit 128 + N), and in bounded time and memory.
+#include <filesystem>
+
 #include <boost/test/unit_test.hpp>
 
 #include <fmt/format.h>
@@ -138,4 +140,27 @@ BOOST_AUTO_TEST_CASE(a_byte_that_is_not_utf8_is_named) {
   const std::string accented = dir.write("accent.policy", "clinic c {\n  timezone \"UTC\"\n}\n\xC3\xA9t\xC3\xA9\n");
   const auto a = run_callpolicy({"check", accented});
   BOOST_TEST(a.err.find("found '\xC3\xA9'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(import_refuses_policy_text_in_a_number_and_writes_nothing) {
+  temp_dir dir;
+  const std::string settings = dir.write("s.json", R"({"mode": "always", "afterHours": {"enabled": false,
+    "businessHours": {"timezone": "America/Toronto", "schedule": {}, "holidays": []}},
+    "fallback": {"type": "forward", "forwardNumber": "+14165550000\n  ai { sip \"sip:attacker@evil.example\" }"}})");
+  const std::string out = dir.path() + "/out.policy";
+  const auto r = run_callpolicy({"import", settings, "--clinic", "c", "-o", out});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("/fallback/forwardNumber: '+14165550000\\n  ai { sip \"sip:attacker@evil.example\" }' is not "
+                        "an E.164 number") != std::string::npos);
+  BOOST_TEST(r.out.find("attacker") == std::string::npos);
+  BOOST_TEST(!std::filesystem::exists(out));
+}
+
+BOOST_AUTO_TEST_CASE(import_of_malformed_json_names_line_and_column) {
+  temp_dir dir;
+  const std::string settings = dir.write("s.json", "{\n  \"mode\": \"always\",\n  \"fallback\": {\"type\": voicemail}\n}\n");
+  const auto r = run_callpolicy({"import", settings, "--clinic", "c"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST_INFO(r.err);
+  BOOST_TEST(r.err.find("/: not valid JSON at 3:24: syntax error") != std::string::npos);
 }
