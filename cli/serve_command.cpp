@@ -90,6 +90,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                     "serve a set without clinics (every call hears 'not in service'; /readyz stays not ready)");
   command->add_option("--admin-listen", opts->server.admin_listen,
                       "HOST:PORT for /status, /metrics and /admin/ (default 127.0.0.1:9090; '' for none)");
+  command->add_option("--admin-host", opts->server.admin_hosts,
+                      "a host name the admin address also answers to (behind a proxy or a DNS name; repeatable)");
   command->add_option("--admin-token-file", opts->admin_token_file,
                       "bearer token for /admin/ writes (without it, admin writes are off)");
   command->add_option("--public-url", opts->server.public_url, "the URL Twilio calls, for signatures and callbacks");

@@ -34,10 +34,19 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
       text(out, 403, "admin writes are off: start serve with --admin-token-file\n");
       return;
     }
-    constexpr std::string_view scheme = "Bearer ";
-    const std::string_view auth = request.authorization;
-    if (!auth.starts_with(scheme) ||
-        !constant_time_equal(auth.substr(scheme.size()), options_.admin_token)) {
+    // The scheme is case-insensitive (RFC 7235 2.1), and may be followed by
+    // more than one space.
+    constexpr std::string_view scheme = "bearer";
+    std::string_view auth = request.authorization;
+    bool is_bearer = auth.size() > scheme.size() && (auth[scheme.size()] == ' ' || auth[scheme.size()] == '\t');
+    for (std::size_t i = 0; is_bearer && i < scheme.size(); ++i) {
+      is_bearer = (auth[i] | 0x20) == scheme[i];
+    }
+    if (is_bearer) {
+      auth.remove_prefix(scheme.size());
+      while (!auth.empty() && (auth.front() == ' ' || auth.front() == '\t')) auth.remove_prefix(1);
+    }
+    if (!is_bearer || !constant_time_equal(auth, options_.admin_token)) {
       text(out, 401, "a valid Authorization: Bearer token is required\n");
       out.authenticate = "Bearer realm=\"callpolicy admin\"";
       return;

@@ -334,6 +334,8 @@ class session final : public std::enable_shared_from_this<session>,
     view.content_type = view_of(req[http::field::content_type]);
     view.signature = view_of(req["X-Twilio-Signature"]);
     view.authorization = view_of(req[http::field::authorization]);
+    view.host = view_of(req[http::field::host]);
+    view.repeated_credentials = req.count("X-Twilio-Signature") > 1 || req.count(http::field::authorization) > 1;
     view.body = std::string_view(req.body().data(), req.body().size());
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
@@ -457,6 +459,16 @@ class session final : public std::enable_shared_from_this<session>,
     header("Content-Type", r.content_type);
     if (!r.allow.empty()) header("Allow", r.allow);
     if (!r.authenticate.empty()) header("WWW-Authenticate", r.authenticate);
+    header("X-Content-Type-Options", "nosniff");
+    if (admin_) {
+      // The status page loads its script and style from itself and is
+      // never framed (clickjacking the override buttons).
+      header("Content-Security-Policy",
+             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      header("X-Frame-Options", "DENY");
+      header("Referrer-Policy", "no-referrer");
+    }
     if (!keep_alive_) header("Connection", "close");
     // HEAD answers the length GET would have sent, without the body.
     header("Content-Length", fmt::format_int(r.body.size()).c_str());

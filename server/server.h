@@ -15,6 +15,7 @@ struct server_options {
   // Status, metrics and /admin/ (SPEC 5); empty: no admin listener.
   std::string admin_listen = "127.0.0.1:9090";
   std::string admin_token;               // empty: /admin/ writes are off
+  std::vector<std::string> admin_hosts;  // names the admin address also answers to (--admin-host)
   std::string public_url;              // default: "http://" + listen
   std::vector<std::string> auth_tokens;  // one, or two during rotation
   bool skip_signature = false;

@@ -1,5 +1,7 @@
 #include "server/webhooks.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -84,6 +86,40 @@ void response::clear() {
   forwarded_from.clear();
 }
 
+namespace {
+
+// The host of a Host header or listen address, without its port and, for
+// IPv6, without its brackets; lower case.
+std::string host_part(std::string_view hostport) {
+  std::string_view host = hostport;
+  if (host.starts_with('[')) {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() : host.find(']') - 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon) {
+    host = host.substr(0, colon);
+  }
+  std::string out(host);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+bool is_ip_literal(const std::string& host) {
+  unsigned char address[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
+}  // namespace
+
+bool admin_host_allowed(std::string_view host, std::string_view admin_listen, const std::vector<std::string>& extra) {
+  if (host.empty()) return true;  // HTTP/1.0 without Host: no browser sends that
+  const std::string name = host_part(host);
+  const std::string listening = host_part(admin_listen);
+  if (name == "localhost" || name == "127.0.0.1" || name == "::1" || name == listening) return true;
+  for (const std::string& h : extra) {
+    if (name == host_part(h)) return true;
+  }
+  return (listening == "0.0.0.0" || listening == "::" || listening.empty()) && is_ip_literal(name);
+}
+
 void webhooks::handle(const request_view& request, response& out) {
   const std::string_view path = request.target.substr(0, request.target.find('?'));
   std::string_view matched;
@@ -92,6 +128,15 @@ void webhooks::handle(const request_view& request, response& out) {
   out.endpoint = e ? matched : unknown_endpoint_label;
   if (!e) {
     text(out, 404, request.admin && path.starts_with("/admin/") ? "no such admin endpoint\n" : "not found\n");
+    return;
+  }
+  if (request.admin && e->id != endpoint_id::healthz && e->id != endpoint_id::readyz &&
+      !admin_host_allowed(request.host, options_.admin_listen, options_.admin_hosts)) {
+    text(out, 421, "this address answers only to its own host name; see --admin-host\n");
+    return;
+  }
+  if (request.repeated_credentials) {
+    text(out, 400, "X-Twilio-Signature or Authorization is given more than once\n");
     return;
   }
   if (!allows(*e, request.method)) {

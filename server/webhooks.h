@@ -32,8 +32,19 @@ struct request_view {
   std::string_view content_type;
   std::string_view signature;  // X-Twilio-Signature
   std::string_view authorization;
+  std::string_view host;  // the Host header, empty when absent
+  // X-Twilio-Signature or Authorization given more than once: which one a
+  // proxy checked and which one the server would read could differ.
+  bool repeated_credentials = false;
   std::string_view body;
 };
+
+// Whether the admin listener answers a request naming `host` (the Host
+// header, port and all): its own listen address, a loopback name, one of
+// `extra` (--admin-host), or, when it listens on every address, any IP
+// literal. Anything else is a page on another site reaching the admin
+// address through DNS rebinding (docs/operations.md, "The admin address").
+bool admin_host_allowed(std::string_view host, std::string_view admin_listen, const std::vector<std::string>& extra);
 
 struct response {
   unsigned status = 200;
