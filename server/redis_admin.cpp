@@ -18,19 +18,19 @@ bool redis_admin::active_by_clinic(std::map<std::string, std::int32_t>& out) {
     const std::string now = std::to_string(unix_ms(std::chrono::system_clock::now()));
     const std::string after = "(" + now;
     for (std::size_t i = 0; i < clinics->elements; ++i) {
-      const std::string clinic(clinics->element[i]->str, clinics->element[i]->len);
+      if (!reply_text(clinics->element[i])) return false;
+    }
+    for (std::size_t i = 0; i < clinics->elements; ++i) {
+      const std::string clinic(*reply_text(clinics->element[i]));
       const std::string key = prefix_ + "calls:" + clinic;
       redisAppendCommand(c, "ZCOUNT %b %b +inf", key.data(), key.size(), after.data(),
                          after.size());
     }
     for (std::size_t i = 0; i < clinics->elements; ++i) {
       redisReply* raw = nullptr;
-      if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) return false;
+      if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK || !raw) return false;
       reply_ptr count(raw);
-      if (count->type == REDIS_REPLY_INTEGER && count->integer > 0) {
-        out[std::string(clinics->element[i]->str, clinics->element[i]->len)] =
-            static_cast<std::int32_t>(count->integer);
-      }
+      if (const auto n = reply_count(count.get()); n && *n > 0) out[std::string(*reply_text(clinics->element[i]))] = *n;
     }
     return true;
   });
@@ -66,13 +66,23 @@ bool redis_admin::load_overrides(std::vector<clinic_override>& out, std::string&
       [&](redisContext* c) {
         const std::string prefix = prefix_ + "override:";
         std::string cursor = "0";
+        // A cursor that never comes back to "0" (a broken peer) must not
+        // hold the admin thread for ever: a real SCAN of this many rounds
+        // would cover ten million overrides.
+        constexpr int max_rounds = 10000;
+        int rounds = 0;
         do {
+          if (++rounds > max_rounds) return false;
           reply_ptr r = command(c, {"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
           if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return false;
-          cursor.assign(r->element[0]->str, r->element[0]->len);
+          const auto next = reply_text(r->element[0]);
           const redisReply* keys = r->element[1];
+          if (!next || keys->type != REDIS_REPLY_ARRAY) return false;
+          cursor.assign(*next);
           for (std::size_t i = 0; i < keys->elements; ++i) {
-            const std::string key(keys->element[i]->str, keys->element[i]->len);
+            const auto name = reply_text(keys->element[i]);
+            if (!name || !name->starts_with(prefix)) continue;
+            const std::string key(*name);
             reply_ptr value = command(c, {"GET", key});
             if (!value || value->type != REDIS_REPLY_STRING) continue;
             if (auto o = clinic_override::decode(std::string_view(key).substr(prefix.size()),

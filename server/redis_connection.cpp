@@ -1,5 +1,8 @@
 #include "server/redis_connection.h"
 
+#include <algorithm>
+#include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -62,6 +65,18 @@ std::string reply_error(const redisReply* r, const redisContext* c) {
   return "unexpected reply";
 }
 
+std::optional<std::string_view> reply_text(const redisReply* r) {
+  if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) || (!r->str && r->len > 0)) {
+    return std::nullopt;
+  }
+  return std::string_view(r->str ? r->str : "", r->len);
+}
+
+std::optional<std::int32_t> reply_count(const redisReply* r) {
+  if (!r || r->type != REDIS_REPLY_INTEGER) return std::nullopt;
+  return static_cast<std::int32_t>(std::clamp<long long>(r->integer, 0, INT32_MAX));
+}
+
 context_ptr open_master(const redis_address& direct, const std::vector<redis_address>& sentinels,
                         const std::string& master_name, std::string& address, std::string& error) {
   redis_address target = direct;
@@ -76,12 +91,19 @@ context_ptr open_master(const redis_address& direct, const std::vector<redis_add
         continue;
       }
       reply_ptr r = command(sentinel.get(), {"SENTINEL", "get-master-addr-by-name", master_name});
-      if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+      const auto host = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 ? reply_text(r->element[0]) : std::nullopt;
+      const auto port_text = host ? reply_text(r->element[1]) : std::nullopt;
+      int port = 0;
+      const bool port_ok = port_text &&
+                           std::from_chars(port_text->data(), port_text->data() + port_text->size(), port).ec ==
+                               std::errc() &&
+                           port > 0 && port <= 65535;
+      if (!host || host->empty() || !port_ok) {
         error = fmt::format("sentinel {} knows no master '{}'", s.text(), master_name);
         continue;
       }
-      target.host.assign(r->element[0]->str, r->element[0]->len);
-      target.port = std::atoi(r->element[1]->str);
+      target.host.assign(*host);
+      target.port = port;
       found = true;
       break;
     }
@@ -93,7 +115,7 @@ context_ptr open_master(const redis_address& direct, const std::vector<redis_add
   if (!sentinels.empty()) {
     reply_ptr role = command(c.get(), {"ROLE"});
     const bool master = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0 &&
-                        std::string_view(role->element[0]->str, role->element[0]->len) == "master";
+                        reply_text(role->element[0]) == std::optional<std::string_view>("master");
     if (!master) {
       error = fmt::format("{} is not the master of '{}' (a failover under way?)", target.text(),
                           master_name);

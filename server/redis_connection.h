@@ -6,6 +6,8 @@
 #include <hiredis/hiredis.h>
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +43,13 @@ context_ptr connect_to(const redis_address& a, std::chrono::milliseconds connect
                        std::chrono::milliseconds io_timeout, std::string& error);
 reply_ptr command(redisContext* c, const std::vector<std::string>& argv);
 std::string reply_error(const redisReply* r, const redisContext* c);
+
+// What a reply holds, checked: a peer that is not Redis, or a broken one,
+// may answer any type anywhere, and a wrong guess reads a null pointer.
+// The text of a bulk or status string; nullopt for anything else.
+std::optional<std::string_view> reply_text(const redisReply* r);
+// An integer reply as a count, clamped to 0..INT32_MAX; nullopt for anything else.
+std::optional<std::int32_t> reply_count(const redisReply* r);
 
 // A connection to the master: `direct`, or the one the first sentinel that
 // answers names as `master_name`, checked to be a master (a demoted one

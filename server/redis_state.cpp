@@ -303,7 +303,7 @@ class redis_state final : public call_state {
       overrides_.apply_shared(o.clinic, std::string_view(override_value->str, override_value->len));
     }
     suspect_ = false;
-    if (o.waiter) o.waiter->state_answered(o.ticket, static_cast<std::int32_t>(r->element[0]->integer));
+    if (o.waiter) o.waiter->state_answered(o.ticket, *reply_count(r->element[0]));
     return true;
   }
 

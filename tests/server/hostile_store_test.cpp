@@ -1,0 +1,142 @@
+// A "Sentinel" and a "Redis" that answer with the wrong types: an integer or
+// nil where a host or port belongs, an integer SCAN cursor. The server must
+// treat each as no master (or a broken store) and go on answering calls with
+// its own count, never crash or spin.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/redis_process.h"
+#include "tests/support/serve_fixture.h"
+
+using namespace callpolicy::testing;
+
+namespace {
+
+// Answers every request on every connection with `reply`, until destroyed.
+class fake_resp_server {
+ public:
+  explicit fake_resp_server(std::string reply) : reply_(std::move(reply)) {
+    // (the reply may be changed later with answer())
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~fake_resp_server() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int connections() const { return connections_; }
+  void answer(std::string reply) {
+    std::lock_guard lock(mutex_);
+    reply_ = std::move(reply);
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      ++connections_;
+      timeval timeout{0, 200000};
+      ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      char buffer[4096];
+      for (int requests = 0; requests < 50 && !stop_; ++requests) {
+        if (::read(client, buffer, sizeof buffer) <= 0) break;
+        std::string reply;
+        {
+          std::lock_guard lock(mutex_);
+          reply = reply_;
+        }
+        if (::write(client, reply.data(), reply.size()) <= 0) break;
+      }
+      ::close(client);
+    }
+  }
+
+  std::mutex mutex_;
+  std::string reply_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+const std::vector<std::string> hostile_master_replies{
+    "*2\r\n:1\r\n:6379\r\n", "*2\r\n$-1\r\n$4\r\n6379\r\n", "*2\r\n$9\r\n127.0.0.1\r\n$-1\r\n",
+    "*2\r\n$9\r\n127.0.0.1\r\n$5\r\n99999\r\n", "*2\r\n*0\r\n*0\r\n", ":7\r\n"};
+
+// At start: refused with a message, never a signal.
+BOOST_FIXTURE_TEST_CASE(a_sentinel_answering_integers_or_nil_at_start_is_no_master, serve_fixture) {
+  for (const std::string& reply : hostile_master_replies) {
+    BOOST_TEST_CONTEXT("reply " << reply) {
+      fake_resp_server sentinel(reply);
+      std::vector<std::string> serve{"serve", "--listen", "127.0.0.1:" + std::to_string(free_port()),
+                                     "--admin-listen", "127.0.0.1:" + std::to_string(free_port())};
+      const auto rest = args(examples, {"--state", "redis-sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/calls"});
+      serve.insert(serve.end(), rest.begin(), rest.end());
+      const auto r = run_callpolicy(serve);
+      BOOST_TEST(r.exit_code > 0);
+      BOOST_TEST(r.exit_code < 128);
+      BOOST_TEST(contains(r.err, "knows no master 'calls'"));
+    }
+  }
+}
+
+// At a reconnect: the master goes away and the Sentinel turns hostile; the
+// server keeps answering with its own count.
+BOOST_FIXTURE_TEST_CASE(a_sentinel_answering_integers_or_nil_at_a_reconnect_is_no_master, serve_fixture) {
+  redis_process primary;
+  const std::string port = std::to_string(primary.port());
+  fake_resp_server sentinel("*2\r\n$9\r\n127.0.0.1\r\n$" + std::to_string(port.size()) + "\r\n" + port + "\r\n");
+  server_process server(
+      args(examples, {"--state", "redis-sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/calls"}));
+  BOOST_TEST(server.post("/twilio/voice", call(call_sid(0), "+442079460555"), token).status == 200);
+  unsigned long long n = 1;
+  for (const std::string& reply : hostile_master_replies) {
+    BOOST_TEST_CONTEXT("reply " << reply) {
+      sentinel.answer(reply);
+      if (primary.running()) primary.kill_hard();
+      const int before = sentinel.connections();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+      while (std::chrono::steady_clock::now() < deadline) {
+        const auto r = server.post("/twilio/voice", call(call_sid(n++), "+442079460555"), token);
+        BOOST_TEST(r.status == 200);
+        if (sentinel.connections() > before + 1) break;
+      }
+      BOOST_TEST(server.running());
+    }
+  }
+  BOOST_TEST(sentinel.connections() >= 3);
+  BOOST_TEST(http_request(server.admin_port(), "GET", "/status").status == 200);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_store_answering_nonsense_is_refused_at_start, serve_fixture) {
+  fake_resp_server store("*2\r\n:1\r\n*1\r\n:5\r\n");
+  std::vector<std::string> serve{"serve", "--listen", "127.0.0.1:" + std::to_string(free_port()), "--admin-listen",
+                                 "127.0.0.1:" + std::to_string(free_port())};
+  const auto rest = args(examples, {"--state", "redis://127.0.0.1:" + std::to_string(store.port())});
+  serve.insert(serve.end(), rest.begin(), rest.end());
+  const auto r = run_callpolicy(serve);
+  BOOST_TEST(r.exit_code > 0);
+  BOOST_TEST(r.exit_code < 128);
+}
