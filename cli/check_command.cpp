@@ -57,7 +57,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (!opts->clinic.empty() && scoped.files.empty()) {
-      std::fprintf(stderr, "callpolicy check: no file defines clinic '%s'\n", opts->clinic.c_str());
+      report_unknown_clinic("check", opts->clinic, scoped.loaded.output.files);
       exit_code = exit_findings;
       return;
     }

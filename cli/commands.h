@@ -36,5 +36,8 @@ void add_help_commands(CLI::App& app, int& exit_code);
 // "unknown command 'chek', did you mean 'check'?" for a first word that is
 // no command; nullopt when it is one (or an option).
 std::optional<std::string> unknown_command_message(const CLI::App& app, std::string_view word);
+// The message for the first long option the command line's command does not
+// take, with the nearest one it does take; nullopt when all are known.
+std::optional<std::string> unknown_option_message(CLI::App& app, int argc, const char* const* argv);
 
 }  // namespace callpolicy::cli

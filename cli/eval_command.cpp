@@ -180,7 +180,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     } else if (!opts->clinic.empty()) {
       match.clinic = set.find_by_id(opts->clinic);
       if (!match.clinic) {
-        std::fprintf(stderr, "callpolicy eval: unknown clinic '%s'\n", opts->clinic.c_str());
+        report_unknown_clinic("eval", opts->clinic, scoped.loaded.output.files);
         exit_code = exit_findings;
         return;
       }

@@ -173,6 +173,45 @@ std::optional<std::string> unknown_command_message(const CLI::App& app, std::str
   return message + "\n(callpolicy --help lists the commands)\n";
 }
 
+std::optional<std::string> unknown_option_message(CLI::App& app, int argc, const char* const* argv) {
+  CLI::App* command = &app;
+  std::string path = "callpolicy";
+  int i = 1;
+  for (; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.starts_with("-")) break;
+    CLI::App* next = nullptr;
+    for (CLI::App* c : command->get_subcommands([](CLI::App*) { return true; })) {
+      if (c->check_name(word)) next = c;
+    }
+    if (!next) break;
+    command = next;
+    path += " " + word;
+  }
+  if (command == &app) return std::nullopt;
+  for (; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--") break;
+    if (!word.starts_with("--") || word.size() == 2) continue;
+    const std::string_view name = word.substr(2, word.find('=') == std::string_view::npos ? word.npos : word.find('=') - 2);
+    std::vector<std::string> known{"help"};
+    bool found = name == "help";
+    for (const CLI::App* scope : {static_cast<const CLI::App*>(command), static_cast<const CLI::App*>(&app)}) {
+      for (const CLI::Option* o : scope->get_options()) {
+        for (const std::string& long_name : o->get_lnames()) {
+          known.push_back(long_name);
+          found = found || long_name == name;
+        }
+      }
+    }
+    if (found) continue;
+    const std::string_view meant = closest_word(name, known);
+    return fmt::format("{}: unknown option '--{}'{}\n({} --help lists its options)\n", path, name,
+                       meant.empty() ? std::string() : fmt::format(", did you mean '--{}'?", meant), path);
+  }
+  return std::nullopt;
+}
+
 void add_help_commands(CLI::App& app, int& exit_code) {
   auto* help = app.add_subcommand("help", "help for one command");
   auto command = std::make_shared<std::string>();

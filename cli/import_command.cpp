@@ -187,7 +187,7 @@ void add_export_command(CLI::App& app, int& exit_code) {
       exit_code = exit_ok;
       return;
     }
-    std::fprintf(stderr, "callpolicy export: unknown clinic '%s'\n", opts->clinic.c_str());
+    report_unknown_clinic("export", opts->clinic, scoped.loaded.output.files);
     exit_code = exit_findings;
   });
 }

@@ -53,7 +53,7 @@ void add_instructions_command(CLI::App& app, int& exit_code) {
       exit_code = exit_ok;
       return;
     }
-    std::fprintf(stderr, "callpolicy instructions: unknown clinic '%s'\n", opts->clinic.c_str());
+    report_unknown_clinic("instructions", opts->clinic, scoped.loaded.output.files);
     exit_code = exit_findings;
   });
 }

@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
       std::fputs(unknown->c_str(), stderr);
       return cli::exit_usage;
     }
+    if (const auto unknown = cli::unknown_option_message(app, argc, argv)) {
+      std::fputs(unknown->c_str(), stderr);
+      return cli::exit_usage;
+    }
   }
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "compiler/parser.h"
+#include "model/edit_distance.h"
 
 namespace callpolicy::cli {
 
@@ -83,6 +84,18 @@ std::set<std::string> files_in_scope(const std::vector<ast::policy_file>& parsed
 }
 
 }  // namespace
+
+void report_unknown_clinic(std::string_view command, std::string_view id, const std::vector<ast::policy_file>& parsed) {
+  std::vector<std::string_view> ids;
+  for (const ast::policy_file& f : parsed) {
+    for (const ast::clinic& c : f.clinics) ids.push_back(c.id);
+  }
+  const std::string_view meant = closest_word(id, ids);
+  std::fputs(fmt::format("callpolicy {}: unknown clinic '{}'{}\n", command, id,
+                         meant.empty() ? std::string() : fmt::format(", did you mean '{}'?", meant))
+                 .c_str(),
+             stderr);
+}
 
 void add_clinic_files(const std::vector<ast::policy_file>& parsed, std::string_view clinic,
                       std::set<std::string>& files) {

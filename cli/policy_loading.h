@@ -75,6 +75,9 @@ bool load_scoped_and_report(const std::vector<std::string>& paths, const load_sc
 // The diagnostics of `loaded` in the files of `files` only.
 void print_scoped_diagnostics(const loaded_set& loaded, const std::set<std::string>& files, std::string_view format,
                               std::FILE* stream);
+// "callpolicy COMMAND: unknown clinic 'ID'", with the nearest clinic id of
+// the set as a suggestion when one is close.
+void report_unknown_clinic(std::string_view command, std::string_view id, const std::vector<ast::policy_file>& parsed);
 // Adds the files of `clinic` (and the calendars it uses) to `files`.
 void add_clinic_files(const std::vector<ast::policy_file>& parsed, std::string_view clinic,
                       std::set<std::string>& files);

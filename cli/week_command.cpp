@@ -40,7 +40,7 @@ void add_week_command(CLI::App& app, int& exit_code) {
     if (!set) return;
     const runtime_clinic* clinic = set->find_by_id(opts->clinic);
     if (!clinic) {
-      std::fprintf(stderr, "callpolicy week: unknown clinic '%s'\n", opts->clinic.c_str());
+      report_unknown_clinic("week", opts->clinic, scoped.loaded.output.files);
       exit_code = exit_findings;
       return;
     }

@@ -14,6 +14,7 @@
 #include "compiler/ast.h"
 #include "model/compiled_policy.h"
 #include "model/diagnostic.h"
+#include "model/edit_distance.h"
 
 namespace callpolicy {
 
@@ -47,6 +48,11 @@ class calendar_resolver {
     const auto it = calendars_.find(name);
     if (it == calendars_.end()) {
       std::vector<std::string> notes;
+      std::vector<std::string_view> names;
+      for (const auto& [n, c] : calendars_) names.push_back(n);
+      if (const std::string_view meant = closest_word(name, names); !meant.empty()) {
+        notes.push_back(fmt::format("did you mean '{}'?", meant));
+      }
       if (!calendars_.empty()) {
         std::string known;
         for (const auto& [n, c] : calendars_)

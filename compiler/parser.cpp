@@ -20,6 +20,7 @@
 
 #include "compiler/ast_builder.h"
 #include "compiler/syntax_hints.h"
+#include "model/edit_distance.h"
 #include "grammar/policy_grammar.h"
 
 namespace callpolicy {
@@ -91,7 +92,16 @@ struct recording_control : pegtl::normal<Rule> {
     }
     const auto position = in.position();
     const std::string_view text(in.begin(), static_cast<std::size_t>(in.end() - in.begin()));
-    (record(states, position, g::error_code<Rule>, message, syntax_hints(text, position.byte, message)), ...);
+    syntax_hint hint = syntax_hints(text, position.byte, message);
+    if constexpr (!g::expected_words<Rule>.empty()) {
+      if (!in.empty()) {
+        const std::string found = word_at(in);
+        if (const std::string_view meant = closest_word(found, g::expected_words<Rule>); !meant.empty()) {
+          hint.notes.insert(hint.notes.begin(), fmt::format("did you mean '{}'?", meant));
+        }
+      }
+    }
+    (record(states, position, g::error_code<Rule>, message, hint), ...);
     throw pegtl::parse_error(message, in);
   }
 

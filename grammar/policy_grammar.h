@@ -10,6 +10,7 @@
 // several errors and one mistake reports one diagnostic.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -485,6 +486,51 @@ CALLPOLICY_ERROR(test_item,
 CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 #undef CALLPOLICY_ERROR
+
+// ---- The words each need<> point expects, for "did you mean" when the word
+// found is close to one of them. Kept beside the rules they name.
+template <typename Rule>
+inline constexpr std::array<std::string_view, 0> expected_words{};
+
+#define CALLPOLICY_WORDS(rule, ...)                                                         \
+  template <>                                                                               \
+  inline constexpr auto expected_words<rule> = std::to_array<std::string_view>({__VA_ARGS__})
+
+CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
+CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",
+                 "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
+                 "busy");
+CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
+CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
+CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
+CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "fallback");
+CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "fallback");
+CALLPOLICY_WORDS(step_action, "ai", "voicemail", "forward", "busy", "menu", "hangup", "fallback");
+CALLPOLICY_WORDS(route_rule, "otherwise", "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller",
+                 "via", "during", "on", "not");
+CALLPOLICY_WORDS(condition, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
+                 "during", "on", "not");
+CALLPOLICY_WORDS(negated_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
+                 "during", "on");
+CALLPOLICY_WORDS(and_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
+                 "during", "on", "not");
+CALLPOLICY_WORDS(or_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
+                 "during", "on", "not");
+CALLPOLICY_WORDS(via_list, "ported", "forwarded", "sip");
+CALLPOLICY_WORDS(via_name, "ported", "forwarded", "sip");
+CALLPOLICY_WORDS(day_set, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily", "weekdays", "weekends");
+CALLPOLICY_WORDS(month_name, "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec");
+CALLPOLICY_WORDS(schedule_line, "enable", "disable");
+CALLPOLICY_WORDS(special_hours, "closed");
+CALLPOLICY_WORDS(ai_item, "sip", "redirect");
+CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id");
+CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
+CALLPOLICY_WORDS(busy_item, "say", "reject");
+CALLPOLICY_WORDS(menu_item, "say", "timeout");
+CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "expect", "reason");
+CALLPOLICY_WORDS(dial_status, "no-answer", "busy", "failed", "canceled", "completed");
+
+#undef CALLPOLICY_WORDS
 
 template <>
 inline constexpr std::string_view error_code<escaped_char> = "E008";
