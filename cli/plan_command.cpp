@@ -68,7 +68,8 @@ git_result git(const std::vector<std::string>& args) {
 source_set sources_at(const std::string& rev, const std::vector<std::string>& paths) {
   source_set out;
   for (const std::string& path : paths) {
-    const git_result listed = git({"ls-tree", "-r", "--name-only", rev, "--", path});
+    // -z: names as they are, not quoted (git quotes non-ASCII names otherwise).
+    const git_result listed = git({"ls-tree", "-r", "-z", "--name-only", rev, "--", path});
     if (listed.status != 0) {
       out.io_errors.push_back(fmt::format("cannot list '{}' at '{}' (git ls-tree failed: is this a git work tree, "
                                           "and is '{}' a revision?)",
@@ -77,7 +78,7 @@ source_set sources_at(const std::string& rev, const std::vector<std::string>& pa
     }
     std::size_t at = 0;
     while (at < listed.out.size()) {
-      const auto nl = listed.out.find('\n', at);
+      const auto nl = listed.out.find('\0', at);
       const std::string file = listed.out.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
       at = nl == std::string::npos ? listed.out.size() : nl + 1;
       if (file.size() < 7 || file.compare(file.size() - 7, 7, ".policy") != 0) continue;
