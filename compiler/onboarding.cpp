@@ -4,6 +4,7 @@
 #include <array>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "compiler/canonical.h"
 #include "model/time_tables.h"
@@ -25,21 +26,6 @@ day_number ordinary(const compiled_clinic& c, const clinic_tables& t, day_number
     if (!special && !holiday_rules_hold(t, d) && !holiday_rules_hold(t, d - 1)) return d;
   }
   return d;
-}
-
-spans ai_spans(const compiled_clinic& c, const clinic_tables& t, day_number date, via_kind via) {
-  spans out;
-  for (int m = 0; m < minutes_per_day; ++m) {
-    const local_call call{date, static_cast<std::uint16_t>(m), 0, {}, via};
-    const bool ai = c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action == action_kind::ai;
-    if (!ai) continue;
-    if (!out.empty() && out.back().second == m) {
-      out.back().second = m + 1;
-    } else {
-      out.emplace_back(m, m + 1);
-    }
-  }
-  return out;
 }
 
 std::string phrase(const spans& s) {
@@ -101,20 +87,29 @@ std::string_view fallback_words(action_kind a) {
 
 }  // namespace
 
-std::string when_the_ai_answers(const compiled_clinic& c, day_number today) {
-  if (c.mode == "always") return "The AI answers every call, day and night.";
-  if (c.mode == "disabled") {
-    return fmt::format("The AI never answers: every call goes to {}.", fallback_words(c.fallback));
-  }
-  if (c.mode == "overflow-only" && c.overflow_threshold) {
-    return fmt::format("Staff answer; the AI answers when {} or more calls are already in progress.",
-                       *c.overflow_threshold);
-  }
-  const clinic_tables t = build_tables(c);
-  const via_kind via = default_via(c);
+namespace {
+
+// The week in which the AI answers, for calls through `via` while `calls`
+// others are in progress, as the decision tree says: "weekdays before 09:00
+// and after 17:00; weekends all day; and on holidays". Empty when never.
+std::string ai_week(const compiled_clinic& c, const clinic_tables& t, day_number today, via_kind via,
+                    std::int32_t calls) {
+  const auto spans_of = [&](day_number date) {
+    spans out;
+    for (int m = 0; m < minutes_per_day; ++m) {
+      const local_call call{date, static_cast<std::uint16_t>(m), calls, {}, via};
+      if (c.leaves[static_cast<std::size_t>(decide_leaf(c, t, call))].action != action_kind::ai) continue;
+      if (!out.empty() && out.back().second == m) {
+        out.back().second = m + 1;
+      } else {
+        out.emplace_back(m, m + 1);
+      }
+    }
+    return out;
+  };
   std::vector<std::pair<day_mask, spans>> groups;  // days with the same hours, in weekday order
   for (int d = 0; d < 7; ++d) {
-    const spans s = ai_spans(c, t, ordinary(c, t, today, d), via);
+    const spans s = spans_of(ordinary(c, t, today, d));
     const auto same = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.second == s; });
     if (same != groups.end()) {
       same->first |= day_bit(d);
@@ -124,27 +119,108 @@ std::string when_the_ai_answers(const compiled_clinic& c, day_number today) {
   }
   std::vector<std::string> parts;
   for (const auto& [days, s] : groups) {
-    if (s.empty()) continue;
-    parts.push_back(s.size() == 1 && s[0] == std::pair{0, minutes_per_day} ? day_words(days) + " all day"
-                                                                              : day_words(days) + " " + phrase(s));
+    if (!s.empty()) parts.push_back(day_words(days) + " " + phrase(s));
   }
-  // Holidays: whether a holiday of the coming year is answered by the AI all day.
-  bool holidays_ai = false;
+  // Holidays: whether the next holiday of the coming year is answered by the AI all day.
   for (day_number d = today; d < today + 366 && !c.holidays.empty(); ++d) {
     if (!is_holiday(t, d)) continue;
-    holidays_ai = ai_spans(c, t, d, via) == spans{{0, minutes_per_day}};
+    if (spans_of(d) == spans{{0, minutes_per_day}}) parts.push_back("on holidays");
     break;
   }
-  if (holidays_ai) parts.push_back("on holidays");
-  if (parts.empty()) return "In an ordinary week the AI answers no call when no other calls are in progress.";
-  // Groups apart by semicolons: a group's own times are joined by "and".
-  std::string out = "The AI answers ";
+  std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     out += (i == 0 ? "" : i + 1 == parts.size() ? (parts.size() > 2 ? "; and " : " and ") : "; ") + parts[i];
   }
-  out += c.mode == "route" && c.overflow_threshold ? "; also when the clinic is busy (" +
-                                                         std::to_string(*c.overflow_threshold) + " calls or more)."
-                                                   : ".";
+  return out;
+}
+
+// One integration's sentence: who answers with no other call in progress,
+// then what changes at each call count the policy tests.
+std::string ai_summary(const compiled_clinic& c, const clinic_tables& t, day_number today, via_kind via) {
+  std::vector<std::int32_t> counts{0};
+  for (const predicate& p : c.predicates) {
+    if (p.type == predicate::kind::calls_at_least && p.threshold > 0) counts.push_back(p.threshold);
+  }
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  // Every minute of every weekday: holidays cannot add to that.
+  const auto everything = [](const std::string& week) { return week.starts_with("every day all day"); };
+  const std::string base = ai_week(c, t, today, via, 0);
+  std::string out = base.empty()     ? "the AI answers no call when no other calls are in progress"
+                    : everything(base) ? "the AI answers every call"
+                                       : "the AI answers " + base;
+  std::string previous = base;
+  for (std::size_t i = 1; i < counts.size(); ++i) {
+    const std::string busy = ai_week(c, t, today, via, counts[i]);
+    if (busy == previous) continue;
+    const std::string when = fmt::format("with {} or more calls already in progress", counts[i]);
+    out += busy.empty()                 ? fmt::format("; {}, it answers none", when)
+           : everything(busy)            ? fmt::format("; {}, it answers every call", when)
+                                         : fmt::format("; {}, it answers {}", when, busy);
+    previous = busy;
+  }
+  return out;
+}
+
+std::string_view via_words(via_kind via) {
+  switch (via) {
+    case via_kind::ported: return "Calls to the clinic's own (ported) number";
+    case via_kind::forwarded: return "Calls the phone company forwards";
+    case via_kind::sip: return "Calls from the office phone system (SIP)";
+  }
+  return "Calls";
+}
+
+}  // namespace
+
+std::string when_the_ai_answers(const compiled_clinic& c, day_number today) {
+  // These modes decide alike for every integration, every hour and every day.
+  if (c.mode == "always") return "The AI answers every call, day and night.";
+  if (c.mode == "disabled") {
+    return fmt::format("The AI never answers: every call goes to {}.", fallback_words(c.fallback));
+  }
+  if (c.mode == "overflow-only" && c.overflow_threshold) {
+    return fmt::format("Staff answer; the AI answers when {} or more calls are already in progress.",
+                       *c.overflow_threshold);
+  }
+  const clinic_tables t = build_tables(c);
+  std::vector<via_kind> vias;
+  if (!c.ported.empty()) vias.push_back(via_kind::ported);
+  if (!c.forwarded.empty()) vias.push_back(via_kind::forwarded);
+  if (!c.sip_users.empty()) vias.push_back(via_kind::sip);
+  if (vias.empty()) vias.push_back(default_via(c));
+  std::vector<std::pair<via_kind, std::string>> sentences;
+  for (const via_kind via : vias) sentences.emplace_back(via, ai_summary(c, t, today, via));
+  const bool all_same = std::all_of(sentences.begin(), sentences.end(),
+                                    [&](const auto& s) { return s.second == sentences.front().second; });
+  std::string out;
+  if (all_same) {
+    std::string text = sentences.front().second;
+    text[0] = static_cast<char>(text[0] - 'a' + 'A');
+    out = text + ".";
+  } else {
+    for (const auto& [via, text] : sentences) {
+      out += (out.empty() ? "" : " ") + fmt::format("{}: {}.", via_words(via), text);
+    }
+  }
+  // What follows a first answer that is not the AI, where it leads to the AI.
+  const bool forwards = std::any_of(c.leaves.begin(), c.leaves.end(),
+                                    [](const tree_leaf& l) { return l.action == action_kind::forward; });
+  const bool menus = std::any_of(c.leaves.begin(), c.leaves.end(),
+                                 [](const tree_leaf& l) { return l.action == action_kind::menu; });
+  if (forwards && c.forward.unanswered == action_kind::ai) {
+    out += fmt::format(" A call forwarded to staff that nobody answers within {} seconds goes to the AI.",
+                       c.forward.timeout_seconds);
+  }
+  if (menus) {
+    std::vector<std::string> keys;
+    for (std::size_t k = 0; k < menu_key_count; ++k) {
+      if (c.menu.keys[k] == action_kind::ai) keys.push_back(std::string(1, menu_key_char(k)));
+    }
+    out += keys.empty() ? " Some calls hear a keypad menu first, which does not lead to the AI."
+                        : fmt::format(" Some calls hear a keypad menu first; pressing {} reaches the AI.",
+                                      fmt::join(keys, " or "));
+  }
   return out;
 }
 
