@@ -26,6 +26,12 @@ void replace_in(const std::string& file, const std::string& from, const std::str
 
 // examples/ twice, the second with four edits: a lunch route, a holiday, a
 // fallback, a number moved between clinics.
+// git in `repo`, with an identity of its own (the machine's config may have none).
+process_result git_in(const std::string& repo, std::vector<std::string> args) {
+  args.insert(args.begin(), {"/usr/bin/git", "-c", "user.name=t", "-c", "user.email=t@example.com"});
+  return run_process(args, {}, repo);
+}
+
 struct edited_examples {
   temp_dir dir;
   std::string before = dir.path() + "/before";
@@ -125,10 +131,7 @@ BOOST_AUTO_TEST_CASE(from_git_reads_the_same_paths_at_a_revision) {
   const std::string repo = e.dir.path() + "/repo";
   fs::create_directories(repo);
   fs::copy(e.before, repo + "/rules", fs::copy_options::recursive);
-  const auto git = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/bin/git", "-c", "user.name=t", "-c", "user.email=t@example.com"});
-    return run_process(args, {}, repo);
-  };
+  const auto git = [&](const std::vector<std::string>& args) { return git_in(repo, args); };
   BOOST_REQUIRE(git({"init", "-q"}).exit_code == 0);
   BOOST_REQUIRE(git({"add", "."}).exit_code == 0);
   BOOST_REQUIRE(git({"commit", "-q", "-m", "rules"}).exit_code == 0);
@@ -185,10 +188,7 @@ BOOST_AUTO_TEST_CASE(from_git_reads_files_whose_names_git_would_quote) {
   const std::string clinic = "clinic clinique {\n  timezone \"America/Montreal\"\n  numbers { ported +15145550001 }\n"
                              "  mode always\n}\n";
   std::ofstream(repo + "/rules/clinique-m\xC3\xA9" "dicale.policy") << clinic;
-  const auto git = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/bin/git", "-c", "user.name=t", "-c", "user.email=t@example.com"});
-    return run_process(args, {}, repo);
-  };
+  const auto git = [&](const std::vector<std::string>& args) { return git_in(repo, args); };
   BOOST_REQUIRE(git({"init", "-q"}).exit_code == 0);
   BOOST_REQUIRE(git({"add", "."}).exit_code == 0);
   BOOST_REQUIRE(git({"commit", "-q", "-m", "rules"}).exit_code == 0);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/redis_process.h"
+#include "tests/support/serve_fixture.h"
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
 
@@ -74,16 +75,6 @@ std::string in(std::chrono::seconds from_now) {
                 static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
                 static_cast<long long>(hms.seconds().count()));
   return text;
-}
-
-template <typename Predicate>
-bool eventually(Predicate p, std::chrono::milliseconds limit = std::chrono::milliseconds(8000)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (p()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return p();
 }
 
 }  // namespace

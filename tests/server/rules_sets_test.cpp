@@ -21,17 +21,6 @@ std::string clinic_policy(const std::string& mode_lines) {
 const std::string answered_by_ai = clinic_policy("  mode always\n");
 const std::string answered_busy = clinic_policy("  mode disabled\n  fallback busy\n");
 
-// Polls until `holds` or the deadline: the reload is asynchronous.
-template <typename Condition>
-bool within(std::chrono::milliseconds limit, Condition holds) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (holds()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return holds();
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(an_empty_rules_directory_is_refused_at_start, serve_fixture) {
@@ -60,7 +49,7 @@ BOOST_FIXTURE_TEST_CASE(a_reload_to_an_empty_set_never_applies, serve_fixture) {
   dir.write("rules/clinic.policy", answered_by_ai);
   server_process server(args(rules));
   fs::remove(rules + "/clinic.policy");
-  BOOST_TEST(within(std::chrono::seconds(3), [&] {
+  BOOST_TEST(eventually([&] {
     const json s = json::parse(http_request(server.admin_port(), "GET", "/status").body);
     return s["last_reload"]["ok"] == false;
   }));
@@ -75,7 +64,7 @@ BOOST_FIXTURE_TEST_CASE(allow_empty_applies_an_empty_set_but_readyz_says_not_rea
   dir.write("rules/clinic.policy", answered_by_ai);
   server_process server(args(rules, {"--allow-empty"}));
   fs::remove(rules + "/clinic.policy");
-  BOOST_TEST(within(std::chrono::seconds(3), [&] { return http_request(server.port(), "GET", "/readyz").status == 503; }));
+  BOOST_TEST(eventually([&] { return http_request(server.port(), "GET", "/readyz").status == 503; }));
   BOOST_TEST(contains(http_request(server.port(), "GET", "/readyz").body, "no clinic"));
 }
 
@@ -97,17 +86,17 @@ BOOST_FIXTURE_TEST_CASE(a_swapped_rules_symlink_is_served_within_two_seconds, se
     BOOST_TEST_CONTEXT("swap to " << release) {
       fs::create_directory_symlink(dir.path() + "/" + release, dir.path() + "/rules.tmp");
       fs::rename(dir.path() + "/rules.tmp", link);  // mv -T: one rename
-      BOOST_TEST(within(std::chrono::seconds(2), [&] {
+      BOOST_TEST(eventually([&] {
         return contains(server.post("/twilio/voice", call(call_sid(n++), "+15555550100"), token).body, expected);
-      }));
+      }, std::chrono::seconds(2)));
     }
   }
   // An edit inside the new target is seen too: the watches followed the swap.
   dir.write("v3/.clinic.tmp", answered_busy);
   fs::rename(dir.path() + "/v3/.clinic.tmp", dir.path() + "/v3/clinic.policy");
-  BOOST_TEST(within(std::chrono::seconds(2), [&] {
+  BOOST_TEST(eventually([&] {
     return contains(server.post("/twilio/voice", call(call_sid(n++), "+15555550100"), token).body, "<Hangup/>");
-  }));
+  }, std::chrono::seconds(2)));
 }
 
 // The journal and the last good bundle are written beside the rules: the
