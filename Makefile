@@ -3,6 +3,8 @@
 JOBS ?= 2
 CALLPOLICY_WERROR ?= OFF
 LISTEN ?= 127.0.0.1:8080
+# The status page and metrics; 9090 is also Prometheus' own default.
+ADMIN_LISTEN ?= 127.0.0.1:9090
 # SANITIZE=1: the same build and tests under ASan and UBSan, in their own directory.
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -38,7 +40,7 @@ test: build
 
 run: configure
 	@cmake --build $(BUILD_DIR) --target callpolicy -j$(JOBS) -- --no-print-directory
-	@./scripts/run-dev $(BUILD_DIR) $(LISTEN)
+	@./scripts/run-dev $(BUILD_DIR) $(LISTEN) $(ADMIN_LISTEN)
 
 # Every fuzz target under libFuzzer with ASan and UBSan, FUZZ_SECONDS each.
 fuzz:

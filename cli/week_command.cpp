@@ -21,24 +21,33 @@ void add_week_command(CLI::App& app, int& exit_code) {
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
-  command->add_option("--clinic", opts->clinic, "the clinic's id")->required();
+  command->add_option("--clinic", opts->clinic, "the clinic's id (optional when the set holds one clinic)");
   command->add_option("--from", opts->from, "the first day (default: today in the clinic's zone)");
   command->add_option("--calls", opts->calls, "calls already active")->check(CLI::NonNegativeNumber);
   command->add_option("--via", opts->via, "ported, forwarded or sip")->check(CLI::IsMember({"ported", "forwarded", "sip"}));
   command->add_option("--caller", opts->caller, "the caller's number");
-  command->add_option("--slot", opts->slot, "slot length: 10m, 15m, 20m, 30m or 60m")
+  command->add_option("--slot", opts->slot, "slot length: 5m, 10m, 15m, 20m, 30m, 60m or 1h")
       ->check(CLI::IsMember({"5m", "10m", "15m", "20m", "30m", "60m", "1h"}));
   command->add_option("--format", opts->format, "text or svg")->check(CLI::IsMember({"text", "svg"}));
   command->add_option("-o,--output", opts->output, "write to this file instead of stdout");
   command->callback([opts, &exit_code] {
     load_scope scope;
-    scope.clinics.push_back(opts->clinic);
+    if (opts->clinic.empty()) {
+      scope.given_paths = true;
+    } else {
+      scope.clinics.push_back(opts->clinic);
+    }
     scoped_set scoped;
     const bool usable = load_scoped_and_report(opts->paths, scope, "week", scoped, exit_code);
     if (!usable) return;
     const auto set = load_runtime(scoped.loaded, "week", exit_code);
     if (!set) return;
-    const runtime_clinic* clinic = set->find_by_id(opts->clinic);
+    if (opts->clinic.empty() && set->clinics().size() != 1) {
+      std::fprintf(stderr, "callpolicy week: the set holds %zu clinics: give --clinic\n", set->clinics().size());
+      exit_code = exit_usage;
+      return;
+    }
+    const runtime_clinic* clinic = opts->clinic.empty() ? &set->clinics().front() : set->find_by_id(opts->clinic);
     if (!clinic) {
       report_unknown_clinic("week", opts->clinic, scoped.loaded.output.files);
       exit_code = exit_findings;

@@ -76,3 +76,13 @@ BOOST_AUTO_TEST_CASE(svg_renders_to_a_readable_picture) {
   // Sunday 2026-10-04 02:15 does not exist in Sydney: grey.
   BOOST_TEST(pixel(170 + 9 * 10 + 5, 60 + 3 * 36 + 18) == "1150 432 189 189 189\n");
 }
+
+BOOST_AUTO_TEST_CASE(a_set_of_one_clinic_needs_no_clinic_flag) {
+  const std::string one = CALLPOLICY_SOURCE_DIR "/rules/prairie-family-health.policy";
+  const auto r = run_callpolicy({"week", one, "--from", "2026-12-21"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.rfind("prairie-family-health (America/Edmonton), 2026-12-21 to 2026-12-27", 0) == 0u);
+  const auto several = run_callpolicy({"week", CALLPOLICY_SOURCE_DIR "/rules"});
+  BOOST_TEST(several.exit_code == 2);
+  BOOST_TEST(several.err.find("the set holds 3 clinics: give --clinic") != std::string::npos);
+}
