@@ -14,6 +14,30 @@
 #include "server/status_page.h"
 
 namespace callpolicy::server {
+
+namespace {
+
+// A reason is shown on the status page, in logs and in the journal, and is
+// the call's reason in metrics: no character that moves or hides text there.
+// C0 and DEL, C1 (U+0080-U+009F), and the bidirectional marks, embeddings,
+// overrides and isolates (U+061C, U+200E-F, U+202A-E, U+2066-9). The text is
+// UTF-8 already (the JSON parser checks it).
+bool holds_control_or_bidi(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const auto next = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+    if (b < 0x20 || b == 0x7f) return true;
+    if (b == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) return true;
+    if (b == 0xD8 && next(1) == 0x9C) return true;
+    if (b == 0xE2 && next(1) == 0x80 && (next(2) == 0x8E || next(2) == 0x8F || (next(2) >= 0xAA && next(2) <= 0xAE))) {
+      return true;
+    }
+    if (b == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9) return true;
+  }
+  return false;
+}
+
+}  // namespace
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -151,9 +175,8 @@ void webhooks::set_override(std::string_view clinic_id, std::string_view body, r
     return fail(422, "'until' is more than 31 days away: change the policy instead");
   if (!reason || reason->empty() || reason->size() > 200)
     return fail(400, "'reason' must be a string of 1 to 200 bytes");
-  if (std::any_of(reason->begin(), reason->end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-    return fail(400, "'reason' must not hold control characters");
+  if (holds_control_or_bidi(*reason)) {
+    return fail(400, "'reason' must not hold control characters (C0, DEL, C1) or bidirectional overrides");
   }
   clinic_override o;
   o.clinic = std::string(clinic_id);

@@ -79,3 +79,23 @@ BOOST_FIXTURE_TEST_CASE(repeated_credentials_are_refused_and_the_scheme_is_case_
                               std::chrono::seconds(5));
   BOOST_TEST(twice.status == 400);
 }
+
+BOOST_FIXTURE_TEST_CASE(override_reasons_refuse_characters_that_hide_or_reorder_text, serve_fixture) {
+  const std::string admin_token_file = dir.write("admin-token", "s3cret-admin\n");
+  server_process server(args(examples, {"--admin-token-file", admin_token_file}));
+  const std::time_t in_an_hour = std::time(nullptr) + 3600;
+  char until[32];
+  std::strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&in_an_hour));
+  const auto set = [&](const std::string& reason_json) {
+    return http_request(server.admin_port(), "POST", "/admin/clinics/smile-dental/override",
+                        R"({"action": "voicemail", "until": ")" + std::string(until) + R"(", "reason": ")" +
+                            reason_json + R"("})",
+                        {{"Authorization", "Bearer s3cret-admin"}, {"Content-Type", "application/json"}});
+  };
+  for (const std::string& hostile : {std::string("storm\\u0085"), std::string("storm\\u202Egnp.exe"),
+                                     std::string("\\u2066storm"), std::string("a\\u200Fb"), std::string("a\\u007Fb"),
+                                     std::string("a\\u061Cb"), std::string("a\\nb")}) {
+    BOOST_TEST_CONTEXT(hostile) { BOOST_TEST(set(hostile).status == 400); }
+  }
+  BOOST_TEST(set("tempête de neige").status == 200);  // accented text is no control character
+}
