@@ -28,6 +28,13 @@ decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool 
   static constexpr std::array<std::string_view, menu_key_count> key_reasons{
       "menu 0", "menu 1", "menu 2", "menu 3", "menu 4", "menu 5", "menu 6", "menu 7", "menu 8", "menu 9", "menu *"};
   const menu_config& menu = clinic.policy.menu;
+  // A caller answering a menu that a reload has since removed: the menu
+  // cannot be played again (it has no keys), so the clinic's fallback takes
+  // the call, or voicemail where the fallback was that menu.
+  if (!menu.configured) {
+    return {clinic.policy.fallback == action_kind::menu ? action_kind::voicemail : clinic.policy.fallback,
+            "menu removed"};
+  }
   const decision timeout{menu.on_timeout, "menu timeout"};
   if (digits.empty()) return timeout;
   const int key = digits.size() == 1 ? menu_key_index(digits[0]) : -1;

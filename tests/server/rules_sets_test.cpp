@@ -113,3 +113,23 @@ BOOST_FIXTURE_TEST_CASE(writes_beside_the_rules_do_not_reload, serve_fixture) {
   BOOST_TEST(contains(metrics, "callpolicy_reloads_total{result=\"ok\"} 1\n"));  // the start's own
   BOOST_TEST(contains(metrics, "callpolicy_reloads_total{result=\"error\"} 0\n"));
 }
+
+// A caller still at a menu when a reload removes it: the key they press
+// reaches the clinic's fallback, never an empty <Gather> that loops.
+BOOST_FIXTURE_TEST_CASE(a_menu_reloaded_away_sends_its_caller_to_the_fallback, serve_fixture) {
+  fs::create_directories(dir.path() + "/rules");
+  const std::string file = dir.path() + "/rules/clinic.policy";
+  dir.write("rules/clinic.policy", clinic_policy("  mode disabled\n  fallback menu\n  menu {\n    say \"Press 1.\"\n"
+                                                 "    1 -> ai\n    timeout 5s -> voicemail\n  }\n"));
+  server_process server(args(dir.path() + "/rules"));
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Gather"));
+  dir.write("rules/.next", clinic_policy("  mode disabled\n  fallback voicemail\n"));
+  fs::rename(dir.path() + "/rules/.next", file);
+  BOOST_REQUIRE(eventually([&] {
+    return contains(server.post("/twilio/voice", call(call_sid(2), "+15555550100"), token).body, "<Record");
+  }));
+  const auto pressed = server.post("/twilio/menu?clinic=swap-test", {{"CallSid", call_sid(1)}, {"Digits", "1"}}, token);
+  BOOST_TEST(pressed.status == 200);
+  BOOST_TEST(!contains(pressed.body, "<Gather"));
+  BOOST_TEST(contains(pressed.body, "<Record"));
+}
