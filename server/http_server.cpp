@@ -125,7 +125,7 @@ class listener : public std::enable_shared_from_this<listener> {
       beast::error_code endpoint_ec;
       const auto remote = socket.remote_endpoint(endpoint_ec);
       std::string address = endpoint_ec ? std::string("unknown") : remote.address().to_string();
-      if (shared_.draining || !shared_.admit(address)) {
+      if (shared_.draining || !shared_.admit(address, admin_)) {
         // Over a cap: refuse at once rather than queue without bound.
         beast::error_code ignored;
         socket.close(ignored);
@@ -192,7 +192,7 @@ void serve_one_connection(int fd, const server_options& options, webhooks& hooks
   socket_type socket(io.get_executor());
   beast::error_code ec;
   socket.assign(tcp::v4(), fd, ec);
-  if (ec || !s.admit("fuzz")) {
+  if (ec || !s.admit("fuzz", admin)) {
     ::close(fd);
     return;
   }

@@ -270,7 +270,7 @@ class session final : public std::enable_shared_from_this<session>,
         batch_(batch),
         admin_(admin),
         address_(std::move(address)) {}
-  ~session() { shared_.release(address_); }
+  ~session() { shared_.release(address_, admin_); }
 
   void start() {
     beast::error_code ec;

@@ -112,8 +112,21 @@ struct shared {
   std::pmr::unordered_map<std::pmr::string, unsigned, string_hash, std::equal_to<>> per_address{
       &per_address_memory};
 
+  // The admin listener's own slots: a flood on the public address (whose
+  // slots it would otherwise share) must never lock the operators out, and
+  // its clients are a few people and a Prometheus.
+  static constexpr unsigned max_admin_connections = 64;
+  std::atomic<unsigned> admin_connections{0};
+
   // Takes a connection slot for `address`; false when a cap is reached.
-  bool admit(std::string_view address) {
+  bool admit(std::string_view address, bool admin = false) {
+    if (admin) {
+      if (++admin_connections > max_admin_connections) {
+        --admin_connections;
+        return false;
+      }
+      return true;
+    }
     if (++connections > max_connections) {
       --connections;
       return false;
@@ -131,7 +144,11 @@ struct shared {
     return true;
   }
 
-  void release(std::string_view address) {
+  void release(std::string_view address, bool admin = false) {
+    if (admin) {
+      --admin_connections;
+      return;
+    }
     {
       std::lock_guard lock(per_address_mutex);
       const auto it = per_address.find(address);

@@ -99,3 +99,28 @@ BOOST_FIXTURE_TEST_CASE(override_reasons_refuse_characters_that_hide_or_reorder_
   }
   BOOST_TEST(set("tempête de neige").status == 200);  // accented text is no control character
 }
+
+// A flood that takes every public slot, from five addresses: the operators
+// still reach the status page, which has slots of its own.
+BOOST_FIXTURE_TEST_CASE(a_public_flood_does_not_lock_out_the_admin_address, serve_fixture) {
+  server_process server(args(examples, {"--max-connections", "20", "--max-connections-per-address", "4"}));
+  std::vector<int> held;
+  for (int a = 2; a <= 6; ++a) {
+    for (int i = 0; i < 4; ++i) {
+      const int fd = open_connection(server.port(), "127.0.0." + std::to_string(a));
+      if (fd < 0) continue;
+      send_all(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+      if (receive(fd, std::chrono::milliseconds(500)).rfind("HTTP/1.1 200", 0) == 0) held.push_back(fd);
+    }
+  }
+  BOOST_TEST(held.size() == 20u);
+  // The public address is full ...
+  const int more = open_connection(server.port(), "127.0.0.7");
+  BOOST_TEST_REQUIRE(more >= 0);
+  send_all(more, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  BOOST_TEST(receive(more, std::chrono::seconds(1)).empty());
+  ::close(more);
+  // ... and the admin address answers.
+  BOOST_TEST(http_request(server.admin_port(), "GET", "/status").status == 200);
+  for (int fd : held) ::close(fd);
+}
