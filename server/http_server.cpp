@@ -268,14 +268,17 @@ int run_server(server_options options) {
     write_log(out);
   }
 
-  // One io_context per worker thread; the first also takes signals, the
-  // admin listener and the drain.
+  // One io_context per worker thread; the first also takes signals and the
+  // drain. The admin listener has a thread of its own: its reads may wait
+  // for a slow Redis or scan the journal, and no webhook may wait behind them.
   std::vector<std::unique_ptr<net::io_context>> contexts;
   for (unsigned i = 0; i < options.threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
   net::io_context& io = *contexts.front();
+  auto admin_context = std::make_unique<net::io_context>(1);
   shared s(options, hooks, *log, stats, connection_cap(options.max_connections));
   std::vector<std::unique_ptr<log_batch>> batches;
   for (auto& context : contexts) batches.push_back(std::make_unique<log_batch>(*context, s.in_flight));
+  auto admin_batch = std::make_unique<log_batch>(*admin_context, s.in_flight);
   std::vector<std::shared_ptr<listener>> public_listeners;
   std::shared_ptr<listener> admin_listener;
   try {
@@ -289,7 +292,7 @@ int run_server(server_options options) {
   }
   if (admin_endpoint) {
     try {
-      admin_listener = std::make_shared<listener>(io, *admin_endpoint, s, *batches.front(), true);
+      admin_listener = std::make_shared<listener>(*admin_context, *admin_endpoint, s, *admin_batch, true);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "callpolicy serve: cannot listen on %s (--admin-listen): %s\n",
                    options.admin_listen.c_str(), e.what());
@@ -328,6 +331,7 @@ int run_server(server_options options) {
     if (ec) return;
     if (s.in_flight == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
       for (auto& context : contexts) context->stop();
+      admin_context->stop();
       return;
     }
     drain_timer->expires_after(std::chrono::milliseconds(5));
@@ -350,7 +354,7 @@ int run_server(server_options options) {
     for (std::size_t i = 0; i < contexts.size(); ++i) {
       net::post(*contexts[i], [l = public_listeners[i]] { l->stop(); });
     }
-    if (admin_listener) admin_listener->stop();
+    if (admin_listener) net::post(*admin_context, [l = admin_listener] { l->stop(); });
     drain_check({});
   };
   signals->async_wait(on_signal);
@@ -389,6 +393,7 @@ int run_server(server_options options) {
   };
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back(run_worker, std::ref(*contexts[i]));
+  if (admin_listener) workers.emplace_back(run_worker, std::ref(*admin_context));
   run_worker(io);
   for (std::thread& t : workers) t.join();
   // The shared store's thread may hold sessions that wait for it: let go of
@@ -403,7 +408,9 @@ int run_server(server_options options) {
   public_listeners.clear();
   admin_listener.reset();
   for (auto& batch : batches) batch->clear();
+  admin_batch->clear();
   contexts.clear();
+  admin_context.reset();
   {
     std::lock_guard lock(reload_mutex);
     stopping = true;
