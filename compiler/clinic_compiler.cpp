@@ -143,7 +143,9 @@ struct clinic_compiler {
       }
       for (auto& [date, windows] : by_date) c.specials.push_back({date, std::move(windows)});
     }
-    if (source.holidays) c.holidays = calendars.flatten(source.holidays->items);
+    bool broken_calendar = false;
+    if (source.holidays) c.holidays = calendars.flatten(source.holidays->items, broken_calendar);
+    failed = failed || broken_calendar;  // reported where the calendar is used or defined
     c.overflow_threshold = source.overflow ? std::optional(source.overflow->value) : std::nullopt;
     if (source.schedule) {
       for (const ast::schedule_line& line : source.schedule->items) {

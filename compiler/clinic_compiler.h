@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +29,10 @@ class calendar_resolver {
       : calendars_(calendars), sink_(sink) {}
 
   // The rules of `entries`, with `use` replaced by the named calendar's rules.
-  std::vector<holiday_rule> flatten(const std::vector<ast::holiday_entry>& entries) {
+  // `broken` is set when a calendar used, directly or through others, is
+  // unknown, in a cycle or too deep: its error is reported once, and what
+  // uses it is not linted as if it had no holidays.
+  std::vector<holiday_rule> flatten(const std::vector<ast::holiday_entry>& entries, bool& broken) {
     std::vector<holiday_rule> out;
     for (const ast::holiday_entry& e : entries) {
       if (e.type != ast::holiday_entry::kind::use) {
@@ -36,6 +40,7 @@ class calendar_resolver {
         continue;
       }
       const auto found = resolve(e.calendar, e.where);
+      broken = broken || broken_.count(e.calendar) > 0;
       out.insert(out.end(), found.begin(), found.end());
     }
     return out;
@@ -65,6 +70,7 @@ class calendar_resolver {
                     std::move(notes));
       }
       resolved_[name] = {};
+      broken_.insert(name);
       return {};
     }
     if (const auto open = std::find(stack_.begin(), stack_.end(), name); open != stack_.end()) {
@@ -72,6 +78,7 @@ class calendar_resolver {
       for (auto s = open; s != stack_.end(); ++s) cycle += "'" + *s + "' -> ";
       cycle += "'" + name + "'";
       sink_.error(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
+      for (auto s = open; s != stack_.end(); ++s) broken_.insert(*s);
       return {};
     }
     // A chain of `use` is walked by recursion; one too long to be meant is
@@ -80,11 +87,14 @@ class calendar_resolver {
       sink_.error(codes::calendar_too_deep, used_at,
                   fmt::format("calendar '{}' is used through more than {} calendars in a chain from '{}'",
                               name, max_use_depth, stack_.front()));
+      broken_.insert(stack_.begin(), stack_.end());
       return {};
     }
     stack_.push_back(name);
-    auto rules = flatten(it->second->entries);
+    bool broken = false;
+    auto rules = flatten(it->second->entries, broken);
     stack_.pop_back();
+    if (broken) broken_.insert(name);
     resolved_[name] = rules;
     return rules;
   }
@@ -94,6 +104,7 @@ class calendar_resolver {
   diagnostic_sink& sink_;
   std::vector<std::string> stack_;
   std::map<std::string, std::vector<holiday_rule>> resolved_;
+  std::set<std::string> broken_;
 };
 
 // The clinic's region for national-form numbers: `region`; else the region of

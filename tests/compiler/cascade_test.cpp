@@ -91,3 +91,19 @@ BOOST_AUTO_TEST_CASE(values_that_parsed_are_still_checked_beside_a_syntax_error)
   BOOST_TEST(all[0].code == "E010");  // the unknown zone, which did parse
   BOOST_TEST(all[1].code == "E001");
 }
+
+// A clinic whose calendar is unknown, used directly or through another
+// calendar, is not linted as if it had no holidays: 'holiday' is no rule
+// that "never holds" there, it is one whose days are not known.
+BOOST_AUTO_TEST_CASE(an_unknown_calendar_is_the_only_diagnostic_not_an_unreachable_rule) {
+  for (const std::string& use : {std::string("nowhere"), std::string("regional")}) {
+    BOOST_TEST_CONTEXT(use) {
+      const auto all = check(clinic("  numbers { ported +14165550001 }\n  hours { mon-fri 09:00-17:00 }\n"
+                                    "  holidays { use " + use + " }\n  route {\n    holiday -> voicemail\n"
+                                    "    otherwise -> ai\n  }\n") +
+                             "calendar regional { use nowhere }\n");
+      BOOST_REQUIRE_EQUAL(all.size(), 1u);
+      BOOST_TEST(all.front().code == codes::unknown_calendar);
+    }
+  }
+}
