@@ -181,12 +181,62 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 36> city_ali
 
 }  // namespace
 
+namespace {
+
+// What people write for a zone instead of its name: an abbreviation, the
+// zone's common name, a UTC offset. Each means a place, and the place's own
+// zone is what keeps daylight saving right. Keys are folded by
+// common_name_key: lower case, letters, digits and the offset's sign only,
+// without "time", "standard", "daylight" or "zone".
+constexpr std::pair<std::string_view, std::string_view> common_zone_names[] = {
+    {"pst", "America/Los_Angeles"}, {"pdt", "America/Los_Angeles"}, {"pt", "America/Los_Angeles"},
+    {"pacific", "America/Los_Angeles"}, {"uspacific", "America/Los_Angeles"}, {"utc-8", "America/Los_Angeles"},
+    {"gmt-8", "America/Los_Angeles"}, {"mst", "America/Denver"}, {"mdt", "America/Denver"},
+    {"mountain", "America/Denver"}, {"utc-7", "America/Denver"}, {"gmt-7", "America/Denver"},
+    {"cst", "America/Chicago"}, {"cdt", "America/Chicago"}, {"central", "America/Chicago"},
+    {"utc-6", "America/Chicago"}, {"gmt-6", "America/Chicago"}, {"est", "America/New_York"},
+    {"edt", "America/New_York"}, {"et", "America/New_York"}, {"eastern", "America/New_York"},
+    {"utc-5", "America/New_York"}, {"gmt-5", "America/New_York"}, {"ast", "America/Halifax"},
+    {"adt", "America/Halifax"}, {"atlantic", "America/Halifax"}, {"utc-4", "America/Halifax"},
+    {"nst", "America/St_Johns"}, {"ndt", "America/St_Johns"}, {"newfoundland", "America/St_Johns"},
+    {"utc-3:30", "America/St_Johns"}, {"akst", "America/Anchorage"}, {"akdt", "America/Anchorage"},
+    {"alaska", "America/Anchorage"}, {"utc-9", "America/Anchorage"}, {"hst", "Pacific/Honolulu"},
+    {"hawaii", "Pacific/Honolulu"}, {"utc-10", "Pacific/Honolulu"}, {"gmt", "Europe/London"},
+    {"bst", "Europe/London"}, {"uk", "Europe/London"}, {"british", "Europe/London"}, {"cet", "Europe/Paris"},
+    {"cest", "Europe/Paris"}, {"centraleuropean", "Europe/Paris"}, {"utc+1", "Europe/Paris"},
+    {"aest", "Australia/Sydney"}, {"aedt", "Australia/Sydney"}, {"australianeastern", "Australia/Sydney"},
+    {"utc+10", "Australia/Sydney"}, {"ist", "Asia/Kolkata"}, {"india", "Asia/Kolkata"},
+    {"utc+5:30", "Asia/Kolkata"}, {"jst", "Asia/Tokyo"}, {"japan", "Asia/Tokyo"}, {"utc+9", "Asia/Tokyo"},
+};
+
+std::string common_name_key(std::string_view name) {
+  std::string key;
+  for (const char c : name) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == ':') key += c;
+    if (c >= 'A' && c <= 'Z') key += static_cast<char>(c - 'A' + 'a');
+  }
+  for (const std::string_view word : {"standard", "daylight", "time", "zone"}) {
+    for (auto at = key.find(word); at != std::string::npos; at = key.find(word)) key.erase(at, word.size());
+  }
+  if (key.ends_with(":00")) key.resize(key.size() - 3);  // UTC-08:00
+  for (const std::string_view sign : {"-0", "+0"}) {
+    if (const auto at = key.find(sign); at != std::string::npos && at + 2 < key.size()) key.erase(at + 1, 1);
+  }
+  return key;
+}
+
+}  // namespace
+
 std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit) {
   std::vector<std::string> out;
   const auto add = [&](std::string_view zone) {
     if (out.size() < limit && std::find(out.begin(), out.end(), zone) == out.end())
       out.emplace_back(zone);
   };
+  const std::string key = common_name_key(name);
+  for (const auto& [common, zone] : common_zone_names) {
+    if (common == key) add(zone);
+  }
   const zone_names& n = names();
   const std::string city = folded(city_of(name));
   // A city named exactly, in any region or none: "Toronto", "Europe/Toronto".

@@ -149,3 +149,20 @@ BOOST_AUTO_TEST_CASE(years_past_the_zone_table_follow_the_same_rules) {
   BOOST_TEST(format_rfc3339_local(toronto, utc(2045, 3, 12, 7, 0)) == "2045-03-12T03:00:00-04:00");
   BOOST_TEST((resolve_local_time(toronto, local(2045, 3, 12, 2, 30)).type == local_resolution::kind::nonexistent));
 }
+
+BOOST_AUTO_TEST_CASE(abbreviations_common_names_and_offsets_suggest_the_places_zone) {
+  for (const auto& [written, zone] : std::vector<std::pair<std::string, std::string>>{
+           {"PST", "America/Los_Angeles"},
+           {"UTC-8", "America/Los_Angeles"},
+           {"UTC-08:00", "America/Los_Angeles"},
+           {"Pacific Time", "America/Los_Angeles"},
+           {"Eastern Standard Time", "America/New_York"},
+           {"Newfoundland Time", "America/St_Johns"},
+           {"AEST", "Australia/Sydney"}}) {
+    BOOST_TEST_CONTEXT(written) {
+      const auto s = callpolicy::suggest_zones(written);
+      BOOST_REQUIRE(!s.empty());
+      BOOST_TEST(s.front() == zone);
+    }
+  }
+}
