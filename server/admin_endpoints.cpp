@@ -11,6 +11,7 @@
 #include "runtime/evaluator.h"
 #include "server/handler_text.h"
 #include "server/json_line.h"
+#include "server/log.h"
 #include "server/status_page.h"
 
 namespace callpolicy::server {
@@ -239,13 +240,31 @@ std::vector<clinic_override> webhooks::current_overrides() {
   if (state_.shares_overrides()) {
     // What Redis holds is what every server obeys; the table follows it.
     std::vector<clinic_override> shared;
+    std::vector<std::string> cleared;
     std::string error;
-    if (state_.load_overrides(shared, error)) {
+    if (state_.load_overrides(shared, cleared, error)) {
       for (const clinic_override& o : overrides_.all(now)) {
-        if (std::none_of(shared.begin(), shared.end(),
-                         [&](const auto& s) { return s.clinic == o.clinic; })) {
-          overrides_.erase(o.clinic);
+        if (std::any_of(shared.begin(), shared.end(), [&](const auto& s) { return s.clinic == o.clinic; })) continue;
+        if (std::find(cleared.begin(), cleared.end(), o.clinic) != cleared.end()) {
+          overrides_.erase(o.clinic);  // cleared through another server
+          continue;
         }
+        // Neither held nor cleared: Redis lost it (a restart without
+        // persistence, a failover). Written back, never dropped in silence.
+        bool written = false;
+        std::string why;
+        const bool ok = state_.restore_override(o, written, why);
+        std::string line;
+        json_line(line)
+            .add("level", ok ? "warning" : "error")
+            .add("time_ms", unix_ms(now))
+            .add("message", ok ? "override written back: the state store had lost it"
+                               : "override missing from the state store and not written back")
+            .add("clinic", o.clinic)
+            .add("error", why)
+            .end_line();
+        write_log(line);
+        shared.push_back(o);
       }
       for (const clinic_override& o : shared) overrides_.put(o);
       std::erase_if(shared, [&](const clinic_override& o) { return o.until <= now; });

@@ -98,7 +98,16 @@ class call_state {
     error = "not a shared store";
     return false;
   }
-  virtual bool load_overrides(std::vector<clinic_override>&, std::string& error) {
+  // What the store holds, and the clinics whose override it says was cleared.
+  virtual bool load_overrides(std::vector<clinic_override>&, std::vector<std::string>& /*cleared*/,
+                              std::string& error) {
+    error = "not a shared store";
+    return false;
+  }
+  // Writes `o` back unless the store has the clinic's key (an override, or
+  // the tombstone of one cleared); `written` says whether it did.
+  virtual bool restore_override(const clinic_override&, bool& written, std::string& error) {
+    written = false;
     error = "not a shared store";
     return false;
   }

@@ -84,7 +84,7 @@ bool override_table::erase(std::string_view clinic) {
 }
 
 void override_table::apply_shared(std::string_view clinic, std::string_view text) {
-  if (text.empty()) {
+  if (text.empty() || text == cleared_override) {
     // The usual answer, for a clinic without one: no write lock for it.
     if (size_.load(std::memory_order_acquire) == 0) return;
     {

@@ -36,6 +36,11 @@ struct clinic_override {
   static std::optional<clinic_override> decode(std::string_view clinic, std::string_view text);
 };
 
+// What a shared store keeps for an override cleared before its time: a
+// tombstone, so that a server still holding the override (or one writing its
+// overrides back after an outage) can tell "cleared" from "lost".
+inline constexpr std::string_view cleared_override = "cleared";
+
 // "2026-12-24T23:00:00Z"
 std::string rfc3339_utc(std::chrono::system_clock::time_point t);
 

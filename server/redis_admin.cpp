@@ -47,21 +47,45 @@ bool redis_admin::put_override(const clinic_override& o, std::string& error) {
             c, {"SET", prefix_ + "override:" + o.clinic, o.encode(), "PX", std::to_string(ttl)});
         return r && r->type == REDIS_REPLY_STATUS;
       },
-      &error);
+      &error, true);
+}
+
+bool redis_admin::restore_override(const clinic_override& o, bool& written, std::string& error) {
+  written = false;
+  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       o.until - std::chrono::system_clock::now())
+                       .count();
+  if (ttl <= 0) return true;
+  return with_connection(
+      [&](redisContext* c) {
+        reply_ptr r = command(
+            c, {"SET", prefix_ + "override:" + o.clinic, o.encode(), "PX", std::to_string(ttl), "NX"});
+        if (!r || (r->type != REDIS_REPLY_STATUS && r->type != REDIS_REPLY_NIL)) return false;
+        written = r->type == REDIS_REPLY_STATUS;
+        return true;
+      },
+      &error, true);
 }
 
 bool redis_admin::erase_override(std::string_view clinic, bool& existed, std::string& error) {
   return with_connection(
       [&](redisContext* c) {
-        reply_ptr r = command(c, {"DEL", prefix_ + "override:" + std::string(clinic)});
-        if (!r || r->type != REDIS_REPLY_INTEGER) return false;
-        existed = r->integer > 0;
-        return true;
+        // A tombstone, not a DEL: a server that still holds the override
+        // must learn it was cleared, not write it back as lost. It outlives
+        // any override (31 days at most).
+        const std::string key = prefix_ + "override:" + std::string(clinic);
+        reply_ptr previous = command(c, {"GET", key});
+        const auto text = reply_text(previous.get());
+        existed = text && *text != cleared_override;
+        reply_ptr r = command(c, {"SET", key, std::string(cleared_override), "PX",
+                                  std::to_string(std::chrono::milliseconds(std::chrono::hours(24 * 32)).count())});
+        return r && r->type == REDIS_REPLY_STATUS;
       },
-      &error);
+      &error, true);
 }
 
-bool redis_admin::load_overrides(std::vector<clinic_override>& out, std::string& error) {
+bool redis_admin::load_overrides(std::vector<clinic_override>& out, std::vector<std::string>& cleared,
+                                 std::string& error) {
   return with_connection(
       [&](redisContext* c) {
         const std::string prefix = prefix_ + "override:";
@@ -85,6 +109,10 @@ bool redis_admin::load_overrides(std::vector<clinic_override>& out, std::string&
             const std::string key(*name);
             reply_ptr value = command(c, {"GET", key});
             if (!value || value->type != REDIS_REPLY_STRING) continue;
+            if (std::string_view(value->str, value->len) == cleared_override) {
+              cleared.push_back(key.substr(prefix.size()));
+              continue;
+            }
             if (auto o = clinic_override::decode(std::string_view(key).substr(prefix.size()),
                                                  std::string_view(value->str, value->len))) {
               out.push_back(std::move(*o));

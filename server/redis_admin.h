@@ -27,16 +27,29 @@ class redis_admin {
   bool active_by_clinic(std::map<std::string, std::int32_t>& out);
   bool put_override(const clinic_override& o, std::string& error);
   bool erase_override(std::string_view clinic, bool& existed, std::string& error);
-  bool load_overrides(std::vector<clinic_override>& out, std::string& error);
+  // The overrides Redis holds, and in `cleared` the clinics whose override
+  // was cleared before its time (tombstones).
+  bool load_overrides(std::vector<clinic_override>& out, std::vector<std::string>& cleared, std::string& error);
+  // Writes `o` unless Redis holds the clinic's key already (an override or a
+  // tombstone): how a server's overrides come back after Redis lost them.
+  bool restore_override(const clinic_override& o, bool& written, std::string& error);
 
  private:
   // The admin paths (/metrics, /status, overrides) use a connection of their
   // own, so that they never queue behind calls; one attempt, short timeouts.
+  // A write (`fresh`) opens a new connection, which finds the master anew
+  // (through Sentinel where there is one): a connection kept across a
+  // failover would write to the demoted master, which drops it when it
+  // becomes a replica, after the override was answered 200.
   template <typename Work>
-  bool with_connection(Work work, std::string* error = nullptr) {
+  bool with_connection(Work work, std::string* error = nullptr, bool fresh = false) {
     std::lock_guard lock(mutex_);
     std::string why;
-    if (!connection_) connection_ = open_(why);
+    if (fresh) connection_.reset();
+    // A kept connection that fails is tried once more anew: after a Redis
+    // restart or a failover the kept one is dead, and that is no outage.
+    if (connection_ && work(connection_.get())) return true;
+    connection_ = open_(why);
     if (connection_ && work(connection_.get())) return true;
     if (connection_) why = connection_->err ? connection_->errstr : "unexpected reply";
     connection_.reset();

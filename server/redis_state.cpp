@@ -180,8 +180,12 @@ class redis_state final : public call_state {
   bool erase_override(std::string_view clinic, bool& existed, std::string& error) override {
     return admin_.erase_override(clinic, existed, error);
   }
-  bool load_overrides(std::vector<clinic_override>& out, std::string& error) override {
-    return admin_.load_overrides(out, error);
+  bool load_overrides(std::vector<clinic_override>& out, std::vector<std::string>& cleared,
+                      std::string& error) override {
+    return admin_.load_overrides(out, cleared, error);
+  }
+  bool restore_override(const clinic_override& o, bool& written, std::string& error) override {
+    return admin_.restore_override(o, written, error);
   }
 
  private:
@@ -422,6 +426,7 @@ class redis_state final : public call_state {
   // This server's calls written back to Redis: the live ones registered,
   // the ended ones ended. Idempotent, so calls Redis kept are not counted twice.
   std::size_t resync() {
+    restore_overrides();
     const std::vector<live_call> calls = shadow_->known_calls();
     std::size_t sent = 0;
     for (const live_call& c : calls) {
@@ -434,6 +439,30 @@ class redis_state final : public call_state {
     }
     drain(sent % 512);
     return sent;
+  }
+
+  // This server's overrides written back, each unless Redis has its key (a
+  // newer override, or the tombstone of one cleared): a Redis that came back
+  // empty, or a master a failover promoted without them, has them again
+  // before the first call asks. Each one restored is logged.
+  void restore_overrides() {
+    const auto now = clock_type::now();
+    for (const clinic_override& o : overrides_.all(now)) {
+      const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(o.until - now).count();
+      if (ttl <= 0) continue;
+      const std::string key = options_.prefix + "override:" + o.clinic;
+      reply_ptr r = command(context_.get(), {"SET", key, o.encode(), "PX", std::to_string(ttl), "NX"});
+      if (!r || r->type != REDIS_REPLY_STATUS) continue;
+      std::string line;
+      json_line(line)
+          .add("level", "warning")
+          .add("time_ms", unix_ms(now))
+          .add("message", "override written back: the state store had lost it")
+          .add("clinic", o.clinic)
+          .add("state", options_.url)
+          .end_line();
+      write_log(line);
+    }
   }
 
   bool drain(std::size_t replies) {

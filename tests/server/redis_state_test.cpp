@@ -375,3 +375,39 @@ BOOST_AUTO_TEST_CASE(admin_reads_of_a_stalled_redis_do_not_delay_webhooks) {
   BOOST_TEST_INFO("p50 " << latencies[latencies.size() / 2] << " ms, max " << latencies.back() << " ms");
   BOOST_TEST(latencies[latencies.size() / 2] < 300.0);
 }
+
+// Redis restarted without persistence comes back empty: the overrides the
+// servers hold are written back like their calls (and logged), not erased by
+// the next read; one cleared through another server stays cleared.
+BOOST_AUTO_TEST_CASE(overrides_survive_a_redis_that_comes_back_empty) {
+  redis_process redis;
+  two_servers setup;
+  server_process a(setup.args(redis.url(), "a.jsonl"));
+  server_process b(setup.args(redis.url(), "b.jsonl"));
+  const auto set = admin(a, "POST", "/admin/clinics/harbour-physio/override",
+                         R"({"action": "voicemail", "until": ")" + in(std::chrono::seconds(600)) +
+                             R"(", "reason": "office flooded"})");
+  BOOST_REQUIRE(set.status == 200);
+  BOOST_TEST(call(b, call_sid(1)).find("<Record") != std::string::npos);  // B has it too now
+  redis.restart();  // empty
+  // The first read after the restart must not erase what the servers hold.
+  BOOST_TEST(eventually([&] {
+    const json listed = json::parse(admin(b, "GET", "/admin/overrides").body);
+    return listed["overrides"].size() == 1u;
+  }));
+  BOOST_TEST(eventually([&] { return redis.cli("EXISTS callpolicy:override:harbour-physio").find('1') != std::string::npos; }));
+  BOOST_TEST(call(a, call_sid(2)).find("<Record") != std::string::npos);
+  BOOST_TEST(eventually([&] {
+    return a.log().find("override written back") != std::string::npos ||
+           b.log().find("override written back") != std::string::npos;
+  }));
+  // Cleared through B: A learns it was cleared, and writes nothing back.
+  const auto cleared = admin(b, "DELETE", "/admin/clinics/harbour-physio/override");
+  BOOST_TEST(cleared.status == 200);
+  const auto after = admin(a, "GET", "/admin/overrides");
+  BOOST_TEST_INFO("cleared: " << cleared.body << " redis: " << redis.cli("GET callpolicy:override:harbour-physio")
+                              << " listed: " << after.body);
+  BOOST_TEST(json::parse(after.body)["overrides"].empty());
+  BOOST_TEST(eventually([&] { return call(a, call_sid(3)).find("<Record") == std::string::npos; }));
+  BOOST_TEST(eventually([&] { return call(b, call_sid(4)).find("<Record") == std::string::npos; }));
+}
