@@ -133,3 +133,23 @@ BOOST_FIXTURE_TEST_CASE(a_menu_reloaded_away_sends_its_caller_to_the_fallback, s
   BOOST_TEST(!contains(pressed.body, "<Gather"));
   BOOST_TEST(contains(pressed.body, "<Record"));
 }
+
+// A hot reload of a policy nested 6,000 parentheses deep is a set with an
+// error, not a dead server; the restart after it serves the last good set.
+BOOST_FIXTURE_TEST_CASE(a_deeply_nested_edit_never_applies_and_never_kills_the_server, serve_fixture) {
+  fs::create_directories(dir.path() + "/rules");
+  const std::string file = dir.path() + "/rules/clinic.policy";
+  dir.write("rules/clinic.policy", answered_by_ai);
+  server_process server(args(dir.path() + "/rules"));
+  const std::string deep = clinic_policy("  route {\n    " + std::string(6000, '(') + "holiday" +
+                                         std::string(6000, ')') + " -> voicemail\n    otherwise -> busy\n  }\n");
+  dir.write("rules/.next", deep);
+  fs::rename(dir.path() + "/rules/.next", file);
+  BOOST_TEST(eventually([&] { return contains(server.log(), "\"code\":\"E014\""); }));
+  BOOST_TEST(server.running());
+  BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(1), "+15555550100"), token).body, "<Sip>"));
+  server.kill_hard();
+  server_process restarted(args(dir.path() + "/rules"));
+  BOOST_TEST(contains(restarted.post("/twilio/voice", call(call_sid(2), "+15555550100"), token).body, "<Sip>"));
+  BOOST_TEST(contains(restarted.log(), "serving the last good set"));
+}
