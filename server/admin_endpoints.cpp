@@ -254,16 +254,7 @@ std::vector<clinic_override> webhooks::current_overrides() {
         bool written = false;
         std::string why;
         const bool ok = state_.restore_override(o, written, why);
-        std::string line;
-        json_line(line)
-            .add("level", ok ? "warning" : "error")
-            .add("time_ms", unix_ms(now))
-            .add("message", ok ? "override written back: the state store had lost it"
-                               : "override missing from the state store and not written back")
-            .add("clinic", o.clinic)
-            .add("error", why)
-            .end_line();
-        write_log(line);
+        log_override_restored(o.clinic, ok, why);
         shared.push_back(o);
       }
       for (const clinic_override& o : shared) overrides_.put(o);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "server/json_line.h"
+#include "server/log.h"
 
 namespace callpolicy::server {
 
@@ -34,6 +35,21 @@ std::optional<clinic_override> clinic_override::decode(std::string_view clinic, 
   o.set_at = std::string(fields[3]);
   o.reason = std::string(fields[4]);
   return o;
+}
+
+void log_override_restored(std::string_view clinic, bool ok, std::string_view error) {
+  std::string line;
+  json_line(line)
+      .add("level", ok ? "warning" : "error")
+      .add("time_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count())
+      .add("message", ok ? "override written back: the state store had lost it"
+                         : "override missing from the state store and not written back")
+      .add("clinic", clinic)
+      .add("error", error)
+      .end_line();
+  write_log(line);
 }
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point t) {

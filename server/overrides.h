@@ -41,6 +41,10 @@ struct clinic_override {
 // overrides back after an outage) can tell "cleared" from "lost".
 inline constexpr std::string_view cleared_override = "cleared";
 
+// The log line for an override a shared store had lost: written back (`ok`),
+// or not, and why. No override disappears without one.
+void log_override_restored(std::string_view clinic, bool ok, std::string_view error);
+
 // "2026-12-24T23:00:00Z"
 std::string rfc3339_utc(std::chrono::system_clock::time_point t);
 

@@ -446,22 +446,11 @@ class redis_state final : public call_state {
   // empty, or a master a failover promoted without them, has them again
   // before the first call asks. Each one restored is logged.
   void restore_overrides() {
-    const auto now = clock_type::now();
-    for (const clinic_override& o : overrides_.all(now)) {
-      const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(o.until - now).count();
-      if (ttl <= 0) continue;
-      const std::string key = options_.prefix + "override:" + o.clinic;
-      reply_ptr r = command(context_.get(), {"SET", key, o.encode(), "PX", std::to_string(ttl), "NX"});
-      if (!r || r->type != REDIS_REPLY_STATUS) continue;
-      std::string line;
-      json_line(line)
-          .add("level", "warning")
-          .add("time_ms", unix_ms(now))
-          .add("message", "override written back: the state store had lost it")
-          .add("clinic", o.clinic)
-          .add("state", options_.url)
-          .end_line();
-      write_log(line);
+    for (const clinic_override& o : overrides_.all(clock_type::now())) {
+      bool written = false;
+      std::string error;
+      const bool ok = admin_.restore_override(o, written, error);
+      if (written || !ok) log_override_restored(o.clinic, ok, error);
     }
   }
 
