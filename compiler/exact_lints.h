@@ -19,13 +19,14 @@
 #include "model/compiled_policy.h"
 #include "compiler/compiler.h"
 #include "model/diagnostic.h"
+#include "model/time_tables.h"
 
 namespace callpolicy {
 
 // The classes above, each for one clinic (a plan takes the union of two):
-// the minutes of a day at which the answer can change, the call counts
-// that matter, and the callers named ("" for any other).
-std::vector<std::uint16_t> minute_classes(const compiled_clinic& clinic);
+// the minutes of a day at which the answer can change (minute_classes, in
+// model/time_tables.h), the call counts that matter, and the callers named
+// ("" for any other).
 std::vector<std::int32_t> call_classes(const compiled_clinic& clinic);
 std::vector<std::string> caller_classes(const compiled_clinic& clinic);
 

@@ -1,6 +1,7 @@
 #include "model/time_tables.h"
 
 #include <algorithm>
+#include <set>
 
 namespace callpolicy {
 namespace {
@@ -246,6 +247,23 @@ std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tab
     t = test_predicate(clinic, tables, n.predicate, call) ? n.if_true : n.if_false;
   }
   return leaf_index(t);
+}
+
+std::vector<std::uint16_t> minute_classes(const compiled_clinic& c) {
+  std::set<std::uint16_t> minutes{0};
+  auto add_windows = [&](const std::vector<window>& windows) {
+    for (const window& w : windows) {
+      minutes.insert(w.start);
+      if (w.end < minutes_per_day) minutes.insert(w.end);
+    }
+  };
+  for (const auto& day : c.weekly_hours) add_windows(day);
+  for (const special_day& s : c.specials) add_windows(s.windows);
+  for (const schedule_rule& r : c.schedule) add_windows(r.windows);
+  for (const predicate& p : c.predicates) {
+    if (p.type == predicate::kind::during) add_windows(p.windows);
+  }
+  return {minutes.begin(), minutes.end()};
 }
 
 }  // namespace callpolicy

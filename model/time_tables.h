@@ -49,6 +49,12 @@ struct clinic_tables {
 
 clinic_tables build_tables(const compiled_clinic& clinic);
 
+// The minutes of a day at which a clinic's answer can change: midnight and
+// every window boundary of its hours, special days, schedule and `during`
+// conditions. Between two of them on one local date, nothing that decides
+// changes but the call count, the caller and the via.
+std::vector<std::uint16_t> minute_classes(const compiled_clinic& clinic);
+
 // What a local date is, found once for all the predicates that ask: its
 // plan (special, closed for a holiday, or weekly), the plan of the day
 // before (whose overnight windows spill into it), and whether it is a

@@ -333,6 +333,8 @@ local_resolution resolve_local_time(const cctz::time_zone* zone, std::int64_t lo
       r.type = local_resolution::kind::nonexistent;
       break;
   }
+  r.later = r.type == local_resolution::kind::ambiguous ? found.post : r.instant;
+  r.change = r.type == local_resolution::kind::unique ? r.instant : found.trans;
   return r;
 }
 

@@ -44,6 +44,8 @@ struct local_resolution {
   enum class kind : std::uint8_t { unique, ambiguous, nonexistent };
   kind type = kind::unique;
   std::chrono::sys_seconds instant{};  // ambiguous: the earlier instant; nonexistent: unset
+  std::chrono::sys_seconds later{};    // ambiguous: the later instant; else as `instant`
+  std::chrono::sys_seconds change{};   // ambiguous, nonexistent: when the offset changes; else as `instant`
 };
 // `local_seconds` counts seconds since 1970-01-01T00:00 in local time.
 local_resolution resolve_local_time(const cctz::time_zone* zone, std::int64_t local_seconds);

@@ -54,6 +54,14 @@ struct call_flow {
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
                       std::optional<std::string_view> dial_status);
 
+// The first instant after `call.at`, and no later than `call.at + horizon`, at
+// which the same call (its count, caller and via) would be answered with
+// another action than now; nullopt when the answer holds past the horizon.
+// Exact: it tries every instant at which the local time crosses one of the
+// clinic's window boundaries or midnight, and every change of UTC offset.
+std::optional<std::chrono::sys_seconds> next_change(const runtime_clinic& clinic, const call_context& call,
+                                                    std::chrono::seconds horizon);
+
 // Whether the clinic can answer a call with `action` outright, as an
 // operator's override does: a forward needs its number, a menu its block.
 bool can_answer_with(const compiled_clinic& clinic, action_kind action) noexcept;
