@@ -108,7 +108,7 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
     d.active = state_.active_by_clinic();
     d.overrides = current_overrides();
     d.state = state_.health();
-    d.journal_path = options_.journal_path;
+    d.recent = &recent_;
     d.public_url = options_.public_url;
     d.admin_writes = !options_.admin_token.empty();
     d.now = clock_type::now();

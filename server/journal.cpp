@@ -248,49 +248,4 @@ bool journal::for_each_line(const std::string& path,
   return true;
 }
 
-std::vector<std::string> journal::last_lines(const std::string& path, std::size_t limit, std::size_t max_bytes,
-                                             const std::function<bool(std::string_view)>& keep) {
-  std::vector<std::string> out;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;
-  const off_t size = ::lseek(fd, 0, SEEK_END);
-  constexpr std::size_t chunk = 256 * 1024;
-  std::string carry;  // the start of a line whose beginning is in an earlier chunk
-  off_t end = size;
-  std::size_t read_so_far = 0;
-  std::string buffer;
-  while (end > 0 && out.size() < limit && read_so_far < max_bytes) {
-    const off_t begin = end > static_cast<off_t>(chunk) ? end - static_cast<off_t>(chunk) : 0;
-    buffer.resize(static_cast<std::size_t>(end - begin));
-    std::size_t got = 0;
-    while (got < buffer.size()) {
-      const ssize_t n = ::pread(fd, buffer.data() + got, buffer.size() - got, begin + static_cast<off_t>(got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    buffer.resize(got);
-    buffer += carry;
-    read_so_far += got;
-    // Lines whole in this chunk, from its end back; the first one may have
-    // begun before it.
-    std::size_t stop = buffer.size();
-    for (;;) {
-      const std::size_t newline = stop == 0 ? std::string::npos : buffer.rfind('\n', stop - 1);
-      if (newline == std::string::npos) break;
-      const std::string_view line(buffer.data() + newline + 1, stop - newline - 1);
-      if (!line.empty() && keep(line)) {
-        out.emplace_back(line);
-        if (out.size() >= limit) break;
-      }
-      stop = newline;
-    }
-    carry.assign(buffer, 0, stop);
-    end = begin;
-    if (begin == 0 && out.size() < limit && !carry.empty() && keep(carry)) out.push_back(carry);
-  }
-  ::close(fd);
-  return out;
-}
-
 }  // namespace callpolicy::server

@@ -78,12 +78,6 @@ class journal {
   static bool for_each_line(const std::string& path,
                             const std::function<void(std::size_t number, std::string_view line, bool too_long)>& line);
 
-  // The last `limit` lines of the journal at `path` that `keep` accepts,
-  // newest first, reading backwards at most `max_bytes` from the end (the
-  // status page's recent decisions: bounded whatever the journal's size).
-  static std::vector<std::string> last_lines(const std::string& path, std::size_t limit, std::size_t max_bytes,
-                                             const std::function<bool(std::string_view)>& keep);
-
   // Rotates past `max_bytes`, after a commit; `snapshot` returns the lines
   // (each ending in a newline) a new file starts with. Call before the
   // first append.

@@ -2,6 +2,7 @@
 // (the snapshot a new file starts with): what a restart needs of the past.
 #include <nlohmann/json.hpp>
 
+#include "runtime/identify.h"
 #include "server/handler_text.h"
 #include "server/json_line.h"
 #include "server/log.h"
@@ -85,6 +86,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     write_log(out);
   };
   const auto now = clock_type::now();
+  const auto set = store_.current();
   journal::for_each_line(path, [&](std::size_t number, std::string_view text, bool too_long) {
     if (too_long) return skip(number, "line too long");
     const json line = json::parse(text, nullptr, false);
@@ -107,6 +109,21 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
     const std::int64_t ms = time->get<std::int64_t>();
     if (ms < 0 || ms > max_journal_time_ms) return skip(number, "time_ms out of range");
     const clock_type::time_point at{std::chrono::milliseconds{ms}};
+    // A decision, for the status page's recent decisions; a record without
+    // an action (a snapshot's live call) decided nothing.
+    const auto remember = [&](std::string_view step) {
+      const auto clinic = string_field("clinic");
+      const auto action = string_field("action");
+      if (!clinic || !action) return;
+      const std::string from = string_field("from").value_or("");
+      std::string buffer;
+      std::string_view caller = from;
+      if (const runtime_clinic* c = set ? set->find_by_id(*clinic) : nullptr) {
+        const std::string_view e164 = caller_e164(from, c->policy.region, buffer);
+        if (!e164.empty()) caller = e164;
+      }
+      recent_.add(*clinic, {ms, *call_sid, step, caller, *action, string_field("reason").value_or("")});
+    };
     if (*type == "voicemail") {
       const auto recording = string_field("recording_sid");
       if (!recording) return skip(number, "voicemail without a 'recording_sid' string");
@@ -117,6 +134,7 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       if (!clinic) return skip(number, "call without a 'clinic' string");
       if (!is_call_sid(*call_sid)) return skip(number, "call_sid is not a Twilio CallSid");
       if (restore_calls) state_.start_call(*call_sid, *clinic, at);
+      remember(string_field("via").value_or(""));
     } else if (*type == "status") {
       const auto status = string_field("status");
       if (!status) return skip(number, "status without a 'status' string");
@@ -154,7 +172,11 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       const auto clinic = string_field("clinic");
       if (!clinic) return skip(number, "override_cleared without 'clinic'");
       if (!state_.shares_overrides()) overrides_.erase(*clinic);
-    } else if (*type != "dial_status" && *type != "menu") {
+    } else if (*type == "dial_status") {
+      remember("dial " + string_field("dial_call_status").value_or(""));
+    } else if (*type == "menu") {
+      remember("menu " + string_field("digits").value_or(""));
+    } else {
       return skip(number, "unknown record type");
     }
     ++summary.records;

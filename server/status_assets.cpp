@@ -112,7 +112,12 @@ ul.answers { list-style: none; margin: 0; padding: 0; }
 .answer.busy .action { background: #b71c1c; }
 .answer.menu .action { background: #4a148c; }
 .answer .reason, .override + .reason { color: var(--muted); }
+.answer .until { display: block; padding-left: 5.5rem; color: var(--muted); font-size: 0.9rem; }
 .override { font-weight: 600; color: #8a3c00; }
+.busy { color: #b71c1c; }
+.note { color: #b71c1c; font-size: 0.85rem; }
+td { overflow-wrap: anywhere; }
+.call-sid { font-family: "DejaVu Sans Mono", monospace; font-size: 0.8rem; }
 .banner { border: 2px solid #b71c1c; background: #fff4f4; padding: 8px 12px; margin: 8px 0; }
 .diagnostic { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85rem; }
 pre { background: #f4f4f4; padding: 8px; overflow-x: auto; font-size: 0.85rem; }
@@ -129,12 +134,14 @@ dl.result dd { margin: 0; }
 /* A phone: each row a card, each cell with its column's name. */
 @media (max-width: 640px) {
   main { padding: 8px; }
-  table.clinics thead { position: absolute; left: -9999px; }
-  table.clinics tr { display: block; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; padding: 4px; }
-  table.clinics th, table.clinics td { display: block; border: 0; padding: 4px 8px; }
-  table.clinics td::before { content: attr(data-label); display: block; font-size: 0.8rem; color: var(--muted); }
+  table.cards thead { position: absolute; left: -9999px; }
+  table.cards caption { text-align: left; font-weight: 600; }
+  table.cards tr { display: block; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; padding: 4px; }
+  table.cards th, table.cards td { display: block; border: 0; padding: 4px 8px; }
+  table.cards td[data-label]::before { content: attr(data-label); display: block; font-size: 0.8rem; color: var(--muted); }
   input[type=search], input[type=text], input[type=password], input[type=tel] { min-width: 0; width: 100%; }
-  table.decisions { font-size: 0.85rem; }
+  input, select { max-width: 100%; }
+  dl.result { grid-template-columns: 1fr; }
 }
 )CSS";
 }

@@ -1,6 +1,6 @@
 // A clinic's page of the status page: who answers now, the override form,
 // the week, days ahead, numbers, the dry run of `eval --explain` and the
-// recent decisions read back from the journal.
+// recent decisions this server keeps in memory.
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -16,46 +16,29 @@
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 #include "runtime/week_render.h"
-#include "server/journal.h"
 #include "server/status_page_parts.h"
 
 namespace callpolicy::server::page_parts {
 namespace {
 
-std::string recent_decisions(const page_data& d, const std::string& clinic) {
-  std::string out =
-      R"(<table class="decisions"><caption>Last decisions</caption><thead><tr><th scope="col">Time (UTC)</th>)"
-      R"(<th scope="col">Caller</th><th scope="col">Via</th><th scope="col">Action</th><th scope="col">Reason</th></tr></thead><tbody>)";
-  if (d.journal_path.empty())
-    return out +
-           R"(<tr><td colspan="5">The journal is off (--journal '').</td></tr></tbody></table>)";
-  const std::string needle = fmt::format("\"clinic\":\"{}\"", clinic);
-  const auto lines = journal::last_lines(d.journal_path, 50, 32u << 20, [&](std::string_view line) {
-    return line.find(needle) != std::string_view::npos &&
-           (line.find("\"type\":\"call\"") != std::string_view::npos ||
-            line.find("\"type\":\"dial_status\"") != std::string_view::npos ||
-            line.find("\"type\":\"menu\"") != std::string_view::npos);
-  });
-  if (lines.empty())
-    out +=
-        R"(<tr><td colspan="5">No decision for this clinic in the journal's last 32 MB.</td></tr>)";
-  for (const std::string& line : lines) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object()) continue;
-    const auto text = [&](const char* k) {
-      return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
-    };
-    const std::int64_t ms = j.contains("time_ms") && j["time_ms"].is_number_integer()
-                                ? j["time_ms"].get<std::int64_t>()
-                                : 0;
-    const std::string type = text("type");
-    const std::string via = type == "call"   ? text("via")
-                            : type == "menu" ? "menu " + text("digits")
-                                             : "dial " + text("dial_call_status");
+// This server's last decisions for the clinic, newest first, from memory.
+std::string recent_decisions_table(const page_data& d, const runtime_clinic& c) {
+  std::string out = fmt::format(
+      R"(<table class="decisions cards"><caption>Last decisions on this server</caption><thead><tr>)"
+      R"(<th scope="col">Time ({})</th><th scope="col">Call</th><th scope="col">Caller</th>)"
+      R"(<th scope="col">Step</th><th scope="col">Action</th><th scope="col">Reason</th></tr></thead><tbody>)",
+      escaped(c.policy.timezone));
+  const std::vector<recent_decision> rows = d.recent ? d.recent->of(c.policy.id) : std::vector<recent_decision>{};
+  if (rows.empty())
+    out += R"(<tr><td colspan="6">No call for this clinic since this server started.</td></tr>)";
+  for (const recent_decision& r : rows) {
+    const std::chrono::system_clock::time_point at{std::chrono::milliseconds{r.time_ms}};
     out += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        escaped(rfc3339_utc(std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}})),
-        escaped(text("from")), escaped(via), escaped(text("action")), escaped(text("reason")));
+        R"(<tr><td data-label="Time">{}</td><td data-label="Call" class="call-sid">{}</td>)"
+        R"(<td data-label="Caller">{}</td><td data-label="Step">{}</td><td data-label="Action">{}</td>)"
+        R"(<td data-label="Reason">{}</td></tr>)",
+        local_timestamp(c, at), escaped(r.call_sid), escaped(r.caller.empty() ? "unknown" : r.caller),
+        escaped(r.step), escaped(r.action), escaped(r.reason));
   }
   return out + "</tbody></table>\n";
 }
@@ -263,7 +246,7 @@ std::string clinic_page(const page_data& d, const runtime_clinic& c, const dry_r
   body += "</section>";
 
   body += R"(<section aria-labelledby="recent-h"><h2 id="recent-h">Recent decisions</h2>)" +
-          recent_decisions(d, p.id) + "</section>";
+          recent_decisions_table(d, c) + "</section>";
   return page(p.name, body);
 }
 

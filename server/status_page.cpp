@@ -28,6 +28,8 @@ std::string_view status_page_style();
 namespace {
 
 constexpr std::size_t rows_at_most = 200;
+// How far ahead "until" looks for the answer's next change.
+constexpr std::chrono::seconds answer_horizon = std::chrono::days(7);
 
 }  // namespace
 
@@ -105,12 +107,47 @@ std::vector<via_kind> vias_of(const compiled_clinic& c) {
   return out;
 }
 
+namespace {
+
+std::string capitalised_weekday(day_number date) {
+  std::string day(weekday_name(weekday_of(date)));
+  day[0] = static_cast<char>(day[0] - 'a' + 'A');
+  return day;
+}
+
 // "Tue 14:05", in the clinic's zone.
 std::string local_clock(const runtime_clinic& c, std::chrono::sys_seconds at) {
   const local_parts local = to_local(c.zone, at);
-  std::string day(weekday_name(weekday_of(local.date)));
-  day[0] = static_cast<char>(day[0] - 'a' + 'A');
-  return fmt::format("{} {}", day, format_clock(static_cast<std::uint16_t>(local.seconds / 60)));
+  return fmt::format("{} {}", capitalised_weekday(local.date),
+                     format_clock(static_cast<std::uint16_t>(local.seconds / 60)));
+}
+
+}  // namespace
+
+std::string local_moment(const runtime_clinic& c, std::chrono::system_clock::time_point at,
+                         std::chrono::system_clock::time_point now) {
+  const auto at_s = std::chrono::floor<std::chrono::seconds>(at);
+  const local_parts local = to_local(c.zone, at_s);
+  const day_number today = to_local(c.zone, std::chrono::floor<std::chrono::seconds>(now)).date;
+  const std::string clock = format_clock(static_cast<std::uint16_t>(local.seconds / 60));
+  std::string shown;
+  if (local.date == today) {
+    shown = clock;
+  } else if (local.date == today + 1) {
+    shown = "tomorrow " + clock;
+  } else if (local.date > today && local.date < today + 7) {
+    shown = capitalised_weekday(local.date) + " " + clock;
+  } else {
+    shown = format_date(local.date) + " " + clock;
+  }
+  return fmt::format(R"(<time datetime="{}">{}</time>)", escaped(rfc3339_utc(at)), escaped(shown));
+}
+
+std::string local_timestamp(const runtime_clinic& c, std::chrono::system_clock::time_point at) {
+  const local_parts local = to_local(c.zone, std::chrono::floor<std::chrono::seconds>(at));
+  return fmt::format(R"(<time datetime="{}">{} {} {:02}:{:02}:{:02}</time>)", escaped(rfc3339_utc(at)),
+                     capitalised_weekday(local.date), format_date(local.date), local.seconds / 3600,
+                     local.seconds / 60 % 60, local.seconds % 60);
 }
 
 // One table row: the clinic, its time, who answers by each integration, the
@@ -134,17 +171,35 @@ void clinic_row(std::string& out, const runtime_clinic& c, const page_data& d) {
       dec.action = o->action;
       reason = o->decision_reason();
     }
+    // Until when: the override's end, else the policy's next change at
+    // today's count (a change in the count changes it sooner).
+    std::string until;
+    if (o && can_answer_with(c.policy, o->action)) {
+      until = "until " + local_moment(c, o->until, d.now) + " (override)";
+    } else if (const auto change = next_change(c, {at, active, {}, via}, answer_horizon)) {
+      until = "until " + local_moment(c, *change, d.now);
+    } else {
+      until = "no change within 7 days";
+    }
     out += fmt::format(R"(<li class="answer {}"><span class="via">{}</span> <strong class="action">{}</strong> )"
-                       R"(<span class="reason">{}</span></li>)",
-                       action_name(dec.action), via_name(via), action_words(dec.action), escaped(reason));
+                       R"(<span class="reason">{}</span> <span class="until">{}</span></li>)",
+                       action_name(dec.action), via_name(via), action_words(dec.action), escaped(reason), until);
   }
   out += "</ul></td>";
-  out += fmt::format(R"(<td data-label="Active calls">{}{}</td>)", active,
-                     c.policy.overflow_threshold ? fmt::format(" of {}", *c.policy.overflow_threshold) : "");
+  const auto threshold = c.policy.overflow_threshold;
+  if (threshold && static_cast<std::int64_t>(active) >= static_cast<std::int64_t>(*threshold)) {
+    // At the threshold the clinic counts as busy: what the overflow rules see.
+    out += fmt::format(R"(<td data-label="Active calls"><strong class="busy">{} of {}</strong>)"
+                       R"(<div class="note">busy: at or over the overflow threshold</div></td>)",
+                       active, *threshold);
+  } else {
+    out += fmt::format(R"(<td data-label="Active calls">{}{}</td>)", active,
+                       threshold ? fmt::format(" of {}", *threshold) : "");
+  }
   out += R"(<td data-label="Override">)";
   if (o) {
     out += fmt::format(R"(<span class="override">{} until {}</span><div class="reason">{}</div>)",
-                       action_words(o->action), escaped(rfc3339_utc(o->until)), escaped(o->reason));
+                       action_words(o->action), local_moment(c, o->until, d.now), escaped(o->reason));
   } else {
     out += "none";
   }
@@ -201,7 +256,7 @@ std::string reload_banner(const page_data& d) {
 }
 
 std::string now_table(const page_data& d, std::string_view rows) {
-  std::string out = R"(<table class="clinics"><caption class="visually-hidden">Clinics and who answers their calls now</caption>
+  std::string out = R"(<table class="clinics cards"><caption class="visually-hidden">Clinics and who answers their calls now</caption>
 <thead><tr><th scope="col">Clinic</th><th scope="col">Local time</th><th scope="col">Who answers now</th>)"
                     R"(<th scope="col">Active calls</th><th scope="col">Override</th></tr></thead>
 <tbody id="rows" aria-live="polite">)";

@@ -1,4 +1,4 @@
-// The status page (issue 14), on the admin address: for the people who run
+// The status page, on the admin address: for the people who run
 // the phones, who answers every clinic's calls right now and why.
 //
 // Pages are rendered here, on the server, so that they work without
@@ -30,6 +30,7 @@
 #include "server/endpoints.h"
 #include "server/overrides.h"
 #include "server/policy_store.h"
+#include "server/recent_decisions.h"
 
 namespace callpolicy::server {
 
@@ -42,7 +43,7 @@ struct page_data {
   std::map<std::string, std::int32_t> active;
   std::vector<clinic_override> overrides;
   state_health state;
-  std::string journal_path;
+  const recent_decisions* recent = nullptr;
   std::string public_url;
   bool admin_writes = false;  // an admin token is configured
   std::chrono::system_clock::time_point now{};

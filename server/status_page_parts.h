@@ -19,6 +19,13 @@ std::string url_part(std::string_view text);
 // A whole HTML page around `body`.
 std::string page(std::string_view title, std::string_view body);
 std::string_view action_words(action_kind a);
+// A moment in the clinic's local time, as short as today allows ("17:00",
+// "tomorrow 08:00", "Wed 08:00", "2027-01-04 08:00"), in a <time> element
+// that carries the UTC instant.
+std::string local_moment(const runtime_clinic& c, std::chrono::system_clock::time_point at,
+                         std::chrono::system_clock::time_point now);
+// "Wed 2026-12-02 14:05:07", in the clinic's local time, in a <time> element.
+std::string local_timestamp(const runtime_clinic& c, std::chrono::system_clock::time_point at);
 const clinic_override* override_of(const std::vector<clinic_override>& overrides,
                                    std::string_view clinic,
                                    std::chrono::system_clock::time_point at);

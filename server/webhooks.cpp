@@ -252,7 +252,9 @@ void webhooks::finish_call(response& out, std::int32_t active, bool local) {
   decision d;
   // An operator's override decides before the policy does.
   action_kind overridden = action_kind::ai;
-  if (overrides_.active(out.clinic, out.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden)) {
+  const bool by_override =
+      overrides_.active(out.clinic, out.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden);
+  if (by_override) {
     d = {overridden, out.reason};
   } else {
     d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), active, caller, out.pending_via});
@@ -261,6 +263,8 @@ void webhooks::finish_call(response& out, std::int32_t active, bool local) {
   write_twiml(out.body, clinic, d, {out.pending_via, is_e164(out.from)}, answer_options());
   out.action.assign(action_name(d.action));
   metrics_.count_decision(out.clinic, out.action, out.reason);
+  recent_.add(out.clinic, {unix_ms(out.received), out.call_sid, via_name(out.pending_via),
+                           caller.empty() ? std::string_view(out.from) : caller, out.action, out.reason});
   // Without a journal the line would be built for nothing, on every call.
   if (!journal_.enabled()) return;
   json_line line(out.journal_line);
@@ -275,6 +279,8 @@ void webhooks::finish_call(response& out, std::int32_t active, bool local) {
       .add("active_calls", active)
       .add("action", out.action)
       .add("reason", out.reason);
+  // Decided by an operator, not the policy: `plan --journal` leaves it out.
+  if (by_override) line.add("override", true);
   // Decided with this server's own count: the shared store was slow or down.
   if (local) line.add("state", "local");
   line.end();
@@ -327,13 +333,16 @@ via_kind webhooks::callback_via(const form_fields& form, const runtime_clinic& c
 }
 
 void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d,
-                           bool menu_repeated, response& out) {
+                           bool menu_repeated, std::string_view step, response& out) {
   const std::string_view from = form_value(form, "From");
   write_twiml(out.body, clinic, d, {callback_via(form, clinic), is_e164(from), menu_repeated}, answer_options());
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
   out.reason.assign(d.reason);
   metrics_.count_decision(out.clinic, out.action, out.reason);
+  const std::string_view caller = caller_of(from, clinic);
+  recent_.add(out.clinic, {unix_ms(clock_type::now()), out.call_sid, step, caller.empty() ? from : caller,
+                           out.action, out.reason});
 }
 
 void webhooks::handle_dial_status(const form_fields& form, std::string_view target, response& out) {
@@ -345,7 +354,9 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
     write_hangup_twiml(out.body);
     out.reason.assign(status);
   } else if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
-    answer_step(*clinic, form, after_dial(*clinic, status), false, out);
+    thread_local std::string step;
+    step.assign("dial ").append(status);
+    answer_step(*clinic, form, after_dial(*clinic, status), false, step, out);
   }
   if (!journal_.enabled()) return;
   json_line(out.journal_line)
@@ -353,6 +364,7 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
       .add("time_ms", unix_ms(clock_type::now()))
       .add("call_sid", call_sid)
       .add("clinic", out.clinic)
+      .add("from", form_value(form, "From"))
       .add("dial_call_status", status)
       .add("dial_call_sid", form_value(form, "DialCallSid"))
       .add("action", out.action)
@@ -373,7 +385,9 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
     const decision d = after_menu(*clinic, digits, repeated);
     const bool again = d.reason == menu_repeat_reason;
     if (again) remember_menu_repeat(out.call_sid, now);
-    answer_step(*clinic, form, d, again, out);
+    thread_local std::string step;
+    step.assign("menu ").append(digits);
+    answer_step(*clinic, form, d, again, step, out);
   }
   if (!journal_.enabled()) return;
   json_line(out.journal_line)
@@ -381,6 +395,7 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
       .add("time_ms", unix_ms(clock_type::now()))
       .add("call_sid", out.call_sid)
       .add("clinic", out.clinic)
+      .add("from", form_value(form, "From"))
       .add("digits", digits)
       .add("action", out.action)
       .add("reason", out.reason)

@@ -20,6 +20,7 @@
 #include "server/metrics.h"
 #include "server/overrides.h"
 #include "server/policy_store.h"
+#include "server/recent_decisions.h"
 #include "server/recent_keys.h"
 #include "server/server.h"
 
@@ -107,6 +108,7 @@ class webhooks {
 
   std::size_t voicemails() const { return voicemails_; }
   call_state& state() { return state_; }
+  const recent_decisions& recent() const { return recent_; }
 
  private:
   void handle_call(const form_fields& form, response& out);
@@ -119,8 +121,9 @@ class webhooks {
                                         response& out);
   via_kind callback_via(const form_fields& form, const runtime_clinic& clinic) const;
   // Answers a later step of a call's flow (a forward's end, a menu key).
+  // `step` says how the call got here ("dial no-answer", "menu 2"), for the recent decisions.
   void answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d, bool menu_repeated,
-                   response& out);
+                   std::string_view step, response& out);
   twiml_options answer_options() const;
   void handle_voicemail(const form_fields& form, response& out);
   void handle_twilio(const endpoint& e, const request_view& request, response& out);
@@ -154,6 +157,7 @@ class webhooks {
   recent_keys menu_repeats_;
   std::mutex recordings_mutex_;
   recent_keys recordings_;
+  recent_decisions recent_;
 };
 
 }  // namespace callpolicy::server

@@ -1,4 +1,4 @@
-// The status page (issue 14) in Debian's real headless Chromium, driven by
+// The status page in Debian's real headless Chromium, driven by
 // playwright-core, against a real `callpolicy serve` with a copy of
 // examples/ that the tests edit. Screenshots of every view go to
 // $ARTIFACTS_DIR and are checked not to be blank.
@@ -45,9 +45,9 @@ async function waitFor(check, ms, what) {
 
 // A voice webhook signed as Twilio signs it: HMAC-SHA1 of the URL and the
 // sorted parameters, with the auth token.
-async function call(to, sid) {
-  const fields = { CallSid: sid, To: to, From: "+447700900123", CallStatus: "ringing" };
-  const url = `${publicUrl}/twilio/voice`;
+async function call(to, sid, from = "+447700900123", endpoint = "voice") {
+  const fields = { CallSid: sid, To: to, From: from, CallStatus: "ringing" };
+  const url = `${publicUrl}/twilio/${endpoint}`;
   const signed = url + Object.keys(fields).sort().map((k) => k + fields[k]).join("");
   const signature = createHmac("sha1", "page-twilio-token").update(signed).digest("base64");
   const r = await fetch(url, { method: "POST", body: new URLSearchParams(fields),
@@ -235,12 +235,72 @@ test("the dry-run form gives the same action and reason as callpolicy eval", asy
   await page.close();
 });
 
+// The local wall clock of an instant in a zone, computed by the browser's own
+// ICU: "2026-12-02 14:05:07".
+function wallClock(page, iso, zone) {
+  return page.evaluate(([iso, zone]) => {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+      second: "2-digit", hourCycle: "h23" }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  }, [iso, zone]);
+}
+
+test("recent decisions show the clinic's local time, the CallSid and a PBX caller in E.164", async () => {
+  const sids = [1, 2, 3, 4].map((n) => "CA" + String(n).repeat(32));
+  for (const sid of sids) {
+    assert.match(await call("sip:north-shore-medical@clinic.sip.twilio.com", sid, "sip:0298765432@pbx.example.com.au",
+                            "sip"), /<Response>/);
+  }
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${admin}/clinics/north-shore-medical`);
+  const rows = page.locator("table.decisions tbody tr");
+  assert.equal(await rows.count(), 4);
+  const newest = rows.first();
+  assert.equal(await newest.locator('td[data-label="Call"]').textContent(), sids[3]);
+  assert.equal(await newest.locator('td[data-label="Caller"]').textContent(), "+61298765432");
+  assert.equal(await newest.locator('td[data-label="Step"]').textContent(), "sip");
+  assert.match(await page.locator("table.decisions thead").textContent(), /Time \(Australia\/Sydney\)/);
+  const time = newest.locator("time");
+  const iso = await time.getAttribute("datetime");
+  assert.ok((await time.textContent()).endsWith(await wallClock(page, iso, "Australia/Sydney")),
+            `${await time.textContent()} is ${iso} in Sydney`);
+  // Four calls against a threshold of three: the count stands out and says why.
+  const active = page.locator('tr[data-clinic="north-shore-medical"] td[data-label="Active calls"]');
+  await active.locator("strong.busy").waitFor();
+  assert.match(await active.textContent(), /4 of 3.*overflow threshold/);
+  // The answer says until when it holds: at that instant eval answers otherwise, a minute before alike.
+  // (smile-dental, no call active: it opens and closes.)
+  await page.goto(`${admin}/`);
+  const answer = page.locator('tr[data-clinic="smile-dental"] li.answer').first();
+  await answer.waitFor();
+  const via = await answer.locator(".via").textContent();
+  const action = (at) => evalJson(["--clinic", "smile-dental", "--at", at, "--via", via]).action;
+  if (await answer.locator(".until time").count()) {
+    const until = await answer.locator(".until time").getAttribute("datetime");
+    const before = new Date(Date.parse(until) - 60000).toISOString().replace(/\.\d+Z$/, "Z");
+    assert.equal(action(before), action("now"), `the answer holds until ${until}`);
+    assert.notEqual(action(until), action("now"), `the answer changes at ${until}`);
+  } else {
+    // Holidays a week long (the winter break): then it says so.
+    assert.equal(await answer.locator(".until").textContent(), "no change within 7 days");
+  }
+  await shoot(page, "clinic-recent-decisions");
+  await page.close();
+});
+
 test("at 375 px wide the pages fit the screen, and every control is labelled and reached by keyboard", async () => {
   const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
-  for (const path of ["/", "/clinics/smile-dental", "/reloads"]) {
+  // Pages with recent decisions in them, long CallSids and reasons included.
+  assert.match(await call("+14165551234", "CA" + "9".repeat(32)), /<Response>/);
+  for (const path of ["/", "/clinics/smile-dental", "/clinics/north-shore-medical", "/clinics/harbour-physio",
+                      "/clinics/north-shore-medical?at=2026-12-02T10:00&via=sip&calls=4", "/reloads"]) {
     await page.goto(`${admin}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `${path} is ${width} px wide at 375`);
+    if (path.startsWith("/clinics/")) {
+      assert.ok((await page.locator("table.decisions tbody td[data-label]").count()) > 0, `${path} lists decisions`);
+    }
     const unlabelled = await page.evaluate(() =>
       [...document.querySelectorAll("input, select")].filter((e) => !document.querySelector(`label[for="${e.id}"]`)).length);
     assert.equal(unlabelled, 0, `${path}: controls without a label`);
