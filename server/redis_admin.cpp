@@ -27,9 +27,8 @@ bool redis_admin::active_by_clinic(std::map<std::string, std::int32_t>& out) {
                          after.size());
     }
     for (std::size_t i = 0; i < clinics->elements; ++i) {
-      redisReply* raw = nullptr;
-      if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK || !raw) return false;
-      reply_ptr count(raw);
+      reply_ptr count = next_reply(c);
+      if (!count) return false;
       if (const auto n = reply_count(count.get()); n && *n > 0) out[std::string(*reply_text(clinics->element[i]))] = *n;
     }
     return true;

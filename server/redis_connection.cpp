@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -55,8 +56,31 @@ reply_ptr command(redisContext* c, const std::vector<std::string>& argv) {
     parts.push_back(a.data());
     lengths.push_back(a.size());
   }
-  return reply_ptr(static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(parts.size()), parts.data(), lengths.data())));
+  if (redisAppendCommandArgv(c, static_cast<int>(parts.size()), parts.data(), lengths.data()) != REDIS_OK) {
+    return nullptr;
+  }
+  return next_reply(c);
+}
+
+reply_ptr next_reply(redisContext* c) {
+  // redisGetReply's own steps, with the reader's buffer measured after each read.
+  void* raw = nullptr;
+  if (redisGetReplyFromReader(c, &raw) != REDIS_OK) return nullptr;
+  if (raw) return reply_ptr(static_cast<redisReply*>(raw));
+  int written = 0;
+  while (!written) {
+    if (redisBufferWrite(c, &written) != REDIS_OK) return nullptr;
+  }
+  while (!raw) {
+    if (redisBufferRead(c) != REDIS_OK) return nullptr;
+    if (c->reader->len - c->reader->pos > reply_bytes_at_most) {
+      c->err = REDIS_ERR_PROTOCOL;
+      std::snprintf(c->errstr, sizeof c->errstr, "a reply longer than %zu bytes", reply_bytes_at_most);
+      return nullptr;
+    }
+    if (redisGetReplyFromReader(c, &raw) != REDIS_OK) return nullptr;
+  }
+  return reply_ptr(static_cast<redisReply*>(raw));
 }
 
 std::string reply_error(const redisReply* r, const redisContext* c) {
@@ -99,7 +123,8 @@ context_ptr open_master(const redis_address& direct, const std::vector<redis_add
                                std::errc() &&
                            port > 0 && port <= 65535;
       if (!host || host->empty() || !port_ok) {
-        error = fmt::format("sentinel {} knows no master '{}'", s.text(), master_name);
+        error = fmt::format("sentinel {} knows no master '{}'{}", s.text(), master_name,
+                            r ? "" : std::string(": ") + sentinel->errstr);
         continue;
       }
       target.host.assign(*host);

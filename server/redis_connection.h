@@ -42,6 +42,13 @@ using context_ptr = std::unique_ptr<redisContext, context_deleter>;
 context_ptr connect_to(const redis_address& a, std::chrono::milliseconds connect_timeout,
                        std::chrono::milliseconds io_timeout, std::string& error);
 reply_ptr command(redisContext* c, const std::vector<std::string>& argv);
+// The next reply of a pipeline, as redisGetReply gives it, except that a
+// reply whose unread bytes pass `reply_bytes_at_most` fails the context
+// (c->err set) instead of being buffered whole: hiredis 0.14 sets no bound,
+// and a broken or hostile peer can announce a bulk string of any length.
+// Null on failure, with c->err and c->errstr saying why.
+inline constexpr std::size_t reply_bytes_at_most = 8u << 20;
+reply_ptr next_reply(redisContext* c);
 std::string reply_error(const redisReply* r, const redisContext* c);
 
 // What a reply holds, checked: a peer that is not Redis, or a broken one,

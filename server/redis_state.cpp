@@ -285,9 +285,8 @@ class redis_state final : public call_state {
         std::string why;
         if (!load_scripts(c, why)) return fail(why);
         append(c, o);
-        redisReply* raw = nullptr;
-        if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) return fail(c->errstr);
-        reply_ptr again(raw);
+        reply_ptr again = next_reply(c);
+        if (!again) return fail(c->errstr);
         if (again->type == REDIS_REPLY_ERROR) return fail(std::string(again->str, again->len));
         return answer(o, again.get());
       }
@@ -363,12 +362,11 @@ class redis_state final : public call_state {
       }
       for (const op& o : batch) append(context_.get(), o);
       for (const op& o : batch) {
-        redisReply* raw = nullptr;
-        if (redisGetReply(context_.get(), reinterpret_cast<void**>(&raw)) != REDIS_OK) {
+        reply_ptr r = next_reply(context_.get());
+        if (!r) {
           lose_connection(context_->errstr, down_since);
           break;
         }
-        reply_ptr r(raw);
         if (!take_reply(context_.get(), o, r.get())) {
           std::string error;
           {
@@ -456,9 +454,7 @@ class redis_state final : public call_state {
 
   bool drain(std::size_t replies) {
     for (std::size_t i = 0; i < replies; ++i) {
-      redisReply* raw = nullptr;
-      if (redisGetReply(context_.get(), reinterpret_cast<void**>(&raw)) != REDIS_OK) return false;
-      freeReplyObject(raw);
+      if (!next_reply(context_.get())) return false;
     }
     return true;
   }

@@ -3,6 +3,7 @@
 // treat each as no master (or a broken store) and go on answering calls with
 // its own count, never crash or spin.
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -79,6 +80,58 @@ class fake_resp_server {
   std::thread thread_;
 };
 
+// Answers the first request of every connection with a bulk string that
+// announces a gigabyte, and sends it, until the client hangs up.
+class flooding_resp_server {
+ public:
+  flooding_resp_server() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~flooding_resp_server() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::size_t sent() const { return sent_; }
+
+ private:
+  void run() {
+    const std::string chunk(64 * 1024, 'x');
+    while (!stop_) {
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      char buffer[4096];
+      if (::read(client, buffer, sizeof buffer) > 0) {
+        const std::string header = "$1073741824\r\n";
+        bool open = ::write(client, header.data(), header.size()) > 0;
+        for (std::size_t n = 0; open && !stop_ && n < (1u << 30); n += chunk.size()) {
+          const ssize_t w = ::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+          open = w > 0;
+          if (open) sent_ += static_cast<std::size_t>(w);
+        }
+      }
+      ::close(client);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> sent_{0};
+  std::thread thread_;
+};
+
 }  // namespace
 
 const std::vector<std::string> hostile_master_replies{
@@ -139,4 +192,23 @@ BOOST_FIXTURE_TEST_CASE(a_store_answering_nonsense_is_refused_at_start, serve_fi
   const auto r = run_callpolicy(serve);
   BOOST_TEST(r.exit_code > 0);
   BOOST_TEST(r.exit_code < 128);
+}
+
+// A reply that announces a gigabyte is refused once it passes the reader's
+// bound, not buffered whole: the server exits with a message, having held
+// only megabytes.
+BOOST_FIXTURE_TEST_CASE(a_store_sending_a_gigabyte_reply_is_refused_without_holding_it, serve_fixture) {
+  flooding_resp_server store;
+  std::vector<std::string> serve{"serve", "--listen", "127.0.0.1:" + std::to_string(free_port()), "--admin-listen",
+                                 "127.0.0.1:" + std::to_string(free_port())};
+  const auto rest = args(examples, {"--state", "redis://127.0.0.1:" + std::to_string(store.port())});
+  serve.insert(serve.end(), rest.begin(), rest.end());
+  const auto r = run_callpolicy(serve);
+  BOOST_TEST(r.exit_code > 0);
+  BOOST_TEST(r.exit_code < 128);
+  BOOST_TEST(contains(r.err, "a reply longer than"));
+  BOOST_TEST(store.sent() < (256u << 20));
+  rusage children{};
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  BOOST_TEST(children.ru_maxrss < 512 * 1024, "the largest child held " << children.ru_maxrss << " KiB");
 }
