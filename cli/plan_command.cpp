@@ -131,6 +131,7 @@ struct replayed_call {
 struct journal_plan {
   std::size_t calls = 0;
   std::size_t skipped = 0;
+  std::size_t overridden = 0;  // decided by an operator's override: no policy decided them
   std::vector<replayed_call> different;
 };
 
@@ -152,6 +153,12 @@ journal_plan replay(const std::string& path, const policy_set& set, const std::s
       continue;
     }
     if (!only.empty() && text("clinic") != only) continue;
+    // Journals written before calls carried the flag still name the override in the reason.
+    const bool overridden = (j.contains("override") && j["override"] == true) || text("reason").starts_with("override: ");
+    if (overridden) {
+      ++plan.overridden;
+      continue;
+    }
     ++plan.calls;
     const std::chrono::sys_seconds at{std::chrono::seconds{j["time_ms"].get<std::int64_t>() / 1000}};
     const std::int32_t active = j.contains("active_calls") && j["active_calls"].is_number_integer()
@@ -211,14 +218,21 @@ std::string journal_text(const journal_plan& p, const std::string& path, const s
       }
       clinics.push_back({{"clinic", clinic}, {"calls", total}, {"changes", changes}});
     }
-    const nlohmann::ordered_json out{{"version", 1}, {"journal", path}, {"calls", p.calls}, {"different", p.different.size()},
-                                     {"changed", !p.different.empty()}, {"clinics", clinics}};
+    const nlohmann::ordered_json out{{"version", 1},         {"journal", path},
+                                     {"calls", p.calls},     {"overridden", p.overridden},
+                                     {"different", p.different.size()}, {"changed", !p.different.empty()},
+                                     {"clinics", clinics}};
     return out.dump(2) + "\n";
   }
   const bool markdown = format == "markdown";
   std::string out = markdown ? "### callpolicy plan (journal)\n\n" : "";
   out += fmt::format("{}{} calls replayed from {}: {} would be decided differently{}.\n", markdown ? "**" : "", p.calls,
                      path, p.different.size(), markdown ? "**" : "");
+  if (p.overridden > 0) {
+    out += fmt::format("{}{} call{} decided by an override {} not compared: no policy decided them.\n",
+                       markdown ? "\n" : "", p.overridden, p.overridden == 1 ? "" : "s",
+                       p.overridden == 1 ? "is" : "are");
+  }
   for (const auto& [clinic, pairs] : groups) {
     std::size_t total = 0;
     for (const auto& [pair, calls] : pairs) total += calls.size();
@@ -249,12 +263,16 @@ void add_plan_command(CLI::App& app, int& exit_code) {
     bool detailed = false;
   };
   auto opts = std::make_shared<options>();
-  command->add_option("--from", opts->from, "the set as it is: files and directories");
-  command->add_option("--from-git", opts->from_git, "the set as it is at this git revision (the paths of --to, or of --from)");
+  auto* from = command->add_option("--from", opts->from, "the set as it is: files and directories");
+  auto* from_git = command->add_option("--from-git", opts->from_git,
+                                       "the set as it is at this git revision (the paths of --to, or of --from)");
   command->add_option("--to", opts->to, "the set as it will be: files and directories")->required();
   auto* week = command->add_option("--week", opts->week, "the week's first day (default: today in each clinic's zone)");
+  // The journal holds what the old set decided; a second old set would be ignored.
   command->add_option("--journal", opts->journal, "replay the calls a server journaled under the new set instead")
-      ->excludes(week);
+      ->excludes(week)
+      ->excludes(from)
+      ->excludes(from_git);
   command->add_option("--clinic", opts->clinic, "only this clinic");
   command->add_option("--format", opts->format, "text, json, markdown or github")
       ->check(CLI::IsMember({"text", "json", "markdown", "github"}));

@@ -1,6 +1,7 @@
-// `callpolicy plan` end to end (issue 16): an edit of examples/ prints
+// `callpolicy plan` end to end: an edit of examples/ prints
 // exactly its changes, an unchanged set exits 0, --from-git reads a
 // revision, and journal mode replays what a real server recorded.
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -177,6 +178,42 @@ BOOST_AUTO_TEST_CASE(journal_mode_replays_what_a_real_server_decided) {
   const json j = json::parse(run_callpolicy({"plan", "--journal", journal, "--to", e.after, "--format", "json"}).out);
   BOOST_TEST(j["calls"] == 7);
   BOOST_TEST(j["different"] == 4);
+}
+
+// Calls an operator's override decided are no policy's decisions: a replay
+// leaves them out and says how many; a second old set beside the journal is refused.
+BOOST_AUTO_TEST_CASE(journal_mode_leaves_out_calls_an_override_decided) {
+  edited_examples e;
+  const std::string token_file = e.dir.write("token", "plan-token\n");
+  const std::string admin_file = e.dir.write("admin", "plan-admin\n");
+  const std::string journal = e.dir.path() + "/journal.jsonl";
+  {
+    server_process server({"--rules", e.before, "--auth-token-file", token_file, "--journal", journal,
+                           "--admin-token-file", admin_file});
+    const std::time_t t = std::time(nullptr) + 3600;
+    char until[32];
+    std::strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    const auto set = http_request(server.admin_port(), "POST", "/admin/clinics/harbour-physio/override",
+                                  std::string(R"({"action": "voicemail", "until": ")") + until + R"(", "reason": "drill"})",
+                                  {{"Authorization", "Bearer plan-admin"}, {"Content-Type", "application/json"}});
+    BOOST_REQUIRE(set.status == 200);
+    for (int i = 1; i <= 2; ++i) {
+      server.post("/twilio/voice", {{"CallSid", call_sid(i)}, {"To", "+442079460555"}, {"From", "+447700900001"}}, "plan-token");
+    }
+    server.post("/twilio/voice", {{"CallSid", call_sid(3)}, {"To", "+16475559999"}, {"From", "+14165550100"}}, "plan-token");
+    server.stop();
+  }
+  const auto r = run_callpolicy({"plan", "--journal", journal, "--to", e.before, "--detailed-exitcode"});
+  BOOST_TEST_INFO(r.out << r.err);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.find("1 calls replayed from " + journal + ": 0 would be decided differently.") != std::string::npos);
+  BOOST_TEST(r.out.find("2 calls decided by an override are not compared") != std::string::npos);
+  const json j = json::parse(run_callpolicy({"plan", "--journal", journal, "--to", e.before, "--format", "json"}).out);
+  BOOST_TEST(j["overridden"] == 2);
+  BOOST_TEST(j["different"] == 0);
+  const auto both = run_callpolicy({"plan", "--journal", journal, "--from", e.after, "--to", e.before});
+  BOOST_TEST(both.exit_code == 2);
+  BOOST_TEST(both.err.find("--journal") != std::string::npos);
 }
 
 // git quotes non-ASCII names in ls-tree's default output; a file whose name
