@@ -65,7 +65,7 @@ std::set<std::string> files_in_scope(const std::vector<ast::policy_file>& parsed
   }
   if (scope.tests) {
     for (const ast::policy_file& f : parsed) {
-      if (f.tests.empty()) continue;
+      if (f.tests.empty() || !given.count(f.path)) continue;
       files.insert(f.path);
       for (const ast::test_case& t : f.tests) {
         const std::string id = test_clinic_id(t, f, parsed);
@@ -185,14 +185,15 @@ bool load_scoped(const std::vector<std::string>& paths, const std::vector<std::s
     if (d.code == codes::empty_set) in_scope.insert(d.where.file);
   }
   out.files = std::move(in_scope);
+  out.given = std::move(given);
   out.loaded = std::move(loaded);
   if (out.loaded.sink.has_errors()) exit_code = exit_findings;
   return !out.loaded.sink.has_errors();
 }
 
 bool load_scoped_and_report(const std::vector<std::string>& paths, const load_scope& scope, std::string_view command,
-                            scoped_set& out, int& exit_code) {
-  const bool usable = load_scoped(paths, {}, scope, {}, command, out, exit_code);
+                            scoped_set& out, int& exit_code, const std::vector<std::string>& context) {
+  const bool usable = load_scoped(paths, context, scope, {}, command, out, exit_code);
   print_scoped_diagnostics(out.loaded, out.files, "text", stderr);
   return usable;
 }

@@ -39,9 +39,10 @@ bool report_io_errors(const loaded_set& loaded);
 bool load_usable(const std::vector<std::string>& paths, loaded_set& loaded, int& exit_code,
                  const compile_options& options = {});
 
-// What a command acts on, so that it reports on that and nothing else
-// (issue 12.1): the files defining these clinics, the calendars they use,
-// and with `tests` the files holding tests and the clinics those name. With
+// What a command acts on, so that it reports on that and nothing else:
+// the files defining these clinics, the calendars they use,
+// and with `tests` the files of its own paths holding tests and the clinics
+// those name (a --context file's tests are not the command's). With
 // neither, the command acts on the clinic it finds after loading (eval
 // --to), and only errors that stop it are printed until then.
 struct load_scope {
@@ -56,6 +57,7 @@ struct scoped_set {
   loaded_set loaded;
   std::vector<std::string> left_out;  // files with errors that concern no clinic in scope
   std::set<std::string> files;        // the files in scope
+  std::set<std::string> given;        // the files read from the command's own paths, not its --context
 };
 
 // Loads `paths` (and `context`, read for its calendars and clinics but never
@@ -71,7 +73,7 @@ bool load_scoped(const std::vector<std::string>& paths, const std::vector<std::s
 // load_scoped for a command whose scope is known before loading, then its
 // diagnostics in text on stderr.
 bool load_scoped_and_report(const std::vector<std::string>& paths, const load_scope& scope, std::string_view command,
-                            scoped_set& out, int& exit_code);
+                            scoped_set& out, int& exit_code, const std::vector<std::string>& context = {});
 // The diagnostics of `loaded` in the files of `files` only.
 void print_scoped_diagnostics(const loaded_set& loaded, const std::set<std::string>& files, std::string_view format,
                               std::FILE* stream);

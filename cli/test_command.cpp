@@ -102,6 +102,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("test", "run the test blocks of policies");
   struct options {
     std::vector<std::string> paths;
+    std::vector<std::string> context;
     std::string format = "text";
     std::string run;
     bool verbose = false;
@@ -111,6 +112,9 @@ void add_test_command(CLI::App& app, int& exit_code) {
   command->add_option("paths", opts->paths, "policy files and directories")->required();
   command->add_option("--format", opts->format, "text or junit")
       ->check(CLI::IsMember({"text", "junit"}));
+  command->add_option("--context", opts->context,
+                      "more files and directories, read for their clinics and calendars; their tests do not run")
+      ->type_name("PATH");
   command->add_option("--run", opts->run, "run only the tests whose name matches this regular expression");
   auto* verbose = command->add_flag("-v,--verbose", opts->verbose, "print every test, passed or not");
   command->add_flag("-q,--quiet", opts->quiet, "print failures only, no summary")->excludes(verbose);
@@ -135,7 +139,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
     load_scope scope;
     scope.tests = true;
     scoped_set scoped;
-    const bool usable = load_scoped_and_report(opts->paths, scope, "test", scoped, exit_code);
+    const bool usable = load_scoped_and_report(opts->paths, scope, "test", scoped, exit_code, opts->context);
     if (!usable) {
       if (exit_code == exit_findings) std::fputs("callpolicy test: the policies have errors; no test ran\n", stderr);
       return;
@@ -145,6 +149,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
     if (!set) return;
     std::vector<test_result> results;
     for (const ast::policy_file& file : files) {
+      if (!scoped.given.count(file.path)) continue;  // a --context file's tests are not asked for
       for (const ast::test_case& t : file.tests) {
         if (only && regexec(only.get(), t.name.c_str(), 0, nullptr, 0) != 0) continue;
         results.push_back(run_test(*set, file, t, files));

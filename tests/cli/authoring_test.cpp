@@ -1,5 +1,5 @@
-// The authoring experience of issue 12, end to end through the binary:
-// each numbered point of the issue as a user types it.
+// The authoring experience, end to end through the binary:
+// each point as a user types it.
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
@@ -400,4 +400,41 @@ BOOST_AUTO_TEST_CASE(the_readme_example_does_what_its_comment_says) {
   const json j = json::parse(day.out);
   BOOST_TEST(j["flow"][0]["action"] == "forward");
   BOOST_TEST(j["action"] == "ai");
+}
+
+// `test --context`: a changed test file runs alone, its clinic and calendar
+// read from the rest of the set, whose own tests (one of them failing) do not run.
+BOOST_AUTO_TEST_CASE(test_context_lends_clinics_and_runs_only_the_given_tests) {
+  temp_dir dir;
+  dir.write("calendars.policy", "calendar closures {\n  2027-01-04 \"Staff training\"\n}\n");
+  dir.write("clinic.policy", R"(clinic lakeview {
+  timezone "America/Toronto"
+  numbers  { ported +14165552000 }
+  hours    { mon-fri 09:00-17:00 }
+  holidays { use closures }
+  mode     after-hours-only
+  fallback voicemail
+}
+test "a failing test of the rest of the set" {
+  clinic lakeview
+  at     2027-01-05T10:00
+  expect ai
+}
+)");
+  const std::string changed = dir.write("lakeview_test.policy", R"(test "closed for training" {
+  clinic lakeview
+  at     2027-01-04T10:00
+  expect ai
+}
+)");
+  const auto alone = run_callpolicy({"test", changed});
+  BOOST_TEST(alone.exit_code != 0);
+  const auto with = run_callpolicy({"test", changed, "--context", dir.path()});
+  BOOST_TEST_INFO(with.out << with.err);
+  BOOST_TEST(with.exit_code == 0);
+  BOOST_TEST(with.out.find("1 passed, 0 failed") != std::string::npos);
+  // The whole set runs both tests, and the rest's failing one fails.
+  const auto all = run_callpolicy({"test", dir.path()});
+  BOOST_TEST(all.exit_code == 1);
+  BOOST_TEST(all.out.find("1 passed, 1 failed") != std::string::npos);
 }
