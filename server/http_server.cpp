@@ -268,9 +268,33 @@ int run_server(server_options options) {
     write_log(out);
   }
 
+  // A clinic without an `ai` block dials the server's --ai-sip or --ai-url;
+  // with neither, an address made up of its id that no Vapi account may
+  // have. Said once at start, naming a few (docs/operations.md, "The AI").
+  if (options.ai_sip.empty() && options.ai_url.empty()) {
+    std::size_t guessed = 0;
+    std::string named;
+    for (const runtime_clinic& c : store.current()->clinics()) {
+      if (c.policy.ai.type != ai_config::kind::server_default) continue;
+      if (++guessed <= 3) named += (named.empty() ? "" : ", ") + c.policy.id;
+    }
+    if (guessed > 0) {
+      std::string out;
+      json_line(out)
+          .add("level", "warning")
+          .add("time_ms", now_ms())
+          .add("message", "clinics without an 'ai' block dial sip:{id}@sip.vapi.ai: give each an 'ai' block, or "
+                          "start with --ai-sip or --ai-url")
+          .add("clinics", static_cast<std::int64_t>(guessed))
+          .add("for_example", named)
+          .end_line();
+      write_log(out);
+    }
+  }
+
   // One io_context per worker thread; the first also takes signals and the
   // drain. The admin listener has a thread of its own: its reads may wait
-  // for a slow Redis or scan the journal, and no webhook may wait behind them.
+  // for a slow Redis, and no webhook may wait behind them.
   std::vector<std::unique_ptr<net::io_context>> contexts;
   for (unsigned i = 0; i < options.threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
   net::io_context& io = *contexts.front();
