@@ -295,14 +295,61 @@ class session final : public std::enable_shared_from_this<session>,
     // The first request gets the read deadline; later ones on a kept-alive
     // connection may idle longer before they start.
     expire_after(first_ ? shared_.options.read_timeout : shared_.options.idle_timeout);
-    http::async_read_header(socket_, buffer_, *parser_,
+    if (buffer_.size() == 0 || !parse_header()) read_header_bytes();
+  }
+
+  // The header is read here rather than by http::async_read_header so that
+  // its bytes can be seen before the parser consumes them: Beast unfolds
+  // obsolete line folding silently, and a request with it is refused.
+  void read_header_bytes() {
+    const std::size_t size = beast::read_size(buffer_, 65536);
+    socket_.async_read_some(buffer_.prepare(size),
                             with_memory(handler_memory_, [self = shared_from_this()](
-                                                             beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
+                                                             beast::error_code ec, std::size_t n) {
+                              self->on_header_bytes(ec, n);
                             }));
   }
 
-  void on_header(beast::error_code ec) {
+  void on_header_bytes(beast::error_code ec, std::size_t n) {
+    buffer_.commit(n);
+    if (ec == net::error::eof) {
+      // Beast's own rule: a connection closed between requests has ended; one
+      // closed inside a header sent half a request.
+      return on_header(parser_->got_some() || buffer_.size() > 0 ? http::error::partial_message
+                                                                 : http::error::end_of_stream);
+    }
+    if (ec) return on_header(ec);
+    if (!parse_header()) read_header_bytes();
+  }
+
+  // Feeds the buffered bytes to the parser; false when it needs more. The
+  // parser takes none of a header until all of it has arrived, so the whole
+  // header is in the buffer when it is checked.
+  bool parse_header() {
+    beast::error_code ec;
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    if (ec == http::error::need_more) {
+      buffer_.consume(used);
+      return false;
+    }
+    const bool folded = !ec && has_obs_fold(std::string_view(static_cast<const char*>(buffer_.data().data()), used));
+    buffer_.consume(used);
+    on_header(ec, folded);
+    return true;
+  }
+
+  // A line of the header that starts with a space or a tab continues the one
+  // before it (obs-fold, RFC 9112 section 5.2), or is whitespace before the
+  // first field: either way not a header this server reads.
+  static bool has_obs_fold(std::string_view header) {
+    for (std::size_t at = header.find('\n'); at != std::string_view::npos && at + 1 < header.size();
+         at = header.find('\n', at + 1)) {
+      if (header[at + 1] == ' ' || header[at + 1] == '\t') return true;
+    }
+    return false;
+  }
+
+  void on_header(beast::error_code ec, bool folded = false) {
     first_ = false;
     started_ = std::chrono::steady_clock::now();
     // Nothing of a previous request on this connection may leak into the log line.
@@ -314,6 +361,7 @@ class session final : public std::enable_shared_from_this<session>,
     const request_message& req = parser_->get();
     method_ = view_of(req.method_string());
     target_ = view_of(req.target());
+    if (folded) return send_error({400, "obsolete line folding in a header is not accepted\n"});
     if (const auto failure = framing_failure(req)) return send_error(*failure);
     // A request has its whole read deadline, however long it idled before.
     expire_after(shared_.options.read_timeout);

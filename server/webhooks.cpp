@@ -364,11 +364,11 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
       .add("time_ms", unix_ms(clock_type::now()))
       .add("call_sid", call_sid)
       .add("clinic", out.clinic)
-      .add("from", form_value(form, "From"))
       .add("dial_call_status", status)
       .add("dial_call_sid", form_value(form, "DialCallSid"))
       .add("action", out.action)
       .add("reason", out.reason)
+      .add("from", form_value(form, "From"))
       .end();
 }
 
@@ -395,10 +395,10 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
       .add("time_ms", unix_ms(clock_type::now()))
       .add("call_sid", out.call_sid)
       .add("clinic", out.clinic)
-      .add("from", form_value(form, "From"))
       .add("digits", digits)
       .add("action", out.action)
       .add("reason", out.reason)
+      .add("from", form_value(form, "From"))
       .end();
 }
 

@@ -414,6 +414,49 @@ BOOST_FIXTURE_TEST_CASE(header_details_follow_the_rfcs, serve_fixture) {
   BOOST_TEST(contains(server.log(), R"("clinic":"north-shore-medical")"));
 }
 
+// A header continued on the next line (obs-fold) is refused with 400 on both
+// addresses, not unfolded: a proxy in front may read it otherwise. A request
+// whose header arrives a few bytes at a time, and pipelined requests, still work.
+BOOST_FIXTURE_TEST_CASE(obsolete_line_folding_is_refused, serve_fixture) {
+  server_process server(args(examples));
+  const std::string body = form(call(call_sid(1), "+14165551234"));
+  const std::string signature = sign(token, server.base_url() + "/twilio/voice", body);
+  const std::string folded = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nX-Twilio-Signature:\r\n " + signature +
+                             "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  const auto refused = http_raw(server.port(), folded, std::chrono::seconds(3));
+  BOOST_TEST(refused.status == 400);
+  BOOST_TEST(contains(refused.body, "obsolete line folding"));
+  const auto tabbed = http_raw(server.admin_port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain,\r\n\t*/*\r\n\r\n",
+                               std::chrono::seconds(3));
+  BOOST_TEST(tabbed.status == 400);
+  // Whitespace before the first field is the same mistake.
+  BOOST_TEST(http_raw(server.port(), "GET /healthz HTTP/1.1\r\n Host: x\r\n\r\n", std::chrono::seconds(3)).status == 400);
+  // Unfolded, the same request is answered.
+  const std::string plain = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nX-Twilio-Signature: " + signature +
+                            "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
+  // Two at once on one connection, and then one sent a byte at a time.
+  const int fd = open_connection(server.port());
+  BOOST_REQUIRE(fd >= 0);
+  BOOST_REQUIRE(send_all(fd, plain + plain));
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (got.find("</Response>", got.find("</Response>") + 1) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    got += receive(fd, std::chrono::milliseconds(200));
+  }
+  BOOST_TEST(got.find("HTTP/1.1 200", got.find("HTTP/1.1 200") + 1) != std::string::npos);
+  for (const char c : plain) BOOST_REQUIRE(send_all(fd, std::string(1, c)));
+  std::string third;
+  const auto later = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (third.find("</Response>") == std::string::npos && std::chrono::steady_clock::now() < later) {
+    third += receive(fd, std::chrono::milliseconds(200));
+  }
+  BOOST_TEST(contains(third, "HTTP/1.1 200"));
+  ::close(fd);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_voicemail_callback_retried_by_twilio_is_journaled_once, serve_fixture) {
   server_process server(args(examples));
   const std::vector<std::pair<std::string, std::string>> vm{
