@@ -236,6 +236,43 @@ BOOST_AUTO_TEST_CASE(servers_follow_a_sentinel_failover) {
   BOOST_TEST_MESSAGE("server a's log through the failover:\n" << a.log());
 }
 
+// An override set after a failover, while the old master has come back
+// (for a moment a master again, then Sentinel's replica), lands on the
+// promoted master and stays: the server that had read overrides from the old
+// master does not write to it.
+BOOST_AUTO_TEST_CASE(an_override_set_across_a_sentinel_failover_is_kept) {
+  redis_process primary;
+  redis_process replica(primary.port());
+  BOOST_REQUIRE(eventually([&] { return replica.cli("INFO replication").find("master_link_status:up") != std::string::npos; }));
+  sentinel_process sentinel(primary.port(), "calls");
+  two_servers setup;
+  const std::string url = "redis-sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/calls";
+  server_process a(setup.args(url, "a.jsonl"));
+  server_process b(setup.args(url, "b.jsonl"));
+  // The admin connection of `a` is open to the first master.
+  BOOST_TEST(admin(a, "GET", "/admin/overrides").status == 200);
+  primary.kill_hard();
+  BOOST_REQUIRE(eventually([&] { return sentinel.master_port("calls") == replica.port(); }, std::chrono::seconds(20)));
+  primary.restart();
+  const auto set = admin(a, "POST", "/admin/clinics/harbour-physio/override",
+                         R"({"action": "voicemail", "until": ")" + in(std::chrono::seconds(3600)) + R"(", "reason": "failover drill"})");
+  BOOST_TEST_INFO(set.body);
+  BOOST_REQUIRE(set.status == 200);
+  // On the master Sentinel names now, and no longer anywhere else once the old one is its replica.
+  BOOST_TEST(contains(replica.cli("--scan --pattern *override*"), "harbour-physio"));
+  BOOST_TEST(eventually([&] { return primary.cli("ROLE").find("slave") != std::string::npos; }, std::chrono::seconds(20)));
+  BOOST_TEST(eventually([&] { return contains(primary.cli("--scan --pattern *override*"), "harbour-physio"); },
+                        std::chrono::seconds(10)));
+  // Both servers answer under it, and still do seconds later.
+  BOOST_TEST(eventually([&] { return call(b, call_sid(1)).find("<Record") != std::string::npos; }));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  BOOST_TEST(call(a, call_sid(2)).find("<Record") != std::string::npos);
+  BOOST_TEST(call(b, call_sid(3)).find("<Record") != std::string::npos);
+  const json listed = json::parse(admin(b, "GET", "/admin/overrides").body);
+  BOOST_REQUIRE(listed["overrides"].size() == 1u);
+  BOOST_TEST(listed["overrides"][0]["reason"] == "failover drill");
+}
+
 BOOST_AUTO_TEST_CASE(memory_overrides_survive_a_restart_through_the_journal) {
   two_servers setup;
   auto args = setup.args("memory", "m.jsonl");
