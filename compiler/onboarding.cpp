@@ -12,6 +12,15 @@
 namespace callpolicy {
 namespace {
 
+// "A", "A and B", "A, B and C": how the office manager reads a list.
+std::string in_words(const std::vector<std::string>& parts) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  }
+  return out;
+}
+
 // Minutes [start, end) of one day.
 using spans = std::vector<std::pair<int, int>>;
 
@@ -41,11 +50,7 @@ std::string phrase(const spans& s) {
                                   format_clock(static_cast<std::uint16_t>(to))));
     }
   }
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
-  }
-  return out;
+  return in_words(parts);
 }
 
 // "weekdays", "weekends", "every day", "Monday to Thursday", "Saturdays".
@@ -70,9 +75,7 @@ std::string day_words(day_mask days) {
     }
     d = end + 1;
   }
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
-  return out;
+  return in_words(parts);
 }
 
 std::string_view fallback_words(action_kind a) {
@@ -302,12 +305,9 @@ std::string onboarding_markdown(const compiled_clinic& c, const onboarding_optio
            "List** with your PBX's public IP addresses, or a **Credential List** with a username and a long "
            "password that the PBX registers with. Without one, Twilio refuses every call.\n";
     const auto destinations = [&] {
-      std::string all;
-      for (std::size_t i = 0; i < c.sip_users.size(); ++i) {
-        all += (i == 0 ? "" : i + 1 == c.sip_users.size() ? " and " : ", ") +
-               fmt::format("`{}@{}`", c.sip_users[i], o.sip_domain);
-      }
-      return all;
+      std::vector<std::string> all;
+      for (const std::string& user : c.sip_users) all.push_back(fmt::format("`{}@{}`", user, o.sip_domain));
+      return in_words(all);
     }();
     out += "\n### RingCentral\n\n";
     out += "1. Open the RingCentral Admin Portal.\n";

@@ -20,20 +20,26 @@ using namespace callpolicy::testing;
 
 namespace {
 
+// A listening socket on a free loopback port.
+int listen_on_loopback(int& port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  BOOST_REQUIRE(::listen(fd, 16) == 0);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
 // Answers every request on every connection with `reply`, until destroyed.
 class fake_resp_server {
  public:
   explicit fake_resp_server(std::string reply) : reply_(std::move(reply)) {
     // (the reply may be changed later with answer())
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    BOOST_REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t length = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
+    fd_ = listen_on_loopback(port_);
     thread_ = std::thread([this] { run(); });
   }
   ~fake_resp_server() {
@@ -85,15 +91,7 @@ class fake_resp_server {
 class flooding_resp_server {
  public:
   flooding_resp_server() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    BOOST_REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t length = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
+    fd_ = listen_on_loopback(port_);
     thread_ = std::thread([this] { run(); });
   }
   ~flooding_resp_server() {
