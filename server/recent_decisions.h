@@ -2,8 +2,9 @@
 // a page view reads no file and waits on no disk, and the page works with
 // the journal off. Filled by the webhooks as they decide and, at start, by
 // the journal's replay, so a restart keeps what the page showed. Bounded:
-// a few entries per clinic that took calls, each field cut to a length the
-// page shows (docs/operations.md, "Recent decisions").
+// a fixed number of fixed-size entries per clinic that took calls, made
+// once at its first call, so a decision remembered allocates nothing
+// (docs/operations.md, "Recent decisions").
 #pragma once
 
 #include <array>
@@ -27,7 +28,7 @@ struct recent_decision {
   std::string reason;
 };
 
-// What `add` copies from: views into the request, so remembering allocates nothing.
+// What `add` copies from: views into the request.
 struct recent_decision_view {
   std::int64_t time_ms = 0;
   std::string_view call_sid;
@@ -40,21 +41,37 @@ struct recent_decision_view {
 class recent_decisions {
  public:
   static constexpr std::size_t kept_per_clinic = 20;
-  static constexpr std::size_t field_bytes_at_most = 200;
 
   recent_decisions() = default;
   recent_decisions(const recent_decisions&) = delete;
   recent_decisions& operator=(const recent_decisions&) = delete;
 
   // Remembers one decision, forgetting the clinic's oldest past
-  // `kept_per_clinic`. Slots are reused, so steady traffic allocates nothing.
+  // `kept_per_clinic`; a field longer than its slot is cut (never inside a
+  // UTF-8 sequence).
   void add(std::string_view clinic, const recent_decision_view& d);
   // The clinic's decisions, newest first.
   std::vector<recent_decision> of(std::string_view clinic) const;
 
  private:
+  // Text of at most N - 1 bytes, in place.
+  template <std::size_t N>
+  struct field {
+    std::array<char, N> bytes{};
+    std::uint8_t size = 0;
+    void assign(std::string_view text);
+    std::string text() const { return std::string(bytes.data(), size); }
+  };
+  struct entry {
+    std::int64_t time_ms = 0;
+    field<40> call_sid;  // Twilio's are 34
+    field<24> step;
+    field<48> caller;
+    field<16> action;
+    field<128> reason;  // longer ones (an override's, up to 200 bytes) are cut
+  };
   struct ring {
-    std::array<recent_decision, kept_per_clinic> entries;
+    std::array<entry, kept_per_clinic> entries;
     std::size_t next = 0;
     std::size_t size = 0;
   };

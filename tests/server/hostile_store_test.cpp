@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -20,29 +21,32 @@ using namespace callpolicy::testing;
 
 namespace {
 
-// A listening socket on a free loopback port.
-int listen_on_loopback(int& port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  BOOST_REQUIRE(::listen(fd, 16) == 0);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  port = ntohs(address.sin_port);
-  return fd;
-}
-
-// Answers every request on every connection with `reply`, until destroyed.
-class fake_resp_server {
+// A peer on a free loopback port: each connection is handed to `serve`, one
+// at a time, and closed after; until destroyed.
+class loopback_peer {
  public:
-  explicit fake_resp_server(std::string reply) : reply_(std::move(reply)) {
-    // (the reply may be changed later with answer())
-    fd_ = listen_on_loopback(port_);
-    thread_ = std::thread([this] { run(); });
+  explicit loopback_peer(std::function<void(int client, const std::atomic<bool>& stopping)> serve)
+      : serve_(std::move(serve)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        const int client = ::accept(fd_, nullptr, nullptr);
+        if (client < 0) return;
+        ++connections_;
+        serve_(client, stop_);
+        ::close(client);
+      }
+    });
   }
-  ~fake_resp_server() {
+  ~loopback_peer() {
     stop_ = true;
     ::shutdown(fd_, SHUT_RDWR);
     ::close(fd_);
@@ -50,35 +54,9 @@ class fake_resp_server {
   }
   int port() const { return port_; }
   int connections() const { return connections_; }
-  void answer(std::string reply) {
-    std::lock_guard lock(mutex_);
-    reply_ = std::move(reply);
-  }
 
  private:
-  void run() {
-    while (!stop_) {
-      const int client = ::accept(fd_, nullptr, nullptr);
-      if (client < 0) return;
-      ++connections_;
-      timeval timeout{0, 200000};
-      ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-      char buffer[4096];
-      for (int requests = 0; requests < 50 && !stop_; ++requests) {
-        if (::read(client, buffer, sizeof buffer) <= 0) break;
-        std::string reply;
-        {
-          std::lock_guard lock(mutex_);
-          reply = reply_;
-        }
-        if (::write(client, reply.data(), reply.size()) <= 0) break;
-      }
-      ::close(client);
-    }
-  }
-
-  std::mutex mutex_;
-  std::string reply_;
+  std::function<void(int, const std::atomic<bool>&)> serve_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -86,48 +64,61 @@ class fake_resp_server {
   std::thread thread_;
 };
 
+// Answers every request on every connection with `reply` (changed with answer()).
+class fake_resp_server {
+ public:
+  explicit fake_resp_server(std::string reply) : reply_(std::move(reply)) {}
+  int port() const { return peer_.port(); }
+  int connections() const { return peer_.connections(); }
+  void answer(std::string reply) {
+    std::lock_guard lock(mutex_);
+    reply_ = std::move(reply);
+  }
+
+ private:
+  void serve(int client, const std::atomic<bool>& stopping) {
+    timeval timeout{0, 200000};
+    ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buffer[4096];
+    for (int requests = 0; requests < 50 && !stopping; ++requests) {
+      if (::read(client, buffer, sizeof buffer) <= 0) break;
+      std::string reply;
+      {
+        std::lock_guard lock(mutex_);
+        reply = reply_;
+      }
+      if (::write(client, reply.data(), reply.size()) <= 0) break;
+    }
+  }
+
+  std::mutex mutex_;
+  std::string reply_;
+  loopback_peer peer_{[this](int client, const std::atomic<bool>& stopping) { serve(client, stopping); }};
+};
+
 // Answers the first request of every connection with a bulk string that
 // announces a gigabyte, and sends it, until the client hangs up.
 class flooding_resp_server {
  public:
-  flooding_resp_server() {
-    fd_ = listen_on_loopback(port_);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~flooding_resp_server() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  int port() const { return port_; }
+  int port() const { return peer_.port(); }
   std::size_t sent() const { return sent_; }
 
  private:
-  void run() {
+  void serve(int client, const std::atomic<bool>& stopping) {
     const std::string chunk(64 * 1024, 'x');
-    while (!stop_) {
-      const int client = ::accept(fd_, nullptr, nullptr);
-      if (client < 0) return;
-      char buffer[4096];
-      if (::read(client, buffer, sizeof buffer) > 0) {
-        const std::string header = "$1073741824\r\n";
-        bool open = ::write(client, header.data(), header.size()) > 0;
-        for (std::size_t n = 0; open && !stop_ && n < (1u << 30); n += chunk.size()) {
-          const ssize_t w = ::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL);
-          open = w > 0;
-          if (open) sent_ += static_cast<std::size_t>(w);
-        }
-      }
-      ::close(client);
+    char buffer[4096];
+    if (::read(client, buffer, sizeof buffer) <= 0) return;
+    const std::string header = "$1073741824\r\n";
+    bool open = ::write(client, header.data(), header.size()) > 0;
+    for (std::size_t n = 0; open && !stopping && n < (1u << 30); n += chunk.size()) {
+      const ssize_t w = ::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      open = w > 0;
+      if (open) sent_ += static_cast<std::size_t>(w);
     }
   }
 
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
   std::atomic<std::size_t> sent_{0};
-  std::thread thread_;
+  loopback_peer peer_{[this](int client, const std::atomic<bool>& stopping) { serve(client, stopping); }};
 };
 
 }  // namespace
@@ -208,5 +199,7 @@ BOOST_FIXTURE_TEST_CASE(a_store_sending_a_gigabyte_reply_is_refused_without_hold
   BOOST_TEST(store.sent() < (256u << 20));
   rusage children{};
   ::getrusage(RUSAGE_CHILDREN, &children);
+  BOOST_TEST_MESSAGE("the peer sent " << store.sent() / 1024 << " KiB; the largest child held " << children.ru_maxrss
+                                      << " KiB");
   BOOST_TEST(children.ru_maxrss < 512 * 1024, "the largest child held " << children.ru_maxrss << " KiB");
 }
