@@ -108,6 +108,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::string via;
     std::optional<std::string> digits;
     std::optional<std::string> dial_status;
+    std::optional<std::string> ai_status;
     std::string format = "text";
     std::string public_url = "http://127.0.0.1:8080";
     std::string ai_sip;
@@ -131,6 +132,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                       "the caller's number: E.164, or national in the clinic's region, or a SIP address");
   command->add_option("--digits", opts->digits, "the key pressed at a menu ('' for none)");
   command->add_option("--dial-status", opts->dial_status, "how a forward ended (Twilio's DialCallStatus)")
+      ->check(CLI::IsMember({"no-answer", "busy", "failed", "canceled", "completed", "answered"}));
+  command->add_option("--ai-status", opts->ai_status, "how the AI's leg ended (its <Dial>'s DialCallStatus)")
       ->check(CLI::IsMember({"no-answer", "busy", "failed", "canceled", "completed", "answered"}));
   command->add_option("--via", opts->via, "ported, forwarded or sip")
       ->check(CLI::IsMember({"ported", "forwarded", "sip"}));
@@ -235,10 +238,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       }
     }
     const decision first = overridden ? decision{overridden->action, overridden->reason} : decide(c, call);
-    const call_flow flow = follow_flow(c, first, opts->digits, opts->dial_status);
-    if (flow.digits_unused || flow.dial_unused) {
-      std::fprintf(stderr, "callpolicy eval: %s given, but this call never reaches a %s\n",
-                   flow.digits_unused ? "--digits" : "--dial-status", flow.digits_unused ? "menu" : "forward");
+    const call_flow flow = follow_flow(c, first, opts->digits, opts->dial_status, opts->ai_status);
+    if (flow.digits_unused || flow.dial_unused || flow.ai_unused) {
+      std::fprintf(stderr, "callpolicy eval: %s given, but this call never reaches %s\n",
+                   flow.digits_unused ? "--digits" : flow.dial_unused ? "--dial-status" : "--ai-status",
+                   flow.digits_unused ? "a menu" : flow.dial_unused ? "a forward" : "the AI");
       exit_code = exit_findings;
       return;
     }
@@ -284,9 +288,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       for (std::size_t i = 0; i < flow.steps.size(); ++i) {
         const decision& step = flow.steps[i];
         if (i > 0) {
-          flow_text += flow.steps[i - 1].action == action_kind::menu
+          const action_kind before = flow.steps[i - 1].action;
+          flow_text += before == action_kind::menu
                            ? fmt::format(" -> digits {} -> ", opts->digits->empty() ? "none" : *opts->digits)
-                           : fmt::format(" -> dial {} -> ", *opts->dial_status);
+                       : before == action_kind::ai ? fmt::format(" -> ai {} -> ", *opts->ai_status)
+                                                   : fmt::format(" -> dial {} -> ", *opts->dial_status);
         }
         flow_text += fmt::format("{} ({})", action_name(step.action), step.reason);
       }

@@ -40,14 +40,15 @@ test_result run_test(const policy_set& set, const ast::policy_file& file, const 
   const auto given = [](const auto& item) {
     return item ? std::optional<std::string_view>(item->value) : std::nullopt;
   };
-  const call_flow flow = follow_flow(*clinic, decide(*clinic, call), given(t.digits), given(t.dial));
+  const call_flow flow = follow_flow(*clinic, decide(*clinic, call), given(t.digits), given(t.dial), given(t.ai));
   const decision& d = flow.steps.back();
   const action_kind expected = t.expect->value == ast::action_ref::fallback
                                    ? clinic->policy.fallback
                                    : static_cast<action_kind>(t.expect->value);
-  if (flow.digits_unused || flow.dial_unused) {
-    r.failure = fmt::format("'{}' is given, but the call never reaches a {}: it ends in {} at {}",
-                            flow.digits_unused ? "digits" : "dial", flow.digits_unused ? "menu" : "forward",
+  if (flow.digits_unused || flow.dial_unused || flow.ai_unused) {
+    const std::string_view item = flow.digits_unused ? "digits" : flow.dial_unused ? "dial" : "ai";
+    const std::string_view step = flow.digits_unused ? "a menu" : flow.dial_unused ? "a forward" : "the AI";
+    r.failure = fmt::format("'{}' is given, but the call never reaches {}: it ends in {} at {}", item, step,
                             describe(action_name(d.action), d.reason), format_local_time(*clinic, at.instant));
     return r;
   }

@@ -96,9 +96,11 @@ struct numbers_block {
 };
 
 struct ai_block {
-  enum class kind : std::uint8_t { sip, redirect };
-  kind type = kind::sip;
+  enum class kind : std::uint8_t { server_default, sip, redirect };
+  kind type = kind::server_default;  // neither `sip` nor `redirect`: the server's
   std::string target;
+  std::optional<std::uint32_t> timeout_seconds;
+  std::optional<located<action_ref>> unavailable;  // what follows an AI leg that fails
   location where;
 };
 
@@ -195,6 +197,7 @@ struct test_case {
   std::optional<located<via_kind>> via;
   std::optional<located<std::string>> digits;  // the key pressed at a menu; "" for none
   std::optional<located<std::string>> dial;    // how a forward ended: a DialCallStatus
+  std::optional<located<std::string>> ai;      // how the AI's leg ended: a DialCallStatus
   std::optional<located<action_ref>> expect;
   std::optional<located<std::string>> reason;
 };

@@ -255,6 +255,16 @@ ast::ai_block ast_builder::build_ai(const node& n) {
   b.where = where(n);
   bool seen = false;
   for (const auto& item : n.children) {
+    if (item->is_type<g::timeout_item>()) {
+      b.timeout_seconds = duration_into(b.timeout_seconds, *item, "timeout");
+      continue;
+    }
+    if (item->is_type<g::unavailable_item>()) {
+      if (!first_time(b.unavailable, *item, "unavailable")) continue;
+      const node* v = child_of<g::step_action>(*item);
+      b.unavailable = ast::located<ast::action_ref>{action_value(*v), where(*v)};
+      continue;
+    }
     const bool sip = item->is_type<g::ai_sip>();
     if (!sip && !item->is_type<g::ai_redirect>()) continue;
     if (seen) {

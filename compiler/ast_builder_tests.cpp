@@ -95,6 +95,11 @@ ast::test_case ast_builder::build_test(const node& n) {
         const node* v = child_of<g::dial_status>(item);
         t.dial = ast::located<std::string>{v->string(), where(*v)};
       }
+    } else if (item.is_type<g::test_ai>()) {
+      if (first_time(t.ai, item, "ai")) {
+        const node* v = child_of<g::dial_status>(item);
+        t.ai = ast::located<std::string>{v->string(), where(*v)};
+      }
     } else if (item.is_type<g::test_via>()) {
       if (first_time(t.via, item, "via")) {
         const node* v = child_of<g::via_name>(item);

@@ -307,8 +307,9 @@ struct clinic_compiler {
       error(never_code, a.where,
             fmt::format("{} cannot be '{}'{}", what, action_name(never),
                         named_fallback ? " (the clinic's fallback)" : ""),
-            {never == action_kind::menu
-                 ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
+            {never == action_kind::menu ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
+             : never == action_kind::ai
+                 ? "an AI that cannot be reached goes on to voicemail, forward, busy, menu or hangup"
                  : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
       return std::nullopt;
     }
@@ -374,9 +375,18 @@ struct clinic_compiler {
 
   void compile_actions(compiled_clinic& c) {
     if (source.ai) {
-      c.ai.type = source.ai->type == ast::ai_block::kind::sip ? ai_config::kind::sip
-                                                              : ai_config::kind::redirect;
-      c.ai.target = source.ai->target;
+      const ast::ai_block& ai = *source.ai;
+      c.ai.type = ai.type == ast::ai_block::kind::sip        ? ai_config::kind::sip
+                  : ai.type == ast::ai_block::kind::redirect ? ai_config::kind::redirect
+                                                             : ai_config::kind::server_default;
+      c.ai.target = ai.target;
+      if (ai.timeout_seconds) c.ai.timeout_seconds = *ai.timeout_seconds;
+      if (ai.unavailable) {
+        if (const auto a = step(*ai.unavailable, c.fallback, action_kind::ai, codes::ai_unavailable_by_ai,
+                                "the AI's 'unavailable'")) {
+          c.ai.unavailable = *a;
+        }
+      }
     }
     if (source.forward) {
       if (source.forward->number) {

@@ -155,6 +155,7 @@ class formatter {
       items.push_back({t.digits->where, key("digits") + (t.digits->value.empty() ? "none" : t.digits->value)});
     }
     if (t.dial) items.push_back({t.dial->where, key("dial") + t.dial->value});
+    if (t.ai) items.push_back({t.ai->where, key("ai") + t.ai->value});
     if (t.expect) items.push_back({t.expect->where, key("expect") + std::string(canonical_action(t.expect->value))});
     if (t.reason) items.push_back({t.reason->where, key("reason") + quoted(t.reason->value)});
     std::stable_sort(items.begin(), items.end(), [](const entry& a, const entry& b) {
@@ -274,8 +275,12 @@ class formatter {
     w_.line(1, "}", no_line);
   }
   void emit(const std::string& key, const std::string&, const ast::ai_block& a) {
-    w_.line(1, key + "{ " + (a.type == ast::ai_block::kind::sip ? "sip " : "redirect ") + quoted(a.target) + " }",
-            a.where.line);
+    std::string inner;
+    if (a.type == ast::ai_block::kind::sip) inner += " sip " + quoted(a.target);
+    if (a.type == ast::ai_block::kind::redirect) inner += " redirect " + quoted(a.target);
+    if (a.timeout_seconds) inner += " timeout " + canonical_duration(*a.timeout_seconds);
+    if (a.unavailable) inner += " unavailable " + std::string(canonical_action(a.unavailable->value));
+    w_.line(1, key + "{" + inner + " }", a.where.line);
   }
   void emit(const std::string& key, const std::string&, const ast::forward_block& f) {
     std::string text = key;

@@ -242,7 +242,14 @@ void compare_settings(const compiled_clinic& a, const compiled_clinic& b, std::v
     out.push_back(fmt::format("overflow: {} -> {}", a.overflow_threshold ? std::to_string(*a.overflow_threshold) : "(none)",
                               b.overflow_threshold ? std::to_string(*b.overflow_threshold) : "(none)"));
   }
-  if (!(a.ai == b.ai)) changed("ai", a.ai.target, b.ai.target.empty() ? std::string("(the server's default)") : b.ai.target);
+  const auto ai_target = [](const ai_config& ai) { return ai.target.empty() ? std::string("(the server's default)") : ai.target; };
+  if (a.ai.type != b.ai.type || a.ai.target != b.ai.target) changed("ai", ai_target(a.ai), ai_target(b.ai));
+  if (a.ai.timeout_seconds != b.ai.timeout_seconds) {
+    out.push_back(fmt::format("ai timeout: {}s -> {}s", a.ai.timeout_seconds, b.ai.timeout_seconds));
+  }
+  if (a.ai.unavailable != b.ai.unavailable) {
+    out.push_back(fmt::format("ai unavailable: {} -> {}", action_name(a.ai.unavailable), action_name(b.ai.unavailable)));
+  }
   changed("forward number", a.forward.number, b.forward.number);
   changed("forward say", a.forward.say, b.forward.say);
   if (a.forward.timeout_seconds != b.forward.timeout_seconds) {

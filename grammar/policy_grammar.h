@@ -282,12 +282,13 @@ struct route_block
 
 struct ai_sip : seq<CALLPOLICY_WORD("sip"), sp, need<string_literal>> {};
 struct ai_redirect : seq<CALLPOLICY_WORD("redirect"), sp, need<string_literal>> {};
-struct ai_item : sor<ai_sip, ai_redirect> {};
+struct timeout_item : seq<CALLPOLICY_WORD("timeout"), sp, need<duration>> {};
+struct unavailable_item : seq<CALLPOLICY_WORD("unavailable"), sp, need<step_action>> {};
+struct ai_item : sor<ai_sip, ai_redirect, timeout_item, unavailable_item> {};
 struct ai_close : one<'}'> {};
 struct ai_block : seq<CALLPOLICY_WORD("ai"), sp, at<need<open_brace>>, block_body<ai_item, ai_close>> {};
 
 struct say_item : seq<CALLPOLICY_WORD("say"), sp, need<string_literal>> {};
-struct timeout_item : seq<CALLPOLICY_WORD("timeout"), sp, need<duration>> {};
 struct unanswered_item : seq<CALLPOLICY_WORD("unanswered"), sp, need<step_action>> {};
 struct caller_id_item : seq<CALLPOLICY_WORD("caller-id"), sp, need<phone>> {};
 struct forward_item : sor<say_item, timeout_item, unanswered_item, caller_id_item> {};
@@ -373,9 +374,10 @@ struct dial_status
     : sor<CALLPOLICY_WORD("no-answer"), CALLPOLICY_WORD("busy"), CALLPOLICY_WORD("failed"),
           CALLPOLICY_WORD("canceled"), CALLPOLICY_WORD("completed"), CALLPOLICY_WORD("answered")> {};
 struct test_dial : seq<CALLPOLICY_WORD("dial"), sp, need<dial_status>> {};
+struct test_ai : seq<CALLPOLICY_WORD("ai"), sp, need<dial_status>> {};
 struct test_reason : seq<CALLPOLICY_WORD("reason"), sp, need<string_literal>> {};
 struct test_item : sor<test_clinic, test_at, test_calls, test_caller, test_via, test_digits,
-                       test_dial, test_expect, test_reason> {};
+                       test_dial, test_ai, test_expect, test_reason> {};
 struct test_name : string_literal {};
 struct test_close : one<'}'> {};
 struct test_block : seq<CALLPOLICY_WORD("test"), sp, need<test_name>, sp, at<need<open_brace>>,
@@ -465,7 +467,7 @@ CALLPOLICY_ERROR(compare_op, "expected a comparison: >=, >, <=, < or ==");
 CALLPOLICY_ERROR(via_list, "expected ported, forwarded or sip");
 CALLPOLICY_ERROR(via_name, "expected ported, forwarded or sip");
 CALLPOLICY_ERROR(date_or_range, "expected a date like 2026-12-24 or a range like 2026-12-28..2027-01-02");
-CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"' or 'redirect \"URL\"' in the 'ai' block");
+CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"', 'redirect \"URL\"', 'timeout 15s' or 'unavailable ACTION' in the 'ai' block");
 CALLPOLICY_ERROR(forward_target, "expected a phone number like +14165550000 or '{'");
 CALLPOLICY_ERROR(forward_item,
                  "expected 'say', 'timeout', 'unanswered' or 'caller-id' in the 'forward' block");
@@ -482,7 +484,7 @@ CALLPOLICY_ERROR(busy_item, "expected 'say' or 'reject' in the 'busy' block");
 CALLPOLICY_ERROR(numbers_item, "expected 'ported', 'forwarded' or 'sip' in the 'numbers' block");
 CALLPOLICY_ERROR(test_item,
                  "unknown item '{word}' in test: expected clinic, at, calls, caller, via, digits, "
-                 "dial, expect or reason");
+                 "dial, ai, expect or reason");
 CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 #undef CALLPOLICY_ERROR
@@ -522,12 +524,12 @@ CALLPOLICY_WORDS(day_set, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "dail
 CALLPOLICY_WORDS(month_name, "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec");
 CALLPOLICY_WORDS(schedule_line, "enable", "disable");
 CALLPOLICY_WORDS(special_hours, "closed");
-CALLPOLICY_WORDS(ai_item, "sip", "redirect");
+CALLPOLICY_WORDS(ai_item, "sip", "redirect", "timeout", "unavailable");
 CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id");
 CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");
 CALLPOLICY_WORDS(menu_item, "say", "timeout");
-CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "expect", "reason");
+CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "ai", "expect", "reason");
 CALLPOLICY_WORDS(dial_status, "no-answer", "busy", "failed", "canceled", "completed");
 
 #undef CALLPOLICY_WORDS

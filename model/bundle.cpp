@@ -123,7 +123,10 @@ json clinic_json(const compiled_clinic& c) {
   j["leaves"] = leaves;
   j["root"] = c.root;
   static constexpr std::array<std::string_view, 3> ai_kinds{"default", "sip", "redirect"};
-  j["ai"] = {{"kind", ai_kinds.at(static_cast<std::size_t>(c.ai.type))}, {"target", c.ai.target}};
+  j["ai"] = {{"kind", ai_kinds.at(static_cast<std::size_t>(c.ai.type))},
+             {"target", c.ai.target},
+             {"timeout", c.ai.timeout_seconds},
+             {"unavailable", action_name(c.ai.unavailable)}};
   j["forward"] = {{"number", c.forward.number},
                   {"say", c.forward.say},
                   {"timeout", c.forward.timeout_seconds},

@@ -260,11 +260,17 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
               : ai_kind == "redirect" ? ai_config::kind::redirect
                                       : ai_config::kind::server_default;
   c.ai.target = text(at(ai, p + "/ai", "target"), p + "/ai/target");
+  // Optional, so that bundles written before the AI leg failed over still load.
+  if (ai.contains("timeout")) c.ai.timeout_seconds = number<std::uint32_t>(ai["timeout"], p + "/ai/timeout");
+  if (ai.contains("unavailable")) {
+    c.ai.unavailable = action_of(ai["unavailable"], p + "/ai/unavailable");
+    if (c.ai.unavailable == action_kind::ai) fail(p + "/ai/unavailable", "an unavailable AI is never followed by the AI");
+  }
   const json& forward = at(j, p, "forward");
   c.forward.number = text(at(forward, p + "/forward", "number"), p + "/forward/number");
   c.forward.say = text(at(forward, p + "/forward", "say"), p + "/forward/say");
   c.forward.timeout_seconds = number<std::uint32_t>(at(forward, p + "/forward", "timeout"), p + "/forward/timeout");
-  // What issue 11 added is optional, so that bundles written before it load.
+  // Optional, so that bundles written before forwards had a follow-on load.
   if (forward.contains("unanswered")) {
     c.forward.unanswered = action_of(forward["unanswered"], p + "/forward/unanswered");
     if (c.forward.unanswered == action_kind::forward) {

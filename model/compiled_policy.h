@@ -79,8 +79,12 @@ struct schedule_rule {
 
 struct ai_config {
   enum class kind : std::uint8_t { server_default, sip, redirect };
-  kind type = kind::server_default;  // no `ai` block: --ai-sip/--ai-url, else sip:{id}@sip.vapi.ai
+  kind type = kind::server_default;  // no `sip`/`redirect`: --ai-sip/--ai-url, else sip:{id}@sip.vapi.ai
   std::string target;
+  // How long Twilio rings the AI's SIP leg, and what takes the call when
+  // the leg fails (Vapi down, at its concurrency limit, a SIP error).
+  std::uint32_t timeout_seconds = 15;
+  action_kind unavailable = action_kind::voicemail;  // never ai
   friend bool operator==(const ai_config&, const ai_config&) = default;
 };
 

@@ -99,6 +99,7 @@ inline constexpr std::string_view menu_names_menu = "E062";
 inline constexpr std::string_view forward_unanswered_by_forward = "E063";
 inline constexpr std::string_view bad_caller = "E064";             // a test's caller no number
 inline constexpr std::string_view unknown_region = "E065";
+inline constexpr std::string_view ai_unavailable_by_ai = "E066";  // `ai { unavailable ai }`
 // Tests (compiler).
 inline constexpr std::string_view test_unknown_clinic = "E050";
 inline constexpr std::string_view test_needs_clinic = "E051";      // several clinics, none named

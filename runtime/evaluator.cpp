@@ -24,6 +24,15 @@ decision after_dial(const runtime_clinic& clinic, std::string_view status) noexc
   return {clinic.policy.forward.unanswered, "unanswered"};
 }
 
+decision after_ai(const runtime_clinic& clinic, std::string_view status) noexcept {
+  if (answered_dial_status(status)) return {action_kind::hangup, "answered"};
+  // A follow-on the clinic cannot play (its forward or menu removed by a
+  // reload while the call was with the AI) still ends in a message box.
+  const action_kind next = clinic.policy.ai.unavailable;
+  return {can_answer_with(clinic.policy, next) || next == action_kind::hangup ? next : action_kind::voicemail,
+          ai_unavailable_reason};
+}
+
 decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool repeated) noexcept {
   static constexpr std::array<std::string_view, menu_key_count> key_reasons{
       "menu 0", "menu 1", "menu 2", "menu 3", "menu 4", "menu 5", "menu 6", "menu 7", "menu 8", "menu 9", "menu *"};
@@ -47,7 +56,7 @@ decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool 
 }
 
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
-                      std::optional<std::string_view> dial_status) {
+                      std::optional<std::string_view> dial_status, std::optional<std::string_view> ai_status) {
   call_flow flow;
   flow.steps.push_back(first);
   while (true) {
@@ -58,12 +67,16 @@ call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::
     } else if (now.action == action_kind::forward && dial_status) {
       flow.steps.push_back(after_dial(clinic, *dial_status));
       dial_status.reset();
+    } else if (now.action == action_kind::ai && ai_status) {
+      flow.steps.push_back(after_ai(clinic, *ai_status));
+      ai_status.reset();
     } else {
       break;
     }
   }
   flow.digits_unused = digits.has_value();
   flow.dial_unused = dial_status.has_value();
+  flow.ai_unused = ai_status.has_value();
   flow.menu_repeated = flow.steps.size() > 1 && flow.steps.back().reason == menu_repeat_reason;
   return flow;
 }

@@ -35,6 +35,13 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
 decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status) noexcept;
 bool answered_dial_status(std::string_view dial_call_status) noexcept;
 
+// What follows the AI's SIP leg, from the DialCallStatus of its <Dial>: the
+// call ends when the AI answered (completed, answered); otherwise (Vapi
+// down or at its limit, a SIP error, no answer within the `ai` block's
+// timeout) the clinic's `unavailable` action, reason "ai unavailable".
+decision after_ai(const runtime_clinic& clinic, std::string_view dial_call_status) noexcept;
+inline constexpr std::string_view ai_unavailable_reason = "ai unavailable";
+
 // What a menu's `Digits` lead to: a mapped key its action (reason "menu 2");
 // no key the timeout action ("menu timeout"); an unknown key the menu again
 // ("menu repeat") the first time and the timeout action after.
@@ -42,17 +49,20 @@ decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool 
 inline constexpr std::string_view menu_repeat_reason = "menu repeat";
 
 // A call followed past its first answer, for `eval` and `test`: the first
-// decision, then the menu's answer to `digits` when it reaches a menu, then
-// the forward's follow-on for `dial_status` when it reaches a forward, each
-// input used once, in the order the flow meets them.
+// decision, then the menu's answer to `digits` when it reaches a menu, the
+// forward's follow-on for `dial_status` when it reaches a forward, the AI
+// leg's for `ai_status` when it reaches the AI, each input used once, in the
+// order the flow meets them.
 struct call_flow {
   std::vector<decision> steps;  // never empty; the last is what the caller ends with
   bool digits_unused = false;   // `digits` given but the flow met no menu
   bool dial_unused = false;     // `dial_status` given but the flow met no forward
+  bool ai_unused = false;       // `ai_status` given but the flow met no AI
   bool menu_repeated = false;   // the last step plays the menu again
 };
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
-                      std::optional<std::string_view> dial_status);
+                      std::optional<std::string_view> dial_status,
+                      std::optional<std::string_view> ai_status = std::nullopt);
 
 // The first instant after `call.at`, and no later than `call.at + horizon`, at
 // which the same call (its count, caller and via) would be answered with

@@ -81,8 +81,14 @@ void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d
     out += "</Redirect>";
     return;
   }
+  // The leg's end comes back to /twilio/ai-status: a failed or unanswered
+  // AI leg is followed by the clinic's `unavailable` action rather than
+  // the caller running out of TwiML (docs/language.md, "The AI leg").
+  fmt::format_to(std::back_inserter(out), R"(<Dial answerOnBridge="true" timeout="{}" action=")",
+                 c.ai.timeout_seconds);
+  append_callback_url(out, options, "ai-status", c);
   // Escaped as it is written: the URI's own '&' separators become "&amp;".
-  out += R"(<Dial answerOnBridge="true"><Sip>)";
+  out += R"("><Sip>)";
   bool has_query = false;
   if (c.ai.type == ai_config::kind::sip) {
     append_xml_escaped(out, c.ai.target);

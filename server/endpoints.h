@@ -18,6 +18,7 @@ enum class endpoint_id : std::uint8_t {
   sip,
   status_callback,
   dial_status,
+  ai_status,
   menu,
   voicemail,
   hangup,
@@ -45,7 +46,7 @@ struct endpoint {
   std::string_view does;
 };
 
-inline constexpr std::array<endpoint, 19> endpoints{{
+inline constexpr std::array<endpoint, 20> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
     {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
      "readiness: a policy set is loaded"},
@@ -57,6 +58,8 @@ inline constexpr std::array<endpoint, 19> endpoints{{
      address::public_only, "a call's status callback"},
     {endpoint_id::dial_status, "/twilio/dial-status", "/api/twilio/dial-status", "POST", true,
      address::public_only, "how a forward ended"},
+    {endpoint_id::ai_status, "/twilio/ai-status", "/api/twilio/ai-status", "POST", true,
+     address::public_only, "how the AI's leg ended"},
     {endpoint_id::menu, "/twilio/menu", "/api/twilio/menu", "POST", true, address::public_only,
      "a menu's key"},
     {endpoint_id::voicemail, "/twilio/voicemail", "/api/twilio/voicemail", "POST", true,

@@ -1,5 +1,8 @@
 #include "server/metrics.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace callpolicy::server {
@@ -85,6 +88,13 @@ void metrics::count_decision(std::string_view clinic, std::string_view action, s
   known->second.fetch_add(1, std::memory_order_relaxed);
 }
 
+void metrics::count_ai_unavailable(std::string_view clinic, std::string_view status) {
+  static constexpr std::array<std::string_view, 5> known{"no-answer", "busy", "failed", "canceled", "completed"};
+  const bool listed = std::find(known.begin(), known.end(), status) != known.end();
+  std::lock_guard lock(ai_unavailable_mutex_);
+  ++ai_unavailable_[{std::string(clinic), std::string(listed ? status : "other")}];
+}
+
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
                             std::uint64_t reloads_ok, std::uint64_t reloads_failed,
                             std::size_t last_reload_errors, bool last_reload_ok,
@@ -146,6 +156,15 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   out += "# HELP callpolicy_voicemails_total Voicemails journaled.\n"
          "# TYPE callpolicy_voicemails_total counter\n";
   out += fmt::format("callpolicy_voicemails_total {}\n", voicemails);
+  out += "# HELP callpolicy_ai_unavailable_total AI legs that ended without the AI, by clinic and DialCallStatus.\n"
+         "# TYPE callpolicy_ai_unavailable_total counter\n";
+  {
+    std::lock_guard lock(ai_unavailable_mutex_);
+    for (const auto& [key, n] : ai_unavailable_) {
+      out += fmt::format("callpolicy_ai_unavailable_total{{clinic=\"{}\",status=\"{}\"}} {}\n", label(key.first),
+                         key.second, n);
+    }
+  }
   out += "# HELP callpolicy_journal_skipped_records Journal lines skipped at the last replay.\n"
          "# TYPE callpolicy_journal_skipped_records gauge\n";
   out += fmt::format("callpolicy_journal_skipped_records {}\n", journal_skipped_.load());

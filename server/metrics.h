@@ -36,6 +36,11 @@ class metrics {
   void count_request(std::string_view endpoint, unsigned status, std::chrono::nanoseconds latency);
   void count_decision(std::string_view clinic, std::string_view action, std::string_view reason);
 
+  // An AI leg that ended unanswered or failed. Rare, so locked; the status
+  // is one of Twilio's DialCallStatus values, anything else "other", so
+  // that a caller cannot grow the labels.
+  void count_ai_unavailable(std::string_view clinic, std::string_view dial_call_status);
+
   void set_journal_skipped(std::size_t records) { journal_skipped_ = records; }
 
   // `active_calls` and the reload figures are read when rendering.
@@ -83,6 +88,8 @@ class metrics {
   mutable std::mutex shards_mutex_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::atomic<std::size_t> journal_skipped_{0};
+  mutable std::mutex ai_unavailable_mutex_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> ai_unavailable_;
 };
 
 }  // namespace callpolicy::server

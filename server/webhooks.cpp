@@ -205,6 +205,8 @@ void webhooks::handle_twilio(const endpoint& e, const request_view& request, res
       return handle_status(form, out);
     case endpoint_id::dial_status:
       return handle_dial_status(form, request.target, out);
+    case endpoint_id::ai_status:
+      return handle_ai_status(form, request.target, out);
     case endpoint_id::menu:
       return handle_menu(form, request.target, out);
     default:
@@ -366,6 +368,30 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
       .add("clinic", out.clinic)
       .add("dial_call_status", status)
       .add("dial_call_sid", form_value(form, "DialCallSid"))
+      .add("action", out.action)
+      .add("reason", out.reason)
+      .add("from", form_value(form, "From"))
+      .end();
+}
+
+void webhooks::handle_ai_status(const form_fields& form, std::string_view target, response& out) {
+  const std::string_view call_sid = form_value(form, "CallSid");
+  const std::string_view status = form_value(form, "DialCallStatus");
+  out.call_sid.assign(call_sid);
+  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+    thread_local std::string step;
+    step.assign("ai ").append(status);
+    const decision d = after_ai(*clinic, status);
+    answer_step(*clinic, form, d, false, step, out);
+    if (d.reason == ai_unavailable_reason) metrics_.count_ai_unavailable(out.clinic, status);
+  }
+  if (!journal_.enabled()) return;
+  json_line(out.journal_line)
+      .add("type", "ai_status")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("call_sid", call_sid)
+      .add("clinic", out.clinic)
+      .add("dial_call_status", status)
       .add("action", out.action)
       .add("reason", out.reason)
       .add("from", form_value(form, "From"))

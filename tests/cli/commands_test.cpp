@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(eval_json_for_every_mode) {
   const json j = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});
   BOOST_TEST(j["local_time"] == "2026-12-24T18:00:00-05:00");
   BOOST_TEST(j["twiml"] ==
-             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported</Sip></Dial></Response>)");
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="15" action="http://127.0.0.1:8080/twilio/ai-status?clinic=smile-dental"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported</Sip></Dial></Response>)");
 }
 
 BOOST_AUTO_TEST_CASE(eval_identifies_each_integration) {
@@ -346,4 +346,68 @@ BOOST_AUTO_TEST_CASE(file_names_that_are_not_utf8_leave_json_output_valid) {
   const auto bundle = run_callpolicy({"compile", dir.path(), "-o", "-"});
   BOOST_TEST(bundle.exit_code == 0, bundle.err);
   BOOST_TEST(!json::parse(bundle.out, nullptr, false).is_discarded());
+}
+
+// The AI leg's end, in eval, in test blocks and through fmt.
+BOOST_AUTO_TEST_CASE(eval_and_tests_follow_the_ai_leg) {
+  temp_dir dir;
+  const std::string file = dir.write("t.policy", R"(clinic t {
+  timezone "America/Toronto"
+  numbers { ported +14165551234 }
+  mode always
+  ai { sip "sip:t@sip.vapi.ai"   timeout 10s unavailable   forward }
+  forward +14165550000 { unanswered busy }
+}
+test "vapi down: the front desk" {
+  at     2026-12-02T10:00
+  ai     failed
+  expect forward
+  reason "ai unavailable"
+}
+test "vapi down and nobody at the desk" {
+  at     2026-12-02T10:00
+  ai     no-answer
+  dial   no-answer
+  expect busy
+}
+test "the AI took it" {
+  at     2026-12-02T10:00
+  ai     completed
+  expect hangup
+}
+test "no AI at the desk" {
+  at     2026-12-02T10:00
+  dial   busy
+  expect forward
+}
+)");
+  const auto tests = run_callpolicy({"test", file});
+  BOOST_TEST_INFO(tests.out << tests.err);
+  BOOST_TEST(tests.exit_code == 1);
+  BOOST_TEST(tests.out.find("3 passed, 1 failed") != std::string::npos);
+  BOOST_TEST(tests.out.find("test \"no AI at the desk\" failed: 'dial' is given, but the call never reaches a forward")
+             != std::string::npos);
+  const auto eval = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"eval", file, "--at", "2026-12-02T10:00", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_callpolicy(args);
+    BOOST_TEST_INFO(r.err);
+    BOOST_REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  const json first = eval({});
+  BOOST_TEST(first["twiml"].get<std::string>().find(
+                 R"(<Dial answerOnBridge="true" timeout="10" action="http://127.0.0.1:8080/twilio/ai-status?clinic=t">)") !=
+             std::string::npos);
+  const json failed = eval({"--ai-status", "failed"});
+  BOOST_TEST(failed["action"] == "forward");
+  BOOST_TEST(failed["reason"] == "ai unavailable");
+  BOOST_TEST(failed["flow"].size() == 2u);
+  BOOST_TEST(eval({"--ai-status", "completed"})["action"] == "hangup");
+  const auto text = run_callpolicy({"eval", file, "--at", "2026-12-02T10:00", "--ai-status", "busy"});
+  BOOST_TEST(text.out.find("flow        ai (always-on) -> ai busy -> forward (ai unavailable)") != std::string::npos);
+  // fmt lays the block out canonically, and the result means the same.
+  const auto formatted = run_callpolicy({"fmt", file});
+  BOOST_TEST(formatted.out.find(R"(ai       { sip "sip:t@sip.vapi.ai" timeout 10s unavailable forward })") != std::string::npos);
+  BOOST_TEST(formatted.out.find("  ai     failed\n") != std::string::npos);
 }

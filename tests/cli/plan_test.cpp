@@ -238,3 +238,20 @@ BOOST_AUTO_TEST_CASE(from_git_reads_files_whose_names_git_would_quote) {
   BOOST_TEST(r.exit_code == 2);  // a change, not "+ clinic clinique (new)"
   BOOST_TEST(r.out.find("(new)") == std::string::npos);
 }
+
+// The AI leg's follow-on and timeout are settings a plan names.
+BOOST_AUTO_TEST_CASE(a_plan_names_the_ai_legs_changes) {
+  temp_dir dir;
+  const std::string body = "clinic leg {\n  timezone \"UTC\"\n  numbers { ported +14165551234 }\n  mode always\n";
+  const std::string before = dir.write("before/leg.policy", body + "}\n");
+  const std::string after = dir.write("after/leg.policy", body + "  ai { timeout 9s unavailable busy }\n}\n");
+  const auto r = run_callpolicy({"plan", "--from", before, "--to", after, "--format", "json", "--detailed-exitcode"});
+  BOOST_TEST_INFO(r.out << r.err);
+  BOOST_TEST(r.exit_code == 2);
+  const json j = json::parse(r.out);
+  BOOST_REQUIRE(j["clinics"].size() == 1u);
+  const json& settings = j["clinics"][0]["settings"];
+  const std::string listed = settings.dump();
+  BOOST_TEST(listed.find("\"ai unavailable: voicemail -> busy\"") != std::string::npos);
+  BOOST_TEST(listed.find("\"ai timeout: 15s -> 9s\"") != std::string::npos);
+}

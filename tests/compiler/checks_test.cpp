@@ -144,6 +144,23 @@ BOOST_AUTO_TEST_CASE(menus_and_forward_follow_ons_are_checked) {
   expect_at(compile_text(clinic("  forward +14165550000 { unanswered menu }")), codes::action_not_configured, 4, 37);
   expect_at(compile_text(clinic("  route {\n    otherwise -> menu\n  }")), codes::action_not_configured, 5, 18);
   expect_at(compile_text(clinic("  region \"QQ\"")), codes::unknown_region, 4, 10);
+  // The AI's follow-on is never the AI, directly or through the fallback, and what it names is configured.
+  expect_at(compile_text(clinic("  ai { unavailable ai }")), codes::ai_unavailable_by_ai, 4, 20);
+  const auto ai_fallback = compile_text("clinic c {\n  timezone \"UTC\"\n  fallback ai\n  ai { unavailable fallback }\n}\n");
+  expect_at(ai_fallback, codes::ai_unavailable_by_ai, 4, 20);
+  BOOST_TEST(find(ai_fallback, codes::ai_unavailable_by_ai)->message ==
+             "the AI's 'unavailable' cannot be 'ai' (the clinic's fallback)");
+  expect_at(compile_text(clinic("  ai { unavailable forward }")), codes::action_not_configured, 4, 20);
+  const auto ai_ok = compile_text(clinic("  ai { sip \"sip:c@sip.vapi.ai\" timeout 9s unavailable busy }"));
+  BOOST_TEST(!ai_ok.sink.has_errors());
+  BOOST_REQUIRE(ai_ok.output.set.clinics.size() == 1u);
+  BOOST_TEST(ai_ok.output.set.clinics[0].ai.timeout_seconds == 9u);
+  BOOST_TEST((ai_ok.output.set.clinics[0].ai.unavailable == action_kind::busy));
+  // Without sip or redirect the target stays the server's.
+  const auto ai_default = compile_text(clinic("  ai { timeout 20s }"));
+  BOOST_REQUIRE(ai_default.output.set.clinics.size() == 1u);
+  BOOST_TEST((ai_default.output.set.clinics[0].ai.type == ai_config::kind::server_default));
+  BOOST_TEST((ai_default.output.set.clinics[0].ai.unavailable == action_kind::voicemail));
   // A key like 12 or # is a syntax error naming what a key is.
   const auto two_digits = compile_text(clinic("  menu {\n    12 -> ai\n  }"));
   expect_at(two_digits, codes::syntax, 5, 5);

@@ -25,9 +25,14 @@ std::string twiml_for(const compiled_clinic& c, action_kind action, std::string_
 BOOST_AUTO_TEST_CASE(ai_sip_defaults_and_headers) {
   compiled_clinic c = open_or_ai("UTC");
   BOOST_TEST(twiml_for(c, action_kind::ai, "after hours & more") ==
-             head + R"(<Dial answerOnBridge="true"><Sip>sip:c@sip.vapi.ai?x-clinic=c&amp;x-reason=after%20hours%20%26%20more&amp;x-via=ported</Sip></Dial></Response>)");
+             head + R"(<Dial answerOnBridge="true" timeout="15" action="https://calls.example.com/twilio/ai-status?clinic=c"><Sip>sip:c@sip.vapi.ai?x-clinic=c&amp;x-reason=after%20hours%20%26%20more&amp;x-via=ported</Sip></Dial></Response>)");
   BOOST_TEST(twiml_for(c, action_kind::ai, "x", {"http://b", "sip:desk@ai.example", ""}, via_kind::sip) ==
-             head + R"(<Dial answerOnBridge="true"><Sip>sip:desk@ai.example?x-clinic=c&amp;x-reason=x&amp;x-via=sip</Sip></Dial></Response>)");
+             head + R"(<Dial answerOnBridge="true" timeout="15" action="http://b/twilio/ai-status?clinic=c"><Sip>sip:desk@ai.example?x-clinic=c&amp;x-reason=x&amp;x-via=sip</Sip></Dial></Response>)");
+  // The `ai` block's timeout is the <Dial>'s.
+  c.ai.timeout_seconds = 9;
+  BOOST_TEST(twiml_for(c, action_kind::ai, "x").find(R"(<Dial answerOnBridge="true" timeout="9" action=")") !=
+             std::string::npos);
+  c.ai.timeout_seconds = 15;
   BOOST_TEST(twiml_for(c, action_kind::ai, "x", {"http://b", "", "https://ai.example/voice"}) ==
              head + R"(<Redirect method="POST">https://ai.example/voice</Redirect></Response>)");
   c.ai = {ai_config::kind::sip, "sip:clinic@sip.vapi.ai"};

@@ -387,7 +387,8 @@ BOOST_FIXTURE_TEST_CASE(call_flow_past_the_first_answer, serve_fixture) {
   const std::string dial_path = callback_path(desk.body, base, "action");
   const auto unanswered = step(dial_path, {{"DialCallStatus", "no-answer"}, {"DialCallSid", call_sid(9)}});
   BOOST_TEST(unanswered.status == 200);
-  BOOST_TEST(contains(unanswered.body, "<Dial answerOnBridge=\"true\"><Sip>sip:flow-test@sip.vapi.ai?x-clinic=flow-test&amp;x-reason=unanswered"));
+  BOOST_TEST(contains(unanswered.body, R"(<Dial answerOnBridge="true" timeout="15" action=")" + base +
+                                           R"(/twilio/ai-status?clinic=flow-test"><Sip>sip:flow-test@sip.vapi.ai?x-clinic=flow-test&amp;x-reason=unanswered)"));
   for (const char* status : {"busy", "failed", "canceled"}) {
     BOOST_TEST(contains(step(dial_path, {{"DialCallStatus", status}}).body, "x-reason=unanswered"));
   }
@@ -473,4 +474,63 @@ BOOST_FIXTURE_TEST_CASE(a_log_file_past_its_writeback_marks_keeps_every_line, se
   }
   BOOST_TEST(request_lines == static_cast<std::size_t>(calls));
   for (int i = 0; i < calls; i += 997) BOOST_TEST(contains(log, R"("call_sid":")" + call_sid(i) + "\""));
+}
+
+// The AI's leg, followed: its <Dial> comes back to /twilio/ai-status, and a
+// leg that fails or rings out takes the `ai` block's `unavailable` action
+// instead of the caller being hung up.
+BOOST_FIXTURE_TEST_CASE(the_ai_leg_fails_over_to_its_unavailable_action, serve_fixture) {
+  dir.write("ai-rules/leg.policy", R"(clinic leg-test {
+  timezone "UTC"
+  numbers  { ported +15555550200 }
+  mode     always
+  ai       { sip "sip:leg@sip.vapi.ai" timeout 12s unavailable forward }
+  forward  +14165550000 { timeout 20s }
+}
+)");
+  dir.write("ai-rules/plain.policy", R"(clinic plain-test {
+  timezone "UTC"
+  numbers  { ported +15555550300 }
+  mode     always
+}
+)");
+  server_process server(args(dir.path() + "/ai-rules"));
+  const std::string base = server.base_url();
+  const auto post = [&](const std::string& path, const std::string& to, const std::string& status) {
+    return server.post(path, {{"CallSid", call_sid(1)}, {"To", to}, {"From", "+12125550100"}, {"DialCallStatus", status}},
+                       token);
+  };
+  const auto first = server.post("/twilio/voice", call(call_sid(1), "+15555550200", "+12125550100"), token);
+  BOOST_TEST(contains(first.body, R"(<Dial answerOnBridge="true" timeout="12" action=")" + base +
+                                      R"(/twilio/ai-status?clinic=leg-test"><Sip>sip:leg@sip.vapi.ai?x-clinic=leg-test)"));
+  const std::string ai_path = callback_path(first.body, base, "action");
+  BOOST_TEST(ai_path == "/twilio/ai-status?clinic=leg-test");
+  // Vapi refused the leg: the front desk, whose own unanswered is voicemail.
+  const auto failed = post(ai_path, "+15555550200", "failed");
+  BOOST_TEST(failed.status == 200);
+  BOOST_TEST(contains(failed.body, R"(<Dial timeout="20" action=")" + base + R"(/twilio/dial-status?clinic=leg-test">+14165550000</Dial>)"));
+  BOOST_TEST(contains(post(callback_path(failed.body, base, "action"), "+15555550200", "no-answer").body, "<Record"));
+  // Every status that is not the AI's answer is unavailable; the alias path too.
+  for (const char* status : {"no-answer", "busy", "canceled"}) {
+    BOOST_TEST(contains(post("/api/twilio/ai-status?clinic=leg-test", "+15555550200", status).body, "<Dial timeout=\"20\""));
+  }
+  // The AI took the call and it ended: nothing follows.
+  BOOST_TEST(contains(post(ai_path, "+15555550200", "completed").body, "<Hangup/>"));
+  // The default follow-on is voicemail; a status no one sends counts as "other".
+  const auto plain = post("/twilio/ai-status?clinic=plain-test", "+15555550300", "no-answer");
+  BOOST_TEST(contains(plain.body, "<Record"));
+  BOOST_TEST(contains(post("/twilio/ai-status?clinic=plain-test", "+15555550300", "<script>").body, "<Record"));
+  // Unsigned: refused like every webhook.
+  BOOST_TEST(http_request(server.port(), "POST", ai_path, "CallSid=" + call_sid(1) + "&DialCallStatus=failed").status == 403);
+
+  const std::string metrics = http_request(server.admin_port(), "GET", "/metrics").body;
+  BOOST_TEST(contains(metrics, R"(callpolicy_ai_unavailable_total{clinic="leg-test",status="failed"} 1)"));
+  BOOST_TEST(contains(metrics, R"(callpolicy_ai_unavailable_total{clinic="leg-test",status="no-answer"} 1)"));
+  BOOST_TEST(contains(metrics, R"(callpolicy_ai_unavailable_total{clinic="plain-test",status="other"} 1)"));
+  BOOST_TEST(!contains(metrics, "status=\"completed\""));
+  BOOST_TEST(contains(read_text(journal), R"("type":"ai_status","time_ms":)"));
+  BOOST_TEST(contains(read_text(journal), R"("dial_call_status":"failed","action":"forward","reason":"ai unavailable")"));
+  const std::string page = http_request(server.admin_port(), "GET", "/clinics/leg-test").body;
+  BOOST_TEST(contains(page, "ai failed"));
+  BOOST_TEST(contains(page, "ai unavailable"));
 }
