@@ -12,7 +12,9 @@ void recent_decisions::field<N>::assign(std::string_view text) {
   if (n < text.size()) {
     while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
   }
-  std::memcpy(bytes.data(), text.data(), n);
+  // An absent form field is an empty view whose data() may be null, and
+  // memcpy from null is undefined even for no bytes.
+  if (n > 0) std::memcpy(bytes.data(), text.data(), n);
   size = static_cast<std::uint8_t>(n);
 }
 

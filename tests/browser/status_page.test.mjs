@@ -112,8 +112,14 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill("SIGTERM");
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  // The server writes its journal and last good set into `dir` until it has
+  // exited: removing the directory before then races with it.
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 test("the page lists the example clinics with who answers them now, as eval says", async () => {
