@@ -324,8 +324,9 @@ int run_server(server_options options) {
     }
     admin_listener->accept();
   }
-  for (auto& l : public_listeners) l->accept();
+  // Watching before answering: an edit made once the server answers is seen.
   store.watch();
+  for (auto& l : public_listeners) l->accept();
 
   // SIGHUP reloads on a thread of its own, so that no request waits on a compile.
   std::mutex reload_mutex;

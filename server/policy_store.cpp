@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -177,9 +178,14 @@ reload_report policy_store::last_report() const {
   return last_;
 }
 
+// Returns once the watches are in place, so that an edit made as soon as
+// the server answers is never missed.
 void policy_store::watch() {
   if (::pipe(stop_pipe_) != 0) return;
-  watcher_ = std::thread([this] { watch_loop(); });
+  std::promise<void> watching;
+  std::future<void> watches_set = watching.get_future();
+  watcher_ = std::thread([this, &watching] { watch_loop(watching); });
+  watches_set.wait();
 }
 
 // What is watched: the rules' directories (or a bundle's), and the directory
@@ -188,9 +194,12 @@ void policy_store::watch() {
 // parent, and a watch on the old target would never hear of it. Events in
 // the parent about other names (the journal, the last good bundle, a
 // rotation beside the rules) are not changes to the rules.
-void policy_store::watch_loop() {
+void policy_store::watch_loop(std::promise<void>& watching) {
   const int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  if (fd < 0) return;
+  if (fd < 0) {
+    watching.set_value();
+    return;
+  }
   constexpr std::uint32_t events =
       IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF;
   std::string given = rules_path_;
@@ -217,6 +226,7 @@ void policy_store::watch_loop() {
     if (parent_watch < 0) parent_watch = ::inotify_add_watch(fd, parent.c_str(), events | IN_DONT_FOLLOW);
   };
   add_watches();
+  watching.set_value();
   alignas(inotify_event) char buffer[16384];
   // True when the events read name something the rules are made of.
   auto drain = [&] {

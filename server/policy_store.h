@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,7 +50,7 @@ class policy_store {
   void watch();
 
  private:
-  void watch_loop();
+  void watch_loop(std::promise<void>& watching);
   void log_report(const reload_report& report, bool serving) const;
 
   void keep_last_good(const std::string& bundle) const;
