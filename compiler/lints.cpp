@@ -157,7 +157,7 @@ void collect_reads(const ast::condition& c, settings_read& reads) {
   for (const ast::condition& o : c.operands) collect_reads(o, reads);
 }
 
-void lint_unused_settings(const ast::clinic& source, diagnostic_sink& sink) {
+void lint_unused_settings(const ast::clinic& source, const compiled_clinic& compiled, diagnostic_sink& sink) {
   settings_read reads;
   std::string decider;  // "mode 'overflow-only'" or "the route"
   std::string_view why;
@@ -191,6 +191,9 @@ void lint_unused_settings(const ast::clinic& source, diagnostic_sink& sink) {
         break;
     }
   }
+  // What the AI is told of the clinic comes from its hours and holidays
+  // (docs/operations.md, "The AI").
+  if (can_reach_ai(compiled)) reads.hours = reads.holidays = true;
   const auto warn = [&](std::string_view setting, const location& where) {
     sink.warning(codes::unused_setting, where, fmt::format("{} never reads '{}'", decider, setting),
                  {std::string(why) + "; remove it, or use a route that reads it (e.g. 'closed -> ai')"});
@@ -224,7 +227,7 @@ void run_lints(const ast::clinic& source, const compiled_clinic& compiled,
   lint_spill_overlaps(source, compiled, sink);
   lint_holidays_on_closed_days(source, compiled, sink);
   lint_past_dates(source, options, sink);
-  lint_unused_settings(source, sink);
+  lint_unused_settings(source, compiled, sink);
   lint_no_numbers(source, sink);
   run_exact_lints(source, compiled, options, sink);
 }

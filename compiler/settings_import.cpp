@@ -262,7 +262,9 @@ import_result import_settings(std::string_view json_text, const import_options& 
     list("sip", options.sip);
     add(numbers + " }");
   }
-  const bool reads_hours = mode == "after-hours-only";
+  // Hours and holidays decide after-hours-only calls, and every mode that
+  // reaches the AI tells it whether the clinic is open and when it opens.
+  const bool reads_hours = mode != "disabled";
   if (!hours.empty() && reads_hours) {
     std::sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) {
       return (a.first & -a.first) < (b.first & -b.first);  // by the first day of each group

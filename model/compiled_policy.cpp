@@ -62,6 +62,22 @@ bool reaches_someone(const compiled_clinic& clinic, action_kind action) {
          std::any_of(m.keys.begin(), m.keys.end(), [&](const auto& k) { return k && direct(*k); });
 }
 
+bool can_reach_ai(const compiled_clinic& clinic) {
+  // A flow is at most a decision, then a menu key, then an unanswered forward.
+  const auto after_forward = [&](action_kind a) {
+    return a == action_kind::ai || (a == action_kind::forward && clinic.forward.unanswered == action_kind::ai);
+  };
+  const auto leads_to_ai = [&](action_kind a) {
+    if (after_forward(a)) return true;
+    if (a != action_kind::menu) return false;
+    const menu_config& m = clinic.menu;
+    return after_forward(m.on_timeout) ||
+           std::any_of(m.keys.begin(), m.keys.end(), [&](const auto& k) { return k && after_forward(*k); });
+  };
+  return std::any_of(clinic.leaves.begin(), clinic.leaves.end(),
+                     [&](const tree_leaf& leaf) { return leads_to_ai(leaf.action); });
+}
+
 std::string_view forward_caller_id(const compiled_clinic& clinic, bool caller_is_e164) {
   if (!clinic.forward.caller_id.empty()) return clinic.forward.caller_id;
   if (caller_is_e164) return {};

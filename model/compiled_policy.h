@@ -171,6 +171,12 @@ struct compiled_clinic {
 // timeout does.
 bool reaches_someone(const compiled_clinic& clinic, action_kind action);
 
+// Whether some call reaches the AI: a decision of `ai`, or a forward nobody
+// answers, or a menu key, that goes on to it. The AI is told the clinic's
+// hours and holidays (x-open, x-next-open, x-holiday), so such a clinic
+// reads them whatever decides its calls.
+bool can_reach_ai(const compiled_clinic& clinic);
+
 // The caller ID a forward shows: `caller-id` when given; else nothing (the
 // caller's own number) when the caller has a phone number; else the clinic's
 // first ported, or first forwarded, number, since Twilio refuses to dial a

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -351,13 +352,19 @@ local_parts to_local(const cctz::time_zone* zone, std::chrono::sys_seconds at) {
 }
 
 std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_seconds at) {
+  std::string out;
+  append_rfc3339_local(out, zone, at);
+  return out;
+}
+
+void append_rfc3339_local(std::string& out, const cctz::time_zone* zone, std::chrono::sys_seconds at) {
   const local_parts p = to_local(zone, at);
   const civil_date c = civil_from_days(p.date);
   const int offset = p.offset_seconds;
   const int magnitude = offset < 0 ? -offset : offset;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", c.year, c.month, c.day,
-                     p.seconds / 3600, p.seconds / 60 % 60, p.seconds % 60, offset < 0 ? '-' : '+',
-                     magnitude / 3600, magnitude / 60 % 60);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", c.year, c.month, c.day,
+                 p.seconds / 3600, p.seconds / 60 % 60, p.seconds % 60, offset < 0 ? '-' : '+', magnitude / 3600,
+                 magnitude / 60 % 60);
 }
 
 }  // namespace callpolicy

@@ -60,5 +60,7 @@ local_parts to_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);
 
 // "2026-12-24T18:00:00-05:00"
 std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);
+// The same appended to `out`: nothing allocated once `out` has room.
+void append_rfc3339_local(std::string& out, const cctz::time_zone* zone, std::chrono::sys_seconds at);
 
 }  // namespace callpolicy

@@ -1,8 +1,12 @@
 #include "runtime/twiml.h"
 
 #include <iterator>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
+
+#include "model/time_tables.h"
 
 namespace callpolicy {
 namespace {
@@ -68,16 +72,106 @@ void append_menu(std::string& out, const compiled_clinic& c, bool repeated, cons
   out += "</Redirect>";
 }
 
-void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d, via_kind via,
+// Twilio refuses the headers of a SIP URI of 1024 characters or more
+// (warning 21227); what they may hold is counted as Twilio reads them.
+constexpr std::size_t sip_headers_at_most = 1023;
+constexpr std::chrono::days next_opening_horizon{14};
+
+// The clinic's next opening after `now` (a closed minute followed by an open
+// one), within 14 days. Reads the day plans a day at a time: no allocation.
+std::optional<std::chrono::sys_seconds> next_opening(const runtime_clinic& clinic, std::chrono::sys_seconds at,
+                                                     const local_parts& now) {
+  const clinic_tables& tables = *clinic.tables;
+  const auto minute_now = static_cast<std::uint16_t>(now.seconds / 60);
+  day_context day = context_of(tables, now.date);
+  bool was_open = is_open(day, minute_now);
+  for (day_number date = now.date; date <= now.date + next_opening_horizon.count(); ++date) {
+    if (date != now.date) day = context_of(tables, date);
+    for (std::uint32_t m = date == now.date ? minute_now + 1u : 0u; m < minutes_per_day; ++m) {
+      const bool open = is_open(day, static_cast<std::uint16_t>(m));
+      if (open && !was_open) {
+        const local_resolution r = resolve_local_time(clinic.zone, std::int64_t{date} * 86400 + m * 60);
+        // An opening inside a daylight-saving gap happens when the clocks jump.
+        const std::chrono::sys_seconds when = r.type == local_resolution::kind::nonexistent ? r.change : r.instant;
+        if (when > at + next_opening_horizon) return std::nullopt;
+        return when;
+      }
+      was_open = open;
+    }
+  }
+  return std::nullopt;
+}
+
+// The facts the AI is given, as `x-` parameters joined by `&amp;` (the
+// URI's headers, or a redirect's query). `counted` is their length as
+// Twilio reads them; past the limit the least needed go first: the
+// holiday's name, then the next opening, then the caller.
+void append_ai_facts(std::string& out, const runtime_clinic& clinic, const decision& d, const twiml_call& call,
+                     std::size_t counted, bool bounded) {
+  const compiled_clinic& c = clinic.policy;
+  const auto param = [&](std::string_view name, std::string_view value) {
+    const std::size_t before = out.size();
+    out += "&amp;";
+    out += name;
+    out += '=';
+    append_uri_component(out, value);
+    counted += out.size() - before - 4;  // "&amp;" is one '&' once read
+  };
+  param("x-clinic", c.id);
+  param("x-reason", d.reason);
+  param("x-via", via_name(call.via));
+  const local_parts local = to_local(clinic.zone, call.at);
+  thread_local std::string text;
+  text.clear();
+  append_rfc3339_local(text, clinic.zone, call.at);
+  param("x-local-time", text);
+  param("x-open", is_open(*clinic.tables, local.date, static_cast<std::uint16_t>(local.seconds / 60)) ? "yes" : "no");
+  if (!call.call_sid.empty()) param("x-call-sid", call.call_sid);
+  const std::size_t caller_at = out.size();
+  const std::size_t caller_counted = counted;
+  if (!call.caller.empty()) param("x-caller", call.caller);
+  const std::size_t next_open_at = out.size();
+  const std::size_t next_open_counted = counted;
+  text.clear();
+  if (const auto opening = next_opening(clinic, call.at, local)) {
+    append_rfc3339_local(text, clinic.zone, *opening);
+  } else {
+    text = "none";
+  }
+  param("x-next-open", text);
+  const std::size_t holiday_at = out.size();
+  const std::size_t holiday_counted = counted;
+  if (is_holiday(*clinic.tables, local.date)) {
+    text.clear();
+    for (const holiday_rule& r : c.holidays) {
+      if (r.label.empty() || !holiday_rule_holds(r, local.date) || text.find(r.label) != std::string::npos) continue;
+      if (!text.empty()) text += ", ";
+      text += r.label;
+    }
+    param("x-holiday", text.empty() ? std::string_view("holiday") : std::string_view(text));
+  }
+  if (!bounded || counted <= sip_headers_at_most) return;
+  for (const auto& [at, kept] : {std::pair{holiday_at, holiday_counted}, std::pair{next_open_at, next_open_counted},
+                                 std::pair{caller_at, caller_counted}}) {
+    out.resize(at);
+    if (kept <= sip_headers_at_most) return;
+  }
+}
+
+void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d, const twiml_call& call,
                const twiml_options& options) {
   const compiled_clinic& c = clinic.policy;
   const bool redirect = c.ai.type == ai_config::kind::redirect ||
                         (c.ai.type == ai_config::kind::server_default && options.ai_sip.empty() &&
                          !options.ai_url.empty());
   if (redirect) {
+    // Another webhook takes the call: the same facts, as its query.
+    const std::string_view url = c.ai.type == ai_config::kind::redirect ? std::string_view(c.ai.target) : options.ai_url;
     out += R"(<Redirect method="POST">)";
-    append_xml_escaped(out, c.ai.type == ai_config::kind::redirect ? std::string_view(c.ai.target)
-                                                                   : options.ai_url);
+    append_xml_escaped(out, url);
+    const std::size_t first = out.size();
+    append_ai_facts(out, clinic, d, call, 0, false);
+    out.replace(first, 5, url.find('?') == std::string_view::npos ? "?" : "&amp;");
     out += "</Redirect>";
     return;
   }
@@ -89,24 +183,22 @@ void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d
   append_callback_url(out, options, "ai-status", c);
   // Escaped as it is written: the URI's own '&' separators become "&amp;".
   out += R"("><Sip>)";
-  bool has_query = false;
+  std::string_view target;
   if (c.ai.type == ai_config::kind::sip) {
-    append_xml_escaped(out, c.ai.target);
-    has_query = c.ai.target.find('?') != std::string::npos;
+    target = c.ai.target;
+    append_xml_escaped(out, target);
   } else if (!options.ai_sip.empty()) {
-    append_xml_escaped(out, options.ai_sip);
-    has_query = options.ai_sip.find('?') != std::string_view::npos;
+    target = options.ai_sip;
+    append_xml_escaped(out, target);
   } else {
     out += "sip:";
     append_xml_escaped(out, c.id);
     out += "@sip.vapi.ai";
   }
-  out += has_query ? "&amp;x-clinic=" : "?x-clinic=";
-  append_uri_component(out, c.id);
-  out += "&amp;x-reason=";
-  append_uri_component(out, d.reason);
-  out += "&amp;x-via=";
-  out += via_name(via);
+  const std::size_t query = target.find('?');
+  const std::size_t first = out.size();
+  append_ai_facts(out, clinic, d, call, query == std::string_view::npos ? 0 : target.size() - query - 1, true);
+  if (query == std::string_view::npos) out.replace(first, 5, "?");
   out += "</Sip></Dial>";
 }
 
@@ -132,7 +224,7 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
   out += "<Response>";
   switch (d.action) {
     case action_kind::ai:
-      append_ai(out, clinic, d, call.via, options);
+      append_ai(out, clinic, d, call, options);
       break;
     case action_kind::voicemail:
       append_say(out, c, c.voicemail.greeting);

@@ -21,6 +21,12 @@ struct twiml_call {
   via_kind via = via_kind::ported;
   bool caller_is_e164 = true;   // `From` is a phone number, not a SIP address or "anonymous"
   bool menu_repeated = false;   // the menu plays again after an unknown key
+  // What the AI is told of the call (docs/operations.md, "The AI"): its
+  // instant (for the clinic's local time, hours and holidays), the caller
+  // in E.164 (empty when not a number) and Twilio's CallSid.
+  std::chrono::sys_seconds at{};
+  std::string_view caller{};
+  std::string_view call_sid{};
 };
 
 // Replaces `out` with the whole document, XML declaration included.

@@ -91,7 +91,8 @@ std::string dry_run(const page_data& d, const runtime_clinic& c, const dry_run_i
   }
   const decision shown{dec.action, reason};
   std::string twiml;
-  write_twiml(twiml, c, shown, {via, in.caller.empty() ? via != via_kind::sip : is_e164(in.caller)},
+  write_twiml(twiml, c, shown,
+              {via, in.caller.empty() ? via != via_kind::sip : is_e164(in.caller), false, instant, caller, {}},
               {d.public_url, {}, {}});
   out += "<dl class=\"result\">";
   out += fmt::format(R"(<dt>Action</dt><dd id="dry-action">{}</dd>)", action_name(dec.action));

@@ -262,7 +262,10 @@ void webhooks::finish_call(response& out, std::int32_t active, bool local) {
     d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), active, caller, out.pending_via});
     out.reason.assign(d.reason);
   }
-  write_twiml(out.body, clinic, d, {out.pending_via, is_e164(out.from)}, answer_options());
+  write_twiml(out.body, clinic, d,
+              {out.pending_via, is_e164(out.from), false, std::chrono::floor<std::chrono::seconds>(out.received), caller,
+               out.call_sid},
+              answer_options());
   out.action.assign(action_name(d.action));
   metrics_.count_decision(out.clinic, out.action, out.reason);
   recent_.add(out.clinic, {unix_ms(out.received), out.call_sid, via_name(out.pending_via),
@@ -337,13 +340,17 @@ via_kind webhooks::callback_via(const form_fields& form, const runtime_clinic& c
 void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d,
                            bool menu_repeated, std::string_view step, response& out) {
   const std::string_view from = form_value(form, "From");
-  write_twiml(out.body, clinic, d, {callback_via(form, clinic), is_e164(from), menu_repeated}, answer_options());
+  const std::string_view caller = caller_of(from, clinic);
+  const auto now = clock_type::now();
+  write_twiml(out.body, clinic, d,
+              {callback_via(form, clinic), is_e164(from), menu_repeated, std::chrono::floor<std::chrono::seconds>(now),
+               caller, out.call_sid},
+              answer_options());
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
   out.reason.assign(d.reason);
   metrics_.count_decision(out.clinic, out.action, out.reason);
-  const std::string_view caller = caller_of(from, clinic);
-  recent_.add(out.clinic, {unix_ms(clock_type::now()), out.call_sid, step, caller.empty() ? from : caller,
+  recent_.add(out.clinic, {unix_ms(now), out.call_sid, step, caller.empty() ? from : caller,
                            out.action, out.reason});
 }
 

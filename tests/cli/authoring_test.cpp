@@ -145,15 +145,15 @@ BOOST_AUTO_TEST_CASE(unused_settings_and_a_clinic_without_numbers_fail_strict) {
   hours    { mon-fri 09:00-17:00 }
   holidays { 2026-12-25 "Christmas Day" }
   overflow 3
-  mode     overflow-only
+  mode     disabled
   fallback voicemail
 }
 )");
   const auto r = run_callpolicy({"check", "--strict", "--today", "2026-11-24", file});
   BOOST_TEST(r.exit_code == 1);
-  BOOST_TEST(r.err.find(file + ":3:3: warning[W-unused-setting]: mode 'overflow-only' never reads 'hours'") !=
+  BOOST_TEST(r.err.find(file + ":3:3: warning[W-unused-setting]: mode 'disabled' never reads 'hours'") !=
              std::string::npos);
-  BOOST_TEST(r.err.find(file + ":4:3: warning[W-unused-setting]: mode 'overflow-only' never reads 'holidays'") !=
+  BOOST_TEST(r.err.find(file + ":4:3: warning[W-unused-setting]: mode 'disabled' never reads 'holidays'") !=
              std::string::npos);
   BOOST_TEST(r.err.find("warning[W-no-numbers]") != std::string::npos);
 }

@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(eval_json_for_every_mode) {
   const json j = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});
   BOOST_TEST(j["local_time"] == "2026-12-24T18:00:00-05:00");
   BOOST_TEST(j["twiml"] ==
-             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="15" action="http://127.0.0.1:8080/twilio/ai-status?clinic=smile-dental"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported</Sip></Dial></Response>)");
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="15" action="http://127.0.0.1:8080/twilio/ai-status?clinic=smile-dental"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported&amp;x-local-time=2026-12-24T18%3A00%3A00-05%3A00&amp;x-open=no&amp;x-next-open=2026-12-31T09%3A00%3A00-05%3A00&amp;x-holiday=Christmas%20Eve</Sip></Dial></Response>)");
 }
 
 BOOST_AUTO_TEST_CASE(eval_identifies_each_integration) {
@@ -410,4 +410,35 @@ test "no AI at the desk" {
   const auto formatted = run_callpolicy({"fmt", file});
   BOOST_TEST(formatted.out.find(R"(ai       { sip "sip:t@sip.vapi.ai" timeout 10s unavailable forward })") != std::string::npos);
   BOOST_TEST(formatted.out.find("  ai     failed\n") != std::string::npos);
+}
+
+// The AI is told what eval's explanation says of the same instant: open or
+// not, the holiday and its name, and when the clinic opens next.
+BOOST_AUTO_TEST_CASE(the_ais_headers_are_evals_facts) {
+  const auto contains_text = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  for (const auto& [at, next_open] : std::vector<std::pair<std::string, std::string>>{
+           // Christmas Eve: past Christmas, Boxing Day, a Sunday and the winter break's
+           // first days, the special morning of New Year's Eve.
+           {"2026-12-24T18:00", "2026-12-31T09%3A00%3A00-05%3A00"},
+           {"2026-12-02T18:00", "2026-12-03T09%3A00%3A00-05%3A00"}}) {
+    BOOST_TEST_CONTEXT(at) {
+      const json j = eval_json({"--clinic", "smile-dental", "--at", at, "--explain"});
+      BOOST_REQUIRE(j["action"] == "ai");
+      const std::string twiml = j["twiml"];
+      bool open = true;
+      bool holiday = false;
+      for (const json& f : j["explain"]["facts"]) {
+        if (f["name"] == "open") open = f["value"];
+        if (f["name"] == "holiday") holiday = f["value"];
+      }
+      BOOST_TEST(contains_text(twiml, std::string("&amp;x-open=") + (open ? "yes" : "no")));
+      BOOST_TEST(contains_text(twiml, "&amp;x-holiday=") == holiday);
+      BOOST_TEST(contains_text(twiml, "&amp;x-local-time=" + at.substr(0, 10) + "T18%3A00%3A00-05%3A00"));
+      BOOST_TEST(contains_text(twiml, "&amp;x-next-open=" + next_open));
+    }
+  }
+  const json eve = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});
+  BOOST_TEST(contains_text(eve["twiml"], "&amp;x-holiday=Christmas%20Eve"));
 }

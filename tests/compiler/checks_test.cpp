@@ -317,17 +317,22 @@ BOOST_AUTO_TEST_CASE(a_sip_only_clinic_forwarding_without_caller_id_is_warned) {
 }
 
 BOOST_AUTO_TEST_CASE(settings_the_mode_never_reads_are_warned_naming_the_mode) {
-  const auto overflow = compile_text(clinic("  numbers { sip c }\n  mode overflow-only\n  overflow 3\n"
+  const auto disabled = compile_text(clinic("  numbers { sip c }\n  mode disabled\n  overflow 3\n"
                                             "  hours { mon-fri 09:00-17:00 }\n  holidays { 2026-12-25 }"));
-  BOOST_TEST(!overflow.sink.has_errors());
-  expect_at(overflow, codes::unused_setting, 7, 3);
-  BOOST_TEST(find(overflow, codes::unused_setting)->message == "mode 'overflow-only' never reads 'hours'");
-  std::size_t unused = 0;
-  for (const diagnostic& d : overflow.sink.all()) unused += d.code == codes::unused_setting ? 1 : 0;
-  BOOST_TEST(unused == 2u);  // hours and holidays
-  const auto scheduled = compile_text(clinic("  numbers { sip c }\n  mode scheduled\n"
-                                             "  schedule { enable mon-fri 08:00-18:00 }\n  holidays { 2026-12-25 }"));
-  BOOST_TEST(find(scheduled, codes::unused_setting)->message == "mode 'scheduled' never reads 'holidays'");
+  BOOST_TEST(!disabled.sink.has_errors());
+  expect_at(disabled, codes::unused_setting, 6, 12);
+  BOOST_TEST(find(disabled, codes::unused_setting)->message == "mode 'disabled' never reads 'overflow'");
+  std::vector<std::string> unused;
+  for (const diagnostic& d : disabled.sink.all()) {
+    if (d.code == codes::unused_setting) unused.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + " " + d.message);
+  }
+  BOOST_TEST(unused == (std::vector<std::string>{"6:12 mode 'disabled' never reads 'overflow'",
+                                                 "7:3 mode 'disabled' never reads 'hours'",
+                                                 "8:3 mode 'disabled' never reads 'holidays'"}),
+             boost::test_tools::per_element());
+  const auto scheduled = compile_text(clinic("  numbers { sip c }\n  mode scheduled\n  overflow 3\n"
+                                             "  schedule { enable mon-fri 08:00-18:00 }"));
+  BOOST_TEST(find(scheduled, codes::unused_setting)->message == "mode 'scheduled' never reads 'overflow'");
   // A route that reads them through `closed` and `holiday` uses them.
   const auto route = compile_text(clinic("  numbers { sip c }\n  overflow 3\n  hours { mon-fri 09:00-17:00 }\n"
                                          "  holidays { 2026-12-25 }\n"
@@ -336,6 +341,34 @@ BOOST_AUTO_TEST_CASE(settings_the_mode_never_reads_are_warned_naming_the_mode) {
   const auto unread = compile_text(clinic("  numbers { sip c }\n  overflow 3\n"
                                           "  route {\n    closed -> ai\n    otherwise -> voicemail\n  }"));
   BOOST_TEST(find(unread, codes::unused_setting)->message == "the route never reads 'overflow'");
+  const auto no_ai_route = compile_text(clinic("  numbers { sip c }\n  hours { mon-fri 09:00-17:00 }\n"
+                                               "  route {\n    overflow -> busy\n    otherwise -> voicemail\n  }\n"
+                                               "  overflow 3"));
+  BOOST_TEST(find(no_ai_route, codes::unused_setting)->message == "the route never reads 'hours'");
+}
+
+// The AI is told whether the clinic is open, when it opens next and which
+// holiday it is: a clinic any call of which reaches the AI reads its hours,
+// holidays and special days, whatever decides who answers.
+BOOST_AUTO_TEST_CASE(hours_told_to_the_ai_are_read) {
+  const std::string calendar = "  hours { mon-fri 09:00-17:00 }\n  holidays { 2026-12-25 }\n"
+                               "  special { 2026-12-24 09:00-12:00 }\n";
+  for (const std::string mode : {"always", "overflow-only\n  overflow 3", "scheduled\n  schedule { enable mon 08:00-09:00 }"}) {
+    BOOST_TEST_CONTEXT(mode) {
+      const auto c = compile_text(clinic("  numbers { sip c }\n  mode " + mode + "\n" + calendar));
+      BOOST_TEST(!c.sink.has_errors());
+      BOOST_TEST(!find(c, codes::unused_setting));
+    }
+  }
+  // Reached only when a forward goes unanswered, or by a key of a menu.
+  const auto unanswered = compile_text(clinic("  numbers { sip c }\n  route {\n    otherwise -> forward\n  }\n"
+                                              "  forward +14165550000 { unanswered ai }\n" + calendar));
+  BOOST_TEST(!unanswered.sink.has_errors());
+  BOOST_TEST(!find(unanswered, codes::unused_setting));
+  const auto menu = compile_text(clinic("  numbers { sip c }\n  route {\n    otherwise -> menu\n  }\n"
+                                        "  menu {\n    1 -> ai\n    2 -> voicemail\n  }\n" + calendar));
+  BOOST_TEST(!menu.sink.has_errors());
+  BOOST_TEST(!find(menu, codes::unused_setting));
 }
 
 BOOST_AUTO_TEST_CASE(a_clinic_without_numbers_is_warned) {

@@ -11,36 +11,49 @@ using namespace callpolicy::testing;
 
 namespace {
 const std::string head = R"(<?xml version="1.0" encoding="UTF-8"?><Response>)";
+const std::chrono::sys_seconds wednesday_10_utc{std::chrono::sys_days{std::chrono::year{2026} / 12 / 2} +
+                                                std::chrono::hours{10}};
 
 std::string twiml_for(const compiled_clinic& c, action_kind action, std::string_view reason,
                       const twiml_options& options = {"https://calls.example.com", "", ""},
                       via_kind via = via_kind::ported) {
   const auto set = load_one(c);
   std::string out = "stale";
-  write_twiml(out, set->clinics().front(), {action, reason}, {via}, options);
+  twiml_call call;
+  call.via = via;
+  call.at = wednesday_10_utc;
+  write_twiml(out, set->clinics().front(), {action, reason}, call, options);
   return out;
 }
+
+// What the AI is told of a closed clinic with no hours, on 2026-12-02 at 10:00 UTC.
+const std::string closed_facts =
+    "&amp;x-local-time=2026-12-02T10%3A00%3A00%2B00%3A00&amp;x-open=no&amp;x-next-open=none";
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(ai_sip_defaults_and_headers) {
   compiled_clinic c = open_or_ai("UTC");
   BOOST_TEST(twiml_for(c, action_kind::ai, "after hours & more") ==
-             head + R"(<Dial answerOnBridge="true" timeout="15" action="https://calls.example.com/twilio/ai-status?clinic=c"><Sip>sip:c@sip.vapi.ai?x-clinic=c&amp;x-reason=after%20hours%20%26%20more&amp;x-via=ported</Sip></Dial></Response>)");
+             head + R"(<Dial answerOnBridge="true" timeout="15" action="https://calls.example.com/twilio/ai-status?clinic=c"><Sip>sip:c@sip.vapi.ai?x-clinic=c&amp;x-reason=after%20hours%20%26%20more&amp;x-via=ported)" +
+                 closed_facts + "</Sip></Dial></Response>");
   BOOST_TEST(twiml_for(c, action_kind::ai, "x", {"http://b", "sip:desk@ai.example", ""}, via_kind::sip) ==
-             head + R"(<Dial answerOnBridge="true" timeout="15" action="http://b/twilio/ai-status?clinic=c"><Sip>sip:desk@ai.example?x-clinic=c&amp;x-reason=x&amp;x-via=sip</Sip></Dial></Response>)");
+             head + R"(<Dial answerOnBridge="true" timeout="15" action="http://b/twilio/ai-status?clinic=c"><Sip>sip:desk@ai.example?x-clinic=c&amp;x-reason=x&amp;x-via=sip)" +
+                 closed_facts + "</Sip></Dial></Response>");
   // The `ai` block's timeout is the <Dial>'s.
   c.ai.timeout_seconds = 9;
   BOOST_TEST(twiml_for(c, action_kind::ai, "x").find(R"(<Dial answerOnBridge="true" timeout="9" action=")") !=
              std::string::npos);
   c.ai.timeout_seconds = 15;
   BOOST_TEST(twiml_for(c, action_kind::ai, "x", {"http://b", "", "https://ai.example/voice"}) ==
-             head + R"(<Redirect method="POST">https://ai.example/voice</Redirect></Response>)");
+             head + R"(<Redirect method="POST">https://ai.example/voice?x-clinic=c&amp;x-reason=x&amp;x-via=ported)" +
+                 closed_facts + "</Redirect></Response>");
   c.ai = {ai_config::kind::sip, "sip:clinic@sip.vapi.ai"};
   BOOST_TEST(twiml_for(c, action_kind::ai, "x", {"http://b", "sip:other@x", ""}).find(
                  "<Sip>sip:clinic@sip.vapi.ai?x-clinic=c") != std::string::npos);
   c.ai = {ai_config::kind::redirect, "https://x.example/a?b=1&c=2"};
   BOOST_TEST(twiml_for(c, action_kind::ai, "x") ==
-             head + R"(<Redirect method="POST">https://x.example/a?b=1&amp;c=2</Redirect></Response>)");
+             head + R"(<Redirect method="POST">https://x.example/a?b=1&amp;c=2&amp;x-clinic=c&amp;x-reason=x&amp;x-via=ported)" +
+                 closed_facts + "</Redirect></Response>");
 }
 
 BOOST_AUTO_TEST_CASE(voicemail_forward_and_busy) {
@@ -244,4 +257,63 @@ BOOST_AUTO_TEST_CASE(identification_ported_first_then_forwarded_then_sip) {
   compiled_set unknown;
   unknown.clinics.push_back(open_or_ai("Mars/Olympus"));
   BOOST_TEST(policy_set::load(unknown).error == "clinic 'c': unknown time zone 'Mars/Olympus'");
+}
+
+// The facts the AI is given, at known instants in Toronto: open or not, the
+// next opening (past a weekend and a holiday), the holiday's name, the
+// caller and the CallSid; and the SIP headers kept under Twilio's limit.
+BOOST_AUTO_TEST_CASE(the_ai_is_told_the_clinics_local_facts) {
+  using namespace std::chrono;
+  compiled_clinic c = open_or_ai("America/Toronto");
+  for (int day = 0; day < 5; ++day) c.weekly_hours[static_cast<std::size_t>(day)] = {w(9, 0, 17, 0)};
+  c.holidays.push_back({holiday_rule::kind::dates, {d(2026, 12, 25), d(2026, 12, 25)}, 0, 0, 0, 0, "Christmas Day"});
+  const auto set = load_one(std::move(c));
+  const runtime_clinic& clinic = set->clinics().front();
+  const auto facts = [&](sys_seconds at, std::string_view caller = {}, std::string_view sid = {},
+                         std::string_view reason = "after-hours") {
+    std::string out;
+    twiml_call call;
+    call.at = at;
+    call.caller = caller;
+    call.call_sid = sid;
+    write_twiml(out, clinic, {action_kind::ai, reason}, call, {"https://calls.example.com", "", ""});
+    const auto start = out.find("?x-clinic=");
+    return out.substr(start + 1, out.find("</Sip>") - start - 1);
+  };
+  // Friday 2026-12-04 18:00 EST: closed; opens Monday at 09:00.
+  const std::string friday = facts(sys_days{year{2026} / 12 / 4} + hours{23}, "+14165550100", "CA0123");
+  BOOST_TEST(friday == "x-clinic=c&amp;x-reason=after-hours&amp;x-via=ported&amp;x-local-time=2026-12-04T18%3A00%3A00-05%3A00"
+                       "&amp;x-open=no&amp;x-call-sid=CA0123&amp;x-caller=%2B14165550100"
+                       "&amp;x-next-open=2026-12-07T09%3A00%3A00-05%3A00");
+  // Thursday 2026-12-24 10:00: open; the next opening is past Christmas and the weekend.
+  BOOST_TEST(facts(sys_days{year{2026} / 12 / 24} + hours{15}).find(
+                 "&amp;x-open=yes&amp;x-next-open=2026-12-28T09%3A00%3A00-05%3A00") != std::string::npos);
+  // Christmas Day 10:00: a holiday, named.
+  const std::string christmas = facts(sys_days{year{2026} / 12 / 25} + hours{15});
+  BOOST_TEST(christmas.find("&amp;x-open=no") != std::string::npos);
+  BOOST_TEST(christmas.ends_with("&amp;x-holiday=Christmas%20Day"));
+  // The target's own query counts too. With a reason of 200 '&'s (600
+  // characters escaped), the headers pass 1,023 and the holiday's name goes
+  // first; the next opening and the caller would follow.
+  compiled_clinic crowded_clinic = clinic.policy;
+  crowded_clinic.ai = {ai_config::kind::sip, "sip:c@sip.vapi.ai?x-account=" + std::string(200, 'a')};
+  const auto crowded_set = load_one(std::move(crowded_clinic));
+  std::string out;
+  twiml_call call;
+  call.at = sys_days{year{2026} / 12 / 25} + hours{15};
+  call.caller = "+14165550100";
+  call.call_sid = "CA0123456789abcdef0123456789abcdef";
+  const std::string reason(200, '&');
+  write_twiml(out, crowded_set->clinics().front(), {action_kind::ai, reason}, call, {"https://calls.example.com", "", ""});
+  const std::size_t query = out.find('?', out.find("<Sip>"));
+  std::string headers = out.substr(query + 1, out.find("</Sip>") - query - 1);
+  const std::string written = headers;
+  for (std::size_t at; (at = headers.find("&amp;")) != std::string::npos;) headers.replace(at, 5, "&");
+  BOOST_TEST_INFO(headers.size() << " characters: " << headers);
+  BOOST_TEST(headers.size() <= 1023u);
+  BOOST_TEST(headers.size() > 900u);
+  BOOST_TEST(written.find("x-holiday=") == std::string::npos);
+  BOOST_TEST(written.find("x-next-open=2026-12-28T09") != std::string::npos);
+  BOOST_TEST(written.find("x-caller=%2B14165550100") != std::string::npos);
+  BOOST_TEST(written.find("x-reason=%26%26") != std::string::npos);
 }

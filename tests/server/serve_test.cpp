@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -533,4 +534,89 @@ BOOST_FIXTURE_TEST_CASE(the_ai_leg_fails_over_to_its_unavailable_action, serve_f
   const std::string page = http_request(server.admin_port(), "GET", "/clinics/leg-test").body;
   BOOST_TEST(contains(page, "ai failed"));
   BOOST_TEST(contains(page, "ai unavailable"));
+}
+
+namespace {
+
+// The `x-` headers of the AI's SIP URI, each value percent-decoded.
+std::map<std::string, std::string> ai_facts(const std::string& twiml) {
+  std::map<std::string, std::string> facts;
+  const auto sip = twiml.find("<Sip>");
+  if (sip == std::string::npos) return facts;
+  std::string headers = twiml.substr(twiml.find('?', sip) + 1, twiml.find("</Sip>") - twiml.find('?', sip) - 1);
+  for (std::size_t at; (at = headers.find("&amp;")) != std::string::npos;) headers.replace(at, 5, "&");
+  std::size_t from = 0;
+  while (from <= headers.size()) {
+    std::size_t end = headers.find('&', from);
+    if (end == std::string::npos) end = headers.size();
+    const std::string pair = headers.substr(from, end - from);
+    const auto eq = pair.find('=');
+    std::string value;
+    for (std::size_t i = eq + 1; i < pair.size(); ++i) {
+      if (pair[i] == '%' && i + 2 < pair.size()) {
+        value += static_cast<char>(std::stoi(pair.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        value += pair[i];
+      }
+    }
+    facts[pair.substr(0, eq)] = value;
+    from = end + 1;
+  }
+  return facts;
+}
+
+}  // namespace
+
+// What a live call tells the AI is what `eval` says of the same instant:
+// the server and the dry run share one account of the clinic's hours.
+BOOST_FIXTURE_TEST_CASE(the_ais_facts_are_evals_at_the_same_instant, serve_fixture) {
+  dir.write("facts-rules/hours.policy", R"(clinic hours-test {
+  timezone "America/Toronto"
+  numbers  { ported +15555550400 }
+  mode     always
+  hours    { mon-fri 09:00-17:00  sat 10:00-12:00 }
+  ai       { sip "sip:hours@sip.vapi.ai" }
+}
+)");
+  // Closed for years: a holiday by name every day, and no opening in sight.
+  dir.write("facts-rules/closed.policy", R"(clinic closed-test {
+  timezone "America/Vancouver"
+  numbers  { ported +15555550500 }
+  mode     always
+  hours    { mon-fri 09:00-17:00 }
+  holidays { 2020-01-01..2099-12-31 "Renovation" }
+  ai       { sip "sip:closed@sip.vapi.ai" }
+}
+)");
+  server_process server(args(dir.path() + "/facts-rules"));
+  for (const auto& [clinic, number] : {std::pair{"hours-test", "+15555550400"}, std::pair{"closed-test", "+15555550500"}}) {
+    BOOST_TEST_CONTEXT(clinic) {
+      const auto answer = server.post("/twilio/voice", call(call_sid(41), number, "+12125550100"), token);
+      const auto live = ai_facts(answer.body);
+      BOOST_REQUIRE(live.count("x-local-time") == 1u);
+      BOOST_TEST(live.at("x-call-sid") == call_sid(41));
+      BOOST_TEST(live.at("x-caller") == "+12125550100");
+      const auto r = run_callpolicy({"eval", dir.path() + "/facts-rules", "--clinic", clinic, "--at",
+                                     live.at("x-local-time"), "--caller", "+12125550100", "--format", "json"});
+      BOOST_REQUIRE(r.exit_code == 0);
+      auto dry = ai_facts(json::parse(r.out)["twiml"].get<std::string>());
+      BOOST_TEST(dry.count("x-call-sid") == 0u);  // a dry run has no call
+      dry["x-call-sid"] = call_sid(41);
+      const auto joined = [](const std::map<std::string, std::string>& facts) {
+        std::string text;
+        for (const auto& [name, value] : facts) text += name + "=" + value + "\n";
+        return text;
+      };
+      BOOST_TEST(joined(live) == joined(dry));
+      if (std::string(clinic) == "closed-test") {
+        BOOST_TEST(live.at("x-holiday") == "Renovation");
+        BOOST_TEST(live.at("x-open") == "no");
+        BOOST_TEST(live.at("x-next-open") == "none");
+      } else {
+        BOOST_TEST(live.count("x-holiday") == 0u);
+        BOOST_TEST(live.at("x-next-open") != "none");
+      }
+    }
+  }
 }
