@@ -110,6 +110,7 @@ struct forward_block {
   std::optional<std::uint32_t> timeout_seconds;
   std::optional<located<action_ref>> unanswered;  // what follows when nobody picks up
   std::optional<located<std::string>> caller_id;  // E.164
+  std::optional<located<std::string>> screen;     // what staff hear before a key connects them
   location where;
 };
 

@@ -319,6 +319,10 @@ ast::forward_block ast_builder::build_forward(const node& n) {
       const node* v = child_of<g::phone>(*item);
       if (auto number = phone_value(*v))
         b.caller_id = ast::located<std::string>{*number, where(*v)};
+    } else if (item->is_type<g::screen_item>()) {
+      if (!first_time(b.screen, *item, "screen")) continue;
+      const node* v = child_of<g::string_literal>(*item);
+      b.screen = ast::located<std::string>{string_value(*v), where(*v)};
     }
   }
   return b;

@@ -411,6 +411,7 @@ struct clinic_compiler {
         }
       }
       if (source.forward->caller_id) c.forward.caller_id = source.forward->caller_id->value;
+      if (source.forward->screen) c.forward.screen = source.forward->screen->value;
       // Twilio accepts as caller ID only the calling or called number or one
       // it has verified (error 13214); a PBX call's are SIP addresses, so a
       // clinic with no number of its own has nothing valid to show.

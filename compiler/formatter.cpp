@@ -290,6 +290,7 @@ class formatter {
     if (f.timeout_seconds) inner += " timeout " + canonical_duration(*f.timeout_seconds);
     if (f.unanswered) inner += " unanswered " + std::string(canonical_action(f.unanswered->value));
     if (f.caller_id) inner += " caller-id " + f.caller_id->value;
+    if (f.screen) inner += " screen " + quoted(f.screen->value);
     if (!inner.empty()) text += std::string(f.number ? " " : "") + "{" + inner + " }";
     w_.line(1, text, f.where.line);
   }

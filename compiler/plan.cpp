@@ -260,6 +260,7 @@ void compare_settings(const compiled_clinic& a, const compiled_clinic& b, std::v
                               action_name(b.forward.unanswered)));
   }
   changed("forward caller-id", a.forward.caller_id, b.forward.caller_id);
+  changed("forward screen", a.forward.screen, b.forward.screen);
   if (!(a.menu == b.menu)) out.push_back("menu: changed");
   changed("voicemail greeting", a.voicemail.greeting, b.voicemail.greeting);
   if (a.voicemail.max_seconds != b.voicemail.max_seconds) {

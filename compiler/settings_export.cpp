@@ -82,8 +82,9 @@ export_result export_settings(const compiled_clinic& c) {
   // What the settings cannot say changes what callers hear: not exported.
   const compiled_clinic defaults;
   if (c.forward.say != defaults.forward.say || c.forward.timeout_seconds != defaults.forward.timeout_seconds ||
-      c.forward.unanswered != defaults.forward.unanswered || !c.forward.caller_id.empty()) {
-    no_fit("the forward's say, timeout, unanswered or caller-id do not fit: the settings hold its number only");
+      c.forward.unanswered != defaults.forward.unanswered || !c.forward.caller_id.empty() ||
+      !c.forward.screen.empty()) {
+    no_fit("the forward's say, timeout, unanswered, caller-id or screen do not fit: the settings hold its number only");
   }
   if (c.menu.configured) no_fit("a 'menu' does not fit: the settings have no keypad menus");
   if (c.busy.reject || c.busy.say != defaults.busy.say) no_fit("the 'busy' block does not fit: the settings have none");

@@ -291,7 +291,8 @@ struct ai_block : seq<CALLPOLICY_WORD("ai"), sp, at<need<open_brace>>, block_bod
 struct say_item : seq<CALLPOLICY_WORD("say"), sp, need<string_literal>> {};
 struct unanswered_item : seq<CALLPOLICY_WORD("unanswered"), sp, need<step_action>> {};
 struct caller_id_item : seq<CALLPOLICY_WORD("caller-id"), sp, need<phone>> {};
-struct forward_item : sor<say_item, timeout_item, unanswered_item, caller_id_item> {};
+struct screen_item : seq<CALLPOLICY_WORD("screen"), sp, need<string_literal>> {};
+struct forward_item : sor<say_item, timeout_item, unanswered_item, caller_id_item, screen_item> {};
 struct forward_close : one<'}'> {};
 struct forward_number : phone {};
 struct forward_target : sor<seq<forward_number, opt<sp, block_body<forward_item, forward_close>>>,
@@ -470,7 +471,7 @@ CALLPOLICY_ERROR(date_or_range, "expected a date like 2026-12-24 or a range like
 CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"', 'redirect \"URL\"', 'timeout 15s' or 'unavailable ACTION' in the 'ai' block");
 CALLPOLICY_ERROR(forward_target, "expected a phone number like +14165550000 or '{'");
 CALLPOLICY_ERROR(forward_item,
-                 "expected 'say', 'timeout', 'unanswered' or 'caller-id' in the 'forward' block");
+                 "expected 'say', 'timeout', 'unanswered', 'caller-id' or 'screen' in the 'forward' block");
 CALLPOLICY_ERROR(menu_item,
                  "expected 'say', a key like '1 -> ai' (0-9 or *) or 'timeout 6s -> ACTION' in the "
                  "'menu' block");
@@ -525,7 +526,7 @@ CALLPOLICY_WORDS(month_name, "jan", "feb", "mar", "apr", "may", "jun", "jul", "a
 CALLPOLICY_WORDS(schedule_line, "enable", "disable");
 CALLPOLICY_WORDS(special_hours, "closed");
 CALLPOLICY_WORDS(ai_item, "sip", "redirect", "timeout", "unavailable");
-CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id");
+CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id", "screen");
 CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");
 CALLPOLICY_WORDS(menu_item, "say", "timeout");

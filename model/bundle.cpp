@@ -131,7 +131,8 @@ json clinic_json(const compiled_clinic& c) {
                   {"say", c.forward.say},
                   {"timeout", c.forward.timeout_seconds},
                   {"unanswered", action_name(c.forward.unanswered)},
-                  {"caller_id", c.forward.caller_id}};
+                  {"caller_id", c.forward.caller_id},
+                  {"screen", c.forward.screen}};
   if (c.menu.configured) {
     json keys = json::object();
     for (std::size_t k = 0; k < menu_key_count; ++k) {

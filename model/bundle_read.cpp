@@ -278,6 +278,7 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
     }
   }
   if (forward.contains("caller_id")) c.forward.caller_id = text(forward["caller_id"], p + "/forward/caller_id");
+  if (forward.contains("screen")) c.forward.screen = text(forward["screen"], p + "/forward/screen");
   if (j.contains("menu") && !j["menu"].is_null()) {
     const json& menu = j["menu"];
     const std::string mp = p + "/menu";

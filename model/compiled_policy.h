@@ -94,6 +94,9 @@ struct forward_config {
   std::uint32_t timeout_seconds = 20;
   action_kind unanswered = action_kind::voicemail;  // never forward
   std::string caller_id;  // empty: the caller's own number when it is E.164, else the clinic's
+  // Empty: no screening. Else staff hear it and must press a key before the
+  // caller is connected (docs/language.md, "Screened forwards").
+  std::string screen;
   friend bool operator==(const forward_config&, const forward_config&) = default;
 };
 

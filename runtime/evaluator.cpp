@@ -19,8 +19,8 @@ bool answered_dial_status(std::string_view status) noexcept {
   return status == "completed" || status == "answered";
 }
 
-decision after_dial(const runtime_clinic& clinic, std::string_view status) noexcept {
-  if (answered_dial_status(status)) return {action_kind::hangup, "answered"};
+decision after_dial(const runtime_clinic& clinic, std::string_view status, bool bridged) noexcept {
+  if (answered_dial_status(status) && bridged) return {action_kind::hangup, "answered"};
   return {clinic.policy.forward.unanswered, "unanswered"};
 }
 

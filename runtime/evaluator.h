@@ -32,7 +32,9 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
 // forward's `unanswered` action, reason "unanswered", unless staff answered
 // (completed, answered), when the call ends (hangup, reason "answered").
 // An unknown status is treated as unanswered: a caller is never dropped.
-decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status) noexcept;
+// `bridged`: Twilio's DialBridged. A screened forward that staff did not
+// accept ends `completed` without a bridge, and counts as unanswered.
+decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status, bool bridged = true) noexcept;
 bool answered_dial_status(std::string_view dial_call_status) noexcept;
 
 // What follows the AI's SIP leg, from the DialCallStatus of its <Dial>: the

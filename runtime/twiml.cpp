@@ -75,6 +75,8 @@ void append_menu(std::string& out, const compiled_clinic& c, bool repeated, cons
 // Twilio refuses the headers of a SIP URI of 1024 characters or more
 // (warning 21227); what they may hold is counted as Twilio reads them.
 constexpr std::size_t sip_headers_at_most = 1023;
+// Seconds of silence after the screen message before staff count as not answering.
+constexpr int screen_wait_seconds = 5;
 constexpr std::chrono::days next_opening_horizon{14};
 
 // The clinic's next opening after `now` (a closed minute followed by an open
@@ -246,7 +248,16 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
         out += '"';
       }
       out += '>';
-      append_xml_escaped(out, c.forward.number);
+      if (c.forward.screen.empty()) {
+        append_xml_escaped(out, c.forward.number);
+      } else {
+        // Staff hear the screen first; the caller keeps hearing ringing.
+        out += R"(<Number url=")";
+        append_callback_url(out, options, "screen", c);
+        out += R"(">)";
+        append_xml_escaped(out, c.forward.number);
+        out += "</Number>";
+      }
       out += "</Dial>";
       break;
     }
@@ -272,6 +283,21 @@ void write_not_in_service_twiml(std::string& out) {
   out.clear();
   out += xml_declaration;
   out += "<Response><Say>We're sorry, this number is not in service.</Say><Hangup/></Response>";
+}
+
+void write_screen_twiml(std::string& out, const compiled_clinic& c, bool accepted, const twiml_options& options) {
+  out.clear();
+  out += xml_declaration;
+  if (accepted) {
+    out += "<Response/>";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), R"(<Response><Gather numDigits="1" timeout="{}" action=")",
+                 screen_wait_seconds);
+  append_callback_url(out, options, "screen", c);
+  out += R"(">)";
+  append_say(out, c, c.forward.screen);
+  out += "</Gather><Hangup/></Response>";
 }
 
 void write_hangup_twiml(std::string& out) {

@@ -36,6 +36,10 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
 void write_not_in_service_twiml(std::string& out);
 // `<Response><Hangup/></Response>`, for /twilio/hangup.
 void write_hangup_twiml(std::string& out);
+// What a screened forward's staff leg runs once answered: the screen message
+// in a one-key <Gather> back to /twilio/screen, then <Hangup/> (silence, or a
+// machine); after a key (`accepted`), an empty document, which connects.
+void write_screen_twiml(std::string& out, const compiled_clinic& clinic, bool accepted, const twiml_options& options);
 
 void append_xml_escaped(std::string& out, std::string_view text);
 

@@ -19,6 +19,7 @@ enum class endpoint_id : std::uint8_t {
   status_callback,
   dial_status,
   ai_status,
+  screen,
   menu,
   voicemail,
   hangup,
@@ -46,7 +47,7 @@ struct endpoint {
   std::string_view does;
 };
 
-inline constexpr std::array<endpoint, 20> endpoints{{
+inline constexpr std::array<endpoint, 21> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
     {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
      "readiness: a policy set is loaded"},
@@ -60,6 +61,8 @@ inline constexpr std::array<endpoint, 20> endpoints{{
      address::public_only, "how a forward ended"},
     {endpoint_id::ai_status, "/twilio/ai-status", "/api/twilio/ai-status", "POST", true,
      address::public_only, "how the AI's leg ended"},
+    {endpoint_id::screen, "/twilio/screen", "/api/twilio/screen", "POST", true, address::public_only,
+     "a screened forward's staff leg"},
     {endpoint_id::menu, "/twilio/menu", "/api/twilio/menu", "POST", true, address::public_only,
      "a menu's key"},
     {endpoint_id::voicemail, "/twilio/voicemail", "/api/twilio/voicemail", "POST", true,

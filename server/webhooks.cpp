@@ -207,6 +207,8 @@ void webhooks::handle_twilio(const endpoint& e, const request_view& request, res
       return handle_dial_status(form, request.target, out);
     case endpoint_id::ai_status:
       return handle_ai_status(form, request.target, out);
+    case endpoint_id::screen:
+      return handle_screen(form, request.target, out);
     case endpoint_id::menu:
       return handle_menu(form, request.target, out);
     default:
@@ -365,7 +367,8 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
   } else if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string step;
     step.assign("dial ").append(status);
-    answer_step(*clinic, form, after_dial(*clinic, status), false, step, out);
+    answer_step(*clinic, form, after_dial(*clinic, status, form_value(form, "DialBridged") != "false"), false, step,
+                out);
   }
   if (!journal_.enabled()) return;
   json_line(out.journal_line)
@@ -403,6 +406,20 @@ void webhooks::handle_ai_status(const form_fields& form, std::string_view target
       .add("reason", out.reason)
       .add("from", form_value(form, "From"))
       .end();
+}
+
+// The staff leg of a screened forward (its own CallSid; the caller's is
+// ParentCallSid). Any key connects; without one the leg hangs up, and the
+// caller's <Dial> ends unanswered (docs/language.md, "Screened forwards").
+void webhooks::handle_screen(const form_fields& form, std::string_view target, response& out) {
+  out.call_sid.assign(form_value(form, "CallSid"));
+  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+    // A screen a reload removed no longer asks: the staff answered.
+    const bool accepted = clinic->policy.forward.screen.empty() || !form_value(form, "Digits").empty();
+    write_screen_twiml(out.body, clinic->policy, accepted, answer_options());
+    out.clinic.assign(clinic->policy.id);
+    out.action.assign(accepted ? "connect" : "screen");
+  }
 }
 
 void webhooks::handle_menu(const form_fields& form, std::string_view target, response& out) {

@@ -116,6 +116,7 @@ class webhooks {
   void handle_dial_status(const form_fields& form, std::string_view target, response& out);
   void handle_menu(const form_fields& form, std::string_view target, response& out);
   void handle_ai_status(const form_fields& form, std::string_view target, response& out);
+  void handle_screen(const form_fields& form, std::string_view target, response& out);
   // The clinic named by a callback's `?clinic=`; null (and the answer
   // written) when the loaded set has no such clinic.
   const runtime_clinic* callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,

@@ -78,6 +78,14 @@ BOOST_AUTO_TEST_CASE(voicemail_forward_and_busy) {
   BOOST_TEST(out == head + "<Say>We're sorry, this number is not in service.</Say><Hangup/></Response>");
   write_hangup_twiml(out);
   BOOST_TEST(out == head + "<Hangup/></Response>");
+  // A screened forward: staff hear the screen in a one-key <Gather>; a key connects.
+  c.forward.screen = "Press 1 to take a call for Smith & Sons.";
+  BOOST_TEST(twiml_for(c, action_kind::forward, "x") ==
+             head + R"(<Say>Connecting you now.</Say><Dial timeout="20" action="https://calls.example.com/twilio/dial-status?clinic=c"><Number url="https://calls.example.com/twilio/screen?clinic=c">+14165550000</Number></Dial></Response>)");
+  write_screen_twiml(out, c, false, {"https://calls.example.com", "", ""});
+  BOOST_TEST(out == head + R"(<Gather numDigits="1" timeout="5" action="https://calls.example.com/twilio/screen?clinic=c"><Say>Press 1 to take a call for Smith &amp; Sons.</Say></Gather><Hangup/></Response>)");
+  write_screen_twiml(out, c, true, {"https://calls.example.com", "", ""});
+  BOOST_TEST(out == R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
 }
 
 BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
@@ -98,7 +106,7 @@ BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
   during.days = weekdays_mask;
   during.windows = {w(12, 0, 13, 0)};
   c.predicates.push_back(during);
-  c.forward = {"+14165550000", "One moment.", 15, action_kind::menu, "+14165559999"};
+  c.forward = {"+14165550000", "One moment.", 15, action_kind::menu, "+14165559999", "Press 1 to take it."};
   c.menu.configured = true;
   c.menu.say = "Press 1.";
   c.menu.keys[1] = action_kind::ai;
@@ -134,10 +142,12 @@ BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
   old["clinics"][0].erase("region");
   old["clinics"][0]["forward"].erase("unanswered");
   old["clinics"][0]["forward"].erase("caller_id");
+  old["clinics"][0]["forward"].erase("screen");
   const auto before = read_bundle(old.dump());
   BOOST_REQUIRE(before.set.has_value());
   BOOST_TEST((before.set->clinics[0].forward.unanswered == action_kind::voicemail));
   BOOST_TEST(!before.set->clinics[0].menu.configured);
+  BOOST_TEST(before.set->clinics[0].forward.screen.empty());
 }
 
 BOOST_AUTO_TEST_CASE(menus_and_the_steps_after_a_forward) {

@@ -620,3 +620,50 @@ BOOST_FIXTURE_TEST_CASE(the_ais_facts_are_evals_at_the_same_instant, serve_fixtu
     }
   }
 }
+
+// A desk phone's own voicemail answers a plain forward and the caller is
+// lost in it; a screened forward connects only on a key, so silence (or a
+// machine) comes back as unanswered and the policy's follow-on runs.
+BOOST_FIXTURE_TEST_CASE(a_screened_forward_nobody_accepts_is_unanswered, serve_fixture) {
+  dir.write("screen-rules/screen.policy", R"(clinic screen-test {
+  timezone "UTC"
+  numbers  { ported +15555550600 }
+  mode     disabled
+  fallback forward
+  forward  +14165550000 { timeout 20s unanswered ai screen "Press 1 to take a call for Screen & Co." }
+  ai       { sip "sip:screen@sip.vapi.ai" }
+}
+)");
+  server_process server(args(dir.path() + "/screen-rules"));
+  const std::string base = server.base_url();
+  const auto first = server.post("/twilio/voice", call(call_sid(51), "+15555550600", "+12125550100"), token);
+  BOOST_TEST(contains(first.body, R"(<Dial timeout="20" action=")" + base +
+                                      R"(/twilio/dial-status?clinic=screen-test"><Number url=")" + base +
+                                      R"(/twilio/screen?clinic=screen-test">+14165550000</Number></Dial>)"));
+  const std::string screen_path = callback_path(first.body, base, "url");
+  BOOST_TEST(screen_path == "/twilio/screen?clinic=screen-test");
+  // The staff leg answers: its own CallSid, the caller's as ParentCallSid.
+  const std::vector<std::pair<std::string, std::string>> staff{
+      {"CallSid", call_sid(52)}, {"ParentCallSid", call_sid(51)}, {"To", "+14165550000"}, {"From", "+12125550100"}};
+  const auto asked = server.post(screen_path, staff, token);
+  BOOST_TEST(asked.status == 200);
+  BOOST_TEST(contains(asked.body, R"(<Gather numDigits="1" timeout="5" action=")" + base +
+                                      R"(/twilio/screen?clinic=screen-test"><Say>Press 1 to take a call for Screen &amp; Co.</Say></Gather><Hangup/>)"));
+  auto pressed = staff;
+  pressed.emplace_back("Digits", "1");
+  BOOST_TEST(contains(server.post(screen_path, pressed, token).body, "<Response/>"));
+  const auto dial_status = [&](std::vector<std::pair<std::string, std::string>> extra) {
+    std::vector<std::pair<std::string, std::string>> form{
+        {"CallSid", call_sid(51)}, {"To", "+15555550600"}, {"From", "+12125550100"}, {"DialCallSid", call_sid(52)}};
+    form.insert(form.end(), extra.begin(), extra.end());
+    return server.post("/twilio/dial-status?clinic=screen-test", form, token).body;
+  };
+  // Nobody pressed a key: the legs were never bridged, whatever the status says.
+  BOOST_TEST(contains(dial_status({{"DialCallStatus", "completed"}, {"DialBridged", "false"}}), "<Sip>sip:screen@sip.vapi.ai"));
+  BOOST_TEST(contains(dial_status({{"DialCallStatus", "no-answer"}}), "<Sip>sip:screen@sip.vapi.ai"));
+  // Accepted and talked: the call ends.
+  BOOST_TEST(contains(dial_status({{"DialCallStatus", "completed"}, {"DialBridged", "true"}}), "<Hangup/>"));
+  BOOST_TEST(contains(dial_status({{"DialCallStatus", "completed"}}), "<Hangup/>"));
+  // The screen is signed like every Twilio callback.
+  BOOST_TEST(server.post(screen_path, staff, "wrong-token").status == 403);
+}
