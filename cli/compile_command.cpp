@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
 #include "model/bundle.h"
+#include "runtime/twiml.h"
 #include "compiler/canonical.h"
 
 namespace callpolicy::cli {
@@ -77,6 +79,49 @@ void explain(const compiled_clinic& c, tree_target root, std::string& out) {
   }
 }
 
+// Written beside the target and renamed, so that a server watching a bundle,
+// or a static host serving a document, never reads half of one.
+bool write_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+// One document per clinic for its numbers' Fallback URL, and the hangup its
+// voicemail's <Record> ends at (docs/operations.md, "When no server answers").
+// No clinic id starts with '_', so the hangup document is never a clinic's.
+bool write_fallback_documents(const compiled_set& set, const std::string& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) {
+    std::fprintf(stderr, "callpolicy compile: cannot create '%s': %s\n", directory.c_str(), ec.message().c_str());
+    return false;
+  }
+  constexpr std::string_view hangup_document = "_hangup.xml";
+  std::string text;
+  write_hangup_twiml(text);
+  const std::string hangup_path = (std::filesystem::path(directory) / hangup_document).string();
+  if (!write_atomically(hangup_path, text + "\n")) {
+    std::fprintf(stderr, "callpolicy compile: cannot write '%s'\n", hangup_path.c_str());
+    return false;
+  }
+  for (const compiled_clinic& c : set.clinics) {
+    write_fallback_twiml(text, c, hangup_document);
+    const std::string path = (std::filesystem::path(directory) / (c.id + ".xml")).string();
+    if (!write_atomically(path, text + "\n")) {
+      std::fprintf(stderr, "callpolicy compile: cannot write '%s'\n", path.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_compile_command(CLI::App& app, int& exit_code) {
@@ -86,15 +131,18 @@ void add_compile_command(CLI::App& app, int& exit_code) {
     std::string output;
     bool explain = false;
     bool allow_empty = false;
+    std::string fallback_dir;
   };
   auto opts = std::make_shared<options>();
   command->add_option("paths", opts->paths, "policy files and directories")->required();
   command->add_option("-o,--output", opts->output, "the bundle to write ('-' for stdout)");
   command->add_flag("--explain", opts->explain, "print each clinic's decision tree");
   command->add_flag("--allow-empty", opts->allow_empty, "a set without clinics is no error");
+  command->add_option("--fallback-dir", opts->fallback_dir,
+                      "write each clinic's TwiML for its numbers' Fallback URL to DIR/<clinic>.xml");
   command->callback([opts, &exit_code] {
-    if (opts->output.empty() && !opts->explain) {
-      std::fputs("callpolicy compile: give -o BUNDLE and/or --explain\n", stderr);
+    if (opts->output.empty() && !opts->explain && opts->fallback_dir.empty()) {
+      std::fputs("callpolicy compile: give -o BUNDLE, --fallback-dir DIR and/or --explain\n", stderr);
       exit_code = exit_usage;
       return;
     }
@@ -122,19 +170,16 @@ void add_compile_command(CLI::App& app, int& exit_code) {
       if (opts->output == "-") {
         std::fputs(bundle.c_str(), stdout);
       } else {
-        // Written beside the target and renamed, so a server watching the
-        // bundle never reads half of one.
-        const std::string temporary = opts->output + ".tmp";
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << bundle;
-        out.close();
-        if (!out || std::rename(temporary.c_str(), opts->output.c_str()) != 0) {
+        if (!write_atomically(opts->output, bundle)) {
           std::fprintf(stderr, "callpolicy compile: cannot write '%s'\n", opts->output.c_str());
-          std::remove(temporary.c_str());
           exit_code = exit_usage;
           return;
         }
       }
+    }
+    if (!opts->fallback_dir.empty() && !write_fallback_documents(set, opts->fallback_dir)) {
+      exit_code = exit_usage;
+      return;
     }
     exit_code = exit_ok;
   });

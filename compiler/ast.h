@@ -165,6 +165,7 @@ struct clinic {
   std::optional<block<schedule_line>> schedule;
   std::optional<located<mode_kind>> mode;
   std::optional<located<action_ref>> fallback;
+  std::optional<located<action_ref>> unreachable;  // when no callpolicy server answers
   std::optional<block<route_rule>> route;
   std::optional<ai_block> ai;
   std::optional<forward_block> forward;

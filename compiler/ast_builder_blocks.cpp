@@ -91,6 +91,11 @@ ast::clinic ast_builder::build_clinic(const node& n) {
       if (const node* v = child_of<g::action_name>(item)) {
         c.fallback = ast::located<ast::action_ref>{action_value(*v), where(*v)};
       }
+    } else if (item.is_type<g::unreachable_item>()) {
+      if (!first_time(c.unreachable, item, "unreachable")) continue;
+      if (const node* v = child_of<g::action_name>(item)) {
+        c.unreachable = ast::located<ast::action_ref>{action_value(*v), where(*v)};
+      }
     } else if (item.is_type<g::numbers_block>()) {
       if (!first_time(c.numbers, item, "numbers")) continue;
       c.numbers = build_numbers(item);

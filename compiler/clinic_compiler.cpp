@@ -280,6 +280,24 @@ struct clinic_compiler {
     tree_builder(c, c.overflow_threshold).build(rules);
   }
 
+  // A static document can dial, record or hang up; the AI, a menu and the
+  // fallback's flow need the server (docs/operations.md, "When no server answers").
+  void compile_unreachable(compiled_clinic& c) {
+    c.unreachable = c.forward.number.empty() ? action_kind::voicemail : action_kind::forward;
+    if (!source.unreachable) return;
+    const ast::action_ref a = source.unreachable->value;
+    if (a != ast::action_ref::forward && a != ast::action_ref::voicemail && a != ast::action_ref::busy) {
+      error(codes::unreachable_needs_the_server, source.unreachable->where,
+            fmt::format("'unreachable' cannot be '{}': with no server to answer, a call can only be forwarded, "
+                        "take a message or hear the busy message",
+                        canonical_action(a)),
+            {"name forward, voicemail or busy"});
+      return;
+    }
+    if (!require_configured(static_cast<action_kind>(a), source.unreachable->where)) return;
+    c.unreachable = static_cast<action_kind>(a);
+  }
+
   // Reports E043 when `action` needs a block the clinic lacks.
   bool require_configured(action_kind action, const location& where) {
     if (action == action_kind::forward && (!source.forward || !source.forward->number)) {
@@ -427,6 +445,7 @@ struct clinic_compiler {
              "add 'caller-id +1...' with a Twilio or verified number"});
       }
     }
+    compile_unreachable(c);
     compile_menu(c);
     compile_region(c);
     c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);

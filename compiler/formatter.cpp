@@ -114,6 +114,7 @@ class formatter {
     if (c.schedule) items.push_back({c.schedule->where, "schedule", &*c.schedule});
     if (c.mode) items.push_back({c.mode->where, "mode", &*c.mode});
     if (c.fallback) items.push_back({c.fallback->where, "fallback", &*c.fallback});
+    if (c.unreachable) items.push_back({c.unreachable->where, "unreachable", &*c.unreachable});
     if (c.route) items.push_back({c.route->where, "route", &*c.route});
     if (c.ai) items.push_back({c.ai->where, "ai", &*c.ai});
     if (c.forward) items.push_back({c.forward->where, "forward", &*c.forward});

@@ -323,6 +323,28 @@ std::string onboarding_markdown(const compiled_clinic& c, const onboarding_optio
     out += "3. Route to it when the AI should answer (after hours, overflow, or a menu choice).\n";
     out += "4. Save and place a test call.\n";
   }
+  // Every integration reaches Twilio's webhook; with no server to answer it,
+  // the Fallback URL's static document still gets the call somewhere.
+  static constexpr std::array<std::string_view, action_count> unreachable_words{
+      "", "takes a message", "is forwarded to " , "hears the busy message", "", ""};
+  out += "\n## When our servers cannot answer\n\n";
+  out += fmt::format("If no callpolicy server answers Twilio, a call {}{}. For that, whoever runs the servers "
+                     "builds the static documents with `callpolicy compile RULES --fallback-dir OUT`, hosts `OUT/` "
+                     "on any static web host, and sets the Voice **Fallback URL** (\"Primary handler fails\") of ",
+                     unreachable_words[static_cast<std::size_t>(c.unreachable)],
+                     c.unreachable == action_kind::forward ? c.forward.number + " (then a message if nobody answers)"
+                                                           : std::string());
+  std::vector<std::string> where;
+  for (const std::string& n : c.ported) where.push_back("**" + n + "**");
+  for (const std::string& n : c.forwarded) where.push_back("**" + n + "**");
+  out += where.empty() ? std::string("the clinic's numbers") : in_words(where);
+  out += fmt::format(" to `https://YOUR-STATIC-HOST/{}.xml`, method **GET**.", c.id);
+  if (!c.sip_users.empty()) {
+    out += fmt::format(" The SIP domain **{}** has one Fallback URL for every clinic on it: point it at the "
+                       "document of the clinic whose staff should take those calls.",
+                       o.sip_domain);
+  }
+  out += "\n";
   return out;
 }
 

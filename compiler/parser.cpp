@@ -131,7 +131,7 @@ using selector = pegtl::parse_tree::selector<
     pegtl::parse_tree::store_content::on<
         g::clinic, g::calendar, g::test_block, g::clinic_id, g::calendar_name, g::test_name,
         g::name_item, g::timezone_item, g::language_item, g::voice_item, g::overflow_item,
-        g::mode_item, g::fallback_item, g::numbers_block, g::numbers_ported, g::numbers_forwarded,
+        g::mode_item, g::fallback_item, g::unreachable_item, g::numbers_block, g::numbers_ported, g::numbers_forwarded,
         g::numbers_sip, g::hours_block, g::hours_line, g::holidays_block, g::holiday_use,
         g::holiday_yearly, g::holiday_dated, g::holiday_label, g::month_day, g::nth_weekday,
         g::ordinal, g::nth_weekday_day, g::month_name, g::special_block, g::special_entry,

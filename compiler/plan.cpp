@@ -268,6 +268,9 @@ void compare_settings(const compiled_clinic& a, const compiled_clinic& b, std::v
   }
   changed("busy say", a.busy.say, b.busy.say);
   if (a.busy.reject != b.busy.reject) out.push_back(fmt::format("busy reject: {} -> {}", a.busy.reject, b.busy.reject));
+  if (a.unreachable != b.unreachable) {
+    out.push_back(fmt::format("unreachable: {} -> {}", action_name(a.unreachable), action_name(b.unreachable)));
+  }
 }
 
 using numbers_of = std::map<std::string, std::string>;  // "ported +1..." -> clinic

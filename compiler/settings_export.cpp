@@ -87,6 +87,9 @@ export_result export_settings(const compiled_clinic& c) {
     no_fit("the forward's say, timeout, unanswered, caller-id or screen do not fit: the settings hold its number only");
   }
   if (c.menu.configured) no_fit("a 'menu' does not fit: the settings have no keypad menus");
+  if (c.unreachable != (c.forward.number.empty() ? action_kind::voicemail : action_kind::forward)) {
+    no_fit("'unreachable' does not fit: the settings say nothing of calls when no server answers");
+  }
   if (c.busy.reject || c.busy.say != defaults.busy.say) no_fit("the 'busy' block does not fit: the settings have none");
   if (c.ai.type != ai_config::kind::server_default) no_fit("the 'ai' block does not fit: the settings name no AI target");
   if (c.ai.timeout_seconds != ai_config{}.timeout_seconds || c.ai.unavailable != ai_config{}.unavailable) {

@@ -331,11 +331,12 @@ struct voice_item : seq<CALLPOLICY_WORD("voice"), sp, need<string_literal>> {};
 struct overflow_item : seq<CALLPOLICY_WORD("overflow"), sp, need<integer>> {};
 struct mode_item : seq<CALLPOLICY_WORD("mode"), sp, need<mode_name>> {};
 struct fallback_item : seq<CALLPOLICY_WORD("fallback"), sp, need<action_name>> {};
+struct unreachable_item : seq<CALLPOLICY_WORD("unreachable"), sp, need<action_name>> {};
 struct region_item : seq<CALLPOLICY_WORD("region"), sp, need<string_literal>> {};
 
 struct clinic_item
     : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
-          holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item,
+          holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item, unreachable_item,
           route_block, ai_block, forward_block, menu_block, region_item, voicemail_block,
           busy_block> {};
 struct clinic_id : slug {};
@@ -502,7 +503,7 @@ inline constexpr std::array<std::string_view, 0> expected_words{};
 CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
 CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
-                 "busy");
+                 "busy", "unreachable");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");

@@ -112,6 +112,7 @@ json clinic_json(const compiled_clinic& c) {
   j["schedule"] = schedule;
   j["mode"] = c.mode;
   j["fallback"] = action_name(c.fallback);
+  j["unreachable"] = action_name(c.unreachable);
   json predicates = json::array();
   for (const predicate& p : c.predicates) predicates.push_back(predicate_json(p));
   j["predicates"] = predicates;

@@ -279,6 +279,14 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
   }
   if (forward.contains("caller_id")) c.forward.caller_id = text(forward["caller_id"], p + "/forward/caller_id");
   if (forward.contains("screen")) c.forward.screen = text(forward["screen"], p + "/forward/screen");
+  // Optional, so that older bundles load; their default is the compiler's.
+  c.unreachable = c.forward.number.empty() ? action_kind::voicemail : action_kind::forward;
+  if (j.contains("unreachable")) {
+    c.unreachable = action_of(j["unreachable"], p + "/unreachable");
+    const bool static_answer = c.unreachable == action_kind::voicemail || c.unreachable == action_kind::busy ||
+                               (c.unreachable == action_kind::forward && !c.forward.number.empty());
+    if (!static_answer) fail(p + "/unreachable", "expected voicemail, busy, or forward with a forward number");
+  }
   if (j.contains("menu") && !j["menu"].is_null()) {
     const json& menu = j["menu"];
     const std::string mp = p + "/menu";

@@ -149,6 +149,10 @@ struct compiled_clinic {
 
   std::string mode;  // "always", ..., or "route" when the clinic has a route block
   action_kind fallback = action_kind::voicemail;
+  // What the static document for Twilio's Fallback URL does (forward,
+  // voicemail or busy): `unreachable`, else a forward when the clinic has a
+  // forward number, else voicemail (docs/operations.md, "When no server answers").
+  action_kind unreachable = action_kind::voicemail;
   std::vector<predicate> predicates;
   std::vector<tree_node> nodes;
   std::vector<tree_leaf> leaves;

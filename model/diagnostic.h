@@ -100,6 +100,7 @@ inline constexpr std::string_view forward_unanswered_by_forward = "E063";
 inline constexpr std::string_view bad_caller = "E064";             // a test's caller no number
 inline constexpr std::string_view unknown_region = "E065";
 inline constexpr std::string_view ai_unavailable_by_ai = "E066";  // `ai { unavailable ai }`
+inline constexpr std::string_view unreachable_needs_the_server = "E067";  // `unreachable ai`
 // Tests (compiler).
 inline constexpr std::string_view test_unknown_clinic = "E050";
 inline constexpr std::string_view test_needs_clinic = "E051";      // several clinics, none named

@@ -300,6 +300,48 @@ void write_screen_twiml(std::string& out, const compiled_clinic& c, bool accepte
   out += "</Gather><Hangup/></Response>";
 }
 
+void write_fallback_twiml(std::string& out, const compiled_clinic& c, std::string_view hangup_document) {
+  out.clear();
+  out += xml_declaration;
+  out += "<Response>";
+  const auto record = [&] {
+    append_say(out, c, c.voicemail.greeting);
+    fmt::format_to(std::back_inserter(out), R"(<Record maxLength="{}" playBeep="true" method="GET" action=")",
+                   c.voicemail.max_seconds);
+    append_xml_escaped(out, hangup_document);
+    out += R"("/>)";
+  };
+  switch (c.unreachable) {
+    case action_kind::forward:
+      // Without an action, a <Dial> nobody answers goes on to the next verb:
+      // the caller can still leave a message.
+      append_say(out, c, c.forward.say);
+      fmt::format_to(std::back_inserter(out), R"(<Dial timeout="{}")", c.forward.timeout_seconds);
+      if (!c.forward.caller_id.empty()) {
+        out += R"( callerId=")";
+        append_xml_escaped(out, c.forward.caller_id);
+        out += '"';
+      }
+      out += '>';
+      append_xml_escaped(out, c.forward.number);
+      out += "</Dial>";
+      record();
+      break;
+    case action_kind::busy:
+      if (c.busy.reject) {
+        out += R"(<Reject reason="busy"/>)";
+      } else {
+        append_say(out, c, c.busy.say);
+        out += "<Hangup/>";
+      }
+      break;
+    default:
+      record();
+      break;
+  }
+  out += "</Response>";
+}
+
 void write_hangup_twiml(std::string& out) {
   out.clear();
   out += xml_declaration;

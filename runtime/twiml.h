@@ -34,6 +34,11 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
                  const twiml_options& options);
 // The not-in-service answer for an unknown number or SIP user.
 void write_not_in_service_twiml(std::string& out);
+// The static document for a number's Fallback URL, served by any static host
+// when no callpolicy server answers: the clinic's `unreachable` action with
+// no URL that needs the server. A voicemail's <Record> ends at
+// `hangup_document` (a relative URL, fetched with GET, beside this one).
+void write_fallback_twiml(std::string& out, const compiled_clinic& clinic, std::string_view hangup_document);
 // `<Response><Hangup/></Response>`, for /twilio/hangup.
 void write_hangup_twiml(std::string& out);
 // What a screened forward's staff leg runs once answered: the screen message

@@ -376,3 +376,18 @@ BOOST_AUTO_TEST_CASE(a_clinic_without_numbers_is_warned) {
   expect_at(c, codes::no_numbers, 1, 8);
   BOOST_TEST(!find(compile_text(clinic("  numbers { sip c }")), codes::no_numbers));
 }
+
+// A static document for Twilio's Fallback URL can dial, record or hang up;
+// nothing that needs the server's callbacks.
+BOOST_AUTO_TEST_CASE(unreachable_names_what_a_static_document_can_do) {
+  for (const char* action : {"ai", "menu", "fallback"}) {
+    BOOST_TEST_CONTEXT(action) {
+      expect_at(compile_text(clinic(std::string("  numbers { sip c }\n  unreachable ") + action)),
+                codes::unreachable_needs_the_server, 5, 15);
+    }
+  }
+  expect_at(compile_text(clinic("  numbers { sip c }\n  unreachable forward")), codes::action_not_configured, 5, 15);
+  for (const char* action : {"voicemail", "busy"}) {
+    BOOST_TEST(!compile_text(clinic(std::string("  numbers { sip c }\n  unreachable ") + action)).sink.has_errors());
+  }
+}

@@ -117,7 +117,7 @@ menu{say "Press 1."   # the greeting
 1->ai 2 -> forward
 *   -> hangup
 timeout -> fallback}
-mode disabled fallback forward }
+mode disabled fallback forward unreachable   busy }
 test "t" { at 2026-12-02T10:00 dial no-answer digits none caller "(416) 555-0111" expect menu }
 )";
   const std::string expected = R"(clinic m {
@@ -136,6 +136,7 @@ test "t" { at 2026-12-02T10:00 dial no-answer digits none caller "(416) 555-0111
   }
   mode     disabled
   fallback forward
+  unreachable busy
 }
 
 test "t" {
