@@ -19,8 +19,17 @@ bool answered_dial_status(std::string_view status) noexcept {
   return status == "completed" || status == "answered";
 }
 
-decision after_dial(const runtime_clinic& clinic, std::string_view status, bool bridged) noexcept {
+decision after_refer(const runtime_clinic& clinic, std::string_view target) noexcept {
+  const forward_config& f = clinic.policy.forward;
+  if (!target.empty() && !f.number.empty() && target == f.number) return {action_kind::forward, "transfer"};
+  return {action_kind::voicemail, "transfer refused"};
+}
+
+decision after_dial(const runtime_clinic& clinic, std::string_view status, bool bridged, bool after_transfer) noexcept {
   if (answered_dial_status(status) && bridged) return {action_kind::hangup, "answered"};
+  if (after_transfer && clinic.policy.forward.unanswered == action_kind::ai) {
+    return {action_kind::voicemail, "unanswered transfer"};
+  }
   return {clinic.policy.forward.unanswered, "unanswered"};
 }
 

@@ -34,7 +34,15 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
 // An unknown status is treated as unanswered: a caller is never dropped.
 // `bridged`: Twilio's DialBridged. A screened forward that staff did not
 // accept ends `completed` without a bridge, and counts as unanswered.
-decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status, bool bridged = true) noexcept;
+// `after_transfer`: the forward was the AI's transfer, so an `unanswered ai`
+// would hand the caller back to the AI that gave them up: voicemail instead.
+decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_status, bool bridged = true,
+                    bool after_transfer = false) noexcept;
+// Where the AI's SIP REFER may go (docs/language.md, "Transfers from the
+// AI"): `target` is the Refer-To in E.164, empty when it is no phone number.
+// The clinic's own forward number is forwarded; anything else is refused to
+// voicemail and never dialled.
+decision after_refer(const runtime_clinic& clinic, std::string_view target) noexcept;
 bool answered_dial_status(std::string_view dial_call_status) noexcept;
 
 // What follows the AI's SIP leg, from the DialCallStatus of its <Dial>: the

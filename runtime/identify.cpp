@@ -110,6 +110,31 @@ std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_v
   return clinic_match{by_number->clinic, via_kind::sip};
 }
 
+std::string_view transfer_target_e164(std::string_view target, std::string_view region, std::string& buffer) {
+  // `"Front desk" <sip:…>`: what the brackets hold.
+  if (const auto open = target.find('<'); open != std::string_view::npos) {
+    const auto close = target.find('>', open);
+    if (close == std::string_view::npos) return {};
+    target = target.substr(open + 1, close - open - 1);
+  }
+  while (!target.empty() && (target.front() == ' ' || target.front() == '\t')) target.remove_prefix(1);
+  while (!target.empty() && (target.back() == ' ' || target.back() == '\t')) target.remove_suffix(1);
+  target = target.substr(0, target.find('?'));  // URI headers (Replaces=…) are not the number
+  const bool tel = target.size() >= 4 && (target[0] | 0x20) == 't' && (target[1] | 0x20) == 'e' &&
+                   (target[2] | 0x20) == 'l' && target[3] == ':';
+  if (tel) {
+    target.remove_prefix(4);
+    target = target.substr(0, target.find(';'));  // ;ext=, ;phone-context=
+    if (is_e164(target)) return target;
+    auto e164 = to_e164(target, region);
+    if (!e164) return {};
+    buffer = std::move(*e164);
+    return buffer;
+  }
+  if (target.find('@') == std::string_view::npos && target.find(':') != std::string_view::npos) return {};
+  return caller_e164(target, region, buffer);
+}
+
 std::string_view caller_e164(std::string_view from, std::string_view region, std::string& buffer) {
   if (is_e164(from)) return from;
   std::string_view number = from;

@@ -42,4 +42,10 @@ std::optional<clinic_match> identify_clinic(const policy_set& set, std::string_v
 // view points into `from` or `buffer`.
 std::string_view caller_e164(std::string_view from, std::string_view region, std::string& buffer);
 
+// The phone number a SIP REFER's Refer-To names (Twilio's ReferTransferTarget):
+// `<sip:+14165550000@host;user=phone>`, `sip:…`, `tel:+1…;ext=2`, a bare
+// number, with or without angle brackets, a display name or URI headers;
+// national forms read in `region`. Empty when it names no phone number.
+std::string_view transfer_target_e164(std::string_view refer_to, std::string_view region, std::string& buffer);
+
 }  // namespace callpolicy

@@ -183,6 +183,10 @@ void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d
   fmt::format_to(std::back_inserter(out), R"(<Dial answerOnBridge="true" timeout="{}" action=")",
                  c.ai.timeout_seconds);
   append_callback_url(out, options, "ai-status", c);
+  // The AI's SIP REFER (a transfer to staff) is decided by the policy at
+  // /twilio/refer; without referUrl Twilio refuses it (error 13802).
+  out += R"(" referUrl=")";
+  append_callback_url(out, options, "refer", c);
   // Escaped as it is written: the URI's own '&' separators become "&amp;".
   out += R"("><Sip>)";
   std::string_view target;
@@ -241,6 +245,8 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
       append_say(out, c, c.forward.say);
       fmt::format_to(std::back_inserter(out), R"(<Dial timeout="{}" action=")", c.forward.timeout_seconds);
       append_callback_url(out, options, "dial-status", c);
+      // Nobody answering a transfer from the AI must not send the caller back to it.
+      if (call.after_transfer) out += "&amp;after=transfer";
       out += '"';
       if (const std::string_view caller_id = forward_caller_id(c, call.caller_is_e164); !caller_id.empty()) {
         out += R"( callerId=")";

@@ -27,6 +27,7 @@ struct twiml_call {
   std::chrono::sys_seconds at{};
   std::string_view caller{};
   std::string_view call_sid{};
+  bool after_transfer = false;  // a forward the AI's transfer reached
 };
 
 // Replaces `out` with the whole document, XML declaration included.

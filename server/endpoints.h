@@ -19,6 +19,7 @@ enum class endpoint_id : std::uint8_t {
   status_callback,
   dial_status,
   ai_status,
+  refer,
   screen,
   menu,
   voicemail,
@@ -47,7 +48,7 @@ struct endpoint {
   std::string_view does;
 };
 
-inline constexpr std::array<endpoint, 21> endpoints{{
+inline constexpr std::array<endpoint, 22> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
     {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
      "readiness: a policy set is loaded"},
@@ -61,6 +62,8 @@ inline constexpr std::array<endpoint, 21> endpoints{{
      address::public_only, "how a forward ended"},
     {endpoint_id::ai_status, "/twilio/ai-status", "/api/twilio/ai-status", "POST", true,
      address::public_only, "how the AI's leg ended"},
+    {endpoint_id::refer, "/twilio/refer", "/api/twilio/refer", "POST", true, address::public_only,
+     "the AI's transfer (SIP REFER)"},
     {endpoint_id::screen, "/twilio/screen", "/api/twilio/screen", "POST", true, address::public_only,
      "a screened forward's staff leg"},
     {endpoint_id::menu, "/twilio/menu", "/api/twilio/menu", "POST", true, address::public_only,

@@ -178,6 +178,8 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       remember("menu " + string_field("digits").value_or(""));
     } else if (*type == "ai_status") {
       remember("ai " + string_field("dial_call_status").value_or(""));
+    } else if (*type == "transfer") {
+      remember("transfer");
     } else {
       return skip(number, "unknown record type");
     }

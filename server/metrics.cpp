@@ -91,8 +91,13 @@ void metrics::count_decision(std::string_view clinic, std::string_view action, s
 void metrics::count_ai_unavailable(std::string_view clinic, std::string_view status) {
   static constexpr std::array<std::string_view, 5> known{"no-answer", "busy", "failed", "canceled", "completed"};
   const bool listed = std::find(known.begin(), known.end(), status) != known.end();
-  std::lock_guard lock(ai_unavailable_mutex_);
+  std::lock_guard lock(follow_on_counts_mutex_);
   ++ai_unavailable_[{std::string(clinic), std::string(listed ? status : "other")}];
+}
+
+void metrics::count_transfer(std::string_view clinic, bool forwarded) {
+  std::lock_guard lock(follow_on_counts_mutex_);
+  ++transfers_[{std::string(clinic), forwarded ? "forwarded" : "refused"}];
 }
 
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
@@ -159,9 +164,18 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   out += "# HELP callpolicy_ai_unavailable_total AI legs that ended without the AI, by clinic and DialCallStatus.\n"
          "# TYPE callpolicy_ai_unavailable_total counter\n";
   {
-    std::lock_guard lock(ai_unavailable_mutex_);
+    std::lock_guard lock(follow_on_counts_mutex_);
     for (const auto& [key, n] : ai_unavailable_) {
       out += fmt::format("callpolicy_ai_unavailable_total{{clinic=\"{}\",status=\"{}\"}} {}\n", label(key.first),
+                         key.second, n);
+    }
+  }
+  out += "# HELP callpolicy_transfers_total The AI's transfers (SIP REFER), by clinic and outcome (forwarded, refused).\n"
+         "# TYPE callpolicy_transfers_total counter\n";
+  {
+    std::lock_guard lock(follow_on_counts_mutex_);
+    for (const auto& [key, n] : transfers_) {
+      out += fmt::format("callpolicy_transfers_total{{clinic=\"{}\",outcome=\"{}\"}} {}\n", label(key.first),
                          key.second, n);
     }
   }

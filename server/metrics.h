@@ -40,6 +40,7 @@ class metrics {
   // is one of Twilio's DialCallStatus values, anything else "other", so
   // that a caller cannot grow the labels.
   void count_ai_unavailable(std::string_view clinic, std::string_view dial_call_status);
+  void count_transfer(std::string_view clinic, bool forwarded);
 
   void set_journal_skipped(std::size_t records) { journal_skipped_ = records; }
 
@@ -88,8 +89,9 @@ class metrics {
   mutable std::mutex shards_mutex_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::atomic<std::size_t> journal_skipped_{0};
-  mutable std::mutex ai_unavailable_mutex_;
+  mutable std::mutex follow_on_counts_mutex_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> ai_unavailable_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> transfers_;
 };
 
 }  // namespace callpolicy::server

@@ -209,6 +209,8 @@ void webhooks::handle_twilio(const endpoint& e, const request_view& request, res
       return handle_ai_status(form, request.target, out);
     case endpoint_id::screen:
       return handle_screen(form, request.target, out);
+    case endpoint_id::refer:
+      return handle_refer(form, request.target, out);
     case endpoint_id::menu:
       return handle_menu(form, request.target, out);
     default:
@@ -340,13 +342,13 @@ via_kind webhooks::callback_via(const form_fields& form, const runtime_clinic& c
 }
 
 void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d,
-                           bool menu_repeated, std::string_view step, response& out) {
+                           bool menu_repeated, std::string_view step, response& out, bool after_transfer) {
   const std::string_view from = form_value(form, "From");
   const std::string_view caller = caller_of(from, clinic);
   const auto now = clock_type::now();
   write_twiml(out.body, clinic, d,
               {callback_via(form, clinic), is_e164(from), menu_repeated, std::chrono::floor<std::chrono::seconds>(now),
-               caller, out.call_sid},
+               caller, out.call_sid, after_transfer},
               answer_options());
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
@@ -367,8 +369,9 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
   } else if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string step;
     step.assign("dial ").append(status);
-    answer_step(*clinic, form, after_dial(*clinic, status, form_value(form, "DialBridged") != "false"), false, step,
-                out);
+    const decision d = after_dial(*clinic, status, form_value(form, "DialBridged") != "false",
+                                  query_value(target, "after") == "transfer");
+    answer_step(*clinic, form, d, false, step, out);
   }
   if (!journal_.enabled()) return;
   json_line(out.journal_line)
@@ -402,6 +405,32 @@ void webhooks::handle_ai_status(const form_fields& form, std::string_view target
       .add("call_sid", call_sid)
       .add("clinic", out.clinic)
       .add("dial_call_status", status)
+      .add("action", out.action)
+      .add("reason", out.reason)
+      .add("from", form_value(form, "From"))
+      .end();
+}
+
+// The AI handing the caller to staff (a SIP REFER on the AI's <Dial>): the
+// policy decides where it may go, and a target it refuses is never dialled
+// (docs/language.md, "Transfers from the AI").
+void webhooks::handle_refer(const form_fields& form, std::string_view target, response& out) {
+  const std::string_view refer_to = form_value(form, "ReferTransferTarget");
+  out.call_sid.assign(form_value(form, "CallSid"));
+  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+    thread_local std::string buffer;
+    const decision d = after_refer(*clinic, transfer_target_e164(refer_to, clinic->policy.region, buffer));
+    const bool forwarded = d.action == action_kind::forward;
+    answer_step(*clinic, form, d, false, "transfer", out, forwarded);
+    metrics_.count_transfer(out.clinic, forwarded);
+  }
+  if (!journal_.enabled()) return;
+  json_line(out.journal_line)
+      .add("type", "transfer")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("call_sid", out.call_sid)
+      .add("clinic", out.clinic)
+      .add("target", refer_to)
       .add("action", out.action)
       .add("reason", out.reason)
       .add("from", form_value(form, "From"))

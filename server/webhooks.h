@@ -117,6 +117,7 @@ class webhooks {
   void handle_menu(const form_fields& form, std::string_view target, response& out);
   void handle_ai_status(const form_fields& form, std::string_view target, response& out);
   void handle_screen(const form_fields& form, std::string_view target, response& out);
+  void handle_refer(const form_fields& form, std::string_view target, response& out);
   // The clinic named by a callback's `?clinic=`; null (and the answer
   // written) when the loaded set has no such clinic.
   const runtime_clinic* callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,
@@ -125,7 +126,7 @@ class webhooks {
   // Answers a later step of a call's flow (a forward's end, a menu key).
   // `step` says how the call got here ("dial no-answer", "menu 2"), for the recent decisions.
   void answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d, bool menu_repeated,
-                   std::string_view step, response& out);
+                   std::string_view step, response& out, bool after_transfer = false);
   twiml_options answer_options() const;
   void handle_voicemail(const form_fields& form, response& out);
   void handle_twilio(const endpoint& e, const request_view& request, response& out);

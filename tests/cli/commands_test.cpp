@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(eval_json_for_every_mode) {
   const json j = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});
   BOOST_TEST(j["local_time"] == "2026-12-24T18:00:00-05:00");
   BOOST_TEST(j["twiml"] ==
-             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="15" action="http://127.0.0.1:8080/twilio/ai-status?clinic=smile-dental"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported&amp;x-local-time=2026-12-24T18%3A00%3A00-05%3A00&amp;x-open=no&amp;x-next-open=2026-12-31T09%3A00%3A00-05%3A00&amp;x-holiday=Christmas%20Eve</Sip></Dial></Response>)");
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Dial answerOnBridge="true" timeout="15" action="http://127.0.0.1:8080/twilio/ai-status?clinic=smile-dental" referUrl="http://127.0.0.1:8080/twilio/refer?clinic=smile-dental"><Sip>sip:smile-dental@sip.vapi.ai?x-clinic=smile-dental&amp;x-reason=holiday&amp;x-via=ported&amp;x-local-time=2026-12-24T18%3A00%3A00-05%3A00&amp;x-open=no&amp;x-next-open=2026-12-31T09%3A00%3A00-05%3A00&amp;x-holiday=Christmas%20Eve</Sip></Dial></Response>)");
 }
 
 BOOST_AUTO_TEST_CASE(eval_identifies_each_integration) {
@@ -397,7 +397,7 @@ test "no AI at the desk" {
   };
   const json first = eval({});
   BOOST_TEST(first["twiml"].get<std::string>().find(
-                 R"(<Dial answerOnBridge="true" timeout="10" action="http://127.0.0.1:8080/twilio/ai-status?clinic=t">)") !=
+                 R"(<Dial answerOnBridge="true" timeout="10" action="http://127.0.0.1:8080/twilio/ai-status?clinic=t" referUrl="http://127.0.0.1:8080/twilio/refer?clinic=t">)") !=
              std::string::npos);
   const json failed = eval({"--ai-status", "failed"});
   BOOST_TEST(failed["action"] == "forward");

@@ -34,10 +34,10 @@ const std::string closed_facts =
 BOOST_AUTO_TEST_CASE(ai_sip_defaults_and_headers) {
   compiled_clinic c = open_or_ai("UTC");
   BOOST_TEST(twiml_for(c, action_kind::ai, "after hours & more") ==
-             head + R"(<Dial answerOnBridge="true" timeout="15" action="https://calls.example.com/twilio/ai-status?clinic=c"><Sip>sip:c@sip.vapi.ai?x-clinic=c&amp;x-reason=after%20hours%20%26%20more&amp;x-via=ported)" +
+             head + R"(<Dial answerOnBridge="true" timeout="15" action="https://calls.example.com/twilio/ai-status?clinic=c" referUrl="https://calls.example.com/twilio/refer?clinic=c"><Sip>sip:c@sip.vapi.ai?x-clinic=c&amp;x-reason=after%20hours%20%26%20more&amp;x-via=ported)" +
                  closed_facts + "</Sip></Dial></Response>");
   BOOST_TEST(twiml_for(c, action_kind::ai, "x", {"http://b", "sip:desk@ai.example", ""}, via_kind::sip) ==
-             head + R"(<Dial answerOnBridge="true" timeout="15" action="http://b/twilio/ai-status?clinic=c"><Sip>sip:desk@ai.example?x-clinic=c&amp;x-reason=x&amp;x-via=sip)" +
+             head + R"(<Dial answerOnBridge="true" timeout="15" action="http://b/twilio/ai-status?clinic=c" referUrl="http://b/twilio/refer?clinic=c"><Sip>sip:desk@ai.example?x-clinic=c&amp;x-reason=x&amp;x-via=sip)" +
                  closed_facts + "</Sip></Dial></Response>");
   // The `ai` block's timeout is the <Dial>'s.
   c.ai.timeout_seconds = 9;
@@ -326,4 +326,20 @@ BOOST_AUTO_TEST_CASE(the_ai_is_told_the_clinics_local_facts) {
   BOOST_TEST(written.find("x-next-open=2026-12-28T09") != std::string::npos);
   BOOST_TEST(written.find("x-caller=%2B14165550100") != std::string::npos);
   BOOST_TEST(written.find("x-reason=%26%26") != std::string::npos);
+}
+
+// ReferTransferTarget in each shape a SIP stack writes a Refer-To.
+BOOST_AUTO_TEST_CASE(transfer_targets_are_read_as_phone_numbers) {
+  std::string buffer;
+  for (const char* target : {"<sip:+14165550000@sip.vapi.ai>", "sip:+14165550000@sip.vapi.ai;user=phone",
+                             "<sip:+14165550000@example.com;transport=tls?Replaces=abc%40def>",
+                             "\"Front desk\" <sip:4165550000@pbx.example.com>", "tel:+14165550000",
+                             "<tel:+14165550000;ext=12>", "tel:416-555-0000", " +14165550000 ", "(416) 555-0000",
+                             "SIP:+14165550000@Example.com"}) {
+    BOOST_TEST_CONTEXT(target) { BOOST_TEST(transfer_target_e164(target, "CA", buffer) == "+14165550000"); }
+  }
+  for (const char* target : {"", "<sip:desk@pbx.example.com>", "mailto:desk@example.com", "<sip:+14165550000@x",
+                             "anonymous", "tel:"}) {
+    BOOST_TEST_CONTEXT(target) { BOOST_TEST(transfer_target_e164(target, "CA", buffer).empty()); }
+  }
 }

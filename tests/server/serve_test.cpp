@@ -389,7 +389,8 @@ BOOST_FIXTURE_TEST_CASE(call_flow_past_the_first_answer, serve_fixture) {
   const auto unanswered = step(dial_path, {{"DialCallStatus", "no-answer"}, {"DialCallSid", call_sid(9)}});
   BOOST_TEST(unanswered.status == 200);
   BOOST_TEST(contains(unanswered.body, R"(<Dial answerOnBridge="true" timeout="15" action=")" + base +
-                                           R"(/twilio/ai-status?clinic=flow-test"><Sip>sip:flow-test@sip.vapi.ai?x-clinic=flow-test&amp;x-reason=unanswered)"));
+                                           R"(/twilio/ai-status?clinic=flow-test" referUrl=")" + base +
+                                           R"(/twilio/refer?clinic=flow-test"><Sip>sip:flow-test@sip.vapi.ai?x-clinic=flow-test&amp;x-reason=unanswered)"));
   for (const char* status : {"busy", "failed", "canceled"}) {
     BOOST_TEST(contains(step(dial_path, {{"DialCallStatus", status}}).body, "x-reason=unanswered"));
   }
@@ -503,7 +504,8 @@ BOOST_FIXTURE_TEST_CASE(the_ai_leg_fails_over_to_its_unavailable_action, serve_f
   };
   const auto first = server.post("/twilio/voice", call(call_sid(1), "+15555550200", "+12125550100"), token);
   BOOST_TEST(contains(first.body, R"(<Dial answerOnBridge="true" timeout="12" action=")" + base +
-                                      R"(/twilio/ai-status?clinic=leg-test"><Sip>sip:leg@sip.vapi.ai?x-clinic=leg-test)"));
+                                      R"(/twilio/ai-status?clinic=leg-test" referUrl=")" + base +
+                                      R"(/twilio/refer?clinic=leg-test"><Sip>sip:leg@sip.vapi.ai?x-clinic=leg-test)"));
   const std::string ai_path = callback_path(first.body, base, "action");
   BOOST_TEST(ai_path == "/twilio/ai-status?clinic=leg-test");
   // Vapi refused the leg: the front desk, whose own unanswered is voicemail.
@@ -666,4 +668,65 @@ BOOST_FIXTURE_TEST_CASE(a_screened_forward_nobody_accepts_is_unanswered, serve_f
   BOOST_TEST(contains(dial_status({{"DialCallStatus", "completed"}}), "<Hangup/>"));
   // The screen is signed like every Twilio callback.
   BOOST_TEST(server.post(screen_path, staff, "wrong-token").status == 403);
+}
+
+// The AI transfers with a SIP REFER; the policy says where it may go. The
+// front desk is dialled with its own follow-on; a number the AI was talked
+// into (a premium line) is refused to voicemail and never dialled.
+BOOST_FIXTURE_TEST_CASE(a_transfer_from_the_ai_goes_only_where_the_policy_allows, serve_fixture) {
+  dir.write("refer-rules/refer.policy", R"(clinic refer-test {
+  timezone "UTC"
+  region   "CA"
+  numbers  { ported +15555550700 }
+  mode     always
+  ai       { sip "sip:refer@sip.vapi.ai" }
+  forward  +14165550000 { timeout 15s unanswered ai }
+}
+)");
+  server_process server(args(dir.path() + "/refer-rules"));
+  const std::string base = server.base_url();
+  const auto first = server.post("/twilio/voice", call(call_sid(61), "+15555550700", "+12125550100"), token);
+  const std::string refer_path = callback_path(first.body, base, "referUrl");
+  BOOST_TEST(refer_path == "/twilio/refer?clinic=refer-test");
+  const auto refer = [&](const std::string& target) {
+    return server.post(refer_path, {{"CallSid", call_sid(61)}, {"To", "+15555550700"}, {"From", "+12125550100"},
+                                    {"ReferTransferTarget", target}},
+                       token);
+  };
+  const auto desk = refer("<sip:+14165550000@sip.vapi.ai>");
+  BOOST_TEST(desk.status == 200);
+  BOOST_TEST(contains(desk.body, R"(<Dial timeout="15" action=")" + base +
+                                     R"(/twilio/dial-status?clinic=refer-test&amp;after=transfer">+14165550000</Dial>)"));
+  BOOST_TEST(contains(refer("tel:416-555-0000").body, ">+14165550000</Dial>"));
+  // Nobody at the desk: not back to the AI that handed the caller over.
+  const auto unanswered = server.post(callback_path(desk.body, base, "action"),
+                                      {{"CallSid", call_sid(61)}, {"To", "+15555550700"}, {"From", "+12125550100"},
+                                       {"DialCallStatus", "no-answer"}},
+                                      token);
+  BOOST_TEST(contains(unanswered.body, "<Record"));
+  BOOST_TEST(!contains(unanswered.body, "<Sip>"));
+  // An ordinary forward nobody answers still goes to the AI.
+  BOOST_TEST(contains(server.post("/twilio/dial-status?clinic=refer-test",
+                                  {{"CallSid", call_sid(62)}, {"To", "+15555550700"}, {"From", "+12125550100"},
+                                   {"DialCallStatus", "no-answer"}},
+                                  token)
+                          .body,
+                      "<Sip>sip:refer@sip.vapi.ai"));
+  for (const std::string target : {"<sip:+19005550100@sip.vapi.ai>", "tel:+19005550100", "sip:desk@evil.example",
+                                   "", "<sip:+14165550000@x"}) {
+    BOOST_TEST_CONTEXT(target) {
+      const auto refused = refer(target);
+      BOOST_TEST(refused.status == 200);
+      BOOST_TEST(contains(refused.body, "<Record"));
+      BOOST_TEST(!contains(refused.body, "<Dial"));
+      BOOST_TEST(!contains(refused.body, "9005550100"));
+    }
+  }
+  BOOST_TEST(eventually([&] { return contains(read_text(journal), "\"target\":\"tel:+19005550100\""); }));
+  const std::string log = read_text(journal);
+  BOOST_TEST(contains(log, R"("type":"transfer")"));
+  BOOST_TEST(contains(log, R"("reason":"transfer refused")"));
+  const auto metrics = http_request(server.admin_port(), "GET", "/metrics").body;
+  BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="refer-test",outcome="forwarded"} 2)"));
+  BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="refer-test",outcome="refused"} 5)"));
 }
