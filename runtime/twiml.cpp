@@ -160,6 +160,15 @@ void append_ai_facts(std::string& out, const runtime_clinic& clinic, const decis
   }
 }
 
+void append_busy(std::string& out, const compiled_clinic& c) {
+  if (c.busy.reject) {
+    out += R"(<Reject reason="busy"/>)";
+  } else {
+    append_say(out, c, c.busy.say);
+    out += "<Hangup/>";
+  }
+}
+
 void append_ai(std::string& out, const runtime_clinic& clinic, const decision& d, const twiml_call& call,
                const twiml_options& options) {
   const compiled_clinic& c = clinic.policy;
@@ -274,12 +283,7 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
       out += "<Hangup/>";
       break;
     case action_kind::busy:
-      if (c.busy.reject) {
-        out += R"(<Reject reason="busy"/>)";
-      } else {
-        append_say(out, c, c.busy.say);
-        out += "<Hangup/>";
-      }
+      append_busy(out, c);
       break;
   }
   out += "</Response>";
@@ -334,12 +338,7 @@ void write_fallback_twiml(std::string& out, const compiled_clinic& c, std::strin
       record();
       break;
     case action_kind::busy:
-      if (c.busy.reject) {
-        out += R"(<Reject reason="busy"/>)";
-      } else {
-        append_say(out, c, c.busy.say);
-        out += "<Hangup/>";
-      }
+      append_busy(out, c);
       break;
     default:
       record();
