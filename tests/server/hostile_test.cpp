@@ -276,7 +276,12 @@ BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, serve_
   // Was 46 s for 50,000 live calls: quadratic. A generous bound on what the
   // replay adds to a start (the compile of the examples, slow under
   // sanitizers on a loaded machine, is counted out), not a benchmark.
-  BOOST_TEST(took - empty_start < std::chrono::seconds(20),
+#ifdef __SANITIZE_ADDRESS__
+  constexpr auto replay_bound = std::chrono::seconds(90);  // ASan: 27 s measured on CI's 2 cores
+#else
+  constexpr auto replay_bound = std::chrono::seconds(20);
+#endif
+  BOOST_TEST(took - empty_start < replay_bound,
              "replay added " << std::chrono::duration_cast<std::chrono::milliseconds>(took - empty_start).count()
                              << " ms to a start of "
                              << std::chrono::duration_cast<std::chrono::milliseconds>(empty_start).count() << " ms");
