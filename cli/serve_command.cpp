@@ -109,6 +109,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--call-ttl", opts->call_ttl, "how long a call counts without a final status");
   auto* ai_sip = command->add_option("--ai-sip", opts->server.ai_sip, "default AI SIP URI");
   command->add_option("--ai-url", opts->server.ai_url, "default AI redirect URL")->excludes(ai_sip);
+  command->add_option("--ai-capacity", opts->server.ai_capacity,
+                      "live AI legs at most across every server sharing --state (default 0: unlimited)");
   command->add_option("--read-timeout", opts->read_timeout,
                       "deadline for a request to arrive, and for a response to be taken (default 10s)");
   command->add_option("--threads", opts->server.threads, "worker threads (default: cores)");

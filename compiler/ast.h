@@ -101,6 +101,7 @@ struct ai_block {
   std::string target;
   std::optional<std::uint32_t> timeout_seconds;
   std::optional<located<action_ref>> unavailable;  // what follows an AI leg that fails
+  std::optional<located<std::uint32_t>> capacity;  // live AI legs the clinic may hold at once
   location where;
 };
 

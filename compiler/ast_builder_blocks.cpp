@@ -264,6 +264,13 @@ ast::ai_block ast_builder::build_ai(const node& n) {
       b.timeout_seconds = duration_into(b.timeout_seconds, *item, "timeout");
       continue;
     }
+    if (item->is_type<g::capacity_item>()) {
+      if (!first_time(b.capacity, *item, "capacity")) continue;
+      if (const node* v = child_of<g::integer>(*item)) {
+        if (auto value = integer_value(*v)) b.capacity = ast::located<std::uint32_t>{*value, where(*v)};
+      }
+      continue;
+    }
     if (item->is_type<g::unavailable_item>()) {
       if (!first_time(b.unavailable, *item, "unavailable")) continue;
       const node* v = child_of<g::step_action>(*item);

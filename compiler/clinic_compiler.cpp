@@ -399,6 +399,14 @@ struct clinic_compiler {
                                                              : ai_config::kind::server_default;
       c.ai.target = ai.target;
       if (ai.timeout_seconds) c.ai.timeout_seconds = *ai.timeout_seconds;
+      if (ai.capacity) {
+        if (ai.capacity->value == 0) {
+          error(codes::ai_capacity_zero, ai.capacity->where,
+                      "an AI with 'capacity 0' takes no call; to keep the AI from answering, use 'mode disabled'");
+        } else {
+          c.ai.capacity = ai.capacity->value;
+        }
+      }
       if (ai.unavailable) {
         if (const auto a = step(*ai.unavailable, c.fallback, action_kind::ai, codes::ai_unavailable_by_ai,
                                 "the AI's 'unavailable'")) {

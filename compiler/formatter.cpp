@@ -281,6 +281,7 @@ class formatter {
     if (a.type == ast::ai_block::kind::redirect) inner += " redirect " + quoted(a.target);
     if (a.timeout_seconds) inner += " timeout " + canonical_duration(*a.timeout_seconds);
     if (a.unavailable) inner += " unavailable " + std::string(canonical_action(a.unavailable->value));
+    if (a.capacity) inner += " capacity " + std::to_string(a.capacity->value);
     w_.line(1, key + "{" + inner + " }", a.where.line);
   }
   void emit(const std::string& key, const std::string&, const ast::forward_block& f) {

@@ -247,6 +247,10 @@ void compare_settings(const compiled_clinic& a, const compiled_clinic& b, std::v
   if (a.ai.timeout_seconds != b.ai.timeout_seconds) {
     out.push_back(fmt::format("ai timeout: {}s -> {}s", a.ai.timeout_seconds, b.ai.timeout_seconds));
   }
+  if (a.ai.capacity != b.ai.capacity) {
+    const auto cap = [](std::uint32_t n) { return n ? std::to_string(n) : std::string("(none)"); };
+    out.push_back(fmt::format("ai capacity: {} -> {}", cap(a.ai.capacity), cap(b.ai.capacity)));
+  }
   if (a.ai.unavailable != b.ai.unavailable) {
     out.push_back(fmt::format("ai unavailable: {} -> {}", action_name(a.ai.unavailable), action_name(b.ai.unavailable)));
   }

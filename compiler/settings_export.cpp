@@ -92,8 +92,9 @@ export_result export_settings(const compiled_clinic& c) {
   }
   if (c.busy.reject || c.busy.say != defaults.busy.say) no_fit("the 'busy' block does not fit: the settings have none");
   if (c.ai.type != ai_config::kind::server_default) no_fit("the 'ai' block does not fit: the settings name no AI target");
-  if (c.ai.timeout_seconds != ai_config{}.timeout_seconds || c.ai.unavailable != ai_config{}.unavailable) {
-    no_fit("the 'ai' block's timeout or unavailable does not fit: the settings have no AI leg");
+  if (c.ai.timeout_seconds != ai_config{}.timeout_seconds || c.ai.unavailable != ai_config{}.unavailable ||
+      c.ai.capacity != 0) {
+    no_fit("the 'ai' block's timeout, unavailable or capacity does not fit: the settings have no AI leg");
   }
   if (!c.language.empty() || !c.voice.empty()) no_fit("'language' and 'voice' do not fit: the settings have neither");
   if (c.voicemail.max_seconds != defaults.voicemail.max_seconds) {

@@ -284,7 +284,8 @@ struct ai_sip : seq<CALLPOLICY_WORD("sip"), sp, need<string_literal>> {};
 struct ai_redirect : seq<CALLPOLICY_WORD("redirect"), sp, need<string_literal>> {};
 struct timeout_item : seq<CALLPOLICY_WORD("timeout"), sp, need<duration>> {};
 struct unavailable_item : seq<CALLPOLICY_WORD("unavailable"), sp, need<step_action>> {};
-struct ai_item : sor<ai_sip, ai_redirect, timeout_item, unavailable_item> {};
+struct capacity_item : seq<CALLPOLICY_WORD("capacity"), sp, need<integer>> {};
+struct ai_item : sor<ai_sip, ai_redirect, timeout_item, unavailable_item, capacity_item> {};
 struct ai_close : one<'}'> {};
 struct ai_block : seq<CALLPOLICY_WORD("ai"), sp, at<need<open_brace>>, block_body<ai_item, ai_close>> {};
 
@@ -469,7 +470,7 @@ CALLPOLICY_ERROR(compare_op, "expected a comparison: >=, >, <=, < or ==");
 CALLPOLICY_ERROR(via_list, "expected ported, forwarded or sip");
 CALLPOLICY_ERROR(via_name, "expected ported, forwarded or sip");
 CALLPOLICY_ERROR(date_or_range, "expected a date like 2026-12-24 or a range like 2026-12-28..2027-01-02");
-CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"', 'redirect \"URL\"', 'timeout 15s' or 'unavailable ACTION' in the 'ai' block");
+CALLPOLICY_ERROR(ai_item, "expected 'sip \"URI\"', 'redirect \"URL\"', 'timeout 15s', 'unavailable ACTION' or 'capacity N' in the 'ai' block");
 CALLPOLICY_ERROR(forward_target, "expected a phone number like +14165550000 or '{'");
 CALLPOLICY_ERROR(forward_item,
                  "expected 'say', 'timeout', 'unanswered', 'caller-id' or 'screen' in the 'forward' block");
@@ -526,7 +527,7 @@ CALLPOLICY_WORDS(day_set, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "dail
 CALLPOLICY_WORDS(month_name, "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec");
 CALLPOLICY_WORDS(schedule_line, "enable", "disable");
 CALLPOLICY_WORDS(special_hours, "closed");
-CALLPOLICY_WORDS(ai_item, "sip", "redirect", "timeout", "unavailable");
+CALLPOLICY_WORDS(ai_item, "sip", "redirect", "timeout", "unavailable", "capacity");
 CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id", "screen");
 CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");

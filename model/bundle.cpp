@@ -127,7 +127,8 @@ json clinic_json(const compiled_clinic& c) {
   j["ai"] = {{"kind", ai_kinds.at(static_cast<std::size_t>(c.ai.type))},
              {"target", c.ai.target},
              {"timeout", c.ai.timeout_seconds},
-             {"unavailable", action_name(c.ai.unavailable)}};
+             {"unavailable", action_name(c.ai.unavailable)},
+             {"capacity", c.ai.capacity}};
   j["forward"] = {{"number", c.forward.number},
                   {"say", c.forward.say},
                   {"timeout", c.forward.timeout_seconds},

@@ -266,6 +266,7 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
     c.ai.unavailable = action_of(ai["unavailable"], p + "/ai/unavailable");
     if (c.ai.unavailable == action_kind::ai) fail(p + "/ai/unavailable", "an unavailable AI is never followed by the AI");
   }
+  if (ai.contains("capacity")) c.ai.capacity = number<std::uint32_t>(ai["capacity"], p + "/ai/capacity");
   const json& forward = at(j, p, "forward");
   c.forward.number = text(at(forward, p + "/forward", "number"), p + "/forward/number");
   c.forward.say = text(at(forward, p + "/forward", "say"), p + "/forward/say");

@@ -85,6 +85,9 @@ struct ai_config {
   // the leg fails (Vapi down, at its concurrency limit, a SIP error).
   std::uint32_t timeout_seconds = 15;
   action_kind unavailable = action_kind::voicemail;  // never ai
+  // Live AI legs this clinic may hold at once, within the server's
+  // --ai-capacity; 0: no cap of its own (docs/operations.md, "AI capacity").
+  std::uint32_t capacity = 0;
   friend bool operator==(const ai_config&, const ai_config&) = default;
 };
 

@@ -101,6 +101,7 @@ inline constexpr std::string_view bad_caller = "E064";             // a test's c
 inline constexpr std::string_view unknown_region = "E065";
 inline constexpr std::string_view ai_unavailable_by_ai = "E066";  // `ai { unavailable ai }`
 inline constexpr std::string_view unreachable_needs_the_server = "E067";  // `unreachable ai`
+inline constexpr std::string_view ai_capacity_zero = "E068";  // `ai { capacity 0 }`
 // Tests (compiler).
 inline constexpr std::string_view test_unknown_clinic = "E050";
 inline constexpr std::string_view test_needs_clinic = "E051";      // several clinics, none named

@@ -1,6 +1,8 @@
 #include "runtime/evaluator.h"
 
 #include <array>
+#include <charconv>
+#include <string>
 
 #include "model/time_tables.h"
 
@@ -13,6 +15,51 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
   const std::int32_t leaf = decide_leaf(clinic.policy, *clinic.tables, lc);
   const tree_leaf& l = clinic.policy.leaves[static_cast<std::size_t>(leaf)];
   return {l.action, l.reason};
+}
+
+void ai_by_count(const runtime_clinic& clinic, const call_context& call, std::string& out) {
+  const local_parts local = to_local(clinic.zone, call.at);
+  local_call lc{local.date, static_cast<std::uint16_t>(local.seconds / 60), 0, call.caller, call.via};
+  const auto ai_at = [&](std::int32_t active) {
+    lc.active_calls = active;
+    return clinic.policy.leaves[static_cast<std::size_t>(decide_leaf(clinic.policy, *clinic.tables, lc))].action ==
+           action_kind::ai;
+  };
+  bool wanted = ai_at(0);
+  out.assign(1, wanted ? '1' : '0');
+  // The answer can change only where a count predicate does: at its
+  // thresholds, taken in increasing order without sorting (there are few).
+  std::int32_t previous = 0;
+  while (true) {
+    std::int32_t next = previous;
+    for (const predicate& p : clinic.policy.predicates) {
+      if (p.type == predicate::kind::calls_at_least && p.threshold > previous && (next == previous || p.threshold < next)) {
+        next = p.threshold;
+      }
+    }
+    if (next == previous) return;
+    previous = next;
+    if (ai_at(next) == wanted) continue;
+    wanted = !wanted;
+    std::array<char, 12> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), next).ptr;
+    out += ',';
+    out.append(digits.data(), end);
+  }
+}
+
+bool ai_at_count(std::string_view pattern, std::int32_t active_calls) noexcept {
+  if (pattern.empty()) return false;
+  bool wanted = pattern[0] == '1';
+  std::size_t at = 1;
+  while (at < pattern.size() && pattern[at] == ',') {
+    std::int32_t flip = 0;
+    const auto [end, error] = std::from_chars(pattern.data() + at + 1, pattern.data() + pattern.size(), flip);
+    if (error != std::errc{} || active_calls < flip) break;
+    wanted = !wanted;
+    at = static_cast<std::size_t>(end - pattern.data());
+  }
+  return wanted;
 }
 
 bool answered_dial_status(std::string_view status) noexcept {
@@ -35,11 +82,14 @@ decision after_dial(const runtime_clinic& clinic, std::string_view status, bool 
 
 decision after_ai(const runtime_clinic& clinic, std::string_view status) noexcept {
   if (answered_dial_status(status)) return {action_kind::hangup, "answered"};
+  return when_ai_unavailable(clinic, ai_unavailable_reason);
+}
+
+decision when_ai_unavailable(const runtime_clinic& clinic, std::string_view reason) noexcept {
   // A follow-on the clinic cannot play (its forward or menu removed by a
   // reload while the call was with the AI) still ends in a message box.
   const action_kind next = clinic.policy.ai.unavailable;
-  return {can_answer_with(clinic.policy, next) || next == action_kind::hangup ? next : action_kind::voicemail,
-          ai_unavailable_reason};
+  return {can_answer_with(clinic.policy, next) || next == action_kind::hangup ? next : action_kind::voicemail, reason};
 }
 
 decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool repeated) noexcept {

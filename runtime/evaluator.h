@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,16 @@ struct decision {
 };
 
 decision decide(const runtime_clinic& clinic, const call_context& call) noexcept;
+
+// For a state store that admits a call's AI leg in the same step that counts
+// the call (docs/operations.md, "AI capacity"): at which counts of active
+// calls `decide` sends this call to the AI, `call.active_calls` aside.
+// Written into `out` as '1' or '0' (the answer at 0 calls), then ",N" for
+// each count N at which the answer flips, in increasing order: "1" always,
+// "0" never, "0,3" from 3 calls on. `out` keeps its capacity.
+void ai_by_count(const runtime_clinic& clinic, const call_context& call, std::string& out);
+bool ai_at_count(std::string_view pattern, std::int32_t active_calls) noexcept;
+inline constexpr std::string_view ai_at_capacity_reason = "ai at capacity";
 
 // What follows a forward that ended with Twilio's DialCallStatus: the
 // forward's `unanswered` action, reason "unanswered", unless staff answered
@@ -51,6 +62,9 @@ bool answered_dial_status(std::string_view dial_call_status) noexcept;
 // timeout) the clinic's `unavailable` action, reason "ai unavailable".
 decision after_ai(const runtime_clinic& clinic, std::string_view dial_call_status) noexcept;
 inline constexpr std::string_view ai_unavailable_reason = "ai unavailable";
+// The `ai` block's `unavailable` with `reason`, or voicemail when a reload
+// has taken away what it names.
+decision when_ai_unavailable(const runtime_clinic& clinic, std::string_view reason) noexcept;
 
 // What a menu's `Digits` lead to: a mapped key its action (reason "menu 2");
 // no key the timeout action ("menu timeout"); an unknown key the menu again

@@ -87,7 +87,7 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
       return text(
           out, 200,
           metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(),
-                          errors, last.ok, voicemails_, state_.health()),
+                          errors, last.ok, voicemails_, state_.health(), {total_ai_legs(), options_.ai_capacity}),
           "text/plain; version=0.0.4");
     }
     case endpoint_id::clinic_override:
@@ -108,6 +108,8 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
     d.active = state_.active_by_clinic();
     d.overrides = current_overrides();
     d.state = state_.health();
+    d.ai_legs = total_ai_legs();
+    d.ai_capacity = options_.ai_capacity;
     d.recent = &recent_;
     d.public_url = options_.public_url;
     d.admin_writes = !options_.admin_token.empty();
@@ -115,6 +117,12 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
     return d;
   };
   serve_status_page(e.id, segment, query, gather, out);
+}
+
+std::int64_t webhooks::total_ai_legs() {
+  std::int64_t live = 0;
+  for (const auto& [clinic, n] : state_.ai_legs_by_clinic()) live += n;
+  return live;
 }
 
 namespace {
@@ -305,6 +313,12 @@ std::string webhooks::status_json() {
   }
   json active = json::object();
   for (const auto& [clinic, n] : state_.active_by_clinic()) active[clinic] = n;
+  json legs = json::object();
+  std::int64_t live_legs = 0;
+  for (const auto& [clinic, n] : state_.ai_legs_by_clinic()) {
+    legs[clinic] = n;
+    live_legs += n;
+  }
   const state_health health = state_.health();
   json state{{"backend", health.backend},
              {"healthy", health.healthy},
@@ -326,6 +340,7 @@ std::string webhooks::status_json() {
              {"error", last.error},
              {"diagnostics", diagnostics}}},
            {"active_calls", active},
+           {"ai_legs", {{"live", live_legs}, {"capacity", options_.ai_capacity}, {"by_clinic", legs}}},
            {"state", state},
            {"overrides", overrides},
            {"voicemails", voicemails_.load()}};

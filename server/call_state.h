@@ -23,7 +23,7 @@ bool is_call_sid(std::string_view sid);
 // thread, with the ticket it was given (a connection may have moved on).
 class state_waiter {
  public:
-  virtual void state_answered(std::uint64_t ticket, std::int32_t others_active) = 0;
+  virtual void state_answered(std::uint64_t ticket, std::int32_t others_active, bool ai_admitted) = 0;
 
  protected:
   ~state_waiter() = default;
@@ -41,21 +41,42 @@ struct state_health {
 
 struct clinic_override;
 
+// Whether a call may have an AI leg, asked of the store as it counts the call
+// (docs/operations.md, "AI capacity"). A leg counts from the answer that
+// dials the AI until the AI's <Dial> ends, the call ends, or the call's TTL
+// passes; once for a CallSid, and never again after its end.
+struct ai_leg_request {
+  std::string_view wanted = "0";      // at which counts the call goes to the AI: ai_by_count's pattern
+  std::uint32_t fleet_capacity = 0;   // legs across the fleet; 0: unlimited
+  std::uint32_t clinic_capacity = 0;  // legs of the call's clinic; 0: no cap of its own
+};
+
 class call_state {
  public:
   virtual ~call_state() = default;
   // Registers the call (once per sid) and returns how many other calls of
-  // the clinic are active. Negative when the store cannot answer.
-  virtual std::int32_t start_call(std::string_view call_sid, std::string_view clinic,
-                                  clock_type::time_point started) = 0;
-  // Ends the call; false when it was not active.
+  // the clinic are active. Negative when the store cannot answer. When the
+  // count is one at which `ai` wants the AI, also admits the call's AI leg
+  // if there is room, and says so in `ai_admitted`.
+  virtual std::int32_t start_call(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
+                                  const ai_leg_request& ai = {}, bool* ai_admitted = nullptr) = 0;
+  // Ends the call, and its AI leg; false when it was not active.
   virtual bool end_call(std::string_view call_sid) = 0;
+  // Ends the call's AI leg (the AI's <Dial> is over, or the decision did not
+  // take the leg it was admitted); false when it had none live.
+  virtual bool end_ai_leg(std::string_view call_sid) = 0;
+  // Gives back a leg the call was admitted but did not take: it may take
+  // one later (a menu key that leads to the AI).
+  virtual void release_ai_leg(std::string_view call_sid) = 0;
   virtual std::map<std::string, std::int32_t> active_by_clinic() = 0;
+  virtual std::map<std::string, std::int32_t> ai_legs_by_clinic() = 0;
 
+  enum class leg_state : std::uint8_t { none, live, ended };
   struct live_call {
     std::string call_sid, clinic;
     clock_type::time_point started;
     bool ended = false;  // ended, but remembered until its TTL (known_calls only)
+    leg_state ai_leg = leg_state::none;
   };
   // The calls this server counts itself, for a journal snapshot; empty for
   // a shared store, which keeps its own.
@@ -70,11 +91,19 @@ class call_state {
   // while the store is down or slow: decide now, with `local`).
   virtual bool answers_later() const { return false; }
   virtual bool start_call_later(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
-                                std::shared_ptr<state_waiter> waiter, std::uint64_t ticket, std::int32_t& local) {
+                                const ai_leg_request& ai, std::shared_ptr<state_waiter> waiter, std::uint64_t ticket,
+                                std::int32_t& local, bool& local_admitted) {
     (void)waiter;
     (void)ticket;
-    local = start_call(call_sid, clinic, started);
+    local = start_call(call_sid, clinic, started, ai, &local_admitted);
     return false;
+  }
+  // The store's answer decided the call's AI leg: this server's own count
+  // follows it, for the time the store is away.
+  virtual void adopt_ai_leg(std::string_view call_sid, std::string_view clinic, bool live) {
+    (void)call_sid;
+    (void)clinic;
+    (void)live;
   }
   // The wait for an answer timed out: the call was decided with the local count.
   virtual void note_timeout() {}

@@ -424,35 +424,38 @@ class session final : public std::enable_shared_from_this<session>,
     const std::uint64_t ticket = ++state_tickets_;
     state_ticket_ = ticket;
     std::int32_t local = 0;
+    bool local_admitted = false;
     const bool wait = state.start_call_later(out_.call_sid, out_.clinic, out_.received,
-                                             shared_from_this(), ticket, local);
+                                             shared_.hooks.leg_request(out_), shared_from_this(), ticket, local,
+                                             local_admitted);
     state_local_ = local;
+    state_local_admitted_ = local_admitted;
     if (!wait) {
       state.note_fallback();
-      return decided(local, true);
+      return decided(local, local_admitted, true);
     }
     state_timer_.expires_after(shared_.options.state_timeout);
     state_timer_.async_wait(
         with_memory(handler_memory_, [self = shared_from_this(), ticket](beast::error_code ec) {
           if (ec || self->state_ticket_ != ticket) return;
           self->shared_.hooks.state().note_timeout();
-          self->decided(self->state_local_, true);
+          self->decided(self->state_local_, self->state_local_admitted_, true);
         }));
   }
 
   // On the store's thread: back onto the connection.
-  void state_answered(std::uint64_t ticket, std::int32_t others_active) override {
-    auto back = [self = shared_from_this(), ticket, others_active] {
+  void state_answered(std::uint64_t ticket, std::int32_t others_active, bool ai_admitted) override {
+    auto back = [self = shared_from_this(), ticket, others_active, ai_admitted] {
       if (self->state_ticket_ != ticket) return;  // decided already, with the local count
       self->state_timer_.cancel();
-      self->decided(others_active, false);
+      self->decided(others_active, ai_admitted, false);
     };
     net::post(socket_.get_executor(), with_memory(state_hop_memory_, std::move(back)));
   }
 
-  void decided(std::int32_t others_active, bool local) {
+  void decided(std::int32_t others_active, bool ai_admitted, bool local) {
     state_ticket_ = 0;
-    guarded([&] { shared_.hooks.finish_call(out_, others_active, local); });
+    guarded([&] { shared_.hooks.finish_call(out_, others_active, ai_admitted, local); });
     handled();
   }
 
@@ -628,6 +631,7 @@ class session final : public std::enable_shared_from_this<session>,
   std::uint64_t state_tickets_ = 0;
   std::uint64_t state_ticket_ = 0;  // the call waiting for the store; 0: none
   std::int32_t state_local_ = 0;
+  bool state_local_admitted_ = false;
   std::chrono::steady_clock::time_point deadline_{};
   bool closed_ = false;
   shared& shared_;

@@ -39,13 +39,16 @@ std::string webhooks::journal_snapshot() {
       .add("voicemails", static_cast<std::int64_t>(voicemails_.load()))
       .end_line();
   for (const call_state::live_call& call : state_.live_calls()) {
-    json_line(out)
-        .add("type", "call")
+    json_line line(out);
+    line.add("type", "call")
         .add("time_ms", unix_ms(call.started))
         .add("call_sid", call.call_sid)
         .add("clinic", call.clinic)
-        .add("snapshot", true)
-        .end_line();
+        .add("snapshot", true);
+    if (call.ai_leg != call_state::leg_state::none) {
+      line.add("ai_leg", call.ai_leg == call_state::leg_state::live ? "live" : "ended");
+    }
+    line.end_line();
   }
   // The memory store's overrides live in the journal: a new file carries them.
   if (!state_.shares_overrides()) {
@@ -124,6 +127,13 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       }
       recent_.add(*clinic, {ms, *call_sid, step, caller, *action, string_field("reason").value_or("")});
     };
+    // A later step of a call that went to the AI took a leg then.
+    const auto restore_step_leg = [&] {
+      const auto clinic = string_field("clinic");
+      if (!restore_calls || !clinic || string_field("action") != "ai" || !is_call_sid(*call_sid)) return;
+      bool admitted = false;
+      state_.start_call(*call_sid, *clinic, at, {"1"}, &admitted);
+    };
     if (*type == "voicemail") {
       const auto recording = string_field("recording_sid");
       if (!recording) return skip(number, "voicemail without a 'recording_sid' string");
@@ -133,7 +143,13 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       const auto clinic = string_field("clinic");
       if (!clinic) return skip(number, "call without a 'clinic' string");
       if (!is_call_sid(*call_sid)) return skip(number, "call_sid is not a Twilio CallSid");
-      if (restore_calls) state_.start_call(*call_sid, *clinic, at);
+      if (restore_calls) {
+        // The AI leg the call took (its answer, or a snapshot's `ai_leg`).
+        const std::string leg = string_field("ai_leg").value_or(string_field("action") == "ai" ? "live" : "");
+        bool admitted = false;
+        state_.start_call(*call_sid, *clinic, at, {leg.empty() ? "0" : "1"}, &admitted);
+        if (leg == "ended") state_.end_ai_leg(*call_sid);
+      }
       remember(string_field("via").value_or(""));
     } else if (*type == "status") {
       const auto status = string_field("status");
@@ -173,10 +189,13 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
       if (!clinic) return skip(number, "override_cleared without 'clinic'");
       if (!state_.shares_overrides()) overrides_.erase(*clinic);
     } else if (*type == "dial_status") {
+      restore_step_leg();
       remember("dial " + string_field("dial_call_status").value_or(""));
     } else if (*type == "menu") {
+      restore_step_leg();
       remember("menu " + string_field("digits").value_or(""));
     } else if (*type == "ai_status") {
+      if (restore_calls && is_call_sid(*call_sid)) state_.end_ai_leg(*call_sid);
       remember("ai " + string_field("dial_call_status").value_or(""));
     } else if (*type == "transfer") {
       remember("transfer");

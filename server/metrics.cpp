@@ -89,7 +89,8 @@ void metrics::count_decision(std::string_view clinic, std::string_view action, s
 }
 
 void metrics::count_ai_unavailable(std::string_view clinic, std::string_view status) {
-  static constexpr std::array<std::string_view, 5> known{"no-answer", "busy", "failed", "canceled", "completed"};
+  static constexpr std::array<std::string_view, 6> known{"no-answer", "busy",      "failed",
+                                                         "canceled",  "completed", "capacity"};
   const bool listed = std::find(known.begin(), known.end(), status) != known.end();
   std::lock_guard lock(follow_on_counts_mutex_);
   ++ai_unavailable_[{std::string(clinic), std::string(listed ? status : "other")}];
@@ -103,7 +104,8 @@ void metrics::count_transfer(std::string_view clinic, bool forwarded) {
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
                             std::uint64_t reloads_ok, std::uint64_t reloads_failed,
                             std::size_t last_reload_errors, bool last_reload_ok,
-                            std::size_t voicemails, const state_health& state) const {
+                            std::size_t voicemails, const state_health& state,
+                            const ai_leg_figures& ai_legs) const {
   // The shards summed, in label order.
   std::map<request_key, std::uint64_t> requests;
   std::map<decision_key, std::uint64_t> decisions;
@@ -161,24 +163,27 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   out += "# HELP callpolicy_voicemails_total Voicemails journaled.\n"
          "# TYPE callpolicy_voicemails_total counter\n";
   out += fmt::format("callpolicy_voicemails_total {}\n", voicemails);
-  out += "# HELP callpolicy_ai_unavailable_total AI legs that ended without the AI, by clinic and DialCallStatus.\n"
-         "# TYPE callpolicy_ai_unavailable_total counter\n";
-  {
+  out += "# HELP callpolicy_ai_legs Live AI legs, across every server sharing the state store.\n"
+         "# TYPE callpolicy_ai_legs gauge\n";
+  out += fmt::format("callpolicy_ai_legs {}\n", ai_legs.live);
+  out += "# HELP callpolicy_ai_capacity Live AI legs allowed at once across the fleet (--ai-capacity; 0: unlimited).\n"
+         "# TYPE callpolicy_ai_capacity gauge\n";
+  out += fmt::format("callpolicy_ai_capacity {}\n", ai_legs.capacity);
+  // A counter by clinic and one more label, from the follow-on counts.
+  const auto per_clinic = [&](std::string_view name, std::string_view help, std::string_view second,
+                              const std::map<std::pair<std::string, std::string>, std::uint64_t>& counts) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
     std::lock_guard lock(follow_on_counts_mutex_);
-    for (const auto& [key, n] : ai_unavailable_) {
-      out += fmt::format("callpolicy_ai_unavailable_total{{clinic=\"{}\",status=\"{}\"}} {}\n", label(key.first),
-                         key.second, n);
+    for (const auto& [key, n] : counts) {
+      out += fmt::format("{}{{clinic=\"{}\",{}=\"{}\"}} {}\n", name, label(key.first), second, key.second, n);
     }
-  }
-  out += "# HELP callpolicy_transfers_total The AI's transfers (SIP REFER), by clinic and outcome (forwarded, refused).\n"
-         "# TYPE callpolicy_transfers_total counter\n";
-  {
-    std::lock_guard lock(follow_on_counts_mutex_);
-    for (const auto& [key, n] : transfers_) {
-      out += fmt::format("callpolicy_transfers_total{{clinic=\"{}\",outcome=\"{}\"}} {}\n", label(key.first),
-                         key.second, n);
-    }
-  }
+  };
+  per_clinic("callpolicy_ai_unavailable_total",
+             "AI legs that ended without the AI, or were not dialled for want of capacity, by clinic and "
+             "DialCallStatus (capacity).",
+             "status", ai_unavailable_);
+  per_clinic("callpolicy_transfers_total",
+             "The AI's transfers (SIP REFER), by clinic and outcome (forwarded, refused).", "outcome", transfers_);
   out += "# HELP callpolicy_journal_skipped_records Journal lines skipped at the last replay.\n"
          "# TYPE callpolicy_journal_skipped_records gauge\n";
   out += fmt::format("callpolicy_journal_skipped_records {}\n", journal_skipped_.load());

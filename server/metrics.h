@@ -44,10 +44,14 @@ class metrics {
 
   void set_journal_skipped(std::size_t records) { journal_skipped_ = records; }
 
-  // `active_calls` and the reload figures are read when rendering.
+  // `active_calls`, the AI legs and the reload figures are read when rendering.
+  struct ai_leg_figures {
+    std::int64_t live = 0;       // across the fleet when the store is shared
+    std::uint32_t capacity = 0;  // --ai-capacity; 0: unlimited
+  };
   std::string render(const std::map<std::string, std::int32_t>& active_calls, std::uint64_t reloads_ok,
                      std::uint64_t reloads_failed, std::size_t last_reload_errors, bool last_reload_ok,
-                     std::size_t voicemails, const state_health& state) const;
+                     std::size_t voicemails, const state_health& state, const ai_leg_figures& ai_legs) const;
 
  private:
   static constexpr std::array<double, 10> buckets_{0.00005, 0.0001, 0.00025, 0.0005, 0.001,

@@ -11,7 +11,7 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-bool redis_admin::active_by_clinic(std::map<std::string, std::int32_t>& out) {
+bool redis_admin::count_by_clinic(std::string_view kind, std::map<std::string, std::int32_t>& out) {
   return with_connection([&](redisContext* c) {
     reply_ptr clinics = command(c, {"SMEMBERS", prefix_ + "clinics"});
     if (!clinics || clinics->type != REDIS_REPLY_ARRAY) return false;
@@ -22,7 +22,7 @@ bool redis_admin::active_by_clinic(std::map<std::string, std::int32_t>& out) {
     }
     for (std::size_t i = 0; i < clinics->elements; ++i) {
       const std::string clinic(*reply_text(clinics->element[i]));
-      const std::string key = prefix_ + "calls:" + clinic;
+      const std::string key = prefix_ + std::string(kind) + clinic;
       redisAppendCommand(c, "ZCOUNT %b %b +inf", key.data(), key.size(), after.data(),
                          after.size());
     }

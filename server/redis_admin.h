@@ -23,8 +23,9 @@ class redis_admin {
   redis_admin(std::function<context_ptr(std::string&)> open, std::string prefix)
       : open_(std::move(open)), prefix_(std::move(prefix)) {}
 
-  // Active calls per clinic; false when Redis did not answer.
-  bool active_by_clinic(std::map<std::string, std::int32_t>& out);
+  // What each clinic's sorted set of `kind` ("calls:", "ai_legs:") holds
+  // unexpired, the clinics with none left out; false when Redis did not answer.
+  bool count_by_clinic(std::string_view kind, std::map<std::string, std::int32_t>& out);
   bool put_override(const clinic_override& o, std::string& error);
   bool erase_override(std::string_view clinic, bool& existed, std::string& error);
   // The overrides Redis holds, and in `cleared` the clinics whose override

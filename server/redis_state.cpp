@@ -38,27 +38,79 @@
 namespace callpolicy::server {
 namespace {
 
-// KEYS: the clinic's set of calls, the call's key, the clinic's override.
-// ARGV: sid, expiry (ms), now (ms), clinic, the set of clinics' key.
-// Returns {calls of the clinic active besides this one, its override or ''}.
+// KEYS: the clinic's set of calls, the call's key, the clinic's override,
+// the call's AI leg, the fleet's set of AI legs, the clinic's.
+// ARGV: sid, expiry (ms), now (ms), clinic, the set of clinics' key, the
+// counts at which the call wants the AI (ai_by_count's pattern), the fleet's
+// and the clinic's capacity (0: none).
+// Returns {calls of the clinic active besides this one, its override or '',
+// 1 when the call's AI leg is live}. The leg is admitted in the same script
+// that counts the call, so that no two servers take the last one.
 constexpr const char* start_script = R"(
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local function wanted_at(pattern, count)
+  local wanted = nil
+  for token in string.gmatch(pattern, '[^,]+') do
+    if wanted == nil then wanted = token == '1'
+    elseif count >= tonumber(token) then wanted = not wanted
+    else break end
+  end
+  return wanted
+end
+local now = tonumber(ARGV[3])
+local expires = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local override = redis.call('GET', KEYS[3]) or ''
-if redis.call('GET', KEYS[2]) == '-ended' then return {redis.call('ZCARD', KEYS[1]), override} end
+if redis.call('GET', KEYS[2]) == '-ended' then return {redis.call('ZCARD', KEYS[1]), override, 0} end
 local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if tonumber(ARGV[2]) > tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-  redis.call('SET', KEYS[2], ARGV[4], 'PX', tonumber(ARGV[2]) - tonumber(ARGV[3]))
+if expires > now then
+  redis.call('ZADD', KEYS[1], expires, ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', expires - now)
   redis.call('SADD', ARGV[5], ARGV[4])
 end
 local count = redis.call('ZCARD', KEYS[1])
-if known or tonumber(ARGV[2]) > tonumber(ARGV[3]) then count = count - 1 end
-return {count, override}
+if known or expires > now then count = count - 1 end
+local admitted = 0
+if expires > now and wanted_at(ARGV[6], count) then
+  local leg = redis.call('GET', KEYS[4])
+  if leg and leg ~= '-ended' then
+    admitted = 1
+  elseif not leg then
+    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+    redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
+    local fleet, own = tonumber(ARGV[7]), tonumber(ARGV[8])
+    if (fleet == 0 or redis.call('ZCARD', KEYS[5]) < fleet) and (own == 0 or redis.call('ZCARD', KEYS[6]) < own) then
+      redis.call('ZADD', KEYS[5], expires, ARGV[1])
+      redis.call('ZADD', KEYS[6], expires, ARGV[1])
+      redis.call('SET', KEYS[4], ARGV[4], 'PX', expires - now)
+      admitted = 1
+    end
+  end
+end
+return {count, override, admitted}
 )";
 
-// KEYS: the call's key. ARGV: sid, the key prefix. The call's key stays, as
-// '-ended' (no clinic is named so), so that a repeated webhook counts once.
+// KEYS: the call's key, its AI leg's. ARGV: sid, the key prefix, the TTL
+// (ms), what ends: '0' the call, '1' only its leg, '2' a leg given back
+// untaken. Each key stays, as '-ended' (no clinic is named so), so that a
+// repeated webhook counts the call once and its leg never again (an ended
+// call takes no leg: the start script stops at it); a leg given back goes.
 constexpr const char* end_script = R"(
+local leg = redis.call('GET', KEYS[2])
+local live = leg and leg ~= '-ended'
+if live then
+  redis.call('ZREM', ARGV[2] .. 'ai_legs', ARGV[1])
+  redis.call('ZREM', ARGV[2] .. 'ai_legs:' .. leg, ARGV[1])
+end
+if ARGV[4] == '2' then
+  if live then redis.call('DEL', KEYS[2]) end
+  return live and 1 or 0
+end
+if live then
+  redis.call('SET', KEYS[2], '-ended', 'KEEPTTL')
+elseif not leg and ARGV[4] == '1' then
+  redis.call('SET', KEYS[2], '-ended', 'PX', tonumber(ARGV[3]))
+end
+if ARGV[4] == '1' then return live and 1 or 0 end
 local clinic = redis.call('GET', KEYS[1])
 if not clinic or clinic == '-ended' then return 0 end
 redis.call('SET', KEYS[1], '-ended', 'KEEPTTL')
@@ -123,22 +175,51 @@ class redis_state final : public call_state {
 
   // Calls the store's count arrives for later; `start_call` is what replay
   // and the tests of the memory store use.
-  std::int32_t start_call(std::string_view call_sid, std::string_view clinic,
-                          clock_type::time_point started) override {
-    const std::int32_t local = shadow_->start_call(call_sid, clinic, started);
-    enqueue({op::kind::start, pooled(call_sid), pooled(clinic), started, nullptr, 0});
+  // This server's own counts decide (replay, a later step of a call that
+  // reaches the AI); Redis is told what they decided.
+  std::int32_t start_call(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
+                          const ai_leg_request& ai, bool* ai_admitted) override {
+    bool admitted = false;
+    const std::int32_t local = shadow_->start_call(call_sid, clinic, started, ai, &admitted);
+    if (ai_admitted) *ai_admitted = admitted;
+    enqueue(start_op(call_sid, clinic, started, {admitted ? "1" : "0"}, nullptr, 0));
     return local;
   }
 
   bool answers_later() const override { return true; }
 
   bool start_call_later(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
-                        std::shared_ptr<state_waiter> waiter, std::uint64_t ticket, std::int32_t& local) override {
-    local = shadow_->start_call(call_sid, clinic, started);
+                        const ai_leg_request& ai, std::shared_ptr<state_waiter> waiter, std::uint64_t ticket,
+                        std::int32_t& local, bool& local_admitted) override {
+    local = shadow_->start_call(call_sid, clinic, started, ai, &local_admitted);
     // Down, or slow since a wait timed out: no call waits until Redis answers again.
     const bool wait = healthy_.load() && !suspect_.load();
-    enqueue({op::kind::start, pooled(call_sid), pooled(clinic), started, wait ? std::move(waiter) : nullptr, ticket});
+    if (wait) {
+      enqueue(start_op(call_sid, clinic, started, ai, std::move(waiter), ticket));
+    } else {
+      enqueue(start_op(call_sid, clinic, started, {local_admitted ? "1" : "0"}, nullptr, 0));
+    }
     return wait;
+  }
+
+  void adopt_ai_leg(std::string_view call_sid, std::string_view clinic, bool live) override {
+    if (live) {
+      bool admitted = false;
+      shadow_->start_call(call_sid, clinic, clock_type::now(), {"1"}, &admitted);
+    } else {
+      shadow_->release_ai_leg(call_sid);
+    }
+  }
+
+  void release_ai_leg(std::string_view call_sid) override {
+    shadow_->release_ai_leg(call_sid);
+    enqueue({op::kind::release_leg, pooled(call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0});
+  }
+
+  bool end_ai_leg(std::string_view call_sid) override {
+    const bool local = shadow_->end_ai_leg(call_sid);
+    enqueue({op::kind::end_leg, pooled(call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0});
+    return local;
   }
 
   void note_timeout() override {
@@ -150,14 +231,19 @@ class redis_state final : public call_state {
 
   bool end_call(std::string_view call_sid) override {
     const bool local = shadow_->end_call(call_sid);
-    enqueue({op::kind::end, pooled(call_sid), pooled({}), {}, nullptr, 0});
+    enqueue({op::kind::end, pooled(call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0});
     return local;
   }
 
   std::map<std::string, std::int32_t> active_by_clinic() override {
     std::map<std::string, std::int32_t> out;
     // Redis away: what this server knows of its own calls.
-    return admin_.active_by_clinic(out) ? out : shadow_->active_by_clinic();
+    return admin_.count_by_clinic("calls:", out) ? out : shadow_->active_by_clinic();
+  }
+
+  std::map<std::string, std::int32_t> ai_legs_by_clinic() override {
+    std::map<std::string, std::int32_t> out;
+    return admin_.count_by_clinic("ai_legs:", out) ? out : shadow_->ai_legs_by_clinic();
   }
 
   std::vector<live_call> live_calls() override { return {}; }  // Redis keeps them; the journal need not
@@ -193,12 +279,20 @@ class redis_state final : public call_state {
   // strings and the queue's nodes come from a pool that hands back what
   // the last ones freed, so queueing a call allocates nothing once warm.
   struct op {
-    enum class kind : std::uint8_t { start, end } type;
+    enum class kind : std::uint8_t { start, end, end_leg, release_leg } type;
     std::pmr::string sid, clinic;
     clock_type::time_point started;
+    std::pmr::string ai_wanted;  // start: ai_leg_request's
+    std::uint32_t fleet_capacity, clinic_capacity;
     std::shared_ptr<state_waiter> waiter;  // null: nobody waits (resync, a call not waiting, a status)
     std::uint64_t ticket;
   };
+
+  op start_op(std::string_view sid, std::string_view clinic, clock_type::time_point started,
+              const ai_leg_request& ai, std::shared_ptr<state_waiter> waiter, std::uint64_t ticket) {
+    return {op::kind::start, pooled(sid),     pooled(clinic),      started,           pooled(ai.wanted),
+            ai.fleet_capacity, ai.clinic_capacity, std::move(waiter), ticket};
+  }
 
   // At most this many requests wait for the connection; past it the oldest
   // are dropped and the registry is written back once Redis keeps up again.
@@ -257,22 +351,38 @@ class redis_state final : public call_state {
     if (o.type == op::kind::start) {
       const std::string expires = std::to_string(unix_ms(o.started + options_.ttl));
       const std::string now = std::to_string(unix_ms(clock_type::now()));
+      const std::string fleet = std::to_string(o.fleet_capacity);
+      const std::string own = std::to_string(o.clinic_capacity);
       const char* argv[] = {"EVALSHA",
                             start_sha_.c_str(),
-                            "3",
+                            "6",
                             keyed(keys_[0], "calls:", o.clinic),
                             keyed(keys_[1], "call:", o.sid),
                             keyed(keys_[2], "override:", o.clinic),
+                            keyed(keys_[4], "ai:", o.sid),
+                            keyed(keys_[5], "ai_legs", {}),
+                            keyed(keys_[6], "ai_legs:", o.clinic),
                             o.sid.c_str(),
                             expires.c_str(),
                             now.c_str(),
                             o.clinic.c_str(),
-                            keyed(keys_[3], "clinics", {})};
-      redisAppendCommandArgv(c, 11, argv, nullptr);
+                            keyed(keys_[3], "clinics", {}),
+                            o.ai_wanted.empty() ? "0" : o.ai_wanted.c_str(),
+                            fleet.c_str(),
+                            own.c_str()};
+      redisAppendCommandArgv(c, 17, argv, nullptr);
     } else {
-      const char* argv[] = {"EVALSHA", end_sha_.c_str(), "1", keyed(keys_[0], "call:", o.sid), o.sid.c_str(),
-                            p.c_str()};
-      redisAppendCommandArgv(c, 6, argv, nullptr);
+      const std::string ttl = std::to_string(std::chrono::milliseconds(options_.ttl).count());
+      const char* argv[] = {"EVALSHA",
+                            end_sha_.c_str(),
+                            "2",
+                            keyed(keys_[0], "call:", o.sid),
+                            keyed(keys_[1], "ai:", o.sid),
+                            o.sid.c_str(),
+                            p.c_str(),
+                            ttl.c_str(),
+                            o.type == op::kind::end_leg ? "1" : o.type == op::kind::release_leg ? "2" : "0"};
+      redisAppendCommandArgv(c, 9, argv, nullptr);
     }
   }
 
@@ -298,7 +408,8 @@ class redis_state final : public call_state {
 
   bool answer(const op& o, const redisReply* r) {
     if (o.type != op::kind::start) return true;
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER ||
+        r->element[2]->type != REDIS_REPLY_INTEGER) {
       return fail("unexpected reply to the start script");
     }
     const redisReply* override_value = r->element[1];
@@ -306,7 +417,7 @@ class redis_state final : public call_state {
       overrides_.apply_shared(o.clinic, std::string_view(override_value->str, override_value->len));
     }
     suspect_ = false;
-    if (o.waiter) o.waiter->state_answered(o.ticket, *reply_count(r->element[0]));
+    if (o.waiter) o.waiter->state_answered(o.ticket, *reply_count(r->element[0]), r->element[2]->integer == 1);
     return true;
   }
 
@@ -427,13 +538,22 @@ class redis_state final : public call_state {
     restore_overrides();
     const std::vector<live_call> calls = shadow_->known_calls();
     std::size_t sent = 0;
-    for (const live_call& c : calls) {
-      append(context_.get(),
-             {c.ended ? op::kind::end : op::kind::start, pooled(c.call_sid), pooled(c.clinic), c.started, nullptr, 0});
+    const auto send = [&](const op& o) {
+      append(context_.get(), o);
       ++sent;
       // Replies read in slices: a registry of 100,000 calls must not queue
       // every reply in the socket before the first is read.
-      if (sent % 512 == 0 && !drain(512)) return sent;
+      return sent % 512 != 0 || drain(512);
+    };
+    for (const live_call& c : calls) {
+      const bool live_leg = c.ai_leg == leg_state::live;
+      const bool ok = c.ended ? send({op::kind::end, pooled(c.call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0})
+                              : send(start_op(c.call_sid, c.clinic, c.started, {live_leg ? "1" : "0"}, nullptr, 0));
+      if (!ok) return sent;
+      if (c.ai_leg == leg_state::ended && !c.ended &&
+          !send({op::kind::end_leg, pooled(c.call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0})) {
+        return sent;
+      }
     }
     drain(sent % 512);
     return sent;
@@ -468,7 +588,7 @@ class redis_state final : public call_state {
 
   context_ptr context_;  // the connection thread's
   std::string start_sha_, end_sha_;
-  std::array<std::string, 4> keys_;  // append()'s
+  std::array<std::string, 7> keys_;  // append()'s
   std::pmr::synchronized_pool_resource op_memory_;
   std::mutex queue_mutex_;
   std::condition_variable wake_;

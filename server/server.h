@@ -28,6 +28,9 @@ struct server_options {
   std::chrono::seconds call_ttl{3600};
   std::string ai_sip;
   std::string ai_url;
+  // Live AI legs at most across every server sharing the state store; 0:
+  // unlimited (docs/operations.md, "AI capacity").
+  std::uint32_t ai_capacity = 0;
   unsigned threads = 0;                // 0: the number of cores
   unsigned max_connections = 1024;
   // One client address may not hold every slot; a proxy in front of the

@@ -282,6 +282,16 @@ std::string now_page(const page_data& d, std::string_view q) {
   body += now_table(d, rows);
   body += fmt::format(R"(<p class="state">State store: {} {}</p>)", escaped(d.state.backend),
                       d.state.healthy ? "healthy" : "<strong>unreachable: counts are this server's own</strong>");
+  // The fleet's AI legs against its capacity: a full one sends calls to
+  // each clinic's `unavailable` (docs/operations.md, "AI capacity").
+  if (d.ai_capacity > 0) {
+    const bool full = d.ai_legs >= static_cast<std::int64_t>(d.ai_capacity);
+    body += fmt::format(R"(<p id="ai-legs" class="state">AI legs: {}{} of {} in use{}{}</p>)", full ? "<strong class=\"busy\">" : "",
+                        d.ai_legs, d.ai_capacity, full ? ": calls go to each clinic's unavailable action" : "",
+                        full ? "</strong>" : "");
+  } else {
+    body += fmt::format(R"(<p id="ai-legs" class="state">AI legs: {} in use (no fleet capacity set)</p>)", d.ai_legs);
+  }
   return page("Who answers now", body);
 }
 

@@ -43,6 +43,8 @@ struct page_data {
   std::map<std::string, std::int32_t> active;
   std::vector<clinic_override> overrides;
   state_health state;
+  std::int64_t ai_legs = 0;     // live, across the fleet when the store is shared
+  std::uint32_t ai_capacity = 0;  // --ai-capacity; 0: unlimited
   const recent_decisions* recent = nullptr;
   std::string public_url;
   bool admin_writes = false;  // an admin token is configured

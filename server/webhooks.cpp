@@ -84,6 +84,8 @@ void response::clear() {
   to.clear();
   from.clear();
   forwarded_from.clear();
+  ai_wanted.clear();
+  ai_clinic_capacity = 0;
 }
 
 namespace {
@@ -241,20 +243,48 @@ void webhooks::handle_call(const form_fields& form, response& out) {
   out.from.assign(form_value(form, "From"));
   out.forwarded_from.assign(form_value(form, "ForwardedFrom"));
   out.clinic.assign(match->clinic->policy.id);
+  // At which counts the call would go to the AI, for the store to admit its
+  // leg in the step that counts the call.
+  const runtime_clinic& clinic = *match->clinic;
+  action_kind overridden = action_kind::ai;
+  if (overrides_.active(out.clinic, out.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden)) {
+    out.ai_wanted.assign(overridden == action_kind::ai ? "1" : "0");
+  } else {
+    ai_by_count(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), 0, caller_of(out.from, clinic), match->via},
+                out.ai_wanted);
+  }
+  out.ai_clinic_capacity = clinic.policy.ai.capacity;
   if (state_.answers_later()) {
     // The caller waits for the shared count, at most --state-timeout.
     out.awaiting_state = true;
     return;
   }
-  std::int32_t active = state_.start_call(call_sid, out.clinic, out.received);
+  bool admitted = false;
+  std::int32_t active = state_.start_call(call_sid, out.clinic, out.received, leg_request(out), &admitted);
   if (active < 0) active = 0;
-  finish_call(out, active, false);
+  finish_call(out, active, admitted, false);
 }
 
-void webhooks::finish_call(response& out, std::int32_t active, bool local) {
+ai_leg_request webhooks::leg_request(const response& out) const {
+  return {out.ai_wanted, options_.ai_capacity, out.ai_clinic_capacity};
+}
+
+bool webhooks::capped(const runtime_clinic& clinic) const {
+  return options_.ai_capacity > 0 || clinic.policy.ai.capacity > 0;
+}
+
+decision webhooks::over_capacity(const runtime_clinic& clinic, std::string_view call_sid) {
+  (void)call_sid;
+  metrics_.count_ai_unavailable(clinic.policy.id, "capacity");
+  return when_ai_unavailable(clinic, ai_at_capacity_reason);
+}
+
+void webhooks::finish_call(response& out, std::int32_t active, bool ai_admitted, bool local) {
   out.awaiting_state = false;
   const runtime_clinic& clinic = *out.pending_clinic;
   const std::string_view caller = caller_of(out.from, clinic);
+  // The store's answer decided the leg; this server's own count follows it.
+  if (!local && state_.answers_later()) state_.adopt_ai_leg(out.call_sid, out.clinic, ai_admitted);
   decision d;
   // An operator's override decides before the policy does.
   action_kind overridden = action_kind::ai;
@@ -265,6 +295,12 @@ void webhooks::finish_call(response& out, std::int32_t active, bool local) {
   } else {
     d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), active, caller, out.pending_via});
     out.reason.assign(d.reason);
+  }
+  if (d.action == action_kind::ai && !ai_admitted && capped(clinic)) {
+    d = over_capacity(clinic, out.call_sid);
+    out.reason.assign(d.reason);
+  } else if (d.action != action_kind::ai && ai_admitted) {
+    state_.release_ai_leg(out.call_sid);  // admitted for a count the decision did not see
   }
   write_twiml(out.body, clinic, d,
               {out.pending_via, is_e164(out.from), false, std::chrono::floor<std::chrono::seconds>(out.received), caller,
@@ -341,11 +377,20 @@ via_kind webhooks::callback_via(const form_fields& form, const runtime_clinic& c
   return match && match->clinic->policy.id == clinic.policy.id ? match->via : via_kind::ported;
 }
 
-void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d,
+void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& next,
                            bool menu_repeated, std::string_view step, response& out, bool after_transfer) {
   const std::string_view from = form_value(form, "From");
   const std::string_view caller = caller_of(from, clinic);
   const auto now = clock_type::now();
+  decision d = next;
+  if (d.action == action_kind::ai) {
+    // A later step reaching the AI takes a leg too, counted by this server
+    // and told to the shared store (docs/operations.md, "AI capacity").
+    bool admitted = false;
+    state_.start_call(out.call_sid, clinic.policy.id, now, {"1", options_.ai_capacity, clinic.policy.ai.capacity},
+                      &admitted);
+    if (!admitted && capped(clinic)) d = over_capacity(clinic, out.call_sid);
+  }
   write_twiml(out.body, clinic, d,
               {callback_via(form, clinic), is_e164(from), menu_repeated, std::chrono::floor<std::chrono::seconds>(now),
                caller, out.call_sid, after_transfer},
@@ -391,6 +436,7 @@ void webhooks::handle_ai_status(const form_fields& form, std::string_view target
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view status = form_value(form, "DialCallStatus");
   out.call_sid.assign(call_sid);
+  state_.end_ai_leg(call_sid);  // the AI's <Dial> is over, whatever its status
   if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string step;
     step.assign("ai ").append(status);

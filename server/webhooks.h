@@ -71,6 +71,8 @@ struct response {
   via_kind pending_via = via_kind::ported;
   std::chrono::system_clock::time_point received{};
   std::string to, from, forwarded_from;
+  std::string ai_wanted;  // ai_by_count's pattern for the call
+  std::uint32_t ai_clinic_capacity = 0;
 
   // Back to a fresh 200, keeping the strings' capacity.
   void clear();
@@ -89,10 +91,12 @@ class webhooks {
            metrics& metrics, override_table* overrides = nullptr);
 
   void handle(const request_view& request, response& out);
+  // What a call waiting for the shared store asks of its AI leg.
+  ai_leg_request leg_request(const response& out) const;
   // The rest of a call that waited for the shared store (out.awaiting_state):
-  // the decision with `others_active`, which is this server's own count when
-  // `local` (the store was slow or down).
-  void finish_call(response& out, std::int32_t others_active, bool local);
+  // the decision with `others_active`, and with an AI leg when `ai_admitted`,
+  // both this server's own counts when `local` (the store was slow or down).
+  void finish_call(response& out, std::int32_t others_active, bool ai_admitted, bool local);
   // The journal's verdict on out.journal_line: a voicemail that could not be
   // written becomes 503, so that Twilio retries it.
   void journaled(response& out, bool ok);
@@ -127,6 +131,10 @@ class webhooks {
   // `step` says how the call got here ("dial no-answer", "menu 2"), for the recent decisions.
   void answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d, bool menu_repeated,
                    std::string_view step, response& out, bool after_transfer = false);
+  // A call the decision sends to the AI without room for its leg: the AI's
+  // `unavailable`, reason "ai at capacity".
+  decision over_capacity(const runtime_clinic& clinic, std::string_view call_sid);
+  bool capped(const runtime_clinic& clinic) const;
   twiml_options answer_options() const;
   void handle_voicemail(const form_fields& form, response& out);
   void handle_twilio(const endpoint& e, const request_view& request, response& out);
@@ -136,6 +144,7 @@ class webhooks {
   void list_overrides(response& out);
   std::vector<clinic_override> current_overrides();
   std::string status_json();
+  std::int64_t total_ai_legs();
   // The lines a rotated journal starts with: what replay needs of the past.
   std::string journal_snapshot();
   // Whether the recording is new (and now remembered); Twilio retries a

@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE(a_plan_names_the_ai_legs_changes) {
   temp_dir dir;
   const std::string body = "clinic leg {\n  timezone \"UTC\"\n  numbers { ported +14165551234 }\n  mode always\n";
   const std::string before = dir.write("before/leg.policy", body + "}\n");
-  const std::string after = dir.write("after/leg.policy", body + "  ai { timeout 9s unavailable busy }\n}\n");
+  const std::string after = dir.write("after/leg.policy", body + "  ai { timeout 9s unavailable busy capacity 4 }\n}\n");
   const auto r = run_callpolicy({"plan", "--from", before, "--to", after, "--format", "json", "--detailed-exitcode"});
   BOOST_TEST_INFO(r.out << r.err);
   BOOST_TEST(r.exit_code == 2);
@@ -254,4 +254,5 @@ BOOST_AUTO_TEST_CASE(a_plan_names_the_ai_legs_changes) {
   const std::string listed = settings.dump();
   BOOST_TEST(listed.find("\"ai unavailable: voicemail -> busy\"") != std::string::npos);
   BOOST_TEST(listed.find("\"ai timeout: 15s -> 9s\"") != std::string::npos);
+  BOOST_TEST(listed.find("\"ai capacity: (none) -> 4\"") != std::string::npos);
 }

@@ -151,6 +151,13 @@ BOOST_AUTO_TEST_CASE(menus_and_forward_follow_ons_are_checked) {
   BOOST_TEST(find(ai_fallback, codes::ai_unavailable_by_ai)->message ==
              "the AI's 'unavailable' cannot be 'ai' (the clinic's fallback)");
   expect_at(compile_text(clinic("  ai { unavailable forward }")), codes::action_not_configured, 4, 20);
+  // A capacity caps the clinic's live AI legs; none at all is a mistake.
+  expect_at(compile_text(clinic("  ai { capacity 0 }")), codes::ai_capacity_zero, 4, 17);
+  const auto capped = compile_text(clinic("  ai { capacity 3 }"));
+  BOOST_TEST(!capped.sink.has_errors());
+  BOOST_REQUIRE(capped.output.set.clinics.size() == 1u);
+  BOOST_TEST(capped.output.set.clinics[0].ai.capacity == 3u);
+  expect_at(compile_text(clinic("  ai { capacity 3 capacity 4 }")), codes::duplicate_item, 4, 19);
   const auto ai_ok = compile_text(clinic("  ai { sip \"sip:c@sip.vapi.ai\" timeout 9s unavailable busy }"));
   BOOST_TEST(!ai_ok.sink.has_errors());
   BOOST_REQUIRE(ai_ok.output.set.clinics.size() == 1u);

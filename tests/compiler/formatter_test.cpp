@@ -113,6 +113,7 @@ BOOST_AUTO_TEST_CASE(menus_forwards_and_flow_tests_round_trip) {
   const std::string messy = R"(clinic m { timezone "UTC" region "CA"
 numbers { ported +14165551234 }
 forward +14165550000 {timeout 20s unanswered menu caller-id +14165551234 screen   "Press 1 for a call."}
+ai {capacity   3 unavailable busy}
 menu{say "Press 1."   # the greeting
 1->ai 2 -> forward
 *   -> hangup
@@ -127,6 +128,7 @@ test "t" { at 2026-12-02T10:00 dial no-answer digits none caller "(416) 555-0111
     ported    +14165551234
   }
   forward  +14165550000 { timeout 20s unanswered menu caller-id +14165551234 screen "Press 1 for a call." }
+  ai       { unavailable busy capacity 3 }
   menu {
     say "Press 1."  # the greeting
     1 -> ai

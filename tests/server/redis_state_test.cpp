@@ -450,3 +450,72 @@ BOOST_AUTO_TEST_CASE(overrides_survive_a_redis_that_comes_back_empty) {
   BOOST_TEST(eventually([&] { return call(a, call_sid(3)).find("<Record") == std::string::npos; }));
   BOOST_TEST(eventually([&] { return call(b, call_sid(4)).find("<Record") == std::string::npos; }));
 }
+
+namespace {
+
+std::string ai_leg_ended(server_process& s, const std::string& sid, const std::string& status) {
+  return s.post("/twilio/ai-status?clinic=always-ai", {{"CallSid", sid}, {"To", "+15555550900"}, {"DialCallStatus", status}},
+                token)
+      .body;
+}
+
+}  // namespace
+
+// `--ai-capacity 2` on two servers sharing a real Redis: parallel calls
+// through both take exactly two AI legs, the others the clinic's
+// `unavailable`; a leg released on one server admits the next call on the other.
+BOOST_AUTO_TEST_CASE(ai_capacity_holds_across_two_servers_under_concurrency) {
+  redis_process redis;
+  two_servers setup;
+  setup.dir.write("capacity-rules/always.policy", R"(clinic always-ai {
+  timezone "UTC"
+  numbers  { ported +15555550900 }
+  mode     always
+  ai       { sip "sip:always@sip.vapi.ai" unavailable voicemail }
+}
+)");
+  const auto args = [&](const std::string& journal) {
+    auto a = setup.args(redis.url(), journal, {"--ai-capacity", "2"});
+    a[1] = setup.dir.path() + "/capacity-rules";
+    return a;
+  };
+  server_process a(args("a.jsonl"));
+  server_process b(args("b.jsonl"));
+  const auto voice = [&](server_process& s, int sid) { return call(s, call_sid(sid), "+15555550900"); };
+  for (const int round : {0, 1}) {
+    // Three at once the first time, as the contract says; twelve the second, for the race.
+    const int calls = round == 0 ? 3 : 12;
+    const int first = 2000 + round * 100;
+    std::vector<std::future<std::string>> answers;
+    for (int i = 0; i < calls; ++i) {
+      answers.push_back(std::async(std::launch::async, [&, i] { return voice(i % 2 ? a : b, first + i); }));
+    }
+    std::vector<int> admitted;
+    int refused = 0;
+    for (int i = 0; i < calls; ++i) {
+      const std::string body = answers[static_cast<std::size_t>(i)].get();
+      if (body.find("<Sip>") != std::string::npos) admitted.push_back(first + i);
+      refused += body.find("<Record") != std::string::npos;
+    }
+    BOOST_TEST(admitted.size() == 2u);
+    BOOST_TEST(refused == calls - 2);
+    BOOST_TEST(status_of(a)["ai_legs"]["live"] == 2);
+    BOOST_TEST(status_of(b)["ai_legs"]["by_clinic"]["always-ai"] == 2);
+    BOOST_TEST(metric(metrics_of(b), "callpolicy_ai_legs") == 2);
+    BOOST_TEST(metric(metrics_of(a), "callpolicy_ai_capacity") == 2);
+    BOOST_TEST(http_request(a.admin_port(), "GET", "/").body.find("AI legs: <strong class=\"busy\">2 of 2 in use") !=
+               std::string::npos);
+    // Full: the next call on either server is refused.
+    BOOST_TEST(voice(a, first + 50).find("<Sip>") == std::string::npos);
+    // One leg's <Dial> ends, reported to the other server than took it ...
+    const std::string ended = ai_leg_ended(b, call_sid(static_cast<unsigned long long>(admitted[0])), "failed");
+    BOOST_TEST(ended.find("<Record") != std::string::npos);  // the caller leaves a message
+    // ... and exactly one more call is admitted, on the first server.
+    BOOST_TEST(voice(a, first + 60).find("<Sip>") != std::string::npos);
+    BOOST_TEST(voice(b, first + 61).find("<Sip>") == std::string::npos);
+    // Both legs end with their calls' final status, for the next round.
+    end_call(a, call_sid(static_cast<unsigned long long>(admitted[1])));
+    end_call(b, call_sid(static_cast<unsigned long long>(first + 60)));
+    BOOST_TEST(status_of(a)["ai_legs"]["live"] == 0);
+  }
+}

@@ -730,3 +730,64 @@ BOOST_FIXTURE_TEST_CASE(a_transfer_from_the_ai_goes_only_where_the_policy_allows
   BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="refer-test",outcome="forwarded"} 2)"));
   BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="refer-test",outcome="refused"} 5)"));
 }
+
+// A clinic's `ai { capacity 1 }`: one live AI leg at a time. A call past it
+// takes `unavailable` at once; the leg is freed by the AI's <Dial> ending or
+// the call's final status, and a restart replays the legs still live.
+BOOST_FIXTURE_TEST_CASE(ai_legs_are_capped_and_freed_when_the_leg_ends, serve_fixture) {
+  dir.write("capacity-rules/capped.policy", R"(clinic capped {
+  timezone "UTC"
+  numbers  { ported +15555550800 }
+  mode     always
+  ai       { sip "sip:capped@sip.vapi.ai" capacity 1 unavailable voicemail }
+  forward  +14165550000 { timeout 15s }
+  menu     { 1 -> ai  2 -> forward  timeout 6s -> voicemail }
+}
+)");
+  const auto rules = dir.path() + "/capacity-rules";
+  const auto voice = [&](server_process& s, int sid) {
+    return s.post("/twilio/voice", call(call_sid(sid), "+15555550800", "+12125550100"), token).body;
+  };
+  const auto legs = [](server_process& s) {
+    return json::parse(http_request(s.admin_port(), "GET", "/status").body)["ai_legs"];
+  };
+  {
+    server_process server(args(rules));
+    BOOST_TEST(contains(voice(server, 81), "<Sip>sip:capped@sip.vapi.ai"));
+    const std::string refused = voice(server, 82);
+    BOOST_TEST(!contains(refused, "<Sip>"));
+    BOOST_TEST(contains(refused, "<Record"));
+    BOOST_TEST(eventually([&] { return contains(read_text(journal), R"("action":"voicemail","reason":"ai at capacity")"); }));
+    // Twilio retrying the first call's webhook: the same leg, still the AI.
+    BOOST_TEST(contains(voice(server, 81), "<Sip>"));
+    // A menu key that leads to the AI is held to the same capacity.
+    const auto menu = server.post("/twilio/menu?clinic=capped",
+                                  {{"CallSid", call_sid(82)}, {"To", "+15555550800"}, {"From", "+12125550100"}, {"Digits", "1"}},
+                                  token);
+    BOOST_TEST(contains(menu.body, "<Record"));
+    BOOST_TEST(legs(server)["live"] == 1);
+    BOOST_TEST(legs(server)["by_clinic"]["capped"] == 1);
+    const std::string metrics = http_request(server.admin_port(), "GET", "/metrics").body;
+    BOOST_TEST(contains(metrics, "\ncallpolicy_ai_legs 1\n"));
+    BOOST_TEST(contains(metrics, "\ncallpolicy_ai_capacity 0\n"));
+    BOOST_TEST(contains(metrics, R"(callpolicy_ai_unavailable_total{clinic="capped",status="capacity"} 2)"));
+    BOOST_TEST(contains(http_request(server.admin_port(), "GET", "/").body,
+                        R"(<p id="ai-legs" class="state">AI legs: 1 in use (no fleet capacity set)</p>)"));
+    // The AI's <Dial> ends: the leg is free for the next caller.
+    const auto ended = server.post("/twilio/ai-status?clinic=capped",
+                                   {{"CallSid", call_sid(81)}, {"To", "+15555550800"}, {"DialCallStatus", "completed"}}, token);
+    BOOST_TEST(contains(ended.body, "<Hangup/>"));
+    BOOST_TEST(legs(server)["live"] == 0);
+    BOOST_TEST(contains(voice(server, 83), "<Sip>"));
+    // The call's final status frees it too.
+    server.post("/twilio/status", {{"CallSid", call_sid(83)}, {"CallStatus", "completed"}}, token);
+    BOOST_TEST(legs(server)["live"] == 0);
+    // A leg that ended is never live again for its CallSid, room or not.
+    BOOST_TEST(!contains(voice(server, 81), "<Sip>"));
+    BOOST_TEST(contains(voice(server, 84), "<Sip>"));
+  }
+  // Restarted from the journal: call 84's leg is still live.
+  server_process again(args(rules));
+  BOOST_TEST(legs(again)["live"] == 1);
+  BOOST_TEST(!contains(voice(again, 85), "<Sip>"));
+}

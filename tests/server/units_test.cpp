@@ -115,3 +115,46 @@ BOOST_AUTO_TEST_CASE(memory_state_counts_each_call_once_until_final_or_ttl) {
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   BOOST_TEST(short_lived->active_by_clinic()["a"] == 0);
 }
+
+BOOST_AUTO_TEST_CASE(memory_state_admits_ai_legs_within_the_fleet_and_the_clinic) {
+  auto state = make_memory_state(std::chrono::seconds(60));
+  const auto now = clock_type::now();
+  const ai_leg_request fleet_of_2{"1", 2, 0};
+  const ai_leg_request clinic_of_1{"1", 2, 1};
+  bool admitted = false;
+  state->start_call(sid(1), "a", now, clinic_of_1, &admitted);
+  BOOST_TEST(admitted);
+  state->start_call(sid(2), "a", now, clinic_of_1, &admitted);
+  BOOST_TEST(!admitted);  // the clinic's one leg is taken
+  state->start_call(sid(3), "b", now, fleet_of_2, &admitted);
+  BOOST_TEST(admitted);
+  state->start_call(sid(4), "b", now, fleet_of_2, &admitted);
+  BOOST_TEST(!admitted);  // the fleet's two are
+  state->start_call(sid(1), "a", now, clinic_of_1, &admitted);
+  BOOST_TEST(admitted);  // a repeated webhook: the same leg
+  // Wanted only from 3 calls on: the first call of a clinic takes none.
+  state->start_call(sid(5), "c", now, {"0,3", 0, 0}, &admitted);
+  BOOST_TEST(!admitted);
+  BOOST_TEST(state->ai_legs_by_clinic()["a"] == 1);
+  BOOST_TEST(state->ai_legs_by_clinic()["b"] == 1);
+  // A leg given back untaken may be taken later; one that ended, never.
+  state->release_ai_leg(sid(3));
+  BOOST_TEST(state->ai_legs_by_clinic().count("b") == 0u);
+  state->start_call(sid(4), "b", now, fleet_of_2, &admitted);
+  BOOST_TEST(admitted);
+  BOOST_TEST(state->end_ai_leg(sid(4)));
+  BOOST_TEST(!state->end_ai_leg(sid(4)));
+  state->start_call(sid(4), "b", now, fleet_of_2, &admitted);
+  BOOST_TEST(!admitted);
+  // The call's end ends its leg.
+  BOOST_TEST(state->end_call(sid(1)));
+  BOOST_TEST(state->ai_legs_by_clinic().empty());
+  // The call's TTL ends it too.
+  auto short_lived = make_memory_state(std::chrono::seconds(1));
+  short_lived->start_call(sid(9), "a", clock_type::now() - std::chrono::milliseconds(900), fleet_of_2, &admitted);
+  BOOST_TEST(admitted);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  BOOST_TEST(short_lived->ai_legs_by_clinic().empty());
+  short_lived->start_call(sid(8), "a", clock_type::now(), {"1", 1, 0}, &admitted);
+  BOOST_TEST(admitted);
+}
