@@ -25,6 +25,7 @@ std::string describe(const predicate& p) {
     case predicate::kind::during:
       return "during " + canonical_days(p.days) + " " + canonical_windows(p.windows);
     case predicate::kind::on_dates: return "on " + canonical_dates(p.dates);
+    case predicate::kind::transfer_to: return fmt::format("to {}", fmt::join(p.callers, ", "));
   }
   return {};
 }

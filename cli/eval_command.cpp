@@ -109,6 +109,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::optional<std::string> digits;
     std::optional<std::string> dial_status;
     std::optional<std::string> ai_status;
+    std::optional<std::string> transfer;
     std::string format = "text";
     std::string public_url = "http://127.0.0.1:8080";
     std::string ai_sip;
@@ -135,6 +136,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"no-answer", "busy", "failed", "canceled", "completed", "answered"}));
   command->add_option("--ai-status", opts->ai_status, "how the AI's leg ended (its <Dial>'s DialCallStatus)")
       ->check(CLI::IsMember({"no-answer", "busy", "failed", "canceled", "completed", "answered"}));
+  command->add_option("--transfer", opts->transfer,
+                      "where the AI transfers the call (a SIP REFER): E.164, or national in the clinic's region");
   command->add_option("--via", opts->via, "ported, forwarded or sip")
       ->check(CLI::IsMember({"ported", "forwarded", "sip"}));
   command->add_option("--format", opts->format, "text, json or twiml")
@@ -226,6 +229,19 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       exit_code = exit_usage;
       return;
     }
+    std::string transfer_buffer;
+    std::optional<std::string_view> transfer;
+    if (opts->transfer) {
+      transfer = caller_e164(*opts->transfer, c.policy.region, transfer_buffer);
+      if (transfer->empty()) {
+        std::fprintf(stderr, "callpolicy eval: --transfer '%s' is not a phone number in E.164%s\n",
+                     opts->transfer->c_str(),
+                     c.policy.region.empty() ? " (the clinic has no region for national forms)"
+                                             : fmt::format(" or in the national form of {}", c.policy.region).c_str());
+        exit_code = exit_usage;
+        return;
+      }
+    }
     const call_context call{instant.instant, opts->calls, caller, match.via};
     std::optional<dry_run_override> overridden;
     if (!opts->override_file.empty()) {
@@ -238,10 +254,13 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       }
     }
     const decision first = overridden ? decision{overridden->action, overridden->reason} : decide(c, call);
-    const call_flow flow = follow_flow(c, first, opts->digits, opts->dial_status, opts->ai_status);
-    if (flow.digits_unused || flow.dial_unused || flow.ai_unused) {
+    const call_flow flow = follow_flow(c, first, opts->digits, opts->dial_status, opts->ai_status, transfer, call);
+    if (flow.digits_unused || flow.dial_unused || flow.ai_unused || flow.transfer_unused) {
       std::fprintf(stderr, "callpolicy eval: %s given, but this call never reaches %s\n",
-                   flow.digits_unused ? "--digits" : flow.dial_unused ? "--dial-status" : "--ai-status",
+                   flow.digits_unused ? "--digits"
+                   : flow.dial_unused ? "--dial-status"
+                   : flow.ai_unused   ? "--ai-status"
+                                      : "--transfer",
                    flow.digits_unused ? "a menu" : flow.dial_unused ? "a forward" : "the AI");
       exit_code = exit_findings;
       return;
@@ -249,7 +268,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     const decision& d = flow.steps.back();
     const bool caller_is_e164 = opts->caller.empty() ? match.via != via_kind::sip : is_e164(opts->caller);
     std::string twiml;
-    write_twiml(twiml, c, d, {match.via, caller_is_e164, flow.menu_repeated, instant.instant, caller, {}},
+    const bool after_transfer = transfer && d.action == action_kind::forward;
+    write_twiml(twiml, c, d, {match.via, caller_is_e164, flow.menu_repeated, instant.instant, caller, {}, after_transfer},
                 {opts->public_url, opts->ai_sip, opts->ai_url});
     const std::string local_time = format_local_time(c, instant.instant);
     explanation why;
@@ -285,14 +305,20 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       std::puts(twiml.c_str());
     } else {
       std::string flow_text;
+      bool transfer_told = !transfer;  // the AI's first step is its transfer, when one is given
       for (std::size_t i = 0; i < flow.steps.size(); ++i) {
         const decision& step = flow.steps[i];
         if (i > 0) {
           const action_kind before = flow.steps[i - 1].action;
-          flow_text += before == action_kind::menu
-                           ? fmt::format(" -> digits {} -> ", opts->digits->empty() ? "none" : *opts->digits)
-                       : before == action_kind::ai ? fmt::format(" -> ai {} -> ", *opts->ai_status)
-                                                   : fmt::format(" -> dial {} -> ", *opts->dial_status);
+          if (before == action_kind::ai && !transfer_told) {
+            flow_text += fmt::format(" -> transfer {} -> ", *transfer);
+            transfer_told = true;
+          } else {
+            flow_text += before == action_kind::menu
+                             ? fmt::format(" -> digits {} -> ", opts->digits->empty() ? "none" : *opts->digits)
+                         : before == action_kind::ai ? fmt::format(" -> ai {} -> ", *opts->ai_status)
+                                                     : fmt::format(" -> dial {} -> ", *opts->dial_status);
+          }
         }
         flow_text += fmt::format("{} ({})", action_name(step.action), step.reason);
       }

@@ -40,13 +40,21 @@ test_result run_test(const policy_set& set, const ast::policy_file& file, const 
   const auto given = [](const auto& item) {
     return item ? std::optional<std::string_view>(item->value) : std::nullopt;
   };
-  const call_flow flow = follow_flow(*clinic, decide(*clinic, call), given(t.digits), given(t.dial), given(t.ai));
+  std::string transfer_buffer;
+  const auto transfer = t.transfer ? std::optional<std::string_view>(
+                                         caller_e164(t.transfer->value, clinic->policy.region, transfer_buffer))
+                                   : std::nullopt;
+  const call_flow flow =
+      follow_flow(*clinic, decide(*clinic, call), given(t.digits), given(t.dial), given(t.ai), transfer, call);
   const decision& d = flow.steps.back();
   const action_kind expected = t.expect->value == ast::action_ref::fallback
                                    ? clinic->policy.fallback
                                    : static_cast<action_kind>(t.expect->value);
-  if (flow.digits_unused || flow.dial_unused || flow.ai_unused) {
-    const std::string_view item = flow.digits_unused ? "digits" : flow.dial_unused ? "dial" : "ai";
+  if (flow.digits_unused || flow.dial_unused || flow.ai_unused || flow.transfer_unused) {
+    const std::string_view item = flow.digits_unused ? "digits"
+                                  : flow.dial_unused ? "dial"
+                                  : flow.ai_unused   ? "ai"
+                                                     : "transfer";
     const std::string_view step = flow.digits_unused ? "a menu" : flow.dial_unused ? "a forward" : "the AI";
     r.failure = fmt::format("'{}' is given, but the call never reaches {}: it ends in {} at {}", item, step,
                             describe(action_name(d.action), d.reason), format_local_time(*clinic, at.instant));

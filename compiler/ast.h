@@ -61,13 +61,14 @@ struct condition {
     via,      // via ported|forwarded|sip, ...
     during,   // during DAYS WINDOWS
     on,       // on DATE | RANGE
+    to,       // to NUMBER, ...: the AI's transfer target (a transfer block only)
     not_, and_, or_
   };
   kind type = kind::open;
   location where;
   compare_op op = compare_op::ge;      // calls
   std::int32_t count = 0;              // calls
-  std::vector<std::string> callers;    // caller
+  std::vector<std::string> callers;    // caller, to
   via_mask vias = 0;                   // via
   day_mask days = 0;                   // during
   std::vector<window> windows;         // during
@@ -168,6 +169,7 @@ struct clinic {
   std::optional<located<action_ref>> fallback;
   std::optional<located<action_ref>> unreachable;  // when no callpolicy server answers
   std::optional<block<route_rule>> route;
+  std::optional<block<route_rule>> transfer;  // where the AI's transfers may go
   std::optional<ai_block> ai;
   std::optional<forward_block> forward;
   std::optional<menu_block> menu;
@@ -201,6 +203,7 @@ struct test_case {
   std::optional<located<std::string>> digits;  // the key pressed at a menu; "" for none
   std::optional<located<std::string>> dial;    // how a forward ended: a DialCallStatus
   std::optional<located<std::string>> ai;      // how the AI's leg ended: a DialCallStatus
+  std::optional<located<std::string>> transfer;  // where the AI transfers to, as written (like caller)
   std::optional<located<action_ref>> expect;
   std::optional<located<std::string>> reason;
 };

@@ -134,6 +134,9 @@ class ast_builder {
   std::optional<ast::date_time> date_time_value(const node& n);
 
   ast::test_case build_test(const node& n);
+  // A test's phone number (its caller, its transfer target) as written:
+  // E.164, or a national form the compiler reads with the clinic's region.
+  std::optional<ast::located<std::string>> number_as_written(const node& item);
 
  private:
   std::string_view path_;

@@ -114,6 +114,9 @@ ast::clinic ast_builder::build_clinic(const node& n) {
     } else if (item.is_type<g::route_block>()) {
       if (!first_time(c.route, item, "route")) continue;
       c.route = build_route(item);
+    } else if (item.is_type<g::transfer_block>()) {
+      if (!first_time(c.transfer, item, "transfer")) continue;
+      c.transfer = build_route(item);
     } else if (item.is_type<g::ai_block>()) {
       if (!first_time(c.ai, item, "ai")) continue;
       c.ai = build_ai(item);

@@ -44,6 +44,9 @@ ast::condition ast_builder::build_condition(const node& n) {
   } else if (n.is_type<g::cond_caller>()) {
     c.type = k::caller;
     for (auto& p : phones_of(n)) c.callers.push_back(std::move(p.value));
+  } else if (n.is_type<g::cond_to>()) {
+    c.type = k::to;
+    for (auto& p : phones_of(n)) c.callers.push_back(std::move(p.value));
   } else if (n.is_type<g::cond_via>()) {
     c.type = k::via;
     for (const auto& v : n.children) {

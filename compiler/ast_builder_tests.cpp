@@ -50,6 +50,17 @@ std::optional<ast::date_time> ast_builder::date_time_value(const node& n) {
   return dt;
 }
 
+std::optional<ast::located<std::string>> ast_builder::number_as_written(const node& item) {
+  if (const node* v = child_of<g::phone>(item)) {
+    if (auto p = phone_value(*v)) return ast::located<std::string>{*p, where(*v)};
+  } else if (const node* d = child_of<g::national_number>(item)) {
+    return ast::located<std::string>{d->string(), where(*d)};
+  } else if (const node* q = child_of<g::string_literal>(item)) {
+    return ast::located<std::string>{string_value(*q), where(*q)};
+  }
+  return std::nullopt;
+}
+
 ast::test_case ast_builder::build_test(const node& n) {
   ast::test_case t;
   const node* name = child_of<g::test_name>(n);
@@ -74,16 +85,9 @@ ast::test_case ast_builder::build_test(const node& n) {
           t.calls = ast::located<std::uint32_t>{*value, where(*v)};
       }
     } else if (item.is_type<g::test_caller>()) {
-      if (first_time(t.caller, item, "caller")) {
-        // The compiler reads national forms with the clinic's region.
-        if (const node* v = child_of<g::phone>(item)) {
-          if (auto p = phone_value(*v)) t.caller = ast::located<std::string>{*p, where(*v)};
-        } else if (const node* d = child_of<g::national_number>(item)) {
-          t.caller = ast::located<std::string>{d->string(), where(*d)};
-        } else if (const node* q = child_of<g::string_literal>(item)) {
-          t.caller = ast::located<std::string>{string_value(*q), where(*q)};
-        }
-      }
+      if (first_time(t.caller, item, "caller")) t.caller = number_as_written(item);
+    } else if (item.is_type<g::test_transfer>()) {
+      if (first_time(t.transfer, item, "transfer")) t.transfer = number_as_written(item);
     } else if (item.is_type<g::test_digits>()) {
       if (first_time(t.digits, item, "digits")) {
         const node* v = child_of<g::digits_value>(item);

@@ -106,6 +106,7 @@ std::string print(const ast::condition& c) {
     case k::via: return "via " + canonical_vias(c.vias);
     case k::during: return "during " + canonical_days(c.days) + " " + canonical_windows(c.windows);
     case k::on: return "on " + canonical_dates(c.dates);
+    case k::to: return "to " + fmt::format("{}", fmt::join(c.callers, ", "));
     case k::not_: return "not " + operand(c.operands.at(0), 3);
     case k::and_:
     case k::or_: {

@@ -49,8 +49,13 @@ struct clinic_compiler {
   }
 
   // Walks a condition for what it needs from the clinic.
-  void check_condition(const ast::condition& c) {
+  void check_condition(const ast::condition& c, bool in_transfer = false) {
     using k = ast::condition::kind;
+    if (c.type == k::to && !in_transfer) {
+      error(codes::to_outside_transfer, c.where,
+            "'to' tests where the AI transfers a call: it belongs in the 'transfer' block",
+            {"a call's own number is what 'numbers' matches; its caller is 'caller'"});
+    }
     if (c.type == k::overflow && !source.overflow) {
       error(codes::overflow_without_threshold, c.where,
             "'overflow' needs a threshold: add 'overflow N' to the clinic");
@@ -59,7 +64,7 @@ struct clinic_compiler {
       error(codes::scheduled_without_schedule, c.where,
             "'scheduled' needs a 'schedule' block in the clinic");
     }
-    for (const auto& o : c.operands) check_condition(o);
+    for (const auto& o : c.operands) check_condition(o, in_transfer);
   }
 
   std::optional<compiled_clinic> compile() {
@@ -99,6 +104,7 @@ struct clinic_compiler {
     compile_dates(c);
     build_routes(c);
     compile_actions(c);
+    build_transfer(c);
     if (failed) return std::nullopt;
     return c;
   }
@@ -278,6 +284,49 @@ struct clinic_compiler {
     }
     if (failed || rules.empty()) return;
     tree_builder(c, c.overflow_threshold).build(rules);
+  }
+
+  // The transfer block's own tree (docs/language.md, "Transfers from the
+  // AI"), over the predicates of the clinic's: `to` never reaches the tree
+  // that answers calls. Without `otherwise`, a target no rule names is
+  // refused to voicemail.
+  void build_transfer(compiled_clinic& c) {
+    if (!source.transfer || failed) return;
+    const auto& items = source.transfer->items;
+    const auto otherwise = std::find_if(items.begin(), items.end(), [](const ast::route_rule& r) { return !r.when; });
+    if (otherwise != items.end() && otherwise != items.end() - 1) {
+      error(codes::otherwise_not_last, otherwise->where, "'otherwise' must be the last rule of the transfer block",
+            {fmt::format("{} rule(s) after it could never decide", items.end() - otherwise - 1)});
+    }
+    std::vector<rule_to_build> rules;
+    for (auto it = items.begin(); it != items.end() && it != std::next(otherwise); ++it) {
+      if (it->when) check_condition(*it->when, true);
+      const bool named_fallback = it->action.value == ast::action_ref::fallback;
+      const action_kind a = named_fallback ? c.fallback : static_cast<action_kind>(it->action.value);
+      if (a == action_kind::ai) {
+        error(codes::transfer_loop, it->action.where,
+              fmt::format("a transfer from the AI cannot go back to the AI{}",
+                          named_fallback ? " (the clinic's fallback)" : ""),
+              {"name forward, voicemail, busy or menu"});
+        continue;
+      }
+      if (a == action_kind::forward && c.forward.unanswered == action_kind::ai) {
+        std::vector<std::string> notes{
+            "the forward's 'unanswered' is 'ai': a transfer nobody answers would go back to the AI that gave it up"};
+        if (source.forward && source.forward->unanswered) {
+          notes.push_back(fmt::format("'unanswered' is given at {}", where_text(source.forward->unanswered->where)));
+        }
+        error(codes::transfer_loop, it->action.where, "this transfer's forward would loop back to the AI",
+              std::move(notes));
+        continue;
+      }
+      if (!require_configured(a, it->action.where)) continue;
+      std::string reason = it->label ? it->label->value : it->when ? condition_reason(*it->when) : std::string("otherwise");
+      rules.push_back({it->when ? &*it->when : nullptr, a, std::move(reason)});
+    }
+    if (otherwise == items.end()) rules.push_back({nullptr, action_kind::voicemail, "transfer refused"});
+    if (failed) return;
+    tree_builder(c, c.overflow_threshold).build_transfer(rules);
   }
 
   // A static document can dial, record or hang up; the AI, a menu and the

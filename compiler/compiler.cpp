@@ -86,10 +86,12 @@ void check_tests(const std::vector<ast::policy_file>& files,
                                !t.at && !t.expect ? "'at' and 'expect'" : !t.at ? "'at'" : "'expect'"));
         continue;
       }
-      if (t.caller && !to_e164(t.caller->value, clinic_region(*clinic))) {
+      // A test's caller and transfer target are phone numbers, read in the clinic's region.
+      for (const auto& [number, what] : {std::pair{&t.caller, "caller"}, std::pair{&t.transfer, "transfer"}}) {
+        if (!*number || to_e164((*number)->value, clinic_region(*clinic))) continue;
         const std::string region = clinic_region(*clinic);
-        sink.error(codes::bad_caller, t.caller->where,
-                   fmt::format("caller '{}' is not a phone number{}", t.caller->value,
+        sink.error(codes::bad_caller, (*number)->where,
+                   fmt::format("{} '{}' is not a phone number{}", what, (*number)->value,
                                region.empty() ? std::string(" in E.164 (the clinic has no region for national forms)")
                                               : fmt::format(" in E.164 or in the national form of {}", region)));
       }

@@ -109,6 +109,9 @@ struct evaluator {
       }
       case k::on:
         return cond.dates.contains(call.date);
+      case k::to:
+        return !call.transfer_target.empty() &&
+               std::find(cond.callers.begin(), cond.callers.end(), call.transfer_target) != cond.callers.end();
       case k::not_:
         return !holds(cond.operands.at(0));
       case k::and_:

@@ -116,6 +116,7 @@ class formatter {
     if (c.fallback) items.push_back({c.fallback->where, "fallback", &*c.fallback});
     if (c.unreachable) items.push_back({c.unreachable->where, "unreachable", &*c.unreachable});
     if (c.route) items.push_back({c.route->where, "route", &*c.route});
+    if (c.transfer) items.push_back({c.transfer->where, "transfer", &*c.transfer});
     if (c.ai) items.push_back({c.ai->where, "ai", &*c.ai});
     if (c.forward) items.push_back({c.forward->where, "forward", &*c.forward});
     if (c.menu) items.push_back({c.menu->where, "menu", &*c.menu});
@@ -157,6 +158,7 @@ class formatter {
     }
     if (t.dial) items.push_back({t.dial->where, key("dial") + t.dial->value});
     if (t.ai) items.push_back({t.ai->where, key("ai") + t.ai->value});
+    if (t.transfer) items.push_back({t.transfer->where, "transfer " + caller_text(t.transfer->value)});
     if (t.expect) items.push_back({t.expect->where, key("expect") + std::string(canonical_action(t.expect->value))});
     if (t.reason) items.push_back({t.reason->where, key("reason") + quoted(t.reason->value)});
     std::stable_sort(items.begin(), items.end(), [](const entry& a, const entry& b) {
@@ -253,8 +255,8 @@ class formatter {
     }
     w_.line(1, "}", no_line);
   }
-  void emit(const std::string&, const std::string&, const ast::block<ast::route_rule>& b) {
-    w_.line(1, "route {", b.where.line, true);
+  void emit(const std::string&, const std::string& keyword, const ast::block<ast::route_rule>& b) {
+    w_.line(1, keyword + " {", b.where.line, true);
     std::vector<std::string> conditions;
     std::size_t width = 0;
     std::size_t action_width = 0;

@@ -226,6 +226,34 @@ plan_change change_of(const change_key& k, std::string when) {
 }
 
 
+// Whether two clinics' transfer rules decide alike: their trees compared by
+// what each node tests, not by its index into its own clinic's predicates,
+// which any change of the route renumbers. Walked with a stack of its own,
+// as a long transfer block makes a deep tree.
+bool same_transfer(const compiled_clinic& a, const compiled_clinic& b) {
+  if (a.transfer.configured != b.transfer.configured) return false;
+  if (!a.transfer.configured) return true;
+  std::vector<std::pair<tree_target, tree_target>> pending{{a.transfer.root, b.transfer.root}};
+  while (!pending.empty()) {
+    const auto [x, y] = pending.back();
+    pending.pop_back();
+    if (is_leaf(x) != is_leaf(y)) return false;
+    if (is_leaf(x)) {
+      if (!(a.transfer.leaves.at(static_cast<std::size_t>(leaf_index(x))) ==
+            b.transfer.leaves.at(static_cast<std::size_t>(leaf_index(y))))) {
+        return false;
+      }
+      continue;
+    }
+    const tree_node& m = a.transfer.nodes.at(static_cast<std::size_t>(x));
+    const tree_node& n = b.transfer.nodes.at(static_cast<std::size_t>(y));
+    if (!(a.predicates.at(m.predicate) == b.predicates.at(n.predicate))) return false;
+    pending.emplace_back(m.if_true, n.if_true);
+    pending.emplace_back(m.if_false, n.if_false);
+  }
+  return true;
+}
+
 void compare_settings(const compiled_clinic& a, const compiled_clinic& b, std::vector<std::string>& out) {
   const auto changed = [&](std::string_view what, const std::string& x, const std::string& y) {
     if (x != y) out.push_back(fmt::format("{}: {} -> {}", what, x.empty() ? "(none)" : quoted(x), y.empty() ? "(none)" : quoted(y)));
@@ -266,6 +294,12 @@ void compare_settings(const compiled_clinic& a, const compiled_clinic& b, std::v
   changed("forward caller-id", a.forward.caller_id, b.forward.caller_id);
   changed("forward screen", a.forward.screen, b.forward.screen);
   if (!(a.menu == b.menu)) out.push_back("menu: changed");
+  if (!same_transfer(a, b)) {
+    const auto rules = [](const compiled_clinic& c) { return c.transfer.configured ? "transfer block" : "(the default)"; };
+    out.push_back(a.transfer.configured && b.transfer.configured
+                      ? std::string("transfer: changed")
+                      : fmt::format("transfer: {} -> {}", rules(a), rules(b)));
+  }
   changed("voicemail greeting", a.voicemail.greeting, b.voicemail.greeting);
   if (a.voicemail.max_seconds != b.voicemail.max_seconds) {
     out.push_back(fmt::format("voicemail max: {}s -> {}s", a.voicemail.max_seconds, b.voicemail.max_seconds));

@@ -35,8 +35,8 @@ std::uint32_t predicate_table::intern(const predicate& p) {
 tree_target tree_builder::leaf(action_kind action, const std::string& reason) {
   const auto [it, added] = leaves_.emplace(std::pair{action, reason}, 0);
   if (added) {
-    it->second = leaf_target(static_cast<std::int32_t>(clinic_.leaves.size()));
-    clinic_.leaves.push_back({action, reason});
+    it->second = leaf_target(static_cast<std::int32_t>(leaves_out_->size()));
+    leaves_out_->push_back({action, reason});
   }
   return it->second;
 }
@@ -46,8 +46,8 @@ tree_target tree_builder::test(predicate p, tree_target if_true, tree_target if_
   const std::uint32_t index = predicates_.intern(p);
   const auto [it, added] = nodes_.emplace(std::tuple{index, if_true, if_false}, 0);
   if (added) {
-    it->second = static_cast<tree_target>(clinic_.nodes.size());
-    clinic_.nodes.push_back({index, if_true, if_false});
+    it->second = static_cast<tree_target>(nodes_out_->size());
+    nodes_out_->push_back({index, if_true, if_false});
   }
   return it->second;
 }
@@ -91,6 +91,11 @@ std::vector<atom_test> atom_tests(const ast::condition& c, std::optional<std::ui
       a.test.windows = c.windows;
       break;
     case k::on: a.test.type = predicate::kind::on_dates; a.test.dates = c.dates; break;
+    case k::to:
+      a.test.type = predicate::kind::transfer_to;
+      a.test.callers = c.callers;
+      std::sort(a.test.callers.begin(), a.test.callers.end());
+      break;
     case k::not_:
     case k::and_:
     case k::or_: return {};  // not atoms
@@ -124,17 +129,31 @@ tree_target tree_builder::compile(const ast::condition& c, tree_target t, tree_t
 }
 
 void tree_builder::build(const std::vector<rule_to_build>& rules) {
-  clinic_.nodes.clear();
-  clinic_.leaves.clear();
   clinic_.predicates.clear();
   predicates_ = predicate_table(clinic_.predicates);
+  clinic_.root = build_into(rules, clinic_.nodes, clinic_.leaves);
+}
+
+void tree_builder::build_transfer(const std::vector<rule_to_build>& rules) {
+  predicates_ = predicate_table(clinic_.predicates);
+  transfer_tree& t = clinic_.transfer;
+  t.configured = true;
+  t.root = build_into(rules, t.nodes, t.leaves);
+}
+
+tree_target tree_builder::build_into(const std::vector<rule_to_build>& rules, std::vector<tree_node>& nodes,
+                                     std::vector<tree_leaf>& leaves) {
+  nodes.clear();
+  leaves.clear();
+  nodes_out_ = &nodes;
+  leaves_out_ = &leaves;
   leaves_.clear();
   nodes_.clear();
   tree_target next = leaf(rules.back().action, rules.back().reason);
   for (std::size_t i = rules.size() - 1; i-- > 0;) {
     next = compile(*rules[i].when, leaf(rules[i].action, rules[i].reason), next);
   }
-  clinic_.root = next;
+  return next;
 }
 
 }  // namespace callpolicy

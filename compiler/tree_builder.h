@@ -53,8 +53,12 @@ class tree_builder {
 
   // Sets clinic.root, nodes, leaves and predicates. The last rule must be `otherwise`.
   void build(const std::vector<rule_to_build>& rules);
+  // Sets clinic.transfer, adding to the predicates `build` left.
+  void build_transfer(const std::vector<rule_to_build>& rules);
 
  private:
+  tree_target build_into(const std::vector<rule_to_build>& rules, std::vector<tree_node>& nodes,
+                         std::vector<tree_leaf>& leaves);
   tree_target compile(const ast::condition& c, tree_target if_true, tree_target if_false);
   tree_target test(predicate p, tree_target if_true, tree_target if_false);
   tree_target leaf(action_kind action, const std::string& reason);
@@ -64,6 +68,8 @@ class tree_builder {
   predicate_table predicates_{clinic_.predicates};
   std::map<std::pair<action_kind, std::string>, tree_target> leaves_;
   std::map<std::tuple<std::uint32_t, tree_target, tree_target>, tree_target> nodes_;
+  std::vector<tree_node>* nodes_out_ = &clinic_.nodes;
+  std::vector<tree_leaf>* leaves_out_ = &clinic_.leaves;
 };
 
 }  // namespace callpolicy

@@ -247,11 +247,13 @@ struct cond_caller : seq<CALLPOLICY_WORD("caller"), sp, need<phone_list>> {};
 struct cond_via : seq<CALLPOLICY_WORD("via"), sp, need<via_list>> {};
 struct cond_during : seq<CALLPOLICY_WORD("during"), sp, need<day_set>, sp, need<window_list>> {};
 struct cond_on : seq<CALLPOLICY_WORD("on"), sp, need<date_or_range>> {};
+// The target of the AI's transfer; the compiler allows it only in a `transfer` block.
+struct cond_to : seq<CALLPOLICY_WORD("to"), sp, need<phone_list>> {};
 struct close_paren : one<')'> {};
 struct paren_condition : seq<one<'('>, sp, need<condition>, sp, need<close_paren>> {};
 struct nested_paren_condition : nested<paren_condition> {};
 struct cond_atom : sor<nested_paren_condition, cond_holiday, cond_open, cond_closed, cond_scheduled,
-                       cond_overflow, cond_calls, cond_caller, cond_via, cond_during, cond_on> {};
+                       cond_overflow, cond_calls, cond_caller, cond_via, cond_during, cond_on, cond_to> {};
 struct not_keyword : CALLPOLICY_WORD("not") {};
 struct and_keyword : CALLPOLICY_WORD("and") {};
 struct or_keyword : CALLPOLICY_WORD("or") {};
@@ -277,6 +279,9 @@ struct route_rule : seq<route_condition, sp, need<arrow>, sp, need<rule_action>,
 struct route_close : one<'}'> {};
 struct route_block
     : seq<CALLPOLICY_WORD("route"), sp, at<need<open_brace>>, block_body<route_rule, route_close>> {};
+// Where the AI's transfers may go: a route whose rules may also test `to`.
+struct transfer_block
+    : seq<CALLPOLICY_WORD("transfer"), sp, at<need<open_brace>>, block_body<route_rule, route_close>> {};
 
 // ---- Action blocks
 
@@ -338,7 +343,7 @@ struct region_item : seq<CALLPOLICY_WORD("region"), sp, need<string_literal>> {}
 struct clinic_item
     : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
           holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item, unreachable_item,
-          route_block, ai_block, forward_block, menu_block, region_item, voicemail_block,
+          route_block, transfer_block, ai_block, forward_block, menu_block, region_item, voicemail_block,
           busy_block> {};
 struct clinic_id : slug {};
 struct clinic_close : one<'}'> {};
@@ -378,9 +383,10 @@ struct dial_status
           CALLPOLICY_WORD("canceled"), CALLPOLICY_WORD("completed"), CALLPOLICY_WORD("answered")> {};
 struct test_dial : seq<CALLPOLICY_WORD("dial"), sp, need<dial_status>> {};
 struct test_ai : seq<CALLPOLICY_WORD("ai"), sp, need<dial_status>> {};
+struct test_transfer : seq<CALLPOLICY_WORD("transfer"), sp, need<caller_value>> {};
 struct test_reason : seq<CALLPOLICY_WORD("reason"), sp, need<string_literal>> {};
 struct test_item : sor<test_clinic, test_at, test_calls, test_caller, test_via, test_digits,
-                       test_dial, test_ai, test_expect, test_reason> {};
+                       test_dial, test_ai, test_transfer, test_expect, test_reason> {};
 struct test_name : string_literal {};
 struct test_close : one<'}'> {};
 struct test_block : seq<CALLPOLICY_WORD("test"), sp, need<test_name>, sp, at<need<open_brace>>,
@@ -460,7 +466,7 @@ CALLPOLICY_ERROR(route_rule, "expected a condition or 'otherwise'");
 CALLPOLICY_ERROR(arrow, "expected '->' and an action");
 CALLPOLICY_ERROR(condition,
                  "expected a condition: holiday, open, closed, scheduled, overflow, calls, caller, "
-                 "via, during, on, not or '('");
+                 "via, during, on, to, not or '('");
 CALLPOLICY_ERROR(negated_operand, "expected a condition after 'not'");
 CALLPOLICY_ERROR(and_operand, "expected a condition after 'and'");
 CALLPOLICY_ERROR(or_operand, "expected a condition after 'or'");
@@ -487,7 +493,7 @@ CALLPOLICY_ERROR(busy_item, "expected 'say' or 'reject' in the 'busy' block");
 CALLPOLICY_ERROR(numbers_item, "expected 'ported', 'forwarded' or 'sip' in the 'numbers' block");
 CALLPOLICY_ERROR(test_item,
                  "unknown item '{word}' in test: expected clinic, at, calls, caller, via, digits, "
-                 "dial, ai, expect or reason");
+                 "dial, ai, transfer, expect or reason");
 CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 #undef CALLPOLICY_ERROR
@@ -504,7 +510,7 @@ inline constexpr std::array<std::string_view, 0> expected_words{};
 CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
 CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
-                 "busy", "unreachable");
+                 "busy", "unreachable", "transfer");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
@@ -512,15 +518,15 @@ CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "fal
 CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "fallback");
 CALLPOLICY_WORDS(step_action, "ai", "voicemail", "forward", "busy", "menu", "hangup", "fallback");
 CALLPOLICY_WORDS(route_rule, "otherwise", "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller",
-                 "via", "during", "on", "not");
+                 "via", "during", "on", "to", "not");
 CALLPOLICY_WORDS(condition, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "not");
+                 "during", "on", "to", "not");
 CALLPOLICY_WORDS(negated_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on");
+                 "during", "on", "to");
 CALLPOLICY_WORDS(and_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "not");
+                 "during", "on", "to", "not");
 CALLPOLICY_WORDS(or_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "not");
+                 "during", "on", "to", "not");
 CALLPOLICY_WORDS(via_list, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(via_name, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(day_set, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily", "weekdays", "weekends");
@@ -532,7 +538,8 @@ CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id", "scr
 CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");
 CALLPOLICY_WORDS(menu_item, "say", "timeout");
-CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "ai", "expect", "reason");
+CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "ai", "transfer", "expect",
+                 "reason");
 CALLPOLICY_WORDS(dial_status, "no-answer", "busy", "failed", "canceled", "completed");
 
 #undef CALLPOLICY_WORDS

@@ -57,14 +57,26 @@ json holidays_json(const std::vector<holiday_rule>& rules) {
   return out;
 }
 
+void write_tree(json& j, const std::vector<tree_node>& tree_nodes, const std::vector<tree_leaf>& tree_leaves,
+                tree_target root) {
+  json nodes = json::array();
+  for (const tree_node& n : tree_nodes) nodes.push_back({n.predicate, n.if_true, n.if_false});
+  j["nodes"] = nodes;
+  json leaves = json::array();
+  for (const tree_leaf& l : tree_leaves) leaves.push_back({{"action", action_name(l.action)}, {"reason", l.reason}});
+  j["leaves"] = leaves;
+  j["root"] = root;
+}
+
 json predicate_json(const predicate& p) {
-  static constexpr std::array<std::string_view, 8> kinds{
-      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates"};
+  static constexpr std::array<std::string_view, 9> kinds{
+      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates", "transfer_to"};
   json j;
   j["kind"] = kinds.at(static_cast<std::size_t>(p.type));
   switch (p.type) {
     case predicate::kind::calls_at_least: j["threshold"] = p.threshold; break;
-    case predicate::kind::caller_in: j["callers"] = p.callers; break;
+    case predicate::kind::caller_in:
+    case predicate::kind::transfer_to: j["callers"] = p.callers; break;
     case predicate::kind::via_in: {
       json vias = json::array();
       for (int v = 0; v < 3; ++v) {
@@ -116,13 +128,12 @@ json clinic_json(const compiled_clinic& c) {
   json predicates = json::array();
   for (const predicate& p : c.predicates) predicates.push_back(predicate_json(p));
   j["predicates"] = predicates;
-  json nodes = json::array();
-  for (const tree_node& n : c.nodes) nodes.push_back({n.predicate, n.if_true, n.if_false});
-  j["nodes"] = nodes;
-  json leaves = json::array();
-  for (const tree_leaf& l : c.leaves) leaves.push_back({{"action", action_name(l.action)}, {"reason", l.reason}});
-  j["leaves"] = leaves;
-  j["root"] = c.root;
+  write_tree(j, c.nodes, c.leaves, c.root);
+  if (c.transfer.configured) {
+    json transfer;
+    write_tree(transfer, c.transfer.nodes, c.transfer.leaves, c.transfer.root);
+    j["transfer"] = transfer;
+  }
   static constexpr std::array<std::string_view, 3> ai_kinds{"default", "sip", "redirect"};
   j["ai"] = {{"kind", ai_kinds.at(static_cast<std::size_t>(c.ai.type))},
              {"target", c.ai.target},

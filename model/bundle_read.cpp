@@ -143,9 +143,49 @@ action_kind action_of(const json& j, const std::string& pointer) {
   return *a;
 }
 
+// A decision tree (the clinic's, or its transfer block's) over `predicates`
+// predicates, every edge checked.
+void read_tree(const json& j, const std::string& p, std::size_t predicates, std::vector<tree_node>& nodes_out,
+               std::vector<tree_leaf>& leaves_out, tree_target& root) {
+  const json& leaves = at(j, p, "leaves");
+  if (!leaves.is_array() || leaves.empty()) fail(p + "/leaves", "expected a non-empty array");
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    const std::string lp = fmt::format("{}/leaves/{}", p, i);
+    leaves_out.push_back({action_of(at(leaves[i], lp, "action"), lp + "/action"),
+                        text(at(leaves[i], lp, "reason"), lp + "/reason")});
+  }
+  const json& nodes = at(j, p, "nodes");
+  if (!nodes.is_array()) fail(p + "/nodes", "expected an array");
+  // Every edge must stay inside the tree, or the evaluator would read past it.
+  auto edge = [&](const json& e, const std::string& ep) {
+    const auto t = number<std::int32_t>(e, ep);
+    if (is_leaf(t) ? leaf_index(t) >= static_cast<std::int32_t>(leaves.size())
+                   : t >= static_cast<std::int32_t>(nodes.size())) {
+      fail(ep, "edge points outside the tree");
+    }
+    return t;
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string np = fmt::format("{}/nodes/{}", p, i);
+    if (!nodes[i].is_array() || nodes[i].size() != 3) fail(np, "expected [predicate, if_true, if_false]");
+    tree_node n;
+    n.predicate = number<std::uint32_t>(nodes[i][0], np + "/0");
+    if (n.predicate >= predicates) fail(np + "/0", "no such predicate");
+    n.if_true = edge(nodes[i][1], np + "/1");
+    n.if_false = edge(nodes[i][2], np + "/2");
+    // Children come before their parent, so the walk always ends.
+    if ((!is_leaf(n.if_true) && n.if_true >= static_cast<std::int32_t>(i)) ||
+        (!is_leaf(n.if_false) && n.if_false >= static_cast<std::int32_t>(i))) {
+      fail(np, "edges must point to earlier nodes");
+    }
+    nodes_out.push_back(n);
+  }
+  root = edge(at(j, p, "root"), p + "/root");
+}
+
 predicate predicate_of(const json& j, const std::string& p) {
-  static constexpr std::array<std::string_view, 8> kinds{
-      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates"};
+  static constexpr std::array<std::string_view, 9> kinds{
+      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates", "transfer_to"};
   predicate out;
   const std::string kind = text(at(j, p, "kind"), p + "/kind");
   const auto it = std::find(kinds.begin(), kinds.end(), kind);
@@ -155,7 +195,8 @@ predicate predicate_of(const json& j, const std::string& p) {
     case predicate::kind::calls_at_least:
       out.threshold = number<std::int32_t>(at(j, p, "threshold"), p + "/threshold");
       break;
-    case predicate::kind::caller_in: out.callers = strings(at(j, p, "callers"), p + "/callers"); break;
+    case predicate::kind::caller_in:
+    case predicate::kind::transfer_to: out.callers = strings(at(j, p, "callers"), p + "/callers"); break;
     case predicate::kind::via_in:
       for (const std::string& v : strings(at(j, p, "vias"), p + "/vias")) {
         const auto via = via_from_name(v);
@@ -220,40 +261,19 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
   for (std::size_t i = 0; i < predicates.size(); ++i) {
     c.predicates.push_back(predicate_of(predicates[i], fmt::format("{}/predicates/{}", p, i)));
   }
-  const json& leaves = at(j, p, "leaves");
-  if (!leaves.is_array() || leaves.empty()) fail(p + "/leaves", "expected a non-empty array");
-  for (std::size_t i = 0; i < leaves.size(); ++i) {
-    const std::string lp = fmt::format("{}/leaves/{}", p, i);
-    c.leaves.push_back({action_of(at(leaves[i], lp, "action"), lp + "/action"),
-                        text(at(leaves[i], lp, "reason"), lp + "/reason")});
-  }
-  const json& nodes = at(j, p, "nodes");
-  if (!nodes.is_array()) fail(p + "/nodes", "expected an array");
-  // Every edge must stay inside the tree, or the evaluator would read past it.
-  auto edge = [&](const json& e, const std::string& ep) {
-    const auto t = number<std::int32_t>(e, ep);
-    if (is_leaf(t) ? leaf_index(t) >= static_cast<std::int32_t>(leaves.size())
-                   : t >= static_cast<std::int32_t>(nodes.size())) {
-      fail(ep, "edge points outside the tree");
+  read_tree(j, p, c.predicates.size(), c.nodes, c.leaves, c.root);
+  // Optional, so that bundles written before transfer blocks still load.
+  if (j.contains("transfer")) {
+    c.transfer.configured = true;
+    read_tree(j["transfer"], p + "/transfer", c.predicates.size(), c.transfer.nodes, c.transfer.leaves,
+              c.transfer.root);
+    // As the compiler refuses it: a transfer back to the AI would loop (docs/language.md).
+    for (std::size_t i = 0; i < c.transfer.leaves.size(); ++i) {
+      if (c.transfer.leaves[i].action == action_kind::ai) {
+        fail(fmt::format("{}/transfer/leaves/{}/action", p, i), "a transfer cannot go back to the AI");
+      }
     }
-    return t;
-  };
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const std::string np = fmt::format("{}/nodes/{}", p, i);
-    if (!nodes[i].is_array() || nodes[i].size() != 3) fail(np, "expected [predicate, if_true, if_false]");
-    tree_node n;
-    n.predicate = number<std::uint32_t>(nodes[i][0], np + "/0");
-    if (n.predicate >= c.predicates.size()) fail(np + "/0", "no such predicate");
-    n.if_true = edge(nodes[i][1], np + "/1");
-    n.if_false = edge(nodes[i][2], np + "/2");
-    // Children come before their parent, so the walk always ends.
-    if ((!is_leaf(n.if_true) && n.if_true >= static_cast<std::int32_t>(i)) ||
-        (!is_leaf(n.if_false) && n.if_false >= static_cast<std::int32_t>(i))) {
-      fail(np, "edges must point to earlier nodes");
-    }
-    c.nodes.push_back(n);
   }
-  c.root = edge(at(j, p, "root"), p + "/root");
   const json& ai = at(j, p, "ai");
   const std::string ai_kind = text(at(ai, p + "/ai", "kind"), p + "/ai/kind");
   c.ai.type = ai_kind == "sip" ? ai_config::kind::sip

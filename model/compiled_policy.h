@@ -31,10 +31,11 @@ struct predicate {
     via_in,      // the call came through one of `vias`
     during,      // the local time lies in `windows` on `days` (windows spill past midnight)
     on_dates,    // the local date lies in `dates`
+    transfer_to,  // the AI's transfer target is one of `callers` (the transfer tree only)
   };
   kind type = kind::open;
   std::int32_t threshold = 0;        // calls_at_least
-  std::vector<std::string> callers;  // caller_in, sorted
+  std::vector<std::string> callers;  // caller_in, transfer_to: sorted
   via_mask vias = 0;                 // via_in
   day_mask days = 0;                 // during
   std::vector<window> windows;       // during
@@ -61,6 +62,17 @@ struct tree_leaf {
   action_kind action = action_kind::ai;
   std::string reason;  // normative for modes (SPEC 2.4), else label or canonical condition
   friend bool operator==(const tree_leaf&, const tree_leaf&) = default;
+};
+
+// Where the AI's transfers may go: the `transfer` block's own tree, over
+// the clinic's predicates, so that `to` tests stay out of the tree that
+// answers calls. Not configured: the default rule of after_refer.
+struct transfer_tree {
+  bool configured = false;
+  std::vector<tree_node> nodes;
+  std::vector<tree_leaf> leaves;
+  tree_target root = -1;
+  friend bool operator==(const transfer_tree&, const transfer_tree&) = default;
 };
 
 struct special_day {
@@ -160,6 +172,7 @@ struct compiled_clinic {
   std::vector<tree_node> nodes;
   std::vector<tree_leaf> leaves;
   tree_target root = -1;
+  transfer_tree transfer;
 
   ai_config ai;
   forward_config forward;

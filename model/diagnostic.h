@@ -102,6 +102,8 @@ inline constexpr std::string_view unknown_region = "E065";
 inline constexpr std::string_view ai_unavailable_by_ai = "E066";  // `ai { unavailable ai }`
 inline constexpr std::string_view unreachable_needs_the_server = "E067";  // `unreachable ai`
 inline constexpr std::string_view ai_capacity_zero = "E068";  // `ai { capacity 0 }`
+inline constexpr std::string_view transfer_loop = "E069";     // a transfer back to the AI
+inline constexpr std::string_view to_outside_transfer = "E070";  // `to` in a route
 // Tests (compiler).
 inline constexpr std::string_view test_unknown_clinic = "E050";
 inline constexpr std::string_view test_needs_clinic = "E051";      // several clinics, none named

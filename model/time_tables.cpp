@@ -229,24 +229,40 @@ bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
     }
     case predicate::kind::on_dates:
       return p.dates.contains(call.date);
+    case predicate::kind::transfer_to:
+      return !call.transfer_target.empty() &&
+             std::binary_search(p.callers.begin(), p.callers.end(), call.transfer_target);
   }
   return false;
 }
 
-std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tables,
-                         const local_call& given) {
+namespace {
+
+std::int32_t walk(const compiled_clinic& clinic, const clinic_tables& tables, const local_call& given,
+                  const std::vector<tree_node>& nodes, tree_target root) {
   local_call call = given;
   day_context day;
   if (!call.day) {
     day = context_of(tables, call.date);
     call.day = &day;
   }
-  tree_target t = clinic.root;
+  tree_target t = root;
   while (!is_leaf(t)) {
-    const tree_node& n = clinic.nodes[static_cast<std::size_t>(t)];
+    const tree_node& n = nodes[static_cast<std::size_t>(t)];
     t = test_predicate(clinic, tables, n.predicate, call) ? n.if_true : n.if_false;
   }
   return leaf_index(t);
+}
+
+}  // namespace
+
+std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tables,
+                         const local_call& call) {
+  return walk(clinic, tables, call, clinic.nodes, clinic.root);
+}
+
+std::int32_t decide_transfer_leaf(const compiled_clinic& clinic, const clinic_tables& tables, const local_call& call) {
+  return walk(clinic, tables, call, clinic.transfer.nodes, clinic.transfer.root);
 }
 
 std::vector<std::uint16_t> minute_classes(const compiled_clinic& c) {

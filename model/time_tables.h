@@ -75,6 +75,7 @@ struct local_call {
   std::string_view caller;
   via_kind via = via_kind::ported;
   const day_context* day = nullptr;  // context_of(date), when the caller has it; else found as needed
+  std::string_view transfer_target{};  // E.164; for the transfer tree's `to`
 };
 
 bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute);
@@ -96,5 +97,7 @@ bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
 // Walks the tree; the returned leaf index is into clinic.leaves.
 std::int32_t decide_leaf(const compiled_clinic& clinic, const clinic_tables& tables,
                          const local_call& call);
+// The same walk down the clinic's transfer tree (clinic.transfer.configured).
+std::int32_t decide_transfer_leaf(const compiled_clinic& clinic, const clinic_tables& tables, const local_call& call);
 
 }  // namespace callpolicy

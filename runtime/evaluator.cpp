@@ -66,10 +66,19 @@ bool answered_dial_status(std::string_view status) noexcept {
   return status == "completed" || status == "answered";
 }
 
-decision after_refer(const runtime_clinic& clinic, std::string_view target) noexcept {
+decision after_refer(const runtime_clinic& clinic, const call_context& call, std::string_view target) noexcept {
+  if (clinic.policy.transfer.configured) {
+    const local_parts local = to_local(clinic.zone, call.at);
+    local_call lc{local.date, static_cast<std::uint16_t>(local.seconds / 60), call.active_calls, call.caller,
+                  call.via};
+    lc.transfer_target = target;
+    const tree_leaf& l =
+        clinic.policy.transfer.leaves[static_cast<std::size_t>(decide_transfer_leaf(clinic.policy, *clinic.tables, lc))];
+    return {l.action, l.reason};
+  }
   const forward_config& f = clinic.policy.forward;
   if (!target.empty() && !f.number.empty() && target == f.number) return {action_kind::forward, "transfer"};
-  return {action_kind::voicemail, "transfer refused"};
+  return {action_kind::voicemail, transfer_refused_reason};
 }
 
 decision after_dial(const runtime_clinic& clinic, std::string_view status, bool bridged, bool after_transfer) noexcept {
@@ -115,17 +124,24 @@ decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool 
 }
 
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
-                      std::optional<std::string_view> dial_status, std::optional<std::string_view> ai_status) {
+                      std::optional<std::string_view> dial_status, std::optional<std::string_view> ai_status,
+                      std::optional<std::string_view> transfer, const call_context& call) {
   call_flow flow;
   flow.steps.push_back(first);
+  bool transferred = false;
   while (true) {
     const decision& now = flow.steps.back();
     if (now.action == action_kind::menu && digits) {
       flow.steps.push_back(after_menu(clinic, *digits, false));
       digits.reset();
     } else if (now.action == action_kind::forward && dial_status) {
-      flow.steps.push_back(after_dial(clinic, *dial_status));
+      flow.steps.push_back(after_dial(clinic, *dial_status, true, transferred));
       dial_status.reset();
+    } else if (now.action == action_kind::ai && transfer) {
+      // The AI hands the caller on before its leg ends.
+      flow.steps.push_back(after_refer(clinic, call, *transfer));
+      transfer.reset();
+      transferred = true;
     } else if (now.action == action_kind::ai && ai_status) {
       flow.steps.push_back(after_ai(clinic, *ai_status));
       ai_status.reset();
@@ -136,6 +152,7 @@ call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::
   flow.digits_unused = digits.has_value();
   flow.dial_unused = dial_status.has_value();
   flow.ai_unused = ai_status.has_value();
+  flow.transfer_unused = transfer.has_value();
   flow.menu_repeated = flow.steps.size() > 1 && flow.steps.back().reason == menu_repeat_reason;
   return flow;
 }

@@ -51,9 +51,11 @@ decision after_dial(const runtime_clinic& clinic, std::string_view dial_call_sta
                     bool after_transfer = false) noexcept;
 // Where the AI's SIP REFER may go (docs/language.md, "Transfers from the
 // AI"): `target` is the Refer-To in E.164, empty when it is no phone number.
-// The clinic's own forward number is forwarded; anything else is refused to
-// voicemail and never dialled.
-decision after_refer(const runtime_clinic& clinic, std::string_view target) noexcept;
+// The clinic's `transfer` block decides, its rules read at `call`; without
+// one the clinic's own forward number is forwarded, and anything else is
+// refused to voicemail and never dialled.
+decision after_refer(const runtime_clinic& clinic, const call_context& call, std::string_view target) noexcept;
+inline constexpr std::string_view transfer_refused_reason = "transfer refused";
 bool answered_dial_status(std::string_view dial_call_status) noexcept;
 
 // What follows the AI's SIP leg, from the DialCallStatus of its <Dial>: the
@@ -75,18 +77,21 @@ inline constexpr std::string_view menu_repeat_reason = "menu repeat";
 // A call followed past its first answer, for `eval` and `test`: the first
 // decision, then the menu's answer to `digits` when it reaches a menu, the
 // forward's follow-on for `dial_status` when it reaches a forward, the AI
-// leg's for `ai_status` when it reaches the AI, each input used once, in the
-// order the flow meets them.
+// leg's for `ai_status` when it reaches the AI, or the AI's transfer to
+// `transfer` (E.164; read at `call`) before that, each input used once, in
+// the order the flow meets them.
 struct call_flow {
   std::vector<decision> steps;  // never empty; the last is what the caller ends with
   bool digits_unused = false;   // `digits` given but the flow met no menu
   bool dial_unused = false;     // `dial_status` given but the flow met no forward
   bool ai_unused = false;       // `ai_status` given but the flow met no AI
+  bool transfer_unused = false;  // `transfer` given but the flow met no AI
   bool menu_repeated = false;   // the last step plays the menu again
 };
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
                       std::optional<std::string_view> dial_status,
-                      std::optional<std::string_view> ai_status = std::nullopt);
+                      std::optional<std::string_view> ai_status = std::nullopt,
+                      std::optional<std::string_view> transfer = std::nullopt, const call_context& call = {});
 
 // The first instant after `call.at`, and no later than `call.at + horizon`, at
 // which the same call (its count, caller and via) would be answered with

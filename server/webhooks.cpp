@@ -465,7 +465,12 @@ void webhooks::handle_refer(const form_fields& form, std::string_view target, re
   out.call_sid.assign(form_value(form, "CallSid"));
   if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string buffer;
-    const decision d = after_refer(*clinic, transfer_target_e164(refer_to, clinic->policy.region, buffer));
+    const std::string_view from = form_value(form, "From");
+    // A transfer rule reads the clinic's hours and the caller, not its count
+    // of calls, which belongs to the call's arrival (docs/language.md).
+    const call_context call{std::chrono::floor<std::chrono::seconds>(clock_type::now()), 0, caller_of(from, *clinic),
+                            callback_via(form, *clinic)};
+    const decision d = after_refer(*clinic, call, transfer_target_e164(refer_to, clinic->policy.region, buffer));
     const bool forwarded = d.action == action_kind::forward;
     answer_step(*clinic, form, d, false, "transfer", out, forwarded);
     metrics_.count_transfer(out.clinic, forwarded);

@@ -412,6 +412,101 @@ test "no AI at the desk" {
   BOOST_TEST(formatted.out.find("  ai     failed\n") != std::string::npos);
 }
 
+// The AI's transfers, decided by the transfer block in eval and in test blocks.
+BOOST_AUTO_TEST_CASE(eval_and_tests_follow_the_ais_transfer) {
+  temp_dir dir;
+  dir.write("t.policy", R"(clinic t {
+  timezone "America/Toronto"
+  region   "CA"
+  numbers { ported +14165551234 }
+  hours { mon-fri 09:00-17:00 }
+  mode always
+  forward +14165550000 { unanswered busy }
+  transfer {
+    closed          -> voicemail as "transfer after hours"
+    to +14165550000 -> forward
+  }
+}
+test "the desk, by day" {
+  clinic   t
+  at       2026-12-02T10:00
+  transfer "(416) 555-0000"
+  expect   forward
+  reason   "to +14165550000"
+}
+test "a premium number" {
+  clinic   t
+  at       2026-12-02T10:00
+  transfer +19005550100
+  expect   voicemail
+  reason   "transfer refused"
+}
+test "the desk at night" {
+  clinic   t
+  at       2026-12-02T20:00
+  transfer +14165550000
+  expect   voicemail
+  reason   "transfer after hours"
+}
+test "nobody at the desk" {
+  clinic   t
+  at       2026-12-02T10:00
+  transfer +14165550000
+  dial     no-answer
+  expect   busy
+}
+)");
+  dir.write("quiet.policy", R"(clinic quiet {
+  timezone "America/Toronto"
+  numbers { ported +14165551235 }
+  mode disabled
+}
+test "no AI to transfer" {
+  at       2026-12-02T10:00
+  transfer +14165550000
+  expect   voicemail
+}
+)");
+  const std::string rules = dir.path();
+  const auto tests = run_callpolicy({"test", rules});
+  BOOST_TEST_INFO(tests.out << tests.err);
+  BOOST_TEST(tests.exit_code == 1);
+  BOOST_TEST(tests.out.find("4 passed, 1 failed") != std::string::npos);
+  BOOST_TEST(tests.out.find("test \"no AI to transfer\" failed: 'transfer' is given, but the call never reaches the AI") !=
+             std::string::npos);
+  const auto eval = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"eval", rules, "--clinic", "t", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_callpolicy(args);
+    BOOST_TEST_INFO(r.err);
+    BOOST_REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  const json desk = eval({"--at", "2026-12-02T10:00", "--transfer", "+14165550000"});
+  BOOST_TEST(desk["action"] == "forward");
+  BOOST_TEST(desk["reason"] == "to +14165550000");
+  BOOST_TEST(desk["flow"].size() == 2u);
+  BOOST_TEST(desk["twiml"].get<std::string>().find(
+                 R"(action="http://127.0.0.1:8080/twilio/dial-status?clinic=t&amp;after=transfer">+14165550000</Dial>)") !=
+             std::string::npos);
+  const json premium = eval({"--at", "2026-12-02T10:00", "--transfer", "+19005550100"});
+  BOOST_TEST(premium["action"] == "voicemail");
+  BOOST_TEST(premium["reason"] == "transfer refused");
+  BOOST_TEST(premium["twiml"].get<std::string>().find("<Dial") == std::string::npos);
+  BOOST_TEST(eval({"--at", "2026-12-02T20:00", "--transfer", "4165550000"})["reason"] == "transfer after hours");
+  const auto text = run_callpolicy({"eval", rules, "--clinic", "t", "--at", "2026-12-02T10:00", "--transfer",
+                                    "+14165550000", "--dial-status", "busy"});
+  BOOST_TEST(text.out.find("flow        ai (always-on) -> transfer +14165550000 -> forward (to +14165550000) -> dial busy "
+                           "-> busy (unanswered)") != std::string::npos,
+             text.out);
+  const auto not_a_number = run_callpolicy({"eval", rules, "--clinic", "t", "--at", "2026-12-02T10:00", "--transfer", "desk"});
+  BOOST_TEST(not_a_number.exit_code == 2);
+  BOOST_TEST(not_a_number.err.find("--transfer 'desk' is not a phone number") != std::string::npos);
+  const auto unused = run_callpolicy({"eval", rules, "--clinic", "quiet", "--at", "2026-12-02T10:00", "--transfer", "+14165550000"});
+  BOOST_TEST(unused.exit_code == 1);
+  BOOST_TEST(unused.err.find("--transfer given, but this call never reaches the AI") != std::string::npos);
+}
+
 // The AI is told what eval's explanation says of the same instant: open or
 // not, the holiday and its name, and when the clinic opens next.
 BOOST_AUTO_TEST_CASE(the_ais_headers_are_evals_facts) {

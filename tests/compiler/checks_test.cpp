@@ -1,4 +1,6 @@
 // Every error and warning of the compiler's checks, with its position.
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 #include "compiler/compiler.h"
@@ -397,4 +399,59 @@ BOOST_AUTO_TEST_CASE(unreachable_names_what_a_static_document_can_do) {
   for (const char* action : {"voicemail", "busy"}) {
     BOOST_TEST(!compile_text(clinic(std::string("  numbers { sip c }\n  unreachable ") + action)).sink.has_errors());
   }
+}
+
+BOOST_AUTO_TEST_CASE(transfer_blocks_are_checked) {
+  const std::string base = "  numbers { ported +14165551234 }\n  forward +14165550000\n";
+  // A transfer never goes back to the AI: by name, through the fallback, or through the forward's follow-on.
+  const auto to_ai = compile_text(clinic(base + "  transfer {\n    otherwise -> ai\n  }"));
+  expect_at(to_ai, codes::transfer_loop, 7, 18);
+  const auto by_fallback =
+      compile_text("clinic c {\n  timezone \"UTC\"\n  fallback ai\n  transfer {\n    otherwise -> fallback\n  }\n}\n");
+  expect_at(by_fallback, codes::transfer_loop, 5, 18);
+  BOOST_TEST(find(by_fallback, codes::transfer_loop)->message ==
+             "a transfer from the AI cannot go back to the AI (the clinic's fallback)");
+  const auto looping = compile_text(clinic(
+      "  forward +14165550000 { unanswered ai }\n  transfer {\n    to +14165550000 -> forward\n    otherwise -> voicemail\n  }"));
+  expect_at(looping, codes::transfer_loop, 6, 24);
+  BOOST_REQUIRE(find(looping, codes::transfer_loop)->notes.size() == 2u);
+  BOOST_TEST(find(looping, codes::transfer_loop)->notes[1] == "'unanswered' is given at t.policy:4:37");
+  // `to` belongs to the transfer block; what a transfer rule names must be configured.
+  expect_at(compile_text(clinic("  route {\n    to +14165550000 -> voicemail\n    otherwise -> ai\n  }")),
+            codes::to_outside_transfer, 5, 5);
+  expect_at(compile_text(clinic("  mode custom\n  route {\n    not (open and to +14165550000) -> voicemail\n"
+                                "    otherwise -> ai\n  }")),
+            codes::to_outside_transfer, 6, 19);
+  expect_at(compile_text(clinic("  transfer {\n    otherwise -> forward\n  }")), codes::action_not_configured, 5, 18);
+  expect_at(compile_text(clinic(base + "  transfer {\n    otherwise -> busy\n    closed -> voicemail\n  }")),
+            codes::otherwise_not_last, 7, 5);
+  expect_at(compile_text(clinic(base + "  transfer {\n    to 911 -> forward\n  }")), codes::syntax, 7, 8);
+
+  // A good block compiles to a tree of its own; the clinic's tree never tests `to`.
+  const auto good = compile_text(clinic(base + R"(  transfer {
+    closed                       -> voicemail as "transfer after hours"
+    to +14165550000, +14165550001 -> forward
+  })"));
+  BOOST_TEST(!good.sink.has_errors());
+  BOOST_REQUIRE(good.output.set.clinics.size() == 1u);
+  const compiled_clinic& c = good.output.set.clinics[0];
+  BOOST_TEST(c.transfer.configured);
+  BOOST_TEST(c.transfer.nodes.size() >= 2u);
+  std::vector<std::string> reasons;
+  for (const tree_leaf& l : c.transfer.leaves) reasons.push_back(l.reason);
+  std::sort(reasons.begin(), reasons.end());
+  BOOST_TEST(reasons == (std::vector<std::string>{"to +14165550000, +14165550001", "transfer after hours",
+                                                  "transfer refused"}),
+             boost::test_tools::per_element());
+  for (const tree_node& n : c.nodes) BOOST_TEST((c.predicates.at(n.predicate).type != predicate::kind::transfer_to));
+  bool tests_target = false;
+  for (const tree_node& n : c.transfer.nodes) {
+    const predicate& p = c.predicates.at(n.predicate);
+    if (p.type == predicate::kind::transfer_to) {
+      tests_target = true;
+      BOOST_TEST(p.callers == (std::vector<std::string>{"+14165550000", "+14165550001"}), boost::test_tools::per_element());
+    }
+  }
+  BOOST_TEST(tests_target);
+  BOOST_TEST(!compile_text(clinic(base)).output.set.clinics.at(0).transfer.configured);
 }

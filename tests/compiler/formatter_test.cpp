@@ -153,6 +153,37 @@ test "t" {
   BOOST_TEST(format_text(expected) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(transfer_blocks_and_transfer_tests_round_trip) {
+  const std::string messy = R"(clinic t { timezone "UTC"
+numbers { ported +14165551234 } forward +14165550000
+transfer { closed->voicemail as "transfer after hours"
+to +14165550000,+14165550001 -> forward   # the desk
+otherwise -> voicemail as "transfer refused" } }
+test "t" { at 2026-12-02T10:00 transfer +14165550000 expect forward }
+)";
+  const std::string expected = R"(clinic t {
+  timezone "UTC"
+  numbers {
+    ported    +14165551234
+  }
+  forward  +14165550000
+  transfer {
+    closed                        -> voicemail as "transfer after hours"
+    to +14165550000, +14165550001 -> forward  # the desk
+    otherwise                     -> voicemail as "transfer refused"
+  }
+}
+
+test "t" {
+  at     2026-12-02T10:00
+  transfer +14165550000
+  expect forward
+}
+)";
+  BOOST_TEST(format_text(messy) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(fmt_command_check_and_write) {
   testing::temp_dir dir;
   const std::string file = dir.write("a.policy", "clinic a{timezone \"UTC\"}\n");

@@ -196,6 +196,9 @@ struct reference {
         return std::find(c.callers.begin(), c.callers.end(), m.caller) != c.callers.end();
       case k::via:
         return (c.vias & (1u << static_cast<int>(m.via))) != 0;
+      case k::to:
+        // Only a transfer block may test its target, and this reference decides the route.
+        return false;
       case k::during:
         return line_holds(
             [&](const cctz::civil_day& d) { return (c.days & (1u << weekday_index(d))) != 0; },

@@ -113,6 +113,14 @@ BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
   c.menu.keys[10] = action_kind::hangup;
   c.menu.on_timeout = action_kind::forward;
   c.region = "CA";
+  predicate desk;
+  desk.type = predicate::kind::transfer_to;
+  desk.callers = {"+14165550000"};
+  c.predicates.push_back(desk);
+  c.transfer.configured = true;
+  c.transfer.leaves = {{action_kind::forward, "to +14165550000"}, {action_kind::voicemail, "transfer refused"}};
+  c.transfer.nodes = {{static_cast<std::uint32_t>(c.predicates.size() - 1), leaf_target(0), leaf_target(1)}};
+  c.transfer.root = 0;
   set.clinics.push_back(c);
   set.calendars.push_back({"ontario", c.holidays});
   const std::string text = write_bundle(set);
@@ -136,6 +144,20 @@ BOOST_AUTO_TEST_CASE(bundle_round_trips_and_refuses_other_formats) {
   std::string self_menu = text;
   self_menu.replace(self_menu.find("\"on_timeout\": \"forward\""), 23, "\"on_timeout\": \"menu\"");
   BOOST_TEST(read_bundle(self_menu).error.find("/clinics/0/menu/on_timeout") != std::string::npos);
+  // A transfer tree is checked as the clinic's is, and never leads back to the AI.
+  const nlohmann::json parsed = nlohmann::json::parse(text);
+  nlohmann::json outside = parsed;
+  outside["clinics"][0]["transfer"]["root"] = 5;
+  BOOST_TEST(read_bundle(outside.dump()).error.find("/clinics/0/transfer/root") != std::string::npos);
+  nlohmann::json to_ai = parsed;
+  to_ai["clinics"][0]["transfer"]["leaves"][1]["action"] = "ai";
+  BOOST_TEST(read_bundle(to_ai.dump()).error.find("/clinics/0/transfer/leaves/1/action: a transfer cannot go back to the AI") !=
+             std::string::npos);
+  nlohmann::json without = parsed;
+  without["clinics"][0].erase("transfer");
+  const auto untransferred = read_bundle(without.dump());
+  BOOST_REQUIRE(untransferred.set.has_value());
+  BOOST_TEST(!untransferred.set->clinics.at(0).transfer.configured);
   // Bundles written before menus existed still load, with the defaults.
   nlohmann::json old = nlohmann::json::parse(text);
   old["clinics"][0].erase("menu");

@@ -731,6 +731,81 @@ BOOST_FIXTURE_TEST_CASE(a_transfer_from_the_ai_goes_only_where_the_policy_allows
   BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="refer-test",outcome="refused"} 5)"));
 }
 
+// A transfer block decides the AI's transfers: its rules read the clinic's
+// hours and the caller beside the target, and a number no rule takes is
+// refused, never dialled.
+BOOST_FIXTURE_TEST_CASE(a_transfer_block_decides_where_the_ai_may_transfer, serve_fixture) {
+  dir.write("transfer-rules/open.policy", R"(clinic open-desk {
+  timezone "UTC"
+  region   "CA"
+  numbers  { ported +15555550710 }
+  hours    { daily 00:00-24:00 }
+  mode     always
+  ai       { sip "sip:open@sip.vapi.ai" }
+  forward  +14165550000 { timeout 12s unanswered busy }
+  transfer {
+    caller +12125550199 -> busy      as "blocked caller"
+    closed              -> voicemail as "transfer after hours"
+    to +14165550000     -> forward
+  }
+}
+)");
+  dir.write("transfer-rules/closed.policy", R"(clinic closed-desk {
+  timezone "UTC"
+  numbers  { ported +15555550711 }
+  mode     always
+  forward  +14165550000
+  transfer {
+    closed          -> voicemail as "transfer after hours"
+    to +14165550000 -> forward
+    otherwise       -> voicemail as "transfer refused"
+  }
+}
+)");
+  server_process server(args(dir.path() + "/transfer-rules"));
+  const std::string base = server.base_url();
+  const auto refer = [&](const std::string& clinic, const std::string& to, const std::string& from,
+                         const std::string& target) {
+    return server.post("/twilio/refer?clinic=" + clinic,
+                       {{"CallSid", call_sid(71)}, {"To", to}, {"From", from}, {"ReferTransferTarget", target}}, token);
+  };
+  const auto first = server.post("/twilio/voice", call(call_sid(71), "+15555550710", "+12125550100"), token);
+  BOOST_TEST(callback_path(first.body, base, "referUrl") == "/twilio/refer?clinic=open-desk");
+  const auto desk = refer("open-desk", "+15555550710", "+12125550100", "<sip:+14165550000@sip.vapi.ai;transport=udp>");
+  BOOST_TEST(desk.status == 200);
+  BOOST_TEST(contains(desk.body, R"(<Dial timeout="12" action=")" + base +
+                                     R"(/twilio/dial-status?clinic=open-desk&amp;after=transfer">+14165550000</Dial>)"),
+             desk.body);
+  // The nobody-at-the-desk follow-on is the forward block's.
+  const auto unanswered = server.post(callback_path(desk.body, base, "action"),
+                                      {{"CallSid", call_sid(71)}, {"To", "+15555550710"}, {"From", "+12125550100"},
+                                       {"DialCallStatus", "no-answer"}},
+                                      token);
+  BOOST_TEST(contains(unanswered.body, "<Hangup/>"));
+  BOOST_TEST(!contains(unanswered.body, "<Dial"));
+  // No rule takes a premium number: refused, and it is never dialled.
+  const auto premium = refer("open-desk", "+15555550710", "+12125550100", "<sip:+19005550100@sip.vapi.ai>");
+  BOOST_TEST(contains(premium.body, "<Record"));
+  BOOST_TEST(!contains(premium.body, "<Dial"));
+  BOOST_TEST(!contains(premium.body, "9005550100"));
+  // The caller rule comes first, even for the desk's number.
+  const auto blocked = refer("open-desk", "+15555550710", "+12125550199", "tel:+14165550000");
+  BOOST_TEST(contains(blocked.body, "<Hangup/>"));
+  BOOST_TEST(!contains(blocked.body, "<Dial"));
+  // A clinic with no hours is closed: its desk takes no transfer.
+  const auto closed = refer("closed-desk", "+15555550711", "+12125550100", "<sip:+14165550000@sip.vapi.ai>");
+  BOOST_TEST(contains(closed.body, "<Record"));
+  BOOST_TEST(!contains(closed.body, "<Dial"));
+  BOOST_TEST(eventually([&] { return contains(read_text(journal), "transfer after hours"); }));
+  const std::string log = read_text(journal);
+  BOOST_TEST(contains(log, R"("reason":"blocked caller")"));
+  BOOST_TEST(contains(log, R"("reason":"transfer refused")"));
+  BOOST_TEST(contains(log, R"("reason":"to +14165550000")"));
+  const auto metrics = http_request(server.admin_port(), "GET", "/metrics").body;
+  BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="open-desk",outcome="forwarded"} 1)"));
+  BOOST_TEST(contains(metrics, R"(callpolicy_transfers_total{clinic="open-desk",outcome="refused"} 2)"));
+}
+
 // A clinic's `ai { capacity 1 }`: one live AI leg at a time. A call past it
 // takes `unavailable` at once; the leg is freed by the AI's <Dial> ending or
 // the call's final status, and a restart replays the legs still live.
