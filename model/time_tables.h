@@ -11,6 +11,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct clinic_tables {
   std::vector<date_range> scheduled_dated_spans;  // dates whose `scheduled` needs the full rule walk
   std::vector<week_bits> during;             // one per predicate of kind `during`, by predicate index
   std::vector<std::int32_t> during_index;    // predicate index -> index into `during`, or -1
+  bool ever_open = false;                    // some weekly or special plan has an open minute
 };
 
 clinic_tables build_tables(const compiled_clinic& clinic);
@@ -79,6 +81,13 @@ struct local_call {
 };
 
 bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute);
+// The first local minute after (`date`, `minute`) at which the clinic opens
+// (a closed minute followed by an open one), looking at most `days` dates on.
+struct local_minute {
+  day_number date = 0;
+  std::uint16_t minute = 0;
+};
+std::optional<local_minute> next_opening(const clinic_tables& tables, day_number date, std::uint16_t minute, int days);
 bool is_open(const day_context& day, std::uint16_t minute);
 // Whether a holiday rule holds on `date`, special days aside.
 bool holiday_rules_hold(const clinic_tables& tables, day_number date);

@@ -79,29 +79,17 @@ constexpr std::size_t sip_headers_at_most = 1023;
 constexpr int screen_wait_seconds = 5;
 constexpr std::chrono::days next_opening_horizon{14};
 
-// The clinic's next opening after `now` (a closed minute followed by an open
-// one), within 14 days. Reads the day plans a day at a time: no allocation.
-std::optional<std::chrono::sys_seconds> next_opening(const runtime_clinic& clinic, std::chrono::sys_seconds at,
+// The clinic's next opening after `now`, within 14 days, as an instant.
+std::optional<std::chrono::sys_seconds> next_opening_instant(const runtime_clinic& clinic, std::chrono::sys_seconds at,
                                                      const local_parts& now) {
-  const clinic_tables& tables = *clinic.tables;
-  const auto minute_now = static_cast<std::uint16_t>(now.seconds / 60);
-  day_context day = context_of(tables, now.date);
-  bool was_open = is_open(day, minute_now);
-  for (day_number date = now.date; date <= now.date + next_opening_horizon.count(); ++date) {
-    if (date != now.date) day = context_of(tables, date);
-    for (std::uint32_t m = date == now.date ? minute_now + 1u : 0u; m < minutes_per_day; ++m) {
-      const bool open = is_open(day, static_cast<std::uint16_t>(m));
-      if (open && !was_open) {
-        const local_resolution r = resolve_local_time(clinic.zone, std::int64_t{date} * 86400 + m * 60);
-        // An opening inside a daylight-saving gap happens when the clocks jump.
-        const std::chrono::sys_seconds when = r.type == local_resolution::kind::nonexistent ? r.change : r.instant;
-        if (when > at + next_opening_horizon) return std::nullopt;
-        return when;
-      }
-      was_open = open;
-    }
-  }
-  return std::nullopt;
+  const auto opening = next_opening(*clinic.tables, now.date, static_cast<std::uint16_t>(now.seconds / 60),
+                                    static_cast<int>(next_opening_horizon.count()));
+  if (!opening) return std::nullopt;
+  const local_resolution r = resolve_local_time(clinic.zone, std::int64_t{opening->date} * 86400 + opening->minute * 60);
+  // An opening inside a daylight-saving gap happens when the clocks jump.
+  const std::chrono::sys_seconds when = r.type == local_resolution::kind::nonexistent ? r.change : r.instant;
+  if (when > at + next_opening_horizon) return std::nullopt;
+  return when;
 }
 
 // The facts the AI is given, as `x-` parameters joined by `&amp;` (the
@@ -135,7 +123,7 @@ void append_ai_facts(std::string& out, const runtime_clinic& clinic, const decis
   const std::size_t next_open_at = out.size();
   const std::size_t next_open_counted = counted;
   text.clear();
-  if (const auto opening = next_opening(clinic, call.at, local)) {
+  if (const auto opening = next_opening_instant(clinic, call.at, local)) {
     append_rfc3339_local(text, clinic.zone, *opening);
   } else {
     text = "none";

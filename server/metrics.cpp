@@ -154,21 +154,18 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
   out += "# HELP callpolicy_state_healthy Whether the state store answers (1) or calls are decided with this server's own counts (0).\n"
          "# TYPE callpolicy_state_healthy gauge\n";
   out += fmt::format("callpolicy_state_healthy{{backend=\"{}\"}} {}\n", label(state.backend), state.healthy ? 1 : 0);
-  out += "# HELP callpolicy_state_errors_total Failed connections to and commands of the state store.\n"
-         "# TYPE callpolicy_state_errors_total counter\n";
-  out += fmt::format("callpolicy_state_errors_total {}\n", state.errors);
-  out += "# HELP callpolicy_state_fallbacks_total Calls decided with this server's own count because the state store was slow or down.\n"
-         "# TYPE callpolicy_state_fallbacks_total counter\n";
-  out += fmt::format("callpolicy_state_fallbacks_total {}\n", state.fallbacks);
-  out += "# HELP callpolicy_voicemails_total Voicemails journaled.\n"
-         "# TYPE callpolicy_voicemails_total counter\n";
-  out += fmt::format("callpolicy_voicemails_total {}\n", voicemails);
-  out += "# HELP callpolicy_ai_legs Live AI legs, across every server sharing the state store.\n"
-         "# TYPE callpolicy_ai_legs gauge\n";
-  out += fmt::format("callpolicy_ai_legs {}\n", ai_legs.live);
-  out += "# HELP callpolicy_ai_capacity Live AI legs allowed at once across the fleet (--ai-capacity; 0: unlimited).\n"
-         "# TYPE callpolicy_ai_capacity gauge\n";
-  out += fmt::format("callpolicy_ai_capacity {}\n", ai_legs.capacity);
+  // A metric of one value, without labels.
+  const auto single = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+  };
+  single("callpolicy_state_errors_total", "counter", "Failed connections to and commands of the state store.",
+         state.errors);
+  single("callpolicy_state_fallbacks_total", "counter",
+         "Calls decided with this server's own count because the state store was slow or down.", state.fallbacks);
+  single("callpolicy_voicemails_total", "counter", "Voicemails journaled.", voicemails);
+  single("callpolicy_ai_legs", "gauge", "Live AI legs, across every server sharing the state store.", ai_legs.live);
+  single("callpolicy_ai_capacity", "gauge",
+         "Live AI legs allowed at once across the fleet (--ai-capacity; 0: unlimited).", ai_legs.capacity);
   // A counter by clinic and one more label, from the follow-on counts.
   const auto per_clinic = [&](std::string_view name, std::string_view help, std::string_view second,
                               const std::map<std::pair<std::string, std::string>, std::uint64_t>& counts) {

@@ -8,7 +8,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, cpSync, writeFileSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { freePort, waitFor } from "../support/processes.mjs";
 import { inflateSync } from "node:zlib";
 import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
@@ -21,27 +21,6 @@ assert.ok(binary && source, "CALLPOLICY_BINARY and CALLPOLICY_SOURCE_DIR are set
 
 const adminToken = "page-admin-token";
 let dir, rules, server, admin, publicUrl, browser, serverLog = "";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 // A voice webhook signed as Twilio signs it: HMAC-SHA1 of the URL and the
 // sorted parameters, with the auth token.

@@ -256,3 +256,29 @@ BOOST_AUTO_TEST_CASE(a_plan_names_the_ai_legs_changes) {
   BOOST_TEST(listed.find("\"ai timeout: 15s -> 9s\"") != std::string::npos);
   BOOST_TEST(listed.find("\"ai capacity: (none) -> 4\"") != std::string::npos);
 }
+
+// A transfer block added, and then one of its rules changed: each is named,
+// and a route edit that renumbers the clinic's predicates is not mistaken
+// for a change of the transfer rules.
+BOOST_AUTO_TEST_CASE(a_plan_names_the_transfer_rules_changes) {
+  temp_dir dir;
+  const std::string head = "clinic t {\n  timezone \"UTC\"\n  numbers { ported +14165551234 }\n  forward +14165550000\n";
+  const std::string block = "  transfer {\n    closed -> voicemail\n    to +14165550000 -> forward\n  }\n";
+  const std::string none = dir.write("none/t.policy", head + "  mode always\n}\n");
+  const std::string one = dir.write("one/t.policy", head + "  mode always\n" + block + "}\n");
+  const std::string rerouted = dir.write(
+      "rerouted/t.policy", head + "  route {\n    via sip -> voicemail\n    otherwise -> ai\n  }\n" + block + "}\n");
+  const std::string other = dir.write(
+      "other/t.policy", head + "  mode always\n  transfer {\n    closed -> busy\n    to +14165550000 -> forward\n  }\n}\n");
+  const auto settings_of = [](const std::string& from, const std::string& to) {
+    const auto r = run_callpolicy({"plan", "--from", from, "--to", to, "--format", "json"});
+    BOOST_TEST_INFO(r.out << r.err);
+    BOOST_REQUIRE(r.exit_code == 0);
+    const json j = json::parse(r.out);
+    return j["clinics"].empty() ? std::string() : j["clinics"][0]["settings"].dump();
+  };
+  BOOST_TEST(settings_of(none, one).find("\"transfer: (the default) -> transfer block\"") != std::string::npos);
+  BOOST_TEST(settings_of(one, none).find("\"transfer: transfer block -> (the default)\"") != std::string::npos);
+  BOOST_TEST(settings_of(one, other).find("\"transfer: changed\"") != std::string::npos);
+  BOOST_TEST(settings_of(one, rerouted).find("transfer") == std::string::npos);
+}

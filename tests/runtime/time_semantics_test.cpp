@@ -1,4 +1,7 @@
 // SPEC 2.3 on local dates and minutes, through the shared time tables.
+#include <algorithm>
+#include <optional>
+
 #include <boost/test/unit_test.hpp>
 
 #include "model/time_tables.h"
@@ -157,4 +160,59 @@ BOOST_AUTO_TEST_CASE(call_predicates) {
   BOOST_TEST(!test_predicate(c, t, 2, {monday, 0, 0, {}, via_kind::ported}));
   BOOST_TEST(test_predicate(c, t, 3, {d(2026, 12, 26), 0, 0, {}, via_kind::ported}));
   BOOST_TEST(!test_predicate(c, t, 3, {d(2026, 12, 27), 0, 0, {}, via_kind::ported}));
+}
+
+// The next opening found a day at a time from the plans' bitsets, against the
+// plain reading: the first minute after the start that is open while the
+// minute before it is not, every minute tested with is_open.
+BOOST_AUTO_TEST_CASE(the_next_opening_is_the_first_closed_to_open_minute) {
+  std::uint64_t seed = 2026;
+  const auto next = [&](std::uint32_t bound) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>((seed >> 33) % bound);
+  };
+  for (int round = 0; round < 60; ++round) {
+    compiled_clinic c;
+    for (std::size_t day = 0; day < 7; ++day) {
+      if (next(3) == 0) continue;  // closed that day
+      const int start = static_cast<int>(next(24 * 4)) * 15;
+      const int length = 15 + static_cast<int>(next(20 * 4)) * 15;  // up to 20 hours: some cross midnight
+      c.weekly_hours[day] = {{static_cast<std::uint16_t>(start), static_cast<std::uint16_t>((start + length) % 1440)}};
+    }
+    if (round % 5 == 0) c.weekly_hours = {};  // never open
+    if (round % 3 == 0) c.specials.push_back({monday + static_cast<day_number>(next(10)), {w(0, 0, 24, 0)}});
+    if (round % 4 == 0) c.specials.push_back({monday + static_cast<day_number>(next(10)), {}});
+    if (round % 2 == 0) {
+      const day_number first = monday + static_cast<day_number>(next(10));
+      c.holidays.push_back({holiday_rule::kind::dates, {first, first + static_cast<day_number>(next(4))}, 0, 0, 0, 0, "H"});
+    }
+    std::sort(c.specials.begin(), c.specials.end(),
+              [](const special_day& a, const special_day& b) { return a.date < b.date; });
+    c.specials.erase(std::unique(c.specials.begin(), c.specials.end(),
+                                 [](const special_day& a, const special_day& b) { return a.date == b.date; }),
+                     c.specials.end());
+    const clinic_tables t = build_tables(c);
+    for (int probe = 0; probe < 8; ++probe) {
+      const day_number date = monday + static_cast<day_number>(next(7));
+      const auto minute = static_cast<std::uint16_t>(next(1440));
+      std::optional<local_minute> expected;
+      for (std::int64_t i = std::int64_t{date} * 1440 + minute + 1; i <= (std::int64_t{date} + 14) * 1440 + 1439; ++i) {
+        const auto on = [&](std::int64_t at) {
+          return is_open(t, static_cast<day_number>(at / 1440), static_cast<std::uint16_t>(at % 1440));
+        };
+        if (on(i) && !on(i - 1)) {
+          expected = local_minute{static_cast<day_number>(i / 1440), static_cast<std::uint16_t>(i % 1440)};
+          break;
+        }
+      }
+      const auto got = next_opening(t, date, minute, 14);
+      BOOST_TEST_CONTEXT("round " << round << ", date " << date << ", minute " << minute) {
+        BOOST_TEST(got.has_value() == expected.has_value());
+        if (got && expected) {
+          BOOST_TEST(got->date == expected->date);
+          BOOST_TEST(got->minute == expected->minute);
+        }
+      }
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { freePort, waitFor } from "../support/processes.mjs";
 import twilio from "twilio";
 import { DOMParser } from "@xmldom/xmldom";
 
@@ -24,27 +24,6 @@ const caller = "+12125550100";
 const greeting = "Lib Dental cannot take your call. Please leave a message.";
 const screen = "Press 1 to take a call for Lib Dental.";
 let dir, server, publicUrl, serverLog = "";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${serverLog}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function post(path, fields) {
   const url = publicUrl + path;
@@ -117,7 +96,7 @@ before(async () => {
                           "--threads", "2"],
                  { stdio: ["ignore", "ignore", "pipe"] });
   server.stderr.on("data", (d) => { serverLog += d; });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).ok, 20000, "the server");
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).ok, 20000, "the server", () => serverLog);
 });
 
 after(async () => {
