@@ -68,7 +68,9 @@ int main(int argc, char** argv) {
   const long twiml_count = decisions / 10;
   for (long i = 0; i < twiml_count; ++i) {
     const runtime_clinic& c = all[static_cast<std::size_t>(i) % all.size()];
-    const std::chrono::sys_seconds at = base + std::chrono::seconds{i * 7919};
+    // The same two years as the decisions: past the zone files' last
+    // transition every lookup extrapolates, as no real call does.
+    const std::chrono::sys_seconds at = base + std::chrono::seconds{(i * 7919) % (2 * 365 * 86400)};
     const decision d = decide(c, {at, 0, {}, via_kind::ported});
     // The AI's facts are of the call's own instant, as the server gives them.
     write_twiml(buffer, c, d, {via_kind::ported, true, false, at, "+14165550100", "CA0123456789abcdef0123456789abcdef"},

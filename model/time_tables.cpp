@@ -166,11 +166,9 @@ std::optional<local_minute> next_opening(const clinic_tables& tables, day_number
     const day_plan open = (*today | (*yesterday >> minutes_per_day)) & one_day;
     day_plan openings = open & ~(open << 1);
     if (d != date && was_open) openings.reset(0);  // open since the day before
-    if (openings.any()) {
-      for (std::uint32_t m = d == date ? minute + 1u : 0u; m < minutes_per_day; ++m) {
-        if (openings.test(m)) return local_minute{d, static_cast<std::uint16_t>(m)};
-      }
-    }
+    // libstdc++'s word-at-a-time scan; the bits past the day are clear.
+    const std::size_t m = d == date ? openings._Find_next(minute) : openings._Find_first();
+    if (m < minutes_per_day) return local_minute{d, static_cast<std::uint16_t>(m)};
     was_open = open.test(minutes_per_day - 1);
     yesterday = today;
   }

@@ -13,6 +13,7 @@
 
 #include <cctz/civil_time.h>
 #include <cctz/time_zone.h>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "model/edit_distance.h"
@@ -358,13 +359,18 @@ std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_s
 }
 
 void append_rfc3339_local(std::string& out, const cctz::time_zone* zone, std::chrono::sys_seconds at) {
-  const local_parts p = to_local(zone, at);
+  append_rfc3339_local(out, to_local(zone, at));
+}
+
+// Compiled at build time: on every AI leg's TwiML, parsing the format at
+// run time was a sixth of the document's cost.
+void append_rfc3339_local(std::string& out, const local_parts& p) {
   const civil_date c = civil_from_days(p.date);
   const int offset = p.offset_seconds;
   const int magnitude = offset < 0 ? -offset : offset;
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", c.year, c.month, c.day,
-                 p.seconds / 3600, p.seconds / 60 % 60, p.seconds % 60, offset < 0 ? '-' : '+', magnitude / 3600,
-                 magnitude / 60 % 60);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}"), c.year,
+                 c.month, c.day, p.seconds / 3600, p.seconds / 60 % 60, p.seconds % 60, offset < 0 ? '-' : '+',
+                 magnitude / 3600, magnitude / 60 % 60);
 }
 
 }  // namespace callpolicy

@@ -62,5 +62,7 @@ local_parts to_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);
 std::string format_rfc3339_local(const cctz::time_zone* zone, std::chrono::sys_seconds at);
 // The same appended to `out`: nothing allocated once `out` has room.
 void append_rfc3339_local(std::string& out, const cctz::time_zone* zone, std::chrono::sys_seconds at);
+// The same from parts already looked up.
+void append_rfc3339_local(std::string& out, const local_parts& local);
 
 }  // namespace callpolicy

@@ -113,7 +113,7 @@ void append_ai_facts(std::string& out, const runtime_clinic& clinic, const decis
   const local_parts local = to_local(clinic.zone, call.at);
   thread_local std::string text;
   text.clear();
-  append_rfc3339_local(text, clinic.zone, call.at);
+  append_rfc3339_local(text, local);
   param("x-local-time", text);
   param("x-open", is_open(*clinic.tables, local.date, static_cast<std::uint16_t>(local.seconds / 60)) ? "yes" : "no");
   if (!call.call_sid.empty()) param("x-call-sid", call.call_sid);

@@ -16,9 +16,12 @@ std::string_view status_page_script() {
   var form = document.getElementById("override");
   var only = form ? form.getAttribute("data-clinic") : "";
 
-  // Every second, the rows again as the server renders them.
+  // Every second, the rows again as the server renders them; one request
+  // at a time, so that a slow link does not pile them up.
+  var pending = false;
   function refresh() {
-    if (!rows) return;
+    if (!rows || pending) return;
+    pending = true;
     var query = only ? "clinic=" + encodeURIComponent(only) : "q=" + encodeURIComponent(search ? search.value : "");
     fetch("/ui/now.json?" + query, {cache: "no-store"})
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -28,7 +31,8 @@ std::string_view status_page_script() {
         if (count && count.textContent !== data.count) count.textContent = data.count;
         if (banner && banner.innerHTML !== data.banner) banner.innerHTML = data.banner;
       })
-      .catch(function () {});
+      .catch(function () {})
+      .then(function () { pending = false; });
   }
   setInterval(refresh, 1000);
 

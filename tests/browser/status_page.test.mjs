@@ -57,6 +57,15 @@ function assertNotBlank(file) {
   assert.ok(png.length > 8000, `${file} is ${png.length} bytes: blank?`);
 }
 
+// A page whose renderer crashes or throws says so in the output, rather
+// than leaving only a locator's timeout to read.
+async function openPage(options = {}) {
+  const page = await browser.newPage(options);
+  page.on("crash", () => console.log(`the page's renderer crashed at ${page.url()}`));
+  page.on("pageerror", (e) => console.log(`the page's script threw at ${page.url()}: ${e}`));
+  return page;
+}
+
 async function shoot(page, name) {
   mkdirSync(artifacts, { recursive: true });
   const file = join(artifacts, `${name}.png`);
@@ -84,7 +93,10 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    // A container's /dev/shm is often 64 MB, too small for Chromium's
+    // renderers, which then crash: their shared memory goes to /tmp.
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking",
            "--disable-component-update", "--disable-sync"],
   });
 });
@@ -102,7 +114,7 @@ after(async () => {
 });
 
 test("the page lists the example clinics with who answers them now, as eval says", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await openPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${admin}/`);
   for (const clinic of ["smile-dental", "harbour-physio", "lakeside-vet", "downtown-dental", "riverside-clinic",
                         "north-shore-medical"]) {
@@ -128,7 +140,7 @@ test("the page lists the example clinics with who answers them now, as eval says
 });
 
 test("editing a policy changes the answer on the open page within 2 seconds", async () => {
-  const page = await browser.newPage();
+  const page = await openPage();
   await page.goto(`${admin}/`);
   const row = page.locator('tr[data-clinic="downtown-dental"]');
   await row.locator("li.answer.ai").first().waitFor();
@@ -146,7 +158,7 @@ test("editing a policy changes the answer on the open page within 2 seconds", as
 });
 
 test("a broken edit shows its diagnostic, and the last good set keeps answering", async () => {
-  const page = await browser.newPage();
+  const page = await openPage();
   await page.goto(`${admin}/`);
   const file = join(rules, "lakeside-vet.policy");
   const text = readFileSync(file, "utf8");
@@ -156,7 +168,7 @@ test("a broken edit shows its diagnostic, and the last good set keeps answering"
   assert.match(await banner.textContent(), /lakeside-vet\.policy:\d+:\d+: error\[E010\]/);
   await page.locator('tr[data-clinic="lakeside-vet"] li.answer').first().waitFor();  // still listed, still answered
   await shoot(page, "now-broken-edit");
-  const reloads = await browser.newPage();
+  const reloads = await openPage();
   await reloads.goto(`${admin}/reloads`);
   const diagnostics = await reloads.locator("#diagnostics").textContent();
   assert.match(diagnostics, /lakeside-vet\.policy:\d+:\d+: error\[E010\]: unknown time zone 'America\/Vancuver'/);
@@ -170,7 +182,7 @@ test("a broken edit shows its diagnostic, and the last good set keeps answering"
 });
 
 test("an override set with the button changes the answer and clearing it restores it", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await openPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${admin}/clinics/harbour-physio`);
   const answer = page.locator('tr[data-clinic="harbour-physio"] li.answer').first();
   await waitFor(async () => (await answer.getAttribute("class")).includes("forward"), 10000, "the staff answer");
@@ -199,7 +211,7 @@ test("an override set with the button changes the answer and clearing it restore
 });
 
 test("the dry-run form gives the same action and reason as callpolicy eval", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await openPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${admin}/clinics/north-shore-medical`);
   for (const [at, via, calls] of [["2026-12-25T10:00", "ported", "0"], ["2026-12-02T12:45", "sip", "1"],
                                   ["2026-12-02T10:00", "sip", "4"], ["2026-12-02T19:00", "ported", "0"]]) {
@@ -237,7 +249,7 @@ test("recent decisions show the clinic's local time, the CallSid and a PBX calle
     assert.match(await call("sip:north-shore-medical@clinic.sip.twilio.com", sid, "sip:0298765432@pbx.example.com.au",
                             "sip"), /<Response>/);
   }
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await openPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${admin}/clinics/north-shore-medical`);
   const rows = page.locator("table.decisions tbody tr");
   assert.equal(await rows.count(), 4);
@@ -275,7 +287,7 @@ test("recent decisions show the clinic's local time, the CallSid and a PBX calle
 });
 
 test("at 375 px wide the pages fit the screen, and every control is labelled and reached by keyboard", async () => {
-  const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+  const page = await openPage({ viewport: { width: 375, height: 800 } });
   // Pages with recent decisions in them, long CallSids and reasons included.
   assert.match(await call("+14165551234", "CA" + "9".repeat(32)), /<Response>/);
   for (const path of ["/", "/clinics/smile-dental", "/clinics/north-shore-medical", "/clinics/harbour-physio",

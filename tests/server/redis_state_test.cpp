@@ -519,3 +519,41 @@ BOOST_AUTO_TEST_CASE(ai_capacity_holds_across_two_servers_under_concurrency) {
     BOOST_TEST(status_of(a)["ai_legs"]["live"] == 0);
   }
 }
+
+// The AI's capacity waits on Redis no longer than the call count does: on a
+// stall the server's own legs decide, and every call is answered at once.
+BOOST_AUTO_TEST_CASE(a_stalled_redis_never_holds_an_ai_call_and_the_servers_own_legs_decide) {
+  redis_process redis;
+  two_servers setup;
+  setup.dir.write("capacity-rules/always.policy", R"(clinic always-ai {
+  timezone "UTC"
+  numbers  { ported +15555550900 }
+  mode     always
+  ai       { sip "sip:always@sip.vapi.ai" unavailable voicemail }
+}
+)");
+  auto args = setup.args(redis.url(), "a.jsonl", {"--ai-capacity", "2", "--state-timeout", "50ms"});
+  args[1] = setup.dir.path() + "/capacity-rules";
+  server_process a(args);
+  const auto voice = [&](int sid) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string body = call(a, call_sid(static_cast<unsigned long long>(sid)), "+15555550900");
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    BOOST_TEST(took.count() < 1000);
+    return body;
+  };
+  BOOST_TEST(voice(3001).find("<Sip>") != std::string::npos);  // one leg, counted in Redis
+  redis.pause();
+  // The server's own count: its leg from before the stall and one more make two of two.
+  BOOST_TEST(voice(3002).find("<Sip>") != std::string::npos);
+  const std::string third = voice(3003);
+  BOOST_TEST(third.find("<Sip>") == std::string::npos);
+  BOOST_TEST(third.find("<Record") != std::string::npos);
+  BOOST_TEST(status_of(a)["state"]["healthy"] == false);
+  redis.resume();
+  BOOST_TEST(eventually([&] { return status_of(a)["state"]["healthy"] == true; }));
+  // Back: the two legs are the fleet's, still full until one ends.
+  BOOST_TEST(voice(3004).find("<Sip>") == std::string::npos);
+  end_call(a, call_sid(3001));
+  BOOST_TEST(voice(3005).find("<Sip>") != std::string::npos);
+}
