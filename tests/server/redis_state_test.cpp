@@ -459,6 +459,22 @@ std::string ai_leg_ended(server_process& s, const std::string& sid, const std::s
       .body;
 }
 
+// A clinic whose every call goes to the AI, in its own rules directory;
+// the arguments of a server that serves it with `extra`.
+std::vector<std::string> always_ai_server(const two_servers& setup, const std::string& state, const std::string& journal,
+                                          std::vector<std::string> extra) {
+  setup.dir.write("capacity-rules/always.policy", R"(clinic always-ai {
+  timezone "UTC"
+  numbers  { ported +15555550900 }
+  mode     always
+  ai       { sip "sip:always@sip.vapi.ai" unavailable voicemail }
+}
+)");
+  auto a = setup.args(state, journal, std::move(extra));
+  a[1] = setup.dir.path() + "/capacity-rules";
+  return a;
+}
+
 }  // namespace
 
 // `--ai-capacity 2` on two servers sharing a real Redis: parallel calls
@@ -467,17 +483,8 @@ std::string ai_leg_ended(server_process& s, const std::string& sid, const std::s
 BOOST_AUTO_TEST_CASE(ai_capacity_holds_across_two_servers_under_concurrency) {
   redis_process redis;
   two_servers setup;
-  setup.dir.write("capacity-rules/always.policy", R"(clinic always-ai {
-  timezone "UTC"
-  numbers  { ported +15555550900 }
-  mode     always
-  ai       { sip "sip:always@sip.vapi.ai" unavailable voicemail }
-}
-)");
   const auto args = [&](const std::string& journal) {
-    auto a = setup.args(redis.url(), journal, {"--ai-capacity", "2"});
-    a[1] = setup.dir.path() + "/capacity-rules";
-    return a;
+    return always_ai_server(setup, redis.url(), journal, {"--ai-capacity", "2"});
   };
   server_process a(args("a.jsonl"));
   server_process b(args("b.jsonl"));
@@ -525,16 +532,7 @@ BOOST_AUTO_TEST_CASE(ai_capacity_holds_across_two_servers_under_concurrency) {
 BOOST_AUTO_TEST_CASE(a_stalled_redis_never_holds_an_ai_call_and_the_servers_own_legs_decide) {
   redis_process redis;
   two_servers setup;
-  setup.dir.write("capacity-rules/always.policy", R"(clinic always-ai {
-  timezone "UTC"
-  numbers  { ported +15555550900 }
-  mode     always
-  ai       { sip "sip:always@sip.vapi.ai" unavailable voicemail }
-}
-)");
-  auto args = setup.args(redis.url(), "a.jsonl", {"--ai-capacity", "2", "--state-timeout", "50ms"});
-  args[1] = setup.dir.path() + "/capacity-rules";
-  server_process a(args);
+  server_process a(always_ai_server(setup, redis.url(), "a.jsonl", {"--ai-capacity", "2", "--state-timeout", "50ms"}));
   const auto voice = [&](int sid) {
     const auto t0 = std::chrono::steady_clock::now();
     std::string body = call(a, call_sid(static_cast<unsigned long long>(sid)), "+15555550900");
