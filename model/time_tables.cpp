@@ -156,7 +156,7 @@ std::optional<local_minute> next_opening(const clinic_tables& tables, day_number
   if (!tables.ever_open) return std::nullopt;
   static const day_plan one_day = [] {
     day_plan minutes;
-    for (std::size_t m = 0; m < minutes_per_day; ++m) minutes.set(m);
+    set_range(minutes, 0, minutes_per_day);
     return minutes;
   }();
   const day_plan* yesterday = &plan_for(tables, date - 1);
