@@ -26,7 +26,7 @@
 #include "runtime/identify.h"
 #include "server/call_state.h"
 #include "server/form.h"
-#include "server/journal.h"
+#include "server/journal/journal.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/policy_store.h"

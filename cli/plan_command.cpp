@@ -1,23 +1,19 @@
-// `callpolicy plan`: what a policy change does to calls (issue 16). The
-// week mode is compiler/plan.cpp's; this file reads the two sets (from
-// paths, or from a git revision of the same paths), replays a server's
-// journal in journal mode, and prints the result.
+// `callpolicy plan`: what a policy change does to calls (docs/tooling.md).
+// The week mode is compiler/plan.cpp's and the journal mode
+// server/journal/plan_replay.cpp's; this file reads the two sets (from
+// paths, or from a git revision of the same paths) and prints the result.
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <map>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
 #include "compiler/plan.h"
 #include "compiler/plan_render.h"
-#include "runtime/evaluator.h"
-#include "runtime/identify.h"
+#include "server/journal/plan_replay.h"
 
 extern char** environ;
 
@@ -121,134 +117,6 @@ std::string joined(const std::vector<std::string>& paths) {
   return out;
 }
 
-// Journal mode: the calls a server recorded, decided again under the new set.
-struct replayed_call {
-  std::string call_sid, time;
-  std::string old_clinic, old_action, old_reason;
-  std::string new_clinic, new_action, new_reason;
-};
-
-struct journal_plan {
-  std::size_t calls = 0;
-  std::size_t skipped = 0;
-  std::size_t overridden = 0;  // decided by an operator's override: no policy decided them
-  std::vector<replayed_call> different;
-};
-
-journal_plan replay(const std::string& path, const policy_set& set, const std::string& only, std::string& error) {
-  journal_plan plan;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("cannot read '{}'", path);
-    return plan;
-  }
-  std::string line;
-  std::string caller_buffer;
-  while (std::getline(in, line)) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object() || j.value("type", "") != "call") continue;
-    const auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
-    if (!j.contains("time_ms") || !j["time_ms"].is_number_integer()) {
-      ++plan.skipped;
-      continue;
-    }
-    if (!only.empty() && text("clinic") != only) continue;
-    // Journals written before calls carried the flag still name the override in the reason.
-    const bool overridden = (j.contains("override") && j["override"] == true) || text("reason").starts_with("override: ");
-    if (overridden) {
-      ++plan.overridden;
-      continue;
-    }
-    ++plan.calls;
-    const std::chrono::sys_seconds at{std::chrono::seconds{j["time_ms"].get<std::int64_t>() / 1000}};
-    const std::int32_t active = j.contains("active_calls") && j["active_calls"].is_number_integer()
-                                    ? j["active_calls"].get<std::int32_t>()
-                                    : 0;
-    replayed_call r{text("call_sid"), "", text("clinic"), text("action"), text("reason"), "", "", ""};
-    const std::string to = text("to");
-    const auto match = identify_clinic(set, to);
-    if (!match) {
-      r.new_clinic = "(none)";
-      r.new_action = "not-in-service";
-      r.new_reason = "no clinic answers to " + to;
-    } else {
-      const runtime_clinic& c = *match->clinic;
-      const std::string from = text("from");  // the caller's view may point into it
-      const std::string_view caller = caller_e164(from, c.policy.region, caller_buffer);
-      const decision d = decide(c, {at, active, caller, match->via});
-      r.new_clinic = c.policy.id;
-      r.new_action = std::string(action_name(d.action));
-      r.new_reason = std::string(d.reason);
-      r.time = format_local_time(c, at);
-    }
-    if (r.time.empty()) r.time = std::to_string(j["time_ms"].get<std::int64_t>());
-    if (r.old_clinic != r.new_clinic || r.old_action != r.new_action || r.old_reason != r.new_reason) {
-      plan.different.push_back(std::move(r));
-    }
-  }
-  return plan;
-}
-
-std::string journal_text(const journal_plan& p, const std::string& path, const std::string& format) {
-  // Grouped by clinic, then by (before -> after).
-  std::map<std::string, std::map<std::string, std::vector<const replayed_call*>>> groups;
-  for (const replayed_call& r : p.different) {
-    const std::string pair = (r.old_clinic != r.new_clinic ? r.old_clinic + " " : "") +
-                             outcome_text(r.old_action, r.old_reason) + " -> " +
-                             (r.old_clinic != r.new_clinic ? r.new_clinic + " " : "") +
-                             outcome_text(r.new_action, r.new_reason);
-    groups[r.old_clinic][pair].push_back(&r);
-  }
-  if (format == "json") {
-    nlohmann::ordered_json clinics = nlohmann::ordered_json::array();
-    for (const auto& [clinic, pairs] : groups) {
-      nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-      std::size_t total = 0;
-      for (const auto& [pair, calls] : pairs) {
-        nlohmann::ordered_json examples = nlohmann::ordered_json::array();
-        for (std::size_t i = 0; i < calls.size() && i < 3; ++i) {
-          examples.push_back({{"call_sid", calls[i]->call_sid}, {"time", calls[i]->time}});
-        }
-        const replayed_call& first = *calls.front();
-        changes.push_back({{"before", {{"clinic", first.old_clinic}, {"action", first.old_action}, {"reason", first.old_reason}}},
-                           {"after", {{"clinic", first.new_clinic}, {"action", first.new_action}, {"reason", first.new_reason}}},
-                           {"calls", calls.size()},
-                           {"examples", examples}});
-        total += calls.size();
-      }
-      clinics.push_back({{"clinic", clinic}, {"calls", total}, {"changes", changes}});
-    }
-    const nlohmann::ordered_json out{{"version", 1},         {"journal", path},
-                                     {"calls", p.calls},     {"overridden", p.overridden},
-                                     {"different", p.different.size()}, {"changed", !p.different.empty()},
-                                     {"clinics", clinics}};
-    return out.dump(2) + "\n";
-  }
-  const bool markdown = format == "markdown";
-  std::string out = markdown ? "### callpolicy plan (journal)\n\n" : "";
-  out += fmt::format("{}{} calls replayed from {}: {} would be decided differently{}.\n", markdown ? "**" : "", p.calls,
-                     path, p.different.size(), markdown ? "**" : "");
-  if (p.overridden > 0) {
-    out += fmt::format("{}{} call{} decided by an override {} not compared: no policy decided them.\n",
-                       markdown ? "\n" : "", p.overridden, p.overridden == 1 ? "" : "s",
-                       p.overridden == 1 ? "is" : "are");
-  }
-  for (const auto& [clinic, pairs] : groups) {
-    std::size_t total = 0;
-    for (const auto& [pair, calls] : pairs) total += calls.size();
-    out += markdown ? fmt::format("\n#### `{}`: {} call{}\n\n", clinic, total, total == 1 ? "" : "s")
-                    : fmt::format("~ {}: {} call{}\n", clinic, total, total == 1 ? "" : "s");
-    for (const auto& [pair, calls] : pairs) {
-      std::string examples;
-      for (std::size_t i = 0; i < calls.size() && i < 3; ++i) {
-        examples += (examples.empty() ? "" : ", ") + calls[i]->call_sid + " at " + calls[i]->time;
-      }
-      out += fmt::format("{}{}: {} (e.g. {})\n", markdown ? "- " : "    ", pair, calls.size(), examples);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void add_plan_command(CLI::App& app, int& exit_code) {
@@ -301,14 +169,15 @@ void add_plan_command(CLI::App& app, int& exit_code) {
         return;
       }
       std::string error;
-      const journal_plan p = replay(opts->journal, *loaded.set, opts->clinic, error);
-      if (!error.empty()) {
+      const auto p = server::plan_journal(opts->journal, *loaded.set, opts->clinic, error);
+      if (!p) {
         std::fprintf(stderr, "callpolicy plan: %s\n", error.c_str());
         exit_code = exit_usage;
         return;
       }
-      std::fputs(journal_text(p, opts->journal, opts->format == "github" ? "text" : opts->format).c_str(), stdout);
-      exit_code = opts->detailed && !p.different.empty() ? 2 : exit_ok;
+      const std::string format = opts->format == "github" ? "text" : opts->format;
+      std::fputs(server::render_journal_plan(*p, opts->journal, format).c_str(), stdout);
+      exit_code = opts->detailed && !p->different.empty() ? 2 : exit_ok;
       return;
     }
 

@@ -7,7 +7,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "server/call_state.h"
-#include "server/journal.h"
+#include "server/journal/journal.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/policy_store.h"

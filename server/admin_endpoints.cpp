@@ -10,6 +10,7 @@
 #include "compiler/parser.h"
 #include "runtime/evaluator.h"
 #include "server/handler_text.h"
+#include "server/journal/record.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/status_page.h"
@@ -227,12 +228,8 @@ void webhooks::clear_override(std::string_view clinic_id, response& out) {
   } else {
     existed = overrides_.erase(clinic_id);
     if (existed) {
-      json_line(out.journal_line)
-          .add("type", "override_cleared")
-          .add("time_ms", unix_ms(clock_type::now()))
-          .add("call_sid", "")
-          .add("clinic", clinic_id)
-          .end();
+      journal_record::append(out.journal_line,
+                             journal_record::override_cleared{.time_ms = unix_ms(clock_type::now()), .clinic = clinic_id});
     }
   }
   out.clinic.assign(clinic_id);

@@ -14,7 +14,7 @@
 
 #include "server/call_state.h"
 #include "server/endpoints.h"
-#include "server/journal.h"
+#include "server/journal/journal.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/metrics.h"

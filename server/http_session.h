@@ -22,7 +22,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "server/journal.h"
+#include "server/journal/journal.h"
 #include "server/request_arena.h"
 #include "server/server.h"
 #include "server/text.h"

@@ -1,54 +1,46 @@
 // The journal read back at start (replay) and written ahead at rotation
 // (the snapshot a new file starts with): what a restart needs of the past.
-#include <nlohmann/json.hpp>
-
+// The records' format is server/journal/record.h's.
 #include "runtime/identify.h"
 #include "server/handler_text.h"
+#include "server/journal/record.h"
 #include "server/json_line.h"
 #include "server/log.h"
 
 namespace callpolicy::server {
 namespace {
 
-using json = nlohmann::ordered_json;
+template <class... Handlers>
+struct overloaded : Handlers... {
+  using Handlers::operator()...;
+};
 
-constexpr std::int64_t max_journal_time_ms = 7'258'118'400'000;  // 2200-01-01T00:00Z
+clock_type::time_point time_of(std::int64_t ms) { return clock_type::time_point{std::chrono::milliseconds{ms}}; }
 
 }  // namespace
 
 void append_override_record(std::string& out, const clinic_override& o, clock_type::time_point now) {
-  json_line(out)
-      .add("type", "override")
-      .add("time_ms", unix_ms(now))
-      .add("call_sid", "")
-      .add("clinic", o.clinic)
-      .add("action", action_name(o.action))
-      .add("until_ms", unix_ms(o.until))
-      .add("reason", o.reason)
-      .add("set_at", o.set_at)
-      .end();
+  journal_record::append(out, journal_record::override_set{.time_ms = unix_ms(now),
+                                                           .clinic = o.clinic,
+                                                           .action = action_name(o.action),
+                                                           .until_ms = unix_ms(o.until),
+                                                           .reason = o.reason,
+                                                           .set_at = o.set_at});
 }
 
 std::string webhooks::journal_snapshot() {
   const auto now = clock_type::now();
   std::string out;
-  json_line(out)
-      .add("type", "rotated")
-      .add("time_ms", unix_ms(now))
-      .add("call_sid", "")
-      .add("voicemails", static_cast<std::int64_t>(voicemails_.load()))
-      .end_line();
+  journal_record::append(out, journal_record::rotated{.time_ms = unix_ms(now), .voicemails = voicemails_.load()});
+  out += '\n';
   for (const call_state::live_call& call : state_.live_calls()) {
-    json_line line(out);
-    line.add("type", "call")
-        .add("time_ms", unix_ms(call.started))
-        .add("call_sid", call.call_sid)
-        .add("clinic", call.clinic)
-        .add("snapshot", true);
-    if (call.ai_leg != call_state::leg_state::none) {
-      line.add("ai_leg", call.ai_leg == call_state::leg_state::live ? "live" : "ended");
-    }
-    line.end_line();
+    std::string_view leg;
+    if (call.ai_leg != call_state::leg_state::none) leg = call.ai_leg == call_state::leg_state::live ? "live" : "ended";
+    journal_record::append(out, journal_record::live_call{.time_ms = unix_ms(call.started),
+                                                          .call_sid = call.call_sid,
+                                                          .clinic = call.clinic,
+                                                          .ai_leg = leg});
+    out += '\n';
   }
   // The memory store's overrides live in the journal: a new file carries them.
   if (!state_.shares_overrides()) {
@@ -59,12 +51,8 @@ std::string webhooks::journal_snapshot() {
   }
   std::lock_guard lock(recordings_mutex_);
   recordings_.for_each([&](clock_type::time_point at, std::string_view recording) {
-    json_line(out)
-        .add("type", "recording")
-        .add("time_ms", unix_ms(at))
-        .add("call_sid", "")
-        .add("recording_sid", recording)
-        .end_line();
+    journal_record::append(out, journal_record::recording{.time_ms = unix_ms(at), .recording_sid = recording});
+    out += '\n';
   });
   return out;
 }
@@ -90,118 +78,94 @@ replay_summary webhooks::replay(const std::string& path, bool restore_calls) {
   };
   const auto now = clock_type::now();
   const auto set = store_.current();
+  // A decision, for the status page's recent decisions.
+  const auto remember = [&](const auto& r, std::string_view step) {
+    if (r.clinic.empty() || r.action.empty()) return;
+    std::string buffer;
+    std::string_view caller = r.from;
+    if (const runtime_clinic* c = set ? set->find_by_id(r.clinic) : nullptr) {
+      const std::string_view e164 = caller_e164(r.from, c->policy.region, buffer);
+      if (!e164.empty()) caller = e164;
+    }
+    recent_.add(r.clinic, {r.time_ms, r.call_sid, step, caller, r.action, r.reason});
+  };
+  // A later step of a call that went to the AI took a leg then.
+  const auto restore_step_leg = [&](const auto& r) {
+    if (!restore_calls || r.clinic.empty() || r.action != "ai" || !is_call_sid(r.call_sid)) return;
+    bool admitted = false;
+    state_.start_call(r.call_sid, r.clinic, time_of(r.time_ms), {"1"}, &admitted);
+  };
+  // The AI leg a call took: its answer's, or a snapshot's `ai_leg`.
+  const auto restore_call = [&](const auto& r, std::string_view leg) {
+    if (!restore_calls) return;
+    bool admitted = false;
+    state_.start_call(r.call_sid, r.clinic, time_of(r.time_ms), {leg.empty() ? "0" : "1"}, &admitted);
+    if (leg == "ended") state_.end_ai_leg(r.call_sid);
+  };
+  const auto remember_voicemail = [&](std::int64_t ms, const std::string& recording) {
+    if (time_of(ms) + recording_memory > now) remember_recording(recording, time_of(ms));
+  };
+  using namespace journal_record;
   journal::for_each_line(path, [&](std::size_t number, std::string_view text, bool too_long) {
     if (too_long) return skip(number, "line too long");
-    const json line = json::parse(text, nullptr, false);
-    if (line.is_discarded() || !line.is_object()) {
-      return skip(number, "not a JSON object (a line torn by a crash, or garbage)");
-    }
-    const auto string_field = [&](const char* name) -> std::optional<std::string> {
-      const auto it = line.find(name);
-      if (it == line.end() || !it->is_string()) return std::nullopt;
-      return it->get<std::string>();
-    };
-    const auto type = string_field("type");
-    const auto call_sid = string_field("call_sid");
-    const auto time = line.find("time_ms");
-    if (!type || !call_sid || time == line.end() || !time->is_number_integer()) {
-      return skip(number, "missing or mistyped 'type', 'call_sid' or 'time_ms'");
-    }
-    // Before 1970 or past 2200 is no time the server wrote, and past 2262 the
-    // clock's nanoseconds overflow.
-    const std::int64_t ms = time->get<std::int64_t>();
-    if (ms < 0 || ms > max_journal_time_ms) return skip(number, "time_ms out of range");
-    const clock_type::time_point at{std::chrono::milliseconds{ms}};
-    // A decision, for the status page's recent decisions; a record without
-    // an action (a snapshot's live call) decided nothing.
-    const auto remember = [&](std::string_view step) {
-      const auto clinic = string_field("clinic");
-      const auto action = string_field("action");
-      if (!clinic || !action) return;
-      const std::string from = string_field("from").value_or("");
-      std::string buffer;
-      std::string_view caller = from;
-      if (const runtime_clinic* c = set ? set->find_by_id(*clinic) : nullptr) {
-        const std::string_view e164 = caller_e164(from, c->policy.region, buffer);
-        if (!e164.empty()) caller = e164;
-      }
-      recent_.add(*clinic, {ms, *call_sid, step, caller, *action, string_field("reason").value_or("")});
-    };
-    // A later step of a call that went to the AI took a leg then.
-    const auto restore_step_leg = [&] {
-      const auto clinic = string_field("clinic");
-      if (!restore_calls || !clinic || string_field("action") != "ai" || !is_call_sid(*call_sid)) return;
-      bool admitted = false;
-      state_.start_call(*call_sid, *clinic, at, {"1"}, &admitted);
-    };
-    if (*type == "voicemail") {
-      const auto recording = string_field("recording_sid");
-      if (!recording) return skip(number, "voicemail without a 'recording_sid' string");
-      ++voicemails_;
-      if (at + recording_memory > now) remember_recording(*recording, at);
-    } else if (*type == "call") {
-      const auto clinic = string_field("clinic");
-      if (!clinic) return skip(number, "call without a 'clinic' string");
-      if (!is_call_sid(*call_sid)) return skip(number, "call_sid is not a Twilio CallSid");
-      if (restore_calls) {
-        // The AI leg the call took (its answer, or a snapshot's `ai_leg`).
-        const std::string leg = string_field("ai_leg").value_or(string_field("action") == "ai" ? "live" : "");
-        bool admitted = false;
-        state_.start_call(*call_sid, *clinic, at, {leg.empty() ? "0" : "1"}, &admitted);
-        if (leg == "ended") state_.end_ai_leg(*call_sid);
-      }
-      remember(string_field("via").value_or(""));
-    } else if (*type == "status") {
-      const auto status = string_field("status");
-      if (!status) return skip(number, "status without a 'status' string");
-      if (restore_calls && is_final_status(*status)) state_.end_call(*call_sid);
-    } else if (*type == "rotated") {
-      // The first line of a rotated journal: the voicemails of the files before.
-      const auto count = line.find("voicemails");
-      if (count == line.end() || !count->is_number_unsigned())
-        return skip(number, "rotated without a 'voicemails' count");
-      voicemails_ += count->get<std::size_t>();
-    } else if (*type == "recording") {
-      const auto recording = string_field("recording_sid");
-      if (!recording) return skip(number, "recording without a 'recording_sid' string");
-      if (at + recording_memory > now) remember_recording(*recording, at);
-    } else if (*type == "override") {
-      const auto clinic = string_field("clinic");
-      const auto action = string_field("action");
-      const auto reason = string_field("reason");
-      const auto until = line.find("until_ms");
-      const auto kind = action ? action_from_name(*action) : std::nullopt;
-      if (!clinic || !kind || !reason || until == line.end() || !until->is_number_integer()) {
-        return skip(number, "override without 'clinic', 'action', 'reason' or 'until_ms'");
-      }
-      // Shared stores keep overrides themselves; the journal's are the memory store's.
-      if (!state_.shares_overrides()) {
-        clinic_override o;
-        o.clinic = *clinic;
-        o.action = *kind;
-        o.reason = *reason;
-        o.until = clock_type::time_point{std::chrono::milliseconds{until->get<std::int64_t>()}};
-        o.set_at = string_field("set_at").value_or("");
-        if (o.until > now) overrides_.put(std::move(o));
-      }
-    } else if (*type == "override_cleared") {
-      const auto clinic = string_field("clinic");
-      if (!clinic) return skip(number, "override_cleared without 'clinic'");
-      if (!state_.shares_overrides()) overrides_.erase(*clinic);
-    } else if (*type == "dial_status") {
-      restore_step_leg();
-      remember("dial " + string_field("dial_call_status").value_or(""));
-    } else if (*type == "menu") {
-      restore_step_leg();
-      remember("menu " + string_field("digits").value_or(""));
-    } else if (*type == "ai_status") {
-      if (restore_calls && is_call_sid(*call_sid)) state_.end_ai_leg(*call_sid);
-      remember("ai " + string_field("dial_call_status").value_or(""));
-    } else if (*type == "transfer") {
-      remember("transfer");
-    } else {
-      return skip(number, "unknown record type");
-    }
+    const parsed p = parse(text);
+    if (!p.record) return skip(number, p.error);
+    std::string_view refused;
+    std::visit(overloaded{
+                   [&](const call_of<std::string>& r) {
+                     if (!is_call_sid(r.call_sid)) {
+                       refused = "call_sid is not a Twilio CallSid";
+                       return;
+                     }
+                     restore_call(r, r.action == "ai" ? "live" : "");
+                     remember(r, r.via);
+                   },
+                   [&](const live_call_of<std::string>& r) {
+                     if (!is_call_sid(r.call_sid)) {
+                       refused = "call_sid is not a Twilio CallSid";
+                       return;
+                     }
+                     restore_call(r, r.ai_leg);
+                   },
+                   [&](const status_of<std::string>& r) {
+                     if (restore_calls && is_final_status(r.status)) state_.end_call(r.call_sid);
+                   },
+                   [&](const dial_status_of<std::string>& r) {
+                     restore_step_leg(r);
+                     remember(r, "dial " + r.dial_call_status);
+                   },
+                   [&](const ai_status_of<std::string>& r) {
+                     if (restore_calls && is_call_sid(r.call_sid)) state_.end_ai_leg(r.call_sid);
+                     remember(r, "ai " + r.dial_call_status);
+                   },
+                   [&](const transfer_of<std::string>& r) { remember(r, "transfer"); },
+                   [&](const menu_of<std::string>& r) {
+                     restore_step_leg(r);
+                     remember(r, "menu " + r.digits);
+                   },
+                   [&](const voicemail_of<std::string>& r) {
+                     ++voicemails_;
+                     remember_voicemail(r.time_ms, r.recording_sid);
+                   },
+                   [&](const rotated_of<std::string>& r) { voicemails_ += r.voicemails; },
+                   [&](const recording_of<std::string>& r) { remember_voicemail(r.time_ms, r.recording_sid); },
+                   [&](const override_of<std::string>& r) {
+                     // Shared stores keep overrides themselves; the journal's are the memory store's.
+                     if (state_.shares_overrides()) return;
+                     clinic_override o;
+                     o.clinic = r.clinic;
+                     o.action = *action_from_name(r.action);
+                     o.reason = r.reason;
+                     o.until = time_of(r.until_ms);
+                     o.set_at = r.set_at;
+                     if (o.until > now) overrides_.put(std::move(o));
+                   },
+                   [&](const override_cleared_of<std::string>& r) {
+                     if (!state_.shares_overrides()) overrides_.erase(r.clinic);
+                   },
+               },
+               *p.record);
+    if (!refused.empty()) return skip(number, refused);
     ++summary.records;
   });
   metrics_.set_journal_skipped(summary.skipped);

@@ -16,7 +16,7 @@
 #include "runtime/twiml.h"
 #include "runtime/week_render.h"
 #include "server/form.h"
-#include "server/journal.h"
+#include "server/journal/journal.h"
 #include "server/status_page_parts.h"
 #include "server/webhooks.h"
 

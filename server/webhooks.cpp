@@ -6,13 +6,13 @@
 #include <cctype>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "runtime/evaluator.h"
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 #include "server/endpoints.h"
 #include "server/handler_text.h"
+#include "server/journal/record.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/signature.h"
@@ -20,8 +20,6 @@
 
 namespace callpolicy::server {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 // The fields that identify a call or a recording. A second copy of one is
 // refused: reordering duplicates keeps a signature valid (parameters are
@@ -312,23 +310,23 @@ void webhooks::finish_call(response& out, std::int32_t active, bool ai_admitted,
                            caller.empty() ? std::string_view(out.from) : caller, out.action, out.reason});
   // Without a journal the line would be built for nothing, on every call.
   if (!journal_.enabled()) return;
-  json_line line(out.journal_line);
-  line.add("type", "call")
-      .add("time_ms", unix_ms(out.received))
-      .add("call_sid", out.call_sid)
-      .add("clinic", out.clinic)
-      .add("via", via_name(out.pending_via))
-      .add("to", out.to)
-      .add("from", out.from)
-      .add("forwarded_from", out.forwarded_from)
-      .add("active_calls", active)
-      .add("action", out.action)
-      .add("reason", out.reason);
-  // Decided by an operator, not the policy: `plan --journal` leaves it out.
-  if (by_override) line.add("override", true);
-  // Decided with this server's own count: the shared store was slow or down.
-  if (local) line.add("state", "local");
-  line.end();
+  journal_record::append(out.journal_line,
+                         journal_record::call{
+                             .time_ms = unix_ms(out.received),
+                             .call_sid = out.call_sid,
+                             .clinic = out.clinic,
+                             .via = via_name(out.pending_via),
+                             .to = out.to,
+                             .from = out.from,
+                             .forwarded_from = out.forwarded_from,
+                             .active_calls = active,
+                             .action = out.action,
+                             .reason = out.reason,
+                             // Decided by an operator, not the policy: `plan --journal` leaves it out.
+                             .by_override = by_override,
+                             // Decided with this server's own count: the shared store was slow or down.
+                             .state = local ? "local" : "",
+                         });
 }
 
 void webhooks::handle_status(const form_fields& form, response& out) {
@@ -343,13 +341,10 @@ void webhooks::handle_status(const form_fields& form, response& out) {
   out.call_sid.assign(call_sid);
   out.reason.assign(status);
   if (!journal_.enabled()) return;
-  json_line(out.journal_line)
-      .add("type", "status")
-      .add("time_ms", unix_ms(clock_type::now()))
-      .add("call_sid", call_sid)
-      .add("status", status)
-      .add("ended", ended)
-      .end();
+  journal_record::append(out.journal_line, journal_record::status{.time_ms = unix_ms(clock_type::now()),
+                                                                  .call_sid = call_sid,
+                                                                  .status = status,
+                                                                  .ended = ended});
 }
 
 twiml_options webhooks::answer_options() const {
@@ -419,17 +414,14 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
     answer_step(*clinic, form, d, false, step, out);
   }
   if (!journal_.enabled()) return;
-  json_line(out.journal_line)
-      .add("type", "dial_status")
-      .add("time_ms", unix_ms(clock_type::now()))
-      .add("call_sid", call_sid)
-      .add("clinic", out.clinic)
-      .add("dial_call_status", status)
-      .add("dial_call_sid", form_value(form, "DialCallSid"))
-      .add("action", out.action)
-      .add("reason", out.reason)
-      .add("from", form_value(form, "From"))
-      .end();
+  journal_record::append(out.journal_line, journal_record::dial_status{.time_ms = unix_ms(clock_type::now()),
+                                                                       .call_sid = call_sid,
+                                                                       .clinic = out.clinic,
+                                                                       .dial_call_status = status,
+                                                                       .dial_call_sid = form_value(form, "DialCallSid"),
+                                                                       .action = out.action,
+                                                                       .reason = out.reason,
+                                                                       .from = form_value(form, "From")});
 }
 
 void webhooks::handle_ai_status(const form_fields& form, std::string_view target, response& out) {
@@ -445,16 +437,13 @@ void webhooks::handle_ai_status(const form_fields& form, std::string_view target
     if (d.reason == ai_unavailable_reason) metrics_.count_ai_unavailable(out.clinic, status);
   }
   if (!journal_.enabled()) return;
-  json_line(out.journal_line)
-      .add("type", "ai_status")
-      .add("time_ms", unix_ms(clock_type::now()))
-      .add("call_sid", call_sid)
-      .add("clinic", out.clinic)
-      .add("dial_call_status", status)
-      .add("action", out.action)
-      .add("reason", out.reason)
-      .add("from", form_value(form, "From"))
-      .end();
+  journal_record::append(out.journal_line, journal_record::ai_status{.time_ms = unix_ms(clock_type::now()),
+                                                                     .call_sid = call_sid,
+                                                                     .clinic = out.clinic,
+                                                                     .dial_call_status = status,
+                                                                     .action = out.action,
+                                                                     .reason = out.reason,
+                                                                     .from = form_value(form, "From")});
 }
 
 // The AI handing the caller to staff (a SIP REFER on the AI's <Dial>): the
@@ -476,16 +465,13 @@ void webhooks::handle_refer(const form_fields& form, std::string_view target, re
     metrics_.count_transfer(out.clinic, forwarded);
   }
   if (!journal_.enabled()) return;
-  json_line(out.journal_line)
-      .add("type", "transfer")
-      .add("time_ms", unix_ms(clock_type::now()))
-      .add("call_sid", out.call_sid)
-      .add("clinic", out.clinic)
-      .add("target", refer_to)
-      .add("action", out.action)
-      .add("reason", out.reason)
-      .add("from", form_value(form, "From"))
-      .end();
+  journal_record::append(out.journal_line, journal_record::transfer{.time_ms = unix_ms(clock_type::now()),
+                                                                    .call_sid = out.call_sid,
+                                                                    .clinic = out.clinic,
+                                                                    .target = refer_to,
+                                                                    .action = out.action,
+                                                                    .reason = out.reason,
+                                                                    .from = form_value(form, "From")});
 }
 
 // The staff leg of a screened forward (its own CallSid; the caller's is
@@ -520,16 +506,13 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
     answer_step(*clinic, form, d, again, step, out);
   }
   if (!journal_.enabled()) return;
-  json_line(out.journal_line)
-      .add("type", "menu")
-      .add("time_ms", unix_ms(clock_type::now()))
-      .add("call_sid", out.call_sid)
-      .add("clinic", out.clinic)
-      .add("digits", digits)
-      .add("action", out.action)
-      .add("reason", out.reason)
-      .add("from", form_value(form, "From"))
-      .end();
+  journal_record::append(out.journal_line, journal_record::menu{.time_ms = unix_ms(clock_type::now()),
+                                                                .call_sid = out.call_sid,
+                                                                .clinic = out.clinic,
+                                                                .digits = digits,
+                                                                .action = out.action,
+                                                                .reason = out.reason,
+                                                                .from = form_value(form, "From")});
 }
 
 void webhooks::handle_voicemail(const form_fields& form, response& out) {
@@ -549,15 +532,13 @@ void webhooks::handle_voicemail(const form_fields& form, response& out) {
     return;
   }
   out.recording_sid.assign(recording);
-  json_line(out.journal_line)
-      .add("type", "voicemail")
-      .add("time_ms", unix_ms(now))
-      .add("call_sid", call_sid)
-      .add("recording_sid", recording)
-      .add("recording_url", form_value(form, "RecordingUrl"))
-      .add("recording_duration", form_value(form, "RecordingDuration"))
-      .add("recording_status", form_value(form, "RecordingStatus"))
-      .end();
+  journal_record::append(out.journal_line,
+                         journal_record::voicemail{.time_ms = unix_ms(now),
+                                                   .call_sid = call_sid,
+                                                   .recording_sid = recording,
+                                                   .recording_url = form_value(form, "RecordingUrl"),
+                                                   .recording_duration = form_value(form, "RecordingDuration"),
+                                                   .recording_status = form_value(form, "RecordingStatus")});
 }
 
 void webhooks::committed(const response& out, bool ok) {

@@ -16,7 +16,7 @@
 #include "server/call_state.h"
 #include "server/endpoints.h"
 #include "server/form.h"
-#include "server/journal.h"
+#include "server/journal/journal.h"
 #include "server/metrics.h"
 #include "server/overrides.h"
 #include "server/policy_store.h"

@@ -1,4 +1,4 @@
-#include "server/journal.h"
+#include "server/journal/journal.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
