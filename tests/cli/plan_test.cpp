@@ -178,6 +178,21 @@ BOOST_AUTO_TEST_CASE(journal_mode_replays_what_a_real_server_decided) {
   const json j = json::parse(run_callpolicy({"plan", "--journal", journal, "--to", e.after, "--format", "json"}).out);
   BOOST_TEST(j["calls"] == 7);
   BOOST_TEST(j["different"] == 4);
+  BOOST_TEST(j["skipped"] == 0);
+  // A rotated journal's live call repeats a call of the file before and is
+  // not replayed; a torn line and one past the line limit are counted, not read.
+  {
+    std::ofstream more(journal, std::ios::app);
+    more << R"({"type":"call","time_ms":1796314005290,"call_sid":")" << call_sid(8)
+         << R"(","clinic":"harbour-physio","snapshot":true})" << '\n'
+         << R"({"type":"call","time_ms":17963)" << '\n'
+         << R"({"type":"call","from":")" << std::string(300 * 1024, '1') << "\"}\n";
+  }
+  const auto appended = run_callpolicy({"plan", "--journal", journal, "--to", e.after});
+  BOOST_TEST_INFO(appended.out << appended.err);
+  BOOST_TEST(appended.out.find("7 calls replayed from " + journal + ": 4 would be decided differently.") !=
+             std::string::npos);
+  BOOST_TEST(appended.out.find("2 lines skipped: not a journal record") != std::string::npos);
 }
 
 // Calls an operator's override decided are no policy's decisions: a replay
