@@ -28,18 +28,22 @@ all: build
 deps:
 	@./scripts/deps
 
+# Ninja schedules every object file as soon as its sources are there, where
+# make's generator waits for each library before the next starts: a build
+# directory made before keeps the generator it was made with.
+GENERATOR := $(if $(wildcard $(BUILD_DIR)/CMakeCache.txt),,-G Ninja)
+
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLPOLICY_WERROR=$(CALLPOLICY_WERROR) $(SANITIZE_FLAGS) >/dev/null
-	@# Quiet recursive make chatter; compiler errors still show.
+	@cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLPOLICY_WERROR=$(CALLPOLICY_WERROR) $(SANITIZE_FLAGS) >/dev/null
 
 build: configure
-	@cmake --build $(BUILD_DIR) -j$(JOBS) -- --no-print-directory
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 run: configure
-	@cmake --build $(BUILD_DIR) --target callpolicy -j$(JOBS) -- --no-print-directory
+	@cmake --build $(BUILD_DIR) --target callpolicy -j$(JOBS)
 	@./scripts/run-dev $(BUILD_DIR) $(LISTEN) $(ADMIN_LISTEN)
 
 # Every fuzz target under libFuzzer with ASan and UBSan, FUZZ_SECONDS each.
@@ -54,7 +58,7 @@ fuzz:
 # 10,000 clinics (about 7 minutes on a built tree). Builds only what they
 # run, not the test suites.
 bench: configure
-	@cmake --build $(BUILD_DIR) --target callpolicy evaluator_bench request_path_bench -j$(JOBS) -- --no-print-directory
+	@cmake --build $(BUILD_DIR) --target callpolicy evaluator_bench request_path_bench -j$(JOBS)
 	@./$(BUILD_DIR)/bench/evaluator_bench 1000 2000000
 	@python3 bench/generate_clinics.py 1000 $(BUILD_DIR)/bench-clinics
 	@./$(BUILD_DIR)/bench/request_path_bench $(BUILD_DIR)/bench-clinics 40000
