@@ -32,7 +32,7 @@
 #include "server/policy_store.h"
 #include "server/server.h"
 #include "server/signature.h"
-#include "server/webhooks.h"
+#include "server/handlers.h"
 
 namespace {
 std::atomic<bool> counting{false};
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
     auto state = server::make_memory_state(std::chrono::seconds(3600));
     server::journal journal(journal_path);
     server::metrics stats;
-    server::webhooks hooks(options, store, *state, journal, stats);
+    server::handlers hooks(options, store, *state, journal, stats);
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return false;
     const std::size_t warm_up = count / 6;

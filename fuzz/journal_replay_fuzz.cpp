@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     written += static_cast<std::size_t>(n);
   }
   auto state = callpolicy::server::make_memory_state(std::chrono::seconds(3600));
-  callpolicy::server::webhooks hooks(harness.options, harness.store, *state, harness.journal, harness.stats);
-  const auto summary = hooks.replay("/proc/self/fd/" + std::to_string(fd), true);
+  callpolicy::server::handlers hooks(harness.options, harness.store, *state, harness.journal, harness.stats);
+  const auto summary = hooks.replayer().replay("/proc/self/fd/" + std::to_string(fd), true);
   ::close(fd);
   for (const auto& [clinic, count] : state->active_by_clinic()) FUZZ_CHECK(count >= 0);
   FUZZ_CHECK(summary.records + summary.skipped <= size);  // at most a record per byte

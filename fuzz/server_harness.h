@@ -12,7 +12,7 @@
 #include "server/metrics.h"
 #include "server/policy_store.h"
 #include "server/server.h"
-#include "server/webhooks.h"
+#include "server/handlers.h"
 
 namespace callpolicy::fuzz {
 
@@ -22,7 +22,7 @@ struct server_harness {
   std::unique_ptr<server::call_state> state = server::make_memory_state(std::chrono::seconds(3600));
   server::journal journal{""};
   server::metrics stats;
-  std::unique_ptr<server::webhooks> hooks;
+  std::unique_ptr<server::handlers> hooks;
 
   server_harness() {
     server::set_log_writer([](std::string_view) {});
@@ -34,7 +34,7 @@ struct server_harness {
     options.admin_token = "fuzz-admin-token";
     options.read_timeout = std::chrono::seconds(2);
     FUZZ_CHECK(store.reload());
-    hooks = std::make_unique<server::webhooks>(options, store, *state, journal, stats);
+    hooks = std::make_unique<server::handlers>(options, store, *state, journal, stats);
   }
 };
 

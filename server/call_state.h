@@ -12,12 +12,18 @@
 #include <string_view>
 #include <vector>
 
-namespace callpolicy::server {
+#include "server/clock.h"
 
-using clock_type = std::chrono::system_clock;
+namespace callpolicy::server {
 
 // Twilio's CallSid: "CA" and 32 hex digits (what the memory store keys by).
 bool is_call_sid(std::string_view sid);
+
+// A `CallStatus` after which the call no longer counts.
+inline bool is_final_status(std::string_view status) {
+  return status == "completed" || status == "busy" || status == "failed" || status == "no-answer" ||
+         status == "canceled";
+}
 
 // Who waits for a shared store's count: told at most once, on the store's
 // thread, with the ticket it was given (a connection may have moved on).

@@ -35,7 +35,7 @@
 #include "server/request_arena.h"
 #include "server/server.h"
 #include "server/text.h"
-#include "server/webhooks.h"
+#include "server/handlers.h"
 
 namespace callpolicy::server {
 namespace {
@@ -184,7 +184,7 @@ unsigned connection_cap(unsigned wanted) {
 
 }  // namespace
 
-void serve_one_connection(int fd, const server_options& options, webhooks& hooks, journal& log, metrics& stats,
+void serve_one_connection(int fd, const server_options& options, handlers& hooks, journal& log, metrics& stats,
                           bool admin) {
   net::io_context io(1);
   shared s(options, hooks, log, stats, 1);
@@ -252,10 +252,10 @@ int run_server(server_options options) {
     std::fprintf(stderr, "callpolicy serve: %s\n", e.what());
     return 2;
   }
-  webhooks hooks(options, store, *state, *log, stats, &overrides);
+  handlers hooks(options, store, *state, *log, stats, &overrides);
   if (!options.journal_path.empty()) {
     // Shared state lives in Redis already; only a memory store is rebuilt.
-    const replay_summary replayed = hooks.replay(options.journal_path, options.state == "memory");
+    const replay_summary replayed = hooks.replayer().replay(options.journal_path, options.state == "memory");
     std::string out;
     json_line(out)
         .add("level", "info")

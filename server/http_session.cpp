@@ -20,7 +20,7 @@
 #include "server/metrics.h"
 #include "server/request_arena.h"
 #include "server/text.h"
-#include "server/webhooks.h"
+#include "server/handlers.h"
 
 namespace callpolicy::server {
 
@@ -139,8 +139,10 @@ struct connection_memory {
     }
     arena.reset();
     out.clear();
+    call.clear();
     for (std::string* text : {&wire, &out.body, &out.journal_line, &out.reason, &out.clinic, &out.call_sid,
-                              &out.action, &out.recording_sid, &out.to, &out.from, &out.forwarded_from}) {
+                              &out.action, &out.recording_sid, &call.to, &call.from, &call.forwarded_from,
+                              &call.ai_wanted}) {
       if (text->capacity() > wire_keep) std::string().swap(*text);
       text->clear();
     }
@@ -150,6 +152,7 @@ struct connection_memory {
   request_arena arena;
   std::string wire;
   response out;
+  pending_call call;  // a call waiting for the shared store, beside its answer
 };
 
 namespace {
@@ -357,6 +360,7 @@ class session final : public std::enable_shared_from_this<session>,
     target_ = {};
     head_ = false;
     out_.clear();
+    call_.clear();
     if (ec) return fail(ec);
     const request_message& req = parser_->get();
     method_ = view_of(req.method_string());
@@ -388,8 +392,8 @@ class session final : public std::enable_shared_from_this<session>,
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
     ++shared_.in_flight;
-    guarded([&] { shared_.hooks.handle(view, out_); });
-    if (out_.awaiting_state) return await_state();
+    guarded([&] { shared_.hooks.handle(view, out_, call_); });
+    if (call_.awaiting_state) return await_state();
     handled();
   }
 
@@ -425,9 +429,9 @@ class session final : public std::enable_shared_from_this<session>,
     state_ticket_ = ticket;
     std::int32_t local = 0;
     bool local_admitted = false;
-    const bool wait = state.start_call_later(out_.call_sid, out_.clinic, out_.received,
-                                             shared_.hooks.leg_request(out_), shared_from_this(), ticket, local,
-                                             local_admitted);
+    const bool wait = state.start_call_later(out_.call_sid, out_.clinic, call_.received,
+                                             shared_.hooks.twilio().leg_request(call_), shared_from_this(), ticket,
+                                             local, local_admitted);
     state_local_ = local;
     state_local_admitted_ = local_admitted;
     if (!wait) {
@@ -455,15 +459,15 @@ class session final : public std::enable_shared_from_this<session>,
 
   void decided(std::int32_t others_active, bool ai_admitted, bool local) {
     state_ticket_ = 0;
-    guarded([&] { shared_.hooks.finish_call(out_, others_active, ai_admitted, local); });
+    guarded([&] { shared_.hooks.twilio().finish_call(out_, call_, others_active, ai_admitted, local); });
     handled();
   }
 
   // On the journal's thread: back onto the connection.
   void journaled(bool ok) override {
-    shared_.hooks.committed(out_, ok);
+    shared_.hooks.twilio().committed(out_, ok);
     net::post(socket_.get_executor(), with_memory(journal_hop_memory_, [self = std::move(waiting_self_), ok] {
-      self->shared_.hooks.journaled(self->out_, ok);
+      self->shared_.hooks.twilio().journaled(self->out_, ok);
       self->answer();
     }));
   }
@@ -653,6 +657,7 @@ class session final : public std::enable_shared_from_this<session>,
   std::string_view method_;
   std::string_view target_;
   response& out_ = memory_->out;
+  pending_call& call_ = memory_->call;
   std::shared_ptr<session> waiting_self_;
   std::array<char, 4096> discard_buffer_;
   std::size_t lingered_ = 0;

@@ -34,7 +34,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-class webhooks;
+class handlers;
 class metrics;
 
 // Each worker thread runs an io_context of its own and accepts from the one
@@ -87,7 +87,7 @@ class connection_pool {
 
 // What the server shares with every connection.
 struct shared {
-  shared(const server_options& o, webhooks& h, journal& j, metrics& m, unsigned cap)
+  shared(const server_options& o, handlers& h, journal& j, metrics& m, unsigned cap)
       : options(o),
         hooks(h),
         log(j),
@@ -96,7 +96,7 @@ struct shared {
         max_connections(cap) {}
 
   const server_options& options;
-  webhooks& hooks;
+  handlers& hooks;
   journal& log;
   const bool journal_enabled;
   metrics& stats;

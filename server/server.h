@@ -40,14 +40,14 @@ struct server_options {
   std::chrono::seconds idle_timeout{30};
 };
 
-class webhooks;
+class handlers;
 class journal;
 class metrics;
 
 // Serves one connected stream socket (any stream: a socketpair will do)
 // with the request path `run_server` uses, until the connection closes.
 // For fuzzing the HTTP layer without a listener.
-void serve_one_connection(int fd, const server_options& options, webhooks& hooks, journal& log, metrics& stats,
+void serve_one_connection(int fd, const server_options& options, handlers& hooks, journal& log, metrics& stats,
                           bool admin);
 
 // Runs until SIGINT or SIGTERM. Returns the process exit code; prints why on

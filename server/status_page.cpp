@@ -18,7 +18,7 @@
 #include "server/form.h"
 #include "server/journal/journal.h"
 #include "server/status_page_parts.h"
-#include "server/webhooks.h"
+#include "server/response.h"
 
 namespace callpolicy::server {
 

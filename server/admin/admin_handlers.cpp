@@ -1,5 +1,6 @@
-// The admin address's endpoints: /status, /metrics, the emergency
-// overrides (issue 13) and the status page's (issue 14).
+#include "server/admin/admin_handlers.h"
+
+#include <arpa/inet.h>
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 
 #include "compiler/parser.h"
 #include "runtime/evaluator.h"
-#include "server/handler_text.h"
-#include "server/journal/record.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/status_page.h"
@@ -39,7 +38,38 @@ bool holds_control_or_bidi(std::string_view text) {
   return false;
 }
 
+// The host of a Host header or listen address, without its port and, for
+// IPv6, without its brackets; lower case.
+std::string host_part(std::string_view hostport) {
+  std::string_view host = hostport;
+  if (host.starts_with('[')) {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() : host.find(']') - 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon) {
+    host = host.substr(0, colon);
+  }
+  std::string out(host);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+bool is_ip_literal(const std::string& host) {
+  unsigned char address[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
 }  // namespace
+
+bool admin_host_allowed(std::string_view host, std::string_view admin_listen, const std::vector<std::string>& extra) {
+  if (host.empty()) return true;  // HTTP/1.0 without Host: no browser sends that
+  const std::string name = host_part(host);
+  const std::string listening = host_part(admin_listen);
+  if (name == "localhost" || name == "127.0.0.1" || name == "::1" || name == listening) return true;
+  for (const std::string& h : extra) {
+    if (name == host_part(h)) return true;
+  }
+  return (listening == "0.0.0.0" || listening == "::" || listening.empty()) && is_ip_literal(name);
+}
+
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -51,13 +81,13 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-void webhooks::handle_admin(const endpoint& e, std::string_view segment,
-                            const request_view& request, response& out) {
+void admin_handlers::handle(const endpoint& e, std::string_view segment, const request_view& request,
+                            response& out) {
   // Reads are open on the admin address; every write needs the bearer token.
   const bool read = request.method == "GET" || request.method == "HEAD";
   if (!read) {
-    if (options_.admin_token.empty()) {
-      text(out, 403, "admin writes are off: start serve with --admin-token-file\n");
+    if (context_.options.admin_token.empty()) {
+      out.answer(403, "admin writes are off: start serve with --admin-token-file\n");
       return;
     }
     // The scheme is case-insensitive (RFC 7235 2.1), and may be followed by
@@ -72,23 +102,22 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
       auth.remove_prefix(scheme.size());
       while (!auth.empty() && (auth.front() == ' ' || auth.front() == '\t')) auth.remove_prefix(1);
     }
-    if (!is_bearer || !constant_time_equal(auth, options_.admin_token)) {
-      text(out, 401, "a valid Authorization: Bearer token is required\n");
+    if (!is_bearer || !constant_time_equal(auth, context_.options.admin_token)) {
+      out.answer(401, "a valid Authorization: Bearer token is required\n");
       out.authenticate = "Bearer realm=\"callpolicy admin\"";
       return;
     }
   }
   switch (e.id) {
     case endpoint_id::status_json:
-      return text(out, 200, status_json(), "application/json");
+      return out.answer(200, status_json(), "application/json");
     case endpoint_id::metrics: {
-      const reload_report last = store_.last_report();
+      const reload_report last = context_.store.last_report();
       std::size_t errors = 0;
       for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
-      return text(
-          out, 200,
-          metrics_.render(state_.active_by_clinic(), store_.reloads_ok(), store_.reloads_failed(),
-                          errors, last.ok, voicemails_, state_.health(), {total_ai_legs(), options_.ai_capacity}),
+      return out.answer(200,
+          context_.metrics.render(context_.state.active_by_clinic(), context_.store.reloads_ok(), context_.store.reloads_failed(),
+                          errors, last.ok, context_.voicemails.count(), context_.state.health(), {total_ai_legs(), context_.options.ai_capacity}),
           "text/plain; version=0.0.4");
     }
     case endpoint_id::clinic_override:
@@ -104,25 +133,25 @@ void webhooks::handle_admin(const endpoint& e, std::string_view segment,
       question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
   const auto gather = [&] {
     page_data d;
-    d.set = store_.current();
-    d.last_reload = store_.last_report();
-    d.active = state_.active_by_clinic();
-    d.overrides = current_overrides();
-    d.state = state_.health();
+    d.set = context_.store.current();
+    d.last_reload = context_.store.last_report();
+    d.active = context_.state.active_by_clinic();
+    d.overrides = context_.overrides.current(clock_type::now());
+    d.state = context_.state.health();
     d.ai_legs = total_ai_legs();
-    d.ai_capacity = options_.ai_capacity;
-    d.recent = &recent_;
-    d.public_url = options_.public_url;
-    d.admin_writes = !options_.admin_token.empty();
+    d.ai_capacity = context_.options.ai_capacity;
+    d.recent = &context_.recent;
+    d.public_url = context_.options.public_url;
+    d.admin_writes = !context_.options.admin_token.empty();
     d.now = clock_type::now();
     return d;
   };
   serve_status_page(e.id, segment, query, gather, out);
 }
 
-std::int64_t webhooks::total_ai_legs() {
+std::int64_t admin_handlers::total_ai_legs() {
   std::int64_t live = 0;
-  for (const auto& [clinic, n] : state_.ai_legs_by_clinic()) live += n;
+  for (const auto& [clinic, n] : context_.state.ai_legs_by_clinic()) live += n;
   return live;
 }
 
@@ -135,11 +164,11 @@ std::string json_error(std::string_view message) {
 }
 }  // namespace
 
-void webhooks::set_override(std::string_view clinic_id, std::string_view body, response& out) {
+void admin_handlers::set_override(std::string_view clinic_id, std::string_view body, response& out) {
   const auto fail = [&](unsigned status, std::string_view message) {
-    text(out, status, json_error(message), "application/json");
+    out.answer(status, json_error(message), "application/json");
   };
-  const auto set = store_.current();
+  const auto set = context_.store.current();
   const runtime_clinic* clinic = set ? set->find_by_id(clinic_id) : nullptr;
   if (!clinic) return fail(404, fmt::format("no clinic '{}' in the loaded set", clinic_id));
   const json request = json::parse(body, nullptr, false);
@@ -194,97 +223,49 @@ void webhooks::set_override(std::string_view clinic_id, std::string_view body, r
   o.until = until_at;
   o.reason = *reason;
   o.set_at = rfc3339_utc(now);
-  if (state_.shares_overrides()) {
-    std::string error;
-    if (!state_.put_override(o, error)) {
-      return fail(
-          503, fmt::format(
-                   "the state store did not keep the override ({}); every server must see it, so "
-                   "it is not set",
-                   error));
-    }
-  } else {
-    append_override_record(out.journal_line, o, now);
+  std::string error;
+  if (!context_.overrides.set(o, now, out.journal_line, error)) {
+    return fail(503, fmt::format("the state store did not keep the override ({}); every server must see it, so "
+                                 "it is not set",
+                                 error));
   }
   out.clinic = o.clinic;
   out.action = "override";
   out.reason = o.decision_reason();
-  text(out, 200, override_json(o) + "\n", "application/json");
-  overrides_.put(std::move(o));
+  out.answer(200, override_json(o) + "\n", "application/json");
 }
 
-void webhooks::clear_override(std::string_view clinic_id, response& out) {
+void admin_handlers::clear_override(std::string_view clinic_id, response& out) {
   bool existed = false;
-  if (state_.shares_overrides()) {
-    std::string error;
-    if (!state_.erase_override(clinic_id, existed, error)) {
-      text(
-          out, 503,
-          json_error(fmt::format("the state store did not answer ({}); the override stays", error)),
-          "application/json");
-      return;
-    }
-    overrides_.erase(clinic_id);
-  } else {
-    existed = overrides_.erase(clinic_id);
-    if (existed) {
-      journal_record::append(out.journal_line,
-                             journal_record::override_cleared{.time_ms = unix_ms(clock_type::now()), .clinic = clinic_id});
-    }
+  std::string error;
+  if (!context_.overrides.clear(clinic_id, clock_type::now(), existed, out.journal_line, error)) {
+    out.answer(503, json_error(fmt::format("the state store did not answer ({}); the override stays", error)),
+               "application/json");
+    return;
   }
   out.clinic.assign(clinic_id);
   out.action = "override";
   out.reason = existed ? "cleared" : "none to clear";
   std::string body;
   json_line(body).add("clinic", clinic_id).add("cleared", existed).end();
-  text(out, 200, body + "\n", "application/json");
+  out.answer(200, body + "\n", "application/json");
 }
 
-std::vector<clinic_override> webhooks::current_overrides() {
-  const auto now = clock_type::now();
-  if (state_.shares_overrides()) {
-    // What Redis holds is what every server obeys; the table follows it.
-    std::vector<clinic_override> shared;
-    std::vector<std::string> cleared;
-    std::string error;
-    if (state_.load_overrides(shared, cleared, error)) {
-      for (const clinic_override& o : overrides_.all(now)) {
-        if (std::any_of(shared.begin(), shared.end(), [&](const auto& s) { return s.clinic == o.clinic; })) continue;
-        if (std::find(cleared.begin(), cleared.end(), o.clinic) != cleared.end()) {
-          overrides_.erase(o.clinic);  // cleared through another server
-          continue;
-        }
-        // Neither held nor cleared: Redis lost it (a restart without
-        // persistence, a failover). Written back, never dropped in silence.
-        bool written = false;
-        std::string why;
-        const bool ok = state_.restore_override(o, written, why);
-        log_override_restored(o.clinic, ok, why);
-        shared.push_back(o);
-      }
-      for (const clinic_override& o : shared) overrides_.put(o);
-      std::erase_if(shared, [&](const clinic_override& o) { return o.until <= now; });
-      return shared;
-    }
-  }
-  return overrides_.all(now);
-}
-
-void webhooks::list_overrides(response& out) {
+void admin_handlers::list_overrides(response& out) {
   std::string body = "{\"overrides\":[";
   bool first = true;
-  for (const clinic_override& o : current_overrides()) {
+  for (const clinic_override& o : context_.overrides.current(clock_type::now())) {
     if (!first) body += ',';
     first = false;
     body += override_json(o);
   }
   body += "]}\n";
-  text(out, 200, body, "application/json");
+  out.answer(200, body, "application/json");
 }
 
-std::string webhooks::status_json() {
-  const auto set = store_.current();
-  const reload_report last = store_.last_report();
+std::string admin_handlers::status_json() {
+  const auto set = context_.store.current();
+  const reload_report last = context_.store.last_report();
   json clinics = json::array();
   if (set) {
     for (const runtime_clinic& c : set->clinics()) {
@@ -309,14 +290,14 @@ std::string webhooks::status_json() {
                            {"message", d.message}});
   }
   json active = json::object();
-  for (const auto& [clinic, n] : state_.active_by_clinic()) active[clinic] = n;
+  for (const auto& [clinic, n] : context_.state.active_by_clinic()) active[clinic] = n;
   json legs = json::object();
   std::int64_t live_legs = 0;
-  for (const auto& [clinic, n] : state_.ai_legs_by_clinic()) {
+  for (const auto& [clinic, n] : context_.state.ai_legs_by_clinic()) {
     legs[clinic] = n;
     live_legs += n;
   }
-  const state_health health = state_.health();
+  const state_health health = context_.state.health();
   json state{{"backend", health.backend},
              {"healthy", health.healthy},
              {"errors", health.errors},
@@ -324,10 +305,10 @@ std::string webhooks::status_json() {
   if (!health.address.empty()) state["address"] = health.address;
   if (!health.last_error.empty()) state["last_error"] = health.last_error;
   json overrides = json::array();
-  for (const clinic_override& o : current_overrides()) {
+  for (const clinic_override& o : context_.overrides.current(clock_type::now())) {
     overrides.push_back(json::parse(override_json(o)));
   }
-  json out{{"rules", options_.rules_path},
+  json out{{"rules", context_.options.rules_path},
            {"loaded", set != nullptr},
            {"clinics", clinics},
            {"sources", sources},
@@ -337,10 +318,10 @@ std::string webhooks::status_json() {
              {"error", last.error},
              {"diagnostics", diagnostics}}},
            {"active_calls", active},
-           {"ai_legs", {{"live", live_legs}, {"capacity", options_.ai_capacity}, {"by_clinic", legs}}},
+           {"ai_legs", {{"live", live_legs}, {"capacity", context_.options.ai_capacity}, {"by_clinic", legs}}},
            {"state", state},
            {"overrides", overrides},
-           {"voicemails", voicemails_.load()}};
+           {"voicemails", context_.voicemails.count()}};
   // A file name or diagnostic may hold bytes that are not UTF-8: replaced, never thrown on.
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -1,20 +1,9 @@
-#include "server/webhooks.h"
-
-#include <arpa/inet.h>
-
-#include <algorithm>
-#include <cctype>
+#include "server/twilio/twilio_handlers.h"
 
 #include <fmt/format.h>
 
-#include "runtime/evaluator.h"
 #include "runtime/identify.h"
-#include "runtime/twiml.h"
-#include "server/endpoints.h"
-#include "server/handler_text.h"
 #include "server/journal/record.h"
-#include "server/json_line.h"
-#include "server/log.h"
 #include "server/signature.h"
 #include "server/text.h"
 
@@ -45,148 +34,38 @@ std::string_view caller_of(std::string_view from, const runtime_clinic& clinic) 
   return caller_e164(from, clinic.policy.region, buffer);
 }
 
-
-}  // namespace
+constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
 
 // How long a repeated menu is remembered: longer than any caller listens to
 // a menu, short enough that calls which hung up on it are forgotten.
 constexpr auto menu_repeat_memory = std::chrono::minutes(10);
 
-webhooks::webhooks(const server_options& options, policy_store& store, call_state& state,
-                   journal& journal, metrics& metrics, override_table* overrides)
-    : options_(options), store_(store), state_(state), journal_(journal), metrics_(metrics),
-      overrides_(overrides ? *overrides : own_overrides_), menu_repeats_(menu_repeat_memory),
-      recordings_(recording_memory) {
-  if (options.journal_max_bytes > 0) {
-    journal_.set_rotation(options.journal_max_bytes, [this] { return journal_snapshot(); });
-  }
-}
-
-
-void response::clear() {
-  status = 200;
-  content_type = "text/xml";
-  allow = {};
-  authenticate = {};
-  endpoint = {};
-  body.clear();
-  clinic.clear();
-  call_sid.clear();
-  action.clear();
-  reason.clear();
-  journal_line.clear();
-  recording_sid.clear();
-  awaiting_state = false;
-  set.reset();
-  pending_clinic = nullptr;
-  to.clear();
-  from.clear();
-  forwarded_from.clear();
-  ai_wanted.clear();
-  ai_clinic_capacity = 0;
-}
-
-namespace {
-
-// The host of a Host header or listen address, without its port and, for
-// IPv6, without its brackets; lower case.
-std::string host_part(std::string_view hostport) {
-  std::string_view host = hostport;
-  if (host.starts_with('[')) {
-    host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() : host.find(']') - 1);
-  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon) {
-    host = host.substr(0, colon);
-  }
-  std::string out(host);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
-
-bool is_ip_literal(const std::string& host) {
-  unsigned char address[sizeof(in6_addr)];
-  return ::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1;
-}
-
 }  // namespace
 
-bool admin_host_allowed(std::string_view host, std::string_view admin_listen, const std::vector<std::string>& extra) {
-  if (host.empty()) return true;  // HTTP/1.0 without Host: no browser sends that
-  const std::string name = host_part(host);
-  const std::string listening = host_part(admin_listen);
-  if (name == "localhost" || name == "127.0.0.1" || name == "::1" || name == listening) return true;
-  for (const std::string& h : extra) {
-    if (name == host_part(h)) return true;
-  }
-  return (listening == "0.0.0.0" || listening == "::" || listening.empty()) && is_ip_literal(name);
-}
+twilio_handlers::twilio_handlers(server_context& context) : context_(context), menu_repeats_(menu_repeat_memory) {}
 
-void webhooks::handle(const request_view& request, response& out) {
-  const std::string_view path = request.target.substr(0, request.target.find('?'));
-  std::string_view matched;
-  std::string_view segment;
-  const endpoint* e = find_endpoint(path, request.admin, matched, segment);
-  out.endpoint = e ? matched : unknown_endpoint_label;
-  if (!e) {
-    text(out, 404, request.admin && path.starts_with("/admin/") ? "no such admin endpoint\n" : "not found\n");
-    return;
-  }
-  if (request.admin && e->id != endpoint_id::healthz && e->id != endpoint_id::readyz &&
-      !admin_host_allowed(request.host, options_.admin_listen, options_.admin_hosts)) {
-    text(out, 421, "this address answers only to its own host name; see --admin-host\n");
-    return;
-  }
-  if (request.repeated_credentials) {
-    text(out, 400, "X-Twilio-Signature or Authorization is given more than once\n");
-    return;
-  }
-  if (!allows(*e, request.method)) {
-    text(out, 405, "method not allowed\n");
-    out.allow = e->methods;
-    return;
-  }
-  if (e->id == endpoint_id::healthz) {
-    text(out, 200, "ok\n");
-    return;
-  }
-  if (e->id == endpoint_id::readyz) {
-    // A set without clinics answers every call "not in service": loaded,
-    // but no server a load balancer should send calls to.
-    const auto set = store_.current();
-    if (!set) {
-      text(out, 503, "no policy set loaded\n");
-    } else if (set->clinics().empty()) {
-      text(out, 503, "the policy set holds no clinic\n");
-    } else {
-      text(out, 200, "ready\n");
-    }
-    return;
-  }
-  if (!e->twilio_signed) return handle_admin(*e, segment, request, out);
-  handle_twilio(*e, request, out);
-}
-
-void webhooks::handle_twilio(const endpoint& e, const request_view& request, response& out) {
+void twilio_handlers::handle(const endpoint& e, const request_view& request, response& out, pending_call& call) {
   if (!request.content_type.empty() && !is_form_content_type(request.content_type)) {
-    text(out, 415, "expected application/x-www-form-urlencoded\n");
+    out.answer(415, "expected application/x-www-form-urlencoded\n");
     return;
   }
   // One decoded form and one URL buffer per thread, reused: no allocation once warm.
   thread_local form_fields form;
   thread_local std::string url;
   if (!form.parse(request.body)) {
-    text(out, 400, "malformed form body\n");
+    out.answer(400, "malformed form body\n");
     return;
   }
-  if (!options_.skip_signature) {
-    url.assign(options_.public_url);
+  if (!context_.options.skip_signature) {
+    url.assign(context_.options.public_url);
     url += request.target;
-    if (request.signature.empty() || !signature_valid(options_.auth_tokens, url, form, request.signature)) {
-      text(out, 403, "invalid X-Twilio-Signature\n");
+    if (request.signature.empty() || !signature_valid(context_.options.auth_tokens, url, form, request.signature)) {
+      out.answer(403, "invalid X-Twilio-Signature\n");
       return;
     }
   }
   if (const auto name = duplicated_field(form)) {
-    text(out, 400, fmt::format("parameter '{}' given more than once\n", *name));
+    out.answer(400, fmt::format("parameter '{}' given more than once\n", *name));
     return;
   }
   if (e.id == endpoint_id::hangup) {
@@ -194,13 +73,13 @@ void webhooks::handle_twilio(const endpoint& e, const request_view& request, res
     return;
   }
   if (!is_call_sid(form_value(form, "CallSid"))) {
-    text(out, 400, "CallSid must be CA followed by 32 hex digits\n");
+    out.answer(400, "CallSid must be CA followed by 32 hex digits\n");
     return;
   }
   switch (e.id) {
     case endpoint_id::voice:
     case endpoint_id::sip:
-      return handle_call(form, out);
+      return handle_call(form, out, call);
     case endpoint_id::status_callback:
       return handle_status(form, out);
     case endpoint_id::dial_status:
@@ -218,107 +97,107 @@ void webhooks::handle_twilio(const endpoint& e, const request_view& request, res
   }
 }
 
-void webhooks::handle_call(const form_fields& form, response& out) {
+void twilio_handlers::handle_call(const form_fields& form, response& out, pending_call& call) {
   const std::string_view to = form_value(form, "To");
   const std::string_view call_sid = form_value(form, "CallSid");
   if (to.empty()) {
-    text(out, 400, "missing To\n");
+    out.answer(400, "missing To\n");
     return;
   }
-  out.set = store_.current();
+  call.set = context_.store.current();
   out.call_sid.assign(call_sid);
-  const auto match = out.set ? identify_clinic(*out.set, to) : std::nullopt;
+  const auto match = call.set ? identify_clinic(*call.set, to) : std::nullopt;
   if (!match) {
     write_not_in_service_twiml(out.body);
     out.action = "not-in-service";
     fmt::format_to(std::back_inserter(out.reason), "no clinic answers to '{}'", to);
     return;
   }
-  out.pending_clinic = match->clinic;
-  out.pending_via = match->via;
-  out.received = clock_type::now();
-  out.to.assign(to);
-  out.from.assign(form_value(form, "From"));
-  out.forwarded_from.assign(form_value(form, "ForwardedFrom"));
+  call.clinic = match->clinic;
+  call.via = match->via;
+  call.received = clock_type::now();
+  call.to.assign(to);
+  call.from.assign(form_value(form, "From"));
+  call.forwarded_from.assign(form_value(form, "ForwardedFrom"));
   out.clinic.assign(match->clinic->policy.id);
   // At which counts the call would go to the AI, for the store to admit its
   // leg in the step that counts the call.
   const runtime_clinic& clinic = *match->clinic;
   action_kind overridden = action_kind::ai;
-  if (overrides_.active(out.clinic, out.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden)) {
-    out.ai_wanted.assign(overridden == action_kind::ai ? "1" : "0");
+  if (context_.overrides.active(out.clinic, call.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden)) {
+    call.ai_wanted.assign(overridden == action_kind::ai ? "1" : "0");
   } else {
-    ai_by_count(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), 0, caller_of(out.from, clinic), match->via},
-                out.ai_wanted);
+    ai_by_count(clinic, {std::chrono::floor<std::chrono::seconds>(call.received), 0, caller_of(call.from, clinic), match->via},
+                call.ai_wanted);
   }
-  out.ai_clinic_capacity = clinic.policy.ai.capacity;
-  if (state_.answers_later()) {
+  call.ai_clinic_capacity = clinic.policy.ai.capacity;
+  if (context_.state.answers_later()) {
     // The caller waits for the shared count, at most --state-timeout.
-    out.awaiting_state = true;
+    call.awaiting_state = true;
     return;
   }
   bool admitted = false;
-  std::int32_t active = state_.start_call(call_sid, out.clinic, out.received, leg_request(out), &admitted);
+  std::int32_t active = context_.state.start_call(call_sid, out.clinic, call.received, leg_request(call), &admitted);
   if (active < 0) active = 0;
-  finish_call(out, active, admitted, false);
+  finish_call(out, call, active, admitted, false);
 }
 
-ai_leg_request webhooks::leg_request(const response& out) const {
-  return {out.ai_wanted, options_.ai_capacity, out.ai_clinic_capacity};
+ai_leg_request twilio_handlers::leg_request(const pending_call& call) const {
+  return {call.ai_wanted, context_.options.ai_capacity, call.ai_clinic_capacity};
 }
 
-bool webhooks::capped(const runtime_clinic& clinic) const {
-  return options_.ai_capacity > 0 || clinic.policy.ai.capacity > 0;
+bool twilio_handlers::capped(const runtime_clinic& clinic) const {
+  return context_.options.ai_capacity > 0 || clinic.policy.ai.capacity > 0;
 }
 
-decision webhooks::over_capacity(const runtime_clinic& clinic, std::string_view call_sid) {
-  (void)call_sid;
-  metrics_.count_ai_unavailable(clinic.policy.id, "capacity");
+decision twilio_handlers::over_capacity(const runtime_clinic& clinic) {
+  context_.metrics.count_ai_unavailable(clinic.policy.id, "capacity");
   return when_ai_unavailable(clinic, ai_at_capacity_reason);
 }
 
-void webhooks::finish_call(response& out, std::int32_t active, bool ai_admitted, bool local) {
-  out.awaiting_state = false;
-  const runtime_clinic& clinic = *out.pending_clinic;
-  const std::string_view caller = caller_of(out.from, clinic);
+void twilio_handlers::finish_call(response& out, pending_call& call, std::int32_t active, bool ai_admitted,
+                                  bool local) {
+  call.awaiting_state = false;
+  const runtime_clinic& clinic = *call.clinic;
+  const std::string_view caller = caller_of(call.from, clinic);
   // The store's answer decided the leg; this server's own count follows it.
-  if (!local && state_.answers_later()) state_.adopt_ai_leg(out.call_sid, out.clinic, ai_admitted);
+  if (!local && context_.state.answers_later()) context_.state.adopt_ai_leg(out.call_sid, out.clinic, ai_admitted);
   decision d;
   // An operator's override decides before the policy does.
   action_kind overridden = action_kind::ai;
   const bool by_override =
-      overrides_.active(out.clinic, out.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden);
+      context_.overrides.active(out.clinic, call.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden);
   if (by_override) {
     d = {overridden, out.reason};
   } else {
-    d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(out.received), active, caller, out.pending_via});
+    d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(call.received), active, caller, call.via});
     out.reason.assign(d.reason);
   }
   if (d.action == action_kind::ai && !ai_admitted && capped(clinic)) {
-    d = over_capacity(clinic, out.call_sid);
+    d = over_capacity(clinic);
     out.reason.assign(d.reason);
   } else if (d.action != action_kind::ai && ai_admitted) {
-    state_.release_ai_leg(out.call_sid);  // admitted for a count the decision did not see
+    context_.state.release_ai_leg(out.call_sid);  // admitted for a count the decision did not see
   }
   write_twiml(out.body, clinic, d,
-              {out.pending_via, is_e164(out.from), false, std::chrono::floor<std::chrono::seconds>(out.received), caller,
+              {call.via, is_e164(call.from), false, std::chrono::floor<std::chrono::seconds>(call.received), caller,
                out.call_sid},
               answer_options());
   out.action.assign(action_name(d.action));
-  metrics_.count_decision(out.clinic, out.action, out.reason);
-  recent_.add(out.clinic, {unix_ms(out.received), out.call_sid, via_name(out.pending_via),
-                           caller.empty() ? std::string_view(out.from) : caller, out.action, out.reason});
+  context_.metrics.count_decision(out.clinic, out.action, out.reason);
+  context_.recent.add(out.clinic, {unix_ms(call.received), out.call_sid, via_name(call.via),
+                           caller.empty() ? std::string_view(call.from) : caller, out.action, out.reason});
   // Without a journal the line would be built for nothing, on every call.
-  if (!journal_.enabled()) return;
+  if (!context_.journal.enabled()) return;
   journal_record::append(out.journal_line,
                          journal_record::call{
-                             .time_ms = unix_ms(out.received),
+                             .time_ms = unix_ms(call.received),
                              .call_sid = out.call_sid,
                              .clinic = out.clinic,
-                             .via = via_name(out.pending_via),
-                             .to = out.to,
-                             .from = out.from,
-                             .forwarded_from = out.forwarded_from,
+                             .via = via_name(call.via),
+                             .to = call.to,
+                             .from = call.from,
+                             .forwarded_from = call.forwarded_from,
                              .active_calls = active,
                              .action = out.action,
                              .reason = out.reason,
@@ -329,29 +208,29 @@ void webhooks::finish_call(response& out, std::int32_t active, bool ai_admitted,
                          });
 }
 
-void webhooks::handle_status(const form_fields& form, response& out) {
+void twilio_handlers::handle_status(const form_fields& form, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view status = form_value(form, "CallStatus");
   if (status.empty()) {
-    text(out, 400, "missing CallStatus\n");
+    out.answer(400, "missing CallStatus\n");
     return;
   }
-  const bool ended = is_final_status(status) && state_.end_call(call_sid);
+  const bool ended = is_final_status(status) && context_.state.end_call(call_sid);
   out.body.assign(empty_twiml);
   out.call_sid.assign(call_sid);
   out.reason.assign(status);
-  if (!journal_.enabled()) return;
+  if (!context_.journal.enabled()) return;
   journal_record::append(out.journal_line, journal_record::status{.time_ms = unix_ms(clock_type::now()),
                                                                   .call_sid = call_sid,
                                                                   .status = status,
                                                                   .ended = ended});
 }
 
-twiml_options webhooks::answer_options() const {
-  return {options_.public_url, options_.ai_sip, options_.ai_url};
+twiml_options twilio_handlers::answer_options() const {
+  return {context_.options.public_url, context_.options.ai_sip, context_.options.ai_url};
 }
 
-const runtime_clinic* webhooks::callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,
+const runtime_clinic* twilio_handlers::callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,
                                                 response& out) {
   const std::string_view id = query_value(target, "clinic");
   const runtime_clinic* clinic = set ? set->find_by_id(id) : nullptr;
@@ -366,13 +245,13 @@ const runtime_clinic* webhooks::callback_clinic(std::string_view target, const s
 
 // The call's via, recomputed from `To` (Twilio sends the parent call's
 // parameters with every callback); ported when `To` names another clinic.
-via_kind webhooks::callback_via(const form_fields& form, const runtime_clinic& clinic) const {
-  const auto set = store_.current();
+via_kind twilio_handlers::callback_via(const form_fields& form, const runtime_clinic& clinic) const {
+  const auto set = context_.store.current();
   const auto match = set ? identify_clinic(*set, form_value(form, "To")) : std::nullopt;
   return match && match->clinic->policy.id == clinic.policy.id ? match->via : via_kind::ported;
 }
 
-void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& next,
+void twilio_handlers::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& next,
                            bool menu_repeated, std::string_view step, response& out, bool after_transfer) {
   const std::string_view from = form_value(form, "From");
   const std::string_view caller = caller_of(from, clinic);
@@ -382,9 +261,9 @@ void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form
     // A later step reaching the AI takes a leg too, counted by this server
     // and told to the shared store (docs/operations.md, "AI capacity").
     bool admitted = false;
-    state_.start_call(out.call_sid, clinic.policy.id, now, {"1", options_.ai_capacity, clinic.policy.ai.capacity},
+    context_.state.start_call(out.call_sid, clinic.policy.id, now, {"1", context_.options.ai_capacity, clinic.policy.ai.capacity},
                       &admitted);
-    if (!admitted && capped(clinic)) d = over_capacity(clinic, out.call_sid);
+    if (!admitted && capped(clinic)) d = over_capacity(clinic);
   }
   write_twiml(out.body, clinic, d,
               {callback_via(form, clinic), is_e164(from), menu_repeated, std::chrono::floor<std::chrono::seconds>(now),
@@ -393,12 +272,12 @@ void webhooks::answer_step(const runtime_clinic& clinic, const form_fields& form
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
   out.reason.assign(d.reason);
-  metrics_.count_decision(out.clinic, out.action, out.reason);
-  recent_.add(out.clinic, {unix_ms(now), out.call_sid, step, caller.empty() ? from : caller,
+  context_.metrics.count_decision(out.clinic, out.action, out.reason);
+  context_.recent.add(out.clinic, {unix_ms(now), out.call_sid, step, caller.empty() ? from : caller,
                            out.action, out.reason});
 }
 
-void webhooks::handle_dial_status(const form_fields& form, std::string_view target, response& out) {
+void twilio_handlers::handle_dial_status(const form_fields& form, std::string_view target, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view status = form_value(form, "DialCallStatus");
   out.call_sid.assign(call_sid);
@@ -406,14 +285,14 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
     // A <Dial> written before forwards carried their clinic: end as it did.
     write_hangup_twiml(out.body);
     out.reason.assign(status);
-  } else if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+  } else if (const auto set = context_.store.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string step;
     step.assign("dial ").append(status);
     const decision d = after_dial(*clinic, status, form_value(form, "DialBridged") != "false",
                                   query_value(target, "after") == "transfer");
     answer_step(*clinic, form, d, false, step, out);
   }
-  if (!journal_.enabled()) return;
+  if (!context_.journal.enabled()) return;
   journal_record::append(out.journal_line, journal_record::dial_status{.time_ms = unix_ms(clock_type::now()),
                                                                        .call_sid = call_sid,
                                                                        .clinic = out.clinic,
@@ -424,19 +303,19 @@ void webhooks::handle_dial_status(const form_fields& form, std::string_view targ
                                                                        .from = form_value(form, "From")});
 }
 
-void webhooks::handle_ai_status(const form_fields& form, std::string_view target, response& out) {
+void twilio_handlers::handle_ai_status(const form_fields& form, std::string_view target, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view status = form_value(form, "DialCallStatus");
   out.call_sid.assign(call_sid);
-  state_.end_ai_leg(call_sid);  // the AI's <Dial> is over, whatever its status
-  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+  context_.state.end_ai_leg(call_sid);  // the AI's <Dial> is over, whatever its status
+  if (const auto set = context_.store.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string step;
     step.assign("ai ").append(status);
     const decision d = after_ai(*clinic, status);
     answer_step(*clinic, form, d, false, step, out);
-    if (d.reason == ai_unavailable_reason) metrics_.count_ai_unavailable(out.clinic, status);
+    if (d.reason == ai_unavailable_reason) context_.metrics.count_ai_unavailable(out.clinic, status);
   }
-  if (!journal_.enabled()) return;
+  if (!context_.journal.enabled()) return;
   journal_record::append(out.journal_line, journal_record::ai_status{.time_ms = unix_ms(clock_type::now()),
                                                                      .call_sid = call_sid,
                                                                      .clinic = out.clinic,
@@ -449,10 +328,10 @@ void webhooks::handle_ai_status(const form_fields& form, std::string_view target
 // The AI handing the caller to staff (a SIP REFER on the AI's <Dial>): the
 // policy decides where it may go, and a target it refuses is never dialled
 // (docs/language.md, "Transfers from the AI").
-void webhooks::handle_refer(const form_fields& form, std::string_view target, response& out) {
+void twilio_handlers::handle_refer(const form_fields& form, std::string_view target, response& out) {
   const std::string_view refer_to = form_value(form, "ReferTransferTarget");
   out.call_sid.assign(form_value(form, "CallSid"));
-  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+  if (const auto set = context_.store.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     thread_local std::string buffer;
     const std::string_view from = form_value(form, "From");
     // A transfer rule reads the clinic's hours and the caller, not its count
@@ -462,9 +341,9 @@ void webhooks::handle_refer(const form_fields& form, std::string_view target, re
     const decision d = after_refer(*clinic, call, transfer_target_e164(refer_to, clinic->policy.region, buffer));
     const bool forwarded = d.action == action_kind::forward;
     answer_step(*clinic, form, d, false, "transfer", out, forwarded);
-    metrics_.count_transfer(out.clinic, forwarded);
+    context_.metrics.count_transfer(out.clinic, forwarded);
   }
-  if (!journal_.enabled()) return;
+  if (!context_.journal.enabled()) return;
   journal_record::append(out.journal_line, journal_record::transfer{.time_ms = unix_ms(clock_type::now()),
                                                                     .call_sid = out.call_sid,
                                                                     .clinic = out.clinic,
@@ -477,9 +356,9 @@ void webhooks::handle_refer(const form_fields& form, std::string_view target, re
 // The staff leg of a screened forward (its own CallSid; the caller's is
 // ParentCallSid). Any key connects; without one the leg hangs up, and the
 // caller's <Dial> ends unanswered (docs/language.md, "Screened forwards").
-void webhooks::handle_screen(const form_fields& form, std::string_view target, response& out) {
+void twilio_handlers::handle_screen(const form_fields& form, std::string_view target, response& out) {
   out.call_sid.assign(form_value(form, "CallSid"));
-  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+  if (const auto set = context_.store.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     // A screen a reload removed no longer asks: the staff answered.
     const bool accepted = clinic->policy.forward.screen.empty() || !form_value(form, "Digits").empty();
     write_screen_twiml(out.body, clinic->policy, accepted, answer_options());
@@ -488,16 +367,16 @@ void webhooks::handle_screen(const form_fields& form, std::string_view target, r
   }
 }
 
-void webhooks::handle_menu(const form_fields& form, std::string_view target, response& out) {
+void twilio_handlers::handle_menu(const form_fields& form, std::string_view target, response& out) {
   out.call_sid.assign(form_value(form, "CallSid"));
   if (query_value(target, "clinic").empty()) {
-    text(out, 400, "missing clinic in the query\n");
+    out.answer(400, "missing clinic in the query\n");
     return;
   }
   const std::string_view digits = form_value(form, "Digits");
   const auto now = clock_type::now();
   const bool repeated = take_menu_repeat(out.call_sid, now) || query_value(target, "attempt") == "2";
-  if (const auto set = store_.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
+  if (const auto set = context_.store.current(); const runtime_clinic* clinic = callback_clinic(target, set, out)) {
     const decision d = after_menu(*clinic, digits, repeated);
     const bool again = d.reason == menu_repeat_reason;
     if (again) remember_menu_repeat(out.call_sid, now);
@@ -505,7 +384,7 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
     step.assign("menu ").append(digits);
     answer_step(*clinic, form, d, again, step, out);
   }
-  if (!journal_.enabled()) return;
+  if (!context_.journal.enabled()) return;
   journal_record::append(out.journal_line, journal_record::menu{.time_ms = unix_ms(clock_type::now()),
                                                                 .call_sid = out.call_sid,
                                                                 .clinic = out.clinic,
@@ -515,18 +394,18 @@ void webhooks::handle_menu(const form_fields& form, std::string_view target, res
                                                                 .from = form_value(form, "From")});
 }
 
-void webhooks::handle_voicemail(const form_fields& form, response& out) {
+void twilio_handlers::handle_voicemail(const form_fields& form, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view recording = form_value(form, "RecordingSid");
   if (recording.empty()) {
-    text(out, 400, "missing RecordingSid\n");
+    out.answer(400, "missing RecordingSid\n");
     return;
   }
   const auto now = clock_type::now();
   out.body.assign(empty_twiml);
   out.call_sid.assign(call_sid);
   out.action = "voicemail";
-  if (!remember_recording(recording, now)) {
+  if (!context_.voicemails.remember(recording, now)) {
     // Already on disk: Twilio retried a callback whose answer it missed.
     out.reason = "already journaled";
     return;
@@ -541,38 +420,28 @@ void webhooks::handle_voicemail(const form_fields& form, response& out) {
                                                    .recording_status = form_value(form, "RecordingStatus")});
 }
 
-void webhooks::committed(const response& out, bool ok) {
-  if (ok && !out.recording_sid.empty()) ++voicemails_;
+void twilio_handlers::committed(const response& out, bool ok) {
+  if (ok && !out.recording_sid.empty()) context_.voicemails.add(1);
 }
 
-void webhooks::journaled(response& out, bool ok) {
+void twilio_handlers::journaled(response& out, bool ok) {
   if (out.recording_sid.empty()) return;
   // Acknowledged only once on disk: a failed write answers 503 so that
   // Twilio retries the callback rather than the voicemail being lost.
   if (!ok) {
-    forget_recording(out.recording_sid);
-    text(out, 503, "journal write failed\n");
+    context_.voicemails.forget(out.recording_sid);
+    out.answer(503, "journal write failed\n");
   }
 }
 
-bool webhooks::take_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
+bool twilio_handlers::take_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
   std::lock_guard lock(menu_mutex_);
   return menu_repeats_.erase(call_sid, now);
 }
 
-void webhooks::remember_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
+void twilio_handlers::remember_menu_repeat(std::string_view call_sid, clock_type::time_point now) {
   std::lock_guard lock(menu_mutex_);
   menu_repeats_.insert(call_sid, now);
-}
-
-bool webhooks::remember_recording(std::string_view recording_sid, clock_type::time_point now) {
-  std::lock_guard lock(recordings_mutex_);
-  return recordings_.insert(recording_sid, now);
-}
-
-void webhooks::forget_recording(std::string_view recording_sid) {
-  std::lock_guard lock(recordings_mutex_);
-  recordings_.erase(recording_sid, clock_type::now());
 }
 
 }  // namespace callpolicy::server
