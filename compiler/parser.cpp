@@ -80,8 +80,12 @@ template <typename Rule>
 struct recording_control : pegtl::normal<Rule> {
   template <typename Input, typename... States>
   [[noreturn]] static void raise(const Input& in, States&&... states) {
-    std::string message(g::error_message<Rule>.empty() ? std::string_view("syntax error")
-                                                        : g::error_message<Rule>);
+    // A point the parser can fail at with no message of its own would tell
+    // the user only "syntax error", as PEGTL's json_errors example refuses.
+    static_assert(!g::error_message<Rule>.empty(),
+                  "a rule the grammar raises on has no error message: add a CALLPOLICY_ERROR for it in "
+                  "grammar/policy_grammar.h");
+    std::string message(g::error_message<Rule>);
     if (const auto at = message.find("'{word}'"); at != std::string::npos) {
       const auto byte = in.empty() ? std::optional<unsigned char>() : invalid_utf8_byte(in.current(), in.end());
       // A byte that is not UTF-8 would print as a replacement character

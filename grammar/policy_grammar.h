@@ -401,7 +401,8 @@ struct file : seq<sp, star<not_at<eof>, guarded<top_item>, sp>, eof> {};
 struct date_time_only : seq<date_time, eof> {};
 
 // ---- Error messages for each need<> point. `{word}` is replaced by the word
-// found at the error position. A rule without a message gets "syntax error".
+// found at the error position. A rule raised on without a message fails the
+// build (compiler/parser.cpp's control asserts it).
 template <typename Rule>
 inline constexpr std::string_view error_message{};
 template <typename Rule>
@@ -442,6 +443,8 @@ CALLPOLICY_ERROR(window_end, "expected a time like 17:00 to end the window");
 CALLPOLICY_ERROR(date_time_time, "expected a time like 10:00 after 'T'");
 CALLPOLICY_ERROR(range_end, "expected a date like 2027-01-02 to end the range");
 CALLPOLICY_ERROR(day_range_end, "expected a day (mon, tue, wed, thu, fri, sat, sun)");
+CALLPOLICY_ERROR(day_range, "expected days like mon-fri or sat after ','");
+CALLPOLICY_ERROR(window, "expected a window like 09:00-17:00 after ','");
 CALLPOLICY_ERROR(day_set, "expected days like mon-fri, sat, daily, weekdays or weekends");
 CALLPOLICY_ERROR(hours_line, "expected days and windows like 'mon-fri 09:00-17:00'");
 CALLPOLICY_ERROR(holiday_entry, "expected a holiday: a date, a date range, 'yearly' or 'use'");
@@ -497,6 +500,9 @@ CALLPOLICY_ERROR(test_item,
 CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 #undef CALLPOLICY_ERROR
+// A nesting level raises as the rule it counts.
+template <typename Rule>
+inline constexpr std::string_view error_message<nested<Rule>> = error_message<Rule>;
 
 // ---- The words each need<> point expects, for "did you mean" when the word
 // found is close to one of them. Kept beside the rules they name.
@@ -506,6 +512,9 @@ inline constexpr std::array<std::string_view, 0> expected_words{};
 #define CALLPOLICY_WORDS(rule, ...)                                                         \
   template <>                                                                               \
   inline constexpr auto expected_words<rule> = std::to_array<std::string_view>({__VA_ARGS__})
+
+template <typename Rule>
+inline constexpr auto expected_words<nested<Rule>> = expected_words<Rule>;
 
 CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
 CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",

@@ -197,6 +197,24 @@ BOOST_AUTO_TEST_CASE(syntax_error_names_what_was_expected) {
   BOOST_TEST(p.sink.all().front().message == "expected a window like 09:00-17:00");
 }
 
+// Every point the grammar can fail at has its own message (the parser's
+// control refuses to build otherwise); these three once said only "syntax error".
+BOOST_AUTO_TEST_CASE(a_trailing_comma_and_a_bad_negation_say_what_was_expected) {
+  const auto message = [](const std::string& body) {
+    const parsed p = parse(clinic_with(body));
+    BOOST_REQUIRE(!p.sink.all().empty());
+    return p.sink.all().front();
+  };
+  BOOST_TEST(message("  hours { mon-fri 09:00-12:00, }").message == "expected a window like 09:00-17:00 after ','");
+  BOOST_TEST(message("  hours { mon, 09:00-12:00 }").message == "expected days like mon-fri or sat after ','");
+  const diagnostic negation = message("  route {\n    not holidy -> ai\n    otherwise -> voicemail\n  }");
+  BOOST_TEST(negation.message == "expected a condition after 'not'");
+  BOOST_TEST(negation.where.line == 4u);
+  BOOST_TEST(negation.where.column == 9u);
+  BOOST_REQUIRE(!negation.notes.empty());
+  BOOST_TEST(negation.notes.front() == "did you mean 'holiday'?");
+}
+
 BOOST_AUTO_TEST_CASE(unknown_item_is_named) {
   const parsed p = parse(clinic_with("  nmae \"x\""));
   BOOST_REQUIRE_EQUAL(p.sink.all().size(), 1u);
