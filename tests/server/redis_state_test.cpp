@@ -94,6 +94,8 @@ BOOST_AUTO_TEST_CASE(overflow_holds_across_two_servers) {
   // A status callback reaching the other server ends the call for both.
   end_call(b, call_sid(1));
   end_call(b, call_sid(4));
+  // b tells Redis after it answers Twilio: a sees the count drop a moment later.
+  BOOST_TEST_REQUIRE(eventually([&] { return status_of(a)["active_calls"]["harbour-physio"] == 2; }));
   BOOST_TEST(call(a, call_sid(5)).find("<Dial timeout") != std::string::npos);
   BOOST_TEST(status_of(b)["active_calls"]["harbour-physio"] == 3);
 }
@@ -214,8 +216,10 @@ struct sentinel_fleet {
   sentinel_process sentinel{primary.port(), "calls"};
   two_servers setup;
   std::string url = "redis-sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/calls";
-  server_process a{setup.args(url, "a.jsonl")};
-  server_process b{setup.args(url, "b.jsonl")};
+  // The failover, not the wait for a slow store, is under test: a loaded CI
+  // machine must not turn a healthy Redis into a local decision.
+  server_process a{setup.args(url, "a.jsonl", {"--state-timeout", "500ms"})};
+  server_process b{setup.args(url, "b.jsonl", {"--state-timeout", "500ms"})};
 };
 
 BOOST_AUTO_TEST_CASE(servers_follow_a_sentinel_failover) {
@@ -484,7 +488,9 @@ BOOST_AUTO_TEST_CASE(ai_capacity_holds_across_two_servers_under_concurrency) {
   redis_process redis;
   two_servers setup;
   const auto args = [&](const std::string& journal) {
-    return always_ai_server(setup, redis.url(), journal, {"--ai-capacity", "2"});
+    // Redis admits every leg here: a loaded machine must not make it "slow"
+    // and hand the decision to each server's own legs.
+    return always_ai_server(setup, redis.url(), journal, {"--ai-capacity", "2", "--state-timeout", "500ms"});
   };
   server_process a(args("a.jsonl"));
   server_process b(args("b.jsonl"));
@@ -517,13 +523,15 @@ BOOST_AUTO_TEST_CASE(ai_capacity_holds_across_two_servers_under_concurrency) {
     // One leg's <Dial> ends, reported to the other server than took it ...
     const std::string ended = ai_leg_ended(b, call_sid(static_cast<unsigned long long>(admitted[0])), "failed");
     BOOST_TEST(ended.find("<Record") != std::string::npos);  // the caller leaves a message
+    // A server tells Redis after it answers: the fleet sees the leg gone a moment later.
+    BOOST_TEST_REQUIRE(eventually([&] { return status_of(a)["ai_legs"]["live"] == 1; }));
     // ... and exactly one more call is admitted, on the first server.
     BOOST_TEST(voice(a, first + 60).find("<Sip>") != std::string::npos);
     BOOST_TEST(voice(b, first + 61).find("<Sip>") == std::string::npos);
     // Both legs end with their calls' final status, for the next round.
     end_call(a, call_sid(static_cast<unsigned long long>(admitted[1])));
     end_call(b, call_sid(static_cast<unsigned long long>(first + 60)));
-    BOOST_TEST(status_of(a)["ai_legs"]["live"] == 0);
+    BOOST_TEST_REQUIRE(eventually([&] { return status_of(a)["ai_legs"]["live"] == 0; }));
   }
 }
 
