@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `callpolicy plan` over a production-sized set (issue 16): 10,000 generated
+# `callpolicy plan` over a production-sized set (docs/tooling.md, "plan"): 10,000 generated
 # clinics against a copy with 2 % of them edited (a route rule added, or a
 # fallback changed), timed whole (both sets read and compiled, then the plan).
 # Usage: bench/plan_scale.sh [BUILD_DIR]   (env: CLINICS=10000 RUNS=3)

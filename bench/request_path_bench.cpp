@@ -1,5 +1,5 @@
 // The whole request path of `callpolicy serve` in one process, counting
-// heap allocations (issue 9, target 5): signed, full-size Twilio voice
+// heap allocations (bench/RESULTS.md): signed, full-size Twilio voice
 // webhooks, each with its own CallSid, sent with keep-alive over one
 // socketpair to the server's real HTTP session (Beast parser, framing
 // checks, form decoding, signature, identification, decision, TwiML, call

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The server at production scale beside nginx, in one run (issue 9).
+# The server at production scale beside nginx, in one run (bench/RESULTS.md).
 # Generated clinics of every mode; pre-built, signed, full-size Twilio voice
 # webhooks, every request of a run its own CallSid (20,000 per run) and `To`
 # cycling over every number and SIP URI of the set (1 % unknown numbers);
@@ -124,7 +124,7 @@ ready_and_pinned() {  # name port
 }
 rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 port_a=$port; port_b=$((port + 2)); port_c=$((port + 4)); port_d=$((port + 6)); port_e=$((port + 8)); port_f=$((port + 12))
-# Issue 13: the same traffic with the counts shared through a local
+# Overrides and counts shared: the same traffic with the counts shared through a local
 # redis-server (one round trip of EVALSHA per call, pipelined). Redis is
 # pinned beside wrk on CPU 1: in production it has a host of its own, and
 # here it may only take from the load generator, not from the server.

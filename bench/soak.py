@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Soak test for `callpolicy serve` (issue 8): for DURATION seconds, steady
+"""Soak test for `callpolicy serve` (docs/operations.md, "Robustness"): for DURATION seconds, steady
 signed webhook load (every call a new CallSid), status callbacks, voicemails,
 policy edits (good and broken), malformed, oversized and slow requests, and
 `kill -9` with a restart every KILL_EVERY seconds, on a small journal size so

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test (issue 8): load, policy edits, callbacks, hostile requests and
+# Soak test (docs/operations.md, "Robustness"): load, policy edits, callbacks, hostile requests and
 # kill -9 every 20 s against a real `callpolicy serve`; see bench/soak.py for
 # what it checks. Usage: bench/soak.sh [BUILD_DIR] [SECONDS]
 set -euo pipefail

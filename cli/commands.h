@@ -1,6 +1,6 @@
 // Each subcommand lives in its own file (cli/<name>_command.cpp) and registers
 // itself on the application. The CLI stays thin: it parses arguments and calls
-// the libraries. Exit codes (SPEC 4): 0 success, 1 policy errors or failed
+// the libraries. Exit codes (docs/tooling.md): 0 success, 1 policy errors or failed
 // tests, 2 usage or I/O errors.
 #pragma once
 

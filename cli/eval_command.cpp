@@ -296,7 +296,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                                {"local_time", local_time},
                                {"calls", opts->calls},
                                {"twiml", twiml}};
-      // Only when asked about, so that the plain answer keeps SPEC 4's shape.
+      // Only when asked about, so that the plain answer keeps the shape docs/tooling.md gives it.
       if (!caller.empty()) j["caller"] = caller;
       if (flow.steps.size() > 1) j["flow"] = steps;
       if (opts->explain) j["explain"] = explain_json(why);

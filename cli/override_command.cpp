@@ -1,4 +1,4 @@
-// `callpolicy override set|clear|list`: the emergency override (issue 13)
+// `callpolicy override set|clear|list`: the emergency override (docs/operations.md, "Emergency overrides")
 // for operators, through a running server's admin address.
 #include <chrono>
 #include <fstream>

@@ -1,4 +1,4 @@
-// The abstract syntax of a policy file (SPEC 2), as the parser builds it:
+// The abstract syntax of a policy file (docs/language.md), as the parser builds it:
 // values already decoded (times in minutes, dates as day numbers, strings
 // unescaped) and every item with its position, so that the checks and `fmt`
 // can point at it. No semantic checks have run on it.

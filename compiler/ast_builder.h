@@ -90,7 +90,7 @@ class ast_builder {
   template <typename T>
   bool first_time(const std::optional<T>& slot, const node& item, std::string_view what) {
     if (!slot) return true;
-    sink_.error(codes::duplicate_item, where(item),
+    sink_.report(codes::duplicate_item, where(item),
                 fmt::format("'{}' is given twice; the first stays", what),
                 {fmt::format("first given at {}:{}", slot->where.line, slot->where.column)});
     return false;

@@ -30,7 +30,7 @@ void ast_builder::build_file(const node& root, ast::policy_file& file,
       ast::clinic c = build_clinic(*child);
       c.incomplete = broken(*child);
       if (!file.clinics.empty()) {
-        sink_.error(
+        sink_.report(
             codes::second_clinic, c.where,
             fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
             {fmt::format("'{}' is defined at {}:{}", file.clinics.front().id,
@@ -191,7 +191,7 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
         const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
         const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
         if (!is_valid_civil(2000, month, day)) {  // a leap year, so 02-29 passes
-          sink_.error(codes::bad_date, where(*md), fmt::format("'{}' is not a day of the year", t));
+          sink_.report(codes::bad_date, where(*md), fmt::format("'{}' is not a day of the year", t));
           continue;
         }
         h.type = ast::holiday_entry::kind::yearly_date;
@@ -283,7 +283,7 @@ ast::ai_block ast_builder::build_ai(const node& n) {
     const bool sip = item->is_type<g::ai_sip>();
     if (!sip && !item->is_type<g::ai_redirect>()) continue;
     if (seen) {
-      sink_.error(codes::duplicate_item, where(*item),
+      sink_.report(codes::duplicate_item, where(*item),
                   "the 'ai' block takes one 'sip' or one 'redirect'; the first stays");
       continue;
     }
@@ -297,7 +297,7 @@ ast::ai_block ast_builder::build_ai(const node& n) {
 void ast_builder::say_into(std::optional<std::string>& slot, const node& item,
                            std::string_view block) {
   if (slot) {
-    sink_.error(codes::duplicate_item, where(item),
+    sink_.report(codes::duplicate_item, where(item),
                 fmt::format("'say' is given twice in the '{}' block; the first stays", block));
     return;
   }
@@ -307,7 +307,7 @@ void ast_builder::say_into(std::optional<std::string>& slot, const node& item,
 std::optional<std::uint32_t> ast_builder::duration_into(const std::optional<std::uint32_t>& slot,
                                                         const node& item, std::string_view what) {
   if (slot) {
-    sink_.error(codes::duplicate_item, where(item),
+    sink_.report(codes::duplicate_item, where(item),
                 fmt::format("'{}' is given twice; the first stays", what));
     return slot;
   }
@@ -371,7 +371,7 @@ ast::voicemail_block ast_builder::build_voicemail(const node& n) {
   for (const auto& item : n.children) {
     if (item->is_type<g::greeting_item>()) {
       if (b.greeting) {
-        sink_.error(codes::duplicate_item, where(*item),
+        sink_.report(codes::duplicate_item, where(*item),
                     "'greeting' is given twice; the first stays");
       } else {
         b.greeting = string_value(*child_of<g::string_literal>(*item));
@@ -391,7 +391,7 @@ ast::busy_block ast_builder::build_busy(const node& n) {
       say_into(b.say, *item, "busy");
     } else if (item->is_type<g::reject_item>()) {
       if (b.reject) {
-        sink_.error(codes::duplicate_item, where(*item), "'reject' is given twice");
+        sink_.report(codes::duplicate_item, where(*item), "'reject' is given twice");
       }
       b.reject = true;
     }

@@ -1,4 +1,4 @@
-// The canonical spelling of language values (SPEC 2.4): what a route rule's
+// The canonical spelling of language values (docs/language.md, "Modes"): what a route rule's
 // reason is when it has no label, and what `fmt` writes.
 //
 // Days: `daily`, `weekdays`, `weekends`; otherwise runs of three or more

@@ -1,5 +1,5 @@
 // One clinic of a set: its AST to the compiled form, with the checks that
-// concern it alone (SPEC 3), modes desugared into rules and the decision
+// concern it alone (docs/language.md, "Diagnostics"), modes desugared into rules and the decision
 // tree built. Calendars come resolved through `use`, across the set.
 #include "compiler/clinic_compiler.h"
 
@@ -16,7 +16,7 @@
 
 namespace callpolicy {
 
-// `region`; else the region of the clinic's first number (SPEC 2.2); else,
+// `region`; else the region of the clinic's first number (docs/language.md, "A clinic"); else,
 // for a clinic reached only over SIP, the country of its time zone.
 std::string clinic_region(const ast::clinic& clinic) {
   if (clinic.region) return clinic.region->value;
@@ -42,9 +42,9 @@ struct clinic_compiler {
   diagnostic_sink& sink;
   bool failed = false;
 
-  void error(std::string_view code, const location& where, std::string message,
+  void error(const diagnostic_kind& kind, const location& where, std::string message,
              std::vector<std::string> notes = {}) {
-    sink.error(code, where, std::move(message), std::move(notes));
+    sink.report(kind, where, std::move(message), std::move(notes));
     failed = true;
   }
 
@@ -89,7 +89,7 @@ struct clinic_compiler {
         std::vector<std::string> notes;
         if (!advice->use.empty())
           notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
-        sink.warning(codes::legacy_time_zone, source.timezone->where, advice->why,
+        sink.report(codes::legacy_time_zone, source.timezone->where, advice->why,
                      std::move(notes));
       }
     }
@@ -116,7 +116,7 @@ struct clinic_compiler {
       for (int d = 0; d < 7; ++d) {
         if (!(line.days & day_bit(d))) continue;
         if (const ast::hours_line* earlier = set_by[static_cast<std::size_t>(d)]) {
-          sink.warning(codes::duplicate_day, line.where,
+          sink.report(codes::duplicate_day, line.where,
                        fmt::format("'{}' is given again; this line replaces the earlier one",
                                    weekday_name(d)),
                        {fmt::format("earlier at {}", where_text(earlier->where))});
@@ -165,7 +165,7 @@ struct clinic_compiler {
     }
   }
 
-  // The synthetic conditions of the modes (SPEC 2.4).
+  // The synthetic conditions of the modes (docs/language.md, "Modes").
   static ast::condition atom(ast::condition::kind kind, const location& where) {
     ast::condition c;
     c.type = kind;
@@ -272,7 +272,7 @@ struct clinic_compiler {
       }
     }
     if (uses_fallback && !source.fallback) {
-      sink.warning(
+      sink.report(
           codes::default_fallback, source.where,
           fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
                       source.id),
@@ -366,7 +366,7 @@ struct clinic_compiler {
 
   // An action of a flow's later step: `fallback` resolved, `never` refused.
   std::optional<action_kind> step(const ast::located<ast::action_ref>& a, action_kind fallback,
-                                  action_kind never, std::string_view never_code,
+                                  action_kind never, const diagnostic_kind& never_code,
                                   std::string_view what) {
     const bool named_fallback = a.value == ast::action_ref::fallback;
     const action_kind concrete = named_fallback ? fallback : static_cast<action_kind>(a.value);
@@ -492,7 +492,7 @@ struct clinic_compiler {
       // clinic with no number of its own has nothing valid to show.
       if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() &&
           c.ported.empty() && c.forwarded.empty()) {
-        sink.warning(
+        sink.report(
             codes::forward_without_caller_id, source.forward->number->where,
             fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
                         c.forward.number),

@@ -66,7 +66,7 @@ class calendar_resolver {
       }
       // A calendar whose definition failed to parse is no unknown calendar.
       if (!calendars_lost) {
-        sink_.error(codes::unknown_calendar, used_at, fmt::format("unknown calendar '{}'", name),
+        sink_.report(codes::unknown_calendar, used_at, fmt::format("unknown calendar '{}'", name),
                     std::move(notes));
       }
       resolved_[name] = {};
@@ -77,14 +77,14 @@ class calendar_resolver {
       std::string cycle;
       for (auto s = open; s != stack_.end(); ++s) cycle += "'" + *s + "' -> ";
       cycle += "'" + name + "'";
-      sink_.error(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
+      sink_.report(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
       for (auto s = open; s != stack_.end(); ++s) broken_.insert(*s);
       return {};
     }
     // A chain of `use` is walked by recursion; one too long to be meant is
     // refused before it can exhaust the stack.
     if (stack_.size() >= max_use_depth) {
-      sink_.error(codes::calendar_too_deep, used_at,
+      sink_.report(codes::calendar_too_deep, used_at,
                   fmt::format("calendar '{}' is used through more than {} calendars in a chain from '{}'",
                               name, max_use_depth, stack_.front()));
       broken_.insert(stack_.begin(), stack_.end());
@@ -108,7 +108,7 @@ class calendar_resolver {
 };
 
 // The clinic's region for national-form numbers: `region`; else the region of
-// its first number (SPEC 2.2); else, for a clinic reached only over SIP, the
+// its first number (docs/language.md, "A clinic"); else, for a clinic reached only over SIP, the
 // country of its time zone.
 std::string clinic_region(const ast::clinic& clinic);
 

@@ -67,7 +67,7 @@ void check_tests(const std::vector<ast::policy_file>& files,
       if (items_lost && (id.empty() || !clinics.count(id))) continue;
       if (t.incomplete && (!t.at || !t.expect)) continue;
       if (id.empty()) {
-        sink.error(codes::test_needs_clinic, t.where,
+        sink.report(codes::test_needs_clinic, t.where,
                    fmt::format("test \"{}\" must name its clinic: its file holds none and the set "
                                "holds {}",
                                t.name, clinics.size()));
@@ -75,13 +75,13 @@ void check_tests(const std::vector<ast::policy_file>& files,
       }
       const auto it = clinics.find(id);
       if (it == clinics.end()) {
-        sink.error(codes::test_unknown_clinic, t.clinic ? t.clinic->where : t.where,
+        sink.report(codes::test_unknown_clinic, t.clinic ? t.clinic->where : t.where,
                    fmt::format("test \"{}\" names unknown clinic '{}'", t.name, id));
         continue;
       }
       const ast::clinic* clinic = it->second;
       if (!t.at || !t.expect) {
-        sink.error(codes::test_incomplete, t.where,
+        sink.report(codes::test_incomplete, t.where,
                    fmt::format("test \"{}\" needs {}", t.name,
                                !t.at && !t.expect ? "'at' and 'expect'" : !t.at ? "'at'" : "'expect'"));
         continue;
@@ -90,7 +90,7 @@ void check_tests(const std::vector<ast::policy_file>& files,
       for (const auto& [number, what] : {std::pair{&t.caller, "caller"}, std::pair{&t.transfer, "transfer"}}) {
         if (!*number || to_e164((*number)->value, clinic_region(*clinic))) continue;
         const std::string region = clinic_region(*clinic);
-        sink.error(codes::bad_caller, (*number)->where,
+        sink.report(codes::bad_caller, (*number)->where,
                    fmt::format("{} '{}' is not a phone number{}", what, (*number)->value,
                                region.empty() ? std::string(" in E.164 (the clinic has no region for national forms)")
                                               : fmt::format(" in E.164 or in the national form of {}", region)));
@@ -101,11 +101,11 @@ void check_tests(const std::vector<ast::policy_file>& files,
       const std::int64_t local = std::int64_t{t.at->value.date} * 86400 + t.at->value.seconds;
       const local_resolution r = resolve_local_time(zone, local);
       if (r.type == local_resolution::kind::nonexistent) {
-        sink.error(codes::test_time_nonexistent, t.at->where,
+        sink.report(codes::test_time_nonexistent, t.at->where,
                    fmt::format("local time does not exist in '{}' (a daylight-saving gap)",
                                clinic->timezone->value));
       } else if (r.type == local_resolution::kind::ambiguous) {
-        sink.warning(codes::ambiguous_time, t.at->where,
+        sink.report(codes::ambiguous_time, t.at->where,
                      fmt::format("local time occurs twice in '{}'; the earlier instant is used",
                                  clinic->timezone->value));
       }
@@ -147,7 +147,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
     for (const ast::calendar& c : file.calendars) {
       const auto [it, inserted] = calendars.emplace(c.name, &c);
       if (!inserted) {
-        sink.error(codes::duplicate_calendar, c.where, fmt::format("calendar '{}' is defined twice", c.name),
+        sink.report(codes::duplicate_calendar, c.where, fmt::format("calendar '{}' is defined twice", c.name),
                    {fmt::format("first defined at {}", where_text(it->second->where))});
       }
     }
@@ -164,10 +164,10 @@ compile_output compile_sources(const source_set& sources, const compile_options&
   std::map<std::string, location> numbers;
   std::map<std::string, location> sip_users;
   auto claim = [&](std::map<std::string, location>& claimed, const ast::located<std::string>& value,
-                   std::string_view code, std::string_view what) {
+                   const diagnostic_kind& code, std::string_view what) {
     const auto [it, inserted] = claimed.emplace(value.value, value.where);
     if (!inserted) {
-      sink.error(code, value.where, fmt::format("{} '{}' is claimed twice", what, value.value),
+      sink.report(code, value.where, fmt::format("{} '{}' is claimed twice", what, value.value),
                  {fmt::format("first claimed at {}", where_text(it->second))});
     }
   };
@@ -175,7 +175,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
     for (const ast::clinic& c : file.clinics) {
       const auto [it, inserted] = clinics.emplace(c.id, &c);
       if (!inserted) {
-        sink.error(codes::duplicate_clinic, c.where, fmt::format("clinic '{}' is defined twice", c.id),
+        sink.report(codes::duplicate_clinic, c.where, fmt::format("clinic '{}' is defined twice", c.id),
                    {fmt::format("first defined at {}", where_text(it->second->where))});
         continue;
       }
@@ -190,7 +190,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
     const std::string where = !options.set_name.empty() ? options.set_name
                               : sources.files.empty()   ? std::string("<set>")
                                                         : sources.files.front().path;
-    sink.error(codes::empty_set, {where, 1, 1},
+    sink.report(codes::empty_set, {where, 1, 1},
                sources.files.empty() ? "the set holds no policy file and no clinic: every call would hear 'this number is not in service'"
                                      : "the set holds no clinic: every call would hear 'this number is not in service'",
                {"pass --allow-empty if a set without clinics is meant"});

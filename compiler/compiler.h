@@ -1,6 +1,6 @@
 // The whole front end over a set of files: read, parse, check, compile.
 // A set is every `*.policy` file under the given paths, treated as one
-// (SPEC 4): calendars, clinic ids, numbers and SIP users are checked across it.
+// (docs/tooling.md): calendars, clinic ids, numbers and SIP users are checked across it.
 #pragma once
 
 #include <string>

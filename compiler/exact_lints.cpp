@@ -215,11 +215,11 @@ void lint_routes(const ast::clinic& source, compiled_clinic& c, const input_clas
     const std::string what = items[i].when ? fmt::format("rule '{}'", condition_reason(*items[i].when))
                                            : std::string("'otherwise'");
     if (!holds[i]) {
-      sink.warning(codes::unreachable_rule, items[i].where,
+      sink.report(codes::unreachable_rule, items[i].where,
                    fmt::format("{} can never decide: its condition never holds", what),
                    {"check the numbers and windows it names"});
     } else {
-      sink.warning(codes::unreachable_rule, items[i].where,
+      sink.report(codes::unreachable_rule, items[i].where,
                    fmt::format("{} can never decide: earlier rules decide every call it matches", what),
                    {"move it before the rules that cover it, or remove it"});
     }
@@ -247,7 +247,7 @@ void lint_schedule(const ast::clinic& source, const compiled_clinic& c, const in
   for (day_number d : in.dated) visit_date(d);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (effective[i] || !matches[i]) continue;
-    sink.warning(codes::shadowed_schedule, source.schedule->items[i].where,
+    sink.report(codes::shadowed_schedule, source.schedule->items[i].where,
                  "this schedule line never decides: later lines override every minute it covers",
                  {"the last matching line wins; move it after the lines that override it, or remove it"});
   }
@@ -262,7 +262,7 @@ void lint_never_answered(const ast::clinic& source, const compiled_clinic& c, co
   });
   if (answered) return;
   const location where = source.mode ? source.mode->where : source.route ? source.route->where : source.where;
-  sink.warning(codes::never_answered, where,
+  sink.report(codes::never_answered, where,
                fmt::format("no call to clinic '{}' is ever answered in an ordinary week: every "
                            "call ends in voicemail, a busy message or a menu that leads to neither",
                            source.id),
@@ -295,7 +295,7 @@ void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
   for (const expr& e : rules) terms += static_cast<double>(size_of(e));
   const double work = classes * std::max({terms, static_cast<double>(c.nodes.size()), 1.0});
   if (work > exact_lint_budget) {
-    sink.warning(codes::lints_skipped, source.route ? source.route->where : source.where,
+    sink.report(codes::lints_skipped, source.route ? source.route->where : source.where,
                  fmt::format("clinic '{}' is too large to lint exactly ({:.0f} classes of call, {:.0f} terms); "
                              "unreachable rules and never-answered weeks were not checked",
                              source.id, classes, terms),

@@ -1,4 +1,4 @@
-// The lints of SPEC 3 that must be judged exactly rather than by pattern:
+// The lints (docs/language.md, "Diagnostics") that must be judged exactly rather than by pattern:
 // a route rule that never decides, a schedule line every minute of which a
 // later line overrides, and a week in which nobody answers a call.
 //

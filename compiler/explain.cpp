@@ -14,7 +14,7 @@ struct day_windows {
   std::string source;  // "wed", "special day 2026-12-31", "holiday"
 };
 
-// The windows a date has (SPEC 2.3: special, else holiday, else weekly).
+// The windows a date has (docs/language.md, "Time semantics": special, else holiday, else weekly).
 day_windows windows_of(const compiled_clinic& c, const clinic_tables& t, day_number date) {
   const auto special = std::find_if(c.specials.begin(), c.specials.end(),
                                     [&](const special_day& s) { return s.date == date; });

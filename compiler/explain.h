@@ -1,4 +1,4 @@
-// `eval --explain`: why one call is decided as it is (issue 12.3). Each
+// `eval --explain`: why one call is decided as it is (docs/tooling.md). Each
 // condition the clinic's rules read, with its value at that instant and
 // what makes it so (the window that is open, the holiday by name, the calls
 // against the threshold, the schedule line that decides), then every rule in

@@ -27,7 +27,7 @@ void lint_overlapping_windows(const std::vector<ast::located<window>>& windows,
   for (std::size_t i = 1; i < windows.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (!overlap(windows[i].value, windows[j].value)) continue;
-      sink.warning(codes::overlapping_windows, windows[i].where,
+      sink.report(codes::overlapping_windows, windows[i].where,
                    fmt::format("window '{}' overlaps '{}'", canonical_window(windows[i].value),
                                canonical_window(windows[j].value)),
                    {"merge them into one window"});
@@ -50,7 +50,7 @@ void lint_spill_overlaps(const ast::clinic& source, const compiled_clinic& compi
           return n.start < w.value.end;
         });
         if (hit == next.end()) continue;
-        sink.warning(codes::overlapping_windows, w.where,
+        sink.report(codes::overlapping_windows, w.where,
                      fmt::format("window '{}' on {} runs past midnight into '{}' on {}",
                                  canonical_window(w.value), weekday_name(d), canonical_window(*hit),
                                  weekday_name((d + 1) % 7)));
@@ -72,7 +72,7 @@ void lint_holidays_on_closed_days(const ast::clinic& source, const compiled_clin
       any_open_day = special || !compiled.weekly_hours[static_cast<std::size_t>(weekday_of(d))].empty();
     }
     if (any_open_day) continue;
-    sink.warning(codes::holiday_on_closed_day, e.where,
+    sink.report(codes::holiday_on_closed_day, e.where,
                  fmt::format("holiday '{}' falls on {} the clinic is closed anyway",
                              canonical_dates(e.rule.dates),
                              e.rule.dates.first == e.rule.dates.last ? "a day" : "days"),
@@ -119,7 +119,7 @@ void lint_past_dates(const ast::clinic& source, const compile_options& options,
   const auto first = std::min_element(dated.begin(), dated.end(), [](const auto& a, const auto& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
   });
-  sink.warning(codes::past_dates, first->where,
+  sink.report(codes::past_dates, first->where,
                fmt::format("every dated entry of clinic '{}' is in the past (before {})", source.id,
                            format_date(options.today)),
                {"add this year's dates, or remove the old ones"});
@@ -195,7 +195,7 @@ void lint_unused_settings(const ast::clinic& source, const compiled_clinic& comp
   // (docs/operations.md, "The AI").
   if (can_reach_ai(compiled)) reads.hours = reads.holidays = true;
   const auto warn = [&](std::string_view setting, const location& where) {
-    sink.warning(codes::unused_setting, where, fmt::format("{} never reads '{}'", decider, setting),
+    sink.report(codes::unused_setting, where, fmt::format("{} never reads '{}'", decider, setting),
                  {std::string(why) + "; remove it, or use a route that reads it (e.g. 'closed -> ai')"});
   };
   if (source.hours && !reads.hours) warn("hours", source.hours->where);
@@ -209,7 +209,7 @@ void lint_no_numbers(const ast::clinic& source, diagnostic_sink& sink) {
   const bool any = source.numbers && (!source.numbers->ported.empty() || !source.numbers->forwarded.empty() ||
                                       !source.numbers->sip.empty());
   if (any) return;
-  sink.warning(codes::no_numbers, source.where,
+  sink.report(codes::no_numbers, source.where,
                fmt::format("clinic '{}' has no numbers: no call ever reaches it", source.id),
                {"add a 'numbers' block: ported, forwarded or sip"});
 }

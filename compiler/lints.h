@@ -1,4 +1,4 @@
-// The warnings of SPEC 3 that judge a clinic's meaning rather than its
+// The warnings (docs/language.md, "Diagnostics") that judge a clinic's meaning rather than its
 // syntax, run on a clinic that compiled without errors: dead route rules
 // (judged exactly over the week, the dates and the call counts), shadowed
 // schedule lines, overlapping windows, holidays on closed days, dated entries

@@ -105,11 +105,13 @@ struct recording_control : pegtl::normal<Rule> {
         }
       }
     }
-    (record(states, position, g::error_code<Rule>, message, hint), ...);
+    // The grammar names codes as text (it knows nothing of ours); each is a kind of the catalogue.
+    static const diagnostic_kind& kind = *find_diagnostic_kind(g::error_code<Rule>);
+    (record(states, position, kind, message, hint), ...);
     throw pegtl::parse_error(message, in);
   }
 
-  static void record(syntax_errors& errors, const pegtl::position& at, std::string_view code,
+  static void record(syntax_errors& errors, const pegtl::position& at, const diagnostic_kind& code,
                      const std::string& message, syntax_hint hint) {
     if (hint.moved_to) {
       // Reported where the brace is missing; what was said after that
@@ -117,12 +119,12 @@ struct recording_control : pegtl::normal<Rule> {
       const syntax_hint::moved& m = *hint.moved_to;
       errors.cut = std::min(errors.cut, m.offset);
       errors.offsets.push_back(m.offset);
-      errors.sink->error(code, location{std::string(errors.path), m.line, m.column}, m.message, std::move(hint.notes));
+      errors.sink->report(code, location{std::string(errors.path), m.line, m.column}, m.message, std::move(hint.notes));
       errors.relocated = errors.offsets.size() - 1;
       return;
     }
     errors.offsets.push_back(at.byte);
-    errors.sink->error(code,
+    errors.sink->report(code,
                        location{std::string(errors.path), static_cast<std::uint32_t>(at.line),
                                 static_cast<std::uint32_t>(at.column)},
                        message, std::move(hint.notes));
@@ -220,7 +222,7 @@ ast::policy_file parse_policy(std::string_view path, std::string_view text, diag
     // an error outside any item, already recorded by raise().
     if (local.all().empty()) {
       const auto& p = e.positions().front();
-      local.error(codes::syntax,
+      local.report(codes::syntax,
                  {std::string(path), static_cast<std::uint32_t>(p.line),
                   static_cast<std::uint32_t>(p.column)},
                  std::string(e.message()));

@@ -1,6 +1,6 @@
 // Text to AST. Syntax errors are reported into the sink with what was
 // expected, and parsing resynchronises at the next item so that one file can
-// report several errors (SPEC 3). The returned AST holds whatever parsed.
+// report several errors (docs/language.md, "Diagnostics"). The returned AST holds whatever parsed.
 #pragma once
 
 #include <optional>

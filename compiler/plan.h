@@ -1,4 +1,4 @@
-// `callpolicy plan` (issue 16): what a policy change does to calls before it
+// `callpolicy plan` (docs/tooling.md, "plan"): what a policy change does to calls before it
 // ships, as `terraform plan` shows what a change does to infrastructure.
 //
 // Week mode compares two compiled sets clinic by clinic, exactly rather

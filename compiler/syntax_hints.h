@@ -1,4 +1,4 @@
-// Notes that turn a syntax error into its likely fix (issue 12): the
+// Notes that turn a syntax error into its likely fix (docs/tooling.md): the
 // spelling of another language ('=>' for '->', '&&' for 'and'), a string
 // written without its quotes, an id with '_' or capitals, and for a block
 // left open, where it opened and which '}' seems to be missing.

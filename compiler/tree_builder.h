@@ -1,4 +1,4 @@
-// Builds a clinic's decision tree from its rules (SPEC 3). Each rule's
+// Builds a clinic's decision tree from its rules (docs/language.md, "Diagnostics"). Each rule's
 // condition is compiled by continuation: true goes to the rule's leaf, false
 // to the tree of the rules after it; `and`, `or` and `not` only rewire the
 // continuations, so every internal node tests exactly one predicate.

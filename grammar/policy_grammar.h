@@ -1,4 +1,4 @@
-// The policy language of SPEC 2 as a PEGTL grammar: syntax only. Every rule
+// The policy language (docs/language.md) as a PEGTL grammar: syntax only. Every rule
 // is a named struct so that the parser can select it into a parse tree and so
 // that each `must<>` point has its own message (error_message below). Values
 // are matched by shape only (a time is two digits, a colon, two digits); the

@@ -1,4 +1,4 @@
-// A bundle is the JSON of a compiled set (SPEC 3): {"format": 1,
+// A bundle is the JSON of a compiled set (docs/language.md, "Diagnostics"): {"format": 1,
 // "compiler_version": ..., "sources": [{file, sha256}], "calendars": [...],
 // "clinics": [...]}. Reading refuses any other format with a clear message.
 #pragma once

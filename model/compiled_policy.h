@@ -5,7 +5,7 @@
 // of special dates are expanded to single dates.
 //
 // No PEGTL and no time-zone database here: the runtime links this library and
-// must not need the parser (SPEC 1).
+// must not need the parser (docs/architecture.md).
 #pragma once
 
 #include <array>
@@ -23,7 +23,7 @@ inline constexpr int bundle_format = 1;
 // A predicate of the decision tree. Only the fields of its kind are used.
 struct predicate {
   enum class kind : std::uint8_t {
-    open,        // the local time lies in a window of the day plan (SPEC 2.3)
+    open,        // the local time lies in a window of the day plan (docs/language.md, "Time semantics")
     holiday,     // the local date is a holiday and `special` does not list it
     scheduled,   // the last matching schedule line enables
     calls_at_least,  // active calls >= threshold (overflow, and every `calls OP N`)
@@ -60,7 +60,7 @@ struct tree_node {
 
 struct tree_leaf {
   action_kind action = action_kind::ai;
-  std::string reason;  // normative for modes (SPEC 2.4), else label or canonical condition
+  std::string reason;  // normative for modes (docs/language.md, "Modes"), else label or canonical condition
   friend bool operator==(const tree_leaf&, const tree_leaf&) = default;
 };
 

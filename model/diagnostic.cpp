@@ -9,15 +9,16 @@ namespace callpolicy {
 
 std::string where_text(const location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
 
-void diagnostic_sink::error(std::string_view code, const location& where, std::string message,
-                            std::vector<std::string> notes) {
-  items_.push_back({std::string(code), severity::error, where, std::move(message), std::move(notes)});
+void diagnostic_sink::report(const diagnostic_kind& kind, const location& where, std::string message,
+                             std::vector<std::string> notes) {
+  items_.push_back({std::string(kind.code), kind.level, where, std::move(message), std::move(notes)});
 }
 
-void diagnostic_sink::warning(std::string_view code, const location& where, std::string message,
-                              std::vector<std::string> notes) {
-  items_.push_back(
-      {std::string(code), severity::warning, where, std::move(message), std::move(notes)});
+const diagnostic_kind* find_diagnostic_kind(std::string_view code) {
+  for (const diagnostic_kind& kind : catalogue) {
+    if (kind.code == code) return &kind;
+  }
+  return nullptr;
 }
 
 std::size_t diagnostic_sink::error_count() const {

@@ -3,9 +3,9 @@
 // diagnostic_render.h are the only code that knows text, JSON, SARIF or the
 // GitHub workflow syntax.
 //
-// Codes: errors are numbered (E001...), warnings are named (W-default-fallback),
-// as SPEC 2.4 names them. The full catalogue, with an example for each, is in
-// docs/language.md; codes never change meaning once released.
+// Codes: errors are numbered (E001...), warnings are named
+// (W-default-fallback). The catalogue below is the list; docs/language.md
+// has an example of each.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +25,19 @@ struct location {
 
 enum class severity : std::uint8_t { error, warning };
 
+// One kind of diagnostic: its code, its severity and what it means, in
+// docs/language.md's words (tests/compiler/diagnostic_catalogue_test.cpp
+// holds the two to each other). A kind stands for its code wherever a code
+// is read.
+struct diagnostic_kind {
+  std::string_view code;
+  severity level = severity::error;
+  std::string_view meaning;
+  constexpr operator std::string_view() const { return code; }
+  friend bool operator==(std::string_view text, const diagnostic_kind& kind) { return text == kind.code; }
+};
+
+
 // "file:line:col", as diagnostics and notes name a place.
 std::string where_text(const location& where);
 
@@ -39,10 +52,9 @@ struct diagnostic {
 class diagnostic_sink {
  public:
   void report(diagnostic d) { items_.push_back(std::move(d)); }
-  void error(std::string_view code, const location& where, std::string message,
-             std::vector<std::string> notes = {});
-  void warning(std::string_view code, const location& where, std::string message,
-               std::vector<std::string> notes = {});
+  // A diagnostic of `kind`, with its severity from the catalogue.
+  void report(const diagnostic_kind& kind, const location& where, std::string message,
+              std::vector<std::string> notes = {});
 
   const std::vector<diagnostic>& all() const { return items_; }
   std::size_t error_count() const;
@@ -56,74 +68,90 @@ class diagnostic_sink {
   std::vector<diagnostic> items_;
 };
 
-// The catalogue. Keep docs/language.md in step with this list.
+// The catalogue, one row per kind: X(name, code, severity, meaning). Codes
+// never change meaning once released; a new one is a new row here and in
+// docs/language.md.
+#define CALLPOLICY_DIAGNOSTICS(X) \
+  /* Syntax and lexical values (parser). */ \
+  X(syntax, "E001", error, "syntax error: what was expected") \
+  X(bad_time, "E002", error, "a time out of range, or 24:00 anywhere but a window end") \
+  X(bad_date, "E003", error, "an impossible date") \
+  X(bad_number, "E004", error, "a number that is not E.164") \
+  X(bad_window, "E005", error, "an empty window") \
+  X(bad_duration, "E006", error, "a zero or over-long duration") \
+  X(bad_date_range, "E007", error, "a date range that ends before it starts") \
+  X(bad_string, "E008", error, "an unknown string escape or invalid UTF-8") \
+  X(special_range_too_long, "E009", error, "a `special` range of more than 366 days (special days are planned one by one; a longer closure is a holiday range)") \
+  /* Structure of a file (parser). */ \
+  X(unknown_time_zone, "E010", error, "an unknown IANA time zone, with a suggestion") \
+  X(missing_time_zone, "E011", error, "a clinic without a timezone") \
+  X(duplicate_item, "E012", error, "an item given twice in one block") \
+  X(second_clinic, "E013", error, "a second clinic in one file") \
+  X(too_deep, "E014", error, "conditions nested more than 256 levels deep (parentheses and `not`); a chain of `and`/`or` is not nesting and may be as long as it likes") \
+  /* Set-wide (compiler). */ \
+  X(duplicate_clinic, "E020", error, "a clinic id defined twice in the set") \
+  X(duplicate_number, "E021", error, "a number claimed twice in the set") \
+  X(duplicate_sip_user, "E022", error, "a SIP user claimed twice in the set") \
+  X(duplicate_calendar, "E023", error, "a calendar defined twice") \
+  X(empty_set, "E024", error, "a set with no clinic, where the set will answer calls (`check`, `compile`, `serve` and its reloads; `--allow-empty` allows it)") \
+  X(unknown_calendar, "E030", error, "`use` of an unknown calendar") \
+  X(calendar_cycle, "E031", error, "a cycle of calendars") \
+  X(calendar_too_deep, "E032", error, "a chain of `use` through more than 64 calendars") \
+  /* Routing (compiler). */ \
+  X(mode_and_route, "E040", error, "`mode` and `route` together") \
+  X(missing_otherwise, "E041", error, "a route without `otherwise`") \
+  X(otherwise_not_last, "E042", error, "`otherwise` not last") \
+  X(action_not_configured, "E043", error, "an action used but not configurable") \
+  X(overflow_without_threshold, "E044", error, "`overflow` without a threshold") \
+  X(scheduled_without_schedule, "E045", error, "`scheduled` without a schedule") \
+  X(forward_loop, "E046", error, "a forward to one of the clinic's own numbers") \
+  X(fallback_is_fallback, "E047", error, "`fallback fallback`") \
+  /* Call flow past the first answer (compiler). */ \
+  X(duplicate_menu_key, "E060", error, "a menu key mapped twice") \
+  X(empty_menu, "E061", error, "a menu without keys") \
+  X(menu_names_menu, "E062", error, "a menu that names `menu`, directly or through `fallback`") \
+  X(forward_unanswered_by_forward, "E063", error, "a forward unanswered by `forward`") \
+  X(bad_caller, "E064", error, "a test's caller that is no phone number in E.164 or the clinic's national form") \
+  X(unknown_region, "E065", error, "an unknown `region`") \
+  X(ai_unavailable_by_ai, "E066", error, "an AI `unavailable` that is the AI") \
+  X(unreachable_needs_the_server, "E067", error, "an `unreachable` action a static document cannot play (`ai`, `menu`, `fallback`)") \
+  X(ai_capacity_zero, "E068", error, "an AI `capacity` of 0") \
+  X(transfer_loop, "E069", error, "a transfer rule that goes back to the AI, directly, through the fallback or through a forward whose `unanswered` is `ai`") \
+  X(to_outside_transfer, "E070", error, "`to` outside the `transfer` block") \
+  /* Tests (compiler). */ \
+  X(test_unknown_clinic, "E050", error, "a test naming an unknown clinic") \
+  X(test_needs_clinic, "E051", error, "a test whose clinic cannot be inferred") \
+  X(test_incomplete, "E052", error, "a test without `at` or `expect`") \
+  X(test_time_nonexistent, "E053", error, "a test time inside a daylight-saving gap") \
+  /* Warnings. */ \
+  X(duplicate_day, "W-duplicate-day", warning, "a day given twice in `hours` (the later line wins)") \
+  X(overlapping_windows, "W-overlapping-windows", warning, "windows that overlap, overnight spill included") \
+  X(unreachable_rule, "W-unreachable-rule", warning, "a route rule that can never decide, judged exactly over the week, the dates, call counts, callers and vias") \
+  X(shadowed_schedule, "W-shadowed-schedule", warning, "a schedule line that later lines override everywhere it applies") \
+  X(holiday_on_closed_day, "W-holiday-on-closed-day", warning, "a dated holiday on days the clinic is closed anyway") \
+  X(past_dates, "W-past-dates", warning, "every dated entry of the clinic is in the past") \
+  X(default_fallback, "W-default-fallback", warning, "no `fallback` while the fallback is used") \
+  X(never_answered, "W-never-answered", warning, "an ordinary week in which no call goes to the AI or to staff, directly or through a menu") \
+  X(ambiguous_time, "W-ambiguous-time", warning, "a test time repeated by a daylight-saving change (the earlier instant is used)") \
+  X(legacy_time_zone, "W-legacy-time-zone", warning, "a zone name users rarely mean: a fixed offset, a POSIX zone, an old alias") \
+  X(forward_without_caller_id, "W-forward-without-caller-id", warning, "a clinic reached only over SIP whose forward has no `caller-id`: Twilio refuses the `<Dial>` (error 13214)") \
+  X(unused_setting, "W-unused-setting", warning, "a setting nothing reads: `hours`, `holidays` or `special` when no call reaches the AI (which is told whether the clinic is open, when it next opens and which holiday it is) and the mode or route does not decide by them (`disabled`, a route without `open`, `closed` or `holiday`); `schedule` outside `scheduled`; `overflow` outside `overflow-only`; for a route, a setting no rule's condition reads (`open`/`closed` read hours, holidays and special days; `holiday` reads holidays and special days)") \
+  X(no_numbers, "W-no-numbers", warning, "a clinic without ported, forwarded or SIP numbers: no call reaches it") \
+  X(lints_skipped, "W-lints-skipped", warning, "a clinic whose route is too large to lint exactly (about 10^8 evaluations: thousands of rules over thousands of callers or call counts); `W-unreachable-rule` and `W-never-answered` are not checked for it, so that no policy can stall a check or a reload")
+
 namespace codes {
-// Syntax and lexical values (parser).
-inline constexpr std::string_view syntax = "E001";             // expected ...
-inline constexpr std::string_view bad_time = "E002";           // 25:00, 24:00 as a start
-inline constexpr std::string_view bad_date = "E003";           // 2026-02-30, month 13
-inline constexpr std::string_view bad_number = "E004";         // not E.164
-inline constexpr std::string_view bad_window = "E005";         // 09:00-09:00
-inline constexpr std::string_view bad_duration = "E006";       // 0s, too long
-inline constexpr std::string_view bad_date_range = "E007";     // last before first
-inline constexpr std::string_view bad_string = "E008";         // unknown escape, bad UTF-8
-inline constexpr std::string_view special_range_too_long = "E009";  // over a year of special days
-// Structure of a file (parser).
-inline constexpr std::string_view unknown_time_zone = "E010";
-inline constexpr std::string_view missing_time_zone = "E011";
-inline constexpr std::string_view duplicate_item = "E012";     // an item given twice in a block
-inline constexpr std::string_view second_clinic = "E013";      // more than one clinic in a file
-inline constexpr std::string_view too_deep = "E014";           // conditions nested past 256 levels
-// Set-wide (compiler).
-inline constexpr std::string_view duplicate_clinic = "E020";
-inline constexpr std::string_view duplicate_number = "E021";
-inline constexpr std::string_view duplicate_sip_user = "E022";
-inline constexpr std::string_view duplicate_calendar = "E023";
-inline constexpr std::string_view empty_set = "E024";  // no clinic in a set that will answer calls
-inline constexpr std::string_view unknown_calendar = "E030";
-inline constexpr std::string_view calendar_cycle = "E031";
-inline constexpr std::string_view calendar_too_deep = "E032";  // `use` chained past 64 calendars
-// Routing (compiler).
-inline constexpr std::string_view mode_and_route = "E040";
-inline constexpr std::string_view missing_otherwise = "E041";
-inline constexpr std::string_view otherwise_not_last = "E042";
-inline constexpr std::string_view action_not_configured = "E043";  // forward without a number
-inline constexpr std::string_view overflow_without_threshold = "E044";
-inline constexpr std::string_view scheduled_without_schedule = "E045";
-inline constexpr std::string_view forward_loop = "E046";
-inline constexpr std::string_view fallback_is_fallback = "E047";   // `fallback fallback`
-// Call flow past the first answer (compiler).
-inline constexpr std::string_view duplicate_menu_key = "E060";
-inline constexpr std::string_view empty_menu = "E061";             // a menu without keys
-inline constexpr std::string_view menu_names_menu = "E062";
-inline constexpr std::string_view forward_unanswered_by_forward = "E063";
-inline constexpr std::string_view bad_caller = "E064";             // a test's caller no number
-inline constexpr std::string_view unknown_region = "E065";
-inline constexpr std::string_view ai_unavailable_by_ai = "E066";  // `ai { unavailable ai }`
-inline constexpr std::string_view unreachable_needs_the_server = "E067";  // `unreachable ai`
-inline constexpr std::string_view ai_capacity_zero = "E068";  // `ai { capacity 0 }`
-inline constexpr std::string_view transfer_loop = "E069";     // a transfer back to the AI
-inline constexpr std::string_view to_outside_transfer = "E070";  // `to` in a route
-// Tests (compiler).
-inline constexpr std::string_view test_unknown_clinic = "E050";
-inline constexpr std::string_view test_needs_clinic = "E051";      // several clinics, none named
-inline constexpr std::string_view test_incomplete = "E052";        // no `at` or no `expect`
-inline constexpr std::string_view test_time_nonexistent = "E053";  // local time in a DST gap
-// Warnings.
-inline constexpr std::string_view duplicate_day = "W-duplicate-day";
-inline constexpr std::string_view overlapping_windows = "W-overlapping-windows";
-inline constexpr std::string_view unreachable_rule = "W-unreachable-rule";
-inline constexpr std::string_view shadowed_schedule = "W-shadowed-schedule";
-inline constexpr std::string_view holiday_on_closed_day = "W-holiday-on-closed-day";
-inline constexpr std::string_view past_dates = "W-past-dates";
-inline constexpr std::string_view default_fallback = "W-default-fallback";
-inline constexpr std::string_view never_answered = "W-never-answered";
-inline constexpr std::string_view ambiguous_time = "W-ambiguous-time";
-inline constexpr std::string_view legacy_time_zone = "W-legacy-time-zone";  // EST, US/Eastern
-inline constexpr std::string_view forward_without_caller_id = "W-forward-without-caller-id";
-inline constexpr std::string_view unused_setting = "W-unused-setting";  // hours an overflow-only clinic never reads
-inline constexpr std::string_view no_numbers = "W-no-numbers";
-inline constexpr std::string_view lints_skipped = "W-lints-skipped";  // a clinic too large to lint exactly
+#define CALLPOLICY_DIAGNOSTIC_KIND(name, code, level, meaning) \
+  inline constexpr diagnostic_kind name{code, severity::level, meaning};
+CALLPOLICY_DIAGNOSTICS(CALLPOLICY_DIAGNOSTIC_KIND)
+#undef CALLPOLICY_DIAGNOSTIC_KIND
 }  // namespace codes
+
+#define CALLPOLICY_DIAGNOSTIC_ROW(name, code, level, meaning) codes::name,
+inline constexpr diagnostic_kind catalogue[] = {CALLPOLICY_DIAGNOSTICS(CALLPOLICY_DIAGNOSTIC_ROW)};
+#undef CALLPOLICY_DIAGNOSTIC_ROW
+
+// The kind of a code that arrives as text (the grammar's, which knows no
+// kinds); null for a code not in the catalogue.
+const diagnostic_kind* find_diagnostic_kind(std::string_view code);
 
 }  // namespace callpolicy

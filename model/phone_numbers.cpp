@@ -37,7 +37,7 @@ std::optional<std::string> to_e164(std::string_view text, std::string_view regio
   std::string out;
   util().Format(number, pn::PhoneNumberUtil::E164, &out);
   // Some countries have possible numbers of 5 digits; a policy's E.164 has
-  // 8 to 15 (SPEC 2.1), so a shorter one could never match anything.
+  // 8 to 15 (docs/language.md, "Lexical rules"), so a shorter one could never match anything.
   if (out.size() < 9 || out.size() > 16) return std::nullopt;
   return out;
 }

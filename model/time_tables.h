@@ -1,5 +1,5 @@
 // The precomputed time data of one clinic and the predicate test over it
-// (SPEC 2.3 and 3). Shared by the runtime evaluator (which adds the zone
+// (docs/language.md, "Time semantics" and "Diagnostics"). Shared by the runtime evaluator (which adds the zone
 // conversion and the tree walk) and the compiler's exact lints (which judge
 // rules over every minute class of the week, the dates and call counts), so
 // that there is one definition of what `open`, `holiday`, `scheduled`,

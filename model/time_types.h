@@ -1,6 +1,6 @@
 // Plain values shared by the AST and the compiled form: days, windows, dates,
 // holiday rules and the action and integration names. No behaviour beyond
-// trivial helpers; the time semantics (SPEC 2.3) live in compiled_policy.h.
+// trivial helpers; the time semantics (docs/language.md, "Time semantics") live in compiled_policy.h.
 #pragma once
 
 #include <cstdint>
@@ -65,7 +65,7 @@ inline constexpr std::size_t action_count = 6;
 std::string_view action_name(action_kind a);
 std::optional<action_kind> action_from_name(std::string_view name);
 
-// How a call reached us (SPEC 5).
+// How a call reached us (docs/operations.md).
 enum class via_kind : std::uint8_t { ported, forwarded, sip };
 using via_mask = std::uint8_t;
 inline constexpr via_mask via_bit(via_kind v) { return static_cast<via_mask>(1u << static_cast<int>(v)); }

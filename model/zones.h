@@ -39,7 +39,7 @@ struct zone_advice {
 };
 std::optional<zone_advice> legacy_zone_advice(std::string_view name);
 
-// Reading a local time in a zone (SPEC 4 `--at` and a test's `at`).
+// Reading a local time in a zone (`eval --at` and a test's `at`).
 struct local_resolution {
   enum class kind : std::uint8_t { unique, ambiguous, nonexistent };
   kind type = kind::unique;

@@ -1,4 +1,4 @@
-// Which clinic a call is for, from Twilio's `To` (SPEC 5): an E.164 number is
+// Which clinic a call is for, from Twilio's `To` (docs/operations.md): an E.164 number is
 // looked up among ported, then forwarded numbers; a SIP address
 // (`sip:USER@HOST[:PORT][;params]`, `sips:`, or without a scheme) by its
 // percent-decoded USER among SIP users, then among the numbers when USER is

@@ -86,7 +86,7 @@ class policy_set {
   const runtime_clinic* find_by_id(std::string_view id) const;
 
   std::span<const runtime_clinic> clinics() const { return clinics_; }
-  // The clinics' regions (SPEC 2.2 `region`), the most used first.
+  // The clinics' regions (`region`, docs/language.md), the most used first.
   std::span<const std::string> regions() const { return regions_; }
   const compiled_set& source() const { return source_; }
 

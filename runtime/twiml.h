@@ -1,4 +1,4 @@
-// TwiML for a decision (SPEC 2.5). Writes into a caller-owned buffer so that a
+// TwiML for a decision (docs/language.md, "Actions and their TwiML"). Writes into a caller-owned buffer so that a
 // server thread can reuse one string across requests; every text and attribute
 // value is XML-escaped.
 #pragma once

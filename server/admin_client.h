@@ -1,4 +1,4 @@
-// The HTTP client of `callpolicy override` (issue 13): one request to a
+// The HTTP client of `callpolicy override` (docs/operations.md, "Emergency overrides"): one request to a
 // server's admin address, with a deadline. Beast stays in server/.
 #pragma once
 

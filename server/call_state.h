@@ -1,4 +1,4 @@
-// Active calls per clinic (SPEC 5): a call counts from its voice webhook
+// Active calls per clinic (docs/operations.md): a call counts from its voice webhook
 // until a final status callback or until the call TTL passes; a repeated
 // webhook for one CallSid counts once. In memory for one server, or in Redis
 // so that several servers share the counts and overflow holds across them.

@@ -1,4 +1,4 @@
-// Every endpoint of the server in one table (issue 15): its path and aliases,
+// Every endpoint of the server in one table (docs/operations.md, "Endpoints"): its path and aliases,
 // the methods it answers (the 405's Allow header), whether Twilio signs it,
 // and which address serves it. Routing, the metrics' endpoint label and the
 // 405 read this table; a test checks that docs/operations.md names every

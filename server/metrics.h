@@ -1,4 +1,4 @@
-// Counters and a latency histogram in the Prometheus text format (SPEC 5).
+// Counters and a latency histogram in the Prometheus text format (docs/operations.md).
 //
 // Counting is on every request's path, so each worker thread counts into a
 // shard of its own: a hash lookup by views and a relaxed atomic increment,

@@ -1,4 +1,4 @@
-// Emergency overrides (issue 13): "until 18:00 every call to this clinic
+// Emergency overrides (docs/operations.md, "Emergency overrides"): "until 18:00 every call to this clinic
 // goes to voicemail, because the office flooded". One per clinic, set and
 // cleared on the admin address, each with a reason that becomes the
 // decision's reason (`override: office flooded`), expiring on its own.

@@ -139,7 +139,7 @@ bool policy_store::load_last_good() {
   return true;
 }
 
-// One line for the outcome and one per diagnostic (SPEC 5: a set with
+// One line for the outcome and one per diagnostic (docs/operations.md: a set with
 // errors shows in the log too).
 void policy_store::log_report(const reload_report& report, bool serving) const {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(report.at.time_since_epoch()).count();

@@ -1,4 +1,4 @@
-// The policy set the server answers from, and its hot reload (SPEC 5): a
+// The policy set the server answers from, and its hot reload (docs/operations.md): a
 // reload compiles the whole set (a rules directory or a bundle) and swaps it
 // in atomically; a set with errors is not applied, and its diagnostics are
 // kept for /status, the log and /metrics. Requests hold a shared_ptr to the

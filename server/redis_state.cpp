@@ -1,4 +1,4 @@
-// Active calls and overrides shared through Redis (issue 13).
+// Active calls and overrides shared through Redis (docs/operations.md, "Emergency overrides").
 //
 // A call never waits on Redis past `--state-timeout`, and Redis being slow,
 // gone or failing over never stops the server:

@@ -1,4 +1,4 @@
-// `callpolicy serve` (SPEC 5): the HTTP runtime Twilio calls for every
+// `callpolicy serve` (docs/operations.md): the HTTP runtime Twilio calls for every
 // inbound call. Only plain types here; Beast stays in server/http_server.cpp.
 #pragma once
 
@@ -12,7 +12,7 @@ namespace callpolicy::server {
 struct server_options {
   std::string rules_path;
   std::string listen = "127.0.0.1:8080";
-  // Status, metrics and /admin/ (SPEC 5); empty: no admin listener.
+  // Status, metrics and /admin/ (docs/operations.md); empty: no admin listener.
   std::string admin_listen = "127.0.0.1:9090";
   std::string admin_token;               // empty: /admin/ writes are off
   std::vector<std::string> admin_hosts;  // names the admin address also answers to (--admin-host)

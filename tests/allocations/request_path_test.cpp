@@ -1,4 +1,4 @@
-// Issue 9, target 5, on the real binary: `callpolicy serve` with
+// Zero allocations a request (bench/RESULTS.md), on the real binary: `callpolicy serve` with
 // malloc_count.so preloaded, driven over keep-alive connections the way
 // Twilio's webhooks arrive (every call a new CallSid, numbers of every
 // route kind, unknown numbers, the callbacks that follow a call, forged

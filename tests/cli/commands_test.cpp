@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(five_mistakes_report_five_positions) {
   const auto as_json = run_callpolicy({"check", "--format", "json", file});
   BOOST_TEST(as_json.exit_code == 1);
   const json report = json::parse(as_json.out);
-  BOOST_TEST(report["version"] == 1);  // issue 12: the diagnostics inside a versioned object
+  BOOST_TEST(report["version"] == 1);  // the diagnostics inside a versioned object (docs/tooling.md)
   BOOST_TEST(report["errors"] == 5);
   const json& diagnostics = report["diagnostics"];
   BOOST_REQUIRE_EQUAL(diagnostics.size(), 5u);
@@ -158,14 +158,14 @@ BOOST_AUTO_TEST_CASE(eval_json_for_every_mode) {
     const json j = eval_json({"--clinic", c.clinic, "--at", c.at, "--calls", c.calls});
     BOOST_TEST_INFO(c.clinic << " at " << c.at);
     BOOST_TEST(j["clinic"] == c.clinic);
-    // The integration the clinic has (issue 12): two are reached by carrier forward only.
+    // The integration the clinic has (docs/tooling.md): two are reached by carrier forward only.
     BOOST_TEST(j["via"] == (c.clinic == "harbour-physio" || c.clinic == "riverside-clinic" ? "forwarded" : "ported"));
     BOOST_TEST(j["action"] == c.action);
     BOOST_TEST(j["reason"] == c.reason);
     BOOST_TEST(j["calls"] == std::stoi(c.calls));
     BOOST_TEST(j["twiml"].get<std::string>().starts_with(
         R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"));
-    BOOST_TEST(j.size() == 8u);  // SPEC 4's seven keys and the "version" of issue 12
+    BOOST_TEST(j.size() == 8u);  // seven keys and a "version" (docs/tooling.md)
     BOOST_TEST(j["version"] == 1);
   }
   const json j = eval_json({"--clinic", "smile-dental", "--at", "2026-12-24T18:00"});

@@ -1,5 +1,5 @@
 // A syntax error is reported once, with the fix where the mistake is a
-// common one, and nothing that follows from it is reported (issue 12.4).
+// common one, and nothing that follows from it is reported (docs/language.md, "Diagnostics").
 #include <boost/test/unit_test.hpp>
 
 #include "compiler/compiler.h"

@@ -1,4 +1,4 @@
-// The lints of SPEC 3, each at its line, and near misses that must stay silent.
+// The lints (docs/language.md, "Diagnostics"), each at its line, and near misses that must stay silent.
 #include <boost/test/unit_test.hpp>
 
 #include "compiler/compiler.h"

@@ -1,5 +1,5 @@
 // The compiled decision tree against a deliberately naive evaluator written
-// from SPEC 2.3-2.4 alone (issue 10): no week maps, no time tables, no tree.
+// from docs/language.md's time semantics and modes alone: no week maps, no time tables, no tree.
 // The reference converts the instant with cctz directly, then walks the
 // parsed policy's rules in order, working out each condition from the
 // source's own hours, holidays, special days and schedule lines with cctz's

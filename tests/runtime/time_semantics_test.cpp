@@ -1,4 +1,4 @@
-// SPEC 2.3 on local dates and minutes, through the shared time tables.
+// The time semantics (docs/language.md) on local dates and minutes, through the shared time tables.
 #include <algorithm>
 #include <optional>
 

@@ -1,4 +1,4 @@
-// Local times against an independent reference (issue 10): for every zone
+// Local times against an independent reference (docs/language.md, "Time semantics"): for every zone
 // below, Python's zoneinfo (tests/runtime/zone_oracle.py, same system tzdata,
 // its own reading of the TZif tables and footer rules) gives the local date,
 // time, weekday and offset of random instants 1970-2100 and of every offset

@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(names_users_rarely_mean_get_advice) {
 }
 
 BOOST_AUTO_TEST_CASE(rules_that_changed_after_the_tables_are_read_from_the_footer) {
-  // The instant issue 10 found wrong: Moscow has kept +03:00 since 2014.
+  // The instant an earlier zone table got wrong: Moscow has kept +03:00 since 2014.
   BOOST_TEST(format_rfc3339_local(find_zone("Europe/Moscow"), utc(2040, 7, 10, 19, 53)) ==
              "2040-07-10T22:53:00+03:00");
 }

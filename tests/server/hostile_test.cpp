@@ -1,5 +1,5 @@
 // End-to-end: a real `callpolicy serve` attacked as a hostile client and
-// faulted as an unlucky operator would (issue 8). Each case pins one
+// faulted as an unlucky operator would (docs/operations.md, "Robustness"). Each case pins one
 // finding of the review: it failed before the fix.
 #include <poll.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 // Servers sharing active calls and overrides through real redis-server and
-// redis-sentinel processes (SPEC 5, issue 13): overflow holds across them,
+// redis-sentinel processes (docs/operations.md): overflow holds across them,
 // Redis stalling, dying and failing over never stops a call, and an override
 // set on one server is obeyed by every one.
 #include <signal.h>

@@ -1,0 +1,90 @@
+// docs/language.md's table of diagnostics and the compiler's catalogue
+// (model/diagnostic.h) are one list: every code the compiler can report is
+// documented, with its meaning word for word and an example, and the docs
+// name no code the compiler does not have. Adding a row to either alone
+// fails here, as tests/server/endpoints_test.cpp holds docs/operations.md to
+// the endpoint table.
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <boost/test/unit_test.hpp>
+
+#include "model/diagnostic.h"
+
+using namespace callpolicy;
+
+namespace {
+
+struct documented {
+  std::string meaning, example;
+  int line = 0;
+};
+
+// The rows `| `CODE` | meaning | example |` of docs/language.md.
+std::map<std::string, documented> documented_codes() {
+  std::ifstream in(CALLPOLICY_SOURCE_DIR "/docs/language.md");
+  BOOST_REQUIRE(in);
+  const std::regex row(R"(^\| `((?:E\d{3})|(?:W-[a-z-]+))` \| (.*?) \| (.*) \|$)");
+  std::map<std::string, documented> out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::smatch m;
+    if (!std::regex_match(line, m, row)) continue;
+    BOOST_TEST_INFO("docs/language.md:" << number);
+    BOOST_TEST(out.count(m[1]) == 0u, "documented twice: " << m[1]);
+    out[m[1]] = {m[2], m[3], number};
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_code_is_documented_and_the_docs_name_no_other) {
+  const auto docs = documented_codes();
+  BOOST_TEST(docs.size() >= 50u);  // the table was found and read
+  std::set<std::string_view> codes;
+  for (const diagnostic_kind& kind : catalogue) {
+    BOOST_TEST_INFO(kind.code);
+    BOOST_TEST(codes.insert(kind.code).second, "a code in the catalogue twice");
+    const auto it = docs.find(std::string(kind.code));
+    BOOST_TEST(it != docs.end(), "no row in docs/language.md");
+    if (it == docs.end()) continue;
+    BOOST_TEST(it->second.meaning == kind.meaning, "docs/language.md:" << it->second.line << " says otherwise");
+    BOOST_TEST(!it->second.example.empty(), "docs/language.md:" << it->second.line << " has no example");
+  }
+  for (const auto& [code, row] : docs) {
+    BOOST_TEST(codes.count(code) == 1u, "docs/language.md:" << row.line << " documents " << code
+                                                             << ", which the compiler does not have");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(errors_are_numbered_and_warnings_named) {
+  const std::regex error_code(R"(E\d{3})");
+  const std::regex warning_code(R"(W-[a-z]+(-[a-z]+)*)");
+  for (const diagnostic_kind& kind : catalogue) {
+    BOOST_TEST_INFO(kind.code);
+    const std::string code(kind.code);
+    if (kind.level == severity::error) {
+      BOOST_TEST(std::regex_match(code, error_code));
+    } else {
+      BOOST_TEST(std::regex_match(code, warning_code));
+    }
+  }
+  // A code that arrives as text (the grammar's) finds its kind.
+  BOOST_TEST(find_diagnostic_kind("E014") == &codes::too_deep);
+  BOOST_TEST(find_diagnostic_kind("E999") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(a_kind_decides_its_severity) {
+  diagnostic_sink sink;
+  sink.report(codes::past_dates, {"f.policy", 1, 1}, "every dated entry is in the past");
+  sink.report(codes::bad_time, {"f.policy", 2, 1}, "'25:00' is not a time of day");
+  BOOST_TEST(sink.warning_count() == 1u);
+  BOOST_TEST(sink.error_count() == 1u);
+  BOOST_TEST(sink.all()[0].code == codes::past_dates);
+}
