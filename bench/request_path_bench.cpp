@@ -24,14 +24,14 @@
 #include <fmt/format.h>
 
 #include "runtime/identify.h"
-#include "server/call_state.h"
-#include "server/form.h"
+#include "server/state/call_state.h"
+#include "server/twilio/form.h"
 #include "server/journal/journal.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/policy_store.h"
 #include "server/server.h"
-#include "server/signature.h"
+#include "server/twilio/signature.h"
 #include "server/handlers.h"
 
 namespace {

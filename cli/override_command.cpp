@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "server/admin_client.h"
+#include "server/http/admin_client.h"
 
 namespace callpolicy::cli {
 namespace {

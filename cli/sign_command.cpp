@@ -3,8 +3,8 @@
 #include <iterator>
 
 #include "cli/commands.h"
-#include "server/form.h"
-#include "server/signature.h"
+#include "server/twilio/form.h"
+#include "server/twilio/signature.h"
 
 namespace callpolicy::cli {
 

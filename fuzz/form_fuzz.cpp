@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "server/form.h"
+#include "server/twilio/form.h"
 
 namespace {
 std::string encode(std::string_view text) {

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 #include "server/journal/journal.h"
 #include "server/log.h"
 #include "server/metrics.h"

@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "server/form.h"
-#include "server/signature.h"
+#include "server/twilio/form.h"
+#include "server/twilio/signature.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace callpolicy::server;

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 
 namespace callpolicy::server {
 

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 #include "server/text.h"
 
 namespace callpolicy::server {

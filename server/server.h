@@ -1,5 +1,5 @@
 // `callpolicy serve` (docs/operations.md): the HTTP runtime Twilio calls for every
-// inbound call. Only plain types here; Beast stays in server/http_server.cpp.
+// inbound call. Only plain types here; Beast stays in server/http/http_server.cpp.
 #pragma once
 
 #include <chrono>

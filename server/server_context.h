@@ -5,7 +5,7 @@
 // the server owns it.
 #pragma once
 
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 #include "server/journal/journal.h"
 #include "server/journal/voicemails.h"
 #include "server/metrics.h"

@@ -12,7 +12,7 @@
 #include "runtime/evaluator.h"
 #include "server/json_line.h"
 #include "server/log.h"
-#include "server/status_page.h"
+#include "server/admin/status_page.h"
 
 namespace callpolicy::server {
 

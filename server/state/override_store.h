@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/call_state.h"
-#include "server/overrides.h"
+#include "server/state/call_state.h"
+#include "server/state/overrides.h"
 
 namespace callpolicy::server {
 

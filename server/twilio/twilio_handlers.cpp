@@ -4,7 +4,7 @@
 
 #include "runtime/identify.h"
 #include "server/journal/record.h"
-#include "server/signature.h"
+#include "server/twilio/signature.h"
 #include "server/text.h"
 
 namespace callpolicy::server {

@@ -11,7 +11,7 @@
 #include "runtime/evaluator.h"
 #include "runtime/twiml.h"
 #include "server/endpoints.h"
-#include "server/form.h"
+#include "server/twilio/form.h"
 #include "server/recent_keys.h"
 #include "server/request.h"
 #include "server/response.h"

@@ -4,10 +4,10 @@
 #include <boost/test/unit_test.hpp>
 #include <openssl/evp.h>
 
-#include "server/call_state.h"
-#include "server/form.h"
+#include "server/state/call_state.h"
+#include "server/twilio/form.h"
 #include "server/recent_keys.h"
-#include "server/signature.h"
+#include "server/twilio/signature.h"
 
 using namespace callpolicy::server;
 

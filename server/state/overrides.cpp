@@ -1,4 +1,4 @@
-#include "server/overrides.h"
+#include "server/state/overrides.h"
 
 #include <charconv>
 #include <mutex>

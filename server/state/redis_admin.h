@@ -1,4 +1,4 @@
-// The shared store's second connection (server/redis_state.cpp): what the
+// The shared store's second connection (server/state/redis_state.cpp): what the
 // admin address asks of Redis (counts for /status and /metrics, overrides),
 // never queued behind calls; one attempt each, with short timeouts.
 // Private to server/.
@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/overrides.h"
-#include "server/redis_connection.h"
+#include "server/state/overrides.h"
+#include "server/state/redis_connection.h"
 
 namespace callpolicy::server {
 

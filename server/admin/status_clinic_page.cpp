@@ -16,7 +16,7 @@
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 #include "runtime/week_render.h"
-#include "server/status_page_parts.h"
+#include "server/admin/status_page_parts.h"
 
 namespace callpolicy::server::page_parts {
 namespace {

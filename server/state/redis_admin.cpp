@@ -1,4 +1,4 @@
-#include "server/redis_admin.h"
+#include "server/state/redis_admin.h"
 
 #include <chrono>
 

@@ -157,7 +157,7 @@ struct shared_state_options {
 };
 class override_table;
 // Throws std::runtime_error for a malformed URL or a store it cannot reach
-// at start (later outages are survived: see server/redis_state.cpp).
+// at start (later outages are survived: see server/state/redis_state.cpp).
 std::unique_ptr<call_state> make_shared_state(const shared_state_options& options, override_table& overrides);
 
 }  // namespace callpolicy::server

@@ -1,4 +1,4 @@
-#include "server/signature.h"
+#include "server/twilio/signature.h"
 
 #include <algorithm>
 #include <array>

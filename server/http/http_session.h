@@ -23,7 +23,7 @@
 #include <boost/beast/http.hpp>
 
 #include "server/journal/journal.h"
-#include "server/request_arena.h"
+#include "server/http/request_arena.h"
 #include "server/server.h"
 #include "server/text.h"
 

@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "runtime/policy_set.h"
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 #include "server/endpoints.h"
-#include "server/overrides.h"
+#include "server/state/overrides.h"
 #include "server/policy_store.h"
 #include "server/recent_decisions.h"
 

@@ -1,4 +1,4 @@
-#include "server/form.h"
+#include "server/twilio/form.h"
 
 #include <algorithm>
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/form.h"
+#include "server/twilio/form.h"
 
 namespace callpolicy::server {
 

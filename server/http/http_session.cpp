@@ -4,7 +4,7 @@
 // the response from one reused buffer. Every read and write has a deadline;
 // headers, trailers, chunk extensions and bodies are bounded, and so is the
 // read buffer.
-#include "server/http_session.h"
+#include "server/http/http_session.h"
 
 #include <array>
 #include <functional>
@@ -12,13 +12,13 @@
 
 #include <fmt/format.h>
 
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 #include "server/endpoints.h"
 #include "server/journal/journal.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/metrics.h"
-#include "server/request_arena.h"
+#include "server/http/request_arena.h"
 #include "server/text.h"
 #include "server/handlers.h"
 

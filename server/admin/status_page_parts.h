@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/status_page.h"
+#include "server/admin/status_page.h"
 
 namespace callpolicy::server::page_parts {
 

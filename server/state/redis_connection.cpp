@@ -1,4 +1,4 @@
-#include "server/redis_connection.h"
+#include "server/state/redis_connection.h"
 
 #include <algorithm>
 #include <charconv>

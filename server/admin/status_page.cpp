@@ -1,4 +1,4 @@
-#include "server/status_page.h"
+#include "server/admin/status_page.h"
 
 #include <algorithm>
 #include <fstream>
@@ -15,9 +15,9 @@
 #include "runtime/identify.h"
 #include "runtime/twiml.h"
 #include "runtime/week_render.h"
-#include "server/form.h"
+#include "server/twilio/form.h"
 #include "server/journal/journal.h"
-#include "server/status_page_parts.h"
+#include "server/admin/status_page_parts.h"
 #include "server/response.h"
 
 namespace callpolicy::server {

@@ -1,4 +1,4 @@
-#include "server/admin_client.h"
+#include "server/http/admin_client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -28,12 +28,12 @@
 
 #include <fmt/format.h>
 
-#include "server/call_state.h"
-#include "server/redis_admin.h"
-#include "server/redis_connection.h"
+#include "server/state/call_state.h"
+#include "server/state/redis_admin.h"
+#include "server/state/redis_connection.h"
 #include "server/json_line.h"
 #include "server/log.h"
-#include "server/overrides.h"
+#include "server/state/overrides.h"
 
 namespace callpolicy::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/call_state.h"
+#include "server/state/call_state.h"
 
 #include <deque>
 #include <memory_resource>
