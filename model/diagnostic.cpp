@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ostream>
 #include <tuple>
 
 namespace callpolicy {
@@ -13,6 +14,8 @@ void diagnostic_sink::report(const diagnostic_kind& kind, const location& where,
                              std::vector<std::string> notes) {
   items_.push_back({std::string(kind.code), kind.level, where, std::move(message), std::move(notes)});
 }
+
+std::ostream& operator<<(std::ostream& out, const diagnostic_kind& kind) { return out << kind.code; }
 
 const diagnostic_kind* find_diagnostic_kind(std::string_view code) {
   for (const diagnostic_kind& kind : catalogue) {

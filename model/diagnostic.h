@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@ struct diagnostic_kind {
   constexpr operator std::string_view() const { return code; }
   friend bool operator==(std::string_view text, const diagnostic_kind& kind) { return text == kind.code; }
 };
+// Its code, as a test's failed comparison prints it.
+std::ostream& operator<<(std::ostream& out, const diagnostic_kind& kind);
 
 
 // "file:line:col", as diagnostics and notes name a place.
