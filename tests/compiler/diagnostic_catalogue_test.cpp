@@ -4,9 +4,9 @@
 // name no code the compiler does not have. Adding a row to either alone
 // fails here, as tests/server/endpoints_test.cpp holds docs/operations.md to
 // the endpoint table.
+#include <algorithm>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -23,21 +23,38 @@ struct documented {
   int line = 0;
 };
 
-// The rows `| `CODE` | meaning | example |` of docs/language.md.
+bool is_error_code(std::string_view code) {
+  return code.size() == 4 && code[0] == 'E' &&
+         std::all_of(code.begin() + 1, code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_warning_code(std::string_view code) {
+  return code.size() > 2 && code.starts_with("W-") && code.back() != '-' &&
+         std::all_of(code.begin() + 2, code.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; });
+}
+
+// The rows `| `CODE` | meaning | example |` of docs/language.md. (Read by
+// hand: std::regex under the sanitizers trips a false -Wmaybe-uninitialized
+// in GCC 12.)
 std::map<std::string, documented> documented_codes() {
   std::ifstream in(CALLPOLICY_SOURCE_DIR "/docs/language.md");
   BOOST_REQUIRE(in);
-  const std::regex row(R"(^\| `((?:E\d{3})|(?:W-[a-z-]+))` \| (.*?) \| (.*) \|$)");
   std::map<std::string, documented> out;
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    std::smatch m;
-    if (!std::regex_match(line, m, row)) continue;
+    if (!line.starts_with("| `") || !line.ends_with(" |")) continue;
+    const auto code_end = line.find("` | ", 3);
+    if (code_end == std::string::npos) continue;
+    const std::string code = line.substr(3, code_end - 3);
+    if (!is_error_code(code) && !is_warning_code(code)) continue;
+    const std::string rest = line.substr(code_end + 4, line.size() - 2 - (code_end + 4));
+    const auto split = rest.find(" | ");
     BOOST_TEST_INFO("docs/language.md:" << number);
-    BOOST_TEST(out.count(m[1]) == 0u, "documented twice: " << m[1]);
-    out[m[1]] = {m[2], m[3], number};
+    BOOST_TEST_REQUIRE(split != std::string::npos);
+    BOOST_TEST(out.count(code) == 0u, "documented twice: " << code);
+    out[code] = {rest.substr(0, split), rest.substr(split + 3), number};
   }
   return out;
 }
@@ -64,15 +81,12 @@ BOOST_AUTO_TEST_CASE(every_code_is_documented_and_the_docs_name_no_other) {
 }
 
 BOOST_AUTO_TEST_CASE(errors_are_numbered_and_warnings_named) {
-  const std::regex error_code(R"(E\d{3})");
-  const std::regex warning_code(R"(W-[a-z]+(-[a-z]+)*)");
   for (const diagnostic_kind& kind : catalogue) {
     BOOST_TEST_INFO(kind.code);
-    const std::string code(kind.code);
     if (kind.level == severity::error) {
-      BOOST_TEST(std::regex_match(code, error_code));
+      BOOST_TEST(is_error_code(kind.code));
     } else {
-      BOOST_TEST(std::regex_match(code, warning_code));
+      BOOST_TEST(is_warning_code(kind.code));
     }
   }
   // A code that arrives as text (the grammar's) finds its kind.
