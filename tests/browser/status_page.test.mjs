@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, cpSync, writeFileSync, readFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, cpSync, writeFileSync, renameSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitFor } from "../support/processes.mjs";
@@ -162,7 +162,14 @@ test("a broken edit shows its diagnostic, and the last good set keeps answering"
   await page.goto(`${admin}/`);
   const file = join(rules, "lakeside-vet.policy");
   const text = readFileSync(file, "utf8");
-  writeFileSync(file, text.replace('timezone "America/Vancouver"', 'timezone "America/Vancuver"'));
+  // Saved as an editor saves, beside and renamed over: written in place, the
+  // server may read the file empty between truncation and write, and apply a
+  // set without the clinic before the broken one arrives.
+  const save = (content) => {
+    writeFileSync(`${file}.tmp`, content);
+    renameSync(`${file}.tmp`, file);
+  };
+  save(text.replace('timezone "America/Vancouver"', 'timezone "America/Vancuver"'));
   const banner = page.locator("#banner .banner");
   await banner.waitFor({ timeout: 10000 });
   assert.match(await banner.textContent(), /lakeside-vet\.policy:\d+:\d+: error\[E010\]/);
@@ -175,7 +182,7 @@ test("a broken edit shows its diagnostic, and the last good set keeps answering"
   assert.match(diagnostics, /note: did you mean 'America\/Vancouver'\?/);
   assert.match(await reloads.locator("#reload-result").textContent(), /not applied/);
   await shoot(reloads, "reloads");
-  writeFileSync(file, text);
+  save(text);
   await banner.waitFor({ state: "detached", timeout: 10000 });
   await reloads.close();
   await page.close();
