@@ -274,7 +274,9 @@ BOOST_FIXTURE_TEST_CASE(replay_of_a_large_journal_is_linear_and_streamed, serve_
   // replay adds to a start (the compile of the examples, slow under
   // sanitizers on a loaded machine, is counted out), not a benchmark.
 #ifdef __SANITIZE_ADDRESS__
-  constexpr auto replay_bound = std::chrono::seconds(90);  // ASan: 27 s measured on CI's 2 cores
+  // ASan at -O1 inlines nothing of nlohmann's lexer: 35 s on a quiet 2-core
+  // machine, over a minute beside the other suites on CI.
+  constexpr auto replay_bound = std::chrono::seconds(150);
 #else
   constexpr auto replay_bound = std::chrono::seconds(20);
 #endif

@@ -214,8 +214,9 @@ server_process::server_process(std::vector<std::string> args, int port) {
       ::execv(raw[0], raw.data());
       ::_exit(127);
     }
-    // Up to a minute: replaying a large journal under sanitizers takes a while.
-    for (int i = 0; i < 2400; ++i) {
+    // Up to three minutes: a large journal's replay under sanitizers on a
+    // loaded machine takes over one (hostile_test bounds it more tightly).
+    for (int i = 0; i < 7200; ++i) {
       if (http_request(port_, "GET", "/readyz").status == 200) {
         ::close(log_fd);
         return;
