@@ -185,6 +185,16 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       for (const auto& u : c.numbers->sip) claim(sip_users, u, codes::duplicate_sip_user, "SIP user");
     }
   }
+  // An empty file is refused rather than read as "this file's clinic is
+  // gone": a truncation, a zero-length write on a full disk and an editor's
+  // save caught mid-write all look like it (docs/operations.md, "Hot reload").
+  for (const ast::policy_file& file : out.files) {
+    if (file.clinics.empty() && file.calendars.empty() && file.tests.empty() && !file.lost_items) {
+      sink.report(codes::empty_file, {file.path, 1, 1},
+                  "the file declares nothing: no clinic, calendar or test",
+                  {"a clinic is removed by deleting its file; an empty file is taken for one cut short"});
+    }
+  }
   const bool lost = std::any_of(out.files.begin(), out.files.end(), [](const ast::policy_file& f) { return f.lost_items; });
   if (options.require_clinic && clinics.empty() && !lost) {
     const std::string where = !options.set_name.empty() ? options.set_name

@@ -97,6 +97,7 @@ class diagnostic_sink {
   X(duplicate_sip_user, "E022", error, "a SIP user claimed twice in the set") \
   X(duplicate_calendar, "E023", error, "a calendar defined twice") \
   X(empty_set, "E024", error, "a set with no clinic, where the set will answer calls (`check`, `compile`, `serve` and its reloads; `--allow-empty` allows it)") \
+  X(empty_file, "E025", error, "a policy file that declares nothing (empty, or only blanks and comments), which is how a file cut short by a full disk or read mid-write looks; a clinic is removed by deleting its file") \
   X(unknown_calendar, "E030", error, "`use` of an unknown calendar") \
   X(calendar_cycle, "E031", error, "a cycle of calendars") \
   X(calendar_too_deep, "E032", error, "a chain of `use` through more than 64 calendars") \

@@ -84,6 +84,28 @@ BOOST_AUTO_TEST_CASE(duplicate_ids_numbers_and_sip_users_across_files) {
   BOOST_TEST(find(c, codes::duplicate_clinic)->notes.at(0) == "first defined at a.policy:1:8");
 }
 
+// An emptied file is what a truncation or a write lost to a full disk
+// leaves: an error, never a clinic removed in silence.
+BOOST_AUTO_TEST_CASE(a_file_that_declares_nothing_is_an_error) {
+  for (const std::string text : {"", "\n\n  \t\n", "# lakeside vet\n# owner: front desk\n", "# cut short mid-comm"}) {
+    BOOST_TEST_CONTEXT("text '" << text << "'") {
+      const auto c = compile_files({{"a.policy", clinic("", "a")}, {"b.policy", text}});
+      expect_at(c, codes::empty_file, 1, 1, "b.policy");
+      BOOST_TEST(c.sink.error_count() == 1u);
+      BOOST_TEST(find(c, codes::empty_file)->message == "the file declares nothing: no clinic, calendar or test");
+    }
+  }
+  // A file of calendars only or of tests only declares something.
+  const auto shared = compile_files({{"a.policy", clinic("", "a")},
+                                     {"cal.policy", "# shared\ncalendar x { 2026-12-25 }\n"},
+                                     {"t.policy", "test \"t\" { at 2026-12-02T10:00 expect voicemail }\n"}});
+  BOOST_TEST(!find(shared, codes::empty_file));
+  // A file cut short mid-item is a syntax error, reported once, not also empty.
+  const auto cut = compile_files({{"a.policy", clinic("", "a")}, {"b.policy", "clinic b {\n  timezone \"Amer"}});
+  BOOST_TEST(find(cut, codes::syntax));
+  BOOST_TEST(!find(cut, codes::empty_file));
+}
+
 BOOST_AUTO_TEST_CASE(calendars_unknown_duplicate_and_cyclic) {
   const auto c = compile_files({{"cal.policy", R"(calendar a { use b }
 calendar b { use a }

@@ -58,6 +58,74 @@ BOOST_FIXTURE_TEST_CASE(a_reload_to_an_empty_set_never_applies, serve_fixture) {
   BOOST_TEST(contains(server.log(), "\"code\":\"E024\""));
 }
 
+// Every way a watched file can end up empty while the rest of the set is
+// sound: the reload is refused, the clinic keeps its policy, and the status
+// names the file. (A write that fails on a full disk leaves what an
+// open-with-truncate and a close leave: the first case.)
+BOOST_FIXTURE_TEST_CASE(an_emptied_policy_file_never_removes_its_clinic, serve_fixture) {
+  const std::string other = "clinic other {\n  timezone \"UTC\"\n  numbers { ported +15555550199 }\n  mode always\n}\n";
+  fs::create_directories(dir.path() + "/rules");
+  fs::create_directories(dir.path() + "/release");
+  dir.write("rules/swap-test.policy", answered_by_ai);
+  dir.write("rules/other.policy", other);
+  dir.write("release/swap-test.policy", "");
+  dir.write("release/other.policy", other);
+  const std::string link = dir.path() + "/current";
+  fs::create_directory_symlink(dir.path() + "/rules", link);
+  server_process server(args(link));
+  unsigned long long n = 1;
+  auto status = [&] { return json::parse(http_request(server.admin_port(), "GET", "/status").body); };
+  auto refused_naming = [&](const std::string& file) {
+    return eventually([&] {
+      const json s = status();
+      if (s["last_reload"]["ok"] != false) return false;
+      for (const json& d : s["last_reload"]["diagnostics"]) {
+        if (d["code"] == "E025" && contains(d["file"].get<std::string>(), file)) return true;
+      }
+      return false;
+    });
+  };
+  auto still_served = [&] {
+    BOOST_TEST(status()["clinics"].size() == 2u);
+    BOOST_TEST(contains(server.post("/twilio/voice", call(call_sid(n++), "+15555550100"), token).body, "<Sip>"));
+    BOOST_TEST(http_request(server.port(), "GET", "/readyz").status == 200);
+  };
+  auto restore = [&] {
+    dir.write("rules/.swap-test.tmp", answered_by_ai);
+    fs::rename(dir.path() + "/rules/.swap-test.tmp", dir.path() + "/rules/swap-test.policy");
+    BOOST_TEST(eventually([&] { return status()["last_reload"]["ok"] == true; }));
+  };
+  BOOST_TEST_CONTEXT("truncated in place, as ': > f' or a write lost to a full disk") {
+    dir.write("rules/swap-test.policy", "");
+    BOOST_TEST(refused_naming("swap-test.policy"));
+    still_served();
+    restore();
+  }
+  BOOST_TEST_CONTEXT("cut short inside its opening comments") {
+    dir.write("rules/swap-test.policy", "# Swap test clinic\n# owner: front d");
+    BOOST_TEST(refused_naming("swap-test.policy"));
+    still_served();
+    restore();
+  }
+  BOOST_TEST_CONTEXT("a new file still empty") {
+    dir.write("rules/new-clinic.policy", "");
+    BOOST_TEST(refused_naming("new-clinic.policy"));
+    still_served();
+    fs::remove(dir.path() + "/rules/new-clinic.policy");
+    BOOST_TEST(eventually([&] { return status()["last_reload"]["ok"] == true; }));
+  }
+  BOOST_TEST_CONTEXT("a symlink swapped to a release in which the file is empty") {
+    fs::create_directory_symlink(dir.path() + "/release", dir.path() + "/current.tmp");
+    fs::rename(dir.path() + "/current.tmp", link);
+    BOOST_TEST(refused_naming("swap-test.policy"));
+    still_served();
+  }
+  // The status page says so, with the file.
+  const std::string page = http_request(server.admin_port(), "GET", "/").body;
+  BOOST_TEST(contains(page, "The last reload was not applied"));
+  BOOST_TEST(contains(page, "swap-test.policy:1:1: error[E025]"));
+}
+
 BOOST_FIXTURE_TEST_CASE(allow_empty_applies_an_empty_set_but_readyz_says_not_ready, serve_fixture) {
   const std::string rules = dir.path() + "/rules";
   fs::create_directories(rules);
