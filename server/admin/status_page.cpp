@@ -17,13 +17,11 @@
 #include "runtime/week_render.h"
 #include "server/twilio/form.h"
 #include "server/journal/journal.h"
+#include "server/admin/status_assets.h"
 #include "server/admin/status_page_parts.h"
 #include "server/response.h"
 
 namespace callpolicy::server {
-
-std::string_view status_page_script();
-std::string_view status_page_style();
 
 namespace {
 

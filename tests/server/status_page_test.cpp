@@ -4,6 +4,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <tuple>
 
 #include "tests/support/serve_fixture.h"
 
@@ -92,4 +95,24 @@ BOOST_FIXTURE_TEST_CASE(the_now_view_says_until_when_and_marks_a_busy_clinic, se
   BOOST_TEST_INFO(busy);
   BOOST_TEST(contains(busy, R"(<strong class=\"busy\">5 of 3</strong>)"));
   BOOST_TEST(contains(busy, "at or over the overflow threshold"));
+}
+
+// The page's script and style are served byte for byte as the files in
+// server/admin/assets/ hold them (embedded at build time), UTF-8 and the
+// last newline included.
+BOOST_FIXTURE_TEST_CASE(the_page_assets_are_the_files_in_the_source_tree, serve_fixture) {
+  server_process server(args(examples));
+  for (const auto& [path, file, type] :
+       {std::tuple{"/ui/app.js", "status.js", "text/javascript"}, std::tuple{"/ui/app.css", "status.css", "text/css"}}) {
+    BOOST_TEST_CONTEXT(path) {
+      std::ifstream in(std::string(CALLPOLICY_SOURCE_DIR "/server/admin/assets/") + file, std::ios::binary);
+      BOOST_REQUIRE(in);
+      const std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto r = http_request(server.admin_port(), "GET", path);
+      BOOST_TEST(r.status == 200);
+      BOOST_TEST(contains(r.headers.at("content-type"), type));
+      BOOST_TEST(r.body.size() == expected.size());
+      BOOST_TEST((r.body == expected));
+    }
+  }
 }

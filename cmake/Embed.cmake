@@ -1,0 +1,14 @@
+# callpolicy_embed(target namespace function file): `target` gets a function
+# `std::string_view namespace::function()` returning `file`'s bytes, made at
+# build time and remade when the file changes (cmake/embed_file.cmake).
+function(callpolicy_embed target namespace function file)
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/embedded/${function}.cpp)
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DINPUT=${file} -DOUTPUT=${output} -DNAMESPACE=${namespace} -DFUNCTION=${function}
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
+    DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
+    COMMENT "Embedding ${file}"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${output})
+endfunction()
