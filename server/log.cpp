@@ -6,7 +6,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
+#include "server/clock.h"
+#include "server/json_line.h"
 #include "server/posix_io.h"
 
 namespace callpolicy::server {
@@ -67,5 +70,15 @@ std::atomic<log_writer> writer{write_stderr};
 void write_log(std::string_view line) { writer.load(std::memory_order_relaxed)(line); }
 
 void set_log_writer(log_writer w) { writer.store(w ? w : write_stderr); }
+
+void log_message(std::string_view level, std::string_view message, std::string_view detail_name,
+                 std::string_view detail) {
+  std::string out;
+  json_line line(out);
+  line.add("level", level).add("time_ms", now_ms()).add("message", message);
+  if (!detail_name.empty()) line.add(detail_name, detail);
+  line.end_line();
+  write_log(out);
+}
 
 }  // namespace callpolicy::server

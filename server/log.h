@@ -9,6 +9,10 @@ namespace callpolicy::server {
 
 void write_log(std::string_view line);
 
+// One JSON line of `level` and `message`, and a detail when named.
+void log_message(std::string_view level, std::string_view message, std::string_view detail_name = {},
+                 std::string_view detail = {});
+
 using log_writer = void (*)(std::string_view line);
 void set_log_writer(log_writer writer);
 

@@ -19,243 +19,22 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/http/request_arena.h"
+#include "server/http/request_framing.h"
 #include "server/text.h"
 #include "server/handlers.h"
 
 namespace callpolicy::server {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-void log_message(std::string_view level, std::string_view message, std::string_view detail_name,
-                 std::string_view detail) {
-  std::string out;
-  json_line line(out);
-  line.add("level", level).add("time_ms", now_ms()).add("message", message);
-  if (!detail_name.empty()) line.add(detail_name, detail);
-  line.end_line();
-  write_log(out);
-}
-
 namespace {
 
 constexpr std::size_t body_limit = 64 * 1024;
 constexpr std::size_t header_limit = 16 * 1024;
-// A chunk's size line with its extensions, and the trailer section, must fit
-// in the read buffer whole before Beast parses them, so its cap bounds both
-// (and keeps Boost 1.74 from throwing on a trailer field over 64 KiB).
-constexpr std::size_t read_buffer_limit = 32 * 1024;
-constexpr std::size_t read_reserve = 4 * 1024;
-// A connection keeps its response buffer up to this size between requests.
-constexpr std::size_t wire_keep = 16 * 1024;
 constexpr std::size_t chunk_extension_limit = 1024;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_bytes = 1024 * 1024;
 constexpr auto watch_period = std::chrono::seconds(1);
-// Room for a Twilio webhook's headers and form body and the response; a
-// larger request takes the rest from the heap.
-constexpr std::size_t arena_size = 16 * 1024;
-
-// How a request that could not be read is answered (nullopt: just close).
-struct read_failure {
-  unsigned status;
-  std::string_view body;
-};
-
-std::optional<read_failure> failure_of(beast::error_code ec) {
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
-      ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-      ec == net::error::bad_descriptor) {
-    return std::nullopt;
-  }
-  if (ec == http::error::body_limit) return read_failure{413, "request body over 64 KiB\n"};
-  if (ec == http::error::header_limit) return read_failure{431, "request headers too large\n"};
-  if (ec == http::error::buffer_overflow) {
-    return read_failure{431, "request header, trailer or chunk line too large\n"};
-  }
-  if (ec == http::error::bad_chunk_extension)
-    return read_failure{400, "chunk extension too large or malformed\n"};
-  return read_failure{400, "malformed HTTP request\n"};
-}
-
-// Beast's parsed request, with every field and the body in the connection's arena.
-using arena_chars = arena_allocator<char>;
-using arena_body = http::basic_string_body<char, std::char_traits<char>, arena_chars>;
-using request_parser = http::request_parser<arena_body, arena_chars>;
-using request_message = request_parser::value_type;
-
-// RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by
-// chunked as the final transfer coding, never both. Anything else could be
-// read differently by a proxy in front (request smuggling), so it is refused.
-std::optional<read_failure> framing_failure(const request_message& req) {
-  if (req.count(http::field::host) > 1) return read_failure{400, "more than one Host header\n"};
-  if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
-    return read_failure{400, "missing Host header\n"};
-  }
-  const auto codings = req.equal_range(http::field::transfer_encoding);
-  if (codings.first == codings.second) return std::nullopt;
-  if (req.version() < 11) return read_failure{400, "Transfer-Encoding in an HTTP/1.0 request\n"};
-  if (req.find(http::field::content_length) != req.end()) {
-    return read_failure{400, "both Transfer-Encoding and Content-Length\n"};
-  }
-  std::vector<std::string_view> list;
-  for (auto it = codings.first; it != codings.second; ++it) {
-    std::string_view value(it->value().data(), it->value().size());
-    while (!value.empty()) {
-      const auto comma = value.find(',');
-      const std::string_view coding = trim(value.substr(0, comma));
-      if (!coding.empty()) list.push_back(coding);
-      value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
-    }
-  }
-  if (list.empty() || !iequals(list.back(), "chunked")) {
-    return read_failure{400, "chunked must be the final transfer coding\n"};
-  }
-  // RFC 9112 suggests 501 here; 400 keeps 5xx meaning "our fault" on the
-  // dashboards, and the connection closes all the same.
-  if (list.size() > 1) return read_failure{400, "only the chunked transfer coding is supported\n"};
-  return std::nullopt;
-}
 
 }  // namespace
-
-// What a connection reuses from one request to the next, and the pool keeps
-// from one connection to the next.
-struct connection_memory {
-  // Beast reads max(512, free capacity) bytes at a time: from an empty
-  // buffer a Twilio webhook (about 1.5 KiB) took two reads.
-  connection_memory() : buffer(read_buffer_limit), arena(arena_size) { buffer.reserve(read_reserve); }
-
-  // As new, keeping what a Twilio webhook needs and no more: nothing over
-  // 16 KiB (a status page, a hostile request's long fields) stays pooled.
-  void clear() {
-    buffer.clear();
-    if (buffer.capacity() > read_reserve) {
-      buffer.shrink_to_fit();
-      buffer.reserve(read_reserve);
-    }
-    arena.reset();
-    out.clear();
-    call.clear();
-    for (std::string* text : {&wire, &out.body, &out.journal_line, &out.reason, &out.clinic, &out.call_sid,
-                              &out.action, &out.recording_sid, &call.to, &call.from, &call.forwarded_from,
-                              &call.ai_wanted}) {
-      if (text->capacity() > wire_keep) std::string().swap(*text);
-      text->clear();
-    }
-  }
-
-  beast::flat_buffer buffer;
-  request_arena arena;
-  std::string wire;
-  response out;
-  pending_call call;  // a call waiting for the shared store, beside its answer
-};
-
-namespace {
-
-// One session's block (the session and its shared_ptr count, in one piece)
-// from the pool.
-template <class T>
-class pooled_allocator {
- public:
-  using value_type = T;
-  explicit pooled_allocator(connection_pool& pool) noexcept : pool_(&pool) {}
-  template <class U>
-  pooled_allocator(const pooled_allocator<U>& other) noexcept : pool_(other.pool()) {}
-  T* allocate(std::size_t n) {
-    return static_cast<T*>(n == 1 ? pool_->take_block(sizeof(T)) : ::operator new(n * sizeof(T)));
-  }
-  void deallocate(T* p, std::size_t n) noexcept {
-    if (n == 1) {
-      pool_->give_block(p, sizeof(T));
-    } else {
-      ::operator delete(p);
-    }
-  }
-  connection_pool* pool() const noexcept { return pool_; }
-  template <class U>
-  bool operator==(const pooled_allocator<U>& other) const noexcept {
-    return pool_ == other.pool();
-  }
-
- private:
-  connection_pool* pool_;
-};
-
-}  // namespace
-
-connection_pool::connection_pool() {
-  // Reserved once, so that giving back never allocates.
-  memories_.reserve(kept);
-  blocks_.reserve(kept);
-}
-
-connection_pool::~connection_pool() {
-  for (connection_memory* m : memories_) delete m;
-  for (void* b : blocks_) ::operator delete(b);
-}
-
-namespace {
-
-// The last one kept, or nullptr. Under the pool's lock.
-template <class T>
-T* take_kept(std::vector<T*>& kept) {
-  if (kept.empty()) return nullptr;
-  T* item = kept.back();
-  kept.pop_back();
-  return item;
-}
-
-// Kept unless `limit` are already; the capacity was reserved, so this never
-// allocates. Under the pool's lock.
-template <class T>
-bool keep(std::vector<T*>& kept, T* item, std::size_t limit) {
-  if (kept.size() >= limit) return false;
-  kept.push_back(item);
-  return true;
-}
-
-}  // namespace
-
-connection_memory* connection_pool::take_memory() {
-  {
-    std::lock_guard lock(mutex_);
-    if (connection_memory* m = take_kept(memories_)) return m;
-  }
-  return new connection_memory();
-}
-
-void connection_pool::give_memory(connection_memory* memory) noexcept {
-  memory->clear();
-  {
-    std::lock_guard lock(mutex_);
-    if (keep(memories_, memory, kept)) return;
-  }
-  delete memory;
-}
-
-void* connection_pool::take_block(std::size_t bytes) {
-  {
-    std::lock_guard lock(mutex_);
-    if (block_size_ == 0) block_size_ = bytes;
-    if (bytes == block_size_) {
-      if (void* b = take_kept(blocks_)) return b;
-    }
-  }
-  return ::operator new(bytes);
-}
-
-void connection_pool::give_block(void* block, std::size_t bytes) noexcept {
-  {
-    std::lock_guard lock(mutex_);
-    if (bytes == block_size_ && keep(blocks_, block, kept)) return;
-  }
-  ::operator delete(block);
-}
 
 // One connection. Everything a request needs is reused from one request to
 // the next: the read buffer, the arena that holds the parsed request, the
@@ -339,17 +118,6 @@ class session final : public std::enable_shared_from_this<session>,
     buffer_.consume(used);
     on_header(ec, folded);
     return true;
-  }
-
-  // A line of the header that starts with a space or a tab continues the one
-  // before it (obs-fold, RFC 9112 section 5.2), or is whitespace before the
-  // first field: either way not a header this server reads.
-  static bool has_obs_fold(std::string_view header) {
-    for (std::size_t at = header.find('\n'); at != std::string_view::npos && at + 1 < header.size();
-         at = header.find('\n', at + 1)) {
-      if (header[at + 1] == ' ' || header[at + 1] == '\t') return true;
-    }
-    return false;
   }
 
   void on_header(beast::error_code ec, bool folded = false) {

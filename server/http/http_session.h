@@ -22,8 +22,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "server/clock.h"
 #include "server/journal/journal.h"
-#include "server/http/request_arena.h"
+#include "server/log.h"
+#include "server/http/connection_pool.h"
 #include "server/server.h"
 #include "server/text.h"
 
@@ -46,44 +48,6 @@ using socket_type = net::basic_stream_socket<tcp, executor>;
 using acceptor_type = net::basic_socket_acceptor<tcp, executor>;
 using timer_type = net::basic_waitable_timer<std::chrono::steady_clock,
                                              net::wait_traits<std::chrono::steady_clock>, executor>;
-
-std::int64_t now_ms();
-void log_message(std::string_view level, std::string_view message,
-                 std::string_view detail_name = {}, std::string_view detail = {});
-
-struct connection_memory;  // http_session.cpp
-
-// The memory of closed connections, kept for the next ones: each session's
-// block and its buffers (read buffer, request arena, response and wire), so
-// that a client or proxy that opens a connection per request (nginx's
-// default upstream) does not have every request build them from nothing.
-// At most `kept` of each are kept, so the pool is bounded by the peak of
-// connections open at once. A session may end on any thread (the journal's,
-// the store's), so a lock guards it.
-class connection_pool {
- public:
-  connection_pool();
-  ~connection_pool();
-  connection_pool(const connection_pool&) = delete;
-  connection_pool& operator=(const connection_pool&) = delete;
-
-  connection_memory* take_memory();
-  void give_memory(connection_memory* memory) noexcept;  // cleared for the next connection
-  // A deleter that gives the memory back.
-  struct giver {
-    connection_pool* pool;
-    void operator()(connection_memory* memory) const noexcept { pool->give_memory(memory); }
-  };
-  void* take_block(std::size_t bytes);
-  void give_block(void* block, std::size_t bytes) noexcept;
-
- private:
-  static constexpr std::size_t kept = 256;
-  std::mutex mutex_;
-  std::vector<connection_memory*> memories_;
-  std::size_t block_size_ = 0;  // the first block's, the session's; others go to the heap
-  std::vector<void*> blocks_;
-};
 
 // What the server shares with every connection.
 struct shared {
