@@ -101,12 +101,37 @@ std::optional<std::int32_t> reply_count(const redisReply* r) {
   return static_cast<std::int32_t>(std::clamp<long long>(r->integer, 0, INT32_MAX));
 }
 
-context_ptr open_master(const redis_address& direct, const std::vector<redis_address>& sentinels,
-                        const std::string& master_name, std::string& address, std::string& error) {
-  redis_address target = direct;
-  if (!sentinels.empty()) {
+redis_target parse_redis_url(std::string_view url) {
+  redis_target out;
+  std::string_view rest(url);
+  if (rest.starts_with("redis://")) {
+    rest.remove_prefix(8);
+    while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    out.direct = parse_address(rest);
+  } else if (rest.starts_with("redis-sentinel://")) {
+    rest.remove_prefix(17);
+    const auto slash = rest.find('/');
+    if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
+      throw std::runtime_error("expected redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER-NAME");
+    }
+    out.master_name = std::string(rest.substr(slash + 1));
+    std::string_view hosts = rest.substr(0, slash);
+    while (!hosts.empty()) {
+      const auto comma = hosts.find(',');
+      out.sentinels.push_back(parse_address(hosts.substr(0, comma)));
+      hosts = comma == std::string_view::npos ? std::string_view{} : hosts.substr(comma + 1);
+    }
+  } else {
+    throw std::runtime_error("expected memory, redis://HOST:PORT or redis-sentinel://HOST:PORT,.../MASTER");
+  }
+  return out;
+}
+
+context_ptr open_master(const redis_target& where, std::string& address, std::string& error) {
+  redis_address target = where.direct;
+  if (!where.sentinels.empty()) {
     bool found = false;
-    for (const redis_address& s : sentinels) {
+    for (const redis_address& s : where.sentinels) {
       std::string why;
       context_ptr sentinel =
           connect_to(s, std::chrono::milliseconds(300), std::chrono::milliseconds(500), why);
@@ -114,7 +139,7 @@ context_ptr open_master(const redis_address& direct, const std::vector<redis_add
         error = why;
         continue;
       }
-      reply_ptr r = command(sentinel.get(), {"SENTINEL", "get-master-addr-by-name", master_name});
+      reply_ptr r = command(sentinel.get(), {"SENTINEL", "get-master-addr-by-name", where.master_name});
       const auto host = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 ? reply_text(r->element[0]) : std::nullopt;
       const auto port_text = host ? reply_text(r->element[1]) : std::nullopt;
       int port = 0;
@@ -123,7 +148,7 @@ context_ptr open_master(const redis_address& direct, const std::vector<redis_add
                                std::errc() &&
                            port > 0 && port <= 65535;
       if (!host || host->empty() || !port_ok) {
-        error = fmt::format("sentinel {} knows no master '{}'{}", s.text(), master_name,
+        error = fmt::format("sentinel {} knows no master '{}'{}", s.text(), where.master_name,
                             r ? "" : std::string(": ") + sentinel->errstr);
         continue;
       }
@@ -137,13 +162,13 @@ context_ptr open_master(const redis_address& direct, const std::vector<redis_add
   context_ptr c =
       connect_to(target, std::chrono::milliseconds(500), std::chrono::milliseconds(1000), error);
   if (!c) return nullptr;
-  if (!sentinels.empty()) {
+  if (!where.sentinels.empty()) {
     reply_ptr role = command(c.get(), {"ROLE"});
     const bool master = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0 &&
                         reply_text(role->element[0]) == std::optional<std::string_view>("master");
     if (!master) {
       error = fmt::format("{} is not the master of '{}' (a failover under way?)", target.text(),
-                          master_name);
+                          where.master_name);
       return nullptr;
     }
   }

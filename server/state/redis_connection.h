@@ -58,10 +58,19 @@ std::optional<std::string_view> reply_text(const redisReply* r);
 // An integer reply as a count, clamped to 0..INT32_MAX; nullopt for anything else.
 std::optional<std::int32_t> reply_count(const redisReply* r);
 
+// Where the store is: `redis://HOST:PORT`, or the master Redis Sentinel
+// names, `redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER-NAME`.
+struct redis_target {
+  redis_address direct;
+  std::vector<redis_address> sentinels;  // empty: `direct`
+  std::string master_name;
+};
+// Throws std::runtime_error, saying what is expected, for any other URL.
+redis_target parse_redis_url(std::string_view url);
+
 // A connection to the master: `direct`, or the one the first sentinel that
 // answers names as `master_name`, checked to be a master (a demoted one
 // refuses writes). `address` is set to HOST:PORT; null and `error` otherwise.
-context_ptr open_master(const redis_address& direct, const std::vector<redis_address>& sentinels,
-                        const std::string& master_name, std::string& address, std::string& error);
+context_ptr open_master(const redis_target& target, std::string& address, std::string& error);
 
 }  // namespace callpolicy::server

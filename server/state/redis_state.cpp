@@ -31,6 +31,7 @@
 #include "server/state/call_state.h"
 #include "server/state/redis_admin.h"
 #include "server/state/redis_connection.h"
+#include "server/state/redis_scripts.h"
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/state/overrides.h"
@@ -38,115 +39,11 @@
 namespace callpolicy::server {
 namespace {
 
-// KEYS: the clinic's set of calls, the call's key, the clinic's override,
-// the call's AI leg, the fleet's set of AI legs, the clinic's.
-// ARGV: sid, expiry (ms), now (ms), clinic, the set of clinics' key, the
-// counts at which the call wants the AI (ai_by_count's pattern), the fleet's
-// and the clinic's capacity (0: none).
-// Returns {calls of the clinic active besides this one, its override or '',
-// 1 when the call's AI leg is live}. The leg is admitted in the same script
-// that counts the call, so that no two servers take the last one.
-constexpr const char* start_script = R"(
-local function wanted_at(pattern, count)
-  local wanted = nil
-  for token in string.gmatch(pattern, '[^,]+') do
-    if wanted == nil then wanted = token == '1'
-    elseif count >= tonumber(token) then wanted = not wanted
-    else break end
-  end
-  return wanted
-end
-local now = tonumber(ARGV[3])
-local expires = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local override = redis.call('GET', KEYS[3]) or ''
-if redis.call('GET', KEYS[2]) == '-ended' then return {redis.call('ZCARD', KEYS[1]), override, 0} end
-local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if expires > now then
-  redis.call('ZADD', KEYS[1], expires, ARGV[1])
-  redis.call('SET', KEYS[2], ARGV[4], 'PX', expires - now)
-  redis.call('SADD', ARGV[5], ARGV[4])
-end
-local count = redis.call('ZCARD', KEYS[1])
-if known or expires > now then count = count - 1 end
-local admitted = 0
-if expires > now and wanted_at(ARGV[6], count) then
-  local leg = redis.call('GET', KEYS[4])
-  if leg and leg ~= '-ended' then
-    admitted = 1
-  elseif not leg then
-    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-    redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
-    local fleet, own = tonumber(ARGV[7]), tonumber(ARGV[8])
-    if (fleet == 0 or redis.call('ZCARD', KEYS[5]) < fleet) and (own == 0 or redis.call('ZCARD', KEYS[6]) < own) then
-      redis.call('ZADD', KEYS[5], expires, ARGV[1])
-      redis.call('ZADD', KEYS[6], expires, ARGV[1])
-      redis.call('SET', KEYS[4], ARGV[4], 'PX', expires - now)
-      admitted = 1
-    end
-  end
-end
-return {count, override, admitted}
-)";
-
-// KEYS: the call's key, its AI leg's. ARGV: sid, the key prefix, the TTL
-// (ms), what ends: '0' the call, '1' only its leg, '2' a leg given back
-// untaken. Each key stays, as '-ended' (no clinic is named so), so that a
-// repeated webhook counts the call once and its leg never again (an ended
-// call takes no leg: the start script stops at it); a leg given back goes.
-constexpr const char* end_script = R"(
-local leg = redis.call('GET', KEYS[2])
-local live = leg and leg ~= '-ended'
-if live then
-  redis.call('ZREM', ARGV[2] .. 'ai_legs', ARGV[1])
-  redis.call('ZREM', ARGV[2] .. 'ai_legs:' .. leg, ARGV[1])
-end
-if ARGV[4] == '2' then
-  if live then redis.call('DEL', KEYS[2]) end
-  return live and 1 or 0
-end
-if live then
-  redis.call('SET', KEYS[2], '-ended', 'KEEPTTL')
-elseif not leg and ARGV[4] == '1' then
-  redis.call('SET', KEYS[2], '-ended', 'PX', tonumber(ARGV[3]))
-end
-if ARGV[4] == '1' then return live and 1 or 0 end
-local clinic = redis.call('GET', KEYS[1])
-if not clinic or clinic == '-ended' then return 0 end
-redis.call('SET', KEYS[1], '-ended', 'KEEPTTL')
-return redis.call('ZREM', ARGV[2] .. 'calls:' .. clinic, ARGV[1])
-)";
-
-std::int64_t unix_ms(clock_type::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 class redis_state final : public call_state {
  public:
   redis_state(const shared_state_options& o, override_table& overrides)
-      : options_(o), overrides_(overrides), shadow_(make_memory_state(o.ttl)),
+      : options_(o), target_(parse_redis_url(o.url)), overrides_(overrides), shadow_(make_memory_state(o.ttl)),
         admin_([this](std::string& error) { return open(error, false); }, o.prefix) {
-    std::string_view rest(o.url);
-    if (rest.starts_with("redis://")) {
-      rest.remove_prefix(8);
-      while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-      direct_ = parse_address(rest);
-    } else if (rest.starts_with("redis-sentinel://")) {
-      rest.remove_prefix(17);
-      const auto slash = rest.find('/');
-      if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
-        throw std::runtime_error("expected redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER-NAME");
-      }
-      master_name_ = std::string(rest.substr(slash + 1));
-      std::string_view hosts = rest.substr(0, slash);
-      while (!hosts.empty()) {
-        const auto comma = hosts.find(',');
-        sentinels_.push_back(parse_address(hosts.substr(0, comma)));
-        hosts = comma == std::string_view::npos ? std::string_view{} : hosts.substr(comma + 1);
-      }
-    } else {
-      throw std::runtime_error("expected memory, redis://HOST:PORT or redis-sentinel://HOST:PORT,.../MASTER");
-    }
     // The store must be reachable once: a mistyped address fails the start,
     // rather than a server that never shares a count.
     std::string error;
@@ -251,7 +148,7 @@ class redis_state final : public call_state {
   state_health health() const override {
     std::lock_guard lock(status_mutex_);
     state_health h;
-    h.backend = sentinels_.empty() ? "redis" : "redis-sentinel";
+    h.backend = target_.sentinels.empty() ? "redis" : "redis-sentinel";
     h.healthy = healthy_.load() && !suspect_.load();
     h.errors = errors_.load();
     h.fallbacks = fallbacks_.load();
@@ -321,68 +218,23 @@ class redis_state final : public call_state {
   // scripts loaded for the connection thread's one.
   context_ptr open(std::string& error, bool for_calls = true) {
     std::string address;
-    context_ptr c = open_master(direct_, sentinels_, master_name_, address, error);
+    context_ptr c = open_master(target_, address, error);
     if (!c) return nullptr;
     // The scripts are the connection thread's; the admin connection runs plain commands.
-    if (for_calls && !load_scripts(c.get(), error)) return nullptr;
+    if (for_calls && !scripts_.load(c.get(), error)) return nullptr;
     std::lock_guard lock(status_mutex_);
     address_ = address;
     return c;
   }
 
-  bool load_scripts(redisContext* c, std::string& error) {
-    reply_ptr start = command(c, {"SCRIPT", "LOAD", start_script});
-    reply_ptr end = command(c, {"SCRIPT", "LOAD", end_script});
-    if (!start || start->type != REDIS_REPLY_STRING || !end || end->type != REDIS_REPLY_STRING) {
-      error = "SCRIPT LOAD failed: " + reply_error(start && start->type == REDIS_REPLY_ERROR ? start.get() : end.get(), c);
-      return false;
-    }
-    start_sha_.assign(start->str, start->len);
-    end_sha_.assign(end->str, end->len);
-    return true;
-  }
-
-  // The command's keys go into buffers the connection thread reuses.
   void append(redisContext* c, const op& o) {
-    const std::string& p = options_.prefix;
-    const auto keyed = [&](std::string& buffer, std::string_view kind, std::string_view name) {
-      return buffer.assign(p).append(kind).append(name).c_str();
-    };
     if (o.type == op::kind::start) {
-      const std::string expires = std::to_string(unix_ms(o.started + options_.ttl));
-      const std::string now = std::to_string(unix_ms(clock_type::now()));
-      const std::string fleet = std::to_string(o.fleet_capacity);
-      const std::string own = std::to_string(o.clinic_capacity);
-      const char* argv[] = {"EVALSHA",
-                            start_sha_.c_str(),
-                            "6",
-                            keyed(keys_[0], "calls:", o.clinic),
-                            keyed(keys_[1], "call:", o.sid),
-                            keyed(keys_[2], "override:", o.clinic),
-                            keyed(keys_[4], "ai:", o.sid),
-                            keyed(keys_[5], "ai_legs", {}),
-                            keyed(keys_[6], "ai_legs:", o.clinic),
-                            o.sid.c_str(),
-                            expires.c_str(),
-                            now.c_str(),
-                            o.clinic.c_str(),
-                            keyed(keys_[3], "clinics", {}),
-                            o.ai_wanted.empty() ? "0" : o.ai_wanted.c_str(),
-                            fleet.c_str(),
-                            own.c_str()};
-      redisAppendCommandArgv(c, 17, argv, nullptr);
+      scripts_.append_start(c, {o.sid, o.clinic, o.ai_wanted, unix_ms(o.started + options_.ttl),
+                                unix_ms(clock_type::now()), o.fleet_capacity, o.clinic_capacity});
     } else {
-      const std::string ttl = std::to_string(std::chrono::milliseconds(options_.ttl).count());
-      const char* argv[] = {"EVALSHA",
-                            end_sha_.c_str(),
-                            "2",
-                            keyed(keys_[0], "call:", o.sid),
-                            keyed(keys_[1], "ai:", o.sid),
-                            o.sid.c_str(),
-                            p.c_str(),
-                            ttl.c_str(),
-                            o.type == op::kind::end_leg ? "1" : o.type == op::kind::release_leg ? "2" : "0"};
-      redisAppendCommandArgv(c, 9, argv, nullptr);
+      scripts_.append_end(c, o.sid, o.type == op::kind::end_leg       ? script_end::ai_leg
+                                    : o.type == op::kind::release_leg ? script_end::ai_leg_untaken
+                                                                      : script_end::call);
     }
   }
 
@@ -393,7 +245,7 @@ class redis_state final : public call_state {
       if (e.starts_with("NOSCRIPT")) {
         // Redis restarted under us or flushed its scripts: load them, once more.
         std::string why;
-        if (!load_scripts(c, why)) return fail(why);
+        if (!scripts_.load(c, why)) return fail(why);
         append(c, o);
         reply_ptr again = next_reply(c);
         if (!again) return fail(c->errstr);
@@ -580,15 +432,12 @@ class redis_state final : public call_state {
   }
 
   const shared_state_options options_;
+  const redis_target target_;
   override_table& overrides_;
   std::unique_ptr<call_state> shadow_;
-  redis_address direct_;
-  std::vector<redis_address> sentinels_;
-  std::string master_name_;
 
   context_ptr context_;  // the connection thread's
-  std::string start_sha_, end_sha_;
-  std::array<std::string, 7> keys_;  // append()'s
+  redis_scripts scripts_{options_.prefix, std::chrono::duration_cast<std::chrono::milliseconds>(options_.ttl)};
   std::pmr::synchronized_pool_resource op_memory_;
   std::mutex queue_mutex_;
   std::condition_variable wake_;
