@@ -2,6 +2,7 @@
 // concern it alone (docs/language.md, "Diagnostics"), modes desugared into rules and the decision
 // tree built. Calendars come resolved through `use`, across the set.
 #include "compiler/clinic_compiler.h"
+#include "compiler/clinic_compiler_state.h"
 
 #include <algorithm>
 #include <array>
@@ -36,488 +37,296 @@ namespace {
 // The longest `special` range, in days: a leap year.
 constexpr day_number max_special_days = 366;
 
-struct clinic_compiler {
-  const ast::clinic& source;
-  calendar_resolver& calendars;
-  diagnostic_sink& sink;
-  bool failed = false;
-
-  void error(const diagnostic_kind& kind, const location& where, std::string message,
-             std::vector<std::string> notes = {}) {
-    sink.report(kind, where, std::move(message), std::move(notes));
-    failed = true;
-  }
-
-  // Walks a condition for what it needs from the clinic.
-  void check_condition(const ast::condition& c, bool in_transfer = false) {
-    using k = ast::condition::kind;
-    if (c.type == k::to && !in_transfer) {
-      error(codes::to_outside_transfer, c.where,
-            "'to' tests where the AI transfers a call: it belongs in the 'transfer' block",
-            {"a call's own number is what 'numbers' matches; its caller is 'caller'"});
-    }
-    if (c.type == k::overflow && !source.overflow) {
-      error(codes::overflow_without_threshold, c.where,
-            "'overflow' needs a threshold: add 'overflow N' to the clinic");
-    }
-    if (c.type == k::scheduled && !source.schedule) {
-      error(codes::scheduled_without_schedule, c.where,
-            "'scheduled' needs a 'schedule' block in the clinic");
-    }
-    for (const auto& o : c.operands) check_condition(o, in_transfer);
-  }
-
-  std::optional<compiled_clinic> compile() {
-    compiled_clinic c;
-    c.id = source.id;
-    c.name = source.name ? source.name->value : source.id;
-    c.source_file = source.where.file;
-    if (!source.timezone) {
-      error(codes::missing_time_zone, source.where,
-            fmt::format("clinic '{}' has no timezone", source.id),
-            {"add a line like: timezone \"America/Toronto\""});
-    } else if (!find_zone(source.timezone->value)) {
-      std::vector<std::string> notes;
-      for (const std::string& s : suggest_zones(source.timezone->value)) {
-        notes.push_back(fmt::format("did you mean '{}'?", s));
-      }
-      error(codes::unknown_time_zone, source.timezone->where,
-            fmt::format("unknown time zone '{}'", source.timezone->value), std::move(notes));
-    } else {
-      c.timezone = source.timezone->value;
-      if (const auto advice = legacy_zone_advice(c.timezone)) {
-        std::vector<std::string> notes;
-        if (!advice->use.empty())
-          notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
-        sink.report(codes::legacy_time_zone, source.timezone->where, advice->why,
-                     std::move(notes));
-      }
-    }
-    if (source.language) c.language = source.language->value;
-    if (source.voice) c.voice = source.voice->value;
-    if (source.numbers) {
-      for (const auto& n : source.numbers->ported) c.ported.push_back(n.value);
-      for (const auto& n : source.numbers->forwarded) c.forwarded.push_back(n.value);
-      for (const auto& n : source.numbers->sip) c.sip_users.push_back(n.value);
-    }
-    compile_hours(c);
-    compile_dates(c);
-    build_routes(c);
-    compile_actions(c);
-    build_transfer(c);
-    if (failed) return std::nullopt;
-    return c;
-  }
-
-  void compile_hours(compiled_clinic& c) {
-    if (!source.hours) return;
-    std::array<const ast::hours_line*, 7> set_by{};
-    for (const ast::hours_line& line : source.hours->items) {
-      for (int d = 0; d < 7; ++d) {
-        if (!(line.days & day_bit(d))) continue;
-        if (const ast::hours_line* earlier = set_by[static_cast<std::size_t>(d)]) {
-          sink.report(codes::duplicate_day, line.where,
-                       fmt::format("'{}' is given again; this line replaces the earlier one",
-                                   weekday_name(d)),
-                       {fmt::format("earlier at {}", where_text(earlier->where))});
-        }
-        set_by[static_cast<std::size_t>(d)] = &line;
-        c.weekly_hours[static_cast<std::size_t>(d)].clear();
-        for (const auto& w : line.windows)
-          c.weekly_hours[static_cast<std::size_t>(d)].push_back(w.value);
-      }
-    }
-  }
-
-  void compile_dates(compiled_clinic& c) {
-    if (source.special) {
-      std::map<day_number, std::vector<window>> by_date;
-      for (const ast::special_entry& s : source.special->items) {
-        // Special days are planned one by one; a range of centuries would
-        // take gigabytes. Longer closures are holidays (or `mode disabled`).
-        if (s.dates.last - s.dates.first >= max_special_days) {
-          error(codes::special_range_too_long, s.where,
-                fmt::format("special range '{}' covers {} days; a special range covers at most {}",
-                            canonical_dates(s.dates), s.dates.last - s.dates.first + 1,
-                            max_special_days),
-                {"for a longer closure, use a holiday range"});
-          continue;
-        }
-        std::vector<window> windows;
-        for (const auto& w : s.windows) windows.push_back(w.value);
-        for (day_number d = s.dates.first; d <= s.dates.last; ++d) by_date[d] = windows;
-      }
-      for (auto& [date, windows] : by_date) c.specials.push_back({date, std::move(windows)});
-    }
-    bool broken_calendar = false;
-    if (source.holidays) c.holidays = calendars.flatten(source.holidays->items, broken_calendar);
-    failed = failed || broken_calendar;  // reported where the calendar is used or defined
-    c.overflow_threshold = source.overflow ? std::optional(source.overflow->value) : std::nullopt;
-    if (source.schedule) {
-      for (const ast::schedule_line& line : source.schedule->items) {
-        schedule_rule r;
-        r.enable = line.enable;
-        r.days = line.days;
-        r.dates = line.dates;
-        for (const auto& w : line.windows) r.windows.push_back(w.value);
-        c.schedule.push_back(std::move(r));
-      }
-    }
-  }
-
-  // The synthetic conditions of the modes (docs/language.md, "Modes").
-  static ast::condition atom(ast::condition::kind kind, const location& where) {
-    ast::condition c;
-    c.type = kind;
-    c.where = where;
-    return c;
-  }
-
-  void build_routes(compiled_clinic& c) {
-    // The fallback action: `fallback X`, else voicemail.
-    c.fallback = action_kind::voicemail;
-    if (source.fallback) {
-      if (source.fallback->value == ast::action_ref::fallback) {
-        error(codes::fallback_is_fallback, source.fallback->where,
-              "'fallback' must name an action: ai, voicemail, forward, busy or menu");
-      } else {
-        c.fallback = static_cast<action_kind>(source.fallback->value);
-      }
-    }
-    auto concrete = [&](ast::action_ref a) {
-      return a == ast::action_ref::fallback ? c.fallback : static_cast<action_kind>(a);
-    };
-
-    std::vector<ast::condition> mode_conditions;  // owns what mode rules point at
-    mode_conditions.reserve(2);
-    std::vector<rule_to_build> rules;
-    std::vector<location> rule_locations;  // where each rule's action comes from
-    bool uses_fallback = false;
-
-    if (source.mode && source.route) {
-      error(codes::mode_and_route, source.route->where, "a clinic has 'mode' or 'route', not both",
-            {fmt::format("'mode' is given at {}", where_text(source.mode->where))});
-    }
-    if (source.route) {
-      c.mode = "route";
-      const auto& items = source.route->items;
-      const auto otherwise = std::find_if(items.begin(), items.end(),
-                                          [](const ast::route_rule& r) { return !r.when; });
-      if (otherwise == items.end()) {
-        error(codes::missing_otherwise, source.route->where,
-              "the route has no 'otherwise' rule; add one as its last line");
-        return;
-      }
-      if (otherwise != items.end() - 1) {
-        error(codes::otherwise_not_last, otherwise->where,
-              "'otherwise' must be the last rule of the route",
-              {fmt::format("{} rule(s) after it could never decide", items.end() - otherwise - 1)});
-      }
-      for (auto it = items.begin(); it != otherwise + 1; ++it) {
-        if (it->when) check_condition(*it->when);
-        uses_fallback |= it->action.value == ast::action_ref::fallback;
-        std::string reason = it->label  ? it->label->value
-                             : it->when ? condition_reason(*it->when)
-                                        : std::string("otherwise");
-        rules.push_back(
-            {it->when ? &*it->when : nullptr, concrete(it->action.value), std::move(reason)});
-        rule_locations.push_back(it->action.where);
-      }
-    } else {
-      const ast::mode_kind mode = source.mode ? source.mode->value : ast::mode_kind::always;
-      const location where = source.mode ? source.mode->where : source.where;
-      c.mode = canonical_mode(mode);
-      using k = ast::condition::kind;
-      switch (mode) {
-        case ast::mode_kind::always:
-          rules.push_back({nullptr, action_kind::ai, "always-on"});
-          break;
-        case ast::mode_kind::disabled:
-          rules.push_back({nullptr, c.fallback, "disabled"});
-          uses_fallback = true;
-          break;
-        case ast::mode_kind::after_hours_only:
-          mode_conditions.push_back(atom(k::open, where));
-          mode_conditions.push_back(atom(k::holiday, where));
-          rules.push_back({&mode_conditions[0], c.fallback, "business-hours"});
-          rules.push_back({&mode_conditions[1], action_kind::ai, "holiday"});
-          rules.push_back({nullptr, action_kind::ai, "after-hours"});
-          uses_fallback = true;
-          break;
-        case ast::mode_kind::overflow_only:
-          mode_conditions.push_back(atom(k::overflow, where));
-          if (!source.overflow) {
-            error(codes::overflow_without_threshold, where,
-                  "mode 'overflow-only' needs a threshold: add 'overflow N' to the clinic");
-          }
-          rules.push_back({&mode_conditions[0], action_kind::ai, "overflow"});
-          rules.push_back({nullptr, c.fallback, "under-capacity"});
-          uses_fallback = true;
-          break;
-        case ast::mode_kind::scheduled:
-          mode_conditions.push_back(atom(k::scheduled, where));
-          if (!source.schedule) {
-            error(codes::scheduled_without_schedule, where,
-                  "mode 'scheduled' needs a 'schedule' block in the clinic");
-          }
-          rules.push_back({&mode_conditions[0], action_kind::ai, "scheduled-on"});
-          rules.push_back({nullptr, c.fallback, "scheduled-off"});
-          uses_fallback = true;
-          break;
-      }
-      rule_locations.assign(rules.size(), where);
-      for (std::size_t i = 0; i < rules.size(); ++i) {
-        if (rules[i].action == c.fallback && source.fallback)
-          rule_locations[i] = source.fallback->where;
-      }
-    }
-    if (uses_fallback && !source.fallback) {
-      sink.report(
-          codes::default_fallback, source.where,
-          fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
-                      source.id),
-          {"add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
-    }
-    // A forward that is used needs a number, a menu its block.
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (!require_configured(rules[i].action, rule_locations[i])) break;
-    }
-    if (failed || rules.empty()) return;
-    tree_builder(c, c.overflow_threshold).build(rules);
-  }
-
-  // The transfer block's own tree (docs/language.md, "Transfers from the
-  // AI"), over the predicates of the clinic's: `to` never reaches the tree
-  // that answers calls. Without `otherwise`, a target no rule names is
-  // refused to voicemail.
-  void build_transfer(compiled_clinic& c) {
-    if (!source.transfer || failed) return;
-    const auto& items = source.transfer->items;
-    const auto otherwise = std::find_if(items.begin(), items.end(), [](const ast::route_rule& r) { return !r.when; });
-    if (otherwise != items.end() && otherwise != items.end() - 1) {
-      error(codes::otherwise_not_last, otherwise->where, "'otherwise' must be the last rule of the transfer block",
-            {fmt::format("{} rule(s) after it could never decide", items.end() - otherwise - 1)});
-    }
-    std::vector<rule_to_build> rules;
-    for (auto it = items.begin(); it != items.end() && it != std::next(otherwise); ++it) {
-      if (it->when) check_condition(*it->when, true);
-      const bool named_fallback = it->action.value == ast::action_ref::fallback;
-      const action_kind a = named_fallback ? c.fallback : static_cast<action_kind>(it->action.value);
-      if (a == action_kind::ai) {
-        error(codes::transfer_loop, it->action.where,
-              fmt::format("a transfer from the AI cannot go back to the AI{}",
-                          named_fallback ? " (the clinic's fallback)" : ""),
-              {"name forward, voicemail, busy or menu"});
-        continue;
-      }
-      if (a == action_kind::forward && c.forward.unanswered == action_kind::ai) {
-        std::vector<std::string> notes{
-            "the forward's 'unanswered' is 'ai': a transfer nobody answers would go back to the AI that gave it up"};
-        if (source.forward && source.forward->unanswered) {
-          notes.push_back(fmt::format("'unanswered' is given at {}", where_text(source.forward->unanswered->where)));
-        }
-        error(codes::transfer_loop, it->action.where, "this transfer's forward would loop back to the AI",
-              std::move(notes));
-        continue;
-      }
-      if (!require_configured(a, it->action.where)) continue;
-      std::string reason = it->label ? it->label->value : it->when ? condition_reason(*it->when) : std::string("otherwise");
-      rules.push_back({it->when ? &*it->when : nullptr, a, std::move(reason)});
-    }
-    if (otherwise == items.end()) rules.push_back({nullptr, action_kind::voicemail, "transfer refused"});
-    if (failed) return;
-    tree_builder(c, c.overflow_threshold).build_transfer(rules);
-  }
-
-  // A static document can dial, record or hang up; the AI, a menu and the
-  // fallback's flow need the server (docs/operations.md, "When no server answers").
-  void compile_unreachable(compiled_clinic& c) {
-    c.unreachable = c.forward.number.empty() ? action_kind::voicemail : action_kind::forward;
-    if (!source.unreachable) return;
-    const ast::action_ref a = source.unreachable->value;
-    if (a != ast::action_ref::forward && a != ast::action_ref::voicemail && a != ast::action_ref::busy) {
-      error(codes::unreachable_needs_the_server, source.unreachable->where,
-            fmt::format("'unreachable' cannot be '{}': with no server to answer, a call can only be forwarded, "
-                        "take a message or hear the busy message",
-                        canonical_action(a)),
-            {"name forward, voicemail or busy"});
-      return;
-    }
-    if (!require_configured(static_cast<action_kind>(a), source.unreachable->where)) return;
-    c.unreachable = static_cast<action_kind>(a);
-  }
-
-  // Reports E043 when `action` needs a block the clinic lacks.
-  bool require_configured(action_kind action, const location& where) {
-    if (action == action_kind::forward && (!source.forward || !source.forward->number)) {
-      error(codes::action_not_configured, where,
-            "'forward' is used but the clinic has no forward number",
-            {"add a line like: forward +14165550000"});
-      return false;
-    }
-    if (action == action_kind::menu && !source.menu) {
-      error(codes::action_not_configured, where,
-            "'menu' is used but the clinic has no 'menu' block",
-            {"add a block like: menu { say \"Press 1 for our assistant.\" 1 -> ai }"});
-      return false;
-    }
-    return true;
-  }
-
-  // An action of a flow's later step: `fallback` resolved, `never` refused.
-  std::optional<action_kind> step(const ast::located<ast::action_ref>& a, action_kind fallback,
-                                  action_kind never, const diagnostic_kind& never_code,
-                                  std::string_view what) {
-    const bool named_fallback = a.value == ast::action_ref::fallback;
-    const action_kind concrete = named_fallback ? fallback : static_cast<action_kind>(a.value);
-    if (concrete == never) {
-      error(never_code, a.where,
-            fmt::format("{} cannot be '{}'{}", what, action_name(never),
-                        named_fallback ? " (the clinic's fallback)" : ""),
-            {never == action_kind::menu ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
-             : never == action_kind::ai
-                 ? "an AI that cannot be reached goes on to voicemail, forward, busy, menu or hangup"
-                 : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
-      return std::nullopt;
-    }
-    if (!require_configured(concrete, a.where)) return std::nullopt;
-    return concrete;
-  }
-
-  // "Press 1 to speak with our assistant. Press 2 to reach our staff."
-  static std::string composed_menu_say(const menu_config& m) {
-    static constexpr std::array<std::string_view, action_count> what{
-        "to speak with our assistant", "to leave a message",          "to reach our staff",
-        "to hear our message",         "to hear these options again", "to end the call"};
-    std::string out;
-    for (std::size_t k = 0; k < menu_key_count; ++k) {
-      if (!m.keys[k]) continue;
-      const char key = menu_key_char(k);
-      out += fmt::format("{}Press {} {}.", out.empty() ? "" : " ",
-                         key == '*' ? std::string("star") : std::string(1, key),
-                         what.at(static_cast<std::size_t>(*m.keys[k])));
-    }
-    return out;
-  }
-
-  void compile_menu(compiled_clinic& c) {
-    if (!source.menu) return;
-    const ast::menu_block& m = *source.menu;
-    c.menu.configured = true;
-    if (m.keys.empty()) {
-      error(codes::empty_menu, m.where, "the menu maps no key", {"add lines like: 1 -> ai"});
-    }
-    std::array<const ast::menu_key*, menu_key_count> seen{};
-    for (const ast::menu_key& k : m.keys) {
-      const auto index = static_cast<std::size_t>(menu_key_index(k.key));
-      if (const ast::menu_key* first = seen[index]) {
-        error(codes::duplicate_menu_key, k.where,
-              fmt::format("key {} is mapped twice in the menu", k.key),
-              {fmt::format("first mapped at {}", where_text(first->where))});
-        continue;
-      }
-      seen[index] = &k;
-      c.menu.keys[index] = step(k.action, c.fallback, action_kind::menu, codes::menu_names_menu,
-                                fmt::format("menu key {}", k.key));
-    }
-    if (m.on_timeout) {
-      if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, codes::menu_names_menu,
-                              "the menu's timeout")) {
-        c.menu.on_timeout = *a;
-      }
-    }
-    if (m.timeout_seconds) c.menu.timeout_seconds = *m.timeout_seconds;
-    c.menu.say = m.say ? *m.say : composed_menu_say(c.menu);
-  }
-
-  void compile_region(compiled_clinic& c) {
-    if (source.region && !is_known_region(source.region->value)) {
-      error(codes::unknown_region, source.region->where,
-            fmt::format(
-                "unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"",
-                source.region->value));
-    }
-    c.region = clinic_region(source);
-  }
-
-  void compile_actions(compiled_clinic& c) {
-    if (source.ai) {
-      const ast::ai_block& ai = *source.ai;
-      c.ai.type = ai.type == ast::ai_block::kind::sip        ? ai_config::kind::sip
-                  : ai.type == ast::ai_block::kind::redirect ? ai_config::kind::redirect
-                                                             : ai_config::kind::server_default;
-      c.ai.target = ai.target;
-      if (ai.timeout_seconds) c.ai.timeout_seconds = *ai.timeout_seconds;
-      if (ai.capacity) {
-        if (ai.capacity->value == 0) {
-          error(codes::ai_capacity_zero, ai.capacity->where,
-                      "an AI with 'capacity 0' takes no call; to keep the AI from answering, use 'mode disabled'");
-        } else {
-          c.ai.capacity = ai.capacity->value;
-        }
-      }
-      if (ai.unavailable) {
-        if (const auto a = step(*ai.unavailable, c.fallback, action_kind::ai, codes::ai_unavailable_by_ai,
-                                "the AI's 'unavailable'")) {
-          c.ai.unavailable = *a;
-        }
-      }
-    }
-    if (source.forward) {
-      if (source.forward->number) {
-        c.forward.number = source.forward->number->value;
-        const auto own = [&](const std::vector<std::string>& numbers) {
-          return std::find(numbers.begin(), numbers.end(), c.forward.number) != numbers.end();
-        };
-        if (own(c.ported) || own(c.forwarded)) {
-          error(codes::forward_loop, source.forward->number->where,
-                fmt::format("forward to '{}', one of the clinic's own numbers, would call the "
-                            "clinic again",
-                            c.forward.number));
-        }
-      }
-      if (source.forward->say) c.forward.say = *source.forward->say;
-      if (source.forward->timeout_seconds)
-        c.forward.timeout_seconds = *source.forward->timeout_seconds;
-      if (source.forward->unanswered) {
-        if (const auto a = step(*source.forward->unanswered, c.fallback, action_kind::forward,
-                                codes::forward_unanswered_by_forward, "a forward's 'unanswered'")) {
-          c.forward.unanswered = *a;
-        }
-      }
-      if (source.forward->caller_id) c.forward.caller_id = source.forward->caller_id->value;
-      if (source.forward->screen) c.forward.screen = source.forward->screen->value;
-      // Twilio accepts as caller ID only the calling or called number or one
-      // it has verified (error 13214); a PBX call's are SIP addresses, so a
-      // clinic with no number of its own has nothing valid to show.
-      if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() &&
-          c.ported.empty() && c.forwarded.empty()) {
-        sink.report(
-            codes::forward_without_caller_id, source.forward->number->where,
-            fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
-                        c.forward.number),
-            {"a PBX's caller is a SIP address and the clinic has no number of its own; Twilio "
-             "refuses "
-             "the <Dial> (error 13214)",
-             "add 'caller-id +1...' with a Twilio or verified number"});
-      }
-    }
-    compile_unreachable(c);
-    compile_menu(c);
-    compile_region(c);
-    c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);
-    if (source.voicemail) {
-      if (source.voicemail->greeting) c.voicemail.greeting = *source.voicemail->greeting;
-      if (source.voicemail->max_seconds) c.voicemail.max_seconds = *source.voicemail->max_seconds;
-    }
-    if (source.busy) {
-      if (source.busy->say) c.busy.say = *source.busy->say;
-      c.busy.reject = source.busy->reject;
-    }
-  }
-};
-
 }  // namespace
+
+std::optional<compiled_clinic> clinic_compiler::compile() {
+  compiled_clinic c;
+  c.id = source.id;
+  c.name = source.name ? source.name->value : source.id;
+  c.source_file = source.where.file;
+  if (!source.timezone) {
+    error(codes::missing_time_zone, source.where,
+          fmt::format("clinic '{}' has no timezone", source.id),
+          {"add a line like: timezone \"America/Toronto\""});
+  } else if (!find_zone(source.timezone->value)) {
+    std::vector<std::string> notes;
+    for (const std::string& s : suggest_zones(source.timezone->value)) {
+      notes.push_back(fmt::format("did you mean '{}'?", s));
+    }
+    error(codes::unknown_time_zone, source.timezone->where,
+          fmt::format("unknown time zone '{}'", source.timezone->value), std::move(notes));
+  } else {
+    c.timezone = source.timezone->value;
+    if (const auto advice = legacy_zone_advice(c.timezone)) {
+      std::vector<std::string> notes;
+      if (!advice->use.empty())
+        notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
+      sink.report(codes::legacy_time_zone, source.timezone->where, advice->why, std::move(notes));
+    }
+  }
+  if (source.language) c.language = source.language->value;
+  if (source.voice) c.voice = source.voice->value;
+  if (source.numbers) {
+    for (const auto& n : source.numbers->ported) c.ported.push_back(n.value);
+    for (const auto& n : source.numbers->forwarded) c.forwarded.push_back(n.value);
+    for (const auto& n : source.numbers->sip) c.sip_users.push_back(n.value);
+  }
+  compile_hours(c);
+  compile_dates(c);
+  build_routes(c);
+  compile_actions(c);
+  build_transfer(c);
+  if (failed) return std::nullopt;
+  return c;
+}
+
+void clinic_compiler::compile_hours(compiled_clinic& c) {
+  if (!source.hours) return;
+  std::array<const ast::hours_line*, 7> set_by{};
+  for (const ast::hours_line& line : source.hours->items) {
+    for (int d = 0; d < 7; ++d) {
+      if (!(line.days & day_bit(d))) continue;
+      if (const ast::hours_line* earlier = set_by[static_cast<std::size_t>(d)]) {
+        sink.report(
+            codes::duplicate_day, line.where,
+            fmt::format("'{}' is given again; this line replaces the earlier one", weekday_name(d)),
+            {fmt::format("earlier at {}", where_text(earlier->where))});
+      }
+      set_by[static_cast<std::size_t>(d)] = &line;
+      c.weekly_hours[static_cast<std::size_t>(d)].clear();
+      for (const auto& w : line.windows)
+        c.weekly_hours[static_cast<std::size_t>(d)].push_back(w.value);
+    }
+  }
+}
+
+void clinic_compiler::compile_dates(compiled_clinic& c) {
+  if (source.special) {
+    std::map<day_number, std::vector<window>> by_date;
+    for (const ast::special_entry& s : source.special->items) {
+      // Special days are planned one by one; a range of centuries would
+      // take gigabytes. Longer closures are holidays (or `mode disabled`).
+      if (s.dates.last - s.dates.first >= max_special_days) {
+        error(codes::special_range_too_long, s.where,
+              fmt::format("special range '{}' covers {} days; a special range covers at most {}",
+                          canonical_dates(s.dates), s.dates.last - s.dates.first + 1,
+                          max_special_days),
+              {"for a longer closure, use a holiday range"});
+        continue;
+      }
+      std::vector<window> windows;
+      for (const auto& w : s.windows) windows.push_back(w.value);
+      for (day_number d = s.dates.first; d <= s.dates.last; ++d) by_date[d] = windows;
+    }
+    for (auto& [date, windows] : by_date) c.specials.push_back({date, std::move(windows)});
+  }
+  bool broken_calendar = false;
+  if (source.holidays) c.holidays = calendars.flatten(source.holidays->items, broken_calendar);
+  failed = failed || broken_calendar;  // reported where the calendar is used or defined
+  c.overflow_threshold = source.overflow ? std::optional(source.overflow->value) : std::nullopt;
+  if (source.schedule) {
+    for (const ast::schedule_line& line : source.schedule->items) {
+      schedule_rule r;
+      r.enable = line.enable;
+      r.days = line.days;
+      r.dates = line.dates;
+      for (const auto& w : line.windows) r.windows.push_back(w.value);
+      c.schedule.push_back(std::move(r));
+    }
+  }
+}
+
+// A static document can dial, record or hang up; the AI, a menu and the
+// fallback's flow need the server (docs/operations.md, "When no server answers").
+void clinic_compiler::compile_unreachable(compiled_clinic& c) {
+  c.unreachable = c.forward.number.empty() ? action_kind::voicemail : action_kind::forward;
+  if (!source.unreachable) return;
+  const ast::action_ref a = source.unreachable->value;
+  if (a != ast::action_ref::forward && a != ast::action_ref::voicemail &&
+      a != ast::action_ref::busy) {
+    error(
+        codes::unreachable_needs_the_server, source.unreachable->where,
+        fmt::format(
+            "'unreachable' cannot be '{}': with no server to answer, a call can only be forwarded, "
+            "take a message or hear the busy message",
+            canonical_action(a)),
+        {"name forward, voicemail or busy"});
+    return;
+  }
+  if (!require_configured(static_cast<action_kind>(a), source.unreachable->where)) return;
+  c.unreachable = static_cast<action_kind>(a);
+}
+
+// Reports E043 when `action` needs a block the clinic lacks.
+bool clinic_compiler::require_configured(action_kind action, const location& where) {
+  if (action == action_kind::forward && (!source.forward || !source.forward->number)) {
+    error(codes::action_not_configured, where,
+          "'forward' is used but the clinic has no forward number",
+          {"add a line like: forward +14165550000"});
+    return false;
+  }
+  if (action == action_kind::menu && !source.menu) {
+    error(codes::action_not_configured, where, "'menu' is used but the clinic has no 'menu' block",
+          {"add a block like: menu { say \"Press 1 for our assistant.\" 1 -> ai }"});
+    return false;
+  }
+  return true;
+}
+
+// An action of a flow's later step: `fallback` resolved, `never` refused.
+std::optional<action_kind> clinic_compiler::step(const ast::located<ast::action_ref>& a,
+                                                 action_kind fallback, action_kind never,
+                                                 const diagnostic_kind& never_code,
+                                                 std::string_view what) {
+  const bool named_fallback = a.value == ast::action_ref::fallback;
+  const action_kind concrete = named_fallback ? fallback : static_cast<action_kind>(a.value);
+  if (concrete == never) {
+    error(never_code, a.where,
+          fmt::format("{} cannot be '{}'{}", what, action_name(never),
+                      named_fallback ? " (the clinic's fallback)" : ""),
+          {never == action_kind::menu
+               ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
+           : never == action_kind::ai
+               ? "an AI that cannot be reached goes on to voicemail, forward, busy, menu or hangup"
+               : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
+    return std::nullopt;
+  }
+  if (!require_configured(concrete, a.where)) return std::nullopt;
+  return concrete;
+}
+
+// "Press 1 to speak with our assistant. Press 2 to reach our staff."
+std::string clinic_compiler::composed_menu_say(const menu_config& m) {
+  static constexpr std::array<std::string_view, action_count> what{
+      "to speak with our assistant", "to leave a message",          "to reach our staff",
+      "to hear our message",         "to hear these options again", "to end the call"};
+  std::string out;
+  for (std::size_t k = 0; k < menu_key_count; ++k) {
+    if (!m.keys[k]) continue;
+    const char key = menu_key_char(k);
+    out += fmt::format("{}Press {} {}.", out.empty() ? "" : " ",
+                       key == '*' ? std::string("star") : std::string(1, key),
+                       what.at(static_cast<std::size_t>(*m.keys[k])));
+  }
+  return out;
+}
+
+void clinic_compiler::compile_menu(compiled_clinic& c) {
+  if (!source.menu) return;
+  const ast::menu_block& m = *source.menu;
+  c.menu.configured = true;
+  if (m.keys.empty()) {
+    error(codes::empty_menu, m.where, "the menu maps no key", {"add lines like: 1 -> ai"});
+  }
+  std::array<const ast::menu_key*, menu_key_count> seen{};
+  for (const ast::menu_key& k : m.keys) {
+    const auto index = static_cast<std::size_t>(menu_key_index(k.key));
+    if (const ast::menu_key* first = seen[index]) {
+      error(codes::duplicate_menu_key, k.where,
+            fmt::format("key {} is mapped twice in the menu", k.key),
+            {fmt::format("first mapped at {}", where_text(first->where))});
+      continue;
+    }
+    seen[index] = &k;
+    c.menu.keys[index] = step(k.action, c.fallback, action_kind::menu, codes::menu_names_menu,
+                              fmt::format("menu key {}", k.key));
+  }
+  if (m.on_timeout) {
+    if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, codes::menu_names_menu,
+                            "the menu's timeout")) {
+      c.menu.on_timeout = *a;
+    }
+  }
+  if (m.timeout_seconds) c.menu.timeout_seconds = *m.timeout_seconds;
+  c.menu.say = m.say ? *m.say : composed_menu_say(c.menu);
+}
+
+void clinic_compiler::compile_region(compiled_clinic& c) {
+  if (source.region && !is_known_region(source.region->value)) {
+    error(
+        codes::unknown_region, source.region->where,
+        fmt::format("unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"",
+                    source.region->value));
+  }
+  c.region = clinic_region(source);
+}
+
+void clinic_compiler::compile_actions(compiled_clinic& c) {
+  if (source.ai) {
+    const ast::ai_block& ai = *source.ai;
+    c.ai.type = ai.type == ast::ai_block::kind::sip        ? ai_config::kind::sip
+                : ai.type == ast::ai_block::kind::redirect ? ai_config::kind::redirect
+                                                           : ai_config::kind::server_default;
+    c.ai.target = ai.target;
+    if (ai.timeout_seconds) c.ai.timeout_seconds = *ai.timeout_seconds;
+    if (ai.capacity) {
+      if (ai.capacity->value == 0) {
+        error(codes::ai_capacity_zero, ai.capacity->where,
+              "an AI with 'capacity 0' takes no call; to keep the AI from answering, use 'mode "
+              "disabled'");
+      } else {
+        c.ai.capacity = ai.capacity->value;
+      }
+    }
+    if (ai.unavailable) {
+      if (const auto a = step(*ai.unavailable, c.fallback, action_kind::ai,
+                              codes::ai_unavailable_by_ai, "the AI's 'unavailable'")) {
+        c.ai.unavailable = *a;
+      }
+    }
+  }
+  if (source.forward) {
+    if (source.forward->number) {
+      c.forward.number = source.forward->number->value;
+      const auto own = [&](const std::vector<std::string>& numbers) {
+        return std::find(numbers.begin(), numbers.end(), c.forward.number) != numbers.end();
+      };
+      if (own(c.ported) || own(c.forwarded)) {
+        error(codes::forward_loop, source.forward->number->where,
+              fmt::format("forward to '{}', one of the clinic's own numbers, would call the "
+                          "clinic again",
+                          c.forward.number));
+      }
+    }
+    if (source.forward->say) c.forward.say = *source.forward->say;
+    if (source.forward->timeout_seconds)
+      c.forward.timeout_seconds = *source.forward->timeout_seconds;
+    if (source.forward->unanswered) {
+      if (const auto a = step(*source.forward->unanswered, c.fallback, action_kind::forward,
+                              codes::forward_unanswered_by_forward, "a forward's 'unanswered'")) {
+        c.forward.unanswered = *a;
+      }
+    }
+    if (source.forward->caller_id) c.forward.caller_id = source.forward->caller_id->value;
+    if (source.forward->screen) c.forward.screen = source.forward->screen->value;
+    // Twilio accepts as caller ID only the calling or called number or one
+    // it has verified (error 13214); a PBX call's are SIP addresses, so a
+    // clinic with no number of its own has nothing valid to show.
+    if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() &&
+        c.ported.empty() && c.forwarded.empty()) {
+      sink.report(
+          codes::forward_without_caller_id, source.forward->number->where,
+          fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
+                      c.forward.number),
+          {"a PBX's caller is a SIP address and the clinic has no number of its own; Twilio "
+           "refuses "
+           "the <Dial> (error 13214)",
+           "add 'caller-id +1...' with a Twilio or verified number"});
+    }
+  }
+  compile_unreachable(c);
+  compile_menu(c);
+  compile_region(c);
+  c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);
+  if (source.voicemail) {
+    if (source.voicemail->greeting) c.voicemail.greeting = *source.voicemail->greeting;
+    if (source.voicemail->max_seconds) c.voicemail.max_seconds = *source.voicemail->max_seconds;
+  }
+  if (source.busy) {
+    if (source.busy->say) c.busy.say = *source.busy->say;
+    c.busy.reject = source.busy->reject;
+  }
+}
 
 std::optional<compiled_clinic> compile_clinic(const ast::clinic& source,
                                               calendar_resolver& calendars, diagnostic_sink& sink) {

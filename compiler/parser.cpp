@@ -21,6 +21,7 @@
 #include "compiler/ast_builder.h"
 #include "compiler/syntax_hints.h"
 #include "model/edit_distance.h"
+#include "grammar/policy_errors.h"
 #include "grammar/policy_grammar.h"
 
 namespace callpolicy {
@@ -84,7 +85,7 @@ struct recording_control : pegtl::normal<Rule> {
     // the user only "syntax error", as PEGTL's json_errors example refuses.
     static_assert(!g::error_message<Rule>.empty(),
                   "a rule the grammar raises on has no error message: add a CALLPOLICY_ERROR for it in "
-                  "grammar/policy_grammar.h");
+                  "grammar/policy_errors.h");
     std::string message(g::error_message<Rule>);
     if (const auto at = message.find("'{word}'"); at != std::string::npos) {
       const auto byte = in.empty() ? std::optional<unsigned char>() : invalid_utf8_byte(in.current(), in.end());

@@ -2,7 +2,6 @@
 
 namespace callpolicy::server {
 
-
 connection_pool::connection_pool() {
   // Reserved once, so that giving back never allocates.
   memories_.reserve(kept);

@@ -33,7 +33,9 @@ inline constexpr std::size_t arena_size = 16 * 1024;
 struct connection_memory {
   // Beast reads max(512, free capacity) bytes at a time: from an empty
   // buffer a Twilio webhook (about 1.5 KiB) took two reads.
-  connection_memory() : buffer(read_buffer_limit), arena(arena_size) { buffer.reserve(read_reserve); }
+  connection_memory() : buffer(read_buffer_limit), arena(arena_size) {
+    buffer.reserve(read_reserve);
+  }
 
   // As new, keeping what a Twilio webhook needs and no more: nothing over
   // 16 KiB (a status page, a hostile request's long fields) stays pooled.
@@ -46,9 +48,9 @@ struct connection_memory {
     arena.reset();
     out.clear();
     call.clear();
-    for (std::string* text : {&wire, &out.body, &out.journal_line, &out.reason, &out.clinic, &out.call_sid,
-                              &out.action, &out.recording_sid, &call.to, &call.from, &call.forwarded_from,
-                              &call.ai_wanted}) {
+    for (std::string* text :
+         {&wire, &out.body, &out.journal_line, &out.reason, &out.clinic, &out.call_sid, &out.action,
+          &out.recording_sid, &call.to, &call.from, &call.forwarded_from, &call.ai_wanted}) {
       if (text->capacity() > wire_keep) std::string().swap(*text);
       text->clear();
     }

@@ -39,25 +39,37 @@ bool redis_scripts::load(redisContext* c, std::string& error) {
   return true;
 }
 
-std::string_view redis_scripts::key(std::size_t buffer, std::string_view kind, std::string_view name) {
+std::string_view redis_scripts::key(std::size_t buffer, std::string_view kind,
+                                    std::string_view name) {
   return keys_[buffer].assign(prefix_).append(kind).append(name);
 }
 
 void redis_scripts::append_start(redisContext* c, const start_call_args& call) {
   const fmt::format_int expires(call.expires_ms), now(call.now_ms), fleet(call.fleet_capacity),
       own(call.clinic_capacity);
-  append_argv<17>(c, {"EVALSHA", start_sha_, "6",
-                      key(0, "calls:", call.clinic), key(1, "call:", call.sid), key(2, "override:", call.clinic),
-                      key(3, "ai:", call.sid), key(4, "ai_legs", {}), key(5, "ai_legs:", call.clinic),
-                      call.sid, {expires.data(), expires.size()}, {now.data(), now.size()}, call.clinic,
-                      key(6, "clinics", {}), call.ai_wanted.empty() ? "0" : call.ai_wanted,
-                      {fleet.data(), fleet.size()}, {own.data(), own.size()}});
+  append_argv<17>(c, {"EVALSHA",
+                      start_sha_,
+                      "6",
+                      key(0, "calls:", call.clinic),
+                      key(1, "call:", call.sid),
+                      key(2, "override:", call.clinic),
+                      key(3, "ai:", call.sid),
+                      key(4, "ai_legs", {}),
+                      key(5, "ai_legs:", call.clinic),
+                      call.sid,
+                      {expires.data(), expires.size()},
+                      {now.data(), now.size()},
+                      call.clinic,
+                      key(6, "clinics", {}),
+                      call.ai_wanted.empty() ? "0" : call.ai_wanted,
+                      {fleet.data(), fleet.size()},
+                      {own.data(), own.size()}});
 }
 
 void redis_scripts::append_end(redisContext* c, std::string_view sid, script_end what) {
   const char what_text = static_cast<char>(what);
-  append_argv<9>(c, {"EVALSHA", end_sha_, "2", key(0, "call:", sid), key(1, "ai:", sid), sid, prefix_, ttl_ms_,
-                     std::string_view(&what_text, 1)});
+  append_argv<9>(c, {"EVALSHA", end_sha_, "2", key(0, "call:", sid), key(1, "ai:", sid), sid,
+                     prefix_, ttl_ms_, std::string_view(&what_text, 1)});
 }
 
 }  // namespace callpolicy::server
