@@ -1,9 +1,10 @@
 // The server's process: HTTP/1.1 with keep-alive on two listeners, the
 // public one (Twilio's webhooks, /healthz, /readyz) and the admin one
 // (the status page, /status, /metrics, /admin/); connections capped in all
-// and per client address; one event loop per worker thread; SIGHUP reloads,
-// SIGTERM drains. One connection's request path is http_session.cpp; Beast
-// and Asio appear in these two files and http_session.h only.
+// and per client address; one event loop per worker thread, each owning its
+// connections (http_session.h); SIGHUP reloads, SIGTERM drains. One
+// connection's request path is http_session.cpp; Beast and Asio appear in
+// server/http/ only.
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
 
@@ -65,10 +66,13 @@ void run_committing(net::io_context& io, journal& log) {
   }
 }
 
-class listener : public std::enable_shared_from_this<listener> {
+// A listening socket on one worker's loop. Owned by the server, beside its
+// worker; its handlers reach it by `this`, so it is stopped and its worker's
+// loop run dry before it goes.
+class listener {
  public:
-  listener(net::io_context& io, tcp::endpoint endpoint, shared& s, log_batch& batch, bool admin)
-      : acceptor_(io.get_executor()), backoff_(io.get_executor()), shared_(s), batch_(batch), admin_(admin) {
+  listener(worker& w, tcp::endpoint endpoint)
+      : acceptor_(w.io().get_executor()), backoff_(w.io().get_executor()), worker_(w) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -79,20 +83,19 @@ class listener : public std::enable_shared_from_this<listener> {
   // its descriptor): every worker accepts from one queue, and the address
   // stays bound exclusively, so a second server on a taken port still fails
   // to start (SO_REUSEPORT would let it share the port silently).
-  listener(net::io_context& io, const listener& first, shared& s, log_batch& batch)
-      : acceptor_(io.get_executor()), backoff_(io.get_executor()), shared_(s), batch_(batch), admin_(first.admin_) {
-    const int fd = ::dup(const_cast<acceptor_type&>(first.acceptor_).native_handle());
+  listener(worker& w, listener& first) : acceptor_(w.io().get_executor()), backoff_(w.io().get_executor()), worker_(w) {
+    const int fd = ::dup(first.acceptor_.native_handle());
     if (fd < 0) throw std::runtime_error("cannot share the listening socket");
     acceptor_.assign(first.acceptor_.local_endpoint().protocol(), fd);
   }
 
   void accept() {
-    acceptor_.async_accept(with_memory(accept_memory_, [self = shared_from_this()](beast::error_code ec,
-                                                                                    socket_type socket) {
-      self->on_accept(ec, std::move(socket));
+    acceptor_.async_accept(with_memory(accept_memory_, [this](beast::error_code ec, socket_type socket) {
+      on_accept(ec, std::move(socket));
     }));
   }
 
+  // On the worker's thread.
   void stop() {
     beast::error_code ec;
     acceptor_.close(ec);
@@ -105,6 +108,8 @@ class listener : public std::enable_shared_from_this<listener> {
                                : fmt::format("{}:{}", e.address().to_string(), e.port());
   }
 
+  worker& owner() { return worker_; }
+
  private:
   void on_accept(beast::error_code ec, socket_type socket) {
     if (!acceptor_.is_open()) return;
@@ -115,8 +120,8 @@ class listener : public std::enable_shared_from_this<listener> {
       if (!out_of_descriptors_) log_message("warning", "accept paused: out of file descriptors", "error", ec.message());
       out_of_descriptors_ = true;
       backoff_.expires_after(std::chrono::milliseconds(50));
-      backoff_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
-        if (!wait_ec) self->accept();
+      backoff_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
       });
       return;
     }
@@ -125,22 +130,21 @@ class listener : public std::enable_shared_from_this<listener> {
       beast::error_code endpoint_ec;
       const auto remote = socket.remote_endpoint(endpoint_ec);
       std::string address = endpoint_ec ? std::string("unknown") : remote.address().to_string();
-      if (shared_.draining || !shared_.admit(address, admin_)) {
+      shared& s = worker_.common();
+      if (s.draining || !s.admit(address, worker_.admin())) {
         // Over a cap: refuse at once rather than queue without bound.
         beast::error_code ignored;
         socket.close(ignored);
       } else {
-        start_session(std::move(socket), shared_, batch_, admin_, std::move(address));
+        worker_.open(std::move(socket), std::move(address));
       }
     }
     accept();
   }
 
   acceptor_type acceptor_;
-  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, executor> backoff_;
-  shared& shared_;
-  log_batch& batch_;
-  const bool admin_;
+  timer_type backoff_;
+  worker& worker_;
   bool out_of_descriptors_ = false;
   handler_memory accept_memory_;  // the accept in flight
 };
@@ -186,263 +190,311 @@ unsigned connection_cap(unsigned wanted) {
 
 void serve_one_connection(int fd, const server_options& options, handlers& hooks, journal& log, metrics& stats,
                           bool admin) {
-  net::io_context io(1);
   shared s(options, hooks, log, stats, 1);
-  log_batch batch(io, s.in_flight);
-  socket_type socket(io.get_executor());
+  worker w(s, admin);
+  socket_type socket(w.io().get_executor());
   beast::error_code ec;
   socket.assign(tcp::v4(), fd, ec);
   if (ec || !s.admit("fuzz", admin)) {
     ::close(fd);
     return;
   }
-  start_session(std::move(socket), s, batch, admin, "fuzz");
-  run_committing(io, log);
-  batch.clear();
+  w.open(std::move(socket), "fuzz");
+  run_committing(w.io(), log);
+  log.commit();
+  w.close_all();
 }
 
-int run_server(server_options options) {
-  const auto endpoint = parse_listen(options.listen);
-  if (!endpoint) {
-    std::fprintf(stderr, "callpolicy serve: --listen '%s' is not HOST:PORT\n", options.listen.c_str());
+namespace {
+
+// The server's process: what `run_server` starts, serves with and stops.
+// Its members are declared in the order they are built, so that they go in
+// the reverse; what must happen before they go (the threads that post to the
+// workers' loops stopped first, every connection closed) is the destructor's.
+class http_server {
+ public:
+  explicit http_server(server_options options) : options_(std::move(options)) {}
+  ~http_server();
+
+  // Loads the rules, replays the journal and binds the listeners; nonzero:
+  // the exit code of a start that failed, said on stderr.
+  int start();
+  // Serves until SIGINT or SIGTERM has drained the workers.
+  void serve();
+
+ private:
+  int open_listeners();
+  void warn_of_guessed_ai_addresses() const;
+  void reload_on_request();
+  void on_signal(beast::error_code ec, int signal);
+  void check_drain(beast::error_code ec);
+  void log_serving() const;
+
+  server_options options_;
+  std::optional<tcp::endpoint> endpoint_;
+  std::optional<tcp::endpoint> admin_endpoint_;
+  std::unique_ptr<policy_store> store_;
+  override_table overrides_;
+  std::unique_ptr<call_state> state_;
+  metrics stats_;
+  std::unique_ptr<journal> log_;
+  std::unique_ptr<handlers> hooks_;
+  std::unique_ptr<shared> shared_;
+  // One worker per thread; the first also takes signals and the drain. The
+  // admin listener has a worker of its own: its reads may wait for a slow
+  // Redis, and no webhook may wait behind them.
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::unique_ptr<worker> admin_worker_;
+  std::vector<std::unique_ptr<listener>> listeners_;  // one per worker, the admin's last
+  // On the first worker's loop, so after it.
+  std::optional<net::signal_set> signals_;
+  std::optional<timer_type> drain_timer_;
+  std::chrono::steady_clock::time_point drain_deadline_{};
+  // SIGHUP reloads on a thread of its own, so that no request waits on a compile.
+  std::mutex reload_mutex_;
+  std::condition_variable reload_wanted_;
+  bool reload_pending_ = false;
+  bool stopping_ = false;
+  std::thread reloader_;
+  bool served_ = false;
+};
+
+int http_server::start() {
+  endpoint_ = parse_listen(options_.listen);
+  if (!endpoint_) {
+    std::fprintf(stderr, "callpolicy serve: --listen '%s' is not HOST:PORT\n", options_.listen.c_str());
     return 2;
   }
-  std::optional<tcp::endpoint> admin_endpoint;
-  if (!options.admin_listen.empty()) {
-    admin_endpoint = parse_listen(options.admin_listen);
-    if (!admin_endpoint) {
-      std::fprintf(stderr, "callpolicy serve: --admin-listen '%s' is not HOST:PORT\n", options.admin_listen.c_str());
+  if (!options_.admin_listen.empty()) {
+    admin_endpoint_ = parse_listen(options_.admin_listen);
+    if (!admin_endpoint_) {
+      std::fprintf(stderr, "callpolicy serve: --admin-listen '%s' is not HOST:PORT\n", options_.admin_listen.c_str());
       return 2;
     }
   }
-  if (options.public_url.empty()) options.public_url = "http://" + options.listen;
-  while (!options.public_url.empty() && options.public_url.back() == '/') options.public_url.pop_back();
-  if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (options_.public_url.empty()) options_.public_url = "http://" + options_.listen;
+  while (!options_.public_url.empty() && options_.public_url.back() == '/') options_.public_url.pop_back();
+  if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
 
   // Each applied set is kept beside the journal, so that a restart (after a
   // crash) while the rules have a broken edit still serves the last good set.
-  policy_store store(options.rules_path,
-                     options.journal_path.empty() ? std::string() : options.journal_path + ".last-good.json",
-                     options.allow_empty);
-  if (!store.reload() && !store.load_last_good()) {
-    const reload_report report = store.last_report();
+  store_ = std::make_unique<policy_store>(
+      options_.rules_path, options_.journal_path.empty() ? std::string() : options_.journal_path + ".last-good.json",
+      options_.allow_empty);
+  if (!store_->reload() && !store_->load_last_good()) {
+    const reload_report report = store_->last_report();
     std::fputs(render_text(report.diagnostics, {}, false).c_str(), stderr);
-    std::fprintf(stderr, "callpolicy serve: cannot load '%s': %s\n", options.rules_path.c_str(),
+    std::fprintf(stderr, "callpolicy serve: cannot load '%s': %s\n", options_.rules_path.c_str(),
                  report.error.c_str());
     return report.io_error ? 2 : 1;  // the CLI's contract: I/O errors 2, policy errors 1
   }
-  override_table overrides;
-  std::unique_ptr<call_state> state;
   try {
-    state = options.state == "memory"
-                ? make_memory_state(options.call_ttl)
-                : make_shared_state({options.state, options.state_prefix, options.call_ttl}, overrides);
+    state_ = options_.state == "memory"
+                 ? make_memory_state(options_.call_ttl)
+                 : make_shared_state({options_.state, options_.state_prefix, options_.call_ttl}, overrides_);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: --state: %s\n", e.what());
     return 2;
   }
-  metrics stats;
-  std::unique_ptr<journal> log;
   try {
-    log = std::make_unique<journal>(options.journal_path);
+    log_ = std::make_unique<journal>(options_.journal_path);
     // One loop commits its own lines; several share a thread that commits
     // (server/journal.h says why).
-    if (options.threads > 1) log->start_writer();
+    if (options_.threads > 1) log_->start_writer();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "callpolicy serve: %s\n", e.what());
     return 2;
   }
-  handlers hooks(options, store, *state, *log, stats, &overrides);
-  if (!options.journal_path.empty()) {
+  hooks_ = std::make_unique<handlers>(options_, *store_, *state_, *log_, stats_, &overrides_);
+  if (!options_.journal_path.empty()) {
     // Shared state lives in Redis already; only a memory store is rebuilt.
-    const replay_summary replayed = hooks.replayer().replay(options.journal_path, options.state == "memory");
+    const replay_summary replayed = hooks_->replayer().replay(options_.journal_path, options_.state == "memory");
     std::string out;
     json_line(out)
         .add("level", "info")
         .add("time_ms", now_ms())
         .add("message", "journal replayed")
-        .add("journal", options.journal_path)
+        .add("journal", options_.journal_path)
         .add("records", static_cast<std::int64_t>(replayed.records))
         .add("skipped", static_cast<std::int64_t>(replayed.skipped))
         .end_line();
     write_log(out);
   }
+  warn_of_guessed_ai_addresses();
+  shared_ = std::make_unique<shared>(options_, *hooks_, *log_, stats_, connection_cap(options_.max_connections));
+  for (unsigned i = 0; i < options_.threads; ++i) workers_.push_back(std::make_unique<worker>(*shared_, false));
+  if (admin_endpoint_) admin_worker_ = std::make_unique<worker>(*shared_, true);
+  if (const int failed = open_listeners()) return failed;
+  // Watching before answering: an edit made once the server answers is seen.
+  store_->watch();
+  for (auto& l : listeners_) l->accept();
+  reloader_ = std::thread([this] { reload_on_request(); });
+  signals_.emplace(workers_.front()->io(), SIGINT, SIGTERM, SIGHUP);
+  drain_timer_.emplace(workers_.front()->io().get_executor());
+  signals_->async_wait([this](beast::error_code ec, int signal) { on_signal(ec, signal); });
+  log_serving();
+  return 0;
+}
 
-  // A clinic without an `ai` block dials the server's --ai-sip or --ai-url;
-  // with neither, an address made up of its id that no Vapi account may
-  // have. Said once at start, naming a few (docs/operations.md, "The AI").
-  if (options.ai_sip.empty() && options.ai_url.empty()) {
-    std::size_t guessed = 0;
-    std::string named;
-    for (const runtime_clinic& c : store.current()->clinics()) {
-      if (c.policy.ai.type != ai_config::kind::server_default) continue;
-      if (++guessed <= 3) named += (named.empty() ? "" : ", ") + c.policy.id;
-    }
-    if (guessed > 0) {
-      std::string out;
-      json_line(out)
-          .add("level", "warning")
-          .add("time_ms", now_ms())
-          .add("message", "clinics without an 'ai' block dial sip:{id}@sip.vapi.ai: give each an 'ai' block, or "
-                          "start with --ai-sip or --ai-url")
-          .add("clinics", static_cast<std::int64_t>(guessed))
-          .add("for_example", named)
-          .end_line();
-      write_log(out);
-    }
-  }
-
-  // One io_context per worker thread; the first also takes signals and the
-  // drain. The admin listener has a thread of its own: its reads may wait
-  // for a slow Redis, and no webhook may wait behind them.
-  std::vector<std::unique_ptr<net::io_context>> contexts;
-  for (unsigned i = 0; i < options.threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
-  net::io_context& io = *contexts.front();
-  auto admin_context = std::make_unique<net::io_context>(1);
-  shared s(options, hooks, *log, stats, connection_cap(options.max_connections));
-  std::vector<std::unique_ptr<log_batch>> batches;
-  for (auto& context : contexts) batches.push_back(std::make_unique<log_batch>(*context, s.in_flight));
-  auto admin_batch = std::make_unique<log_batch>(*admin_context, s.in_flight);
-  std::vector<std::shared_ptr<listener>> public_listeners;
-  std::shared_ptr<listener> admin_listener;
+int http_server::open_listeners() {
   try {
-    public_listeners.push_back(std::make_shared<listener>(*contexts.front(), *endpoint, s, *batches.front(), false));
-    for (std::size_t i = 1; i < contexts.size(); ++i) {
-      public_listeners.push_back(std::make_shared<listener>(*contexts[i], *public_listeners.front(), s, *batches[i]));
+    listeners_.push_back(std::make_unique<listener>(*workers_.front(), *endpoint_));
+    for (std::size_t i = 1; i < workers_.size(); ++i) {
+      listeners_.push_back(std::make_unique<listener>(*workers_[i], *listeners_.front()));
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "callpolicy serve: cannot listen on %s: %s\n", options.listen.c_str(), e.what());
+    std::fprintf(stderr, "callpolicy serve: cannot listen on %s: %s\n", options_.listen.c_str(), e.what());
     return 2;
   }
-  if (admin_endpoint) {
+  if (admin_worker_) {
     try {
-      admin_listener = std::make_shared<listener>(*admin_context, *admin_endpoint, s, *admin_batch, true);
+      listeners_.push_back(std::make_unique<listener>(*admin_worker_, *admin_endpoint_));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "callpolicy serve: cannot listen on %s (--admin-listen): %s\n",
-                   options.admin_listen.c_str(), e.what());
+                   options_.admin_listen.c_str(), e.what());
       return 2;
     }
-    admin_listener->accept();
   }
-  // Watching before answering: an edit made once the server answers is seen.
-  store.watch();
-  for (auto& l : public_listeners) l->accept();
+  return 0;
+}
 
-  // SIGHUP reloads on a thread of its own, so that no request waits on a compile.
-  std::mutex reload_mutex;
-  std::condition_variable reload_wanted;
-  bool reload_pending = false;
-  bool stopping = false;
-  std::thread reloader([&] {
-    std::unique_lock lock(reload_mutex);
-    for (;;) {
-      reload_wanted.wait(lock, [&] { return reload_pending || stopping; });
-      if (stopping) return;
-      reload_pending = false;
-      lock.unlock();
-      store.reload();
-      lock.lock();
-    }
-  });
-
-  // SIGTERM drains: no new connections, requests already read are answered
-  // (their journal lines are on disk, so dropping them would make Twilio
-  // retry what is already recorded), then the loop stops.
-  // Destroyed before the contexts (below), hence optional.
-  std::optional<net::signal_set> signals(std::in_place, io, SIGINT, SIGTERM, SIGHUP);
-  std::optional<net::steady_timer> drain_timer(std::in_place, io);
-  std::chrono::steady_clock::time_point drain_deadline{};
-  std::function<void(beast::error_code)> drain_check = [&](beast::error_code ec) {
-    if (ec) return;
-    if (s.in_flight == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
-      for (auto& context : contexts) context->stop();
-      admin_context->stop();
-      return;
-    }
-    drain_timer->expires_after(std::chrono::milliseconds(5));
-    drain_timer->async_wait(drain_check);
-  };
-  std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int signal) {
-    if (ec) return;
-    if (signal == SIGHUP) {
-      {
-        std::lock_guard lock(reload_mutex);
-        reload_pending = true;
-      }
-      reload_wanted.notify_one();
-      signals->async_wait(on_signal);
-      return;
-    }
-    s.draining = true;
-    drain_deadline = std::chrono::steady_clock::now() + options.read_timeout;
-    // Each listener is closed on its own worker's thread.
-    for (std::size_t i = 0; i < contexts.size(); ++i) {
-      net::post(*contexts[i], [l = public_listeners[i]] { l->stop(); });
-    }
-    if (admin_listener) net::post(*admin_context, [l = admin_listener] { l->stop(); });
-    drain_check({});
-  };
-  signals->async_wait(on_signal);
-
-  {
-    std::string out;
-    json_line(out)
-        .add("level", "info")
-        .add("time_ms", now_ms())
-        .add("message", "serving")
-        .add("listen", public_listeners.front()->local_address())
-        .add("admin_listen", admin_listener ? admin_listener->local_address() : std::string())
-        .add("rules", options.rules_path)
-        .add("clinics", static_cast<std::int64_t>(store.current()->clinics().size()))
-        .add("threads", static_cast<std::int64_t>(options.threads))
-        .add("max_connections", static_cast<std::int64_t>(s.max_connections))
-        .add("signature_validation", !options.skip_signature)
-        .add("state", options.state)
-        .add("journal", options.journal_path)
-        .end_line();
-    write_log(out);
+// A clinic without an `ai` block dials the server's --ai-sip or --ai-url;
+// with neither, an address made up of its id that no Vapi account may
+// have. Said once at start, naming a few (docs/operations.md, "The AI").
+void http_server::warn_of_guessed_ai_addresses() const {
+  if (!options_.ai_sip.empty() || !options_.ai_url.empty()) return;
+  std::size_t guessed = 0;
+  std::string named;
+  for (const runtime_clinic& c : store_->current()->clinics()) {
+    if (c.policy.ai.type != ai_config::kind::server_default) continue;
+    if (++guessed <= 3) named += (named.empty() ? "" : ", ") + c.policy.id;
   }
+  if (guessed == 0) return;
+  std::string out;
+  json_line(out)
+      .add("level", "warning")
+      .add("time_ms", now_ms())
+      .add("message", "clinics without an 'ai' block dial sip:{id}@sip.vapi.ai: give each an 'ai' block, or "
+                      "start with --ai-sip or --ai-url")
+      .add("clinics", static_cast<std::int64_t>(guessed))
+      .add("for_example", named)
+      .end_line();
+  write_log(out);
+}
 
+void http_server::reload_on_request() {
+  std::unique_lock lock(reload_mutex_);
+  for (;;) {
+    reload_wanted_.wait(lock, [&] { return reload_pending_ || stopping_; });
+    if (stopping_) return;
+    reload_pending_ = false;
+    lock.unlock();
+    store_->reload();
+    lock.lock();
+  }
+}
+
+// SIGHUP reloads. SIGTERM drains: no new connections, requests already read
+// are answered (their journal lines are on disk, so dropping them would make
+// Twilio retry what is already recorded), then the loops stop.
+void http_server::on_signal(beast::error_code ec, int signal) {
+  if (ec) return;
+  if (signal == SIGHUP) {
+    {
+      std::lock_guard lock(reload_mutex_);
+      reload_pending_ = true;
+    }
+    reload_wanted_.notify_one();
+    signals_->async_wait([this](beast::error_code e, int next) { on_signal(e, next); });
+    return;
+  }
+  shared_->draining = true;
+  drain_deadline_ = std::chrono::steady_clock::now() + options_.read_timeout;
+  // Each listener is closed on its own worker's thread.
+  for (auto& l : listeners_) net::post(l->owner().io(), [l = l.get()] { l->stop(); });
+  check_drain({});
+}
+
+void http_server::check_drain(beast::error_code ec) {
+  if (ec) return;
+  if (shared_->in_flight == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+    for (auto& w : workers_) w->io().stop();
+    if (admin_worker_) admin_worker_->io().stop();
+    return;
+  }
+  drain_timer_->expires_after(std::chrono::milliseconds(5));
+  drain_timer_->async_wait([this](beast::error_code e) { check_drain(e); });
+}
+
+void http_server::log_serving() const {
+  std::string out;
+  json_line(out)
+      .add("level", "info")
+      .add("time_ms", now_ms())
+      .add("message", "serving")
+      .add("listen", listeners_.front()->local_address())
+      .add("admin_listen", admin_worker_ ? listeners_.back()->local_address() : std::string())
+      .add("rules", options_.rules_path)
+      .add("clinics", static_cast<std::int64_t>(store_->current()->clinics().size()))
+      .add("threads", static_cast<std::int64_t>(options_.threads))
+      .add("max_connections", static_cast<std::int64_t>(shared_->max_connections))
+      .add("signature_validation", !options_.skip_signature)
+      .add("state", options_.state)
+      .add("journal", options_.journal_path)
+      .end_line();
+  write_log(out);
+}
+
+void http_server::serve() {
   // Nothing thrown on a worker may end the process: it is logged and the
   // worker goes back to serving. (Handlers catch their own; this is the net
   // under them.)
-  const auto run_worker = [&journal_log = *log](net::io_context& context) {
+  const auto run_worker = [this](worker& w) {
     for (;;) {
       try {
-        run_committing(context, journal_log);
+        run_committing(w.io(), *log_);
         return;
       } catch (const std::exception& e) {
         log_message("error", "exception escaped to the event loop", "error", e.what());
       }
     }
   };
-  std::vector<std::thread> workers;
-  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back(run_worker, std::ref(*contexts[i]));
-  if (admin_listener) workers.emplace_back(run_worker, std::ref(*admin_context));
-  run_worker(io);
-  for (std::thread& t : workers) t.join();
-  // The shared store's thread may hold sessions that wait for it: let go of
-  // them while the contexts and what the sessions point to still exist.
-  state->stop();
-  // Drain the journal while the io_contexts it posts completions to still
-  // exist; then destroy the contexts, and with them the sessions, while what
-  // the sessions point to (the shared state, the listeners) still exists.
-  log.reset();
-  signals.reset();
-  drain_timer.reset();
-  public_listeners.clear();
-  admin_listener.reset();
-  for (auto& batch : batches) batch->clear();
-  admin_batch->clear();
-  contexts.clear();
-  admin_context.reset();
-  {
-    std::lock_guard lock(reload_mutex);
-    stopping = true;
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers_.size(); ++i) threads.emplace_back(run_worker, std::ref(*workers_[i]));
+  if (admin_worker_) threads.emplace_back(run_worker, std::ref(*admin_worker_));
+  run_worker(*workers_.front());
+  for (std::thread& t : threads) t.join();
+  served_ = true;
+}
+
+http_server::~http_server() {
+  if (reloader_.joinable()) {
+    {
+      std::lock_guard lock(reload_mutex_);
+      stopping_ = true;
+    }
+    reload_wanted_.notify_one();
+    reloader_.join();
   }
-  reload_wanted.notify_one();
-  reloader.join();
-  log_message("info", "stopped");
+  for (auto& l : listeners_) l->stop();
+  // What posts to the workers' loops from threads of its own stops first:
+  // the shared store lets go of the connections that wait for it, and the
+  // journal, drained, tells every connection waiting for a line.
+  if (state_) state_->stop();
+  log_.reset();
+  // Then every connection is closed and every loop run dry, while the
+  // handlers, the listeners and the signals still exist.
+  for (auto& w : workers_) w->close_all();
+  if (admin_worker_) admin_worker_->close_all();
+  if (served_) log_message("info", "stopped");
+}
+
+}  // namespace
+
+int run_server(server_options options) {
+  http_server server(std::move(options));
+  if (const int failed = server.start()) return failed;
+  server.serve();
   return 0;
 }
 

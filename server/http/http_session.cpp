@@ -36,68 +36,106 @@ constexpr auto watch_period = std::chrono::seconds(1);
 
 }  // namespace
 
-// One connection. Everything a request needs is reused from one request to
-// the next: the read buffer, the arena that holds the parsed request, the
-// response the handlers fill in and the buffer it is sent from.
-class session final : public std::enable_shared_from_this<session>,
-                      journal_waiter,
-                      public state_waiter {
+// One connection slot. Everything a request needs is reused from one
+// request to the next and from one connection to the next: the read buffer,
+// the arena that holds the parsed request, the response the handlers fill in
+// and the buffer it is sent from.
+class connection final : journal_waiter, public state_waiter {
  public:
-  session(socket_type socket, shared& s, log_batch& batch, bool admin, std::string address)
-      : memory_(s.pool.take_memory(), connection_pool::giver{&s.pool}),
-        socket_(std::move(socket)),
-        watchdog_(socket_.get_executor()),
-        state_timer_(socket_.get_executor()),
-        shared_(s),
-        batch_(batch),
-        admin_(admin),
-        address_(std::move(address)) {}
-  ~session() { shared_.release(address_, admin_); }
+  explicit connection(worker& owner)
+      : owner_(owner),
+        shared_(owner.common()),
+        batch_(owner.batch()),
+        admin_(owner.admin()),
+        executor_(owner.io().get_executor()),
+        socket_(executor_),
+        watchdog_(executor_),
+        state_timer_(executor_) {}
 
-  void start() {
+  // A connection accepted into this slot, on the worker's thread.
+  void open(socket_type socket, std::string address) {
+    if (!memory_) memory_ = std::make_unique<connection_memory>();
+    socket_ = std::move(socket);
+    address_ = std::move(address);
+    closed_ = false;
+    given_back_ = false;
+    first_ = true;
+    keep_alive_ = false;
+    head_ = false;
+    lingered_ = 0;
     beast::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-      self->deadline_ = std::chrono::steady_clock::now() + self->shared_.options.read_timeout;
-      self->watch();
-      self->read();
-    });
+    deadline_ = std::chrono::steady_clock::now() + shared_.options.read_timeout;
+    watch();
+    read();
+  }
+
+  // The slot is free: its memory cleared for the next connection, or given
+  // back to the heap.
+  void retire(bool keep_memory) {
+    parser_.reset();  // its fields live in the arena
+    if (keep_memory) {
+      memory_->clear();
+    } else {
+      memory_.reset();
+    }
+  }
+
+  // At the worker's end: the socket closed and the timers cancelled, so that
+  // every operation completes (aborted) when the loop next runs.
+  void abort() {
+    if (given_back_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    socket_.close(ignored);
+    watchdog_.cancel();
+    state_timer_.cancel();
+    settle();
   }
 
  private:
+  // An operation of this connection's, counted until its completion has
+  // run: the slot is given back only once nothing can still reach it.
+  template <typename Handler>
+  auto counted(Handler handler) {
+    ++pending_;
+    return with_memory(memory_->operations, [this, handler = std::move(handler)](auto... args) mutable {
+      --pending_;
+      handler(args...);
+      settle();
+    });
+  }
+
   void read() {
     // Nothing allocated from the arena outlives this point.
     parser_.reset();
-    arena_.reset();
-    parser_.emplace(std::piecewise_construct, std::make_tuple(arena_chars(arena_)),
-                    std::make_tuple(arena_chars(arena_)));
+    memory_->arena.reset();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(arena_chars(memory_->arena)),
+                    std::make_tuple(arena_chars(memory_->arena)));
     parser_->body_limit(body_limit);
     parser_->header_limit(header_limit);
     parser_->on_chunk_header(chunk_header_check_);
     // The first request gets the read deadline; later ones on a kept-alive
     // connection may idle longer before they start.
     expire_after(first_ ? shared_.options.read_timeout : shared_.options.idle_timeout);
-    if (buffer_.size() == 0 || !parse_header()) read_header_bytes();
+    if (memory_->buffer.size() == 0 || !parse_header()) read_header_bytes();
   }
 
   // The header is read here rather than by http::async_read_header so that
   // its bytes can be seen before the parser consumes them: Beast unfolds
   // obsolete line folding silently, and a request with it is refused.
   void read_header_bytes() {
-    const std::size_t size = beast::read_size(buffer_, 65536);
-    socket_.async_read_some(buffer_.prepare(size),
-                            with_memory(handler_memory_, [self = shared_from_this()](
-                                                             beast::error_code ec, std::size_t n) {
-                              self->on_header_bytes(ec, n);
-                            }));
+    const std::size_t size = beast::read_size(memory_->buffer, 65536);
+    socket_.async_read_some(memory_->buffer.prepare(size),
+                            counted([this](beast::error_code ec, std::size_t n) { on_header_bytes(ec, n); }));
   }
 
   void on_header_bytes(beast::error_code ec, std::size_t n) {
-    buffer_.commit(n);
+    memory_->buffer.commit(n);
     if (ec == net::error::eof) {
       // Beast's own rule: a connection closed between requests has ended; one
       // closed inside a header sent half a request.
-      return on_header(parser_->got_some() || buffer_.size() > 0 ? http::error::partial_message
+      return on_header(parser_->got_some() || memory_->buffer.size() > 0 ? http::error::partial_message
                                                                  : http::error::end_of_stream);
     }
     if (ec) return on_header(ec);
@@ -109,13 +147,13 @@ class session final : public std::enable_shared_from_this<session>,
   // header is in the buffer when it is checked.
   bool parse_header() {
     beast::error_code ec;
-    const std::size_t used = parser_->put(buffer_.data(), ec);
+    const std::size_t used = parser_->put(memory_->buffer.data(), ec);
     if (ec == http::error::need_more) {
-      buffer_.consume(used);
+      memory_->buffer.consume(used);
       return false;
     }
-    const bool folded = !ec && has_obs_fold(std::string_view(static_cast<const char*>(buffer_.data().data()), used));
-    buffer_.consume(used);
+    const bool folded = !ec && has_obs_fold(std::string_view(static_cast<const char*>(memory_->buffer.data().data()), used));
+    memory_->buffer.consume(used);
     on_header(ec, folded);
     return true;
   }
@@ -127,8 +165,8 @@ class session final : public std::enable_shared_from_this<session>,
     method_ = {};
     target_ = {};
     head_ = false;
-    out_.clear();
-    call_.clear();
+    memory_->out.clear();
+    memory_->call.clear();
     if (ec) return fail(ec);
     const request_message& req = parser_->get();
     method_ = view_of(req.method_string());
@@ -137,15 +175,14 @@ class session final : public std::enable_shared_from_this<session>,
     if (const auto failure = framing_failure(req)) return send_error(*failure);
     // A request has its whole read deadline, however long it idled before.
     expire_after(shared_.options.read_timeout);
-    http::async_read(socket_, buffer_, *parser_,
-                     with_memory(handler_memory_,
-                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                   self->on_read(ec);
-                                 }));
+    http::async_read(socket_, memory_->buffer, *parser_, counted([this](beast::error_code ec, std::size_t) { on_read(ec); }));
   }
 
   void on_read(beast::error_code ec) {
     if (ec) return fail(ec);
+    // Closed while the request was read from what was buffered (a timeout,
+    // the worker's end): no handler runs for it.
+    if (closed_) return close();
     const request_message& req = parser_->get();
     request_view view;
     view.admin = admin_;
@@ -160,8 +197,8 @@ class session final : public std::enable_shared_from_this<session>,
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
     ++shared_.in_flight;
-    guarded([&] { shared_.hooks.handle(view, out_, call_); });
-    if (call_.awaiting_state) return await_state();
+    guarded([&] { shared_.hooks.handle(view, memory_->out, memory_->call); });
+    if (memory_->call.awaiting_state) return await_state();
     handled();
   }
 
@@ -173,20 +210,20 @@ class session final : public std::enable_shared_from_this<session>,
       step();
     } catch (const std::exception& e) {
       log_message("error", "request handler threw", "error", e.what());
-      out_.clear();
-      out_.status = 500;
-      out_.content_type = "text/plain";
-      out_.body = "internal error\n";
+      memory_->out.clear();
+      memory_->out.status = 500;
+      memory_->out.content_type = "text/plain";
+      memory_->out.body = "internal error\n";
       keep_alive_ = false;
     }
   }
 
   void handled() {
-    if (out_.journal_line.empty() || !shared_.journal_enabled) return answer();
+    if (memory_->out.journal_line.empty() || !shared_.journal_enabled) return answer();
     // The answer leaves once the line is on disk; until then the journal
-    // holds a pointer to this session, which keeps itself alive.
-    waiting_self_ = shared_from_this();
-    shared_.log.append(out_.journal_line, *this);
+    // holds this slot, which the wait keeps from being given back.
+    ++pending_;
+    shared_.log.append(memory_->out.journal_line, *this);
   }
 
   // A call waits for the shared store's count, at most --state-timeout,
@@ -197,8 +234,8 @@ class session final : public std::enable_shared_from_this<session>,
     state_ticket_ = ticket;
     std::int32_t local = 0;
     bool local_admitted = false;
-    const bool wait = state.start_call_later(out_.call_sid, out_.clinic, call_.received,
-                                             shared_.hooks.twilio().leg_request(call_), shared_from_this(), ticket,
+    const bool wait = state.start_call_later(memory_->out.call_sid, memory_->out.clinic, memory_->call.received,
+                                             shared_.hooks.twilio().leg_request(memory_->call), *this, ticket,
                                              local, local_admitted);
     state_local_ = local;
     state_local_admitted_ = local_admitted;
@@ -207,42 +244,46 @@ class session final : public std::enable_shared_from_this<session>,
       return decided(local, local_admitted, true);
     }
     state_timer_.expires_after(shared_.options.state_timeout);
-    state_timer_.async_wait(
-        with_memory(handler_memory_, [self = shared_from_this(), ticket](beast::error_code ec) {
-          if (ec || self->state_ticket_ != ticket) return;
-          self->shared_.hooks.state().note_timeout();
-          self->decided(self->state_local_, self->state_local_admitted_, true);
-        }));
+    state_timer_.async_wait(counted([this, ticket](beast::error_code ec) {
+      if (ec || state_ticket_ != ticket) return;
+      shared_.hooks.state().note_timeout();
+      decided(state_local_, state_local_admitted_, true);
+    }));
   }
 
-  // On the store's thread: back onto the connection.
+  // On the store's thread: back onto the worker's. Not counted, since a
+  // store may never answer: the ticket, unique over the slot's life, tells
+  // whether this connection still waits for it (the timeout may have
+  // decided, the slot may hold another connection by now).
   void state_answered(std::uint64_t ticket, std::int32_t others_active, bool ai_admitted) override {
-    auto back = [self = shared_from_this(), ticket, others_active, ai_admitted] {
-      if (self->state_ticket_ != ticket) return;  // decided already, with the local count
-      self->state_timer_.cancel();
-      self->decided(others_active, ai_admitted, false);
-    };
-    net::post(socket_.get_executor(), with_memory(state_hop_memory_, std::move(back)));
+    net::post(executor_, with_memory(state_hop_memory_, [this, ticket, others_active, ai_admitted] {
+                if (state_ticket_ != ticket) return;
+                state_timer_.cancel();
+                decided(others_active, ai_admitted, false);
+                settle();
+              }));
   }
 
   void decided(std::int32_t others_active, bool ai_admitted, bool local) {
     state_ticket_ = 0;
-    guarded([&] { shared_.hooks.twilio().finish_call(out_, call_, others_active, ai_admitted, local); });
+    guarded([&] { shared_.hooks.twilio().finish_call(memory_->out, memory_->call, others_active, ai_admitted, local); });
     handled();
   }
 
-  // On the journal's thread: back onto the connection.
+  // On the journal's thread: back onto the worker's.
   void journaled(bool ok) override {
-    shared_.hooks.twilio().committed(out_, ok);
-    net::post(socket_.get_executor(), with_memory(journal_hop_memory_, [self = std::move(waiting_self_), ok] {
-      self->shared_.hooks.twilio().journaled(self->out_, ok);
-      self->answer();
-    }));
+    shared_.hooks.twilio().committed(memory_->out, ok);
+    net::post(executor_, with_memory(memory_->journal_hop, [this, ok] {
+                --pending_;
+                shared_.hooks.twilio().journaled(memory_->out, ok);
+                answer();
+                settle();
+              }));
   }
 
   void answer() {
     --shared_.in_flight;
-    write_response(out_);
+    write_response(memory_->out);
   }
 
   void fail(beast::error_code ec) {
@@ -254,11 +295,11 @@ class session final : public std::enable_shared_from_this<session>,
   // A request that could not be read: answered, then the connection closes.
   void send_error(const read_failure& failure) {
     keep_alive_ = false;
-    out_.clear();
-    out_.status = failure.status;
-    out_.content_type = "text/plain";
-    out_.body.assign(failure.body);
-    write_response(out_);
+    memory_->out.clear();
+    memory_->out.status = failure.status;
+    memory_->out.content_type = "text/plain";
+    memory_->out.body.assign(failure.body);
+    write_response(memory_->out);
   }
 
   void write_response(const response& r) {
@@ -271,13 +312,13 @@ class session final : public std::enable_shared_from_this<session>,
     // The response is a few fixed headers and a body: written straight into
     // one reused buffer and sent with one write, rather than through Beast's
     // serializer, which cost more than all the handler's formatting.
-    wire_.clear();
+    memory_->wire.clear();
     const beast::string_view phrase = http::obsolete_reason(static_cast<http::status>(r.status));
     const auto header = [&](std::string_view name, std::string_view value) {
-      wire_.append(name).append(": ").append(value).append("\r\n");
+      memory_->wire.append(name).append(": ").append(value).append("\r\n");
     };
-    wire_.append("HTTP/1.1 ").append(fmt::format_int(r.status).c_str()).append(" ");
-    wire_.append(phrase.data(), phrase.size()).append("\r\n");
+    memory_->wire.append("HTTP/1.1 ").append(fmt::format_int(r.status).c_str()).append(" ");
+    memory_->wire.append(phrase.data(), phrase.size()).append("\r\n");
     header("Server", "callpolicy");
     header("Content-Type", r.content_type);
     if (!r.allow.empty()) header("Allow", r.allow);
@@ -295,26 +336,25 @@ class session final : public std::enable_shared_from_this<session>,
     if (!keep_alive_) header("Connection", "close");
     // HEAD answers the length GET would have sent, without the body.
     header("Content-Length", fmt::format_int(r.body.size()).c_str());
-    wire_.append("\r\n");
-    if (!head_) wire_ += r.body;
+    memory_->wire.append("\r\n");
+    if (!head_) memory_->wire += r.body;
     expire_after(shared_.options.read_timeout);
-    batch_.defer(shared_from_this());
+    ++pending_;  // until the batch sends it
+    batch_.defer(*this);
   }
 
  public:
   // The log line is written: the response leaves.
   void send() {
-    net::async_write(socket_, net::buffer(wire_),
-                     with_memory(handler_memory_,
-                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                   // A large answer (an admin /status) is not kept for the
-                                   // connection's life.
-                                   if (self->wire_.capacity() > wire_keep)
-                                     std::string().swap(self->wire_);
-                                   if (ec) return self->close();
-                                   if (!self->keep_alive_) return self->linger();
-                                   self->read();
-                                 }));
+    --pending_;  // the batch's
+    net::async_write(socket_, net::buffer(memory_->wire), counted([this](beast::error_code ec, std::size_t) {
+                       // A large answer (an admin /status) is not kept for the
+                       // connection's life.
+                       if (memory_->wire.capacity() > wire_keep) std::string().swap(memory_->wire);
+                       if (ec) return close();
+                       if (!keep_alive_) return linger();
+                       read();
+                     }));
   }
 
  private:
@@ -357,17 +397,16 @@ class session final : public std::enable_shared_from_this<session>,
   void watch() {
     watchdog_.expires_after(std::min<std::chrono::steady_clock::duration>(
         watch_period, deadline_ - std::chrono::steady_clock::now()));
-    watchdog_.async_wait(
-        with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec) {
-          if (ec || self->closed_) return;
-          if (std::chrono::steady_clock::now() >= self->deadline_) {
-            beast::error_code ignored;
-            self->socket_.close(ignored);
-            self->closed_ = true;
-            return;
-          }
-          self->watch();
-        }));
+    watchdog_.async_wait(counted([this](beast::error_code ec) {
+      if (ec || closed_) return;
+      if (std::chrono::steady_clock::now() >= deadline_) {
+        beast::error_code ignored;
+        socket_.close(ignored);
+        closed_ = true;
+        return;
+      }
+      watch();
+    }));
   }
 
   // Closing a socket with unread input sends a reset, which can destroy the
@@ -383,51 +422,56 @@ class session final : public std::enable_shared_from_this<session>,
   }
 
   void discard() {
-    socket_.async_read_some(net::buffer(discard_buffer_),
-                            with_memory(handler_memory_, [self = shared_from_this()](
-                                                             beast::error_code ec, std::size_t n) {
-                              self->lingered_ += n;
-                              if (!ec && self->lingered_ < linger_bytes) return self->discard();
-                              self->close();
+    socket_.async_read_some(net::buffer(memory_->discard), counted([this](beast::error_code ec, std::size_t n) {
+                              lingered_ += n;
+                              if (!ec && lingered_ < linger_bytes) return discard();
+                              close();
                             }));
+  }
+
+  // Closed, and no operation left: the socket goes, the address's count
+  // goes down, and the worker takes the slot back.
+  void settle() {
+    if (!closed_ || pending_ != 0 || given_back_) return;
+    given_back_ = true;
+    state_ticket_ = 0;
+    beast::error_code ignored;
+    socket_.close(ignored);
+    shared_.release(address_, admin_);
+    owner_.give_back(*this);
   }
 
   static std::string_view view_of(beast::string_view v) { return {v.data(), v.size()}; }
 
-  // From the pool, with the buffers below. First, so that it goes back last:
-  // after the parser, whose fields live in the arena.
-  const std::unique_ptr<connection_memory, connection_pool::giver> memory_;
-  socket_type socket_;
-  timer_type watchdog_;
-  timer_type state_timer_;
-  std::uint64_t state_tickets_ = 0;
-  std::uint64_t state_ticket_ = 0;  // the call waiting for the store; 0: none
-  std::int32_t state_local_ = 0;
-  bool state_local_admitted_ = false;
-  std::chrono::steady_clock::time_point deadline_{};
-  bool closed_ = false;
+  worker& owner_;
   shared& shared_;
   log_batch& batch_;
   const bool admin_;
-  const std::string address_;
-  beast::flat_buffer& buffer_ = memory_->buffer;
-  request_arena& arena_ = memory_->arena;
-  handler_memory handler_memory_;
-  hop_memory journal_hop_memory_;
+  const executor executor_;  // read from the store's thread too: never changes
+  socket_type socket_;
+  timer_type watchdog_;
+  timer_type state_timer_;
+  std::string address_;
+  // The buffers; null while the slot is free and cold.
+  std::unique_ptr<connection_memory> memory_;
+  unsigned pending_ = 0;  // operations started and not yet completed
+  bool closed_ = true;
+  bool given_back_ = true;
+  std::uint64_t state_tickets_ = 0;  // never reset: a ticket names one wait over the slot's life
+  std::uint64_t state_ticket_ = 0;   // the call waiting for the store; 0: none
+  std::int32_t state_local_ = 0;
+  bool state_local_admitted_ = false;
+  std::chrono::steady_clock::time_point deadline_{};
+  // The store's hop back may still be queued when the slot is free.
   hop_memory state_hop_memory_;
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_check_ =
       [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
         if (extensions.size() > chunk_extension_limit) ec = http::error::bad_chunk_extension;
       };
   std::optional<request_parser> parser_;
-  std::string& wire_ = memory_->wire;  // the response as sent
   // Views into the parser's message: valid until the next read().
   std::string_view method_;
   std::string_view target_;
-  response& out_ = memory_->out;
-  pending_call& call_ = memory_->call;
-  std::shared_ptr<session> waiting_self_;
-  std::array<char, 4096> discard_buffer_;
   std::size_t lingered_ = 0;
   bool keep_alive_ = false;
   bool head_ = false;
@@ -440,18 +484,41 @@ void log_batch::flush() {
   lines_.clear();
   // A send may finish a request whose next response joins a new batch.
   sending_.swap(waiting_);
-  for (const auto& s : sending_) {
-    s->send();
+  for (connection* c : sending_) {
+    c->send();
     --in_flight_;
   }
   sending_.clear();
 }
 
-void start_session(socket_type socket, shared& s, log_batch& batch, bool admin,
-                   std::string address) {
-  std::allocate_shared<session>(pooled_allocator<session>(s.pool), std::move(socket), s, batch, admin,
-                                std::move(address))
-      ->start();
+worker::worker(shared& s, bool admin) : shared_(s), admin_(admin) {
+  free_warm_.reserve(warm_kept);
+}
+
+worker::~worker() { close_all(); }
+
+void worker::open(socket_type socket, std::string address) {
+  connection* c = nullptr;
+  for (auto* free : {&free_warm_, &free_cold_}) {
+    if (c || free->empty()) continue;
+    c = free->back();
+    free->pop_back();
+  }
+  if (!c) c = slots_.emplace_back(std::make_unique<connection>(*this)).get();
+  c->open(std::move(socket), std::move(address));
+}
+
+void worker::give_back(connection& c) {
+  const bool keep_memory = free_warm_.size() < warm_kept;
+  c.retire(keep_memory);
+  (keep_memory ? free_warm_ : free_cold_).push_back(&c);
+}
+
+void worker::close_all() {
+  io_.restart();
+  for (const auto& c : slots_) c->abort();
+  while (io_.poll() > 0) {
+  }
 }
 
 }  // namespace callpolicy::server

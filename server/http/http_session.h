@@ -1,7 +1,7 @@
 // The connections of the HTTP server, private to server/: what every
-// connection shares, each worker's batch of log lines, and how a connection
-// starts. Brings Beast and Asio; http_server.cpp (listeners, workers, the
-// drain) and http_session.cpp (one connection's request path) include it.
+// connection shares, the workers that own them, and each worker's batch of
+// log lines. Brings Beast and Asio; http_server.cpp (listeners, the process,
+// the drain) and http_session.cpp (one connection's request path) include it.
 #pragma once
 
 // Boost 1.74's asio uses std::exchange without including <utility>.
@@ -25,7 +25,7 @@
 #include "server/clock.h"
 #include "server/journal/journal.h"
 #include "server/log.h"
-#include "server/http/connection_pool.h"
+#include "server/http/connection_memory.h"
 #include "server/server.h"
 #include "server/text.h"
 
@@ -68,7 +68,6 @@ struct shared {
   std::atomic<unsigned> connections{0};
   std::atomic<unsigned> in_flight{0};  // requests read and not yet answered
   std::atomic<bool> draining{false};
-  connection_pool pool;
   std::mutex per_address_mutex;
   // Pooled: a client (or a proxy) with a connection per request adds and
   // removes its entry each time.
@@ -122,7 +121,7 @@ struct shared {
   }
 };
 
-class session;
+class connection;  // http_session.cpp: one connection's request path
 
 // One worker's request log lines, written with one write() per turn of its
 // event loop instead of one per request. A response leaves only after its
@@ -131,40 +130,75 @@ class session;
 class log_batch {
  public:
   // `in_flight` counts the waiting responses too, so that a drain waits for them.
-  log_batch(net::io_context& io, std::atomic<unsigned>& in_flight)
-      : io_(io), in_flight_(in_flight) {}
+  log_batch(net::io_context& io, std::atomic<unsigned>& in_flight) : io_(io), in_flight_(in_flight) {}
   log_batch(const log_batch&) = delete;
   log_batch& operator=(const log_batch&) = delete;
 
-  // Where a session appends its line before it calls defer().
+  // Where a connection appends its line before it calls defer().
   std::string& lines() { return lines_; }
 
-  // `s` sends its response once the lines are written.
-  void defer(std::shared_ptr<session> s) {
+  // `c` sends its response once the lines are written.
+  void defer(connection& c) {
     if (waiting_.empty()) net::post(io_, with_memory(flush_memory_, [this] { flush(); }));
     ++in_flight_;
-    waiting_.push_back(std::move(s));
+    waiting_.push_back(&c);
   }
 
   void flush();
-
-  // Lets go of the sessions still waiting (the worker has stopped).
-  void clear() {
-    waiting_.clear();
-    sending_.clear();
-  }
 
  private:
   net::io_context& io_;
   handler_memory flush_memory_;  // the posted flush, one at a time
   std::string lines_;
-  std::vector<std::shared_ptr<session>> waiting_;
-  std::vector<std::shared_ptr<session>> sending_;
+  std::vector<connection*> waiting_;
+  std::vector<connection*> sending_;
   std::atomic<unsigned>& in_flight_;
 };
 
-// A connection accepted: it reads, answers and keeps itself alive until it closes.
-void start_session(socket_type socket, shared& s, log_batch& batch, bool admin,
-                   std::string address);
+// One event loop and the connections it owns, after nginx's workers and
+// Beast's http_server_fast: a connection lives on one thread, so no strand
+// is needed, and it lives in a slot the worker keeps for its whole life.
+// A slot is reused by the next connection once its socket is closed and
+// every operation it started has completed; a completion from another
+// thread (the shared store's count) names the slot and its connection's
+// generation, and is dropped when the slot has moved on. The slots' memory
+// (buffers, arena, response) stays with the slot, for at most `warm_kept`
+// free slots at a time, so that a peak of connections does not stay pinned.
+class worker {
+ public:
+  worker(shared& s, bool admin);
+  ~worker();
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  net::io_context& io() { return io_; }
+  log_batch& batch() { return batch_; }
+  shared& common() { return shared_; }
+  bool admin() const { return admin_; }
+
+  // A connection accepted on this worker's loop, already admitted: it takes
+  // a free slot, or a new one.
+  void open(socket_type socket, std::string address);
+  // From a connection whose socket is closed and whose operations have all
+  // completed; on this worker's thread.
+  void give_back(connection& c);
+  // Once the loop has stopped (after the shared store and the journal,
+  // which post to it): every connection closed and the loop run until
+  // nothing is left, so that the slots and the loop go in either order.
+  void close_all();
+
+ private:
+  static constexpr std::size_t warm_kept = 256;
+
+  shared& shared_;
+  const bool admin_;
+  // Before the slots, which are destroyed first: their sockets and timers
+  // belong to this loop.
+  net::io_context io_{1};
+  log_batch batch_{io_, shared_.in_flight};
+  std::vector<std::unique_ptr<connection>> slots_;
+  std::vector<connection*> free_warm_;  // free, with their memory
+  std::vector<connection*> free_cold_;  // free, their memory given back
+};
 
 }  // namespace callpolicy::server

@@ -26,7 +26,8 @@ inline bool is_final_status(std::string_view status) {
 }
 
 // Who waits for a shared store's count: told at most once, on the store's
-// thread, with the ticket it was given (a connection may have moved on).
+// thread, with the ticket it was given (a connection may have moved on), and
+// never after the store's stop(). It must outlive the store's stop().
 class state_waiter {
  public:
   virtual void state_answered(std::uint64_t ticket, std::int32_t others_active, bool ai_admitted) = 0;
@@ -97,7 +98,7 @@ class call_state {
   // while the store is down or slow: decide now, with `local`).
   virtual bool answers_later() const { return false; }
   virtual bool start_call_later(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
-                                const ai_leg_request& ai, std::shared_ptr<state_waiter> waiter, std::uint64_t ticket,
+                                const ai_leg_request& ai, state_waiter& waiter, std::uint64_t ticket,
                                 std::int32_t& local, bool& local_admitted) {
     (void)waiter;
     (void)ticket;

@@ -86,13 +86,13 @@ class redis_state final : public call_state {
   bool answers_later() const override { return true; }
 
   bool start_call_later(std::string_view call_sid, std::string_view clinic, clock_type::time_point started,
-                        const ai_leg_request& ai, std::shared_ptr<state_waiter> waiter, std::uint64_t ticket,
+                        const ai_leg_request& ai, state_waiter& waiter, std::uint64_t ticket,
                         std::int32_t& local, bool& local_admitted) override {
     local = shadow_->start_call(call_sid, clinic, started, ai, &local_admitted);
     // Down, or slow since a wait timed out: no call waits until Redis answers again.
     const bool wait = healthy_.load() && !suspect_.load();
     if (wait) {
-      enqueue(start_op(call_sid, clinic, started, ai, std::move(waiter), ticket));
+      enqueue(start_op(call_sid, clinic, started, ai, &waiter, ticket));
     } else {
       enqueue(start_op(call_sid, clinic, started, {local_admitted ? "1" : "0"}, nullptr, 0));
     }
@@ -181,14 +181,14 @@ class redis_state final : public call_state {
     clock_type::time_point started;
     std::pmr::string ai_wanted;  // start: ai_leg_request's
     std::uint32_t fleet_capacity, clinic_capacity;
-    std::shared_ptr<state_waiter> waiter;  // null: nobody waits (resync, a call not waiting, a status)
+    state_waiter* waiter;  // null: nobody waits (resync, a call not waiting, a status)
     std::uint64_t ticket;
   };
 
   op start_op(std::string_view sid, std::string_view clinic, clock_type::time_point started,
-              const ai_leg_request& ai, std::shared_ptr<state_waiter> waiter, std::uint64_t ticket) {
+              const ai_leg_request& ai, state_waiter* waiter, std::uint64_t ticket) {
     return {op::kind::start, pooled(sid),     pooled(clinic),      started,           pooled(ai.wanted),
-            ai.fleet_capacity, ai.clinic_capacity, std::move(waiter), ticket};
+            ai.fleet_capacity, ai.clinic_capacity, waiter, ticket};
   }
 
   // At most this many requests wait for the connection; past it the oldest

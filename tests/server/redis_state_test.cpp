@@ -3,6 +3,8 @@
 // Redis stalling, dying and failing over never stops a call, and an override
 // set on one server is obeyed by every one.
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -76,6 +78,31 @@ std::string in(std::chrono::seconds from_now) {
                 static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
                 static_cast<long long>(hms.seconds().count()));
   return text;
+}
+
+// One /twilio/voice request on the kept-alive connection `fd`, and its reply.
+std::string voice_on(int fd, server_process& a, const std::string& sid) {
+  const std::string body = form({{"CallSid", sid}, {"To", harbour}, {"From", "+447700900001"}});
+  const std::string request = "POST /twilio/voice HTTP/1.1\r\nHost: " + a.base_url().substr(7) +
+                              "\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: " +
+                              sign(token, a.base_url() + "/twilio/voice", body) +
+                              "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return std::string();
+  std::string reply;
+  char chunk[4096];
+  for (;;) {
+    const auto head_end = reply.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      const auto length_at = reply.find("Content-Length: ");
+      if (length_at != std::string::npos &&
+          reply.size() >= head_end + 4 + std::stoul(reply.substr(length_at + 16))) {
+        return reply;
+      }
+    }
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return reply;
+    reply.append(chunk, static_cast<std::size_t>(n));
+  }
 }
 
 }  // namespace
@@ -562,4 +589,33 @@ BOOST_AUTO_TEST_CASE(a_stalled_redis_never_holds_an_ai_call_and_the_servers_own_
   BOOST_TEST(voice(3004).find("<Sip>") == std::string::npos);
   end_call(a, call_sid(3001));
   BOOST_TEST(voice(3005).find("<Sip>") != std::string::npos);
+}
+
+// A count that comes after its call was decided with the local one, once
+// the connection that waited for it has closed and its slot holds the next
+// connection: it is dropped there, and that connection's own requests are
+// answered as they ask. (One worker, so the two connections share a slot.)
+BOOST_AUTO_TEST_CASE(a_late_count_never_reaches_the_next_connection_in_its_slot) {
+  redis_process redis;
+  two_servers setup;
+  server_process a(setup.args(redis.url(), "a.jsonl", {"--state-timeout", "50ms", "--threads", "1"}));
+  redis.pause();
+  // Waits its 50 ms for the count, is decided with the local one, and its
+  // connection (one request) closes: the slot is free again.
+  BOOST_TEST(call(a, call_sid(1)).find("<Response>") != std::string::npos);
+  const int fd = open_connection(a.port());
+  BOOST_REQUIRE(fd >= 0);
+  BOOST_TEST(voice_on(fd, a, call_sid(2)).find("<Response>") != std::string::npos);
+  // The stalled Redis answers call 1 now, into the slot that holds this connection.
+  redis.resume();
+  BOOST_TEST(eventually([&] { return status_of(a)["state"]["healthy"] == true; }));
+  for (unsigned long long n = 3; n < 6; ++n) {
+    const std::string reply = voice_on(fd, a, call_sid(n));
+    BOOST_TEST(reply.starts_with("HTTP/1.1 200"), reply);
+    BOOST_TEST(reply.find("<Response>") != std::string::npos);
+  }
+  ::close(fd);
+  BOOST_TEST(a.running());
+  // Counted once each: the two before and the three after, on this one server.
+  BOOST_TEST(eventually([&] { return status_of(a)["active_calls"]["harbour-physio"] == 5; }));
 }
