@@ -20,6 +20,7 @@
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "compiler/ast.h"
+#include "compiler/diagnostic_messages.h"
 #include "model/diagnostic.h"
 
 namespace callpolicy::detail {
@@ -90,9 +91,7 @@ class ast_builder {
   template <typename T>
   bool first_time(const std::optional<T>& slot, const node& item, std::string_view what) {
     if (!slot) return true;
-    sink_.report(codes::duplicate_item, where(item),
-                fmt::format("'{}' is given twice; the first stays", what),
-                {fmt::format("first given at {}:{}", slot->where.line, slot->where.column)});
+    report<messages::item_given_twice_at>(sink_, where(item), what, slot->where.line, slot->where.column);
     return false;
   }
 

@@ -30,11 +30,9 @@ void ast_builder::build_file(const node& root, ast::policy_file& file,
       ast::clinic c = build_clinic(*child);
       c.incomplete = broken(*child);
       if (!file.clinics.empty()) {
-        sink_.report(
-            codes::second_clinic, c.where,
-            fmt::format("a file holds at most one clinic; '{}' is the second here", c.id),
-            {fmt::format("'{}' is defined at {}:{}", file.clinics.front().id,
-                         file.clinics.front().where.line, file.clinics.front().where.column)});
+        const ast::clinic& first = file.clinics.front();
+        report<messages::second_clinic_in_file>(sink_, c.where, c.id, first.id, first.where.line,
+                                                first.where.column);
       }
       file.clinics.push_back(std::move(c));
     } else if (child->is_type<g::calendar>()) {
@@ -191,7 +189,7 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
         const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
         const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
         if (!is_valid_civil(2000, month, day)) {  // a leap year, so 02-29 passes
-          sink_.report(codes::bad_date, where(*md), fmt::format("'{}' is not a day of the year", t));
+          report<messages::not_a_day_of_the_year>(sink_, where(*md), t);
           continue;
         }
         h.type = ast::holiday_entry::kind::yearly_date;
@@ -283,8 +281,7 @@ ast::ai_block ast_builder::build_ai(const node& n) {
     const bool sip = item->is_type<g::ai_sip>();
     if (!sip && !item->is_type<g::ai_redirect>()) continue;
     if (seen) {
-      sink_.report(codes::duplicate_item, where(*item),
-                  "the 'ai' block takes one 'sip' or one 'redirect'; the first stays");
+      report<messages::ai_target_given_twice>(sink_, where(*item));
       continue;
     }
     seen = true;
@@ -297,8 +294,7 @@ ast::ai_block ast_builder::build_ai(const node& n) {
 void ast_builder::say_into(std::optional<std::string>& slot, const node& item,
                            std::string_view block) {
   if (slot) {
-    sink_.report(codes::duplicate_item, where(item),
-                fmt::format("'say' is given twice in the '{}' block; the first stays", block));
+    report<messages::say_given_twice>(sink_, where(item), block);
     return;
   }
   slot = string_value(*child_of<g::string_literal>(item));
@@ -307,8 +303,7 @@ void ast_builder::say_into(std::optional<std::string>& slot, const node& item,
 std::optional<std::uint32_t> ast_builder::duration_into(const std::optional<std::uint32_t>& slot,
                                                         const node& item, std::string_view what) {
   if (slot) {
-    sink_.report(codes::duplicate_item, where(item),
-                fmt::format("'{}' is given twice; the first stays", what));
+    report<messages::item_given_twice>(sink_, where(item), what);
     return slot;
   }
   return duration_value(*child_of<g::duration>(item));
@@ -371,8 +366,7 @@ ast::voicemail_block ast_builder::build_voicemail(const node& n) {
   for (const auto& item : n.children) {
     if (item->is_type<g::greeting_item>()) {
       if (b.greeting) {
-        sink_.report(codes::duplicate_item, where(*item),
-                    "'greeting' is given twice; the first stays");
+        report<messages::item_given_twice>(sink_, where(*item), "greeting");
       } else {
         b.greeting = string_value(*child_of<g::string_literal>(*item));
       }
@@ -391,7 +385,7 @@ ast::busy_block ast_builder::build_busy(const node& n) {
       say_into(b.say, *item, "busy");
     } else if (item->is_type<g::reject_item>()) {
       if (b.reject) {
-        sink_.report(codes::duplicate_item, where(*item), "'reject' is given twice");
+        report<messages::reject_given_twice>(sink_, where(*item));
       }
       b.reject = true;
     }

@@ -31,7 +31,7 @@ std::optional<ast::date_time> ast_builder::date_time_value(const node& n) {
     const std::string t = s->string();
     const int seconds = (t[1] - '0') * 10 + (t[2] - '0');
     if (seconds > 59) {
-      sink_.report(codes::bad_time, where(*s), fmt::format("'{}' has more than 59 seconds", t));
+      report<messages::seconds_out_of_range>(sink_, where(*s), t);
       return std::nullopt;
     }
     dt.seconds += static_cast<std::uint32_t>(seconds);
@@ -42,7 +42,7 @@ std::optional<ast::date_time> ast_builder::date_time_value(const node& n) {
     const int h = (t[1] - '0') * 10 + (t[2] - '0');
     const int m = (t[4] - '0') * 10 + (t[5] - '0');
     if (h > 23 || m > 59) {
-      sink_.report(codes::bad_time, where(*o), fmt::format("'{}' is not a UTC offset", t));
+      report<messages::not_a_utc_offset>(sink_, where(*o), t);
       return std::nullopt;
     }
     dt.offset_minutes = (t[0] == '-' ? -1 : 1) * (h * 60 + m);

@@ -18,9 +18,11 @@ std::optional<std::uint16_t> ast_builder::clock(const node& n, bool may_be_24) {
   const int m = (t[3] - '0') * 10 + (t[4] - '0');
   if (h == 24 && m == 0 && may_be_24) return static_cast<std::uint16_t>(minutes_per_day);
   if (h > 23 || m > 59) {
-    sink_.report(codes::bad_time, where(n),
-                h == 24 && m == 0 ? std::string("24:00 is only allowed as the end of a window")
-                                  : fmt::format("'{}' is not a time of day (00:00 to 23:59)", t));
+    if (h == 24 && m == 0) {
+      report<messages::midnight_not_window_end>(sink_, where(n));
+    } else {
+      report<messages::not_a_time_of_day>(sink_, where(n), t);
+    }
     return std::nullopt;
   }
   return static_cast<std::uint16_t>(h * 60 + m);
@@ -31,9 +33,7 @@ std::optional<window> ast_builder::window_value(const node& n) {
   const auto end = clock(*n.children.at(1), true);
   if (!start || !end) return std::nullopt;
   if (*start == *end) {
-    sink_.report(codes::bad_window, where(n),
-                fmt::format("window '{}' is empty: its start and end are the same", n.string()),
-                {"for a whole day write 00:00-24:00"});
+    report<messages::empty_window>(sink_, where(n), n.string());
     return std::nullopt;
   }
   return window{*start, *end};
@@ -55,7 +55,7 @@ std::optional<day_number> ast_builder::date_value(const node& n) {
   const unsigned m = static_cast<unsigned>(std::stoi(t.substr(5, 2)));
   const unsigned d = static_cast<unsigned>(std::stoi(t.substr(8, 2)));
   if (!is_valid_civil(y, m, d)) {
-    sink_.report(codes::bad_date, where(n), fmt::format("'{}' is not a date of the calendar", t));
+    report<messages::not_a_date>(sink_, where(n), t);
     return std::nullopt;
   }
   return days_from_civil(y, m, d);
@@ -74,9 +74,7 @@ std::optional<date_range> ast_builder::dates_of(const node& parent) {
   const auto b = last ? date_value(*last) : a;
   if (!a || !b) return std::nullopt;
   if (*b < *a) {
-    sink_.report(
-        codes::bad_date_range, where(*first),
-        fmt::format("range '{}..{}' ends before it starts", first->string(), last->string()));
+    report<messages::range_ends_before_start>(sink_, where(*first), first->string(), last->string());
     return std::nullopt;
   }
   return date_range{*a, *b};
@@ -116,10 +114,7 @@ std::optional<std::string> ast_builder::phone_value(const node& n) {
   const std::string t = n.string();
   const std::size_t digits = t.size() - 1;
   if (digits < 8 || digits > 15 || t[1] == '0') {
-    sink_.report(codes::bad_number, where(n),
-                fmt::format("'{}' is not an E.164 number: '+' then 8 to 15 digits, the first "
-                            "not 0",
-                            t));
+    report<messages::not_e164>(sink_, where(n), t);
     return std::nullopt;
   }
   return t;
@@ -140,7 +135,7 @@ std::optional<std::uint32_t> ast_builder::integer_value(const node& n) {
   const std::string t = n.string();
   const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (ec != std::errc() || ptr != t.data() + t.size() || value > 1'000'000) {
-    sink_.report(codes::syntax, where(n), fmt::format("'{}' is too large", t));
+    report<messages::number_too_large>(sink_, where(n), t);
     return std::nullopt;
   }
   return value;
@@ -153,8 +148,7 @@ std::optional<std::uint32_t> ast_builder::duration_value(const node& n) {
   const char unit = t.back();
   const std::uint64_t scale = unit == 'h' ? 3600 : unit == 'm' ? 60 : 1;
   if (ec != std::errc() || amount == 0 || amount * scale > 86'400 || amount > 86'400) {
-    sink_.report(codes::bad_duration, where(n),
-                fmt::format("duration '{}' must be more than 0s and at most 24h", t));
+    report<messages::duration_out_of_range>(sink_, where(n), t);
     return std::nullopt;
   }
   return static_cast<std::uint32_t>(amount * scale);
@@ -190,7 +184,7 @@ std::string ast_builder::string_value(const node& n) {
     }
   }
   if (!valid_utf8(out)) {
-    sink_.report(codes::bad_string, where(n), "string is not valid UTF-8");
+    report<messages::invalid_utf8>(sink_, where(n));
   }
   return out;
 }

@@ -45,23 +45,24 @@ std::optional<compiled_clinic> clinic_compiler::compile() {
   c.name = source.name ? source.name->value : source.id;
   c.source_file = source.where.file;
   if (!source.timezone) {
-    error(codes::missing_time_zone, source.where,
-          fmt::format("clinic '{}' has no timezone", source.id),
-          {"add a line like: timezone \"America/Toronto\""});
+    error<messages::no_timezone>(source.where, source.id);
   } else if (!find_zone(source.timezone->value)) {
-    std::vector<std::string> notes;
+    diagnostic& d = error<messages::unknown_zone>(source.timezone->where, source.timezone->value);
     for (const std::string& s : suggest_zones(source.timezone->value)) {
-      notes.push_back(fmt::format("did you mean '{}'?", s));
+      d.notes.push_back(fmt::format(messages::did_you_mean, s));
     }
-    error(codes::unknown_time_zone, source.timezone->where,
-          fmt::format("unknown time zone '{}'", source.timezone->value), std::move(notes));
   } else {
     c.timezone = source.timezone->value;
     if (const auto advice = legacy_zone_advice(c.timezone)) {
-      std::vector<std::string> notes;
-      if (!advice->use.empty())
-        notes.push_back(fmt::format("use the place's own zone, e.g. '{}'", advice->use));
-      sink.report(codes::legacy_time_zone, source.timezone->where, advice->why, std::move(notes));
+      using namespace messages;
+      const location& where = source.timezone->where;
+      const std::string& zone = c.timezone;
+      diagnostic& d =
+          advice->problem == zone_problem::fixed_offset      ? report<zone_is_fixed_offset>(sink, where, zone)
+          : advice->problem == zone_problem::posix           ? report<zone_is_posix>(sink, where, zone)
+          : advice->problem == zone_problem::inverted_offset ? report<zone_is_inverted_offset>(sink, where, zone)
+                                                             : report<zone_is_old_name>(sink, where, zone);
+      if (!advice->use.empty()) d.notes.push_back(fmt::format(use_zone_instead, advice->use));
     }
   }
   if (source.language) c.language = source.language->value;
@@ -87,10 +88,7 @@ void clinic_compiler::compile_hours(compiled_clinic& c) {
     for (int d = 0; d < 7; ++d) {
       if (!(line.days & day_bit(d))) continue;
       if (const ast::hours_line* earlier = set_by[static_cast<std::size_t>(d)]) {
-        sink.report(
-            codes::duplicate_day, line.where,
-            fmt::format("'{}' is given again; this line replaces the earlier one", weekday_name(d)),
-            {fmt::format("earlier at {}", where_text(earlier->where))});
+        report<messages::day_given_again>(sink, line.where, weekday_name(d), where_text(earlier->where));
       }
       set_by[static_cast<std::size_t>(d)] = &line;
       c.weekly_hours[static_cast<std::size_t>(d)].clear();
@@ -107,11 +105,8 @@ void clinic_compiler::compile_dates(compiled_clinic& c) {
       // Special days are planned one by one; a range of centuries would
       // take gigabytes. Longer closures are holidays (or `mode disabled`).
       if (s.dates.last - s.dates.first >= max_special_days) {
-        error(codes::special_range_too_long, s.where,
-              fmt::format("special range '{}' covers {} days; a special range covers at most {}",
-                          canonical_dates(s.dates), s.dates.last - s.dates.first + 1,
-                          max_special_days),
-              {"for a longer closure, use a holiday range"});
+        error<messages::special_range_too_long_here>(s.where, canonical_dates(s.dates),
+                                                     s.dates.last - s.dates.first + 1, max_special_days);
         continue;
       }
       std::vector<window> windows;
@@ -144,13 +139,7 @@ void clinic_compiler::compile_unreachable(compiled_clinic& c) {
   const ast::action_ref a = source.unreachable->value;
   if (a != ast::action_ref::forward && a != ast::action_ref::voicemail &&
       a != ast::action_ref::busy) {
-    error(
-        codes::unreachable_needs_the_server, source.unreachable->where,
-        fmt::format(
-            "'unreachable' cannot be '{}': with no server to answer, a call can only be forwarded, "
-            "take a message or hear the busy message",
-            canonical_action(a)),
-        {"name forward, voicemail or busy"});
+    error<messages::unreachable_cannot_be>(source.unreachable->where, canonical_action(a));
     return;
   }
   if (!require_configured(static_cast<action_kind>(a), source.unreachable->where)) return;
@@ -160,35 +149,32 @@ void clinic_compiler::compile_unreachable(compiled_clinic& c) {
 // Reports E043 when `action` needs a block the clinic lacks.
 bool clinic_compiler::require_configured(action_kind action, const location& where) {
   if (action == action_kind::forward && (!source.forward || !source.forward->number)) {
-    error(codes::action_not_configured, where,
-          "'forward' is used but the clinic has no forward number",
-          {"add a line like: forward +14165550000"});
+    error<messages::forward_not_configured>(where);
     return false;
   }
   if (action == action_kind::menu && !source.menu) {
-    error(codes::action_not_configured, where, "'menu' is used but the clinic has no 'menu' block",
-          {"add a block like: menu { say \"Press 1 for our assistant.\" 1 -> ai }"});
+    error<messages::menu_not_configured>(where);
     return false;
   }
   return true;
 }
 
-// An action of a flow's later step: `fallback` resolved, `never` refused.
 std::optional<action_kind> clinic_compiler::step(const ast::located<ast::action_ref>& a,
                                                  action_kind fallback, action_kind never,
-                                                 const diagnostic_kind& never_code,
                                                  std::string_view what) {
   const bool named_fallback = a.value == ast::action_ref::fallback;
   const action_kind concrete = named_fallback ? fallback : static_cast<action_kind>(a.value);
   if (concrete == never) {
-    error(never_code, a.where,
-          fmt::format("{} cannot be '{}'{}", what, action_name(never),
-                      named_fallback ? " (the clinic's fallback)" : ""),
-          {never == action_kind::menu
-               ? "a menu never leads to itself; name ai, voicemail, forward, busy or hangup"
-           : never == action_kind::ai
-               ? "an AI that cannot be reached goes on to voicemail, forward, busy, menu or hangup"
-               : "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup"});
+    using namespace messages;
+    if (never == action_kind::menu) {
+      named_fallback ? error<menu_leads_to_menu_by_fallback>(a.where, what) : error<menu_leads_to_menu>(a.where, what);
+    } else if (never == action_kind::ai) {
+      named_fallback ? error<ai_unavailable_is_ai_by_fallback>(a.where, what)
+                     : error<ai_unavailable_is_ai>(a.where, what);
+    } else {
+      named_fallback ? error<forward_unanswered_is_forward_by_fallback>(a.where, what)
+                     : error<forward_unanswered_is_forward>(a.where, what);
+    }
     return std::nullopt;
   }
   if (!require_configured(concrete, a.where)) return std::nullopt;
@@ -216,24 +202,20 @@ void clinic_compiler::compile_menu(compiled_clinic& c) {
   const ast::menu_block& m = *source.menu;
   c.menu.configured = true;
   if (m.keys.empty()) {
-    error(codes::empty_menu, m.where, "the menu maps no key", {"add lines like: 1 -> ai"});
+    error<messages::menu_without_keys>(m.where);
   }
   std::array<const ast::menu_key*, menu_key_count> seen{};
   for (const ast::menu_key& k : m.keys) {
     const auto index = static_cast<std::size_t>(menu_key_index(k.key));
     if (const ast::menu_key* first = seen[index]) {
-      error(codes::duplicate_menu_key, k.where,
-            fmt::format("key {} is mapped twice in the menu", k.key),
-            {fmt::format("first mapped at {}", where_text(first->where))});
+      error<messages::menu_key_mapped_twice>(k.where, k.key, where_text(first->where));
       continue;
     }
     seen[index] = &k;
-    c.menu.keys[index] = step(k.action, c.fallback, action_kind::menu, codes::menu_names_menu,
-                              fmt::format("menu key {}", k.key));
+    c.menu.keys[index] = step(k.action, c.fallback, action_kind::menu, fmt::format("menu key {}", k.key));
   }
   if (m.on_timeout) {
-    if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, codes::menu_names_menu,
-                            "the menu's timeout")) {
+    if (const auto a = step(*m.on_timeout, c.fallback, action_kind::menu, "the menu's timeout")) {
       c.menu.on_timeout = *a;
     }
   }
@@ -243,10 +225,7 @@ void clinic_compiler::compile_menu(compiled_clinic& c) {
 
 void clinic_compiler::compile_region(compiled_clinic& c) {
   if (source.region && !is_known_region(source.region->value)) {
-    error(
-        codes::unknown_region, source.region->where,
-        fmt::format("unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"",
-                    source.region->value));
+    error<messages::unknown_region_code>(source.region->where, source.region->value);
   }
   c.region = clinic_region(source);
 }
@@ -261,16 +240,13 @@ void clinic_compiler::compile_actions(compiled_clinic& c) {
     if (ai.timeout_seconds) c.ai.timeout_seconds = *ai.timeout_seconds;
     if (ai.capacity) {
       if (ai.capacity->value == 0) {
-        error(codes::ai_capacity_zero, ai.capacity->where,
-              "an AI with 'capacity 0' takes no call; to keep the AI from answering, use 'mode "
-              "disabled'");
+        error<messages::ai_takes_no_call>(ai.capacity->where);
       } else {
         c.ai.capacity = ai.capacity->value;
       }
     }
     if (ai.unavailable) {
-      if (const auto a = step(*ai.unavailable, c.fallback, action_kind::ai,
-                              codes::ai_unavailable_by_ai, "the AI's 'unavailable'")) {
+      if (const auto a = step(*ai.unavailable, c.fallback, action_kind::ai, "the AI's 'unavailable'")) {
         c.ai.unavailable = *a;
       }
     }
@@ -282,18 +258,15 @@ void clinic_compiler::compile_actions(compiled_clinic& c) {
         return std::find(numbers.begin(), numbers.end(), c.forward.number) != numbers.end();
       };
       if (own(c.ported) || own(c.forwarded)) {
-        error(codes::forward_loop, source.forward->number->where,
-              fmt::format("forward to '{}', one of the clinic's own numbers, would call the "
-                          "clinic again",
-                          c.forward.number));
+        error<messages::forward_to_own_number>(source.forward->number->where, c.forward.number);
       }
     }
     if (source.forward->say) c.forward.say = *source.forward->say;
     if (source.forward->timeout_seconds)
       c.forward.timeout_seconds = *source.forward->timeout_seconds;
     if (source.forward->unanswered) {
-      if (const auto a = step(*source.forward->unanswered, c.fallback, action_kind::forward,
-                              codes::forward_unanswered_by_forward, "a forward's 'unanswered'")) {
+      if (const auto a =
+              step(*source.forward->unanswered, c.fallback, action_kind::forward, "a forward's 'unanswered'")) {
         c.forward.unanswered = *a;
       }
     }
@@ -304,14 +277,7 @@ void clinic_compiler::compile_actions(compiled_clinic& c) {
     // clinic with no number of its own has nothing valid to show.
     if (source.forward->number && c.forward.caller_id.empty() && !c.sip_users.empty() &&
         c.ported.empty() && c.forwarded.empty()) {
-      sink.report(
-          codes::forward_without_caller_id, source.forward->number->where,
-          fmt::format("calls over SIP are forwarded to '{}' without a caller ID Twilio accepts",
-                      c.forward.number),
-          {"a PBX's caller is a SIP address and the clinic has no number of its own; Twilio "
-           "refuses "
-           "the <Dial> (error 13214)",
-           "add 'caller-id +1...' with a Twilio or verified number"});
+      report<messages::sip_forward_without_caller_id>(sink, source.forward->number->where, c.forward.number);
     }
   }
   compile_unreachable(c);

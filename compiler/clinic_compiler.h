@@ -14,6 +14,7 @@
 
 #include "compiler/ast.h"
 #include "model/compiled_policy.h"
+#include "compiler/diagnostic_messages.h"
 #include "model/diagnostic.h"
 #include "model/edit_distance.h"
 
@@ -52,22 +53,19 @@ class calendar_resolver {
     if (const auto done = resolved_.find(name); done != resolved_.end()) return done->second;
     const auto it = calendars_.find(name);
     if (it == calendars_.end()) {
-      std::vector<std::string> notes;
-      std::vector<std::string_view> names;
-      for (const auto& [n, c] : calendars_) names.push_back(n);
-      if (const std::string_view meant = closest_word(name, names); !meant.empty()) {
-        notes.push_back(fmt::format("did you mean '{}'?", meant));
-      }
-      if (!calendars_.empty()) {
-        std::string known;
-        for (const auto& [n, c] : calendars_)
-          known += (known.empty() ? "" : ", ") + ("'" + n + "'");
-        notes.push_back("the loaded calendars are " + known);
-      }
       // A calendar whose definition failed to parse is no unknown calendar.
       if (!calendars_lost) {
-        sink_.report(codes::unknown_calendar, used_at, fmt::format("unknown calendar '{}'", name),
-                    std::move(notes));
+        diagnostic& d = report<messages::unknown_calendar_name>(sink_, used_at, name);
+        std::vector<std::string_view> names;
+        for (const auto& [n, c] : calendars_) names.push_back(n);
+        if (const std::string_view meant = closest_word(name, names); !meant.empty()) {
+          d.notes.push_back(fmt::format(messages::did_you_mean, meant));
+        }
+        if (!calendars_.empty()) {
+          std::string known;
+          for (const auto& [n, c] : calendars_) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
+          d.notes.push_back(fmt::format(messages::loaded_calendars, known));
+        }
       }
       resolved_[name] = {};
       broken_.insert(name);
@@ -77,16 +75,14 @@ class calendar_resolver {
       std::string cycle;
       for (auto s = open; s != stack_.end(); ++s) cycle += "'" + *s + "' -> ";
       cycle += "'" + name + "'";
-      sink_.report(codes::calendar_cycle, used_at, fmt::format("calendar cycle: {}", cycle));
+      report<messages::calendars_in_a_cycle>(sink_, used_at, cycle);
       for (auto s = open; s != stack_.end(); ++s) broken_.insert(*s);
       return {};
     }
     // A chain of `use` is walked by recursion; one too long to be meant is
     // refused before it can exhaust the stack.
     if (stack_.size() >= max_use_depth) {
-      sink_.report(codes::calendar_too_deep, used_at,
-                  fmt::format("calendar '{}' is used through more than {} calendars in a chain from '{}'",
-                              name, max_use_depth, stack_.front()));
+      report<messages::calendar_chain_too_long>(sink_, used_at, name, max_use_depth, stack_.front());
       broken_.insert(stack_.begin(), stack_.end());
       return {};
     }

@@ -11,6 +11,7 @@
 
 #include "compiler/ast.h"
 #include "compiler/clinic_compiler.h"
+#include "compiler/diagnostic_messages.h"
 #include "model/compiled_policy.h"
 #include "model/diagnostic.h"
 
@@ -22,10 +23,11 @@ struct clinic_compiler {
   diagnostic_sink& sink;
   bool failed = false;
 
-  void error(const diagnostic_kind& kind, const location& where, std::string message,
-             std::vector<std::string> notes = {}) {
-    sink.report(kind, where, std::move(message), std::move(notes));
+  // Reports error M and marks the clinic as failed.
+  template <const diagnostic_message& M, typename... Args>
+  diagnostic& error(const location& where, const Args&... args) {
     failed = true;
+    return report<M>(sink, where, args...);
   }
 
   // Walks a condition for what it needs from the clinic.
@@ -51,10 +53,11 @@ struct clinic_compiler {
   // Reports E043 when `action` needs a block the clinic lacks.
   bool require_configured(action_kind action, const location& where);
 
-  // An action of a flow's later step: `fallback` resolved, `never` refused.
+  // An action of a flow's later step (a menu's key, the AI's `unavailable`,
+  // a forward's `unanswered`): `fallback` resolved, `never` (the step's own
+  // action: menu, ai or forward) refused.
   std::optional<action_kind> step(const ast::located<ast::action_ref>& a, action_kind fallback,
-                                  action_kind never, const diagnostic_kind& never_code,
-                                  std::string_view what);
+                                  action_kind never, std::string_view what);
 
   // "Press 1 to speak with our assistant. Press 2 to reach our staff."
   static std::string composed_menu_say(const menu_config& m);

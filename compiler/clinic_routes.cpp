@@ -15,17 +15,13 @@ namespace callpolicy {
 void clinic_compiler::check_condition(const ast::condition& c, bool in_transfer) {
   using k = ast::condition::kind;
   if (c.type == k::to && !in_transfer) {
-    error(codes::to_outside_transfer, c.where,
-          "'to' tests where the AI transfers a call: it belongs in the 'transfer' block",
-          {"a call's own number is what 'numbers' matches; its caller is 'caller'"});
+    error<messages::to_outside_transfer_block>(c.where);
   }
   if (c.type == k::overflow && !source.overflow) {
-    error(codes::overflow_without_threshold, c.where,
-          "'overflow' needs a threshold: add 'overflow N' to the clinic");
+    error<messages::overflow_needs_threshold>(c.where);
   }
   if (c.type == k::scheduled && !source.schedule) {
-    error(codes::scheduled_without_schedule, c.where,
-          "'scheduled' needs a 'schedule' block in the clinic");
+    error<messages::scheduled_needs_schedule>(c.where);
   }
   for (const auto& o : c.operands) check_condition(o, in_transfer);
 }
@@ -43,8 +39,7 @@ void clinic_compiler::build_routes(compiled_clinic& c) {
   c.fallback = action_kind::voicemail;
   if (source.fallback) {
     if (source.fallback->value == ast::action_ref::fallback) {
-      error(codes::fallback_is_fallback, source.fallback->where,
-            "'fallback' must name an action: ai, voicemail, forward, busy or menu");
+      error<messages::fallback_names_fallback>(source.fallback->where);
     } else {
       c.fallback = static_cast<action_kind>(source.fallback->value);
     }
@@ -60,8 +55,7 @@ void clinic_compiler::build_routes(compiled_clinic& c) {
   bool uses_fallback = false;
 
   if (source.mode && source.route) {
-    error(codes::mode_and_route, source.route->where, "a clinic has 'mode' or 'route', not both",
-          {fmt::format("'mode' is given at {}", where_text(source.mode->where))});
+    error<messages::mode_beside_route>(source.route->where, where_text(source.mode->where));
   }
   if (source.route) {
     c.mode = "route";
@@ -69,14 +63,11 @@ void clinic_compiler::build_routes(compiled_clinic& c) {
     const auto otherwise =
         std::find_if(items.begin(), items.end(), [](const ast::route_rule& r) { return !r.when; });
     if (otherwise == items.end()) {
-      error(codes::missing_otherwise, source.route->where,
-            "the route has no 'otherwise' rule; add one as its last line");
+      error<messages::route_without_otherwise>(source.route->where);
       return;
     }
     if (otherwise != items.end() - 1) {
-      error(codes::otherwise_not_last, otherwise->where,
-            "'otherwise' must be the last rule of the route",
-            {fmt::format("{} rule(s) after it could never decide", items.end() - otherwise - 1)});
+      error<messages::otherwise_not_last_in_route>(otherwise->where, items.end() - otherwise - 1);
     }
     for (auto it = items.begin(); it != otherwise + 1; ++it) {
       if (it->when) check_condition(*it->when);
@@ -112,8 +103,7 @@ void clinic_compiler::build_routes(compiled_clinic& c) {
       case ast::mode_kind::overflow_only:
         mode_conditions.push_back(atom(k::overflow, where));
         if (!source.overflow) {
-          error(codes::overflow_without_threshold, where,
-                "mode 'overflow-only' needs a threshold: add 'overflow N' to the clinic");
+          error<messages::overflow_mode_needs_threshold>(where);
         }
         rules.push_back({&mode_conditions[0], action_kind::ai, "overflow"});
         rules.push_back({nullptr, c.fallback, "under-capacity"});
@@ -122,8 +112,7 @@ void clinic_compiler::build_routes(compiled_clinic& c) {
       case ast::mode_kind::scheduled:
         mode_conditions.push_back(atom(k::scheduled, where));
         if (!source.schedule) {
-          error(codes::scheduled_without_schedule, where,
-                "mode 'scheduled' needs a 'schedule' block in the clinic");
+          error<messages::scheduled_mode_needs_schedule>(where);
         }
         rules.push_back({&mode_conditions[0], action_kind::ai, "scheduled-on"});
         rules.push_back({nullptr, c.fallback, "scheduled-off"});
@@ -137,11 +126,7 @@ void clinic_compiler::build_routes(compiled_clinic& c) {
     }
   }
   if (uses_fallback && !source.fallback) {
-    sink.report(
-        codes::default_fallback, source.where,
-        fmt::format("clinic '{}' gives no 'fallback'; voicemail answers when the AI does not",
-                    source.id),
-        {"add 'fallback voicemail' (or forward, busy) to make the choice explicit"});
+    report<messages::no_fallback_given>(sink, source.where, source.id);
   }
   // A forward that is used needs a number, a menu its block.
   for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -161,9 +146,7 @@ void clinic_compiler::build_transfer(compiled_clinic& c) {
   const auto otherwise =
       std::find_if(items.begin(), items.end(), [](const ast::route_rule& r) { return !r.when; });
   if (otherwise != items.end() && otherwise != items.end() - 1) {
-    error(codes::otherwise_not_last, otherwise->where,
-          "'otherwise' must be the last rule of the transfer block",
-          {fmt::format("{} rule(s) after it could never decide", items.end() - otherwise - 1)});
+    error<messages::otherwise_not_last_in_transfer>(otherwise->where, items.end() - otherwise - 1);
   }
   std::vector<rule_to_build> rules;
   for (auto it = items.begin(); it != items.end() && it != std::next(otherwise); ++it) {
@@ -171,22 +154,16 @@ void clinic_compiler::build_transfer(compiled_clinic& c) {
     const bool named_fallback = it->action.value == ast::action_ref::fallback;
     const action_kind a = named_fallback ? c.fallback : static_cast<action_kind>(it->action.value);
     if (a == action_kind::ai) {
-      error(codes::transfer_loop, it->action.where,
-            fmt::format("a transfer from the AI cannot go back to the AI{}",
-                        named_fallback ? " (the clinic's fallback)" : ""),
-            {"name forward, voicemail, busy or menu"});
+      named_fallback ? error<messages::transfer_back_to_ai_by_fallback>(it->action.where)
+                     : error<messages::transfer_back_to_ai>(it->action.where);
       continue;
     }
     if (a == action_kind::forward && c.forward.unanswered == action_kind::ai) {
-      std::vector<std::string> notes{
-          "the forward's 'unanswered' is 'ai': a transfer nobody answers would go back to the AI "
-          "that gave it up"};
+      diagnostic& d = error<messages::transfer_forward_loops>(it->action.where);
       if (source.forward && source.forward->unanswered) {
-        notes.push_back(fmt::format("'unanswered' is given at {}",
-                                    where_text(source.forward->unanswered->where)));
+        d.notes.push_back(
+            fmt::format(messages::unanswered_given_at, where_text(source.forward->unanswered->where)));
       }
-      error(codes::transfer_loop, it->action.where,
-            "this transfer's forward would loop back to the AI", std::move(notes));
       continue;
     }
     if (!require_configured(a, it->action.where)) continue;

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "compiler/canonical.h"
+#include "compiler/diagnostic_messages.h"
 #include "compiler/clinic_compiler.h"
 #include "compiler/lints.h"
 #include "compiler/parser.h"
@@ -67,33 +68,34 @@ void check_tests(const std::vector<ast::policy_file>& files,
       if (items_lost && (id.empty() || !clinics.count(id))) continue;
       if (t.incomplete && (!t.at || !t.expect)) continue;
       if (id.empty()) {
-        sink.report(codes::test_needs_clinic, t.where,
-                   fmt::format("test \"{}\" must name its clinic: its file holds none and the set "
-                               "holds {}",
-                               t.name, clinics.size()));
+        report<messages::test_clinic_not_inferred>(sink, t.where, t.name, clinics.size());
         continue;
       }
       const auto it = clinics.find(id);
       if (it == clinics.end()) {
-        sink.report(codes::test_unknown_clinic, t.clinic ? t.clinic->where : t.where,
-                   fmt::format("test \"{}\" names unknown clinic '{}'", t.name, id));
+        report<messages::test_names_unknown_clinic>(sink, t.clinic ? t.clinic->where : t.where, t.name, id);
         continue;
       }
       const ast::clinic* clinic = it->second;
       if (!t.at || !t.expect) {
-        sink.report(codes::test_incomplete, t.where,
-                   fmt::format("test \"{}\" needs {}", t.name,
-                               !t.at && !t.expect ? "'at' and 'expect'" : !t.at ? "'at'" : "'expect'"));
+        if (!t.at && !t.expect) {
+          report<messages::test_needs_at_and_expect>(sink, t.where, t.name);
+        } else if (!t.at) {
+          report<messages::test_needs_at>(sink, t.where, t.name);
+        } else {
+          report<messages::test_needs_expect>(sink, t.where, t.name);
+        }
         continue;
       }
       // A test's caller and transfer target are phone numbers, read in the clinic's region.
       for (const auto& [number, what] : {std::pair{&t.caller, "caller"}, std::pair{&t.transfer, "transfer"}}) {
         if (!*number || to_e164((*number)->value, clinic_region(*clinic))) continue;
         const std::string region = clinic_region(*clinic);
-        sink.report(codes::bad_caller, (*number)->where,
-                   fmt::format("{} '{}' is not a phone number{}", what, (*number)->value,
-                               region.empty() ? std::string(" in E.164 (the clinic has no region for national forms)")
-                                              : fmt::format(" in E.164 or in the national form of {}", region)));
+        if (region.empty()) {
+          report<messages::not_a_phone_number>(sink, (*number)->where, what, (*number)->value);
+        } else {
+          report<messages::not_a_phone_number_in_region>(sink, (*number)->where, what, (*number)->value, region);
+        }
       }
       if (t.at->value.offset_minutes || !clinic->timezone) continue;
       const cctz::time_zone* zone = find_zone(clinic->timezone->value);
@@ -101,13 +103,9 @@ void check_tests(const std::vector<ast::policy_file>& files,
       const std::int64_t local = std::int64_t{t.at->value.date} * 86400 + t.at->value.seconds;
       const local_resolution r = resolve_local_time(zone, local);
       if (r.type == local_resolution::kind::nonexistent) {
-        sink.report(codes::test_time_nonexistent, t.at->where,
-                   fmt::format("local time does not exist in '{}' (a daylight-saving gap)",
-                               clinic->timezone->value));
+        report<messages::local_time_in_gap>(sink, t.at->where, clinic->timezone->value);
       } else if (r.type == local_resolution::kind::ambiguous) {
-        sink.report(codes::ambiguous_time, t.at->where,
-                     fmt::format("local time occurs twice in '{}'; the earlier instant is used",
-                                 clinic->timezone->value));
+        report<messages::local_time_repeated>(sink, t.at->where, clinic->timezone->value);
       }
     }
   }
@@ -147,8 +145,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
     for (const ast::calendar& c : file.calendars) {
       const auto [it, inserted] = calendars.emplace(c.name, &c);
       if (!inserted) {
-        sink.report(codes::duplicate_calendar, c.where, fmt::format("calendar '{}' is defined twice", c.name),
-                   {fmt::format("first defined at {}", where_text(it->second->where))});
+        report<messages::calendar_defined_twice>(sink, c.where, c.name, where_text(it->second->where));
       }
     }
   }
@@ -163,26 +160,30 @@ compile_output compile_sources(const source_set& sources, const compile_options&
   std::map<std::string, const ast::clinic*> clinics;
   std::map<std::string, location> numbers;
   std::map<std::string, location> sip_users;
-  auto claim = [&](std::map<std::string, location>& claimed, const ast::located<std::string>& value,
-                   const diagnostic_kind& code, std::string_view what) {
+  // Where `value` was claimed before, or null when this is its first claim.
+  auto claimed_before = [](std::map<std::string, location>& claimed,
+                           const ast::located<std::string>& value) -> const location* {
     const auto [it, inserted] = claimed.emplace(value.value, value.where);
-    if (!inserted) {
-      sink.report(code, value.where, fmt::format("{} '{}' is claimed twice", what, value.value),
-                 {fmt::format("first claimed at {}", where_text(it->second))});
-    }
+    return inserted ? nullptr : &it->second;
   };
   for (const ast::policy_file& file : out.files) {
     for (const ast::clinic& c : file.clinics) {
       const auto [it, inserted] = clinics.emplace(c.id, &c);
       if (!inserted) {
-        sink.report(codes::duplicate_clinic, c.where, fmt::format("clinic '{}' is defined twice", c.id),
-                   {fmt::format("first defined at {}", where_text(it->second->where))});
+        report<messages::clinic_defined_twice>(sink, c.where, c.id, where_text(it->second->where));
         continue;
       }
       if (!c.numbers) continue;
-      for (const auto& n : c.numbers->ported) claim(numbers, n, codes::duplicate_number, "number");
-      for (const auto& n : c.numbers->forwarded) claim(numbers, n, codes::duplicate_number, "number");
-      for (const auto& u : c.numbers->sip) claim(sip_users, u, codes::duplicate_sip_user, "SIP user");
+      for (const auto* list : {&c.numbers->ported, &c.numbers->forwarded}) {
+        for (const auto& n : *list) {
+          if (const location* first = claimed_before(numbers, n))
+            report<messages::number_claimed_twice>(sink, n.where, n.value, where_text(*first));
+        }
+      }
+      for (const auto& u : c.numbers->sip) {
+        if (const location* first = claimed_before(sip_users, u))
+          report<messages::sip_user_claimed_twice>(sink, u.where, u.value, where_text(*first));
+      }
     }
   }
   // An empty file is refused rather than read as "this file's clinic is
@@ -190,9 +191,7 @@ compile_output compile_sources(const source_set& sources, const compile_options&
   // save caught mid-write all look like it (docs/operations.md, "Hot reload").
   for (const ast::policy_file& file : out.files) {
     if (file.clinics.empty() && file.calendars.empty() && file.tests.empty() && !file.lost_items) {
-      sink.report(codes::empty_file, {file.path, 1, 1},
-                  "the file declares nothing: no clinic, calendar or test",
-                  {"a clinic is removed by deleting its file; an empty file is taken for one cut short"});
+      report<messages::file_declares_nothing>(sink, {file.path, 1, 1});
     }
   }
   const bool lost = std::any_of(out.files.begin(), out.files.end(), [](const ast::policy_file& f) { return f.lost_items; });
@@ -200,10 +199,11 @@ compile_output compile_sources(const source_set& sources, const compile_options&
     const std::string where = !options.set_name.empty() ? options.set_name
                               : sources.files.empty()   ? std::string("<set>")
                                                         : sources.files.front().path;
-    sink.report(codes::empty_set, {where, 1, 1},
-               sources.files.empty() ? "the set holds no policy file and no clinic: every call would hear 'this number is not in service'"
-                                     : "the set holds no clinic: every call would hear 'this number is not in service'",
-               {"pass --allow-empty if a set without clinics is meant"});
+    if (sources.files.empty()) {
+      report<messages::set_without_files>(sink, {where, 1, 1});
+    } else {
+      report<messages::set_without_clinics>(sink, {where, 1, 1});
+    }
   }
   for (const auto& [id, source] : clinics) {
     if (source->incomplete) {

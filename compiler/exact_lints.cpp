@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/canonical.h"
+#include "compiler/diagnostic_messages.h"
 #include "model/time_tables.h"
 #include "compiler/tree_builder.h"
 
@@ -215,13 +216,9 @@ void lint_routes(const ast::clinic& source, compiled_clinic& c, const input_clas
     const std::string what = items[i].when ? fmt::format("rule '{}'", condition_reason(*items[i].when))
                                            : std::string("'otherwise'");
     if (!holds[i]) {
-      sink.report(codes::unreachable_rule, items[i].where,
-                   fmt::format("{} can never decide: its condition never holds", what),
-                   {"check the numbers and windows it names"});
+      report<messages::rule_never_holds>(sink, items[i].where, what);
     } else {
-      sink.report(codes::unreachable_rule, items[i].where,
-                   fmt::format("{} can never decide: earlier rules decide every call it matches", what),
-                   {"move it before the rules that cover it, or remove it"});
+      report<messages::rule_covered_by_earlier>(sink, items[i].where, what);
     }
   }
 }
@@ -247,9 +244,7 @@ void lint_schedule(const ast::clinic& source, const compiled_clinic& c, const in
   for (day_number d : in.dated) visit_date(d);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (effective[i] || !matches[i]) continue;
-    sink.report(codes::shadowed_schedule, source.schedule->items[i].where,
-                 "this schedule line never decides: later lines override every minute it covers",
-                 {"the last matching line wins; move it after the lines that override it, or remove it"});
+    report<messages::schedule_line_overridden>(sink, source.schedule->items[i].where);
   }
 }
 
@@ -262,12 +257,7 @@ void lint_never_answered(const ast::clinic& source, const compiled_clinic& c, co
   });
   if (answered) return;
   const location where = source.mode ? source.mode->where : source.route ? source.route->where : source.where;
-  sink.report(codes::never_answered, where,
-               fmt::format("no call to clinic '{}' is ever answered in an ordinary week: every "
-                           "call ends in voicemail, a busy message or a menu that leads to neither",
-                           source.id),
-               {"a call counts as answered when it goes to the AI or is forwarded to staff, directly or through a "
-                "menu key"});
+  report<messages::clinic_never_answered>(sink, where, source.id);
 }
 
 }  // namespace
@@ -295,11 +285,8 @@ void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
   for (const expr& e : rules) terms += static_cast<double>(size_of(e));
   const double work = classes * std::max({terms, static_cast<double>(c.nodes.size()), 1.0});
   if (work > exact_lint_budget) {
-    sink.report(codes::lints_skipped, source.route ? source.route->where : source.where,
-                 fmt::format("clinic '{}' is too large to lint exactly ({:.0f} classes of call, {:.0f} terms); "
-                             "unreachable rules and never-answered weeks were not checked",
-                             source.id, classes, terms),
-                 {"a list ('caller A, B, C', 'calls >= N') says in one term what many rules say in many"});
+    report<messages::clinic_too_large_to_lint>(sink, source.route ? source.route->where : source.where, source.id,
+                                               classes, terms);
   } else {
     if (source.route && rules.size() == source.route->items.size()) lint_routes(source, c, in, tables, rules, sink);
     // `c` only appends predicates to `compiled`, so its tables serve the

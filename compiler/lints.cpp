@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/canonical.h"
+#include "compiler/diagnostic_messages.h"
 #include "compiler/exact_lints.h"
 #include "model/time_tables.h"
 
@@ -27,10 +28,8 @@ void lint_overlapping_windows(const std::vector<ast::located<window>>& windows,
   for (std::size_t i = 1; i < windows.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (!overlap(windows[i].value, windows[j].value)) continue;
-      sink.report(codes::overlapping_windows, windows[i].where,
-                   fmt::format("window '{}' overlaps '{}'", canonical_window(windows[i].value),
-                               canonical_window(windows[j].value)),
-                   {"merge them into one window"});
+      report<messages::windows_overlap>(sink, windows[i].where, canonical_window(windows[i].value),
+                                        canonical_window(windows[j].value));
       break;
     }
   }
@@ -50,10 +49,8 @@ void lint_spill_overlaps(const ast::clinic& source, const compiled_clinic& compi
           return n.start < w.value.end;
         });
         if (hit == next.end()) continue;
-        sink.report(codes::overlapping_windows, w.where,
-                     fmt::format("window '{}' on {} runs past midnight into '{}' on {}",
-                                 canonical_window(w.value), weekday_name(d), canonical_window(*hit),
-                                 weekday_name((d + 1) % 7)));
+        report<messages::window_spills_into_next_day>(sink, w.where, canonical_window(w.value), weekday_name(d),
+                                                    canonical_window(*hit), weekday_name((d + 1) % 7));
         return;
       }
     }
@@ -72,11 +69,11 @@ void lint_holidays_on_closed_days(const ast::clinic& source, const compiled_clin
       any_open_day = special || !compiled.weekly_hours[static_cast<std::size_t>(weekday_of(d))].empty();
     }
     if (any_open_day) continue;
-    sink.report(codes::holiday_on_closed_day, e.where,
-                 fmt::format("holiday '{}' falls on {} the clinic is closed anyway",
-                             canonical_dates(e.rule.dates),
-                             e.rule.dates.first == e.rule.dates.last ? "a day" : "days"),
-                 {"it changes nothing unless the hours change"});
+    if (e.rule.dates.first == e.rule.dates.last) {
+      report<messages::holiday_on_a_closed_day>(sink, e.where, canonical_dates(e.rule.dates));
+    } else {
+      report<messages::holidays_on_closed_days>(sink, e.where, canonical_dates(e.rule.dates));
+    }
   }
 }
 
@@ -119,10 +116,7 @@ void lint_past_dates(const ast::clinic& source, const compile_options& options,
   const auto first = std::min_element(dated.begin(), dated.end(), [](const auto& a, const auto& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
   });
-  sink.report(codes::past_dates, first->where,
-               fmt::format("every dated entry of clinic '{}' is in the past (before {})", source.id,
-                           format_date(options.today)),
-               {"add this year's dates, or remove the old ones"});
+  report<messages::every_date_past>(sink, first->where, source.id, format_date(options.today));
 }
 
 // What decides a clinic's calls reads some of its settings and not others:
@@ -195,8 +189,7 @@ void lint_unused_settings(const ast::clinic& source, const compiled_clinic& comp
   // (docs/operations.md, "The AI").
   if (can_reach_ai(compiled)) reads.hours = reads.holidays = true;
   const auto warn = [&](std::string_view setting, const location& where) {
-    sink.report(codes::unused_setting, where, fmt::format("{} never reads '{}'", decider, setting),
-                 {std::string(why) + "; remove it, or use a route that reads it (e.g. 'closed -> ai')"});
+    report<messages::setting_never_read>(sink, where, decider, setting, why);
   };
   if (source.hours && !reads.hours) warn("hours", source.hours->where);
   if (source.holidays && !reads.holidays) warn("holidays", source.holidays->where);
@@ -209,9 +202,7 @@ void lint_no_numbers(const ast::clinic& source, diagnostic_sink& sink) {
   const bool any = source.numbers && (!source.numbers->ported.empty() || !source.numbers->forwarded.empty() ||
                                       !source.numbers->sip.empty());
   if (any) return;
-  sink.report(codes::no_numbers, source.where,
-               fmt::format("clinic '{}' has no numbers: no call ever reaches it", source.id),
-               {"add a 'numbers' block: ported, forwarded or sip"});
+  report<messages::clinic_without_numbers>(sink, source.where, source.id);
 }
 
 }  // namespace

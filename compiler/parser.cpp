@@ -102,7 +102,7 @@ struct recording_control : pegtl::normal<Rule> {
       if (!in.empty()) {
         const std::string found = word_at(in);
         if (const std::string_view meant = closest_word(found, g::expected_words<Rule>); !meant.empty()) {
-          hint.notes.insert(hint.notes.begin(), fmt::format("did you mean '{}'?", meant));
+          hint.notes.insert(hint.notes.begin(), fmt::format(messages::did_you_mean, meant));
         }
       }
     }
@@ -120,15 +120,16 @@ struct recording_control : pegtl::normal<Rule> {
       const syntax_hint::moved& m = *hint.moved_to;
       errors.cut = std::min(errors.cut, m.offset);
       errors.offsets.push_back(m.offset);
-      errors.sink->report(code, location{std::string(errors.path), m.line, m.column}, m.message, std::move(hint.notes));
+      errors.sink->report({std::string(code.code), code.level, location{std::string(errors.path), m.line, m.column},
+                           m.message, std::move(hint.notes)});
       errors.relocated = errors.offsets.size() - 1;
       return;
     }
     errors.offsets.push_back(at.byte);
-    errors.sink->report(code,
-                       location{std::string(errors.path), static_cast<std::uint32_t>(at.line),
-                                static_cast<std::uint32_t>(at.column)},
-                       message, std::move(hint.notes));
+    errors.sink->report({std::string(code.code), code.level,
+                         location{std::string(errors.path), static_cast<std::uint32_t>(at.line),
+                                  static_cast<std::uint32_t>(at.column)},
+                         message, std::move(hint.notes)});
   }
 };
 
@@ -223,10 +224,9 @@ ast::policy_file parse_policy(std::string_view path, std::string_view text, diag
     // an error outside any item, already recorded by raise().
     if (local.all().empty()) {
       const auto& p = e.positions().front();
-      local.report(codes::syntax,
-                 {std::string(path), static_cast<std::uint32_t>(p.line),
-                  static_cast<std::uint32_t>(p.column)},
-                 std::string(e.message()));
+      report<messages::syntax_error>(
+          local, {std::string(path), static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column)},
+          e.message());
     }
   }
   // The syntax errors come first in `local`, in the order recorded.

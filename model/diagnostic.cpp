@@ -10,11 +10,6 @@ namespace callpolicy {
 
 std::string where_text(const location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
 
-void diagnostic_sink::report(const diagnostic_kind& kind, const location& where, std::string message,
-                             std::vector<std::string> notes) {
-  items_.push_back({std::string(kind.code), kind.level, where, std::move(message), std::move(notes)});
-}
-
 std::ostream& operator<<(std::ostream& out, const diagnostic_kind& kind) { return out << kind.code; }
 
 const diagnostic_kind* find_diagnostic_kind(std::string_view code) {

@@ -1,7 +1,7 @@
 // Diagnostics are data (as in Clang): a stable code, a severity, a position
-// and a short message. Call sites never format output; the renderers in
-// diagnostic_render.h are the only code that knows text, JSON, SARIF or the
-// GitHub workflow syntax.
+// and a short message. The messages are a table of their own
+// (compiler/diagnostic_messages.h); the renderers in diagnostic_render.h are
+// the only code that knows text, JSON, SARIF or the GitHub workflow syntax.
 //
 // Codes: errors are numbered (E001...), warnings are named
 // (W-default-fallback). The catalogue below is the list; docs/language.md
@@ -54,10 +54,9 @@ struct diagnostic {
 
 class diagnostic_sink {
  public:
-  void report(diagnostic d) { items_.push_back(std::move(d)); }
-  // A diagnostic of `kind`, with its severity from the catalogue.
-  void report(const diagnostic_kind& kind, const location& where, std::string message,
-              std::vector<std::string> notes = {});
+  // Call sites report a row of compiler/diagnostic_messages.h, which builds
+  // the diagnostic; this keeps it.
+  diagnostic& report(diagnostic d) { return items_.emplace_back(std::move(d)); }
 
   const std::vector<diagnostic>& all() const { return items_; }
   std::size_t error_count() const;

@@ -295,18 +295,11 @@ std::optional<zone_advice> legacy_zone_advice(std::string_view name) {
   }};
   for (const posix_zone& z : posix) {
     if (name != z.name) continue;
-    return zone_advice{
-        std::string(z.use),
-        z.fixed ? fmt::format("'{}' is a fixed offset that never changes for daylight saving time", name)
-                : fmt::format("'{}' is a legacy POSIX zone that follows no place's own history", name)};
+    return zone_advice{std::string(z.use), z.fixed ? zone_problem::fixed_offset : zone_problem::posix};
   }
   if (name.starts_with("Etc/GMT") && name.size() > 7 && name != "Etc/GMT0" && name != "Etc/GMT+0" &&
       name != "Etc/GMT-0") {
-    return zone_advice{
-        {},
-        fmt::format("'{}' is a fixed offset with no daylight saving time, and its sign is "
-                    "inverted (Etc/GMT+5 is UTC-05:00)",
-                    name)};
+    return zone_advice{{}, zone_problem::inverted_offset};
   }
   const zone_names& n = names();
   const auto link = n.links.find(name);
@@ -314,7 +307,7 @@ std::optional<zone_advice> legacy_zone_advice(std::string_view name) {
     return std::nullopt;
   // Old spellings of UTC are UTC.
   if (link->second == "Etc/UTC" || link->second == "Etc/GMT") return std::nullopt;
-  return zone_advice{link->second, fmt::format("'{}' is an old name kept for compatibility", name)};
+  return zone_advice{link->second, zone_problem::old_name};
 }
 
 local_resolution resolve_local_time(const cctz::time_zone* zone, std::int64_t local_seconds) {

@@ -31,11 +31,12 @@ std::string zone_country(std::string_view zone);
 std::vector<std::string> suggest_zones(std::string_view name, std::size_t limit = 1);
 
 // For a known name that users rarely mean (a fixed offset such as EST, a
-// POSIX zone such as EST5EDT, an old alias such as US/Eastern): why, and the
-// zone to use instead (empty when there is no single one).
+// POSIX zone such as EST5EDT, an old alias such as US/Eastern): what is wrong
+// with it, and the zone to use instead (empty when there is no single one).
+enum class zone_problem : std::uint8_t { fixed_offset, posix, inverted_offset, old_name };
 struct zone_advice {
   std::string use;
-  std::string why;
+  zone_problem problem = zone_problem::old_name;
 };
 std::optional<zone_advice> legacy_zone_advice(std::string_view name);
 

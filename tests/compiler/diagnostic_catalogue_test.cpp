@@ -12,6 +12,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "compiler/diagnostic_messages.h"
+#include "grammar/policy_errors.h"
 #include "model/diagnostic.h"
 
 using namespace callpolicy;
@@ -96,11 +98,69 @@ BOOST_AUTO_TEST_CASE(errors_are_numbered_and_warnings_named) {
   BOOST_TEST(find_diagnostic_kind("E999") == nullptr);
 }
 
-BOOST_AUTO_TEST_CASE(a_kind_decides_its_severity) {
+BOOST_AUTO_TEST_CASE(a_message_takes_its_code_and_severity_from_its_kind) {
   diagnostic_sink sink;
-  sink.report(codes::past_dates, {"f.policy", 1, 1}, "every dated entry is in the past");
-  sink.report(codes::bad_time, {"f.policy", 2, 1}, "'25:00' is not a time of day");
+  report<messages::every_date_past>(sink, {"f.policy", 1, 1}, "smile-dental", "2026-12-04");
+  report<messages::not_a_time_of_day>(sink, {"f.policy", 2, 1}, "25:00");
   BOOST_TEST(sink.warning_count() == 1u);
   BOOST_TEST(sink.error_count() == 1u);
   BOOST_TEST(sink.all()[0].code == codes::past_dates);
+  BOOST_TEST(sink.all()[0].message == "every dated entry of clinic 'smile-dental' is in the past (before 2026-12-04)");
+  BOOST_TEST(sink.all()[0].notes == std::vector<std::string>{"add this year's dates, or remove the old ones"},
+             boost::test_tools::per_element());
+  BOOST_TEST(sink.all()[1].code == codes::bad_time);
+  BOOST_TEST(sink.all()[1].notes.empty());
+}
+
+// A note may use arguments the text does not, by position.
+BOOST_AUTO_TEST_CASE(a_note_reads_the_same_arguments_as_its_text) {
+  diagnostic_sink sink;
+  report<messages::item_given_twice_at>(sink, {"f.policy", 9, 3}, "timeout", 4u, 5u);
+  BOOST_REQUIRE(sink.all().size() == 1u);
+  BOOST_TEST(sink.all()[0].message == "'timeout' is given twice; the first stays");
+  BOOST_TEST(sink.all()[0].notes.size() == 1u);
+  BOOST_TEST(sink.all()[0].notes.at(0) == "first given at 4:5");
+}
+
+// Every code the compiler has is said by some message: a row of the message
+// table, or the grammar's own table for syntax errors; a code nothing can say
+// is a code documented for nothing.
+BOOST_AUTO_TEST_CASE(every_code_is_said_by_a_message) {
+  std::set<std::string_view> said{grammar::error_code<grammar::top_item>, grammar::error_code<grammar::escaped_char>,
+                                  grammar::error_code<grammar::too_deep>};
+  std::set<std::string_view> names;
+  for (const diagnostic_message* m : message_table) {
+    BOOST_TEST_INFO(m->name);
+    BOOST_TEST(names.insert(m->name).second, "a message name in the table twice");
+    const diagnostic_kind* kind = find_diagnostic_kind(m->kind.code);
+    BOOST_TEST((kind && kind->level == m->kind.level && kind->meaning == m->kind.meaning),
+               "a kind outside the catalogue");
+    said.insert(m->kind.code);
+  }
+  for (const diagnostic_kind& kind : catalogue) {
+    BOOST_TEST_INFO(kind.code);
+    BOOST_TEST(said.count(kind.code) == 1u, "no message says it");
+  }
+}
+
+// docs/language.md's rules for messages: lower case, no final period; a
+// note is a line of its own.
+BOOST_AUTO_TEST_CASE(messages_are_written_alike) {
+  for (const diagnostic_message* m : message_table) {
+    BOOST_TEST_INFO(m->name);
+    BOOST_TEST(!m->text.empty());
+    if (m->text.empty()) continue;
+    // An acronym ("SIP user ...") is no capital of a sentence.
+    const bool capitalised = m->text.size() > 1 && m->text[0] >= 'A' && m->text[0] <= 'Z' &&
+                             m->text[1] >= 'a' && m->text[1] <= 'z';
+    BOOST_TEST(!capitalised, "starts with a capital");
+    BOOST_TEST(m->text.back() != '.', "ends with a period");
+    BOOST_TEST(m->text.find('\n') == std::string_view::npos);
+    // A second note only after a first, so that no empty note is written.
+    BOOST_TEST(!(m->notes[0].empty() && !m->notes[1].empty()));
+    for (std::string_view note : m->notes) {
+      BOOST_TEST(note.find('\n') == std::string_view::npos);
+      BOOST_TEST((note.empty() || note.back() != '.'), "a note ends with a period");
+    }
+  }
 }
