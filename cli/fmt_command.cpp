@@ -2,10 +2,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "authoring/formatter.h"
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
 #include "cli/unified_diff.h"
-#include "compiler/formatter.h"
 #include "compiler/parser.h"
 
 namespace callpolicy::cli {

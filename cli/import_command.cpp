@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "authoring/settings_export.h"
+#include "authoring/settings_import.h"
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
 #include "runtime/identify.h"
-#include "compiler/settings_export.h"
-#include "compiler/settings_import.h"
 
 namespace callpolicy::cli {
 namespace {

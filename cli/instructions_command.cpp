@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "authoring/onboarding.h"
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
-#include "compiler/onboarding.h"
 
 namespace callpolicy::cli {
 

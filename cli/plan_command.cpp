@@ -1,5 +1,5 @@
 // `callpolicy plan`: what a policy change does to calls (docs/tooling.md).
-// The week mode is compiler/plan.cpp's and the journal mode
+// The week mode is authoring/plan.cpp's and the journal mode
 // server/journal/plan_replay.cpp's; this file reads the two sets (from
 // paths, or from a git revision of the same paths) and prints the result.
 #include <spawn.h>
@@ -9,10 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "authoring/plan.h"
+#include "authoring/plan_render.h"
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
-#include "compiler/plan.h"
-#include "compiler/plan_render.h"
 #include "server/journal/plan_replay.h"
 
 extern char** environ;

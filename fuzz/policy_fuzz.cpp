@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-#include "model/bundle.h"
+#include "authoring/formatter.h"
 #include "compiler/compiler.h"
-#include "compiler/formatter.h"
 #include "compiler/parser.h"
 #include "fuzz/fuzz_check.h"
+#include "model/bundle.h"
 
 namespace {
 using namespace callpolicy;

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "compiler/plan_render.h"
+#include "authoring/plan_render.h"
 #include "runtime/evaluator.h"
 #include "runtime/identify.h"
 #include "server/journal/journal.h"

@@ -7,8 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "authoring/formatter.h"
 #include "compiler/compiler.h"
-#include "compiler/formatter.h"
 #include "compiler/parser.h"
 #include "tests/support/subprocess.h"
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "compiler/plan.h"
+#include "authoring/plan.h"
 
 namespace callpolicy {
 

@@ -1,4 +1,4 @@
-#include "compiler/formatter.h"
+#include "authoring/formatter.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "compiler/plan_render.h"
+#include "authoring/plan_render.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

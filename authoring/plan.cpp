@@ -1,4 +1,4 @@
-#include "compiler/plan.h"
+#include "authoring/plan.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "compiler/settings_export.h"
+#include "authoring/settings_export.h"
 
 #include <array>
 

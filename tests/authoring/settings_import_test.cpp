@@ -2,9 +2,9 @@
 // compiles cleanly and decides as the settings mean.
 #include <boost/test/unit_test.hpp>
 
+#include "authoring/settings_export.h"
+#include "authoring/settings_import.h"
 #include "compiler/compiler.h"
-#include "compiler/settings_export.h"
-#include "compiler/settings_import.h"
 #include "model/time_tables.h"
 #include "tests/support/subprocess.h"
 

@@ -1,4 +1,4 @@
-#include "compiler/onboarding.h"
+#include "authoring/onboarding.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "compiler/settings_import.h"
+#include "authoring/settings_import.h"
 
 #include <algorithm>
 #include <array>
@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "authoring/formatter.h"
 #include "compiler/canonical.h"
 #include "compiler/compiler.h"
-#include "compiler/formatter.h"
 #include "compiler/parser.h"
 #include "model/phone_numbers.h"
 
