@@ -15,6 +15,7 @@
 
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/wait.h"
 
 using namespace callpolicy::testing;
 namespace fs = std::filesystem;
@@ -43,10 +44,8 @@ class nginx_process {
               static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    for (int i = 0; i < 100; ++i) {
-      if (http_request(port_, "GET", "/_hangup.xml").status != 0) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    if (eventually([&] { return http_request(port_, "GET", "/_hangup.xml").status != 0; }, std::chrono::seconds(5)))
+      return;
     throw std::runtime_error("nginx did not start: " + read_text(dir.path() + "/nginx/error.log"));
   }
   ~nginx_process() {

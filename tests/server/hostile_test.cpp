@@ -174,6 +174,7 @@ BOOST_FIXTURE_TEST_CASE(out_of_descriptors_accept_backs_off_and_recovers, serve_
   // Out of descriptors once it says so; from then on it must not spin.
   BOOST_TEST_REQUIRE(eventually([&] { return contains(server.log(), "accept paused: out of file descriptors"); }));
   const long before = cpu_ticks(server.pid());
+  // What is measured is the CPU a second costs: the wait is the measurement.
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const long spent = cpu_ticks(server.pid()) - before;
   BOOST_TEST(spent < 30, "server used " << spent << " ticks of CPU in 1 s while out of descriptors");

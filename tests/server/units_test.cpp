@@ -8,8 +8,10 @@
 #include "server/twilio/form.h"
 #include "server/recent_keys.h"
 #include "server/twilio/signature.h"
+#include "tests/support/wait.h"
 
 using namespace callpolicy::server;
+using callpolicy::testing::eventually;
 
 namespace {
 // A CallSid of Twilio's shape, numbered.
@@ -112,8 +114,7 @@ BOOST_AUTO_TEST_CASE(memory_state_counts_each_call_once_until_final_or_ttl) {
   auto short_lived = make_memory_state(std::chrono::seconds(1));
   short_lived->start_call(sid(9), "a", clock_type::now() - std::chrono::milliseconds(900));
   BOOST_TEST(short_lived->active_by_clinic()["a"] == 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  BOOST_TEST(short_lived->active_by_clinic()["a"] == 0);
+  BOOST_TEST(eventually([&] { return short_lived->active_by_clinic()["a"] == 0; }, std::chrono::seconds(2)));
 }
 
 BOOST_AUTO_TEST_CASE(memory_state_admits_ai_legs_within_the_fleet_and_the_clinic) {
@@ -153,8 +154,7 @@ BOOST_AUTO_TEST_CASE(memory_state_admits_ai_legs_within_the_fleet_and_the_clinic
   auto short_lived = make_memory_state(std::chrono::seconds(1));
   short_lived->start_call(sid(9), "a", clock_type::now() - std::chrono::milliseconds(900), fleet_of_2, &admitted);
   BOOST_TEST(admitted);
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  BOOST_TEST(short_lived->ai_legs_by_clinic().empty());
+  BOOST_TEST(eventually([&] { return short_lived->ai_legs_by_clinic().empty(); }, std::chrono::seconds(2)));
   short_lived->start_call(sid(8), "a", clock_type::now(), {"1", 1, 0}, &admitted);
   BOOST_TEST(admitted);
 }

@@ -13,6 +13,7 @@
 
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/wait.h"
 
 namespace callpolicy::testing {
 namespace {
@@ -22,11 +23,8 @@ bool pings(int port) {
 }
 
 void wait_until(const auto& ready, const char* what) {
-  for (int i = 0; i < 200; ++i) {
-    if (ready()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  throw std::runtime_error(std::string(what) + " did not start");
+  if (!eventually(ready, std::chrono::seconds(5), std::chrono::milliseconds(25)))
+    throw std::runtime_error(std::string(what) + " did not start");
 }
 
 }  // namespace

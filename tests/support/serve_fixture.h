@@ -11,6 +11,7 @@
 
 #include "tests/support/server_process.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/wait.h"
 
 namespace callpolicy::testing {
 
@@ -35,18 +36,6 @@ struct serve_fixture {
 inline std::vector<std::pair<std::string, std::string>> call(const std::string& sid, const std::string& to,
                                                              const std::string& from = "+14165550100") {
   return {{"CallSid", sid}, {"To", to}, {"From", from}, {"CallStatus", "ringing"}};
-}
-
-// Polls `p` until it holds or `limit` passes: for what a server does on its
-// own time (a reload, a reconnect), instead of a fixed sleep.
-template <typename Predicate>
-bool eventually(Predicate p, std::chrono::milliseconds limit = std::chrono::milliseconds(8000)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (p()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return p();
 }
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
