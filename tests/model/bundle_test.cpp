@@ -1,0 +1,44 @@
+// The bundle's one owner is model/: what it writes it reads back, and what it
+// reads it writes again byte for byte, for every clinic of the examples and
+// the production rules, and it refuses a bundle it cannot trust with a
+// pointer to the place.
+#include <boost/test/unit_test.hpp>
+
+#include "model/bundle.h"
+#include "tests/support/subprocess.h"
+
+using namespace callpolicy;
+namespace t = callpolicy::testing;
+
+namespace {
+
+std::string compiled(const std::string& rules) {
+  const t::process_result r = t::run_callpolicy({"compile", rules, "-o", "-"});
+  BOOST_TEST_INFO(r.err);
+  BOOST_REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_bundle_read_writes_back_byte_for_byte) {
+  for (const char* rules : {CALLPOLICY_SOURCE_DIR "/examples", CALLPOLICY_SOURCE_DIR "/rules"}) {
+    BOOST_TEST_INFO(rules);
+    const std::string text = compiled(rules);
+    const bundle_read_result read = read_bundle(text);
+    BOOST_TEST_INFO(read.error);
+    BOOST_REQUIRE(read.set.has_value());
+    BOOST_TEST(!read.set->clinics.empty());
+    BOOST_TEST(write_bundle(*read.set) == text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_bundle_it_cannot_trust_is_refused_with_the_place) {
+  const std::string text = compiled(CALLPOLICY_SOURCE_DIR "/examples");
+  BOOST_TEST(!read_bundle("").set);
+  BOOST_TEST(!read_bundle("[]").set);
+  BOOST_TEST(!read_bundle(text.substr(0, text.size() / 2)).set);  // cut short
+  const bundle_read_result wrong = read_bundle(R"({"format": 999})");
+  BOOST_TEST(!wrong.set);
+  BOOST_TEST(!wrong.error.empty());
+}
