@@ -41,23 +41,6 @@ unsigned long long settled_count(const std::string& file) {
   return 0;
 }
 
-// One response on a keep-alive connection: its status, or 0.
-int read_response(int fd) {
-  std::string got;
-  char buffer[4096];
-  for (;;) {
-    const auto head = got.find("\r\n\r\n");
-    if (head != std::string::npos) {
-      const auto at = got.find("Content-Length: ");
-      const std::size_t length = at == std::string::npos ? 0 : std::stoul(got.substr(at + 16));
-      if (got.size() >= head + 4 + length) return std::stoi(got.substr(9, 3));
-    }
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return 0;
-    got.append(buffer, static_cast<std::size_t>(n));
-  }
-}
-
 // What one step sends, and the status it must get.
 struct step {
   std::string bytes;
@@ -180,7 +163,7 @@ double allocations_per_request(const std::vector<std::string>& args, const std::
         BOOST_REQUIRE(send_all(open[i], s.bytes));
       }
       for (std::size_t i = 0; i < open.size(); ++i) {
-        BOOST_REQUIRE_EQUAL(read_response(open[i]), expected[i]);
+        BOOST_REQUIRE_EQUAL(read_response(open[i]).status, expected[i]);
         if (how == connections::one_per_request) {
           ::close(open[i]);
           open[i] = -1;

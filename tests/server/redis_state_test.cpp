@@ -81,28 +81,14 @@ std::string in(std::chrono::seconds from_now) {
 }
 
 // One /twilio/voice request on the kept-alive connection `fd`, and its reply.
-std::string voice_on(int fd, server_process& a, const std::string& sid) {
+http_reply voice_on(int fd, server_process& a, const std::string& sid) {
   const std::string body = form({{"CallSid", sid}, {"To", harbour}, {"From", "+447700900001"}});
   const std::string request = "POST /twilio/voice HTTP/1.1\r\nHost: " + a.base_url().substr(7) +
                               "\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: " +
                               sign(token, a.base_url() + "/twilio/voice", body) +
                               "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return std::string();
-  std::string reply;
-  char chunk[4096];
-  for (;;) {
-    const auto head_end = reply.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      const auto length_at = reply.find("Content-Length: ");
-      if (length_at != std::string::npos &&
-          reply.size() >= head_end + 4 + std::stoul(reply.substr(length_at + 16))) {
-        return reply;
-      }
-    }
-    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) return reply;
-    reply.append(chunk, static_cast<std::size_t>(n));
-  }
+  if (!send_all(fd, request)) return {};
+  return read_response(fd);
 }
 
 }  // namespace
@@ -613,14 +599,14 @@ BOOST_AUTO_TEST_CASE(a_late_count_never_reaches_the_next_connection_in_its_slot)
   BOOST_TEST(call(a, call_sid(1)).find("<Response>") != std::string::npos);
   const int fd = open_connection(a.port());
   BOOST_REQUIRE(fd >= 0);
-  BOOST_TEST(voice_on(fd, a, call_sid(2)).find("<Response>") != std::string::npos);
+  BOOST_TEST(voice_on(fd, a, call_sid(2)).body.find("<Response>") != std::string::npos);
   // The stalled Redis answers call 1 now, into the slot that holds this connection.
   redis.resume();
   BOOST_TEST(eventually([&] { return status_of(a)["state"]["healthy"] == true; }));
   for (unsigned long long n = 3; n < 6; ++n) {
-    const std::string reply = voice_on(fd, a, call_sid(n));
-    BOOST_TEST(reply.starts_with("HTTP/1.1 200"), reply);
-    BOOST_TEST(reply.find("<Response>") != std::string::npos);
+    const http_reply reply = voice_on(fd, a, call_sid(n));
+    BOOST_TEST(reply.status == 200, reply.body);
+    BOOST_TEST(reply.body.find("<Response>") != std::string::npos);
   }
   ::close(fd);
   BOOST_TEST(a.running());

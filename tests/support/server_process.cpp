@@ -105,6 +105,26 @@ std::string receive(int fd, std::chrono::milliseconds timeout) {
   return raw;
 }
 
+http_reply read_response(int fd) {
+  std::string raw;
+  char buffer[4096];
+  for (;;) {
+    const auto head_end = raw.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      http_reply reply = parse_reply(raw);
+      const auto length = reply.headers.find("content-length");
+      const std::size_t body = length == reply.headers.end() ? 0 : std::stoul(length->second);
+      if (raw.size() >= head_end + 4 + body) {
+        reply.body.resize(body);
+        return reply;
+      }
+    }
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return {};
+    raw.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
 http_reply http_raw(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
   const int fd = open_connection(port);
   if (fd < 0) return {};

@@ -33,6 +33,9 @@ bool send_all(int fd, const std::string& bytes);
 std::string receive(int fd, std::chrono::milliseconds timeout);
 // Sends raw bytes and reads until the server closes or `timeout` passes.
 http_reply http_raw(int port, const std::string& bytes, std::chrono::milliseconds timeout);
+// One response on a kept-alive connection, read as far as its Content-Length;
+// status 0 when the peer closed first.
+http_reply read_response(int fd);
 
 // The X-Twilio-Signature of a form body, computed here with OpenSSL, not by
 // the server's code.
