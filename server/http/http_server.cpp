@@ -3,7 +3,7 @@
 // (the status page, /status, /metrics, /admin/); connections capped in all
 // and per client address; one event loop per worker thread, each owning its
 // connections (http_session.h); SIGHUP reloads, SIGTERM drains. One
-// connection's request path is http_session.cpp; Beast and Asio appear in
+// connection's request path is http_session.cpp, accepting is listener.cpp; Beast and Asio appear in
 // server/http/ only.
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
@@ -33,6 +33,7 @@
 #include "server/json_line.h"
 #include "server/log.h"
 #include "server/http/http_session.h"
+#include "server/http/listener.h"
 #include "server/http/request_arena.h"
 #include "server/server.h"
 #include "server/text.h"
@@ -65,89 +66,6 @@ void run_committing(net::io_context& io, journal& log) {
     log.commit();
   }
 }
-
-// A listening socket on one worker's loop. Owned by the server, beside its
-// worker; its handlers reach it by `this`, so it is stopped and its worker's
-// loop run dry before it goes.
-class listener {
- public:
-  listener(worker& w, tcp::endpoint endpoint)
-      : acceptor_(w.io().get_executor()), backoff_(w.io().get_executor()), worker_(w) {
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(net::socket_base::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(net::socket_base::max_listen_connections);
-  }
-
-  // Another worker's listener on the same listening socket (a duplicate of
-  // its descriptor): every worker accepts from one queue, and the address
-  // stays bound exclusively, so a second server on a taken port still fails
-  // to start (SO_REUSEPORT would let it share the port silently).
-  listener(worker& w, listener& first) : acceptor_(w.io().get_executor()), backoff_(w.io().get_executor()), worker_(w) {
-    const int fd = ::dup(first.acceptor_.native_handle());
-    if (fd < 0) throw std::runtime_error("cannot share the listening socket");
-    acceptor_.assign(first.acceptor_.local_endpoint().protocol(), fd);
-  }
-
-  void accept() {
-    acceptor_.async_accept(with_memory(accept_memory_, [this](beast::error_code ec, socket_type socket) {
-      on_accept(ec, std::move(socket));
-    }));
-  }
-
-  // On the worker's thread.
-  void stop() {
-    beast::error_code ec;
-    acceptor_.close(ec);
-    backoff_.cancel();
-  }
-
-  std::string local_address() const {
-    const auto e = acceptor_.local_endpoint();
-    return e.address().is_v6() ? fmt::format("[{}]:{}", e.address().to_string(), e.port())
-                               : fmt::format("{}:{}", e.address().to_string(), e.port());
-  }
-
-  worker& owner() { return worker_; }
-
- private:
-  void on_accept(beast::error_code ec, socket_type socket) {
-    if (!acceptor_.is_open()) return;
-    if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
-        ec == net::error::no_memory) {
-      // Out of descriptors: accepting again at once would spin at 100% CPU
-      // while the pending connection stays queued. Wait for some to close.
-      if (!out_of_descriptors_) log_message("warning", "accept paused: out of file descriptors", "error", ec.message());
-      out_of_descriptors_ = true;
-      backoff_.expires_after(std::chrono::milliseconds(50));
-      backoff_.async_wait([this](beast::error_code wait_ec) {
-        if (!wait_ec && acceptor_.is_open()) accept();
-      });
-      return;
-    }
-    if (!ec) {
-      out_of_descriptors_ = false;
-      beast::error_code endpoint_ec;
-      const auto remote = socket.remote_endpoint(endpoint_ec);
-      std::string address = endpoint_ec ? std::string("unknown") : remote.address().to_string();
-      shared& s = worker_.common();
-      if (s.draining || !s.admit(address, worker_.admin())) {
-        // Over a cap: refuse at once rather than queue without bound.
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        worker_.open(std::move(socket), std::move(address));
-      }
-    }
-    accept();
-  }
-
-  acceptor_type acceptor_;
-  timer_type backoff_;
-  worker& worker_;
-  bool out_of_descriptors_ = false;
-  handler_memory accept_memory_;  // the accept in flight
-};
 
 std::optional<tcp::endpoint> parse_listen(const std::string& listen) {
   const auto colon = listen.rfind(':');

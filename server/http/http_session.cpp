@@ -10,16 +10,15 @@
 #include <functional>
 #include <optional>
 
-#include <fmt/format.h>
 
 #include "server/state/call_state.h"
 #include "server/endpoints.h"
 #include "server/journal/journal.h"
-#include "server/json_line.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/http/request_arena.h"
 #include "server/http/request_framing.h"
+#include "server/http/response_wire.h"
 #include "server/text.h"
 #include "server/handlers.h"
 
@@ -306,38 +305,11 @@ class connection final : journal_waiter, public state_waiter {
     const auto latency = std::chrono::steady_clock::now() - started_;
     // The handler found the endpoint already; a request it never saw is looked up here.
     shared_.stats.count_request(r.endpoint.empty() ? endpoint_label(target_, admin_) : r.endpoint, r.status, latency);
-    log_request(r, latency);
+    append_request_log(batch_.lines(), r, {address_, method_, target_, latency});
 
     if (shared_.draining) keep_alive_ = false;
-    // The response is a few fixed headers and a body: written straight into
-    // one reused buffer and sent with one write, rather than through Beast's
-    // serializer, which cost more than all the handler's formatting.
-    memory_->wire.clear();
-    const beast::string_view phrase = http::obsolete_reason(static_cast<http::status>(r.status));
-    const auto header = [&](std::string_view name, std::string_view value) {
-      memory_->wire.append(name).append(": ").append(value).append("\r\n");
-    };
-    memory_->wire.append("HTTP/1.1 ").append(fmt::format_int(r.status).c_str()).append(" ");
-    memory_->wire.append(phrase.data(), phrase.size()).append("\r\n");
-    header("Server", "callpolicy");
-    header("Content-Type", r.content_type);
-    if (!r.allow.empty()) header("Allow", r.allow);
-    if (!r.authenticate.empty()) header("WWW-Authenticate", r.authenticate);
-    header("X-Content-Type-Options", "nosniff");
-    if (admin_) {
-      // The status page loads its script and style from itself and is
-      // never framed (clickjacking the override buttons).
-      header("Content-Security-Policy",
-             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-      header("X-Frame-Options", "DENY");
-      header("Referrer-Policy", "no-referrer");
-    }
-    if (!keep_alive_) header("Connection", "close");
-    // HEAD answers the length GET would have sent, without the body.
-    header("Content-Length", fmt::format_int(r.body.size()).c_str());
-    memory_->wire.append("\r\n");
-    if (!head_) memory_->wire += r.body;
+    // Sent with one write from the connection's reused buffer.
+    write_wire(memory_->wire, r, {admin_, keep_alive_, head_});
     expire_after(shared_.options.read_timeout);
     ++pending_;  // until the batch sends it
     batch_.defer(*this);
@@ -358,24 +330,6 @@ class connection final : journal_waiter, public state_waiter {
   }
 
  private:
-  void log_request(const response& r, std::chrono::steady_clock::duration latency) {
-    json_line line(batch_.lines());
-    line.add("level", r.status >= 500                ? "error"
-                      : r.action == "not-in-service" ? "warning"
-                                                     : "info")
-        .add("time_ms", now_ms())
-        .add("remote", address_)
-        .add("method", method_)
-        .add("path", target_)
-        .add("status", static_cast<std::int64_t>(r.status))
-        .add("latency_us", std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
-    if (!r.clinic.empty()) line.add("clinic", r.clinic);
-    if (!r.call_sid.empty()) line.add("call_sid", r.call_sid);
-    if (!r.action.empty()) line.add("action", r.action);
-    if (!r.reason.empty()) line.add("reason", r.reason);
-    line.end_line();
-  }
-
   // Done with the connection: no more sending, and the watchdog lets go.
   void close() {
     beast::error_code ec;
