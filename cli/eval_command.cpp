@@ -269,7 +269,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     const bool caller_is_e164 = opts->caller.empty() ? match.via != via_kind::sip : is_e164(opts->caller);
     std::string twiml;
     const bool after_transfer = transfer && d.action == action_kind::forward;
-    write_twiml(twiml, c, d, {match.via, caller_is_e164, flow.menu_repeated, instant.instant, caller, {}, after_transfer},
+    write_twiml(twiml, c, d,
+                {match.via, caller_is_e164, flow.menu_repeated, instant.instant, caller, {}, after_transfer, opts->to},
                 {opts->public_url, opts->ai_sip, opts->ai_url});
     const std::string local_time = format_local_time(c, instant.instant);
     explanation why;

@@ -58,6 +58,24 @@ void append_callback_url(std::string& out, const twiml_options& options, std::st
   append_uri_component(out, c.id);
 }
 
+// The recording's callback: the message belongs to the clinic, and says
+// why the call came to voicemail, who called and what they dialled
+// (docs/operations.md, "Voicemail"), all signed by Twilio with the URL.
+void append_voicemail_url(std::string& out, const twiml_options& options, const compiled_clinic& c,
+                          const decision& d, const twiml_call& call) {
+  append_callback_url(out, options, "voicemail", c);
+  out += "&amp;reason=";
+  append_uri_component(out, d.reason);
+  if (!call.caller.empty()) {
+    out += "&amp;caller=";
+    append_uri_component(out, call.caller);
+  }
+  if (!call.to.empty()) {
+    out += "&amp;to=";
+    append_uri_component(out, call.to);
+  }
+}
+
 void append_menu(std::string& out, const compiled_clinic& c, bool repeated, const twiml_options& options) {
   const std::string_view again = repeated ? "&amp;attempt=2" : "";
   fmt::format_to(std::back_inserter(out), R"(<Gather input="dtmf" numDigits="1" timeout="{}" action=")",
@@ -233,10 +251,10 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
       append_say(out, c, c.voicemail.greeting);
       fmt::format_to(std::back_inserter(out), R"(<Record maxLength="{}" playBeep="true" action=")",
                      c.voicemail.max_seconds);
-      append_xml_escaped(out, options.public_url);
-      out += R"(/twilio/hangup" recordingStatusCallback=")";
-      append_xml_escaped(out, options.public_url);
-      out += R"(/twilio/voicemail" recordingStatusCallbackEvent="completed"/>)";
+      append_callback_url(out, options, "hangup", c);
+      out += R"(" recordingStatusCallback=")";
+      append_voicemail_url(out, options, c, d, call);
+      out += R"(" recordingStatusCallbackEvent="completed"/>)";
       break;
     case action_kind::forward: {
       append_say(out, c, c.forward.say);

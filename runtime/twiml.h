@@ -28,6 +28,9 @@ struct twiml_call {
   std::string_view caller{};
   std::string_view call_sid{};
   bool after_transfer = false;  // a forward the AI's transfer reached
+  // The number the caller dialled (Twilio's `To`), for the voicemail's
+  // callback: Twilio's recording callback names neither the caller nor it.
+  std::string_view to{};
 };
 
 // Replaces `out` with the whole document, XML declaration included.

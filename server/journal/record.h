@@ -162,19 +162,26 @@ struct menu_of {
   }
 };
 
-// A recording left by a caller, journaled before Twilio is told 200.
+// A recording left by a caller, journaled before Twilio is told 200. The
+// clinic, caller, number dialled and reason come from the recording
+// callback's URL; a line written before they were there has none of them.
 template <class Text>
 struct voicemail_of {
   static constexpr std::string_view type = "voicemail";
   static constexpr std::string_view incomplete = "voicemail without a 'recording_sid' string";
   std::int64_t time_ms = 0;
   Text call_sid{}, recording_sid{}, recording_url{}, recording_duration{}, recording_status{};
+  Text clinic{}, caller{}, to{}, reason{};
   template <class Self, class Visit>
   static void fields(Self& r, Visit&& v) {
     v("recording_sid", r.recording_sid, presence::required);
     v("recording_url", r.recording_url, presence::always);
     v("recording_duration", r.recording_duration, presence::always);
     v("recording_status", r.recording_status, presence::always);
+    v("clinic", r.clinic, presence::always);
+    v("caller", r.caller, presence::always);
+    v("to", r.to, presence::always);
+    v("reason", r.reason, presence::always);
   }
 };
 

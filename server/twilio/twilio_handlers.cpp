@@ -93,7 +93,7 @@ void twilio_handlers::handle(const endpoint& e, const request_view& request, res
     case endpoint_id::menu:
       return handle_menu(form, request.target, out);
     default:
-      return handle_voicemail(form, out);
+      return handle_voicemail(form, request.target, out);
   }
 }
 
@@ -181,7 +181,7 @@ void twilio_handlers::finish_call(response& out, pending_call& call, std::int32_
   }
   write_twiml(out.body, clinic, d,
               {call.via, is_e164(call.from), false, std::chrono::floor<std::chrono::seconds>(call.received), caller,
-               out.call_sid},
+               out.call_sid, false, call.to},
               answer_options());
   out.action.assign(action_name(d.action));
   context_.metrics.count_decision(out.clinic, out.action, out.reason);
@@ -267,7 +267,7 @@ void twilio_handlers::answer_step(const runtime_clinic& clinic, const form_field
   }
   write_twiml(out.body, clinic, d,
               {callback_via(form, clinic), is_e164(from), menu_repeated, std::chrono::floor<std::chrono::seconds>(now),
-               caller, out.call_sid, after_transfer},
+               caller, out.call_sid, after_transfer, form_value(form, "To")},
               answer_options());
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
@@ -394,7 +394,7 @@ void twilio_handlers::handle_menu(const form_fields& form, std::string_view targ
                                                                 .from = form_value(form, "From")});
 }
 
-void twilio_handlers::handle_voicemail(const form_fields& form, response& out) {
+void twilio_handlers::handle_voicemail(const form_fields& form, std::string_view target, response& out) {
   const std::string_view call_sid = form_value(form, "CallSid");
   const std::string_view recording = form_value(form, "RecordingSid");
   if (recording.empty()) {
@@ -405,6 +405,16 @@ void twilio_handlers::handle_voicemail(const form_fields& form, response& out) {
   out.body.assign(empty_twiml);
   out.call_sid.assign(call_sid);
   out.action = "voicemail";
+  // Whose message it is, and what the call was, travel in the callback's URL
+  // (Twilio signs it; its recording callback names neither caller nor
+  // number). A <Record> answered before they did names none: the message is
+  // kept all the same. query_value's view lasts until its next call, hence
+  // a copy each, into buffers that keep their capacity.
+  thread_local std::string caller, to;
+  out.clinic.assign(query_value(target, "clinic"));
+  out.reason.assign(query_value(target, "reason"));
+  caller.assign(query_value(target, "caller"));
+  to.assign(query_value(target, "to"));
   if (!context_.voicemails.remember(recording, now)) {
     // Already on disk: Twilio retried a callback whose answer it missed.
     out.reason = "already journaled";
@@ -417,7 +427,11 @@ void twilio_handlers::handle_voicemail(const form_fields& form, response& out) {
                                                    .recording_sid = recording,
                                                    .recording_url = form_value(form, "RecordingUrl"),
                                                    .recording_duration = form_value(form, "RecordingDuration"),
-                                                   .recording_status = form_value(form, "RecordingStatus")});
+                                                   .recording_status = form_value(form, "RecordingStatus"),
+                                                   .clinic = out.clinic,
+                                                   .caller = caller,
+                                                   .to = to,
+                                                   .reason = out.reason});
 }
 
 void twilio_handlers::committed(const response& out, bool ok) {

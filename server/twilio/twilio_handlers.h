@@ -49,7 +49,7 @@ class twilio_handlers {
   void handle_ai_status(const form_fields& form, std::string_view target, response& out);
   void handle_screen(const form_fields& form, std::string_view target, response& out);
   void handle_refer(const form_fields& form, std::string_view target, response& out);
-  void handle_voicemail(const form_fields& form, response& out);
+  void handle_voicemail(const form_fields& form, std::string_view target, response& out);
   // The clinic named by a callback's `?clinic=`; null (and the answer
   // written) when the loaded set has no such clinic.
   const runtime_clinic* callback_clinic(std::string_view target, const std::shared_ptr<const policy_set>& set,

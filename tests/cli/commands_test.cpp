@@ -212,7 +212,8 @@ BOOST_AUTO_TEST_CASE(eval_twiml_uses_public_url) {
                                  "2026-12-02T10:00", "--format", "twiml", "--public-url",
                                  "https://calls.example.com"});
   BOOST_TEST(r.exit_code == 0);
-  BOOST_TEST(r.out.find(R"(action="https://calls.example.com/twilio/hangup")") != std::string::npos);
+  BOOST_TEST(r.out.find(R"(action="https://calls.example.com/twilio/hangup?clinic=smile-dental")") != std::string::npos);
+  BOOST_TEST(r.out.find(R"(recordingStatusCallback="https://calls.example.com/twilio/voicemail?clinic=smile-dental&amp;reason=)") != std::string::npos);
   BOOST_TEST(r.out.find(R"(<Say voice="Polly.Joanna" language="en-CA">)") != std::string::npos);
 }
 

@@ -63,7 +63,17 @@ BOOST_AUTO_TEST_CASE(voicemail_forward_and_busy) {
   c.voice = "Polly.Joanna";
   c.language = "en-CA";
   BOOST_TEST(twiml_for(c, action_kind::voicemail, "x") ==
-             head + R"(<Say voice="Polly.Joanna" language="en-CA">Thank you for calling Smith &amp; &quot;Sons&quot; &lt;Dental&gt;. Please leave a message.</Say><Record maxLength="300" playBeep="true" action="https://calls.example.com/twilio/hangup" recordingStatusCallback="https://calls.example.com/twilio/voicemail" recordingStatusCallbackEvent="completed"/></Response>)");
+             head + R"(<Say voice="Polly.Joanna" language="en-CA">Thank you for calling Smith &amp; &quot;Sons&quot; &lt;Dental&gt;. Please leave a message.</Say><Record maxLength="300" playBeep="true" action="https://calls.example.com/twilio/hangup?clinic=c" recordingStatusCallback="https://calls.example.com/twilio/voicemail?clinic=c&amp;reason=x" recordingStatusCallbackEvent="completed"/></Response>)");
+  // The message's caller and number dialled travel in its callback's URL,
+  // percent-encoded, as does a reason of several words.
+  const auto set = load_one(c);
+  std::string voicemail;
+  twiml_call call;
+  call.caller = "+14165550100";
+  call.to = "+14165552000";
+  write_twiml(voicemail, set->clinics().front(), {action_kind::voicemail, "after hours & more"}, call,
+              {"https://calls.example.com", "", ""});
+  BOOST_TEST(voicemail.find(R"(recordingStatusCallback="https://calls.example.com/twilio/voicemail?clinic=c&amp;reason=after%20hours%20%26%20more&amp;caller=%2B14165550100&amp;to=%2B14165552000")") != std::string::npos, voicemail);
   c.voice.clear();
   c.language.clear();
   c.forward.number = "+14165550000";

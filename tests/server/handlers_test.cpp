@@ -168,6 +168,75 @@ BOOST_FIXTURE_TEST_CASE(an_unsigned_or_missigned_webhook_changes_nothing, in_pro
   BOOST_TEST(handle(json_body).out.status == 415u);
 }
 
+namespace {
+
+// The attribute `name` of the first element that has it, XML entities of
+// a URL's '&' undone.
+std::string attribute(const std::string& xml, const std::string& name) {
+  const auto at = xml.find(name + "=\"");
+  if (at == std::string::npos) return {};
+  const auto start = at + name.size() + 2;
+  std::string value = xml.substr(start, xml.find('"', start) - start);
+  for (std::size_t amp; (amp = value.find("&amp;")) != std::string::npos;) value.replace(amp, 5, "&");
+  return value;
+}
+
+std::vector<std::pair<std::string, std::string>> recording(int call, const std::string& recording_sid) {
+  return {{"CallSid", t::call_sid(static_cast<unsigned long long>(call))},
+          {"RecordingSid", recording_sid},
+          {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/" + recording_sid},
+          {"RecordingDuration", "17"},
+          {"RecordingStatus", "completed"}};
+}
+
+}  // namespace
+
+// A voicemail belongs to its clinic: the <Record>'s callbacks name it, with
+// why the call came to voicemail, the caller and the number dialled, and the
+// recording's journal record and log line carry them. A callback from a
+// <Record> answered before they were in its URL is still journaled.
+BOOST_FIXTURE_TEST_CASE(a_voicemail_names_its_clinic_caller_number_and_reason, in_process) {
+  const std::string body =
+      R"({"action": "voicemail", "until": ")" + an_hour_from_now() + R"(", "reason": "staff meeting"})";
+  BOOST_REQUIRE(admin("POST", "/admin/clinics/harbour-physio/override", body).out.status == 200u);
+  const answer call = twilio("/twilio/voice", t::call(t::call_sid(7), harbour, "+14165550123"));
+  BOOST_TEST_INFO(call.out.body);
+  BOOST_TEST(attribute(call.out.body, "action") == std::string(public_url) + "/twilio/hangup?clinic=harbour-physio");
+  const std::string callback = attribute(call.out.body, "recordingStatusCallback");
+  BOOST_TEST(callback.starts_with(std::string(public_url) + "/twilio/voicemail?clinic=harbour-physio&reason="));
+  BOOST_TEST(callback.find("&caller=%2B14165550123") != std::string::npos);
+  BOOST_TEST(callback.find("&to=%2B442079460555") != std::string::npos);
+
+  const answer message = twilio(callback.substr(public_url.size()), recording(7, "RE" + std::string(32, 'a')));
+  BOOST_TEST(message.out.status == 200u);
+  BOOST_TEST(message.out.clinic == "harbour-physio");
+  BOOST_TEST(message.out.reason == call.out.reason);
+  BOOST_TEST_INFO(message.out.journal_line);
+  for (const std::string field : {R"("clinic":"harbour-physio")", R"("caller":"+14165550123")",
+                                  R"("to":"+442079460555")", R"("recording_duration":"17")"}) {
+    BOOST_TEST(message.out.journal_line.find(field) != std::string::npos, field);
+  }
+  BOOST_TEST(message.out.journal_line.find(R"("reason":")" + call.out.reason + "\"") != std::string::npos);
+
+  // Twilio signs the URL it was given: a clinic changed in it fails the signature.
+  std::string forged = callback.substr(public_url.size());
+  forged.replace(forged.find("harbour-physio"), 14, "smile-dental00");
+  request_view r;
+  const std::string form_body = t::form(recording(7, "RE" + std::string(32, 'b')));
+  const std::string signature = t::sign(t::token, callback, form_body);
+  r.method = "POST";
+  r.target = forged;
+  r.content_type = "application/x-www-form-urlencoded";
+  r.signature = signature;
+  r.body = form_body;
+  BOOST_TEST(handle(r).out.status == 403u);
+
+  const answer older = twilio("/twilio/voicemail", recording(8, "RE" + std::string(32, 'c')));
+  BOOST_TEST(older.out.status == 200u);
+  BOOST_TEST(older.out.clinic.empty());
+  BOOST_TEST(older.out.journal_line.find(R"("recording_sid":"RE)") != std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_override_from_the_admin_handler_decides_the_next_call, in_process) {
   const std::string body =
       R"({"action": "voicemail", "until": ")" + an_hour_from_now() + R"(", "reason": "staff meeting"})";

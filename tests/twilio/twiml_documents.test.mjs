@@ -168,20 +168,24 @@ test("the staff leg's screen: one key, then the caller", async () => {
 test("a refused transfer and a failed AI leg: the voicemail", async () => {
   const sid = "CA" + "3".repeat(32);
   await post("/twilio/voice", call(sid));
-  const response = new twilio.twiml.VoiceResponse();
-  response.say(greeting);
-  response.record({
-    maxLength: 90,
-    playBeep: true,
-    action: `${publicUrl}/twilio/hangup`,
-    recordingStatusCallback: `${publicUrl}/twilio/voicemail`,
-    recordingStatusCallbackEvent: "completed",
-  });
-  const expected = response.toString();
+  // The recording's callback names the clinic, why, the caller and the number dialled.
+  const voicemail = (reason) => {
+    const response = new twilio.twiml.VoiceResponse();
+    response.say(greeting);
+    const query = new URLSearchParams({ clinic, reason, caller, to: clinicNumber }).toString().replaceAll("+", "%20");
+    response.record({
+      maxLength: 90,
+      playBeep: true,
+      action: `${publicUrl}/twilio/hangup?clinic=${clinic}`,
+      recordingStatusCallback: `${publicUrl}/twilio/voicemail?${query}`,
+      recordingStatusCallbackEvent: "completed",
+    });
+    return response.toString();
+  };
   assertSameDocument(await post(`/twilio/refer?clinic=${clinic}`,
                                 call(sid, { CallStatus: "in-progress", ReferTransferTarget: "tel:+19005550100" })),
-                     expected);
+                     voicemail("transfer refused"));
   assertSameDocument(await post(`/twilio/ai-status?clinic=${clinic}`,
                                 call(sid, { CallStatus: "in-progress", DialCallStatus: "failed" })),
-                     expected);
+                     voicemail("ai unavailable"));
 });
