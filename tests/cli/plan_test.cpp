@@ -205,11 +205,9 @@ BOOST_AUTO_TEST_CASE(journal_mode_leaves_out_calls_an_override_decided) {
   {
     server_process server({"--rules", e.before, "--auth-token-file", token_file, "--journal", journal,
                            "--admin-token-file", admin_file});
-    const std::time_t t = std::time(nullptr) + 3600;
-    char until[32];
-    std::strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    const std::string until = utc_in(std::chrono::hours(1));
     const auto set = http_request(server.admin_port(), "POST", "/admin/clinics/harbour-physio/override",
-                                  std::string(R"({"action": "voicemail", "until": ")") + until + R"(", "reason": "drill"})",
+                                  R"({"action": "voicemail", "until": ")" + until + R"(", "reason": "drill"})",
                                   {{"Authorization", "Bearer plan-admin"}, {"Content-Type", "application/json"}});
     BOOST_REQUIRE(set.status == 200);
     for (int i = 1; i <= 2; ++i) {

@@ -16,14 +16,6 @@ http_reply get_with_host(int port, const std::string& target, const std::string&
                   std::chrono::seconds(5));
 }
 
-// An override's `until` an hour from now, in RFC 3339.
-std::string in_an_hour() {
-  const std::time_t t = std::time(nullptr) + 3600;
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(a_rebound_host_name_gets_421_and_probes_answer_any_host, serve_fixture) {
@@ -59,7 +51,7 @@ BOOST_FIXTURE_TEST_CASE(admin_pages_cannot_be_framed_or_sniffed, serve_fixture) 
 BOOST_FIXTURE_TEST_CASE(repeated_credentials_are_refused_and_the_scheme_is_case_insensitive, serve_fixture) {
   const std::string admin_token_file = dir.write("admin-token", "s3cret-admin\n");
   server_process server(args(examples, {"--admin-token-file", admin_token_file}));
-  const std::string until = in_an_hour();
+  const std::string until = utc_in(std::chrono::hours(1));
   const std::string body = R"({"action": "voicemail", "until": ")" + until + R"(", "reason": "drill"})";
   const auto post = [&](const std::string& headers) {
     return http_raw(server.admin_port(),
@@ -89,7 +81,7 @@ BOOST_FIXTURE_TEST_CASE(repeated_credentials_are_refused_and_the_scheme_is_case_
 BOOST_FIXTURE_TEST_CASE(override_reasons_refuse_characters_that_hide_or_reorder_text, serve_fixture) {
   const std::string admin_token_file = dir.write("admin-token", "s3cret-admin\n");
   server_process server(args(examples, {"--admin-token-file", admin_token_file}));
-  const std::string until = in_an_hour();
+  const std::string until = utc_in(std::chrono::hours(1));
   const auto set = [&](const std::string& reason_json) {
     return http_request(server.admin_port(), "POST", "/admin/clinics/smile-dental/override",
                         R"({"action": "voicemail", "until": ")" + until + R"(", "reason": ")" +

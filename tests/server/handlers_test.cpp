@@ -8,7 +8,6 @@
 #include <string>
 
 #include <boost/test/unit_test.hpp>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "server/handlers.h"
@@ -100,10 +99,6 @@ struct in_process {
 
 bool has(const response& r, std::string_view text) { return r.body.find(text) != std::string::npos; }
 
-std::string an_hour_from_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(1));
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(t));
-}
 
 }  // namespace
 
@@ -197,7 +192,7 @@ std::vector<std::pair<std::string, std::string>> recording(int call, const std::
 // <Record> answered before they were in its URL is still journaled.
 BOOST_FIXTURE_TEST_CASE(a_voicemail_names_its_clinic_caller_number_and_reason, in_process) {
   const std::string body =
-      R"({"action": "voicemail", "until": ")" + an_hour_from_now() + R"(", "reason": "staff meeting"})";
+      R"({"action": "voicemail", "until": ")" + t::utc_in(std::chrono::hours(1)) + R"(", "reason": "staff meeting"})";
   BOOST_REQUIRE(admin("POST", "/admin/clinics/harbour-physio/override", body).out.status == 200u);
   const answer call = twilio("/twilio/voice", t::call(t::call_sid(7), harbour, "+14165550123"));
   BOOST_TEST_INFO(call.out.body);
@@ -239,7 +234,7 @@ BOOST_FIXTURE_TEST_CASE(a_voicemail_names_its_clinic_caller_number_and_reason, i
 
 BOOST_FIXTURE_TEST_CASE(an_override_from_the_admin_handler_decides_the_next_call, in_process) {
   const std::string body =
-      R"({"action": "voicemail", "until": ")" + an_hour_from_now() + R"(", "reason": "staff meeting"})";
+      R"({"action": "voicemail", "until": ")" + t::utc_in(std::chrono::hours(1)) + R"(", "reason": "staff meeting"})";
   request_view unauthorised;
   unauthorised.admin = true;
   unauthorised.method = "POST";

@@ -67,19 +67,6 @@ http_reply admin(server_process& s, const std::string& method, const std::string
                       {{"Authorization", "Bearer " + admin_token}, {"Content-Type", "application/json"}});
 }
 
-std::string in(std::chrono::seconds from_now) {
-  const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() + from_now);
-  const auto days = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{t - days};
-  char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()));
-  return text;
-}
-
 // One /twilio/voice request on the kept-alive connection `fd`, and its reply.
 http_reply voice_on(int fd, server_process& a, const std::string& sid) {
   const std::string body = form({{"CallSid", sid}, {"To", harbour}, {"From", "+447700900001"}});
@@ -196,7 +183,7 @@ BOOST_AUTO_TEST_CASE(an_override_set_on_one_server_is_obeyed_by_the_other_and_ex
   server_process b(setup.args(redis.url(), "b.jsonl"));
   BOOST_TEST(call(b, call_sid(1)).find("<Dial timeout") != std::string::npos);
   const auto set = admin(a, "POST", "/admin/clinics/harbour-physio/override",
-                         R"({"action": "voicemail", "until": ")" + in(std::chrono::seconds(6)) +
+                         R"({"action": "voicemail", "until": ")" + utc_in(std::chrono::seconds(6)) +
                              R"(", "reason": "office flooded"})");
   BOOST_TEST_INFO(set.body);
   BOOST_REQUIRE(set.status == 200);
@@ -281,7 +268,7 @@ BOOST_AUTO_TEST_CASE(an_override_set_across_a_sentinel_failover_is_kept) {
   BOOST_REQUIRE(eventually([&] { return sentinel.master_port("calls") == replica.port(); }, std::chrono::seconds(20)));
   primary.restart();
   const auto set = admin(a, "POST", "/admin/clinics/harbour-physio/override",
-                         R"({"action": "voicemail", "until": ")" + in(std::chrono::seconds(3600)) + R"(", "reason": "failover drill"})");
+                         R"({"action": "voicemail", "until": ")" + utc_in(std::chrono::seconds(3600)) + R"(", "reason": "failover drill"})");
   BOOST_TEST_INFO(set.body);
   BOOST_REQUIRE(set.status == 200);
   // On the master Sentinel names now, whatever Sentinel does meanwhile with the old one.
@@ -306,7 +293,7 @@ BOOST_AUTO_TEST_CASE(memory_overrides_survive_a_restart_through_the_journal) {
   {
     server_process s(args);
     const auto set = admin(s, "POST", "/admin/clinics/harbour-physio/override",
-                           R"({"action": "busy", "until": ")" + in(std::chrono::seconds(3600)) + R"(", "reason": "storm"})");
+                           R"({"action": "busy", "until": ")" + utc_in(std::chrono::seconds(3600)) + R"(", "reason": "storm"})");
     BOOST_REQUIRE(set.status == 200);
     BOOST_TEST(call(s, call_sid(1)).find("<Hangup/>") != std::string::npos);
     s.kill_hard();
@@ -327,7 +314,7 @@ BOOST_AUTO_TEST_CASE(memory_overrides_survive_a_restart_through_the_journal) {
 BOOST_AUTO_TEST_CASE(the_override_api_checks_who_and_what) {
   two_servers setup;
   server_process s(setup.args("memory", "v.jsonl"));
-  const std::string until = in(std::chrono::seconds(600));
+  const std::string until = utc_in(std::chrono::seconds(600));
   const std::string ok_body = R"({"action": "ai", "until": ")" + until + R"(", "reason": "drill"})";
   // No token, a wrong one: refused, nothing set.
   BOOST_TEST(http_request(s.admin_port(), "POST", "/admin/clinics/harbour-physio/override", ok_body).status == 401);
@@ -391,7 +378,7 @@ BOOST_AUTO_TEST_CASE(the_override_command_sets_lists_and_clears_and_eval_dry_run
   BOOST_TEST(json::parse(dry.out)["action"] == "voicemail");
   BOOST_TEST(json::parse(dry.out)["reason"] == "override: flood");
   const auto later = run_callpolicy({"eval", CALLPOLICY_SOURCE_DIR "/examples", "--clinic", "harbour-physio", "--at",
-                                     in(std::chrono::seconds(3 * 3600)), "--override-file", file, "--format", "json"});
+                                     utc_in(std::chrono::seconds(3 * 3600)), "--override-file", file, "--format", "json"});
   BOOST_TEST(json::parse(later.out)["reason"] == "under-capacity");  // past its `until`
   // Without the token: refused, exit 2; clearing it restores the policy.
   const auto no_token = run_callpolicy({"override", "clear", "--admin", admin_url, "--token-file",
@@ -449,7 +436,7 @@ BOOST_AUTO_TEST_CASE(overrides_survive_a_redis_that_comes_back_empty) {
   server_process a(setup.args(redis.url(), "a.jsonl"));
   server_process b(setup.args(redis.url(), "b.jsonl"));
   const auto set = admin(a, "POST", "/admin/clinics/harbour-physio/override",
-                         R"({"action": "voicemail", "until": ")" + in(std::chrono::seconds(600)) +
+                         R"({"action": "voicemail", "until": ")" + utc_in(std::chrono::seconds(600)) +
                              R"(", "reason": "office flooded"})");
   BOOST_REQUIRE(set.status == 200);
   BOOST_TEST(call(b, call_sid(1)).find("<Record") != std::string::npos);  // B has it too now

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -290,6 +291,11 @@ void server_process::kill_hard() {
 }
 
 std::string call_sid(unsigned long long n) { return fmt::format("CA{:032x}", n); }
+
+std::string utc_in(std::chrono::seconds from_now) {
+  const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() + from_now);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", t);
+}
 
 std::string server_process::log() const { return read_text(log_path_); }
 

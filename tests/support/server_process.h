@@ -43,6 +43,9 @@ std::string sign(const std::string& token, const std::string& url, const std::st
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields);
 // A CallSid of Twilio's shape ("CA" and 32 hex digits) numbered n.
 std::string call_sid(unsigned long long n);
+// The time `from_now` from now in RFC 3339 UTC (2026-12-04T18:00:00Z), as an
+// override's `until` is written.
+std::string utc_in(std::chrono::seconds from_now);
 
 class server_process {
  public:
