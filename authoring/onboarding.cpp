@@ -84,6 +84,7 @@ std::string_view fallback_words(action_kind a) {
     case action_kind::forward: return "your staff";
     case action_kind::busy: return "a busy message";
     case action_kind::menu: return "a keypad menu";
+    case action_kind::callback: return "an offer to call back";
     default: return "the fallback";
   }
 }
@@ -326,7 +327,7 @@ std::string onboarding_markdown(const compiled_clinic& c, const onboarding_optio
   // Every integration reaches Twilio's webhook; with no server to answer it,
   // the Fallback URL's static document still gets the call somewhere.
   static constexpr std::array<std::string_view, action_count> unreachable_words{
-      "", "takes a message", "is forwarded to " , "hears the busy message", "", ""};
+      "", "takes a message", "is forwarded to " , "hears the busy message", "", "", ""};
   out += "\n## When our servers cannot answer\n\n";
   out += fmt::format("If no callpolicy server answers Twilio, a call {}{}. For that, whoever runs the servers "
                      "builds the static documents with `callpolicy compile RULES --fallback-dir OUT`, hosts `OUT/` "

@@ -87,6 +87,7 @@ export_result export_settings(const compiled_clinic& c) {
     no_fit("the forward's say, timeout, unanswered, caller-id or screen do not fit: the settings hold its number only");
   }
   if (c.menu.configured) no_fit("a 'menu' does not fit: the settings have no keypad menus");
+  if (c.callback != defaults.callback) no_fit("the 'callback' block does not fit: the settings have none");
   if (c.transfer.configured) no_fit("a 'transfer' block does not fit: the settings say nothing of the AI's transfers");
   if (c.unreachable != (c.forward.number.empty() ? action_kind::voicemail : action_kind::forward)) {
     no_fit("'unreachable' does not fit: the settings say nothing of calls when no server answers");

@@ -261,7 +261,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                    : flow.dial_unused ? "--dial-status"
                    : flow.ai_unused   ? "--ai-status"
                                       : "--transfer",
-                   flow.digits_unused ? "a menu" : flow.dial_unused ? "a forward" : "the AI");
+                   flow.digits_unused ? "a menu or a callback offer" : flow.dial_unused ? "a forward" : "the AI");
       exit_code = exit_findings;
       return;
     }
@@ -269,9 +269,19 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     const bool caller_is_e164 = opts->caller.empty() ? match.via != via_kind::sip : is_e164(opts->caller);
     std::string twiml;
     const bool after_transfer = transfer && d.action == action_kind::forward;
-    write_twiml(twiml, c, d,
-                {match.via, caller_is_e164, flow.menu_repeated, instant.instant, caller, {}, after_transfer, opts->to},
-                {opts->public_url, opts->ai_sip, opts->ai_url});
+    // A callback offered again keeps the reason it was first offered for.
+    std::string_view offer_reason;
+    for (const decision& step : flow.steps) {
+      if (step.action == action_kind::callback && offer_reason.empty()) offer_reason = step.reason;
+    }
+    if (!flow.callback_number.empty()) {
+      write_callback_taken_twiml(twiml, c.policy, flow.callback_number);
+    } else {
+      write_twiml(twiml, c, d,
+                  {match.via, caller_is_e164, flow.menu_repeated, instant.instant, caller, {}, after_transfer, opts->to,
+                   offer_reason},
+                  {opts->public_url, opts->ai_sip, opts->ai_url});
+    }
     const std::string local_time = format_local_time(c, instant.instant);
     explanation why;
     if (opts->explain) {
@@ -300,6 +310,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       // Only when asked about, so that the plain answer keeps the shape docs/tooling.md gives it.
       if (!caller.empty()) j["caller"] = caller;
       if (flow.steps.size() > 1) j["flow"] = steps;
+      if (!flow.callback_number.empty()) j["callback_number"] = flow.callback_number;
       if (opts->explain) j["explain"] = explain_json(why);
       std::puts(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else if (opts->format == "twiml") {
@@ -315,7 +326,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
             flow_text += fmt::format(" -> transfer {} -> ", *transfer);
             transfer_told = true;
           } else {
-            flow_text += before == action_kind::menu
+            flow_text += before == action_kind::menu || before == action_kind::callback
                              ? fmt::format(" -> digits {} -> ", opts->digits->empty() ? "none" : *opts->digits)
                          : before == action_kind::ai ? fmt::format(" -> ai {} -> ", *opts->ai_status)
                                                      : fmt::format(" -> dial {} -> ", *opts->dial_status);
@@ -327,7 +338,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                              "local time  {}\ncalls       {}\n{}{}twiml       {}\n",
                              c.policy.id, via_name(match.via), action_name(d.action), d.reason, local_time,
                              opts->calls, caller.empty() ? "" : fmt::format("caller      {}\n", caller),
-                             flow.steps.size() > 1 ? fmt::format("flow        {}\n", flow_text) : "", twiml)
+                             flow.steps.size() > 1 ? fmt::format("flow        {}\n", flow_text) : "",
+                             flow.callback_number.empty() ? twiml
+                                                          : fmt::format("{}\ncall back   {}", twiml,
+                                                                        flow.callback_number))
                      .c_str(),
                  stdout);
       if (opts->explain) std::fputs(explanation_text(why).c_str(), stdout);

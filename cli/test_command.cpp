@@ -55,7 +55,7 @@ test_result run_test(const policy_set& set, const ast::policy_file& file, const 
                                   : flow.dial_unused ? "dial"
                                   : flow.ai_unused   ? "ai"
                                                      : "transfer";
-    const std::string_view step = flow.digits_unused ? "a menu" : flow.dial_unused ? "a forward" : "the AI";
+    const std::string_view step = flow.digits_unused ? "a menu or a callback offer" : flow.dial_unused ? "a forward" : "the AI";
     r.failure = fmt::format("'{}' is given, but the call never reaches {}: it ends in {} at {}", item, step,
                             describe(action_name(d.action), d.reason), format_local_time(*clinic, at.instant));
     return r;

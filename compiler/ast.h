@@ -77,8 +77,8 @@ struct condition {
                                        // comes only from parentheses and `not`, which the grammar bounds)
 };
 
-// The first six mirror action_kind, so a concrete one converts by a cast.
-enum class action_ref : std::uint8_t { ai, voicemail, forward, busy, menu, hangup, fallback };
+// The first seven mirror action_kind, so a concrete one converts by a cast.
+enum class action_ref : std::uint8_t { ai, voicemail, forward, busy, menu, hangup, callback, fallback };
 
 struct route_rule {
   std::optional<condition> when;  // nullopt for `otherwise`
@@ -131,6 +131,14 @@ struct menu_block {
   location where;
 };
 
+struct callback_block {
+  std::optional<std::string> say;
+  std::optional<std::string> confirm;
+  std::optional<std::uint32_t> timeout_seconds;
+  std::optional<located<action_ref>> otherwise;  // what silence leads to
+  location where;
+};
+
 struct voicemail_block {
   std::optional<std::string> greeting;
   std::optional<std::uint32_t> max_seconds;
@@ -173,6 +181,7 @@ struct clinic {
   std::optional<ai_block> ai;
   std::optional<forward_block> forward;
   std::optional<menu_block> menu;
+  std::optional<callback_block> callback;
   std::optional<located<std::string>> region;  // ISO 3166 code for national-form numbers
   std::optional<voicemail_block> voicemail;
   std::optional<busy_block> busy;

@@ -123,6 +123,7 @@ class ast_builder {
   ast::forward_block build_forward(const node& n);
 
   ast::menu_block build_menu(const node& n);
+  ast::callback_block build_callback(const node& n);
 
   ast::voicemail_block build_voicemail(const node& n);
 

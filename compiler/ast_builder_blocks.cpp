@@ -124,6 +124,9 @@ ast::clinic ast_builder::build_clinic(const node& n) {
     } else if (item.is_type<g::menu_block>()) {
       if (!first_time(c.menu, item, "menu")) continue;
       c.menu = build_menu(item);
+    } else if (item.is_type<g::callback_block>()) {
+      if (!first_time(c.callback, item, "callback")) continue;
+      c.callback = build_callback(item);
     } else if (item.is_type<g::voicemail_block>()) {
       if (!first_time(c.voicemail, item, "voicemail")) continue;
       c.voicemail = build_voicemail(item);
@@ -355,6 +358,29 @@ ast::menu_block ast_builder::build_menu(const node& n) {
       if (const node* d = child_of<g::duration>(*item)) b.timeout_seconds = duration_value(*d);
       const node* action = child_of<g::step_action>(*item);
       b.on_timeout = ast::located<ast::action_ref>{action_value(*action), where(*action)};
+    }
+  }
+  return b;
+}
+
+ast::callback_block ast_builder::build_callback(const node& n) {
+  ast::callback_block b;
+  b.where = where(n);
+  for (const auto& item : n.children) {
+    if (item->is_type<g::say_item>()) {
+      say_into(b.say, *item, "callback");
+    } else if (item->is_type<g::confirm_item>()) {
+      if (b.confirm) {
+        report<messages::item_given_twice>(sink_, where(*item), "confirm");
+      } else {
+        b.confirm = string_value(*child_of<g::string_literal>(*item));
+      }
+    } else if (item->is_type<g::timeout_item>()) {
+      b.timeout_seconds = duration_into(b.timeout_seconds, *item, "timeout");
+    } else if (item->is_type<g::callback_otherwise_item>()) {
+      if (!first_time(b.otherwise, *item, "otherwise")) continue;
+      const node* v = child_of<g::step_action>(*item);
+      b.otherwise = ast::located<ast::action_ref>{action_value(*v), where(*v)};
     }
   }
   return b;

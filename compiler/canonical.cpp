@@ -137,8 +137,8 @@ std::string condition_reason(const ast::condition& condition) {
 }
 
 std::string_view canonical_action(ast::action_ref action) {
-  static constexpr std::array<std::string_view, 7> names{"ai",   "voicemail", "forward", "busy",
-                                                         "menu", "hangup",    "fallback"};
+  static constexpr std::array<std::string_view, 8> names{"ai",   "voicemail", "forward",  "busy",
+                                                         "menu", "hangup",    "callback", "fallback"};
   return names.at(static_cast<std::size_t>(action));
 }
 

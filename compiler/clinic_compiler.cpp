@@ -185,7 +185,8 @@ std::optional<action_kind> clinic_compiler::step(const ast::located<ast::action_
 std::string clinic_compiler::composed_menu_say(const menu_config& m) {
   static constexpr std::array<std::string_view, action_count> what{
       "to speak with our assistant", "to leave a message",          "to reach our staff",
-      "to hear our message",         "to hear these options again", "to end the call"};
+      "to hear our message",         "to hear these options again", "to end the call",
+      "to be called back"};
   std::string out;
   for (std::size_t k = 0; k < menu_key_count; ++k) {
     if (!m.keys[k]) continue;
@@ -221,6 +222,24 @@ void clinic_compiler::compile_menu(compiled_clinic& c) {
   }
   if (m.timeout_seconds) c.menu.timeout_seconds = *m.timeout_seconds;
   c.menu.say = m.say ? *m.say : composed_menu_say(c.menu);
+}
+
+void clinic_compiler::compile_callback(compiled_clinic& c) {
+  if (!source.callback) return;
+  const ast::callback_block& b = *source.callback;
+  if (b.say) c.callback.say = *b.say;
+  if (b.confirm) c.callback.confirm = *b.confirm;
+  if (b.timeout_seconds) c.callback.timeout_seconds = *b.timeout_seconds;
+  if (!b.otherwise) return;
+  const bool named_fallback = b.otherwise->value == ast::action_ref::fallback;
+  const action_kind next = named_fallback ? c.fallback : static_cast<action_kind>(b.otherwise->value);
+  if (next == action_kind::callback || next == action_kind::menu) {
+    const std::string_view name = action_name(next);
+    named_fallback ? error<messages::callback_otherwise_loops_by_fallback>(b.otherwise->where, name)
+                   : error<messages::callback_otherwise_loops>(b.otherwise->where, name);
+    return;
+  }
+  if (require_configured(next, b.otherwise->where)) c.callback.otherwise = next;
 }
 
 void clinic_compiler::compile_region(compiled_clinic& c) {
@@ -282,6 +301,7 @@ void clinic_compiler::compile_actions(compiled_clinic& c) {
   }
   compile_unreachable(c);
   compile_menu(c);
+  compile_callback(c);
   compile_region(c);
   c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);
   if (source.voicemail) {

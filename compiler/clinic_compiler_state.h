@@ -62,6 +62,9 @@ struct clinic_compiler {
   // "Press 1 to speak with our assistant. Press 2 to reach our staff."
   static std::string composed_menu_say(const menu_config& m);
   void compile_menu(compiled_clinic& c);
+  // A callback offer needs no block; its `otherwise` never offers again
+  // nor plays a menu, whose silence could lead back to it.
+  void compile_callback(compiled_clinic& c);
   void compile_region(compiled_clinic& c);
   void compile_actions(compiled_clinic& c);
 };

@@ -90,6 +90,11 @@ struct diagnostic_message {
   X(forward_unanswered_is_forward_by_fallback, forward_unanswered_by_forward, \
     "{} cannot be 'forward' (the clinic's fallback)", \
     "a forward nobody answers goes on to ai, voicemail, busy, menu or hangup", "") \
+  X(callback_otherwise_loops, callback_loop, "the callback offer's 'otherwise' cannot be '{}'", \
+    "silence at a callback offer goes on to ai, voicemail, forward, busy or hangup", "") \
+  X(callback_otherwise_loops_by_fallback, callback_loop, \
+    "the callback offer's 'otherwise' cannot be '{}' (the clinic's fallback)", \
+    "silence at a callback offer goes on to ai, voicemail, forward, busy or hangup", "") \
   X(unknown_region_code, unknown_region, \
     "unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"", "", "") \
   X(ai_takes_no_call, ai_capacity_zero, \

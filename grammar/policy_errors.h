@@ -71,10 +71,10 @@ CALLPOLICY_ERROR(integer, "expected a whole number");
 CALLPOLICY_ERROR(duration, "expected a duration like 20s, 5m or 1h");
 CALLPOLICY_ERROR(mode_name,
                  "expected a mode: always, after-hours-only, overflow-only, scheduled or disabled");
-CALLPOLICY_ERROR(action_name, "expected an action: ai, voicemail, forward, busy, menu or fallback");
-CALLPOLICY_ERROR(rule_action, "expected an action: ai, voicemail, forward, busy, menu or fallback");
+CALLPOLICY_ERROR(action_name, "expected an action: ai, voicemail, forward, busy, menu, callback or fallback");
+CALLPOLICY_ERROR(rule_action, "expected an action: ai, voicemail, forward, busy, menu, callback or fallback");
 CALLPOLICY_ERROR(step_action,
-                 "expected an action: ai, voicemail, forward, busy, menu, hangup or fallback");
+                 "expected an action: ai, voicemail, forward, busy, menu, callback, hangup or fallback");
 CALLPOLICY_ERROR(rule_label, "expected the rule's label as a string after 'as'");
 CALLPOLICY_ERROR(route_rule, "expected a condition or 'otherwise'");
 CALLPOLICY_ERROR(arrow, "expected '->' and an action");
@@ -98,6 +98,9 @@ CALLPOLICY_ERROR(menu_item,
                  "expected 'say', a key like '1 -> ai' (0-9 or *) or 'timeout 6s -> ACTION' in the "
                  "'menu' block");
 CALLPOLICY_ERROR(menu_close, "expected '}' to close the 'menu' block");
+CALLPOLICY_ERROR(callback_item,
+                 "expected 'say', 'confirm', 'timeout 8s' or 'otherwise ACTION' (no '->') in the 'callback' block");
+CALLPOLICY_ERROR(callback_close, "expected '}' to close the 'callback' block");
 CALLPOLICY_ERROR(caller_value, "expected a phone number like +14165550111 or 4165550111");
 CALLPOLICY_ERROR(digits_value, "expected the key pressed, like 2, or 'none'");
 CALLPOLICY_ERROR(dial_status,
@@ -130,13 +133,13 @@ inline constexpr auto expected_words<nested<Rule>> = expected_words<Rule>;
 CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
 CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
-                 "busy", "unreachable", "transfer");
+                 "busy", "unreachable", "transfer", "callback");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
-CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "fallback");
-CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "fallback");
-CALLPOLICY_WORDS(step_action, "ai", "voicemail", "forward", "busy", "menu", "hangup", "fallback");
+CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");
+CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");
+CALLPOLICY_WORDS(step_action, "ai", "voicemail", "forward", "busy", "menu", "callback", "hangup", "fallback");
 CALLPOLICY_WORDS(route_rule, "otherwise", "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller",
                  "via", "during", "on", "to", "not");
 CALLPOLICY_WORDS(condition, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
@@ -158,6 +161,7 @@ CALLPOLICY_WORDS(forward_item, "say", "timeout", "unanswered", "caller-id", "scr
 CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");
 CALLPOLICY_WORDS(menu_item, "say", "timeout");
+CALLPOLICY_WORDS(callback_item, "say", "confirm", "timeout", "otherwise");
 CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "ai", "transfer", "expect",
                  "reason");
 CALLPOLICY_WORDS(dial_status, "no-answer", "busy", "failed", "canceled", "completed");

@@ -82,7 +82,8 @@ struct slug_list : comma_list<slug> {};
 
 struct action_name : sor<CALLPOLICY_WORD("ai"), CALLPOLICY_WORD("voicemail"),
                          CALLPOLICY_WORD("forward"), CALLPOLICY_WORD("busy"),
-                         CALLPOLICY_WORD("menu"), CALLPOLICY_WORD("fallback")> {};
+                         CALLPOLICY_WORD("menu"), CALLPOLICY_WORD("callback"),
+                         CALLPOLICY_WORD("fallback")> {};
 // What may follow a first answer (a forward nobody picks up, a menu key):
 // any action, or ending the call.
 struct step_action : sor<action_name, CALLPOLICY_WORD("hangup")> {};
@@ -315,6 +316,14 @@ struct menu_close : one<'}'> {};
 struct menu_block
     : seq<CALLPOLICY_WORD("menu"), sp, at<need<open_brace>>, block_body<menu_item, menu_close>> {};
 
+// `otherwise voicemail`: what silence leads to; no arrow, as there is one way on.
+struct confirm_item : seq<CALLPOLICY_WORD("confirm"), sp, need<string_literal>> {};
+struct callback_otherwise_item : seq<CALLPOLICY_WORD("otherwise"), sp, need<step_action>> {};
+struct callback_item : sor<say_item, confirm_item, timeout_item, callback_otherwise_item> {};
+struct callback_close : one<'}'> {};
+struct callback_block : seq<CALLPOLICY_WORD("callback"), sp, at<need<open_brace>>,
+                            block_body<callback_item, callback_close>> {};
+
 struct greeting_item : seq<CALLPOLICY_WORD("greeting"), sp, need<string_literal>> {};
 struct max_item : seq<CALLPOLICY_WORD("max"), sp, need<duration>> {};
 struct voicemail_item : sor<greeting_item, max_item> {};
@@ -343,8 +352,8 @@ struct region_item : seq<CALLPOLICY_WORD("region"), sp, need<string_literal>> {}
 struct clinic_item
     : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
           holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item, unreachable_item,
-          route_block, transfer_block, ai_block, forward_block, menu_block, region_item, voicemail_block,
-          busy_block> {};
+          route_block, transfer_block, ai_block, forward_block, menu_block, callback_block, region_item,
+          voicemail_block, busy_block> {};
 struct clinic_id : slug {};
 struct clinic_close : one<'}'> {};
 struct clinic : seq<CALLPOLICY_WORD("clinic"), sp, need<clinic_id>, sp, at<need<open_brace>>,

@@ -158,6 +158,10 @@ json clinic_json(const compiled_clinic& c) {
   } else {
     j["menu"] = nullptr;
   }
+  j["callback"] = {{"say", c.callback.say},
+                   {"confirm", c.callback.confirm},
+                   {"timeout", c.callback.timeout_seconds},
+                   {"otherwise", action_name(c.callback.otherwise)}};
   j["region"] = c.region;
   j["file"] = c.source_file;
   j["voicemail"] = {{"greeting", c.voicemail.greeting}, {"max", c.voicemail.max_seconds}};

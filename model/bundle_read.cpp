@@ -139,7 +139,7 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
 
 action_kind action_of(const json& j, const std::string& pointer) {
   const auto a = action_from_name(text(j, pointer));
-  if (!a) fail(pointer, "expected ai, voicemail, forward, busy, menu or hangup");
+  if (!a) fail(pointer, "expected ai, voicemail, forward, busy, menu, hangup or callback");
   return *a;
 }
 
@@ -328,10 +328,22 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
       c.menu.keys[static_cast<std::size_t>(index)] = step(value, mp + "/keys/" + key);
     }
   }
+  // Optional, so that bundles written before callback offers still load.
+  if (j.contains("callback")) {
+    const json& callback = j["callback"];
+    const std::string cp = p + "/callback";
+    c.callback.say = text(at(callback, cp, "say"), cp + "/say");
+    c.callback.confirm = text(at(callback, cp, "confirm"), cp + "/confirm");
+    c.callback.timeout_seconds = number<std::uint32_t>(at(callback, cp, "timeout"), cp + "/timeout");
+    c.callback.otherwise = action_of(at(callback, cp, "otherwise"), cp + "/otherwise");
+    if (c.callback.otherwise == action_kind::callback || c.callback.otherwise == action_kind::menu) {
+      fail(cp + "/otherwise", "a callback offer goes on to ai, voicemail, forward, busy or hangup");
+    }
+  }
   if (j.contains("region")) c.region = text(j["region"], p + "/region");
   if (j.contains("file")) c.source_file = text(j["file"], p + "/file");
   const auto uses = [&](action_kind a) {
-    return c.forward.unanswered == a || c.menu.on_timeout == a ||
+    return c.forward.unanswered == a || c.menu.on_timeout == a || c.callback.otherwise == a ||
            std::any_of(c.leaves.begin(), c.leaves.end(), [&](const tree_leaf& l) { return l.action == a; }) ||
            std::any_of(c.menu.keys.begin(), c.menu.keys.end(), [&](const auto& k) { return k == a; });
   };

@@ -52,30 +52,45 @@ std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, 
   return dates;
 }
 
+namespace {
+
+// Whether `holds` is true of `action` or of a step the flow can take after
+// it: a menu's keys and timeout, a callback offer's `otherwise`, and, when
+// `through_people`, a forward's `unanswered` and the AI's `unavailable`.
+// The compiler refuses a step back to the same action, so a flow has few
+// steps; the depth only bounds a bundle written by hand.
+template <typename Holds>
+bool flow_reaches(const compiled_clinic& c, action_kind action, const Holds& holds, bool through_people,
+                  int depth = 4) {
+  if (holds(action)) return true;
+  if (depth == 0) return false;
+  const auto next = [&](action_kind a) { return flow_reaches(c, a, holds, through_people, depth - 1); };
+  switch (action) {
+    case action_kind::menu:
+      return next(c.menu.on_timeout) ||
+             std::any_of(c.menu.keys.begin(), c.menu.keys.end(), [&](const auto& k) { return k && next(*k); });
+    case action_kind::callback:
+      return next(c.callback.otherwise);
+    case action_kind::forward:
+      return through_people && next(c.forward.unanswered);
+    case action_kind::ai:
+      return through_people && next(c.ai.unavailable);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 bool reaches_someone(const compiled_clinic& clinic, action_kind action) {
-  if (action == action_kind::ai || action == action_kind::forward) return true;
-  if (action != action_kind::menu) return false;
-  // A menu's own actions are never a menu, so this goes one level deep.
-  const menu_config& m = clinic.menu;
-  const auto direct = [](action_kind a) { return a == action_kind::ai || a == action_kind::forward; };
-  return direct(m.on_timeout) ||
-         std::any_of(m.keys.begin(), m.keys.end(), [&](const auto& k) { return k && direct(*k); });
+  return flow_reaches(
+      clinic, action, [](action_kind a) { return a == action_kind::ai || a == action_kind::forward; }, false);
 }
 
 bool can_reach_ai(const compiled_clinic& clinic) {
-  // A flow is at most a decision, then a menu key, then an unanswered forward.
-  const auto after_forward = [&](action_kind a) {
-    return a == action_kind::ai || (a == action_kind::forward && clinic.forward.unanswered == action_kind::ai);
-  };
-  const auto leads_to_ai = [&](action_kind a) {
-    if (after_forward(a)) return true;
-    if (a != action_kind::menu) return false;
-    const menu_config& m = clinic.menu;
-    return after_forward(m.on_timeout) ||
-           std::any_of(m.keys.begin(), m.keys.end(), [&](const auto& k) { return k && after_forward(*k); });
-  };
+  const auto is_ai = [](action_kind a) { return a == action_kind::ai; };
   return std::any_of(clinic.leaves.begin(), clinic.leaves.end(),
-                     [&](const tree_leaf& leaf) { return leads_to_ai(leaf.action); });
+                     [&](const tree_leaf& leaf) { return flow_reaches(clinic, leaf.action, is_ai, true); });
 }
 
 std::string_view forward_caller_id(const compiled_clinic& clinic, bool caller_is_e164) {

@@ -134,6 +134,17 @@ struct menu_config {
   friend bool operator==(const menu_config&, const menu_config&) = default;
 };
 
+// A callback offer (docs/language.md, "Callback requests"): key 1 keeps the
+// caller's number, digits then '#' give another; silence goes on to `otherwise`.
+struct callback_config {
+  std::string say = "Press 1 and we will call you back at this number, or enter another number and press pound.";
+  // Said before the number is read back, digit by digit.
+  std::string confirm = "Thank you. We will call you back at";
+  std::uint32_t timeout_seconds = 8;
+  action_kind otherwise = action_kind::voicemail;  // never callback or menu
+  friend bool operator==(const callback_config&, const callback_config&) = default;
+};
+
 struct voicemail_config {
   std::string greeting;  // already defaulted to "Thank you for calling {name}. Please leave a message."
   std::uint32_t max_seconds = 300;
@@ -177,6 +188,7 @@ struct compiled_clinic {
   ai_config ai;
   forward_config forward;
   menu_config menu;
+  callback_config callback;
   voicemail_config voicemail;
   busy_config busy;
   // For numbers in national form (a PBX's callers and dialled numbers):
@@ -191,11 +203,11 @@ struct compiled_clinic {
 
 // Whether a call given `action` can reach a person or the AI on some branch
 // of its flow: ai and forward do; a menu does when one of its keys or its
-// timeout does.
+// timeout does, a callback offer when its `otherwise` does.
 bool reaches_someone(const compiled_clinic& clinic, action_kind action);
 
 // Whether some call reaches the AI: a decision of `ai`, or a forward nobody
-// answers, or a menu key, that goes on to it. The AI is told the clinic's
+// answers, a menu key or a callback offer's silence, that goes on to it. The AI is told the clinic's
 // hours and holidays (x-open, x-next-open, x-holiday), so such a clinic
 // reads them whatever decides its calls.
 bool can_reach_ai(const compiled_clinic& clinic);

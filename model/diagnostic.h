@@ -121,6 +121,7 @@ class diagnostic_sink {
   X(ai_capacity_zero, "E068", error, "an AI `capacity` of 0") \
   X(transfer_loop, "E069", error, "a transfer rule that goes back to the AI, directly, through the fallback or through a forward whose `unanswered` is `ai`") \
   X(to_outside_transfer, "E070", error, "`to` outside the `transfer` block") \
+  X(callback_loop, "E071", error, "a callback offer's `otherwise` that is `callback` or `menu`, directly or through `fallback`") \
   /* Tests (compiler). */ \
   X(test_unknown_clinic, "E050", error, "a test naming an unknown clinic") \
   X(test_needs_clinic, "E051", error, "a test whose clinic cannot be inferred") \

@@ -42,6 +42,21 @@ std::optional<std::string> to_e164(std::string_view text, std::string_view regio
   return out;
 }
 
+std::string national_digits(std::string_view e164) {
+  pn::PhoneNumber number;
+  std::string formatted;
+  if (util().Parse(std::string(e164), "ZZ", &number) == pn::PhoneNumberUtil::NO_PARSING_ERROR) {
+    util().Format(number, pn::PhoneNumberUtil::NATIONAL, &formatted);
+  } else {
+    formatted = std::string(e164);
+  }
+  std::string digits;
+  for (const char c : formatted) {
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  return digits;
+}
+
 std::string region_of_number(std::string_view e164) {
   pn::PhoneNumber number;
   if (util().Parse(std::string(e164), "ZZ", &number) != pn::PhoneNumberUtil::NO_PARSING_ERROR) return {};

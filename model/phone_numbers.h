@@ -26,6 +26,11 @@ bool is_e164(std::string_view text);
 // Possible, not valid: a fictional 555 number of a test still parses.
 std::optional<std::string> to_e164(std::string_view text, std::string_view region);
 
+// The digits of an E.164 number as its own country dials it ("02079460999"
+// for +442079460999), for reading a number back to a caller; the digits
+// after '+' when libphonenumber cannot format it.
+std::string national_digits(std::string_view e164);
+
 // The region an E.164 number belongs to ("CA"), or "" when none does.
 std::string region_of_number(std::string_view e164);
 

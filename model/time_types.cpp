@@ -8,7 +8,7 @@ namespace callpolicy {
 namespace {
 constexpr std::array<std::string_view, 7> weekday_names{"mon", "tue", "wed", "thu",
                                                         "fri", "sat", "sun"};
-constexpr std::array<std::string_view, action_count> action_names{"ai", "voicemail", "forward", "busy", "menu", "hangup"};
+constexpr std::array<std::string_view, action_count> action_names{"ai", "voicemail", "forward", "busy", "menu", "hangup", "callback"};
 constexpr std::array<std::string_view, 3> via_names{"ported", "forwarded", "sip"};
 
 template <typename Enum, std::size_t N>

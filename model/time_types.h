@@ -59,9 +59,10 @@ struct holiday_rule {
 // What a route leaf does. `fallback` exists only in the source language; the
 // compiler replaces it with the clinic's concrete fallback.
 // `menu` plays a keypad menu; `hangup` only ends a flow (a forward's
-// `unanswered`, a menu key), never a route's first answer.
-enum class action_kind : std::uint8_t { ai, voicemail, forward, busy, menu, hangup };
-inline constexpr std::size_t action_count = 6;
+// `unanswered`, a menu key), never a route's first answer; `callback` asks
+// the caller for a number to be called back at.
+enum class action_kind : std::uint8_t { ai, voicemail, forward, busy, menu, hangup, callback };
+inline constexpr std::size_t action_count = 7;
 std::string_view action_name(action_kind a);
 std::optional<action_kind> action_from_name(std::string_view name);
 

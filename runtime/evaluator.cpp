@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "model/phone_numbers.h"
 #include "model/time_tables.h"
 
 namespace callpolicy {
@@ -123,6 +124,31 @@ decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool 
   return repeated ? timeout : decision{action_kind::menu, menu_repeat_reason};
 }
 
+callback_answer after_callback(const runtime_clinic& clinic, std::string_view digits, std::string_view caller,
+                               bool repeated) {
+  const callback_config& offer = clinic.policy.callback;
+  // `otherwise` as for a menu's: a forward a reload removed ends in a message box.
+  const auto otherwise = [&](std::string_view reason) -> callback_answer {
+    const action_kind next = can_answer_with(clinic.policy, offer.otherwise) || offer.otherwise == action_kind::hangup
+                                 ? offer.otherwise
+                                 : action_kind::voicemail;
+    return {{next, reason}, {}};
+  };
+  if (digits.empty()) return otherwise("callback timeout");
+  std::optional<std::string> number;
+  if (digits == "1") {
+    if (is_e164(caller)) number = std::string(caller);
+  } else if (digits.size() <= 17 && digits.find_first_not_of("0123456789") == std::string_view::npos) {
+    // A keypad has no '+': without a region the digits are taken to start
+    // with the country code.
+    number = clinic.policy.region.empty() ? to_e164("+" + std::string(digits), "")
+                                          : to_e164(digits, clinic.policy.region);
+  }
+  if (number) return {{action_kind::hangup, callback_requested_reason}, std::move(*number)};
+  if (repeated) return otherwise("callback invalid number");
+  return {{action_kind::callback, callback_retry_reason}, {}};
+}
+
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
                       std::optional<std::string_view> dial_status, std::optional<std::string_view> ai_status,
                       std::optional<std::string_view> transfer, const call_context& call) {
@@ -133,6 +159,11 @@ call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::
     const decision& now = flow.steps.back();
     if (now.action == action_kind::menu && digits) {
       flow.steps.push_back(after_menu(clinic, *digits, false));
+      digits.reset();
+    } else if (now.action == action_kind::callback && digits) {
+      callback_answer answer = after_callback(clinic, *digits, call.caller, false);
+      flow.steps.push_back(answer.next);
+      flow.callback_number = std::move(answer.number);
       digits.reset();
     } else if (now.action == action_kind::forward && dial_status) {
       flow.steps.push_back(after_dial(clinic, *dial_status, true, transferred));

@@ -74,19 +74,36 @@ decision when_ai_unavailable(const runtime_clinic& clinic, std::string_view reas
 decision after_menu(const runtime_clinic& clinic, std::string_view digits, bool repeated) noexcept;
 inline constexpr std::string_view menu_repeat_reason = "menu repeat";
 
+// What a callback offer's `Digits` lead to (docs/language.md, "Callback
+// requests"): key 1 the caller's own number (`caller`, E.164, empty when the
+// caller has none), other digits a number read in the clinic's region; a
+// number taken ends the call (hangup, reason "callback requested") with
+// `number` set; no digits take the block's `otherwise` ("callback timeout");
+// a number that cannot be called asks once more ("callback retry"), then
+// takes `otherwise` ("callback invalid number").
+struct callback_answer {
+  decision next;
+  std::string number;  // E.164, when the request was taken
+};
+callback_answer after_callback(const runtime_clinic& clinic, std::string_view digits, std::string_view caller,
+                               bool repeated);
+inline constexpr std::string_view callback_requested_reason = "callback requested";
+inline constexpr std::string_view callback_retry_reason = "callback retry";
+
 // A call followed past its first answer, for `eval` and `test`: the first
-// decision, then the menu's answer to `digits` when it reaches a menu, the
+// decision, then the menu's or the callback offer's answer to `digits` when it reaches one, the
 // forward's follow-on for `dial_status` when it reaches a forward, the AI
 // leg's for `ai_status` when it reaches the AI, or the AI's transfer to
 // `transfer` (E.164; read at `call`) before that, each input used once, in
 // the order the flow meets them.
 struct call_flow {
   std::vector<decision> steps;  // never empty; the last is what the caller ends with
-  bool digits_unused = false;   // `digits` given but the flow met no menu
+  bool digits_unused = false;   // `digits` given but the flow met no menu or callback offer
   bool dial_unused = false;     // `dial_status` given but the flow met no forward
   bool ai_unused = false;       // `ai_status` given but the flow met no AI
   bool transfer_unused = false;  // `transfer` given but the flow met no AI
   bool menu_repeated = false;   // the last step plays the menu again
+  std::string callback_number;  // the number a callback request was taken for
 };
 call_flow follow_flow(const runtime_clinic& clinic, const decision& first, std::optional<std::string_view> digits,
                       std::optional<std::string_view> dial_status,

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "model/phone_numbers.h"
 #include "model/time_tables.h"
 
 namespace callpolicy {
@@ -60,7 +61,7 @@ void append_callback_url(std::string& out, const twiml_options& options, std::st
 
 // The recording's callback: the message belongs to the clinic, and says
 // why the call came to voicemail, who called and what they dialled
-// (docs/operations.md, "Voicemail"), all signed by Twilio with the URL.
+// (docs/operations.md, "Messages: voicemails and callback requests"), all signed by Twilio with the URL.
 void append_voicemail_url(std::string& out, const twiml_options& options, const compiled_clinic& c,
                           const decision& d, const twiml_call& call) {
   append_callback_url(out, options, "voicemail", c);
@@ -87,6 +88,32 @@ void append_menu(std::string& out, const compiled_clinic& c, bool repeated, cons
   out += R"(</Gather><Redirect method="POST">)";
   append_callback_url(out, options, "menu", c);
   out += again;
+  out += "</Redirect>";
+}
+
+// Said before the offer again after digits that are no number to call.
+constexpr std::string_view callback_retry_say = "Sorry, we could not use that number.";
+
+// Digits until '#' (key 1 alone: the caller's own number); the offer's URL
+// carries why it was made, for the request it may become.
+void append_callback_offer(std::string& out, const compiled_clinic& c, const decision& d, const twiml_call& call,
+                           const twiml_options& options) {
+  const bool retry = d.reason == callback_retry_reason;
+  const std::string_view reason = call.offer_reason.empty() ? d.reason : call.offer_reason;
+  const auto url = [&] {
+    append_callback_url(out, options, "callback", c);
+    out += "&amp;reason=";
+    append_uri_component(out, reason);
+    if (retry) out += "&amp;attempt=2";
+  };
+  fmt::format_to(std::back_inserter(out), R"(<Gather input="dtmf" finishOnKey="#" timeout="{}" action=")",
+                 c.callback.timeout_seconds);
+  url();
+  out += "\">";
+  if (retry) append_say(out, c, callback_retry_say);
+  append_say(out, c, c.callback.say);
+  out += R"(</Gather><Redirect method="POST">)";
+  url();
   out += "</Redirect>";
 }
 
@@ -285,6 +312,9 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
     case action_kind::menu:
       append_menu(out, c, call.menu_repeated, options);
       break;
+    case action_kind::callback:
+      append_callback_offer(out, c, d, call, options);
+      break;
     case action_kind::hangup:
       out += "<Hangup/>";
       break;
@@ -293,6 +323,22 @@ void write_twiml(std::string& out, const runtime_clinic& clinic, const decision&
       break;
   }
   out += "</Response>";
+}
+
+void write_callback_taken_twiml(std::string& out, const compiled_clinic& c, std::string_view number) {
+  // "4 1 6 5 5 5 0 1 2 3": a text-to-speech voice reads a run of digits as
+  // one large number.
+  std::string spoken(c.callback.confirm);
+  for (const char digit : national_digits(number)) {
+    spoken += ' ';
+    spoken += digit;
+  }
+  spoken += '.';
+  out.clear();
+  out += xml_declaration;
+  out += "<Response>";
+  append_say(out, c, spoken);
+  out += "<Hangup/></Response>";
 }
 
 void write_not_in_service_twiml(std::string& out) {

@@ -31,6 +31,9 @@ struct twiml_call {
   // The number the caller dialled (Twilio's `To`), for the voicemail's
   // callback: Twilio's recording callback names neither the caller nor it.
   std::string_view to{};
+  // Why a callback was offered, carried past a retry whose own reason is
+  // "callback retry"; empty: the decision's reason.
+  std::string_view offer_reason{};
 };
 
 // Replaces `out` with the whole document, XML declaration included.
@@ -43,6 +46,9 @@ void write_not_in_service_twiml(std::string& out);
 // no URL that needs the server. A voicemail's <Record> ends at
 // `hangup_document` (a relative URL, fetched with GET, beside this one).
 void write_fallback_twiml(std::string& out, const compiled_clinic& clinic, std::string_view hangup_document);
+// What a caller hears once a callback request is taken: the block's
+// `confirm`, the number read back digit by digit as its country dials it, then <Hangup/>.
+void write_callback_taken_twiml(std::string& out, const compiled_clinic& clinic, std::string_view number);
 // `<Response><Hangup/></Response>`, for /twilio/hangup.
 void write_hangup_twiml(std::string& out);
 // What a screened forward's staff leg runs once answered: the screen message

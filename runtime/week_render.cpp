@@ -12,7 +12,7 @@ namespace callpolicy {
 namespace {
 
 char action_letter(action_kind a) {
-  static constexpr std::array<char, action_count> letters{'A', 'V', 'F', 'B', 'M', 'X'};
+  static constexpr std::array<char, action_count> letters{'A', 'V', 'F', 'B', 'M', 'X', 'C'};
   return letters.at(static_cast<std::size_t>(a));
 }
 
@@ -88,7 +88,8 @@ std::string holiday_names(const compiled_clinic& c, day_number date) {
 
 std::string_view action_colour(action_kind action) {
   static constexpr std::array<std::string_view, action_count> colours{"#2e7d32", "#1565c0", "#ef6c00",
-                                                                      "#c62828", "#6a1b9a", "#424242"};
+                                                                      "#c62828", "#6a1b9a", "#424242",
+                                                                      "#00838f"};
   return colours.at(static_cast<std::size_t>(action));
 }
 

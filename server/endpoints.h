@@ -22,6 +22,7 @@ enum class endpoint_id : std::uint8_t {
   refer,
   screen,
   menu,
+  callback,
   voicemail,
   hangup,
   status_page,
@@ -48,7 +49,7 @@ struct endpoint {
   std::string_view does;
 };
 
-inline constexpr std::array<endpoint, 22> endpoints{{
+inline constexpr std::array<endpoint, 23> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
     {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
      "readiness: a policy set is loaded"},
@@ -68,6 +69,8 @@ inline constexpr std::array<endpoint, 22> endpoints{{
      "a screened forward's staff leg"},
     {endpoint_id::menu, "/twilio/menu", "/api/twilio/menu", "POST", true, address::public_only,
      "a menu's key"},
+    {endpoint_id::callback, "/twilio/callback", "/api/twilio/callback", "POST", true, address::public_only,
+     "a callback offer's digits"},
     {endpoint_id::voicemail, "/twilio/voicemail", "/api/twilio/voicemail", "POST", true,
      address::public_only, "a recording's status callback"},
     {endpoint_id::hangup, "/twilio/hangup", "/api/twilio/hangup", "POST", true,

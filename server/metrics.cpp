@@ -101,6 +101,11 @@ void metrics::count_transfer(std::string_view clinic, bool forwarded) {
   ++transfers_[{std::string(clinic), forwarded ? "forwarded" : "refused"}];
 }
 
+void metrics::count_callback(std::string_view clinic, std::string_view outcome) {
+  std::lock_guard lock(follow_on_counts_mutex_);
+  ++callbacks_[{std::string(clinic), std::string(outcome)}];
+}
+
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
                             std::uint64_t reloads_ok, std::uint64_t reloads_failed,
                             std::size_t last_reload_errors, bool last_reload_ok,
@@ -181,6 +186,9 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
              "status", ai_unavailable_);
   per_clinic("callpolicy_transfers_total",
              "The AI's transfers (SIP REFER), by clinic and outcome (forwarded, refused).", "outcome", transfers_);
+  per_clinic("callpolicy_callback_offers_total",
+             "Answers to callback offers, by clinic and outcome (requested, retry, timeout, invalid number).",
+             "outcome", callbacks_);
   out += "# HELP callpolicy_journal_skipped_records Journal lines skipped at the last replay.\n"
          "# TYPE callpolicy_journal_skipped_records gauge\n";
   out += fmt::format("callpolicy_journal_skipped_records {}\n", journal_skipped_.load());

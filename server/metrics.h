@@ -41,6 +41,8 @@ class metrics {
   // that a caller cannot grow the labels.
   void count_ai_unavailable(std::string_view clinic, std::string_view dial_call_status);
   void count_transfer(std::string_view clinic, bool forwarded);
+  // A callback offer's answer: "requested", "timeout", "retry" or "invalid number".
+  void count_callback(std::string_view clinic, std::string_view outcome);
 
   void set_journal_skipped(std::size_t records) { journal_skipped_ = records; }
 
@@ -96,6 +98,7 @@ class metrics {
   mutable std::mutex follow_on_counts_mutex_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> ai_unavailable_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> transfers_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> callbacks_;
 };
 
 }  // namespace callpolicy::server

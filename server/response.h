@@ -24,6 +24,7 @@ struct response {
   // Not empty: answer only once this record is in the journal.
   std::string journal_line;
   std::string recording_sid;  // the voicemail being journaled, if any
+  std::string callback_number;  // the callback request being journaled, if any
 
   // A plain-text (or other non-TwiML) answer.
   void answer(unsigned code, std::string_view text, std::string_view type = "text/plain") {
@@ -45,6 +46,7 @@ struct response {
     reason.clear();
     journal_line.clear();
     recording_sid.clear();
+    callback_number.clear();
   }
 };
 

@@ -187,10 +187,10 @@ void admin_handlers::set_override(std::string_view clinic_id, std::string_view b
   const auto action_text = string_field("action");
   const auto until_text = string_field("until");
   const auto reason = string_field("reason");
-  if (!action_text) return fail(400, "'action' must be one of ai, voicemail, forward, busy, menu");
+  if (!action_text) return fail(400, "'action' must be one of ai, voicemail, forward, busy, menu, callback");
   const auto action = action_from_name(*action_text);
   if (!action || *action == action_kind::hangup) {
-    return fail(400, fmt::format("'action' '{}' is none of ai, voicemail, forward, busy, menu",
+    return fail(400, fmt::format("'action' '{}' is none of ai, voicemail, forward, busy, menu, callback",
                                  *action_text));
   }
   if (!can_answer_with(clinic->policy, *action)) {

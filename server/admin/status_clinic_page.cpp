@@ -159,7 +159,7 @@ std::string clinic_page(const page_data& d, const runtime_clinic& c, const dry_r
           ? ""
           : " <strong>Admin writes are off on this server (no --admin-token-file).</strong>");
   for (const action_kind a : {action_kind::voicemail, action_kind::ai, action_kind::forward,
-                              action_kind::busy, action_kind::menu}) {
+                              action_kind::busy, action_kind::menu, action_kind::callback}) {
     if (!can_answer_with(p, a)) continue;
     body += fmt::format(R"(<option value="{}">{}</option>)", action_name(a), action_words(a));
   }

@@ -84,6 +84,7 @@ std::string_view action_words(action_kind a) {
     case action_kind::busy: return "busy message";
     case action_kind::menu: return "keypad menu";
     case action_kind::hangup: return "hang up";
+    case action_kind::callback: return "callback offer";
   }
   return "";
 }

@@ -127,6 +127,12 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
                      restore_step_leg(r);
                      remember(r, "menu " + r.digits);
                    },
+                   [&](const callback_of<std::string>& r) {
+                     restore_step_leg(r);
+                     remember(r, "callback " + r.digits);
+                   },
+                   // A message for the clinic, not a step of the call's flow.
+                   [&](const callback_request_of<std::string>&) {},
                    [&](const voicemail_of<std::string>& r) {
                      context_.voicemails.add(1);
                      context_.voicemails.restore(r.recording_sid, time_of(r.time_ms), now);

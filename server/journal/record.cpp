@@ -115,6 +115,10 @@ parsed parse(std::string_view text) {
   if (type == "ai_status") return read_record<ai_status_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "transfer") return read_record<transfer_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "menu") return read_record<menu_of<std::string>>(line, time_ms, std::move(call_sid));
+  if (type == "callback") return read_record<callback_of<std::string>>(line, time_ms, std::move(call_sid));
+  if (type == "callback_request") {
+    return read_record<callback_request_of<std::string>>(line, time_ms, std::move(call_sid));
+  }
   if (type == "voicemail") return read_record<voicemail_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "rotated") return read_record<rotated_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "recording") return read_record<recording_of<std::string>>(line, time_ms, std::move(call_sid));
@@ -136,6 +140,8 @@ CALLPOLICY_JOURNAL_RECORD(dial_status)
 CALLPOLICY_JOURNAL_RECORD(ai_status)
 CALLPOLICY_JOURNAL_RECORD(transfer)
 CALLPOLICY_JOURNAL_RECORD(menu)
+CALLPOLICY_JOURNAL_RECORD(callback)
+CALLPOLICY_JOURNAL_RECORD(callback_request)
 CALLPOLICY_JOURNAL_RECORD(voicemail)
 CALLPOLICY_JOURNAL_RECORD(rotated)
 CALLPOLICY_JOURNAL_RECORD(recording)

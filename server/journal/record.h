@@ -162,6 +162,42 @@ struct menu_of {
   }
 };
 
+// Digits at a callback offer that took no request (silence, a retry, a
+// number that could not be used), and what the policy did next.
+template <class Text>
+struct callback_of {
+  static constexpr std::string_view type = "callback";
+  static constexpr std::string_view incomplete = "";
+  std::int64_t time_ms = 0;
+  Text call_sid{}, clinic{}, digits{}, action{}, reason{}, from{};
+  template <class Self, class Visit>
+  static void fields(Self& r, Visit&& v) {
+    v("clinic", r.clinic, presence::always);
+    v("digits", r.digits, presence::always);
+    v("action", r.action, presence::always);
+    v("reason", r.reason, presence::always);
+    v("from", r.from, presence::always);
+  }
+};
+
+// A caller's request to be called back at `number` (E.164), journaled
+// before the caller hears it taken; `reason` is why the offer was made.
+template <class Text>
+struct callback_request_of {
+  static constexpr std::string_view type = "callback_request";
+  static constexpr std::string_view incomplete = "callback_request without 'clinic' or 'number'";
+  std::int64_t time_ms = 0;
+  Text call_sid{}, clinic{}, number{}, caller{}, to{}, reason{};
+  template <class Self, class Visit>
+  static void fields(Self& r, Visit&& v) {
+    v("clinic", r.clinic, presence::required);
+    v("number", r.number, presence::required);
+    v("caller", r.caller, presence::always);
+    v("to", r.to, presence::always);
+    v("reason", r.reason, presence::always);
+  }
+};
+
 // A recording left by a caller, journaled before Twilio is told 200. The
 // clinic, caller, number dialled and reason come from the recording
 // callback's URL; a line written before they were there has none of them.
@@ -253,6 +289,8 @@ using dial_status = dial_status_of<std::string_view>;
 using ai_status = ai_status_of<std::string_view>;
 using transfer = transfer_of<std::string_view>;
 using menu = menu_of<std::string_view>;
+using callback = callback_of<std::string_view>;
+using callback_request = callback_request_of<std::string_view>;
 using voicemail = voicemail_of<std::string_view>;
 using rotated = rotated_of<std::string_view>;
 using recording = recording_of<std::string_view>;
@@ -267,8 +305,8 @@ void append(std::string& out, const Record& r);
 // What a reader gets: records that own their text.
 using any_record =
     std::variant<call_of<std::string>, live_call_of<std::string>, status_of<std::string>, dial_status_of<std::string>,
-                 ai_status_of<std::string>, transfer_of<std::string>, menu_of<std::string>, voicemail_of<std::string>,
-                 rotated_of<std::string>, recording_of<std::string>, override_of<std::string>,
+                 ai_status_of<std::string>, transfer_of<std::string>, menu_of<std::string>, callback_of<std::string>,
+                 callback_request_of<std::string>, voicemail_of<std::string>, rotated_of<std::string>, recording_of<std::string>, override_of<std::string>,
                  override_cleared_of<std::string>>;
 
 struct parsed {

@@ -34,8 +34,6 @@ std::string_view caller_of(std::string_view from, const runtime_clinic& clinic) 
   return caller_e164(from, clinic.policy.region, buffer);
 }
 
-constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
-
 // How long a repeated menu is remembered: longer than any caller listens to
 // a menu, short enough that calls which hung up on it are forgotten.
 constexpr auto menu_repeat_memory = std::chrono::minutes(10);
@@ -92,6 +90,8 @@ void twilio_handlers::handle(const endpoint& e, const request_view& request, res
       return handle_refer(form, request.target, out);
     case endpoint_id::menu:
       return handle_menu(form, request.target, out);
+    case endpoint_id::callback:
+      return handle_callback(form, request.target, out);
     default:
       return handle_voicemail(form, request.target, out);
   }
@@ -252,7 +252,8 @@ via_kind twilio_handlers::callback_via(const form_fields& form, const runtime_cl
 }
 
 void twilio_handlers::answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& next,
-                           bool menu_repeated, std::string_view step, response& out, bool after_transfer) {
+                           bool menu_repeated, std::string_view step, response& out, bool after_transfer,
+                           std::string_view offer_reason) {
   const std::string_view from = form_value(form, "From");
   const std::string_view caller = caller_of(from, clinic);
   const auto now = clock_type::now();
@@ -267,14 +268,18 @@ void twilio_handlers::answer_step(const runtime_clinic& clinic, const form_field
   }
   write_twiml(out.body, clinic, d,
               {callback_via(form, clinic), is_e164(from), menu_repeated, std::chrono::floor<std::chrono::seconds>(now),
-               caller, out.call_sid, after_transfer, form_value(form, "To")},
+               caller, out.call_sid, after_transfer, form_value(form, "To"), offer_reason},
               answer_options());
+  record_step(clinic, step, caller.empty() ? from : caller, d, now, out);
+}
+
+void twilio_handlers::record_step(const runtime_clinic& clinic, std::string_view step, std::string_view caller,
+                                  const decision& d, clock_type::time_point now, response& out) {
   out.clinic.assign(clinic.policy.id);
   out.action.assign(action_name(d.action));
   out.reason.assign(d.reason);
   context_.metrics.count_decision(out.clinic, out.action, out.reason);
-  context_.recent.add(out.clinic, {unix_ms(now), out.call_sid, step, caller.empty() ? from : caller,
-                           out.action, out.reason});
+  context_.recent.add(out.clinic, {unix_ms(now), out.call_sid, step, caller, out.action, out.reason});
 }
 
 void twilio_handlers::handle_dial_status(const form_fields& form, std::string_view target, response& out) {
@@ -392,60 +397,6 @@ void twilio_handlers::handle_menu(const form_fields& form, std::string_view targ
                                                                 .action = out.action,
                                                                 .reason = out.reason,
                                                                 .from = form_value(form, "From")});
-}
-
-void twilio_handlers::handle_voicemail(const form_fields& form, std::string_view target, response& out) {
-  const std::string_view call_sid = form_value(form, "CallSid");
-  const std::string_view recording = form_value(form, "RecordingSid");
-  if (recording.empty()) {
-    out.answer(400, "missing RecordingSid\n");
-    return;
-  }
-  const auto now = clock_type::now();
-  out.body.assign(empty_twiml);
-  out.call_sid.assign(call_sid);
-  out.action = "voicemail";
-  // Whose message it is, and what the call was, travel in the callback's URL
-  // (Twilio signs it; its recording callback names neither caller nor
-  // number). A <Record> answered before they did names none: the message is
-  // kept all the same. query_value's view lasts until its next call, hence
-  // a copy each, into buffers that keep their capacity.
-  thread_local std::string caller, to;
-  out.clinic.assign(query_value(target, "clinic"));
-  out.reason.assign(query_value(target, "reason"));
-  caller.assign(query_value(target, "caller"));
-  to.assign(query_value(target, "to"));
-  if (!context_.voicemails.remember(recording, now)) {
-    // Already on disk: Twilio retried a callback whose answer it missed.
-    out.reason = "already journaled";
-    return;
-  }
-  out.recording_sid.assign(recording);
-  journal_record::append(out.journal_line,
-                         journal_record::voicemail{.time_ms = unix_ms(now),
-                                                   .call_sid = call_sid,
-                                                   .recording_sid = recording,
-                                                   .recording_url = form_value(form, "RecordingUrl"),
-                                                   .recording_duration = form_value(form, "RecordingDuration"),
-                                                   .recording_status = form_value(form, "RecordingStatus"),
-                                                   .clinic = out.clinic,
-                                                   .caller = caller,
-                                                   .to = to,
-                                                   .reason = out.reason});
-}
-
-void twilio_handlers::committed(const response& out, bool ok) {
-  if (ok && !out.recording_sid.empty()) context_.voicemails.add(1);
-}
-
-void twilio_handlers::journaled(response& out, bool ok) {
-  if (out.recording_sid.empty()) return;
-  // Acknowledged only once on disk: a failed write answers 503 so that
-  // Twilio retries the callback rather than the voicemail being lost.
-  if (!ok) {
-    context_.voicemails.forget(out.recording_sid);
-    out.answer(503, "journal write failed\n");
-  }
 }
 
 bool twilio_handlers::take_menu_repeat(std::string_view call_sid, clock_type::time_point now) {

@@ -49,6 +49,7 @@ class twilio_handlers {
   void handle_ai_status(const form_fields& form, std::string_view target, response& out);
   void handle_screen(const form_fields& form, std::string_view target, response& out);
   void handle_refer(const form_fields& form, std::string_view target, response& out);
+  void handle_callback(const form_fields& form, std::string_view target, response& out);
   void handle_voicemail(const form_fields& form, std::string_view target, response& out);
   // The clinic named by a callback's `?clinic=`; null (and the answer
   // written) when the loaded set has no such clinic.
@@ -57,8 +58,13 @@ class twilio_handlers {
   via_kind callback_via(const form_fields& form, const runtime_clinic& clinic) const;
   // Answers a later step of a call's flow (a forward's end, a menu key).
   // `step` says how the call got here ("dial no-answer", "menu 2"), for the recent decisions.
+  // `offer_reason`: why a callback was offered, when `d` offers it again.
   void answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d, bool menu_repeated,
-                   std::string_view step, response& out, bool after_transfer = false);
+                   std::string_view step, response& out, bool after_transfer = false,
+                   std::string_view offer_reason = {});
+  // Counts, remembers and logs a step's decision once its TwiML is written.
+  void record_step(const runtime_clinic& clinic, std::string_view step, std::string_view caller,
+                   const decision& d, clock_type::time_point now, response& out);
   // A call the decision sends to the AI without room for its leg: the AI's
   // `unavailable`, reason "ai at capacity".
   decision over_capacity(const runtime_clinic& clinic);
@@ -69,6 +75,8 @@ class twilio_handlers {
   // action even when the request comes to the first URL, not `attempt=2`.
   bool take_menu_repeat(std::string_view call_sid, clock_type::time_point now);
   void remember_menu_repeat(std::string_view call_sid, clock_type::time_point now);
+
+  static constexpr std::string_view empty_twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
 
   server_context& context_;
   std::mutex menu_mutex_;

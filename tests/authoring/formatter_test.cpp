@@ -153,6 +153,38 @@ test "t" {
   BOOST_TEST(format_text(expected) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(callback_blocks_round_trip) {
+  const std::string messy = R"(clinic t { timezone "UTC"
+numbers { ported +14165551234 } route { overflow -> callback
+otherwise -> ai } overflow 3
+callback {   otherwise voicemail
+  timeout 8s say "Press 1."   confirm "Thanks:" } }
+test "t" { at 2026-12-02T10:00 calls 4 digits 4165550199 expect hangup }
+)";
+  const std::string expected = R"(clinic t {
+  timezone "UTC"
+  numbers {
+    ported    +14165551234
+  }
+  route {
+    overflow  -> callback
+    otherwise -> ai
+  }
+  overflow 3
+  callback { say "Press 1." confirm "Thanks:" timeout 8s otherwise voicemail }
+}
+
+test "t" {
+  at     2026-12-02T10:00
+  calls  4
+  digits 4165550199
+  expect hangup
+}
+)";
+  BOOST_TEST(format_text(messy) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(transfer_blocks_and_transfer_tests_round_trip) {
   const std::string messy = R"(clinic t { timezone "UTC"
 numbers { ported +14165551234 } forward +14165550000

@@ -222,6 +222,40 @@ BOOST_AUTO_TEST_CASE(menus_and_forward_follow_ons_are_checked) {
   BOOST_TEST(cc.region == "CA");  // from +1416, a Toronto number
 }
 
+BOOST_AUTO_TEST_CASE(callback_offers_are_checked) {
+  // No block is needed: the offer has defaults.
+  const auto bare = compile_text(clinic("  route {\n    otherwise -> callback\n  }"));
+  BOOST_TEST(!bare.sink.has_errors());
+  BOOST_REQUIRE(bare.output.set.clinics.size() == 1u);
+  BOOST_TEST((bare.output.set.clinics[0].callback == callback_config{}));
+  const auto given = compile_text(
+      clinic("  forward +14165550000\n  callback { say \"Press 1.\" confirm \"OK:\" timeout 5s otherwise forward }"));
+  BOOST_TEST(!given.sink.has_errors());
+  BOOST_REQUIRE(given.output.set.clinics.size() == 1u);
+  const callback_config& offer = given.output.set.clinics[0].callback;
+  BOOST_TEST(offer.say == "Press 1.");
+  BOOST_TEST(offer.confirm == "OK:");
+  BOOST_TEST(offer.timeout_seconds == 5u);
+  BOOST_TEST((offer.otherwise == action_kind::forward));
+  // Silence never offers again, nor plays a menu that could lead back.
+  const auto again = compile_text(clinic("  callback { otherwise callback }"));
+  expect_at(again, codes::callback_loop, 4, 24);
+  BOOST_TEST(find(again, codes::callback_loop)->message == "the callback offer's 'otherwise' cannot be 'callback'");
+  const auto by_fallback =
+      compile_text("clinic c {\n  timezone \"UTC\"\n  fallback menu\n  menu { 1 -> ai }\n"
+                   "  callback { otherwise fallback }\n}\n");
+  expect_at(by_fallback, codes::callback_loop, 5, 24);
+  BOOST_TEST(find(by_fallback, codes::callback_loop)->message ==
+             "the callback offer's 'otherwise' cannot be 'menu' (the clinic's fallback)");
+  expect_at(compile_text(clinic("  callback { otherwise forward }")), codes::action_not_configured, 4, 24);
+  expect_at(compile_text(clinic("  callback { timeout 5s timeout 6s }")), codes::duplicate_item, 4, 25);
+  // `otherwise` takes no arrow: the one way on.
+  const auto arrow = compile_text(clinic("  callback { otherwise -> voicemail }"));
+  expect_at(arrow, codes::syntax, 4, 24);
+  // A static document cannot gather digits.
+  expect_at(compile_text(clinic("  unreachable callback")), codes::unreachable_needs_the_server, 4, 15);
+}
+
 BOOST_AUTO_TEST_CASE(test_callers_read_in_the_clinics_region) {
   const std::string body = "  numbers { ported +14165551234 }\n  mode always\n";
   const auto national = compile_text(clinic(body) + "test \"t\" {\n  at 2026-12-02T10:00\n  caller 4165550111\n  expect ai\n}\n");

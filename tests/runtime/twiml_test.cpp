@@ -375,3 +375,56 @@ BOOST_AUTO_TEST_CASE(transfer_targets_are_read_as_phone_numbers) {
     BOOST_TEST_CONTEXT(target) { BOOST_TEST(transfer_target_e164(target, "CA", buffer).empty()); }
   }
 }
+
+BOOST_AUTO_TEST_CASE(callback_offers_take_a_number_or_go_on) {
+  compiled_clinic c = open_or_ai("UTC");
+  c.name = "Bay";
+  c.region = "GB";
+  c.callback.say = "Press 1 & we call you.";
+  c.callback.timeout_seconds = 5;
+  c.callback.otherwise = action_kind::busy;
+  BOOST_TEST(twiml_for(c, action_kind::callback, "wait > 4m") ==
+             head + R"(<Gather input="dtmf" finishOnKey="#" timeout="5" action="https://calls.example.com/twilio/callback?clinic=c&amp;reason=wait%20%3E%204m"><Say>Press 1 &amp; we call you.</Say></Gather><Redirect method="POST">https://calls.example.com/twilio/callback?clinic=c&amp;reason=wait%20%3E%204m</Redirect></Response>)");
+  const auto set = load_one(c);
+  const runtime_clinic& r = set->clinics().front();
+  // Asked again: the offer's first reason stays in the URL, beside the attempt.
+  std::string out;
+  twiml_call again;
+  again.offer_reason = "overflow";
+  write_twiml(out, r, {action_kind::callback, callback_retry_reason}, again, {"http://b", "", ""});
+  BOOST_TEST(out.find(R"(action="http://b/twilio/callback?clinic=c&amp;reason=overflow&amp;attempt=2">)"
+                      R"(<Say>Sorry, we could not use that number.</Say><Say>Press 1)") != std::string::npos,
+             out);
+  write_callback_taken_twiml(out, c, "+442079460999");
+  BOOST_TEST(out == head + "<Say>Thank you. We will call you back at 0 2 0 7 9 4 6 0 9 9 9.</Say><Hangup/></Response>");
+
+  const auto taken = [&](std::string_view digits, std::string_view caller, bool repeated) {
+    return after_callback(r, digits, caller, repeated);
+  };
+  BOOST_TEST(taken("1", "+447700900123", false).number == "+447700900123");
+  BOOST_TEST(taken("1", "+447700900123", false).next.reason == callback_requested_reason);
+  BOOST_TEST((taken("1", "+447700900123", false).next.action == action_kind::hangup));
+  BOOST_TEST(taken("02079460999", "", false).number == "+442079460999");  // national, in the clinic's region
+  BOOST_TEST(taken("442079460999", "", false).number == "+442079460999");  // with the country code
+  // Key 1 from a caller with no number, and digits that are no number: asked once more, then `otherwise`.
+  BOOST_TEST(taken("1", "", false).next.reason == callback_retry_reason);
+  BOOST_TEST((taken("1", "", false).next.action == action_kind::callback));
+  BOOST_TEST(taken("123", "", false).next.reason == callback_retry_reason);
+  BOOST_TEST(taken("123", "", true).next.reason == "callback invalid number");
+  BOOST_TEST((taken("123", "", true).next.action == action_kind::busy));
+  BOOST_TEST((taken("", "+447700900123", false).next.action == action_kind::busy));
+  BOOST_TEST(taken("", "+447700900123", false).next.reason == "callback timeout");
+  BOOST_TEST(taken("*0#", "", false).next.reason == callback_retry_reason);
+  BOOST_TEST(taken(std::string(40, '7'), "", false).number.empty());
+
+  // Without a region the digits start with the country code.
+  compiled_clinic plain = open_or_ai("UTC");
+  const auto plain_set = load_one(plain);
+  BOOST_TEST(after_callback(plain_set->clinics().front(), "14165550123", "", false).number == "+14165550123");
+
+  // The flow takes the digits at the offer, like a menu's.
+  const call_flow flow = follow_flow(r, {action_kind::callback, "overflow"}, "02079460999", std::nullopt);
+  BOOST_TEST(flow.steps.size() == 2u);
+  BOOST_TEST(flow.callback_number == "+442079460999");
+  BOOST_TEST(!flow.digits_unused);
+}

@@ -142,3 +142,60 @@ BOOST_FIXTURE_TEST_CASE(a_torn_journal_on_a_full_disk_still_starts, serve_fixtur
   }
   BOOST_TEST(voicemails == (full.status == 200 ? 3 : 2));
 }
+
+// The other message a caller leaves: a callback request the disk cannot
+// take is never confirmed to the caller, who is sent to voicemail instead;
+// every request the caller heard confirmed is in the journal after kill -9.
+BOOST_FIXTURE_TEST_CASE(a_callback_request_the_disk_cannot_take_goes_to_voicemail, serve_fixture) {
+  dir.write("rules/bay-clinic.policy", R"(clinic bay-clinic {
+  timezone "America/Toronto"
+  numbers  { ported +14165550170 }
+  route { otherwise -> callback }
+}
+)");
+  small_disk disk(dir.path() + "/disk", "64k");
+  const std::string on_disk = disk.path + "/journal.jsonl";
+  std::vector<std::string> serve_args = args(dir.path() + "/rules", {"--threads", "1"});
+  *std::find(serve_args.begin(), serve_args.end(), journal) = on_disk;
+  server_process server(serve_args);
+  {
+    std::ofstream filler(disk.path + "/filler");
+    const std::string block(4096, 'f');
+    while (filler.write(block.data(), static_cast<std::streamsize>(block.size()))) filler.flush();
+  }
+  const auto request = [&](int n) {
+    return server.post("/twilio/callback?clinic=bay-clinic&reason=otherwise",
+                       {{"CallSid", call_sid(static_cast<unsigned long long>(n))},
+                        {"To", "+14165550170"},
+                        {"From", "+1416555" + std::to_string(1000 + n)},
+                        {"Digits", "1"}},
+                       token);
+  };
+  std::vector<std::string> confirmed;
+  int sent_to_voicemail = 0;
+  for (int n = 0; n < 40; ++n) {
+    if (n == 30) std::filesystem::remove(disk.path + "/filler");
+    const auto r = request(n);
+    BOOST_REQUIRE(r.status == 200);
+    if (contains(r.body, "We will call you back")) {
+      confirmed.push_back("+1416555" + std::to_string(1000 + n));
+    } else {
+      BOOST_TEST(contains(r.body, "<Record "), r.body);
+      BOOST_TEST(contains(r.body, "reason=callback%20not%20journaled"), r.body);
+      ++sent_to_voicemail;
+    }
+  }
+  BOOST_TEST(sent_to_voicemail > 0);  // the disk was full
+  BOOST_TEST(confirmed.size() >= 10u);  // and had room again
+  server.kill_hard();
+  std::ifstream in(on_disk);
+  std::string line;
+  std::vector<std::string> journaled;
+  while (std::getline(in, line)) {
+    const json record = json::parse(line, nullptr, false);
+    if (!record.is_discarded() && record.value("type", "") == "callback_request") {
+      journaled.push_back(record.value("number", ""));
+    }
+  }
+  BOOST_TEST(journaled == confirmed, boost::test_tools::per_element());
+}
