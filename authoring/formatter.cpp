@@ -111,6 +111,7 @@ class formatter {
     if (c.holidays) items.push_back({c.holidays->where, "holidays", &*c.holidays});
     if (c.special) items.push_back({c.special->where, "special", &*c.special});
     if (c.overflow) items.push_back({c.overflow->where, "overflow", &*c.overflow});
+    if (c.lines) items.push_back({c.lines->where, "lines", &*c.lines});
     if (c.schedule) items.push_back({c.schedule->where, "schedule", &*c.schedule});
     if (c.mode) items.push_back({c.mode->where, "mode", &*c.mode});
     if (c.fallback) items.push_back({c.fallback->where, "fallback", &*c.fallback});
@@ -152,6 +153,7 @@ class formatter {
     if (t.clinic) items.push_back({t.clinic->where, key("clinic") + t.clinic->value});
     if (t.at) items.push_back({t.at->where, key("at") + date_time_text(t.at->value)});
     if (t.calls) items.push_back({t.calls->where, key("calls") + std::to_string(t.calls->value)});
+    if (t.mean_call) items.push_back({t.mean_call->where, "mean-call " + canonical_duration(t.mean_call->value)});
     if (t.caller) items.push_back({t.caller->where, key("caller") + caller_text(t.caller->value)});
     if (t.via) items.push_back({t.via->where, key("via") + std::string(via_name(t.via->value))});
     if (t.digits) {

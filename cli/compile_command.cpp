@@ -26,6 +26,11 @@ std::string describe(const predicate& p) {
       return "during " + canonical_days(p.days) + " " + canonical_windows(p.windows);
     case predicate::kind::on_dates: return "on " + canonical_dates(p.dates);
     case predicate::kind::transfer_to: return fmt::format("to {}", fmt::join(p.callers, ", "));
+    case predicate::kind::wait_known: return "wait known";
+    case predicate::kind::wait_above:
+      return fmt::format("wait > {}", canonical_duration(static_cast<std::uint32_t>(p.threshold)));
+    case predicate::kind::wait_at_least:
+      return fmt::format("wait >= {}", canonical_duration(static_cast<std::uint32_t>(p.threshold)));
   }
   return {};
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/durations.h"
 #include "cli/policy_loading.h"
 #include "compiler/explain.h"
 #include "compiler/parser.h"
@@ -104,6 +105,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::string clinic;
     std::string to;
     std::int32_t calls = 0;
+    std::string mean_call;
     std::string caller;
     std::string via;
     std::optional<std::string> digits;
@@ -129,6 +131,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   command->add_option("--to", opts->to, "the number or SIP URI called")->excludes(clinic);
   command->add_option("--calls", opts->calls, "calls already active (default 0)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--mean-call", opts->mean_call,
+                      "the clinic's mean call length over the last hour, like 6m, for the estimated wait "
+                      "(default: unknown, too few completed calls)");
   command->add_option("--caller", opts->caller,
                       "the caller's number: E.164, or national in the clinic's region, or a SIP address");
   command->add_option("--digits", opts->digits, "the key pressed at a menu ('' for none)");
@@ -242,7 +247,19 @@ void add_eval_command(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    const call_context call{instant.instant, opts->calls, caller, match.via};
+    std::int32_t mean_call_seconds = 0;
+    if (!opts->mean_call.empty()) {
+      const auto mean = parse_duration(opts->mean_call);
+      if (!mean || *mean > std::chrono::hours(24)) {
+        std::fprintf(stderr, "callpolicy eval: --mean-call '%s' is not a duration like 6m (at most 24h)\n",
+                     opts->mean_call.c_str());
+        exit_code = exit_usage;
+        return;
+      }
+      mean_call_seconds = static_cast<std::int32_t>(mean->count());
+    }
+    call_context call{instant.instant, opts->calls, caller, match.via};
+    call.mean_call_seconds = mean_call_seconds;
     std::optional<dry_run_override> overridden;
     if (!opts->override_file.empty()) {
       std::string error;
@@ -288,7 +305,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       const ast::clinic* source = find_clinic(parsed, c.policy.id);
       const local_parts local = to_local(c.zone, instant.instant);
       why = explain_call(*source, c.policy, *c.tables,
-                         {local.date, static_cast<std::uint16_t>(local.seconds / 60), opts->calls, caller, match.via});
+                         {local.date, static_cast<std::uint16_t>(local.seconds / 60), opts->calls, caller, match.via,
+                          nullptr, {}, mean_call_seconds});
       if (overridden) {
         // The operator's override decides before any rule does.
         why.decided_by = "override";

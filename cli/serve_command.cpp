@@ -5,37 +5,11 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/durations.h"
 #include "server/server.h"
 
 namespace callpolicy::cli {
 namespace {
-
-// "90s", "15m", "1h", or plain seconds; up to a year (a longer one would be
-// a mistake, and past a few centuries the clock's arithmetic overflows).
-// An amount and a unit ("50ms", "20s", "5m", "1h"), in milliseconds, within
-// [1 ms, max]; `units` are those the option takes, and a bare number is seconds.
-std::optional<std::chrono::milliseconds> parse_span(const std::string& text, std::initializer_list<std::string_view> units,
-                                                    std::chrono::milliseconds max) {
-  std::size_t used = 0;
-  long long amount = 0;
-  try {
-    amount = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  const std::string unit = text.substr(used);
-  if (!unit.empty() && std::find(units.begin(), units.end(), unit) == units.end()) return std::nullopt;
-  const long long scale = unit == "ms" ? 1 : unit.empty() || unit == "s" ? 1000 : unit == "m" ? 60'000 : 3'600'000;
-  if (amount <= 0 || amount > max.count() / scale) return std::nullopt;
-  return std::chrono::milliseconds{amount * scale};
-}
-
-// "20s", "5m", "1h" (or seconds): at most a year.
-std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
-  const auto span = parse_span(text, {"s", "m", "h"}, std::chrono::hours(366 * 24));
-  if (!span || *span < std::chrono::seconds(1)) return std::nullopt;
-  return std::chrono::duration_cast<std::chrono::seconds>(*span);
-}
 
 // "50ms", "2s": the state store's timeout, 1 ms to 10 s.
 std::optional<std::chrono::milliseconds> parse_milliseconds(const std::string& text) {

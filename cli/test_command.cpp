@@ -36,7 +36,8 @@ test_result run_test(const policy_set& set, const ast::policy_file& file, const 
   std::string caller_buffer;
   const std::string_view caller =
       t.caller ? caller_e164(t.caller->value, clinic->policy.region, caller_buffer) : std::string_view{};
-  const call_context call{at.instant, t.calls ? static_cast<std::int32_t>(t.calls->value) : 0, caller, via};
+  call_context call{at.instant, t.calls ? static_cast<std::int32_t>(t.calls->value) : 0, caller, via};
+  if (t.mean_call) call.mean_call_seconds = static_cast<std::int32_t>(t.mean_call->value);
   const auto given = [](const auto& item) {
     return item ? std::optional<std::string_view>(item->value) : std::nullopt;
   };

@@ -61,6 +61,7 @@ struct condition {
     via,      // via ported|forwarded|sip, ...
     during,   // during DAYS WINDOWS
     on,       // on DATE | RANGE
+    wait,     // wait OP DURATION: the estimated wait, `count` in seconds
     to,       // to NUMBER, ...: the AI's transfer target (a transfer block only)
     not_, and_, or_
   };
@@ -172,6 +173,7 @@ struct clinic {
   std::optional<block<holiday_entry>> holidays;
   std::optional<block<special_entry>> special;
   std::optional<located<std::uint32_t>> overflow;
+  std::optional<located<std::uint32_t>> lines;  // the staff's lines, for `wait`
   std::optional<block<schedule_line>> schedule;
   std::optional<located<mode_kind>> mode;
   std::optional<located<action_ref>> fallback;
@@ -207,6 +209,7 @@ struct test_case {
   std::optional<located<std::string>> clinic;
   std::optional<located<date_time>> at;
   std::optional<located<std::uint32_t>> calls;
+  std::optional<located<std::uint32_t>> mean_call;  // seconds; the clinic's mean call length in the last hour
   std::optional<located<std::string>> caller;  // as written: E.164 or the clinic's national form
   std::optional<located<via_kind>> via;
   std::optional<located<std::string>> digits;  // the key pressed at a menu; "" for none

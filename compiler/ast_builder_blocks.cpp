@@ -76,6 +76,11 @@ ast::clinic ast_builder::build_clinic(const node& n) {
         if (auto value = integer_value(*v))
           c.overflow = ast::located<std::uint32_t>{*value, where(*v)};
       }
+    } else if (item.is_type<g::lines_item>()) {
+      if (!first_time(c.lines, item, "lines")) continue;
+      if (const node* v = child_of<g::integer>(item)) {
+        if (auto value = integer_value(*v)) c.lines = ast::located<std::uint32_t>{*value, where(*v)};
+      }
     } else if (item.is_type<g::mode_item>()) {
       if (!first_time(c.mode, item, "mode")) continue;
       if (const node* v = child_of<g::mode_name>(item)) {

@@ -32,15 +32,20 @@ ast::condition ast_builder::build_condition(const node& n) {
     c.type = k::scheduled;
   } else if (n.is_type<g::cond_overflow>()) {
     c.type = k::overflow;
-  } else if (n.is_type<g::cond_calls>()) {
-    c.type = k::calls;
+  } else if (n.is_type<g::cond_calls>() || n.is_type<g::cond_wait>()) {
+    const bool wait = n.is_type<g::cond_wait>();
+    c.type = wait ? k::wait : k::calls;
     const std::string op = child_of<g::compare_op>(n)->string();
     c.op = op == ">="   ? ast::compare_op::ge
            : op == ">"  ? ast::compare_op::gt
            : op == "<=" ? ast::compare_op::le
            : op == "<"  ? ast::compare_op::lt
                         : ast::compare_op::eq;
-    if (auto v = integer_value(*child_of<g::integer>(n))) c.count = static_cast<std::int32_t>(*v);
+    if (wait) {
+      if (auto v = duration_value(*child_of<g::duration>(n))) c.count = static_cast<std::int32_t>(*v);
+    } else if (auto v = integer_value(*child_of<g::integer>(n))) {
+      c.count = static_cast<std::int32_t>(*v);
+    }
   } else if (n.is_type<g::cond_caller>()) {
     c.type = k::caller;
     for (auto& p : phones_of(n)) c.callers.push_back(std::move(p.value));

@@ -84,6 +84,11 @@ ast::test_case ast_builder::build_test(const node& n) {
         if (auto value = integer_value(*v))
           t.calls = ast::located<std::uint32_t>{*value, where(*v)};
       }
+    } else if (item.is_type<g::test_mean_call>()) {
+      if (first_time(t.mean_call, item, "mean-call")) {
+        const node* v = child_of<g::duration>(item);
+        if (auto value = duration_value(*v)) t.mean_call = ast::located<std::uint32_t>{*value, where(*v)};
+      }
     } else if (item.is_type<g::test_caller>()) {
       if (first_time(t.caller, item, "caller")) t.caller = number_as_written(item);
     } else if (item.is_type<g::test_transfer>()) {

@@ -90,6 +90,11 @@ std::string operand(const ast::condition& c, int needed) {
   return precedence(c) < needed ? "(" + text + ")" : text;
 }
 
+std::string_view compare_op_text(ast::compare_op op) {
+  static constexpr std::array<std::string_view, 5> ops{">=", ">", "<=", "<", "=="};
+  return ops.at(static_cast<std::size_t>(op));
+}
+
 std::string print(const ast::condition& c) {
   using k = ast::condition::kind;
   switch (c.type) {
@@ -98,10 +103,9 @@ std::string print(const ast::condition& c) {
     case k::closed: return "closed";
     case k::scheduled: return "scheduled";
     case k::overflow: return "overflow";
-    case k::calls: {
-      static constexpr std::array<std::string_view, 5> ops{">=", ">", "<=", "<", "=="};
-      return fmt::format("calls {} {}", ops.at(static_cast<std::size_t>(c.op)), c.count);
-    }
+    case k::calls: return fmt::format("calls {} {}", compare_op_text(c.op), c.count);
+    case k::wait:
+      return fmt::format("wait {} {}", compare_op_text(c.op), canonical_duration(static_cast<std::uint32_t>(c.count)));
     case k::caller: return "caller " + fmt::format("{}", fmt::join(c.callers, ", "));
     case k::via: return "via " + canonical_vias(c.vias);
     case k::during: return "during " + canonical_days(c.days) + " " + canonical_windows(c.windows);

@@ -119,6 +119,8 @@ void clinic_compiler::compile_dates(compiled_clinic& c) {
   if (source.holidays) c.holidays = calendars.flatten(source.holidays->items, broken_calendar);
   failed = failed || broken_calendar;  // reported where the calendar is used or defined
   c.overflow_threshold = source.overflow ? std::optional(source.overflow->value) : std::nullopt;
+  if (source.lines && source.lines->value == 0) error<messages::zero_lines>(source.lines->where);
+  c.lines = source.lines ? source.lines->value : c.overflow_threshold.value_or(0);
   if (source.schedule) {
     for (const ast::schedule_line& line : source.schedule->items) {
       schedule_rule r;

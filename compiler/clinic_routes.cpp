@@ -20,6 +20,9 @@ void clinic_compiler::check_condition(const ast::condition& c, bool in_transfer)
   if (c.type == k::overflow && !source.overflow) {
     error<messages::overflow_needs_threshold>(c.where);
   }
+  if (c.type == k::wait && !source.lines && !source.overflow) {
+    error<messages::wait_needs_lines>(c.where);
+  }
   if (c.type == k::scheduled && !source.schedule) {
     error<messages::scheduled_needs_schedule>(c.where);
   }

@@ -118,6 +118,11 @@ struct diagnostic_message {
     "'overflow' needs a threshold: add 'overflow N' to the clinic", "", "") \
   X(overflow_mode_needs_threshold, overflow_without_threshold, \
     "mode 'overflow-only' needs a threshold: add 'overflow N' to the clinic", "", "") \
+  X(wait_needs_lines, wait_without_lines, \
+    "'wait' needs the staff's lines: add 'lines N' (or 'overflow N') to the clinic", \
+    "the estimate is max(0, calls - lines + 1) x the mean call length / lines", "") \
+  X(zero_lines, wait_without_lines, "'lines 0' leaves no line to answer; the estimated wait needs at least one", "", \
+    "") \
   X(scheduled_needs_schedule, scheduled_without_schedule, "'scheduled' needs a 'schedule' block in the clinic", "", \
     "") \
   X(scheduled_mode_needs_schedule, scheduled_without_schedule, \

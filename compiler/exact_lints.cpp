@@ -1,6 +1,7 @@
 #include "compiler/exact_lints.h"
 
 #include <algorithm>
+#include <climits>
 #include <set>
 
 #include <fmt/format.h>
@@ -12,14 +13,46 @@
 
 namespace callpolicy {
 
+namespace {
+bool is_wait(const predicate& p) {
+  return p.type == predicate::kind::wait_above || p.type == predicate::kind::wait_at_least;
+}
+}  // namespace
+
 std::vector<std::int32_t> call_classes(const compiled_clinic& c) {
   std::set<std::int32_t> calls{0};
+  bool waits = false;
   for (const predicate& p : c.predicates) {
+    waits = waits || is_wait(p);
     if (p.type != predicate::kind::calls_at_least) continue;
     calls.insert(std::max(0, p.threshold));
     calls.insert(std::max(0, p.threshold - 1));
   }
+  // Below the lines nobody waits; from them on, each call more waits longer.
+  if (waits && c.lines > 0) {
+    const auto lines = static_cast<std::int32_t>(std::min<std::uint32_t>(c.lines, INT32_MAX - 1));
+    calls.insert(lines - 1);
+    calls.insert(lines);
+    calls.insert(lines + 1);
+  }
   return {calls.begin(), calls.end()};
+}
+
+std::vector<std::int32_t> mean_call_classes(const compiled_clinic& c, const std::vector<std::int32_t>& calls) {
+  std::set<std::int32_t> means{0};
+  for (const predicate& p : c.predicates) {
+    if (!is_wait(p) || c.lines == 0) continue;
+    for (const std::int32_t active : calls) {
+      const std::int64_t waiting = std::max<std::int64_t>(0, std::int64_t{active} - c.lines + 1);
+      if (waiting == 0) continue;
+      // The mean at which waiting x mean meets threshold x lines, and either side of it.
+      const std::int64_t at = std::int64_t{p.threshold} * c.lines / waiting;
+      for (std::int64_t m = std::max<std::int64_t>(1, at - 1); m <= at + 1; ++m) {
+        means.insert(static_cast<std::int32_t>(std::min<std::int64_t>(m, INT32_MAX)));
+      }
+    }
+  }
+  return {means.begin(), means.end()};
 }
 
 std::vector<std::string> caller_classes(const compiled_clinic& c) {
@@ -102,6 +135,7 @@ struct input_classes {
   std::vector<std::uint16_t> minutes;
   std::vector<std::int32_t> calls;
   std::vector<std::string> callers;
+  std::vector<std::int32_t> means;
 };
 
 void add_range(std::set<day_number>& out, const date_range& r) {
@@ -167,6 +201,7 @@ input_classes classes_of(const compiled_clinic& c, const clinic_tables& t, day_n
   in.minutes = minute_classes(c);
   in.calls = call_classes(c);
   in.callers = caller_classes(c);
+  in.means = mean_call_classes(c, in.calls);
   return in;
 }
 
@@ -187,7 +222,13 @@ void for_each_call(const input_classes& in, const clinic_tables& t, const std::v
     for (std::uint16_t m : in.minutes) {
       for (std::int32_t calls : in.calls) {
         for (const std::string& caller : in.callers) {
-          for (int v = 0; v < 3; ++v) visit(local_call{d, m, calls, caller, static_cast<via_kind>(v), &day});
+          for (const std::int32_t mean : in.means) {
+            for (int v = 0; v < 3; ++v) {
+              local_call call{d, m, calls, caller, static_cast<via_kind>(v), &day};
+              call.mean_call_seconds = mean;
+              visit(call);
+            }
+          }
         }
       }
     }
@@ -280,7 +321,7 @@ void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
   // Past the budget the exact lints are skipped, and say so.
   const double classes = static_cast<double>(in.reference_week.size() + in.dated.size()) *
                          static_cast<double>(in.minutes.size()) * static_cast<double>(in.calls.size()) *
-                         static_cast<double>(in.callers.size()) * 3.0;
+                         static_cast<double>(in.callers.size()) * static_cast<double>(in.means.size()) * 3.0;
   double terms = 0;
   for (const expr& e : rules) terms += static_cast<double>(size_of(e));
   const double work = classes * std::max({terms, static_cast<double>(c.nodes.size()), 1.0});

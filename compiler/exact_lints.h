@@ -26,9 +26,11 @@ namespace callpolicy {
 // The classes above, each for one clinic (a plan takes the union of two):
 // the minutes of a day at which the answer can change (minute_classes, in
 // model/time_tables.h), the call counts that matter, and the callers named
-// ("" for any other).
+// ("" for any other), and the mean call lengths in seconds at which an
+// estimated wait passes a threshold at one of those counts (0: unknown).
 std::vector<std::int32_t> call_classes(const compiled_clinic& clinic);
 std::vector<std::string> caller_classes(const compiled_clinic& clinic);
+std::vector<std::int32_t> mean_call_classes(const compiled_clinic& clinic, const std::vector<std::int32_t>& calls);
 
 void run_exact_lints(const ast::clinic& source, const compiled_clinic& compiled,
                      const compile_options& options, diagnostic_sink& sink);

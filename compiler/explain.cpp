@@ -96,6 +96,19 @@ struct evaluator {
           case ast::compare_op::eq: return call.active_calls == cond.count;
         }
         return false;
+      case k::wait: {
+        // Unknown: every comparison is false (docs/language.md, "Estimated wait").
+        const auto order = compare_wait(c.lines, call.active_calls, call.mean_call_seconds, cond.count);
+        if (!order) return false;
+        switch (cond.op) {
+          case ast::compare_op::ge: return *order >= 0;
+          case ast::compare_op::gt: return *order > 0;
+          case ast::compare_op::le: return *order <= 0;
+          case ast::compare_op::lt: return *order < 0;
+          case ast::compare_op::eq: return *order == 0;
+        }
+        return false;
+      }
       case k::caller:
         return !call.caller.empty() &&
                std::find(cond.callers.begin(), cond.callers.end(), call.caller) != cond.callers.end();
@@ -207,6 +220,21 @@ explanation explain_call(const ast::clinic& source, const compiled_clinic& c, co
   if (reads({k::calls})) {
     out.facts.push_back({"calls", call.active_calls > 0, fmt::format("{} calls active", call.active_calls)});
   }
+  if (reads({k::wait})) {
+    std::string detail;
+    if (c.lines == 0) {
+      detail = "unknown: the clinic has no lines";
+    } else if (call.mean_call_seconds <= 0) {
+      detail = fmt::format("unknown: fewer than {} calls completed in the last hour, so every 'wait' is false",
+                           min_calls_for_mean);
+    } else {
+      const std::int64_t waiting = std::max<std::int64_t>(0, std::int64_t{call.active_calls} - c.lines + 1);
+      detail = fmt::format("{}s: {} calls active on {} lines, {} waiting, mean call {}s",
+                           waiting * call.mean_call_seconds / c.lines, call.active_calls, c.lines, waiting,
+                           call.mean_call_seconds);
+    }
+    out.facts.push_back({"wait", c.lines > 0 && call.mean_call_seconds > 0, detail});
+  }
   if (reads({k::caller})) {
     out.facts.push_back({"caller", !call.caller.empty(),
                          call.caller.empty() ? "no caller number" : std::string(call.caller)});
@@ -220,7 +248,8 @@ std::string explanation_text(const explanation& why) {
   std::size_t width = 0;
   for (const auto& f : why.facts) width = std::max(width, f.name.size());
   for (const auto& f : why.facts) {
-    const std::string value = f.name == "calls" || f.name == "caller" || f.name == "via" ? "" : (f.value ? "yes" : "no");
+    const std::string value =
+        f.name == "calls" || f.name == "caller" || f.name == "via" || f.name == "wait" ? "" : (f.value ? "yes" : "no");
     out += fmt::format("  {:<{}}  {}{}{}\n", f.name, width, value, value.empty() ? "" : ": ", f.detail);
   }
   out += fmt::format("rules ({}), the first that holds decides\n", why.decided_by);

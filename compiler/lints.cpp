@@ -127,6 +127,7 @@ struct settings_read {
   bool holidays = false;  // open, closed, holiday
   bool schedule = false;  // scheduled
   bool overflow = false;  // overflow
+  bool lines = false;     // wait
 };
 
 void collect_reads(const ast::condition& c, settings_read& reads) {
@@ -144,6 +145,9 @@ void collect_reads(const ast::condition& c, settings_read& reads) {
       break;
     case k::overflow:
       reads.overflow = true;
+      break;
+    case k::wait:
+      reads.lines = true;
       break;
     default:
       break;
@@ -195,7 +199,10 @@ void lint_unused_settings(const ast::clinic& source, const compiled_clinic& comp
   if (source.holidays && !reads.holidays) warn("holidays", source.holidays->where);
   if (source.special && !reads.holidays) warn("special", source.special->where);
   if (source.schedule && !reads.schedule) warn("schedule", source.schedule->where);
+  // Without `lines`, the estimated wait counts the overflow threshold's lines.
+  if (reads.lines && !source.lines) reads.overflow = true;
   if (source.overflow && !reads.overflow) warn("overflow", source.overflow->where);
+  if (source.lines && !reads.lines) warn("lines", source.lines->where);
 }
 
 void lint_no_numbers(const ast::clinic& source, diagnostic_sink& sink) {

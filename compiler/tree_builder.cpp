@@ -79,6 +79,27 @@ std::vector<atom_test> atom_tests(const ast::condition& c, std::optional<std::ui
       }
       break;
     }
+    case k::wait: {
+      // Every comparison is false while the estimate is unknown.
+      const auto wait = [&](predicate::kind kind, bool negated = false) {
+        atom_test w;
+        w.test.type = kind;
+        w.test.threshold = c.count;
+        w.negated = negated;
+        return w;
+      };
+      atom_test known;
+      known.test.type = predicate::kind::wait_known;
+      switch (c.op) {
+        case ast::compare_op::gt: return {wait(predicate::kind::wait_above)};
+        case ast::compare_op::ge: return {wait(predicate::kind::wait_at_least)};
+        case ast::compare_op::lt: return {known, wait(predicate::kind::wait_at_least, true)};
+        case ast::compare_op::le: return {known, wait(predicate::kind::wait_above, true)};
+        case ast::compare_op::eq:
+          return {wait(predicate::kind::wait_at_least), wait(predicate::kind::wait_above, true)};
+      }
+      break;
+    }
     case k::caller:
       a.test.type = predicate::kind::caller_in;
       a.test.callers = c.callers;

@@ -80,7 +80,7 @@ CALLPOLICY_ERROR(route_rule, "expected a condition or 'otherwise'");
 CALLPOLICY_ERROR(arrow, "expected '->' and an action");
 CALLPOLICY_ERROR(condition,
                  "expected a condition: holiday, open, closed, scheduled, overflow, calls, caller, "
-                 "via, during, on, to, not or '('");
+                 "via, during, on, wait, to, not or '('");
 CALLPOLICY_ERROR(negated_operand, "expected a condition after 'not'");
 CALLPOLICY_ERROR(and_operand, "expected a condition after 'and'");
 CALLPOLICY_ERROR(or_operand, "expected a condition after 'or'");
@@ -109,8 +109,8 @@ CALLPOLICY_ERROR(voicemail_item, "expected 'greeting' or 'max' in the 'voicemail
 CALLPOLICY_ERROR(busy_item, "expected 'say' or 'reject' in the 'busy' block");
 CALLPOLICY_ERROR(numbers_item, "expected 'ported', 'forwarded' or 'sip' in the 'numbers' block");
 CALLPOLICY_ERROR(test_item,
-                 "unknown item '{word}' in test: expected clinic, at, calls, caller, via, digits, "
-                 "dial, ai, transfer, expect or reason");
+                 "unknown item '{word}' in test: expected clinic, at, calls, mean-call, caller, via, "
+                 "digits, dial, ai, transfer, expect or reason");
 CALLPOLICY_ERROR(date_time, "expected a date-time like 2026-12-24T10:00");
 
 #undef CALLPOLICY_ERROR
@@ -133,7 +133,7 @@ inline constexpr auto expected_words<nested<Rule>> = expected_words<Rule>;
 CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
 CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
-                 "busy", "unreachable", "transfer", "callback");
+                 "busy", "unreachable", "transfer", "callback", "lines");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
@@ -141,15 +141,15 @@ CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "cal
 CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");
 CALLPOLICY_WORDS(step_action, "ai", "voicemail", "forward", "busy", "menu", "callback", "hangup", "fallback");
 CALLPOLICY_WORDS(route_rule, "otherwise", "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller",
-                 "via", "during", "on", "to", "not");
+                 "via", "during", "on", "wait", "to", "not");
 CALLPOLICY_WORDS(condition, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "to", "not");
+                 "during", "on", "wait", "to", "not");
 CALLPOLICY_WORDS(negated_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "to");
+                 "during", "on", "wait", "to");
 CALLPOLICY_WORDS(and_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "to", "not");
+                 "during", "on", "wait", "to", "not");
 CALLPOLICY_WORDS(or_operand, "holiday", "open", "closed", "scheduled", "overflow", "calls", "caller", "via",
-                 "during", "on", "to", "not");
+                 "during", "on", "wait", "to", "not");
 CALLPOLICY_WORDS(via_list, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(via_name, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(day_set, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "daily", "weekdays", "weekends");
@@ -162,7 +162,7 @@ CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");
 CALLPOLICY_WORDS(menu_item, "say", "timeout");
 CALLPOLICY_WORDS(callback_item, "say", "confirm", "timeout", "otherwise");
-CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "caller", "via", "digits", "dial", "ai", "transfer", "expect",
+CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "mean-call", "caller", "via", "digits", "dial", "ai", "transfer", "expect",
                  "reason");
 CALLPOLICY_WORDS(dial_status, "no-answer", "busy", "failed", "canceled", "completed");
 

@@ -248,13 +248,16 @@ struct cond_caller : seq<CALLPOLICY_WORD("caller"), sp, need<phone_list>> {};
 struct cond_via : seq<CALLPOLICY_WORD("via"), sp, need<via_list>> {};
 struct cond_during : seq<CALLPOLICY_WORD("during"), sp, need<day_set>, sp, need<window_list>> {};
 struct cond_on : seq<CALLPOLICY_WORD("on"), sp, need<date_or_range>> {};
+// The estimated wait for the staff's lines (docs/language.md, "Estimated wait").
+struct cond_wait : seq<CALLPOLICY_WORD("wait"), sp, need<compare_op>, sp, need<duration>> {};
 // The target of the AI's transfer; the compiler allows it only in a `transfer` block.
 struct cond_to : seq<CALLPOLICY_WORD("to"), sp, need<phone_list>> {};
 struct close_paren : one<')'> {};
 struct paren_condition : seq<one<'('>, sp, need<condition>, sp, need<close_paren>> {};
 struct nested_paren_condition : nested<paren_condition> {};
 struct cond_atom : sor<nested_paren_condition, cond_holiday, cond_open, cond_closed, cond_scheduled,
-                       cond_overflow, cond_calls, cond_caller, cond_via, cond_during, cond_on, cond_to> {};
+                       cond_overflow, cond_calls, cond_caller, cond_via, cond_during, cond_on, cond_wait,
+                       cond_to> {};
 struct not_keyword : CALLPOLICY_WORD("not") {};
 struct and_keyword : CALLPOLICY_WORD("and") {};
 struct or_keyword : CALLPOLICY_WORD("or") {};
@@ -344,6 +347,7 @@ struct timezone_item : seq<CALLPOLICY_WORD("timezone"), sp, need<string_literal>
 struct language_item : seq<CALLPOLICY_WORD("language"), sp, need<string_literal>> {};
 struct voice_item : seq<CALLPOLICY_WORD("voice"), sp, need<string_literal>> {};
 struct overflow_item : seq<CALLPOLICY_WORD("overflow"), sp, need<integer>> {};
+struct lines_item : seq<CALLPOLICY_WORD("lines"), sp, need<integer>> {};
 struct mode_item : seq<CALLPOLICY_WORD("mode"), sp, need<mode_name>> {};
 struct fallback_item : seq<CALLPOLICY_WORD("fallback"), sp, need<action_name>> {};
 struct unreachable_item : seq<CALLPOLICY_WORD("unreachable"), sp, need<action_name>> {};
@@ -351,7 +355,7 @@ struct region_item : seq<CALLPOLICY_WORD("region"), sp, need<string_literal>> {}
 
 struct clinic_item
     : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
-          holidays_block, special_block, overflow_item, schedule_block, mode_item, fallback_item, unreachable_item,
+          holidays_block, special_block, overflow_item, lines_item, schedule_block, mode_item, fallback_item, unreachable_item,
           route_block, transfer_block, ai_block, forward_block, menu_block, callback_block, region_item,
           voicemail_block, busy_block> {};
 struct clinic_id : slug {};
@@ -378,6 +382,7 @@ struct date_time : seq<date_value, one<'T'>, need<date_time_time>, opt<time_seco
 struct test_clinic : seq<CALLPOLICY_WORD("clinic"), sp, need<slug>> {};
 struct test_at : seq<CALLPOLICY_WORD("at"), sp, need<date_time>> {};
 struct test_calls : seq<CALLPOLICY_WORD("calls"), sp, need<integer>> {};
+struct test_mean_call : seq<CALLPOLICY_WORD("mean-call"), sp, need<duration>> {};
 // E.164, or the clinic's national form as digits or a string: "(416) 555-0111".
 struct national_number : seq<plus<digit>, not_at<word_char>> {};
 struct caller_value : sor<phone, national_number, string_literal> {};
@@ -394,7 +399,7 @@ struct test_dial : seq<CALLPOLICY_WORD("dial"), sp, need<dial_status>> {};
 struct test_ai : seq<CALLPOLICY_WORD("ai"), sp, need<dial_status>> {};
 struct test_transfer : seq<CALLPOLICY_WORD("transfer"), sp, need<caller_value>> {};
 struct test_reason : seq<CALLPOLICY_WORD("reason"), sp, need<string_literal>> {};
-struct test_item : sor<test_clinic, test_at, test_calls, test_caller, test_via, test_digits,
+struct test_item : sor<test_clinic, test_at, test_calls, test_mean_call, test_caller, test_via, test_digits,
                        test_dial, test_ai, test_transfer, test_expect, test_reason> {};
 struct test_name : string_literal {};
 struct test_close : one<'}'> {};

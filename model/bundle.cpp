@@ -69,12 +69,12 @@ void write_tree(json& j, const std::vector<tree_node>& tree_nodes, const std::ve
 }
 
 json predicate_json(const predicate& p) {
-  static constexpr std::array<std::string_view, 9> kinds{
-      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates", "transfer_to"};
   json j;
-  j["kind"] = kinds.at(static_cast<std::size_t>(p.type));
+  j["kind"] = predicate_kind_name(p.type);
   switch (p.type) {
-    case predicate::kind::calls_at_least: j["threshold"] = p.threshold; break;
+    case predicate::kind::calls_at_least:
+    case predicate::kind::wait_above:
+    case predicate::kind::wait_at_least: j["threshold"] = p.threshold; break;
     case predicate::kind::caller_in:
     case predicate::kind::transfer_to: j["callers"] = p.callers; break;
     case predicate::kind::via_in: {
@@ -113,6 +113,7 @@ json clinic_json(const compiled_clinic& c) {
   j["special"] = special;
   j["holidays"] = holidays_json(c.holidays);
   j["overflow"] = c.overflow_threshold ? json(*c.overflow_threshold) : json(nullptr);
+  j["lines"] = c.lines;
   json schedule = json::array();
   for (const schedule_rule& r : c.schedule) {
     json line{{"enable", r.enable}};

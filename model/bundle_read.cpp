@@ -184,15 +184,14 @@ void read_tree(const json& j, const std::string& p, std::size_t predicates, std:
 }
 
 predicate predicate_of(const json& j, const std::string& p) {
-  static constexpr std::array<std::string_view, 9> kinds{
-      "open", "holiday", "scheduled", "calls_at_least", "caller_in", "via_in", "during", "on_dates", "transfer_to"};
   predicate out;
-  const std::string kind = text(at(j, p, "kind"), p + "/kind");
-  const auto it = std::find(kinds.begin(), kinds.end(), kind);
-  if (it == kinds.end()) fail(p + "/kind", "unknown predicate");
-  out.type = static_cast<predicate::kind>(it - kinds.begin());
+  const auto kind = predicate_kind_from_name(text(at(j, p, "kind"), p + "/kind"));
+  if (!kind) fail(p + "/kind", "unknown predicate");
+  out.type = *kind;
   switch (out.type) {
     case predicate::kind::calls_at_least:
+    case predicate::kind::wait_above:
+    case predicate::kind::wait_at_least:
       out.threshold = number<std::int32_t>(at(j, p, "threshold"), p + "/threshold");
       break;
     case predicate::kind::caller_in:
@@ -240,6 +239,8 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
   c.holidays = holidays_of(at(j, p, "holidays"), p + "/holidays");
   const json& overflow = at(j, p, "overflow");
   if (!overflow.is_null()) c.overflow_threshold = number<std::uint32_t>(overflow, p + "/overflow");
+  // Optional, so that bundles written before the estimated wait still load.
+  if (j.contains("lines")) c.lines = number<std::uint32_t>(j["lines"], p + "/lines");
   const json& schedule = at(j, p, "schedule");
   if (!schedule.is_array()) fail(p + "/schedule", "expected an array");
   for (std::size_t i = 0; i < schedule.size(); ++i) {

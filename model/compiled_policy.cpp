@@ -1,6 +1,7 @@
 #include "model/compiled_policy.h"
 
 #include <algorithm>
+#include <array>
 
 namespace callpolicy {
 
@@ -81,6 +82,30 @@ bool flow_reaches(const compiled_clinic& c, action_kind action, const Holds& hol
 }
 
 }  // namespace
+
+namespace {
+constexpr std::array<std::string_view, predicate::kind_count> predicate_kind_names{
+    "open",    "holiday",  "scheduled",  "calls_at_least", "caller_in",     "via_in",
+    "during",  "on_dates", "transfer_to", "wait_known",    "wait_above",    "wait_at_least"};
+}  // namespace
+
+std::string_view predicate_kind_name(predicate::kind kind) {
+  return predicate_kind_names.at(static_cast<std::size_t>(kind));
+}
+
+std::optional<predicate::kind> predicate_kind_from_name(std::string_view name) {
+  const auto it = std::find(predicate_kind_names.begin(), predicate_kind_names.end(), name);
+  if (it == predicate_kind_names.end()) return std::nullopt;
+  return static_cast<predicate::kind>(it - predicate_kind_names.begin());
+}
+
+std::optional<std::int64_t> compare_wait(std::uint32_t lines, std::int32_t active_calls,
+                                         std::int32_t mean_call_seconds, std::int64_t seconds) {
+  if (lines == 0 || mean_call_seconds <= 0) return std::nullopt;
+  // estimate = waiting x mean / lines, compared as waiting x mean against seconds x lines.
+  const std::int64_t waiting = std::max<std::int64_t>(0, std::int64_t{active_calls} - lines + 1);
+  return waiting * mean_call_seconds - seconds * std::int64_t{lines};
+}
 
 bool reaches_someone(const compiled_clinic& clinic, action_kind action) {
   return flow_reaches(

@@ -32,7 +32,11 @@ struct predicate {
     during,      // the local time lies in `windows` on `days` (windows spill past midnight)
     on_dates,    // the local date lies in `dates`
     transfer_to,  // the AI's transfer target is one of `callers` (the transfer tree only)
+    wait_known,     // the clinic's mean call length is known (docs/language.md, "Estimated wait")
+    wait_above,     // the estimated wait is more than `threshold` seconds
+    wait_at_least,  // the estimated wait is `threshold` seconds or more
   };
+  static constexpr std::size_t kind_count = 12;
   kind type = kind::open;
   std::int32_t threshold = 0;        // calls_at_least
   std::vector<std::string> callers;  // caller_in, transfer_to: sorted
@@ -42,6 +46,20 @@ struct predicate {
   date_range dates;                  // on_dates
   friend bool operator==(const predicate&, const predicate&) = default;
 };
+
+// "calls_at_least", as bundles name the kinds.
+std::string_view predicate_kind_name(predicate::kind kind);
+std::optional<predicate::kind> predicate_kind_from_name(std::string_view name);
+
+// The estimated wait of a call (docs/language.md, "Estimated wait"),
+// max(0, active - lines + 1) x mean / lines, against `seconds`: negative,
+// zero or positive as it is shorter, equal or longer; nullopt when it is
+// unknown (no mean call length, `mean_call_seconds` <= 0, or no lines).
+// In whole numbers, so that the compiler's lints and every server agree.
+// Completed calls in the last hour below which the mean is unknown.
+inline constexpr int min_calls_for_mean = 5;
+std::optional<std::int64_t> compare_wait(std::uint32_t lines, std::int32_t active_calls,
+                                         std::int32_t mean_call_seconds, std::int64_t seconds);
 
 // A tree edge: a node index when >= 0, else the leaf ~target (so -1 is leaf 0).
 // A node's children always have smaller indices than the node (the root is
@@ -171,6 +189,9 @@ struct compiled_clinic {
   std::vector<special_day> specials;                // sorted by date, one entry per date
   std::vector<holiday_rule> holidays;               // calendars resolved
   std::optional<std::uint32_t> overflow_threshold;
+  // The staff's lines, for the estimated wait: `lines`, else the overflow
+  // threshold; 0 when the clinic has neither.
+  std::uint32_t lines = 0;
   std::vector<schedule_rule> schedule;              // in source order
 
   std::string mode;  // "always", ..., or "route" when the clinic has a route block

@@ -261,6 +261,13 @@ bool test_predicate(const compiled_clinic& clinic, const clinic_tables& tables,
     case predicate::kind::transfer_to:
       return !call.transfer_target.empty() &&
              std::binary_search(p.callers.begin(), p.callers.end(), call.transfer_target);
+    case predicate::kind::wait_known:
+      return compare_wait(clinic.lines, call.active_calls, call.mean_call_seconds, 0).has_value();
+    case predicate::kind::wait_above:
+    case predicate::kind::wait_at_least: {
+      const auto order = compare_wait(clinic.lines, call.active_calls, call.mean_call_seconds, p.threshold);
+      return order && (p.type == predicate::kind::wait_above ? *order > 0 : *order >= 0);
+    }
   }
   return false;
 }

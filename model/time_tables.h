@@ -78,6 +78,7 @@ struct local_call {
   via_kind via = via_kind::ported;
   const day_context* day = nullptr;  // context_of(date), when the caller has it; else found as needed
   std::string_view transfer_target{};  // E.164; for the transfer tree's `to`
+  std::int32_t mean_call_seconds = 0;  // the clinic's mean call length in the last hour; 0: unknown
 };
 
 bool is_open(const clinic_tables& tables, day_number date, std::uint16_t minute);

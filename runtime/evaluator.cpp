@@ -1,6 +1,8 @@
 #include "runtime/evaluator.h"
 
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <charconv>
 #include <string>
 
@@ -8,11 +10,30 @@
 #include "model/time_tables.h"
 
 namespace callpolicy {
+namespace {
+
+// The least count of active calls at which `p` holds, for a predicate that
+// holds from some count on (the counts', and the estimated wait's for a
+// given mean call length); nullopt for any other.
+std::optional<std::int32_t> first_count_holding(const compiled_clinic& c, const predicate& p,
+                                                std::int32_t mean_call_seconds) {
+  if (p.type == predicate::kind::calls_at_least) return p.threshold;
+  if (p.type != predicate::kind::wait_above && p.type != predicate::kind::wait_at_least) return std::nullopt;
+  if (!compare_wait(c.lines, 0, mean_call_seconds, 0)) return std::nullopt;  // unknown: never holds
+  // The calls waiting, w = count - lines + 1, must make w x mean pass threshold x lines.
+  const std::int64_t bar = std::int64_t{p.threshold} * c.lines;
+  const std::int64_t waiting = p.type == predicate::kind::wait_above ? bar / mean_call_seconds + 1
+                                                                       : (bar + mean_call_seconds - 1) / mean_call_seconds;
+  if (waiting <= 0) return 0;
+  return static_cast<std::int32_t>(std::min<std::int64_t>(waiting + c.lines - 1, INT32_MAX));
+}
+
+}  // namespace
 
 decision decide(const runtime_clinic& clinic, const call_context& call) noexcept {
   const local_parts local = to_local(clinic.zone, call.at);
-  const local_call lc{local.date, static_cast<std::uint16_t>(local.seconds / 60), call.active_calls,
-                      call.caller, call.via};
+  local_call lc{local.date, static_cast<std::uint16_t>(local.seconds / 60), call.active_calls, call.caller, call.via};
+  lc.mean_call_seconds = call.mean_call_seconds;
   const std::int32_t leaf = decide_leaf(clinic.policy, *clinic.tables, lc);
   const tree_leaf& l = clinic.policy.leaves[static_cast<std::size_t>(leaf)];
   return {l.action, l.reason};
@@ -21,6 +42,7 @@ decision decide(const runtime_clinic& clinic, const call_context& call) noexcept
 void ai_by_count(const runtime_clinic& clinic, const call_context& call, std::string& out) {
   const local_parts local = to_local(clinic.zone, call.at);
   local_call lc{local.date, static_cast<std::uint16_t>(local.seconds / 60), 0, call.caller, call.via};
+  lc.mean_call_seconds = call.mean_call_seconds;
   const auto ai_at = [&](std::int32_t active) {
     lc.active_calls = active;
     return clinic.policy.leaves[static_cast<std::size_t>(decide_leaf(clinic.policy, *clinic.tables, lc))].action ==
@@ -30,13 +52,13 @@ void ai_by_count(const runtime_clinic& clinic, const call_context& call, std::st
   out.assign(1, wanted ? '1' : '0');
   // The answer can change only where a count predicate does: at its
   // thresholds, taken in increasing order without sorting (there are few).
+  // Each such predicate turns true at one count and stays so.
   std::int32_t previous = 0;
   while (true) {
     std::int32_t next = previous;
     for (const predicate& p : clinic.policy.predicates) {
-      if (p.type == predicate::kind::calls_at_least && p.threshold > previous && (next == previous || p.threshold < next)) {
-        next = p.threshold;
-      }
+      const std::optional<std::int32_t> from = first_count_holding(clinic.policy, p, call.mean_call_seconds);
+      if (from && *from > previous && (next == previous || *from < next)) next = *from;
     }
     if (next == previous) return;
     previous = next;

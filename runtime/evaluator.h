@@ -20,6 +20,9 @@ struct call_context {
   std::int32_t active_calls = 0;  // calls already active for the clinic, this one not counted
   std::string_view caller;        // E.164 when known, else empty
   via_kind via = via_kind::ported;
+  // The clinic's mean call length over the last hour, from its completed
+  // calls; 0 while unknown (docs/language.md, "Estimated wait").
+  std::int32_t mean_call_seconds = 0;
 };
 
 struct decision {

@@ -256,6 +256,25 @@ BOOST_AUTO_TEST_CASE(callback_offers_are_checked) {
   expect_at(compile_text(clinic("  unreachable callback")), codes::unreachable_needs_the_server, 4, 15);
 }
 
+BOOST_AUTO_TEST_CASE(waits_need_lines) {
+  const auto none = compile_text(clinic("  route {\n    wait > 4m -> busy\n    otherwise -> ai\n  }"));
+  expect_at(none, codes::wait_without_lines, 5, 5);
+  expect_at(compile_text(clinic("  lines 0")), codes::wait_without_lines, 4, 9);
+  // The overflow threshold stands in for the lines.
+  const auto by_overflow = compile_text(clinic("  overflow 4\n  route {\n    wait > 4m -> busy\n    otherwise -> ai\n  }"));
+  BOOST_TEST(!by_overflow.sink.has_errors());
+  BOOST_REQUIRE(by_overflow.output.set.clinics.size() == 1u);
+  BOOST_TEST(by_overflow.output.set.clinics[0].lines == 4u);
+  const auto given = compile_text(clinic("  overflow 4\n  lines 2\n  route {\n    wait>=90s -> busy\n    otherwise -> ai\n  }"));
+  BOOST_TEST(!given.sink.has_errors());
+  BOOST_REQUIRE(given.output.set.clinics.size() == 1u);
+  BOOST_TEST(given.output.set.clinics[0].lines == 2u);
+  const auto& leaves = given.output.set.clinics[0].leaves;
+  BOOST_TEST(std::any_of(leaves.begin(), leaves.end(), [](const tree_leaf& l) { return l.reason == "wait >= 90s"; }));
+  expect_at(compile_text(clinic("  lines 2\n  route {\n    wait > 0s -> busy\n    otherwise -> ai\n  }")),
+            codes::bad_duration, 6, 12);
+}
+
 BOOST_AUTO_TEST_CASE(test_callers_read_in_the_clinics_region) {
   const std::string body = "  numbers { ported +14165551234 }\n  mode always\n";
   const auto national = compile_text(clinic(body) + "test \"t\" {\n  at 2026-12-02T10:00\n  caller 4165550111\n  expect ai\n}\n");

@@ -57,6 +57,46 @@ BOOST_AUTO_TEST_CASE(a_lower_threshold_after_a_higher_one_is_alive) {
   BOOST_TEST(lines_of(dead, codes::unreachable_rule) == (lines{8}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(waits_are_judged_over_call_counts_and_mean_call_lengths) {
+  // A shorter wait after a longer one is alive; a longer one after it is not.
+  const auto alive = lint(R"(  lines 3
+  route {
+    wait > 5m                  -> callback
+    wait > 4m                  -> forward
+    otherwise                  -> ai
+  })");
+  BOOST_TEST(lines_of(alive, codes::unreachable_rule).empty());
+  const auto dead = lint(R"(  lines 3
+  route {
+    wait > 4m                  -> callback
+    wait >= 5m                 -> forward
+    otherwise                  -> ai
+  })");
+  BOOST_TEST(lines_of(dead, codes::unreachable_rule) == (lines{9}), boost::test_tools::per_element());
+  // Below the lines nobody waits: with no call active and three lines, no wait is long.
+  const auto never = lint(R"(  lines 3
+  route {
+    calls < 2 and wait > 1s    -> callback
+    otherwise                  -> ai
+  })");
+  BOOST_TEST(lines_of(never, codes::unreachable_rule) == (lines{8}), boost::test_tools::per_element());
+  // An exact wait: three calls waiting on two lines at 160 s a call is exactly 4m.
+  const auto exact = lint(R"(  lines 2
+  route {
+    calls == 4 and wait == 4m  -> callback
+    otherwise                  -> ai
+  })");
+  BOOST_TEST(lines_of(exact, codes::unreachable_rule).empty());
+  // Unknown with too few calls: `not wait > 4m` holds, so `otherwise` can still decide.
+  const auto unknown = lint(R"(  lines 1
+  route {
+    wait > 4m                  -> callback
+    wait <= 4m                 -> forward
+    otherwise                  -> ai
+  })");
+  BOOST_TEST(lines_of(unknown, codes::unreachable_rule).empty());
+}
+
 BOOST_AUTO_TEST_CASE(callers_vias_and_dates_are_classes_of_their_own) {
   const auto d = lint(R"(  hours { daily 00:00-24:00 }
   holidays { 2026-12-25 "Christmas" }

@@ -134,6 +134,7 @@ struct reference {
     std::int32_t calls = 0;
     std::string caller;
     via_kind via = via_kind::ported;
+    int mean_call = 0;  // seconds; 0: unknown
   };
 
   bool is_open(const moment& m) const {
@@ -192,6 +193,22 @@ struct reference {
             return m.calls == c.count;
         }
         return false;
+      case k::wait: {
+        // docs/language.md, "Estimated wait", in floating point: the
+        // compiler's whole-number comparison must agree with it.
+        const double lines = clinic.lines ? clinic.lines->value : clinic.overflow ? clinic.overflow->value : 0;
+        if (lines <= 0 || m.mean_call <= 0) return false;
+        const double estimate = std::max(0.0, m.calls - lines + 1) * m.mean_call / lines;
+        const double limit = c.count;
+        switch (c.op) {
+          case ast::compare_op::ge: return estimate >= limit;
+          case ast::compare_op::gt: return estimate > limit;
+          case ast::compare_op::le: return estimate <= limit;
+          case ast::compare_op::lt: return estimate < limit;
+          case ast::compare_op::eq: return estimate == limit;
+        }
+        return false;
+      }
       case k::caller:
         return std::find(c.callers.begin(), c.callers.end(), m.caller) != c.callers.end();
       case k::via:
@@ -230,11 +247,11 @@ struct reference {
 
   // (action, reason)
   std::pair<std::string, std::string> decide(std::chrono::sys_seconds at, std::int32_t calls,
-                                             std::string caller, via_kind via) const {
+                                             std::string caller, via_kind via, int mean_call) const {
     const cctz::time_zone::absolute_lookup local = zone.lookup(at);
     moment m{cctz::civil_day(local.cs),
              static_cast<int>(local.cs.hour() * 3600 + local.cs.minute() * 60 + local.cs.second()),
-             calls, std::move(caller), via};
+             calls, std::move(caller), via, mean_call};
     if (clinic.route) {
       for (const auto& rule : clinic.route->items) {
         if (rule.when && !holds(*rule.when, m)) continue;
@@ -380,6 +397,11 @@ struct generator {
       case 4:
         return has_overflow ? "overflow" : "closed";
       case 5:
+        if (has_overflow && chance(40)) {
+          constexpr const char* ops[] = {">=", ">", "<=", "<", "=="};
+          constexpr const char* waits[] = {"30s", "1m", "2m", "4m", "5m", "10m"};
+          return fmt::format("wait {} {}", ops[pick(0, 4)], waits[pick(0, 5)]);
+        }
         return calls_text();
       case 6:
         return "caller " + one_of(callers) + (chance(30) ? ", " + one_of(callers) : "");
@@ -462,6 +484,7 @@ struct generator {
     }
     const bool has_overflow = chance(50);
     if (has_overflow) out += fmt::format("  overflow {}\n", pick(1, 5));
+    if (has_overflow && chance(50)) out += fmt::format("  lines {}\n", pick(1, 4));
     const bool has_schedule = chance(50);
     if (has_schedule) {
       out += "  schedule {\n";
@@ -609,8 +632,13 @@ BOOST_AUTO_TEST_CASE(the_compiled_tree_agrees_with_a_naive_reading_of_the_spec) 
       const std::int32_t calls = gen.pick(0, 7);
       const std::string caller = gen.chance(70) ? gen.one_of(callers) : "";
       const via_kind via = static_cast<via_kind>(gen.pick(0, 2));
-      const auto expected = naive.decide(at, calls, caller, via);
-      const decision got = decide(compiled, {at, calls, caller, via});
+      // Mean call lengths that make a wait land on, and either side of, the thresholds.
+      constexpr int means[] = {0, 0, 30, 60, 90, 120, 150, 240, 300, 360, 400, 600};
+      const int mean_call = means[gen.pick(0, 11)];
+      const auto expected = naive.decide(at, calls, caller, via, mean_call);
+      call_context call{at, calls, caller, via};
+      call.mean_call_seconds = mean_call;
+      const decision got = decide(compiled, call);
       ++compared;
       if (action_name(got.action) != expected.first || got.reason != expected.second) {
         ++differences;

@@ -50,3 +50,41 @@ BOOST_AUTO_TEST_CASE(the_counts_that_reach_the_ai_agree_with_decide) {
   // A pattern that is not one the evaluator writes reads as far as it can.
   BOOST_TEST(ai_at_count("0,2,x", 7));
 }
+
+// "wait > 4m -> ai; otherwise -> voicemail" on 3 lines, and "wait >= 4m" and
+// "wait < 4m" likewise: the counts at which the AI answers, for several mean
+// call lengths, agree with decide at every count.
+BOOST_AUTO_TEST_CASE(the_counts_that_reach_the_ai_by_the_estimated_wait_agree_with_decide) {
+  for (const predicate::kind kind : {predicate::kind::wait_above, predicate::kind::wait_at_least}) {
+    for (const bool negated : {false, true}) {
+      compiled_clinic c = open_or_ai("UTC");
+      c.lines = 3;
+      predicate wait;
+      wait.type = kind;
+      wait.threshold = 240;
+      c.predicates = {wait};
+      c.leaves = {{action_kind::voicemail, "otherwise"}, {action_kind::ai, "wait"}};
+      c.nodes = {{0, leaf_target(negated ? 0 : 1), leaf_target(negated ? 1 : 0)}};
+      c.root = 0;
+      const auto set = load_one(c);
+      const runtime_clinic& clinic = set->clinics().front();
+      for (const std::int32_t mean : {0, 1, 59, 60, 80, 120, 240, 241, 720, 100000}) {
+        call_context call{std::chrono::sys_seconds{std::chrono::hours(24 * 20000)}, 0, {}, via_kind::ported};
+        call.mean_call_seconds = mean;
+        std::string pattern;
+        ai_by_count(clinic, call, pattern);
+        for (std::int32_t n = 0; n < 40; ++n) {
+          call.active_calls = n;
+          BOOST_TEST(ai_at_count(pattern, n) == (decide(clinic, call).action == action_kind::ai),
+                     "pattern " << pattern << " at " << n << " calls, mean " << mean);
+        }
+      }
+    }
+  }
+  // The estimate itself: 5 calls on 3 lines leave 3 waiting, 3 x 360 s / 3 = 360 s.
+  BOOST_TEST(compare_wait(3, 5, 360, 360).value() == 0);
+  BOOST_TEST(compare_wait(3, 5, 360, 359).value() > 0);
+  BOOST_TEST(compare_wait(3, 1, 360, 0).value() == 0);  // nobody waits below the lines
+  BOOST_TEST(!compare_wait(3, 5, 0, 10).has_value());    // an unknown mean
+  BOOST_TEST(!compare_wait(0, 5, 60, 10).has_value());   // no lines
+}
