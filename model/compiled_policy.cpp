@@ -99,6 +99,12 @@ std::optional<predicate::kind> predicate_kind_from_name(std::string_view name) {
   return static_cast<predicate::kind>(it - predicate_kind_names.begin());
 }
 
+bool reads_wait(const compiled_clinic& clinic) {
+  return std::any_of(clinic.predicates.begin(), clinic.predicates.end(), [](const predicate& p) {
+    return p.type == predicate::kind::wait_above || p.type == predicate::kind::wait_at_least;
+  });
+}
+
 std::optional<std::int64_t> compare_wait(std::uint32_t lines, std::int32_t active_calls,
                                          std::int32_t mean_call_seconds, std::int64_t seconds) {
   if (lines == 0 || mean_call_seconds <= 0) return std::nullopt;

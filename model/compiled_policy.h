@@ -222,6 +222,10 @@ struct compiled_clinic {
   friend bool operator==(const compiled_clinic&, const compiled_clinic&) = default;
 };
 
+// Whether any decision of the clinic reads the estimated wait, so that the
+// server looks up its mean call length only for such a clinic.
+bool reads_wait(const compiled_clinic& clinic);
+
 // Whether a call given `action` can reach a person or the AI on some branch
 // of its flow: ai and forward do; a menu does when one of its keys or its
 // timeout does, a callback offer when its `otherwise` does.

@@ -26,6 +26,7 @@ policy_set::load_result policy_set::load(compiled_set compiled) {
     (void)to_local(zone, std::chrono::sys_seconds{});
     runtime_clinic r;
     r.tables = std::make_shared<const clinic_tables>(build_tables(c));
+    r.reads_wait = reads_wait(c);
     r.policy = std::move(c);
     r.zone = zone;
     set->clinics_.push_back(std::move(r));

@@ -30,6 +30,7 @@ struct runtime_clinic {
   compiled_clinic policy;
   const cctz::time_zone* zone = nullptr;
   std::shared_ptr<const clinic_tables> tables;
+  bool reads_wait = false;  // reads_wait(policy), found once at load
 };
 
 struct clinic_match {

@@ -1,6 +1,8 @@
 // The records' format is server/journal/record.h's.
 #include "server/journal/journal_replayer.h"
 
+#include <climits>
+
 #include "runtime/identify.h"
 #include "server/journal/record.h"
 #include "server/json_line.h"
@@ -113,6 +115,11 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
                    },
                    [&](const status_of<std::string>& r) {
                      if (restore_calls && is_final_status(r.status)) context_.state.end_call(r.call_sid);
+                     // The last hour's lengths: the estimated wait survives a restart.
+                     if (r.duration > 0 && r.duration <= INT32_MAX) {
+                       context_.state.add_call_length(r.clinic, r.call_sid, static_cast<std::int32_t>(r.duration),
+                                                      time_of(r.time_ms));
+                     }
                    },
                    [&](const dial_status_of<std::string>& r) {
                      restore_step_leg(r);

@@ -86,10 +86,16 @@ struct status_of {
   std::int64_t time_ms = 0;
   Text call_sid{}, status{};
   bool ended = false;
+  // A completed call's clinic and CallDuration (seconds), for the estimated
+  // wait; written only for such a call.
+  Text clinic{};
+  std::int64_t duration = 0;
   template <class Self, class Visit>
   static void fields(Self& r, Visit&& v) {
     v("status", r.status, presence::required);
     v("ended", r.ended, presence::always);
+    v("clinic", r.clinic, presence::when_set);
+    v("duration", r.duration, presence::when_set);
   }
 };
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "runtime/evaluator.h"
+#include "server/state/call_lengths.h"
 
 namespace callpolicy::server {
 namespace {
@@ -114,6 +115,14 @@ class memory_state final : public call_state {
     if (it == calls_.end() || it->second.leg != leg_state::live) return;
     end_leg(it->second);
     it->second.leg = leg_state::none;
+  }
+
+  void add_call_length(std::string_view clinic, std::string_view call_sid, std::int32_t seconds,
+                       clock_type::time_point ended) override {
+    lengths_.add(clinic, call_sid, seconds, ended);
+  }
+  std::int32_t mean_call_seconds(std::string_view clinic, clock_type::time_point now) override {
+    return lengths_.mean_seconds(clinic, now);
   }
 
   std::map<std::string, std::int32_t> active_by_clinic() override {
@@ -228,6 +237,7 @@ class memory_state final : public call_state {
   std::pmr::deque<const call_map::value_type*> by_start_{&pool_};  // map nodes are stable until erased
   std::unordered_map<std::string, counts, string_hash, std::equal_to<>> counts_;
   std::uint32_t ai_legs_ = 0;  // every clinic's
+  call_lengths lengths_;
 };
 
 }  // namespace

@@ -76,6 +76,15 @@ class call_state {
   // one later (a menu key that leads to the AI).
   virtual void release_ai_leg(std::string_view call_sid) = 0;
   virtual std::map<std::string, std::int32_t> active_by_clinic() = 0;
+
+  // A completed call's length (its final status callback's CallDuration),
+  // for the clinic's mean (docs/operations.md, "Estimated wait"); once per CallSid.
+  virtual void add_call_length(std::string_view clinic, std::string_view call_sid, std::int32_t seconds,
+                               clock_type::time_point ended) = 0;
+  // The mean length of the clinic's calls completed in the last hour, in
+  // seconds; 0 while fewer than 5 did. Never waits on a shared store: it
+  // reads what the store last said, and asks it again every few seconds.
+  virtual std::int32_t mean_call_seconds(std::string_view clinic, clock_type::time_point now) = 0;
   virtual std::map<std::string, std::int32_t> ai_legs_by_clinic() = 0;
 
   enum class leg_state : std::uint8_t { none, live, ended };

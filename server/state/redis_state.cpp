@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include "server/state/call_lengths.h"
 #include "server/state/call_state.h"
 #include "server/state/redis_admin.h"
 #include "server/state/redis_connection.h"
@@ -132,6 +133,21 @@ class redis_state final : public call_state {
     return local;
   }
 
+  // Kept here and sent to Redis, whose answer is the fleet's window for the
+  // clinic; a decision reads the mirror, which is asked anew every few seconds.
+  void add_call_length(std::string_view clinic, std::string_view call_sid, std::int32_t seconds,
+                       clock_type::time_point ended) override {
+    if (!lengths_.add(clinic, call_sid, seconds, ended)) return;
+    op o{op::kind::length, pooled(call_sid), pooled(clinic), ended, pooled({}), 0, 0, nullptr, 0};
+    o.seconds = seconds;
+    enqueue(std::move(o));
+  }
+
+  std::int32_t mean_call_seconds(std::string_view clinic, clock_type::time_point now) override {
+    if (lengths_.due(clinic, now, lengths_refresh)) enqueue({op::kind::length, pooled({}), pooled(clinic), now, pooled({}), 0, 0, nullptr, 0});
+    return lengths_.mean_seconds(clinic, now);
+  }
+
   std::map<std::string, std::int32_t> active_by_clinic() override {
     std::map<std::string, std::int32_t> out;
     // Redis away: what this server knows of its own calls.
@@ -176,14 +192,19 @@ class redis_state final : public call_state {
   // strings and the queue's nodes come from a pool that hands back what
   // the last ones freed, so queueing a call allocates nothing once warm.
   struct op {
-    enum class kind : std::uint8_t { start, end, end_leg, release_leg } type;
+    enum class kind : std::uint8_t { start, end, end_leg, release_leg, length } type;
     std::pmr::string sid, clinic;
     clock_type::time_point started;
     std::pmr::string ai_wanted;  // start: ai_leg_request's
     std::uint32_t fleet_capacity, clinic_capacity;
     state_waiter* waiter;  // null: nobody waits (resync, a call not waiting, a status)
     std::uint64_t ticket;
+    std::int32_t seconds = 0;  // length: the call's, or 0 to read the clinic's window only
   };
+
+  // How often a clinic's window of call lengths is read again from Redis,
+  // at most: other servers' calls reach this one's estimate within it.
+  static constexpr auto lengths_refresh = std::chrono::seconds(2);
 
   op start_op(std::string_view sid, std::string_view clinic, clock_type::time_point started,
               const ai_leg_request& ai, state_waiter* waiter, std::uint64_t ticket) {
@@ -228,7 +249,10 @@ class redis_state final : public call_state {
   }
 
   void append(redisContext* c, const op& o) {
-    if (o.type == op::kind::start) {
+    if (o.type == op::kind::length) {
+      scripts_.append_length(c, {o.clinic, o.sid, o.seconds, unix_ms(o.started), unix_ms(clock_type::now()),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(call_lengths::window).count()});
+    } else if (o.type == op::kind::start) {
       scripts_.append_start(c, {o.sid, o.clinic, o.ai_wanted, unix_ms(o.started + options_.ttl),
                                 unix_ms(clock_type::now()), o.fleet_capacity, o.clinic_capacity});
     } else {
@@ -259,6 +283,7 @@ class redis_state final : public call_state {
   }
 
   bool answer(const op& o, const redisReply* r) {
+    if (o.type == op::kind::length) return answer_lengths(o, r);
     if (o.type != op::kind::start) return true;
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER ||
         r->element[2]->type != REDIS_REPLY_INTEGER) {
@@ -270,6 +295,13 @@ class redis_state final : public call_state {
     }
     suspect_ = false;
     if (o.waiter) o.waiter->state_answered(o.ticket, *reply_count(r->element[0]), r->element[2]->integer == 1);
+    return true;
+  }
+
+  bool answer_lengths(const op& o, const redisReply* r) {
+    auto entries = read_call_lengths(r);
+    if (!entries) return fail("unexpected reply to the call length script");
+    lengths_.replace(o.clinic, std::move(*entries), clock_type::now());
     return true;
   }
 
@@ -453,6 +485,7 @@ class redis_state final : public call_state {
   std::atomic<std::uint64_t> fallbacks_{0};
   mutable std::mutex status_mutex_;
   std::string address_, last_error_;
+  call_lengths lengths_;  // the fleet's, as Redis last said, and this server's since
   std::thread worker_;
 };
 

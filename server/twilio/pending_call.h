@@ -22,6 +22,7 @@ struct pending_call {
   std::string to, from, forwarded_from;
   std::string ai_wanted;  // ai_by_count's pattern for the call
   std::uint32_t ai_clinic_capacity = 0;
+  std::int32_t mean_call_seconds = 0;  // the clinic's, for the estimated wait; 0: unknown
 
   // Keeping the strings' capacity.
   void clear() {
@@ -35,6 +36,7 @@ struct pending_call {
     forwarded_from.clear();
     ai_wanted.clear();
     ai_clinic_capacity = 0;
+    mean_call_seconds = 0;
   }
 };
 

@@ -1,5 +1,7 @@
 #include "server/twilio/twilio_handlers.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "runtime/identify.h"
@@ -123,12 +125,15 @@ void twilio_handlers::handle_call(const form_fields& form, response& out, pendin
   // At which counts the call would go to the AI, for the store to admit its
   // leg in the step that counts the call.
   const runtime_clinic& clinic = *match->clinic;
+  // Read once for both the AI's admission and the decision, so that they agree.
+  call.mean_call_seconds = clinic.reads_wait ? context_.state.mean_call_seconds(out.clinic, call.received) : 0;
   action_kind overridden = action_kind::ai;
   if (context_.overrides.active(out.clinic, call.received, overridden, out.reason) && can_answer_with(clinic.policy, overridden)) {
     call.ai_wanted.assign(overridden == action_kind::ai ? "1" : "0");
   } else {
-    ai_by_count(clinic, {std::chrono::floor<std::chrono::seconds>(call.received), 0, caller_of(call.from, clinic), match->via},
-                call.ai_wanted);
+    call_context counts{std::chrono::floor<std::chrono::seconds>(call.received), 0, caller_of(call.from, clinic), match->via};
+    counts.mean_call_seconds = call.mean_call_seconds;
+    ai_by_count(clinic, counts, call.ai_wanted);
   }
   call.ai_clinic_capacity = clinic.policy.ai.capacity;
   if (context_.state.answers_later()) {
@@ -170,7 +175,9 @@ void twilio_handlers::finish_call(response& out, pending_call& call, std::int32_
   if (by_override) {
     d = {overridden, out.reason};
   } else {
-    d = decide(clinic, {std::chrono::floor<std::chrono::seconds>(call.received), active, caller, call.via});
+    call_context context{std::chrono::floor<std::chrono::seconds>(call.received), active, caller, call.via};
+    context.mean_call_seconds = call.mean_call_seconds;
+    d = decide(clinic, context);
     out.reason.assign(d.reason);
   }
   if (d.action == action_kind::ai && !ai_admitted && capped(clinic)) {
@@ -216,6 +223,18 @@ void twilio_handlers::handle_status(const form_fields& form, response& out) {
     return;
   }
   const bool ended = is_final_status(status) && context_.state.end_call(call_sid);
+  // A completed call's length feeds its clinic's estimated wait; the clinic
+  // is the one its `To` names, as for the call itself.
+  std::int32_t duration = 0;
+  const std::string_view call_duration = form_value(form, "CallDuration");
+  std::from_chars(call_duration.data(), call_duration.data() + call_duration.size(), duration);
+  if (status == "completed" && duration > 0) {
+    const auto set = context_.store.current();
+    if (const auto match = set ? identify_clinic(*set, form_value(form, "To")) : std::nullopt) {
+      out.clinic.assign(match->clinic->policy.id);
+      context_.state.add_call_length(out.clinic, call_sid, duration, clock_type::now());
+    }
+  }
   out.body.assign(empty_twiml);
   out.call_sid.assign(call_sid);
   out.reason.assign(status);
@@ -223,7 +242,9 @@ void twilio_handlers::handle_status(const form_fields& form, response& out) {
   journal_record::append(out.journal_line, journal_record::status{.time_ms = unix_ms(clock_type::now()),
                                                                   .call_sid = call_sid,
                                                                   .status = status,
-                                                                  .ended = ended});
+                                                                  .ended = ended,
+                                                                  .clinic = out.clinic,
+                                                                  .duration = out.clinic.empty() ? 0 : duration});
 }
 
 twiml_options twilio_handlers::answer_options() const {
