@@ -9,11 +9,61 @@
 
 namespace callpolicy {
 
+namespace {
+
+// The minutes N of the route `import` writes for highVolume.estimatedWaitMinutes:
+//   overflow and wait > Nm -> callback
+//   overflow               -> ai       as "overflow"
+//   otherwise              -> fallback as "under-capacity"
+// judged by what the tree does, not how it is written: its two predicates
+// (the overflow threshold, a wait of whole minutes) and its leaf for each
+// of their four combinations.
+std::optional<std::uint32_t> callback_wait_minutes(const compiled_clinic& c) {
+  if (c.mode != "route" || !c.overflow_threshold || c.predicates.size() != 2 || c.transfer.configured) return {};
+  const auto find = [&](predicate::kind kind) -> std::optional<std::uint32_t> {
+    for (std::uint32_t i = 0; i < c.predicates.size(); ++i) {
+      if (c.predicates[i].type == kind) return i;
+    }
+    return std::nullopt;
+  };
+  const auto overflow = find(predicate::kind::calls_at_least);
+  const auto wait = find(predicate::kind::wait_above);
+  if (!overflow || !wait || c.predicates[*overflow].threshold != static_cast<std::int32_t>(*c.overflow_threshold)) {
+    return {};
+  }
+  const std::int32_t seconds = c.predicates[*wait].threshold;
+  if (seconds <= 0 || seconds % 60 != 0) return {};
+  const auto leaf_at = [&](bool over, bool long_wait) -> const tree_leaf* {
+    tree_target t = c.root;
+    for (std::size_t steps = 0; !is_leaf(t); ++steps) {
+      if (t < 0 || static_cast<std::size_t>(t) >= c.nodes.size() || steps > c.nodes.size()) return nullptr;
+      const tree_node& n = c.nodes[static_cast<std::size_t>(t)];
+      t = (n.predicate == *overflow ? over : long_wait) ? n.if_true : n.if_false;
+    }
+    const auto leaf = static_cast<std::size_t>(leaf_index(t));
+    return leaf < c.leaves.size() ? &c.leaves[leaf] : nullptr;
+  };
+  const auto is = [](const tree_leaf* l, action_kind action, std::string_view reason) {
+    return l && l->action == action && l->reason == reason;
+  };
+  const std::string offer = fmt::format("overflow and wait > {}m", seconds / 60);
+  const bool matches = is(leaf_at(true, true), action_kind::callback, offer) &&
+                       is(leaf_at(true, false), action_kind::ai, "overflow") &&
+                       is(leaf_at(false, true), c.fallback, "under-capacity") &&
+                       is(leaf_at(false, false), c.fallback, "under-capacity");
+  if (!matches) return {};
+  return static_cast<std::uint32_t>(seconds / 60);
+}
+
+}  // namespace
+
 export_result export_settings(const compiled_clinic& c) {
   using json = nlohmann::ordered_json;
   export_result out;
   const auto no_fit = [&](std::string why) { out.errors.push_back(std::move(why)); };
-  if (c.mode == "route") no_fit("a 'route' does not fit AvailabilitySettings, which know only the five modes");
+  const std::optional<std::uint32_t> wait_minutes = callback_wait_minutes(c);
+  const std::string mode = wait_minutes ? "overflow-only" : c.mode;
+  if (mode == "route") no_fit("a 'route' does not fit AvailabilitySettings, which know only the five modes");
 
   static constexpr std::array<const char*, 7> days{"monday", "tuesday", "wednesday", "thursday",
                                                    "friday", "saturday", "sunday"};
@@ -88,6 +138,9 @@ export_result export_settings(const compiled_clinic& c) {
   }
   if (c.menu.configured) no_fit("a 'menu' does not fit: the settings have no keypad menus");
   if (c.callback != defaults.callback) no_fit("the 'callback' block does not fit: the settings have none");
+  if (wait_minutes && c.lines != *c.overflow_threshold) {
+    no_fit("'lines' does not fit: the settings' estimated wait counts the overflow threshold's lines");
+  }
   if (c.transfer.configured) no_fit("a 'transfer' block does not fit: the settings say nothing of the AI's transfers");
   if (c.unreachable != (c.forward.number.empty() ? action_kind::voicemail : action_kind::forward)) {
     no_fit("'unreachable' does not fit: the settings say nothing of calls when no server answers");
@@ -104,14 +157,15 @@ export_result export_settings(const compiled_clinic& c) {
   }
   if (!out.errors.empty()) return out;
 
-  json settings{{"mode", c.mode},
+  json settings{{"mode", mode},
                 {"afterHours",
-                 {{"enabled", c.mode == "after-hours-only"},
+                 {{"enabled", mode == "after-hours-only"},
                   {"businessHours", {{"timezone", c.timezone}, {"schedule", schedule}, {"holidays", holidays}}}}},
-                {"highVolume", {{"enabled", c.mode == "overflow-only"}}},
-                {"customSchedule", {{"enabled", c.mode == "scheduled"}, {"rules", rules}}},
+                {"highVolume", {{"enabled", mode == "overflow-only"}}},
+                {"customSchedule", {{"enabled", mode == "scheduled"}, {"rules", rules}}},
                 {"fallback", fallback}};
   if (c.overflow_threshold) settings["highVolume"]["threshold"] = *c.overflow_threshold;
+  if (wait_minutes) settings["highVolume"]["estimatedWaitMinutes"] = *wait_minutes;
   out.json = settings.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   return out;
 }

@@ -291,12 +291,16 @@ import_result import_settings(std::string_view json_text, const import_options& 
     unread("afterHours.businessHours.holidays");
   }
   std::optional<long long> threshold;
+  std::optional<long long> wait_minutes;
   if (const json* volume = in.object(root, "highVolume", "/highVolume",
                                      {"enabled", "threshold", "estimatedWaitMinutes"})) {
     in.boolean(*volume, "enabled", "/highVolume/enabled");
-    in.integer(*volume, "estimatedWaitMinutes", "/highVolume/estimatedWaitMinutes", 0, 1440);
+    wait_minutes = in.integer(*volume, "estimatedWaitMinutes", "/highVolume/estimatedWaitMinutes", 0, 1440);
     threshold = in.integer(*volume, "threshold", "/highVolume/threshold", 1, 10000);
   }
+  // 0 offers no callback, as the design's default.
+  if (wait_minutes == 0) wait_minutes.reset();
+  if (wait_minutes && mode != "overflow-only") unread("highVolume.estimatedWaitMinutes");
   if (mode == "overflow-only") {
     if (threshold) {
       add(fmt::format("overflow {}", *threshold));
@@ -372,7 +376,17 @@ import_result import_settings(std::string_view json_text, const import_options& 
   } else if (!schedule_lines.empty()) {
     unread("customSchedule.rules");
   }
-  add(mode_line);
+  if (mode == "overflow-only" && wait_minutes) {
+    // "When to offer callback": the mode's own rules, with a callback offer
+    // first when the staff's wait is long (docs/tooling.md, "import").
+    add("route {");
+    add(fmt::format("  overflow and wait > {}m -> callback", *wait_minutes));
+    add("  overflow -> ai as \"overflow\"");
+    add("  otherwise -> fallback as \"under-capacity\"");
+    add("}");
+  } else {
+    add(mode_line);
+  }
   if (const json* fallback = in.object(root, "fallback", "/fallback", {"type", "forwardNumber", "voicemailGreeting"})) {
     const auto type = in.text(*fallback, "type", "/fallback/type", true);
     static const std::map<std::string, std::string> types{

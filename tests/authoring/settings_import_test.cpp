@@ -54,6 +54,11 @@ BOOST_AUTO_TEST_CASE(after_hours_settings) {
 
 BOOST_AUTO_TEST_CASE(overflow_settings) {
   const imported i = import_example("overflow.json");
+  // estimatedWaitMinutes 5: a callback when the wait for the staff is long.
+  BOOST_TEST(i.clinic.mode == "route");
+  BOOST_TEST(std::any_of(i.clinic.leaves.begin(), i.clinic.leaves.end(), [](const tree_leaf& l) {
+    return l.action == action_kind::callback && l.reason == "overflow and wait > 5m";
+  }));
   BOOST_TEST(at(i, 2026, 12, 2, 10, 0, 3).reason == "under-capacity");
   BOOST_TEST((at(i, 2026, 12, 2, 10, 0, 3).action == action_kind::forward));
   BOOST_TEST(at(i, 2026, 12, 2, 10, 0, 4).reason == "overflow");
@@ -168,6 +173,17 @@ BOOST_AUTO_TEST_CASE(export_then_import_gives_the_same_compiled_clinic) {
   fallback busy
 })"),
            std::string(R"(clinic rt {
+  timezone "Europe/London"
+  numbers { sip rt }
+  overflow 4
+  route {
+    overflow and wait > 5m -> callback
+    overflow -> ai as "overflow"
+    otherwise -> fallback as "under-capacity"
+  }
+  fallback busy
+})"),
+           std::string(R"(clinic rt {
   timezone "Asia/Kolkata"
   numbers { ported +912255501234 }
   schedule { enable weekdays 18:00-24:00  disable fri 20:00-21:00  enable sun }
@@ -204,6 +220,18 @@ BOOST_AUTO_TEST_CASE(export_refuses_what_the_settings_cannot_say) {
   BOOST_TEST(!no_fit("  mode after-hours-only\n  hours { mon 09:00-17:00 }\n  holidays { yearly 12-25 }").empty());
   BOOST_TEST(!no_fit("  mode disabled\n  fallback forward\n  forward +14165550000 { timeout 30s }").empty());
   BOOST_TEST(no_fit("  mode always").empty());
+  // The estimatedWaitMinutes route, and near misses it is not.
+  const std::string offer = "  overflow 4\n  route {\n    overflow and wait > 5m -> callback\n"
+                            "    overflow -> ai as \"overflow\"\n    otherwise -> voicemail as \"under-capacity\"\n  }";
+  BOOST_TEST(no_fit(offer + "\n  fallback voicemail").empty());
+  BOOST_TEST(!no_fit(offer + "\n  fallback busy").empty());  // its otherwise is not the fallback
+  BOOST_TEST(!no_fit(offer + "\n  fallback voicemail\n  lines 2").empty());
+  BOOST_TEST(!no_fit("  overflow 4\n  route {\n    overflow and wait > 90s -> callback\n"
+                     "    overflow -> ai as \"overflow\"\n    otherwise -> voicemail as \"under-capacity\"\n  }")
+                  .empty());
+  BOOST_TEST(!no_fit("  overflow 4\n  route {\n    wait > 5m -> callback\n"
+                     "    overflow -> ai as \"overflow\"\n    otherwise -> voicemail as \"under-capacity\"\n  }")
+                  .empty());
 }
 
 BOOST_AUTO_TEST_CASE(import_refuses_or_falls_back_so_that_what_it_writes_compiles) {
