@@ -35,6 +35,8 @@ enum class endpoint_id : std::uint8_t {
   metrics,
   clinic_override,
   overrides,
+  inbox,
+  inbox_done,
 };
 
 enum class address : std::uint8_t { public_only, admin_only, both };
@@ -49,7 +51,7 @@ struct endpoint {
   std::string_view does;
 };
 
-inline constexpr std::array<endpoint, 23> endpoints{{
+inline constexpr std::array<endpoint, 25> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
     {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
      "readiness: a policy set is loaded"},
@@ -94,6 +96,10 @@ inline constexpr std::array<endpoint, 23> endpoints{{
      address::admin_only, "set or clear a clinic's emergency override"},
     {endpoint_id::overrides, "/admin/overrides", "", "GET, HEAD", false, address::admin_only,
      "the overrides in force"},
+    {endpoint_id::inbox, "/admin/inbox", "", "GET, HEAD", false, address::admin_only,
+     "voicemails and callback requests, open or done"},
+    {endpoint_id::inbox_done, "/admin/inbox/{id}/done", "", "POST", false, address::admin_only,
+     "mark an inbox item done"},
 }};
 
 // The endpoint `path` (without its query) names on this address; null when

@@ -7,6 +7,7 @@
 
 #include "server/state/call_state.h"
 #include "server/journal/journal.h"
+#include "server/inbox/inbox.h"
 #include "server/journal/voicemails.h"
 #include "server/metrics.h"
 #include "server/policy_store.h"
@@ -33,6 +34,7 @@ struct server_context {
   override_store overrides;
   recent_decisions recent;
   journaled_voicemails voicemails;
+  class inbox inbox;
 };
 
 }  // namespace callpolicy::server

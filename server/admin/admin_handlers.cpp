@@ -131,6 +131,8 @@ void admin_handlers::handle(const endpoint& e, std::string_view segment, const r
   const auto question = request.target.find('?');
   const std::string_view query =
       question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
+  if (e.id == endpoint_id::inbox) return list_inbox(request.target, out);
+  if (e.id == endpoint_id::inbox_done) return mark_inbox_done(segment, request.body, out);
   const auto gather = [&] {
     page_data d;
     d.set = context_.store.current();

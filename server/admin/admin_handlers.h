@@ -34,6 +34,9 @@ class admin_handlers {
   void set_override(std::string_view clinic, std::string_view body, response& out);
   void clear_override(std::string_view clinic, response& out);
   void list_overrides(response& out);
+  // The inbox (docs/operations.md, "The inbox"): listed, and an item marked done.
+  void list_inbox(std::string_view target, response& out);
+  void mark_inbox_done(std::string_view id, std::string_view body, response& out);
   std::string status_json();
   std::int64_t total_ai_legs();
 

@@ -2,6 +2,8 @@
 #include "server/journal/journal_replayer.h"
 
 #include <climits>
+#include <deque>
+#include <unordered_map>
 
 #include "runtime/identify.h"
 #include "server/journal/record.h"
@@ -32,6 +34,11 @@ std::string journal_replayer::snapshot() {
                                                           .call_sid = call.call_sid,
                                                           .clinic = call.clinic,
                                                           .ai_leg = leg});
+    out += '\n';
+  }
+  // The inbox lives in the journal too, open items and done ones alike.
+  for (const inbox_item& item : context_.inbox.list({}, inbox_state::all, unix_ms(now))) {
+    journal_record::append(out, record_of(item));
     out += '\n';
   }
   // The memory store's overrides live in the journal: a new file carries them.
@@ -91,6 +98,30 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
     context_.state.start_call(r.call_sid, r.clinic, time_of(r.time_ms), {leg.empty() ? "0" : "1"}, &admitted);
     if (leg == "ended") context_.state.end_ai_leg(r.call_sid);
   };
+  // A voicemail journaled before it named its clinic takes its call's: the
+  // clinics of the calls read last, as many as a busy fleet takes in the
+  // minutes a message follows its call.
+  constexpr std::size_t calls_remembered = 100'000;
+  std::unordered_map<std::string, std::string> clinic_of_call;
+  std::deque<std::string> calls_in_order;
+  const auto remember_clinic = [&](const std::string& call_sid, const std::string& clinic) {
+    if (clinic.empty() || !clinic_of_call.emplace(call_sid, clinic).second) return;
+    calls_in_order.push_back(call_sid);
+    if (calls_in_order.size() > calls_remembered) {
+      clinic_of_call.erase(calls_in_order.front());
+      calls_in_order.pop_front();
+    }
+  };
+  const auto add_to_inbox = [&](const journal_record::any_record& record) {
+    std::optional<inbox_item> item = item_of_record(record);
+    if (!item) return;
+    if (item->clinic.empty()) {
+      if (const auto it = clinic_of_call.find(item->call_sid); it != clinic_of_call.end()) item->clinic = it->second;
+    }
+    // A shared store gets what this server journaled, in case Redis never did.
+    context_.state.share_inbox_item(*item);
+    context_.inbox.add(std::move(*item));
+  };
   using namespace journal_record;
   journal::for_each_line(path, [&](std::size_t number, std::string_view text, bool too_long) {
     if (too_long) return skip(number, "line too long");
@@ -105,6 +136,7 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
                      }
                      restore_call(r, r.action == "ai" ? "live" : "");
                      remember(r, r.via);
+                     remember_clinic(r.call_sid, r.clinic);
                    },
                    [&](const live_call_of<std::string>& r) {
                      if (!is_call_sid(r.call_sid)) {
@@ -139,8 +171,13 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
                      remember(r, "callback " + r.digits);
                    },
                    // A message for the clinic, not a step of the call's flow.
-                   [&](const callback_request_of<std::string>&) {},
+                   [&](const callback_request_of<std::string>&) { add_to_inbox(*p.record); },
+                   [&](const inbox_item_of<std::string>&) { add_to_inbox(*p.record); },
+                   [&](const inbox_done_of<std::string>& r) {
+                     context_.inbox.mark_done(r.id, r.done_by, r.time_ms);
+                   },
                    [&](const voicemail_of<std::string>& r) {
+                     add_to_inbox(*p.record);
                      context_.voicemails.add(1);
                      context_.voicemails.restore(r.recording_sid, time_of(r.time_ms), now);
                    },

@@ -119,6 +119,8 @@ parsed parse(std::string_view text) {
   if (type == "callback_request") {
     return read_record<callback_request_of<std::string>>(line, time_ms, std::move(call_sid));
   }
+  if (type == "inbox_item") return read_record<inbox_item_of<std::string>>(line, time_ms, std::move(call_sid));
+  if (type == "inbox_done") return read_record<inbox_done_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "voicemail") return read_record<voicemail_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "rotated") return read_record<rotated_of<std::string>>(line, time_ms, std::move(call_sid));
   if (type == "recording") return read_record<recording_of<std::string>>(line, time_ms, std::move(call_sid));
@@ -142,6 +144,8 @@ CALLPOLICY_JOURNAL_RECORD(transfer)
 CALLPOLICY_JOURNAL_RECORD(menu)
 CALLPOLICY_JOURNAL_RECORD(callback)
 CALLPOLICY_JOURNAL_RECORD(callback_request)
+CALLPOLICY_JOURNAL_RECORD(inbox_item)
+CALLPOLICY_JOURNAL_RECORD(inbox_done)
 CALLPOLICY_JOURNAL_RECORD(voicemail)
 CALLPOLICY_JOURNAL_RECORD(rotated)
 CALLPOLICY_JOURNAL_RECORD(recording)

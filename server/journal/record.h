@@ -227,6 +227,51 @@ struct voicemail_of {
   }
 };
 
+// An inbox item carried into a rotated journal's snapshot (and kept so by a
+// shared store), with its done mark: the voicemail or callback request it
+// was, in the inbox's terms (server/inbox/inbox.h).
+template <class Text>
+struct inbox_item_of {
+  static constexpr std::string_view type = "inbox_item";
+  static constexpr std::string_view incomplete = "inbox_item without 'id' or 'item_type'";
+  std::int64_t time_ms = 0;
+  Text call_sid{}, id{}, item_type{}, clinic{}, caller{}, number{}, to{}, recording_url{}, reason{};
+  std::int64_t duration = 0;
+  bool done = false;
+  Text done_by{};
+  std::int64_t done_at_ms = 0;
+  template <class Self, class Visit>
+  static void fields(Self& r, Visit&& v) {
+    v("id", r.id, presence::required);
+    v("item_type", r.item_type, presence::required);
+    v("clinic", r.clinic, presence::always);
+    v("caller", r.caller, presence::always);
+    v("number", r.number, presence::always);
+    v("to", r.to, presence::always);
+    v("recording_url", r.recording_url, presence::always);
+    v("reason", r.reason, presence::always);
+    v("duration", r.duration, presence::always);
+    v("done", r.done, presence::when_set);
+    v("done_by", r.done_by, presence::when_set);
+    v("done_at_ms", r.done_at_ms, presence::when_set);
+  }
+};
+
+// Someone dealt with an inbox item: the memory store's mark (a shared store
+// keeps it in Redis). `time_ms` is when.
+template <class Text>
+struct inbox_done_of {
+  static constexpr std::string_view type = "inbox_done";
+  static constexpr std::string_view incomplete = "inbox_done without 'id'";
+  std::int64_t time_ms = 0;
+  Text call_sid{}, id{}, done_by{};
+  template <class Self, class Visit>
+  static void fields(Self& r, Visit&& v) {
+    v("id", r.id, presence::required);
+    v("done_by", r.done_by, presence::always);
+  }
+};
+
 // The first line of a rotated journal: the voicemails of the files before.
 template <class Text>
 struct rotated_of {
@@ -297,6 +342,7 @@ using transfer = transfer_of<std::string_view>;
 using menu = menu_of<std::string_view>;
 using callback = callback_of<std::string_view>;
 using callback_request = callback_request_of<std::string_view>;
+using inbox_done = inbox_done_of<std::string_view>;
 using voicemail = voicemail_of<std::string_view>;
 using rotated = rotated_of<std::string_view>;
 using recording = recording_of<std::string_view>;
@@ -312,7 +358,8 @@ void append(std::string& out, const Record& r);
 using any_record =
     std::variant<call_of<std::string>, live_call_of<std::string>, status_of<std::string>, dial_status_of<std::string>,
                  ai_status_of<std::string>, transfer_of<std::string>, menu_of<std::string>, callback_of<std::string>,
-                 callback_request_of<std::string>, voicemail_of<std::string>, rotated_of<std::string>, recording_of<std::string>, override_of<std::string>,
+                 callback_request_of<std::string>, voicemail_of<std::string>, rotated_of<std::string>,
+                 inbox_item_of<std::string>, inbox_done_of<std::string>, recording_of<std::string>, override_of<std::string>,
                  override_cleared_of<std::string>>;
 
 struct parsed {

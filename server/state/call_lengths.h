@@ -21,6 +21,9 @@ namespace callpolicy::server {
 class call_lengths {
  public:
   static constexpr auto window = std::chrono::hours(1);
+  // How often a mirror of a shared store's window is read again, at most:
+  // other servers' calls reach this one's estimate within it.
+  static constexpr auto shared_refresh = std::chrono::seconds(2);
 
   struct entry {
     std::string call_sid;

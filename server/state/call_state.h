@@ -47,6 +47,7 @@ struct state_health {
 };
 
 struct clinic_override;
+struct inbox_item;
 
 // Whether a call may have an AI leg, asked of the store as it counts the call
 // (docs/operations.md, "AI capacity"). A leg counts from the answer that
@@ -76,6 +77,24 @@ class call_state {
   // one later (a menu key that leads to the AI).
   virtual void release_ai_leg(std::string_view call_sid) = 0;
   virtual std::map<std::string, std::int32_t> active_by_clinic() = 0;
+
+  // An inbox item this server journaled, for a shared store to keep, so
+  // that every server lists it (docs/operations.md, "The inbox"); queued,
+  // never waited on. Nothing for the memory store, whose journal keeps it.
+  virtual void share_inbox_item(const inbox_item&) {}
+  // The shared store's inbox, its done marks with it; false when it is not
+  // shared or did not answer.
+  virtual bool shares_inbox() const { return false; }
+  virtual bool load_inbox(std::vector<inbox_item>&, std::string& error) {
+    error = "not a shared store";
+    return false;
+  }
+  // The mark set in the shared store; `known` false when it holds no such item.
+  virtual bool mark_inbox_done(std::string_view, std::string_view, std::int64_t, bool& known, std::string& error) {
+    known = false;
+    error = "not a shared store";
+    return false;
+  }
 
   // A completed call's length (its final status callback's CallDuration),
   // for the clinic's mean (docs/operations.md, "Estimated wait"); once per CallSid.

@@ -2,15 +2,9 @@
 
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 namespace callpolicy::server {
-namespace {
-
-std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
-
 bool redis_admin::count_by_clinic(std::string_view kind, std::map<std::string, std::int32_t>& out) {
   return with_connection([&](redisContext* c) {
     reply_ptr clinics = command(c, {"SMEMBERS", prefix_ + "clinics"});
@@ -121,6 +115,74 @@ bool redis_admin::load_overrides(std::vector<clinic_override>& out, std::vector<
         return true;
       },
       &error);
+}
+
+bool redis_admin::load_inbox(std::vector<inbox_item>& out, std::string& error) {
+  return with_connection(
+      [&](redisContext* c) {
+        out.clear();
+        reply_ptr ids = command(c, {"ZRANGE", prefix_ + "inbox", "0", "-1"});
+        if (!ids || ids->type != REDIS_REPLY_ARRAY) return false;
+        std::vector<std::string> keys;
+        for (std::size_t i = 0; i < ids->elements; ++i) {
+          const auto id = reply_text(ids->element[i]);
+          if (!id) return false;
+          keys.emplace_back(*id);
+        }
+        // Pipelined: an item and its mark for each id, one round trip in all.
+        for (const std::string& id : keys) {
+          const std::string item = prefix_ + "inbox:item:" + id, done = prefix_ + "inbox:done:" + id;
+          redisAppendCommand(c, "GET %b", item.data(), item.size());
+          redisAppendCommand(c, "GET %b", done.data(), done.size());
+        }
+        std::vector<std::string> gone;
+        for (const std::string& id : keys) {
+          reply_ptr item = next_reply(c);
+          reply_ptr done = next_reply(c);
+          if (!item || !done) return false;
+          const auto text = reply_text(item.get());
+          // Expired: a done item past its month.
+          if (!text) {
+            gone.push_back(id);
+            continue;
+          }
+          std::optional<inbox_item> i = item_from_json(*text);
+          if (!i) continue;
+          if (const auto mark = reply_text(done.get())) {
+            const auto j = nlohmann::json::parse(*mark, nullptr, false);
+            if (j.is_object()) {
+              i->done = true;
+              i->done_by = j.value("by", "");
+              i->done_at_ms = j.value("at_ms", std::int64_t{0});
+            }
+          }
+          out.push_back(std::move(*i));
+        }
+        for (const std::string& id : gone) command(c, {"ZREM", prefix_ + "inbox", id});
+        return true;
+      },
+      &error);
+}
+
+bool redis_admin::mark_inbox_done(std::string_view id, std::string_view by, std::int64_t at_ms, bool& known,
+                                  std::string& error) {
+  return with_connection(
+      [&](redisContext* c) {
+        const std::string item = prefix_ + "inbox:item:" + std::string(id);
+        const std::string done = prefix_ + "inbox:done:" + std::string(id);
+        reply_ptr exists = command(c, {"EXISTS", item});
+        if (!exists || exists->type != REDIS_REPLY_INTEGER) return false;
+        known = exists->integer == 1;
+        if (!known) return true;
+        const std::string mark = nlohmann::json{{"by", by}, {"at_ms", at_ms}}.dump();
+        const std::string kept = std::to_string(inbox::done_kept_ms);
+        // The first mark stays; the item and its mark go a month after it.
+        reply_ptr set = command(c, {"SET", done, mark, "NX", "PX", kept});
+        if (!set || (set->type != REDIS_REPLY_STATUS && set->type != REDIS_REPLY_NIL)) return false;
+        if (set->type == REDIS_REPLY_STATUS) command(c, {"PEXPIRE", item, kept});
+        return true;
+      },
+      &error, true);
 }
 
 }  // namespace callpolicy::server

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/inbox/inbox.h"
 #include "server/state/overrides.h"
 #include "server/state/redis_connection.h"
 
@@ -34,6 +35,10 @@ class redis_admin {
   // Writes `o` unless Redis holds the clinic's key already (an override or a
   // tombstone): how a server's overrides come back after Redis lost them.
   bool restore_override(const clinic_override& o, bool& written, std::string& error);
+  // The inbox as Redis keeps it, each item with its done mark.
+  bool load_inbox(std::vector<inbox_item>& out, std::string& error);
+  // Sets the mark unless one is set; `known` false when Redis has no such item.
+  bool mark_inbox_done(std::string_view id, std::string_view by, std::int64_t at_ms, bool& known, std::string& error);
 
  private:
   // The admin paths (/metrics, /status, overrides) use a connection of their

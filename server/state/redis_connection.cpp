@@ -9,6 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "server/clock.h"
+#include "server/json_line.h"
+#include "server/log.h"
+
 namespace callpolicy::server {
 
 redis_address parse_address(std::string_view text) {
@@ -174,6 +178,33 @@ context_ptr open_master(const redis_target& where, std::string& address, std::st
   }
   address = target.text();
   return c;
+}
+
+void log_store_unreachable(std::string_view url, std::string_view why) {
+  std::string line;
+  json_line(line)
+      .add("level", "warning")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("message", "state store unreachable: deciding with this server's own counts until it returns")
+      .add("state", url)
+      .add("error", why)
+      .end_line();
+  write_log(line);
+}
+
+void log_store_reachable(std::string_view url, std::string_view address, std::chrono::nanoseconds outage,
+                         std::size_t calls_written_back) {
+  std::string line;
+  json_line(line)
+      .add("level", "warning")
+      .add("time_ms", unix_ms(clock_type::now()))
+      .add("message", "state store reachable again")
+      .add("state", url)
+      .add("address", address)
+      .add("outage_ms", std::chrono::duration_cast<std::chrono::milliseconds>(outage).count())
+      .add("calls_written_back", static_cast<std::int64_t>(calls_written_back))
+      .end_line();
+  write_log(line);
 }
 
 }  // namespace callpolicy::server

@@ -51,6 +51,12 @@ inline constexpr std::size_t reply_bytes_at_most = 8u << 20;
 reply_ptr next_reply(redisContext* c);
 std::string reply_error(const redisReply* r, const redisContext* c);
 
+// The shared store's one warning line as it goes, and as it comes back
+// (docs/operations.md, "Active calls").
+void log_store_unreachable(std::string_view url, std::string_view why);
+void log_store_reachable(std::string_view url, std::string_view address, std::chrono::nanoseconds outage,
+                         std::size_t calls_written_back);
+
 // What a reply holds, checked: a peer that is not Redis, or a broken one,
 // may answer any type anywhere, and a wrong guess reads a null pointer.
 // The text of a bulk or status string; nullopt for anything else.

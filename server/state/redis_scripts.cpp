@@ -32,7 +32,8 @@ bool redis_scripts::load(redisContext* c, std::string& error) {
   reply_ptr start = command(c, {"SCRIPT", "LOAD", std::string(redis_start_call_script())});
   reply_ptr end = command(c, {"SCRIPT", "LOAD", std::string(redis_end_call_script())});
   reply_ptr length = command(c, {"SCRIPT", "LOAD", std::string(redis_call_length_script())});
-  for (const reply_ptr* r : {&start, &end, &length}) {
+  reply_ptr inbox = command(c, {"SCRIPT", "LOAD", std::string(redis_inbox_put_script())});
+  for (const reply_ptr* r : {&start, &end, &length, &inbox}) {
     if (!*r || (*r)->type != REDIS_REPLY_STRING) {
       error = "SCRIPT LOAD failed: " + reply_error(*r ? r->get() : nullptr, c);
       return false;
@@ -41,6 +42,7 @@ bool redis_scripts::load(redisContext* c, std::string& error) {
   start_sha_.assign(start->str, start->len);
   end_sha_.assign(end->str, end->len);
   length_sha_.assign(length->str, length->len);
+  inbox_sha_.assign(inbox->str, inbox->len);
   return true;
 }
 
@@ -105,6 +107,13 @@ void redis_scripts::append_length(redisContext* c, const call_length_args& call)
   if (call.seconds > 0) member.append(call.sid).append(":").append(fmt::format_int(call.seconds).str());
   append_argv<8>(c, {"EVALSHA", length_sha_, "1", key(0, "lengths:", call.clinic), {now.data(), now.size()},
                      {window.data(), window.size()}, member, {ended.data(), ended.size()}});
+}
+
+void redis_scripts::append_inbox_item(redisContext* c, std::string_view id, std::int64_t time_ms,
+                                      std::string_view item_json) {
+  const fmt::format_int time(time_ms);
+  append_argv<8>(c, {"EVALSHA", inbox_sha_, "2", key(0, "inbox:item:", id), key(1, "inbox", {}), item_json,
+                     {time.data(), time.size()}, id});
 }
 
 }  // namespace callpolicy::server

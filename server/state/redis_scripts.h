@@ -21,6 +21,7 @@ namespace callpolicy::server {
 std::string_view redis_start_call_script();
 std::string_view redis_end_call_script();
 std::string_view redis_call_length_script();
+std::string_view redis_inbox_put_script();
 
 // One call's start, as the start script reads it.
 struct start_call_args {
@@ -57,13 +58,15 @@ class redis_scripts {
   void append_start(redisContext* c, const start_call_args& call);
   void append_end(redisContext* c, std::string_view sid, script_end what);
   void append_length(redisContext* c, const call_length_args& call);
+  // An inbox item kept (docs/operations.md, "The inbox"), as JSON.
+  void append_inbox_item(redisContext* c, std::string_view id, std::int64_t time_ms, std::string_view item_json);
 
  private:
   std::string_view key(std::size_t buffer, std::string_view kind, std::string_view name);
 
   const std::string prefix_;
   const std::string ttl_ms_;
-  std::string start_sha_, end_sha_, length_sha_;
+  std::string start_sha_, end_sha_, length_sha_, inbox_sha_;
   std::array<std::string, 7> keys_;
 };
 

@@ -1,21 +1,10 @@
-// Active calls and overrides shared through Redis (docs/operations.md, "Emergency overrides").
-//
-// A call never waits on Redis past `--state-timeout`, and Redis being slow,
-// gone or failing over never stops the server:
-// - One connection thread talks to Redis. Requests are queued to it and sent
-//   pipelined, as many as are waiting, each one round trip of EVALSHA (the
-//   scripts are loaded once per connection, again on NOSCRIPT).
-// - Every call is also counted in a local registry (the memory store) of the
-//   calls this server has seen. A webhook waits for Redis's count at most
-//   the timeout, then decides with the local one; once a wait has timed out,
-//   or while Redis is down, calls do not wait at all until Redis answers again.
-// - A lost connection is reconnected with backoff (through Sentinel when
-//   configured, which follows a failover); on reconnecting, the local
-//   registry is written back, so that calls started or ended during the
-//   outage are counted again and the servers' counts converge.
-// - Overrides live in Redis keys that expire at their `until`; the start
-//   script returns the clinic's override with the count, so every server
-//   obeys one the moment it is set.
+// Active calls, overrides, call lengths and the inbox shared through Redis
+// (docs/operations.md, "Active calls", "Emergency overrides", "Estimated
+// wait", "The inbox"). A call never waits on Redis past `--state-timeout`:
+// one connection thread sends what is queued, pipelined; a local registry
+// (the memory store) decides while Redis is slow or gone, and is written
+// back when it returns. The start script returns the clinic's override with
+// the count, so every server obeys one the moment it is set.
 #include <hiredis/hiredis.h>
 
 #include <array>
@@ -30,6 +19,7 @@
 
 #include "server/state/call_lengths.h"
 #include "server/state/call_state.h"
+#include "server/inbox/inbox.h"
 #include "server/state/redis_admin.h"
 #include "server/state/redis_connection.h"
 #include "server/state/redis_scripts.h"
@@ -129,7 +119,7 @@ class redis_state final : public call_state {
 
   bool end_call(std::string_view call_sid) override {
     const bool local = shadow_->end_call(call_sid);
-    enqueue({op::kind::end, pooled(call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0});
+    enqueue(plain_op(op::kind::end, call_sid));
     return local;
   }
 
@@ -138,14 +128,28 @@ class redis_state final : public call_state {
   void add_call_length(std::string_view clinic, std::string_view call_sid, std::int32_t seconds,
                        clock_type::time_point ended) override {
     if (!lengths_.add(clinic, call_sid, seconds, ended)) return;
-    op o{op::kind::length, pooled(call_sid), pooled(clinic), ended, pooled({}), 0, 0, nullptr, 0};
+    op o = plain_op(op::kind::length, call_sid, clinic, ended);
     o.seconds = seconds;
     enqueue(std::move(o));
   }
 
   std::int32_t mean_call_seconds(std::string_view clinic, clock_type::time_point now) override {
-    if (lengths_.due(clinic, now, lengths_refresh)) enqueue({op::kind::length, pooled({}), pooled(clinic), now, pooled({}), 0, 0, nullptr, 0});
+    if (lengths_.due(clinic, now, call_lengths::shared_refresh)) enqueue(plain_op(op::kind::length, {}, clinic, now));
     return lengths_.mean_seconds(clinic, now);
+  }
+
+  // Queued like a call, and kept to be written again when Redis comes back:
+  // the inbox is the union of what every server journaled.
+  void share_inbox_item(const inbox_item& item) override {
+    if (inbox_shared_.contains(item.id)) return;
+    inbox_shared_.add(item);
+    enqueue_inbox_item(item);
+  }
+  bool shares_inbox() const override { return true; }
+  bool load_inbox(std::vector<inbox_item>& out, std::string& error) override { return admin_.load_inbox(out, error); }
+  bool mark_inbox_done(std::string_view id, std::string_view by, std::int64_t at_ms, bool& known,
+                       std::string& error) override {
+    return admin_.mark_inbox_done(id, by, at_ms, known, error);
   }
 
   std::map<std::string, std::int32_t> active_by_clinic() override {
@@ -192,7 +196,7 @@ class redis_state final : public call_state {
   // strings and the queue's nodes come from a pool that hands back what
   // the last ones freed, so queueing a call allocates nothing once warm.
   struct op {
-    enum class kind : std::uint8_t { start, end, end_leg, release_leg, length } type;
+    enum class kind : std::uint8_t { start, end, end_leg, release_leg, length, inbox_item } type;
     std::pmr::string sid, clinic;
     clock_type::time_point started;
     std::pmr::string ai_wanted;  // start: ai_leg_request's
@@ -200,11 +204,14 @@ class redis_state final : public call_state {
     state_waiter* waiter;  // null: nobody waits (resync, a call not waiting, a status)
     std::uint64_t ticket;
     std::int32_t seconds = 0;  // length: the call's, or 0 to read the clinic's window only
+    std::int64_t time_ms = 0;  // inbox_item: when it was left; `clinic` holds its JSON, `sid` its id
   };
 
-  // How often a clinic's window of call lengths is read again from Redis,
-  // at most: other servers' calls reach this one's estimate within it.
-  static constexpr auto lengths_refresh = std::chrono::seconds(2);
+
+  // An op nobody waits for.
+  op plain_op(op::kind kind, std::string_view sid, std::string_view clinic = {}, clock_type::time_point at = {}) {
+    return {kind, pooled(sid), pooled(clinic), at, pooled({}), 0, 0, nullptr, 0};
+  }
 
   op start_op(std::string_view sid, std::string_view clinic, clock_type::time_point started,
               const ai_leg_request& ai, state_waiter* waiter, std::uint64_t ticket) {
@@ -249,7 +256,9 @@ class redis_state final : public call_state {
   }
 
   void append(redisContext* c, const op& o) {
-    if (o.type == op::kind::length) {
+    if (o.type == op::kind::inbox_item) {
+      scripts_.append_inbox_item(c, o.sid, o.time_ms, o.clinic);
+    } else if (o.type == op::kind::length) {
       scripts_.append_length(c, {o.clinic, o.sid, o.seconds, unix_ms(o.started), unix_ms(clock_type::now()),
                                  std::chrono::duration_cast<std::chrono::milliseconds>(call_lengths::window).count()});
     } else if (o.type == op::kind::start) {
@@ -283,7 +292,12 @@ class redis_state final : public call_state {
   }
 
   bool answer(const op& o, const redisReply* r) {
-    if (o.type == op::kind::length) return answer_lengths(o, r);
+    if (o.type == op::kind::length) {
+      auto entries = read_call_lengths(r);
+      if (!entries) return fail("unexpected reply to the call length script");
+      lengths_.replace(o.clinic, std::move(*entries), clock_type::now());
+      return true;
+    }
     if (o.type != op::kind::start) return true;
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER ||
         r->element[2]->type != REDIS_REPLY_INTEGER) {
@@ -298,12 +312,6 @@ class redis_state final : public call_state {
     return true;
   }
 
-  bool answer_lengths(const op& o, const redisReply* r) {
-    auto entries = read_call_lengths(r);
-    if (!entries) return fail("unexpected reply to the call length script");
-    lengths_.replace(o.clinic, std::move(*entries), clock_type::now());
-    return true;
-  }
 
   bool fail(const std::string& why) {
     ++errors_;
@@ -384,31 +392,13 @@ class redis_state final : public call_state {
   void went_down(const std::string& why, clock_type::time_point& down_since) {
     if (!healthy_.exchange(false)) return;
     down_since = clock_type::now();
-    std::string line;
-    json_line(line)
-        .add("level", "warning")
-        .add("time_ms", unix_ms(down_since))
-        .add("message", "state store unreachable: deciding with this server's own counts until it returns")
-        .add("state", options_.url)
-        .add("error", why)
-        .end_line();
-    write_log(line);
+    log_store_unreachable(options_.url, why);
   }
 
   void came_back(std::size_t written, clock_type::time_point down_since) {
     healthy_ = true;
     suspect_ = false;
-    std::string line;
-    json_line(line)
-        .add("level", "warning")
-        .add("time_ms", unix_ms(clock_type::now()))
-        .add("message", "state store reachable again")
-        .add("state", options_.url)
-        .add("address", address())
-        .add("outage_ms", unix_ms(clock_type::now()) - unix_ms(down_since))
-        .add("calls_written_back", static_cast<std::int64_t>(written))
-        .end_line();
-    write_log(line);
+    log_store_reachable(options_.url, address(), clock_type::now() - down_since, written);
   }
 
   std::string address() const {
@@ -418,8 +408,17 @@ class redis_state final : public call_state {
 
   // This server's calls written back to Redis: the live ones registered,
   // the ended ones ended. Idempotent, so calls Redis kept are not counted twice.
+  void enqueue_inbox_item(const inbox_item& item) {
+    op o = plain_op(op::kind::inbox_item, item.id, item_json(item));
+    o.time_ms = item.time_ms;
+    enqueue(std::move(o));
+  }
+
   std::size_t resync() {
     restore_overrides();
+    for (const inbox_item& item : inbox_shared_.list({}, inbox_state::all, unix_ms(clock_type::now()))) {
+      enqueue_inbox_item(item);
+    }
     const std::vector<live_call> calls = shadow_->known_calls();
     std::size_t sent = 0;
     const auto send = [&](const op& o) {
@@ -431,11 +430,11 @@ class redis_state final : public call_state {
     };
     for (const live_call& c : calls) {
       const bool live_leg = c.ai_leg == leg_state::live;
-      const bool ok = c.ended ? send({op::kind::end, pooled(c.call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0})
+      const bool ok = c.ended ? send(plain_op(op::kind::end, c.call_sid))
                               : send(start_op(c.call_sid, c.clinic, c.started, {live_leg ? "1" : "0"}, nullptr, 0));
       if (!ok) return sent;
       if (c.ai_leg == leg_state::ended && !c.ended &&
-          !send({op::kind::end_leg, pooled(c.call_sid), pooled({}), {}, pooled({}), 0, 0, nullptr, 0})) {
+          !send(plain_op(op::kind::end_leg, c.call_sid))) {
         return sent;
       }
     }
@@ -486,6 +485,7 @@ class redis_state final : public call_state {
   mutable std::mutex status_mutex_;
   std::string address_, last_error_;
   call_lengths lengths_;  // the fleet's, as Redis last said, and this server's since
+  inbox inbox_shared_;  // what this server journaled, written again after an outage
   std::thread worker_;
 };
 

@@ -62,6 +62,9 @@ class twilio_handlers {
   void answer_step(const runtime_clinic& clinic, const form_fields& form, const decision& d, bool menu_repeated,
                    std::string_view step, response& out, bool after_transfer = false,
                    std::string_view offer_reason = {});
+  // A voicemail or callback request journaled (or, without a journal,
+  // answered): into the inbox, and to a shared store.
+  void remember_message(const response& out);
   // Counts, remembers and logs a step's decision once its TwiML is written.
   void record_step(const runtime_clinic& clinic, std::string_view step, std::string_view caller,
                    const decision& d, clock_type::time_point now, response& out);

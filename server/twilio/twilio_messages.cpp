@@ -48,6 +48,7 @@ void twilio_handlers::handle_callback(const form_fields& form, std::string_view 
                                                                                 .caller = caller,
                                                                                 .to = form_value(form, "To"),
                                                                                 .reason = offer_reason});
+      if (!context_.journal.enabled()) remember_message(out);
       return;
     }
     answer_step(*clinic, form, answer.next, false, step, out, false, offer_reason);
@@ -100,10 +101,23 @@ void twilio_handlers::handle_voicemail(const form_fields& form, std::string_view
                                                    .caller = caller,
                                                    .to = to,
                                                    .reason = out.reason});
+  if (!context_.journal.enabled()) remember_message(out);
 }
 
 void twilio_handlers::committed(const response& out, bool ok) {
   if (ok && !out.recording_sid.empty()) context_.voicemails.add(1);
+  if (ok) remember_message(out);
+}
+
+void twilio_handlers::remember_message(const response& out) {
+  if (out.recording_sid.empty() && out.callback_number.empty()) return;
+  // The journal's line is the message, parsed back by the format's one owner.
+  const journal_record::parsed p = journal_record::parse(out.journal_line);
+  if (!p.record) return;
+  if (std::optional<inbox_item> item = item_of_record(*p.record)) {
+    context_.state.share_inbox_item(*item);
+    context_.inbox.add(std::move(*item));
+  }
 }
 
 void twilio_handlers::journaled(response& out, bool ok) {

@@ -87,12 +87,14 @@ BOOST_AUTO_TEST_CASE(every_record_type_round_trips_field_for_field) {
   round_trips<menu_of<std::string>>();
   round_trips<callback_of<std::string>>();
   round_trips<callback_request_of<std::string>>();
+  round_trips<inbox_item_of<std::string>>();
+  round_trips<inbox_done_of<std::string>>();
   round_trips<voicemail_of<std::string>>();
   round_trips<rotated_of<std::string>>();
   round_trips<recording_of<std::string>>();
   round_trips<override_of<std::string>>();
   round_trips<override_cleared_of<std::string>>();
-  BOOST_TEST(std::variant_size_v<any_record> == 14u);  // a new record type joins the list above
+  BOOST_TEST(std::variant_size_v<any_record> == 16u);  // a new record type joins the list above
 }
 
 BOOST_AUTO_TEST_CASE(records_keep_the_spelling_and_order_written_before_them) {
