@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cli::add_serve_command(app, exit_code);
   cli::add_sign_command(app, exit_code);
   cli::add_override_command(app, exit_code);
+  cli::add_inbox_command(app, exit_code);
   cli::add_plan_command(app, exit_code);
   cli::add_help_commands(app, exit_code);
   if (argc > 1) {

@@ -6,18 +6,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/admin_calls.h"
 #include "cli/commands.h"
 #include "server/http/admin_client.h"
 
 namespace callpolicy::cli {
 namespace {
-
-bool read_token(const std::string& file, std::string& token) {
-  std::ifstream in(file);
-  if (!in || !std::getline(in, token)) return false;
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  return !token.empty();
-}
 
 // "2h", "30m", "90s" from now, as RFC 3339 UTC; anything else as given.
 std::string until_of(const std::string& text) {
@@ -40,23 +34,6 @@ std::string until_of(const std::string& text) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
                      hms.minutes().count(), hms.seconds().count());
-}
-
-int report(const server::admin_reply& r, std::string_view what) {
-  if (r.status == 0) {
-    std::fprintf(stderr, "callpolicy override %.*s: %s\n", static_cast<int>(what.size()), what.data(), r.error.c_str());
-    return exit_usage;
-  }
-  if (r.status >= 300) {
-    const auto body = nlohmann::json::parse(r.body, nullptr, false);
-    const std::string message = body.is_object() && body.contains("error") && body["error"].is_string()
-                                    ? body["error"].get<std::string>()
-                                    : r.body;
-    std::fprintf(stderr, "callpolicy override %.*s: the server answered %d: %s\n", static_cast<int>(what.size()),
-                 what.data(), r.status, message.c_str());
-    return r.status == 401 || r.status == 403 ? exit_usage : exit_findings;
-  }
-  return exit_ok;
 }
 
 }  // namespace
@@ -107,7 +84,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
     const nlohmann::json body{{"action", opts->action}, {"until", until_of(opts->until)}, {"reason", opts->reason}};
     const auto r = server::admin_request(opts->admin, "POST", "/admin/clinics/" + opts->clinic + "/override",
                                          body.dump(), bearer);
-    exit_code = report(r, "set");
+    exit_code = report_admin_reply(r, "override set");
     if (exit_code != exit_ok) return;
     const auto o = nlohmann::json::parse(r.body, nullptr, false);
     std::printf("%s: every call answered by %s until %s (reason \"override: %s\")\n", opts->clinic.c_str(),
@@ -117,7 +94,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
     std::string bearer;
     if (!token(bearer)) return;
     const auto r = server::admin_request(opts->admin, "DELETE", "/admin/clinics/" + opts->clinic + "/override", "", bearer);
-    exit_code = report(r, "clear");
+    exit_code = report_admin_reply(r, "override clear");
     if (exit_code != exit_ok) return;
     const auto o = nlohmann::json::parse(r.body, nullptr, false);
     const bool cleared = o.is_object() && o.value("cleared", false);
@@ -127,7 +104,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
     std::string bearer;
     if (!token(bearer)) return;
     const auto r = server::admin_request(opts->admin, "GET", "/admin/overrides", "", bearer);
-    exit_code = report(r, "list");
+    exit_code = report_admin_reply(r, "override list");
     if (exit_code != exit_ok) return;
     if (opts->format == "json") {
       std::fputs(r.body.c_str(), stdout);

@@ -165,8 +165,13 @@ BOOST_FIXTURE_TEST_CASE(with_redis_every_server_shows_the_same_inbox_and_marks, 
   callback_request(a, 1, "+14165550170", "1");
   voicemail(b, 2, "RE0002");
   const std::vector<std::string> both{"callback-" + call_sid(1), "RE0002"};
-  BOOST_TEST(eventually([&] { return ids(inbox(a)) == both; }));
-  BOOST_TEST(eventually([&] { return ids(inbox(b)) == both; }));
+  const auto shared_by = [&](server_process& s) {
+    if (eventually([&] { return ids(inbox(s)) == both; })) return true;
+    BOOST_TEST_MESSAGE("inbox: " << inbox(s).dump() << "\nlog: " << s.log());
+    return false;
+  };
+  BOOST_TEST(shared_by(a));
+  BOOST_TEST(shared_by(b));
   BOOST_TEST(inbox(a)["source"] == "shared");
   // A mark set on b is seen on a, and a's item marked on b.
   BOOST_TEST(mark_done(b, "callback-" + call_sid(1), R"({"by": "front desk"})").status == 200);
@@ -180,4 +185,28 @@ BOOST_FIXTURE_TEST_CASE(with_redis_every_server_shows_the_same_inbox_and_marks, 
   redis.restart();
   callback_request(a, 3, "+16045550170", "1");
   BOOST_TEST(eventually([&] { return ids(inbox(b)).size() == 3u; }, std::chrono::seconds(15)));
+}
+
+BOOST_FIXTURE_TEST_CASE(the_inbox_command_lists_and_marks_through_the_admin_address, inbox_fixture) {
+  server_process s(serve_args("journal.jsonl"));
+  callback_request(s, 1, "+14165550170", "4165550123");
+  voicemail(s, 2, "RE0003");
+  const std::string admin = "http://127.0.0.1:" + std::to_string(s.admin_port());
+  const auto listed = run_callpolicy({"inbox", "list", "--admin", admin, "--clinic", "bay-clinic"});
+  BOOST_TEST(listed.exit_code == 0, listed.err);
+  BOOST_TEST(contains(listed.out, "callback-" + call_sid(1)), listed.out);
+  BOOST_TEST(contains(listed.out, "+14165550123"));
+  BOOST_TEST(contains(listed.out, "RE0003"));
+  BOOST_TEST(contains(listed.out, "42s"));
+  const auto marked = run_callpolicy({"inbox", "done", "RE0003", "--admin", admin, "--token-file", admin_file, "--by", "Sam"});
+  BOOST_TEST(marked.exit_code == 0, marked.err);
+  BOOST_TEST(marked.out == "RE0003: done by Sam\n");
+  const auto json_list = run_callpolicy({"inbox", "list", "--admin", admin, "--state", "done", "--format", "json"});
+  BOOST_TEST(json_list.exit_code == 0);
+  BOOST_TEST(json::parse(json_list.out)["items"][0]["done_by"] == "Sam");
+  const auto unknown = run_callpolicy({"inbox", "done", "RE0404", "--admin", admin, "--token-file", admin_file});
+  BOOST_TEST(unknown.exit_code == 1);
+  BOOST_TEST(contains(unknown.err, "404"), unknown.err);
+  const auto no_token = run_callpolicy({"inbox", "done", "RE0003", "--admin", admin});
+  BOOST_TEST(no_token.exit_code != 0);
 }
