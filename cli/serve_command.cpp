@@ -51,6 +51,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     server::server_options server;
     std::string token_file;
     std::string admin_token_file;
+    std::string notify_secret_file;
     std::string call_ttl = "1h";
     std::string read_timeout = "10s";
     std::string journal = "callpolicy-journal.jsonl";
@@ -68,6 +69,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                       "a host name the admin address also answers to (behind a proxy or a DNS name; repeatable)");
   command->add_option("--admin-token-file", opts->admin_token_file,
                       "bearer token for /admin/ writes (without it, admin writes are off)");
+  command->add_option("--notify-url", opts->server.notify_url,
+                      "where each voicemail and callback request is POSTed, signed (http:// or https://)");
+  command->add_option("--notify-secret-file", opts->notify_secret_file,
+                      "the secret that signs deliveries (its first line); required with --notify-url");
   command->add_option("--public-url", opts->server.public_url, "the URL Twilio calls, for signatures and callbacks");
   command->add_option("--auth-token-file", opts->token_file,
                       "Twilio auth token(s), one per line (two during rotation)");
@@ -134,6 +139,24 @@ void add_serve_command(CLI::App& app, int& exit_code) {
         return;
       }
       opts->server.admin_token = admin_tokens.front();
+    }
+    if (!opts->server.notify_url.empty()) {
+      const std::string& url = opts->server.notify_url;
+      if (!url.starts_with("http://") && !url.starts_with("https://")) {
+        std::fprintf(stderr, "callpolicy serve: --notify-url '%s' must be an http:// or https:// URL\n", url.c_str());
+        exit_code = exit_usage;
+        return;
+      }
+      const auto secrets = opts->notify_secret_file.empty() ? std::vector<std::string>{}
+                                                            : read_tokens(opts->notify_secret_file);
+      if (secrets.empty()) {
+        std::fputs("callpolicy serve: --notify-url needs --notify-secret-file with the signing secret on its first "
+                   "line\n",
+                   stderr);
+        exit_code = exit_usage;
+        return;
+      }
+      opts->server.notify_secret = secrets.front();
     }
     if (opts->server.auth_tokens.empty() && !opts->server.skip_signature) {
       std::fputs("callpolicy serve: no Twilio auth token: give --auth-token-file or TWILIO_AUTH_TOKEN "

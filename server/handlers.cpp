@@ -11,6 +11,18 @@ handlers::handlers(const server_options& options, policy_store& store, call_stat
   if (options.journal_max_bytes > 0) {
     journal.set_rotation(options.journal_max_bytes, [this] { return replayer_.snapshot(); });
   }
+  if (!options.notify_url.empty()) {
+    // The cursor beside the journal: the ids delivered, so that a restart
+    // sends only what was not (docs/operations.md, "Delivery").
+    delivery_ = std::make_unique<delivery>(delivery_options{
+        options.notify_url, options.notify_secret,
+        options.journal_path.empty() ? std::string() : options.journal_path + ".delivered"});
+    context_.deliveries = delivery_.get();
+  }
+}
+
+void handlers::start_delivery() {
+  if (delivery_) delivery_->start();
 }
 
 void handlers::handle(const request_view& request, response& out, pending_call& call) {

@@ -4,6 +4,8 @@
 // admin handlers. Owns what they share and the journal's replayer.
 #pragma once
 
+#include <memory>
+
 #include "server/admin/admin_handlers.h"
 #include "server/journal/journal_replayer.h"
 #include "server/request.h"
@@ -30,10 +32,13 @@ class handlers {
   journal_replayer& replayer() { return replayer_; }
   const server_context& context() const { return context_; }
   call_state& state() { return context_.state; }
+  // Starts delivering what replay found undelivered, and what follows.
+  void start_delivery();
 
  private:
   override_table own_overrides_;
   server_context context_;
+  std::unique_ptr<delivery> delivery_;
   twilio_handlers twilio_;
   admin_handlers admin_;
   journal_replayer replayer_;

@@ -36,6 +36,10 @@ struct server_options {
   // One client address may not hold every slot; a proxy in front of the
   // server is one address, hence a quarter of the cap rather than a handful.
   unsigned max_connections_per_address = 256;
+  // Where each voicemail and callback request is delivered, and the secret
+  // that signs it (docs/operations.md, "Delivery"); empty: no delivery.
+  std::string notify_url;
+  std::string notify_secret;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{30};
 };

@@ -7,6 +7,7 @@
 
 #include "server/state/call_state.h"
 #include "server/journal/journal.h"
+#include "server/inbox/delivery.h"
 #include "server/inbox/inbox.h"
 #include "server/journal/voicemails.h"
 #include "server/metrics.h"
@@ -35,6 +36,7 @@ struct server_context {
   recent_decisions recent;
   journaled_voicemails voicemails;
   class inbox inbox;
+  class delivery* deliveries = nullptr;  // with --notify-url
 };
 
 }  // namespace callpolicy::server

@@ -238,6 +238,7 @@ int http_server::start() {
         .end_line();
     write_log(out);
   }
+  hooks_->start_delivery();
   warn_of_guessed_ai_addresses();
   shared_ = std::make_unique<shared>(options_, *hooks_, *log_, stats_, connection_cap(options_.max_connections));
   for (unsigned i = 0; i < options_.threads; ++i) workers_.push_back(std::make_unique<worker>(*shared_, false));

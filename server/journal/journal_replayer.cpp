@@ -120,6 +120,7 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
     }
     // A shared store gets what this server journaled, in case Redis never did.
     context_.state.share_inbox_item(*item);
+    if (context_.deliveries) context_.deliveries->add(*item);
     context_.inbox.add(std::move(*item));
   };
   using namespace journal_record;

@@ -116,6 +116,7 @@ void twilio_handlers::remember_message(const response& out) {
   if (!p.record) return;
   if (std::optional<inbox_item> item = item_of_record(*p.record)) {
     context_.state.share_inbox_item(*item);
+    if (context_.deliveries) context_.deliveries->add(*item);
     context_.inbox.add(std::move(*item));
   }
 }
