@@ -28,6 +28,7 @@ enum class endpoint_id : std::uint8_t {
   status_page,
   clinic_page,
   reloads_page,
+  inbox_page,
   page_rows,
   page_script,
   page_style,
@@ -51,7 +52,7 @@ struct endpoint {
   std::string_view does;
 };
 
-inline constexpr std::array<endpoint, 25> endpoints{{
+inline constexpr std::array<endpoint, 26> endpoints{{
     {endpoint_id::healthz, "/healthz", "", "GET, HEAD", false, address::both, "liveness"},
     {endpoint_id::readyz, "/readyz", "", "GET, HEAD", false, address::both,
      "readiness: a policy set is loaded"},
@@ -82,6 +83,8 @@ inline constexpr std::array<endpoint, 25> endpoints{{
      "a clinic's page"},
     {endpoint_id::reloads_page, "/reloads", "", "GET, HEAD", false, address::admin_only,
      "the last reload"},
+    {endpoint_id::inbox_page, "/inbox", "", "GET, HEAD", false, address::admin_only,
+     "the inbox page"},
     {endpoint_id::page_rows, "/ui/now.json", "", "GET, HEAD", false, address::admin_only,
      "the status page's rows"},
     {endpoint_id::page_script, "/ui/app.js", "", "GET, HEAD", false, address::admin_only,

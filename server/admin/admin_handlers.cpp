@@ -148,6 +148,10 @@ void admin_handlers::handle(const endpoint& e, std::string_view segment, const r
     d.public_url = context_.options.public_url;
     d.admin_writes = !context_.options.admin_token.empty();
     d.now = clock_type::now();
+    d.inbox = [this](std::string_view clinic, inbox_state state) {
+      std::string source, error;
+      return inbox_items(clinic, state, source, error);
+    };
     return d;
   };
   serve_status_page(e.id, segment, query, gather, out);

@@ -36,6 +36,10 @@ class admin_handlers {
   void list_overrides(response& out);
   // The inbox (docs/operations.md, "The inbox"): listed, and an item marked done.
   void list_inbox(std::string_view target, response& out);
+  // The fleet's inbox from a shared store, else (or while it is away) this
+  // server's; `source` says which ("shared", "local", "journal").
+  std::vector<inbox_item> inbox_items(std::string_view clinic, inbox_state state, std::string& source,
+                                      std::string& error);
   void mark_inbox_done(std::string_view id, std::string_view body, response& out);
   std::string status_json();
   std::int64_t total_ai_legs();

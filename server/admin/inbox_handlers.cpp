@@ -41,22 +41,8 @@ void admin_handlers::list_inbox(std::string_view target, response& out) {
     out.answer(400, json_message("error", "'state' must be open, done or all"), "application/json");
     return;
   }
-  const std::int64_t now = unix_ms(clock_type::now());
-  std::vector<inbox_item> items;
-  std::string source = "journal";
-  std::string error;
-  if (context_.state.shares_inbox()) {
-    // The fleet's inbox; while the store is away, what this server journaled.
-    if (context_.state.load_inbox(items, error)) {
-      items = select_items(std::move(items), clinic, state);
-      source = "shared";
-    } else {
-      items = context_.inbox.list(clinic, state, now);
-      source = "local";
-    }
-  } else {
-    items = context_.inbox.list(clinic, state, now);
-  }
+  std::string source, error;
+  const std::vector<inbox_item> items = inbox_items(clinic, state, source, error);
   std::string body = "{\"items\":[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) body += ',';
@@ -67,6 +53,20 @@ void admin_handlers::list_inbox(std::string_view target, response& out) {
   if (!error.empty()) body += ",\"error\":" + json(error).dump(-1, ' ', false, json::error_handler_t::replace);
   body += "}\n";
   out.answer(200, body, "application/json");
+}
+
+std::vector<inbox_item> admin_handlers::inbox_items(std::string_view clinic, inbox_state state, std::string& source,
+                                                    std::string& error) {
+  const std::int64_t now = unix_ms(clock_type::now());
+  source = "journal";
+  if (!context_.state.shares_inbox()) return context_.inbox.list(clinic, state, now);
+  std::vector<inbox_item> items;
+  if (context_.state.load_inbox(items, error)) {
+    source = "shared";
+    return select_items(std::move(items), clinic, state);
+  }
+  source = "local";
+  return context_.inbox.list(clinic, state, now);
 }
 
 void admin_handlers::mark_inbox_done(std::string_view id, std::string_view body, response& out) {

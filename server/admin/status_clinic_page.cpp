@@ -246,6 +246,18 @@ std::string clinic_page(const page_data& d, const runtime_clinic& c, const dry_r
   if (ran) body += dry_run(d, c, in);
   body += "</section>";
 
+  // The clinic's open messages; the inbox page has them all, and the done ones.
+  std::vector<inbox_item> open = d.inbox ? d.inbox(c.policy.id, inbox_state::open) : std::vector<inbox_item>{};
+  const std::size_t waiting = open.size();
+  constexpr std::size_t shown_at_most = 10;
+  if (open.size() > shown_at_most) open.resize(shown_at_most);
+  body += fmt::format(R"(<section aria-labelledby="inbox-h" id="inbox" data-clinic="{}"><h2 id="inbox-h">Inbox: {} open</h2>)",
+                      escaped(c.policy.id), waiting);
+  if (!open.empty()) body += inbox_token_form(d);
+  body += inbox_list(d, open, false);
+  body += fmt::format(R"(<p><a href="/inbox?clinic={}">The whole inbox, done items too</a></p></section>)",
+                      url_part(c.policy.id));
+
   body += R"(<section aria-labelledby="recent-h"><h2 id="recent-h">Recent decisions</h2>)" +
           recent_decisions_table(d, c) + "</section>";
   return page(p.name, body);

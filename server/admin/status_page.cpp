@@ -68,7 +68,7 @@ std::string page(std::string_view title, std::string_view body) {
 </head>
 <body>
 <a class="skip" href="#main">Skip to the content</a>
-<header><nav aria-label="Pages"><a href="/">Now</a> <a href="/reloads">Reloads</a></nav></header>
+<header><nav aria-label="Pages"><a href="/">Now</a> <a href="/inbox">Inbox</a> <a href="/reloads">Reloads</a></nav></header>
 <main id="main">
 )";
   out += body;
@@ -349,6 +349,10 @@ void serve_status_page(endpoint_id which, std::string_view segment, std::string_
       return html(out, now_page(gather(), param(query, "q")));
     case endpoint_id::reloads_page:
       return html(out, reloads_page(gather()));
+    case endpoint_id::inbox_page: {
+      const std::string state = param(query, "state");
+      return html(out, inbox_page(gather(), param(query, "clinic"), state == "done" ? "done" : "open"));
+    }
     case endpoint_id::page_rows: {
       const page_data d = gather();
       std::size_t shown = 0;

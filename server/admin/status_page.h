@@ -14,6 +14,8 @@
 //   GET /reloads               the last reload, every diagnostic as `check` prints it
 //   GET /ui/now.json           {rows, count, banner}: the rows of the table (`?q=`, or
 //                              `?clinic=ID`) and the reload banner, for the refresh
+//   GET /inbox                 the inbox (`?clinic=ID&state=open|done`), each open item with a button
+//                              that marks it done
 //   GET /ui/app.js, /ui/app.css
 #pragma once
 
@@ -28,6 +30,7 @@
 #include "runtime/policy_set.h"
 #include "server/state/call_state.h"
 #include "server/endpoints.h"
+#include "server/inbox/inbox.h"
 #include "server/state/overrides.h"
 #include "server/policy_store.h"
 #include "server/recent_decisions.h"
@@ -48,6 +51,8 @@ struct page_data {
   const recent_decisions* recent = nullptr;
   std::string public_url;
   bool admin_writes = false;  // an admin token is configured
+  // The inbox of a clinic (empty: every clinic's), read only by the pages that show it.
+  std::function<std::vector<inbox_item>(std::string_view clinic, inbox_state state)> inbox;
   std::chrono::system_clock::time_point now{};
 };
 

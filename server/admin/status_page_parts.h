@@ -44,4 +44,10 @@ struct dry_run_inputs {
 std::string clinic_page(const page_data& d, const runtime_clinic& c, const dry_run_inputs& in,
                         bool ran);
 
+// The inbox (status_inbox_page.cpp): the whole page, its list of cards, and
+// the token field its buttons read.
+std::string inbox_page(const page_data& d, std::string_view clinic, std::string_view state);
+std::string inbox_list(const page_data& d, const std::vector<inbox_item>& items, bool show_clinic);
+std::string inbox_token_form(const page_data& d);
+
 }  // namespace callpolicy::server::page_parts

@@ -4,18 +4,17 @@
 #include <charconv>
 #include <chrono>
 
-#include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
+
+#include "server/state/overrides.h"
 
 namespace callpolicy::server {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-// "2026-12-04T18:00:05Z"
 std::string utc_text(std::int64_t ms) {
-  const std::chrono::sys_seconds at{std::chrono::seconds(ms / 1000)};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", at);
+  return rfc3339_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
 }
 
 std::int64_t duration_of(std::string_view text) {

@@ -318,3 +318,69 @@ test("at 375 px wide the pages fit the screen, and every control is labelled and
   assert.equal(await page.evaluate(() => document.activeElement.id), "q");
   await page.close();
 });
+
+// A Twilio callback to `path` (its query included in what is signed).
+async function twilio(path, fields) {
+  const url = `${publicUrl}${path}`;
+  const signed = url + Object.keys(fields).sort().map((k) => k + fields[k]).join("");
+  const signature = createHmac("sha1", "page-twilio-token").update(signed).digest("base64");
+  const r = await fetch(url, { method: "POST", body: new URLSearchParams(fields),
+                               headers: { "X-Twilio-Signature": signature } });
+  return { status: r.status, body: await r.text() };
+}
+
+test("the inbox shows a voicemail and a callback request on a desktop and a phone, and marks one done", async () => {
+  const recording = "RE" + "5".repeat(32);
+  const voicemail = await twilio(
+    "/twilio/voicemail?clinic=harbour-physio&reason=unanswered&caller=%2B447700900123&to=%2B442079460555",
+    { CallSid: "CA" + "5".repeat(32), RecordingSid: recording, RecordingDuration: "33",
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/${recording}` });
+  assert.equal(voicemail.status, 200);
+  const callback = await twilio("/twilio/callback?clinic=harbour-physio&reason=long%20wait",
+                                { CallSid: "CA" + "6".repeat(32), From: "+447700900124", To: "+442079460555",
+                                  Digits: "1" });
+  assert.match(callback.body, /We will call you back/);
+  const callbackId = "callback-CA" + "6".repeat(32);
+  for (const width of [1280, 375]) {
+    const page = await openPage({ viewport: { width, height: 900 } });
+    await page.goto(`${admin}/inbox`);
+    const message = page.locator(`li.item[data-id="${recording}"]`);
+    await message.waitFor();
+    assert.equal(await message.locator("a", { hasText: "Listen to the recording" }).getAttribute("href"),
+                 `https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/${recording}`);
+    assert.match(await message.textContent(), /\+447700900123/);
+    assert.match(await message.textContent(), /33 s/);
+    assert.match(await message.textContent(), /Why: unanswered/);
+    // Its local time, in the clinic's zone (London), with the instant in UTC beside it.
+    assert.ok(await message.locator("time[datetime]").count() > 0);
+    const request = page.locator(`li.item[data-id="${callbackId}"]`);
+    assert.match(await request.textContent(), /Call back \+447700900124/);
+    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scroll <= width, `the inbox is ${scroll} px wide at ${width}`);
+    await shoot(page, `inbox-${width}`);
+    // The clinic's own page lists them too.
+    await page.goto(`${admin}/clinics/harbour-physio`);
+    await page.locator(`#inbox li.item[data-id="${recording}"]`).waitFor();
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= width);
+    await page.close();
+  }
+  const page = await openPage({ viewport: { width: 375, height: 900 } });
+  await page.goto(`${admin}/inbox?clinic=harbour-physio`);
+  await page.fill("#inbox-token", "not-the-token");
+  await page.locator(`li.item[data-id="${recording}"] button.mark-done`).click();
+  await waitFor(async () => /401/.test(await page.locator("#inbox-status").textContent()), 5000, "the refusal");
+  await page.fill("#inbox-token", adminToken);
+  await page.locator(`li.item[data-id="${recording}"] button.mark-done`).click();
+  await waitFor(async () => (await page.locator("#inbox-status").textContent()) === "Marked done.", 5000, "the mark");
+  await page.goto(`${admin}/inbox?clinic=harbour-physio&state=done`);
+  const done = page.locator(`li.item[data-id="${recording}"]`);
+  await done.waitFor();
+  assert.match(await done.textContent(), /Done by admin/);
+  await page.goto(`${admin}/inbox?clinic=harbour-physio`);
+  assert.equal(await page.locator(`li.item[data-id="${recording}"]`).count(), 0);
+  assert.equal(await page.locator(`li.item[data-id="${callbackId}"]`).count(), 1);
+  const api = await (await fetch(`${admin}/admin/inbox?clinic=harbour-physio&state=done`)).json();
+  assert.equal(api.items[0].id, recording);
+  assert.equal(api.items[0].done_by, "admin");
+  await page.close();
+});

@@ -36,6 +36,39 @@
     });
   }
 
+  // Inbox items marked done with the admin token, kept for the session as
+  // the override form keeps it.
+  var inbox = document.getElementById("inbox");
+  if (inbox) {
+    var inboxToken = document.getElementById("inbox-token");
+    var inboxStatus = document.getElementById("inbox-status");
+    try { if (inboxToken) inboxToken.value = sessionStorage.getItem("callpolicy-admin-token") || ""; } catch (e) {}
+    inbox.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("button.mark-done") : null;
+      if (!button || !inboxToken) return;
+      try { sessionStorage.setItem("callpolicy-admin-token", inboxToken.value); } catch (e) {}
+      inboxStatus.textContent = "Sending…";
+      fetch("/admin/inbox/" + encodeURIComponent(button.getAttribute("data-id")) + "/done", {
+        method: "POST",
+        headers: {"Authorization": "Bearer " + inboxToken.value}
+      }).then(function (r) {
+        return r.text().then(function (text) {
+          if (r.ok) {
+            var item = button.closest("li.item");
+            item.classList.remove("open");
+            item.classList.add("done");
+            button.parentNode.textContent = "Done.";
+            inboxStatus.textContent = "Marked done.";
+            return;
+          }
+          var message = text;
+          try { message = JSON.parse(text).error || text; } catch (e) {}
+          inboxStatus.textContent = "Not done (" + r.status + "): " + (r.status === 401 ? "the admin token is wrong." : message);
+        });
+      }).catch(function (e) { inboxStatus.textContent = "Not done: " + e; });
+    });
+  }
+
   if (form) {
     var status = document.getElementById("ov-status");
     var token = document.getElementById("ov-token");
