@@ -109,7 +109,8 @@ void metrics::count_callback(std::string_view clinic, std::string_view outcome) 
 std::string metrics::render(const std::map<std::string, std::int32_t>& active_calls,
                             std::uint64_t reloads_ok, std::uint64_t reloads_failed,
                             std::size_t last_reload_errors, bool last_reload_ok,
-                            std::size_t voicemails, const state_health& state,
+                            const std::map<std::string, std::size_t, std::less<>>& voicemails,
+                            const state_health& state,
                             const ai_leg_figures& ai_legs) const {
   // The shards summed, in label order.
   std::map<request_key, std::uint64_t> requests;
@@ -167,7 +168,11 @@ std::string metrics::render(const std::map<std::string, std::int32_t>& active_ca
          state.errors);
   single("callpolicy_state_fallbacks_total", "counter",
          "Calls decided with this server's own count because the state store was slow or down.", state.fallbacks);
-  single("callpolicy_voicemails_total", "counter", "Voicemails journaled.", voicemails);
+  out += "# HELP callpolicy_voicemails_total Voicemails journaled, by clinic (\"\" for one that named none).\n"
+         "# TYPE callpolicy_voicemails_total counter\n";
+  for (const auto& [clinic, n] : voicemails) {
+    out += fmt::format("callpolicy_voicemails_total{{clinic=\"{}\"}} {}\n", label(clinic), n);
+  }
   single("callpolicy_ai_legs", "gauge", "Live AI legs, across every server sharing the state store.", ai_legs.live);
   single("callpolicy_ai_capacity", "gauge",
          "Live AI legs allowed at once across the fleet (--ai-capacity; 0: unlimited).", ai_legs.capacity);

@@ -53,7 +53,8 @@ class metrics {
   };
   std::string render(const std::map<std::string, std::int32_t>& active_calls, std::uint64_t reloads_ok,
                      std::uint64_t reloads_failed, std::size_t last_reload_errors, bool last_reload_ok,
-                     std::size_t voicemails, const state_health& state, const ai_leg_figures& ai_legs) const;
+                     const std::map<std::string, std::size_t, std::less<>>& voicemails, const state_health& state,
+                     const ai_leg_figures& ai_legs) const;
 
  private:
   static constexpr std::array<double, 10> buckets_{0.00005, 0.0001, 0.00025, 0.0005, 0.001,

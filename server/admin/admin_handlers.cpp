@@ -117,7 +117,7 @@ void admin_handlers::handle(const endpoint& e, std::string_view segment, const r
       for (const auto& d : last.diagnostics) errors += d.level == severity::error ? 1 : 0;
       std::string text = context_.metrics.render(context_.state.active_by_clinic(), context_.store.reloads_ok(),
                                                  context_.store.reloads_failed(), errors, last.ok,
-                                                 context_.voicemails.count(), context_.state.health(),
+                                                 context_.voicemails.by_clinic(), context_.state.health(),
                                                  {total_ai_legs(), context_.options.ai_capacity});
       if (context_.deliveries) text += context_.deliveries->metrics_text();
       return out.answer(200, text, "text/plain; version=0.0.4");

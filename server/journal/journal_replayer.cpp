@@ -25,8 +25,17 @@ clock_type::time_point time_of(std::int64_t ms) { return clock_type::time_point{
 std::string journal_replayer::snapshot() {
   const auto now = clock_type::now();
   std::string out;
-  journal_record::append(out, journal_record::rotated{.time_ms = unix_ms(now), .voicemails = context_.voicemails.count()});
-  out += '\n';
+  // The voicemails so far, a line per clinic; always one, even of none, so
+  // that the file starts as a rotated one.
+  const auto by_clinic = context_.voicemails.by_clinic();
+  if (by_clinic.empty()) {
+    journal_record::append(out, journal_record::rotated{.time_ms = unix_ms(now), .voicemails = 0});
+    out += '\n';
+  }
+  for (const auto& [clinic, count] : by_clinic) {
+    journal_record::append(out, journal_record::rotated{.time_ms = unix_ms(now), .voicemails = count, .clinic = clinic});
+    out += '\n';
+  }
   for (const call_state::live_call& call : context_.state.live_calls()) {
     std::string_view leg;
     if (call.ai_leg != call_state::leg_state::none) leg = call.ai_leg == call_state::leg_state::live ? "live" : "ended";
@@ -112,16 +121,19 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
       calls_in_order.pop_front();
     }
   };
-  const auto add_to_inbox = [&](const journal_record::any_record& record) {
+  // Returns the item's clinic, its call's where the record named none.
+  const auto add_to_inbox = [&](const journal_record::any_record& record) -> std::string {
     std::optional<inbox_item> item = item_of_record(record);
-    if (!item) return;
+    if (!item) return {};
     if (item->clinic.empty()) {
       if (const auto it = clinic_of_call.find(item->call_sid); it != clinic_of_call.end()) item->clinic = it->second;
     }
     // A shared store gets what this server journaled, in case Redis never did.
     context_.state.share_inbox_item(*item);
     if (context_.deliveries) context_.deliveries->add(*item);
+    std::string clinic = item->clinic;
     context_.inbox.add(std::move(*item));
+    return clinic;
   };
   using namespace journal_record;
   journal::for_each_line(path, [&](std::size_t number, std::string_view text, bool too_long) {
@@ -178,11 +190,10 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
                      context_.inbox.mark_done(r.id, r.done_by, r.time_ms);
                    },
                    [&](const voicemail_of<std::string>& r) {
-                     add_to_inbox(*p.record);
-                     context_.voicemails.add(1);
+                     context_.voicemails.add(add_to_inbox(*p.record), 1);
                      context_.voicemails.restore(r.recording_sid, time_of(r.time_ms), now);
                    },
-                   [&](const rotated_of<std::string>& r) { context_.voicemails.add(r.voicemails); },
+                   [&](const rotated_of<std::string>& r) { context_.voicemails.add(r.clinic, r.voicemails); },
                    [&](const recording_of<std::string>& r) {
                      context_.voicemails.restore(r.recording_sid, time_of(r.time_ms), now);
                    },

@@ -272,7 +272,9 @@ struct inbox_done_of {
   }
 };
 
-// The first line of a rotated journal: the voicemails of the files before.
+// The first lines of a rotated journal: the voicemails of the files before,
+// one line per clinic (`clinic` left out for those that named none, and in
+// lines written before voicemails named their clinic).
 template <class Text>
 struct rotated_of {
   static constexpr std::string_view type = "rotated";
@@ -280,9 +282,11 @@ struct rotated_of {
   std::int64_t time_ms = 0;
   Text call_sid{};
   std::uint64_t voicemails = 0;
+  Text clinic{};
   template <class Self, class Visit>
   static void fields(Self& r, Visit&& v) {
     v("voicemails", r.voicemails, presence::required);
+    v("clinic", r.clinic, presence::when_set);
   }
 };
 

@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <cstddef>
+#include <map>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 #include "server/clock.h"
@@ -21,7 +23,21 @@ class journaled_voicemails {
   static constexpr auto recording_memory = std::chrono::hours(24);
 
   std::size_t count() const { return count_.load(); }
-  void add(std::size_t n) { count_ += n; }
+  // `clinic` empty for a voicemail journaled before messages named theirs.
+  void add(std::string_view clinic, std::size_t n) {
+    count_ += n;
+    std::lock_guard lock(mutex_);
+    const auto it = by_clinic_.find(clinic);
+    if (it == by_clinic_.end()) {
+      by_clinic_.emplace(std::string(clinic), n);
+    } else {
+      it->second += n;
+    }
+  }
+  std::map<std::string, std::size_t, std::less<>> by_clinic() const {
+    std::lock_guard lock(mutex_);
+    return by_clinic_;
+  }
 
   // Whether the recording is new (and now remembered).
   bool remember(std::string_view recording_sid, clock_type::time_point at) {
@@ -46,7 +62,8 @@ class journaled_voicemails {
 
  private:
   std::atomic<std::size_t> count_{0};
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::size_t, std::less<>> by_clinic_;
   recent_keys recordings_{recording_memory};
 };
 

@@ -105,7 +105,7 @@ void twilio_handlers::handle_voicemail(const form_fields& form, std::string_view
 }
 
 void twilio_handlers::committed(const response& out, bool ok) {
-  if (ok && !out.recording_sid.empty()) context_.voicemails.add(1);
+  if (ok && !out.recording_sid.empty()) context_.voicemails.add(out.clinic, 1);
   if (ok) remember_message(out);
 }
 

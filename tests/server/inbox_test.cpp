@@ -4,6 +4,7 @@
 // and when, survive a kill -9 and a rotation of the journal, and with Redis
 // every server shows the same inbox and the marks set on another.
 #include <filesystem>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -93,8 +94,11 @@ std::vector<std::string> ids(const json& j) {
 BOOST_FIXTURE_TEST_CASE(messages_reach_their_clinics_inbox_and_done_marks_last, inbox_fixture) {
   {
     server_process s(serve_args("journal.jsonl"));
+    // A few milliseconds apart: items of the same millisecond are listed by id.
     callback_request(s, 1, "+14165550170", "1");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
     voicemail(s, 2, "RE0001");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
     callback_request(s, 3, "+16045550170", "6045550199");
     const json all = inbox(s);
     BOOST_TEST(ids(all) == (std::vector<std::string>{"callback-" + call_sid(1), "RE0001", "callback-" + call_sid(3)}),
@@ -116,6 +120,8 @@ BOOST_FIXTURE_TEST_CASE(messages_reach_their_clinics_inbox_and_done_marks_last, 
     BOOST_TEST(message["reason"] == "asked for voicemail");
     BOOST_TEST(std::string(message["time"]).ends_with("Z"));
     BOOST_TEST(all["items"][2]["number"] == "+16045550199");
+    BOOST_TEST(contains(http_request(s.admin_port(), "GET", "/metrics").body,
+                        "callpolicy_voicemails_total{clinic=\"bay-clinic\"} 1\n"));
     // One clinic's inbox.
     BOOST_TEST(ids(inbox(s, "?clinic=cove-clinic&state=open")) ==
                    (std::vector<std::string>{"callback-" + call_sid(3)}),
@@ -152,6 +158,9 @@ BOOST_FIXTURE_TEST_CASE(messages_reach_their_clinics_inbox_and_done_marks_last, 
   BOOST_TEST(rotations > 0u);  // the snapshot, not the old lines, holds what follows
   server_process rotated(serve_args("journal.jsonl", {"--journal-max-size", "1K"}));
   BOOST_TEST(ids(inbox(rotated)).size() == 8u);
+  // The voicemail count, by clinic, came through the rotation's snapshot.
+  const std::string metrics = http_request(rotated.admin_port(), "GET", "/metrics").body;
+  BOOST_TEST(contains(metrics, "callpolicy_voicemails_total{clinic=\"bay-clinic\"} 1\n"), metrics);
   const json done_after = inbox(rotated, "?state=done");
   BOOST_TEST(ids(done_after) == (std::vector<std::string>{"callback-" + call_sid(1), "RE0001"}),
              boost::test_tools::per_element());
@@ -163,6 +172,7 @@ BOOST_FIXTURE_TEST_CASE(with_redis_every_server_shows_the_same_inbox_and_marks, 
   server_process a(serve_args("a.jsonl", {"--state", redis.url()}));
   server_process b(serve_args("b.jsonl", {"--state", redis.url()}));
   callback_request(a, 1, "+14165550170", "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // as above: listed by time, then id
   voicemail(b, 2, "RE0002");
   const std::vector<std::string> both{"callback-" + call_sid(1), "RE0002"};
   const auto shared_by = [&](server_process& s) {
