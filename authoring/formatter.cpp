@@ -84,7 +84,8 @@ using clinic_item = std::variant<const ast::located<std::string>*, const ast::nu
                                  const ast::block<ast::schedule_line>*, const ast::located<ast::mode_kind>*,
                                  const ast::located<ast::action_ref>*, const ast::block<ast::route_rule>*,
                                  const ast::ai_block*, const ast::forward_block*, const ast::menu_block*,
-                                 const ast::callback_block*, const ast::voicemail_block*, const ast::busy_block*>;
+                                 const ast::callback_block*, const ast::notify_block*, const ast::voicemail_block*,
+                                 const ast::busy_block*>;
 
 class formatter {
  public:
@@ -122,6 +123,7 @@ class formatter {
     if (c.forward) items.push_back({c.forward->where, "forward", &*c.forward});
     if (c.menu) items.push_back({c.menu->where, "menu", &*c.menu});
     if (c.callback) items.push_back({c.callback->where, "callback", &*c.callback});
+    if (c.notify) items.push_back({c.notify->where, "notify", &*c.notify});
     if (c.voicemail) items.push_back({c.voicemail->where, "voicemail", &*c.voicemail});
     if (c.busy) items.push_back({c.busy->where, "busy", &*c.busy});
     std::stable_sort(items.begin(), items.end(), [](const entry& a, const entry& b) {
@@ -326,6 +328,9 @@ class formatter {
     if (b.timeout_seconds) inner += " timeout " + canonical_duration(*b.timeout_seconds);
     if (b.otherwise) inner += " otherwise " + std::string(canonical_action(b.otherwise->value));
     w_.line(1, key + "{" + inner + " }", b.where.line);
+  }
+  void emit(const std::string& key, const std::string&, const ast::notify_block& n) {
+    w_.line(1, key + "{" + (n.url ? " url " + quoted(n.url->value) : std::string()) + " }", n.where.line);
   }
   void emit(const std::string& key, const std::string&, const ast::voicemail_block& v) {
     std::string inner;

@@ -140,9 +140,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       }
       opts->server.admin_token = admin_tokens.front();
     }
-    if (!opts->server.notify_url.empty()) {
+    if (!opts->server.notify_url.empty() || !opts->notify_secret_file.empty()) {
       const std::string& url = opts->server.notify_url;
-      if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      if (!url.empty() && !url.starts_with("http://") && !url.starts_with("https://")) {
         std::fprintf(stderr, "callpolicy serve: --notify-url '%s' must be an http:// or https:// URL\n", url.c_str());
         exit_code = exit_usage;
         return;
@@ -150,7 +150,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       const auto secrets = opts->notify_secret_file.empty() ? std::vector<std::string>{}
                                                             : read_tokens(opts->notify_secret_file);
       if (secrets.empty()) {
-        std::fputs("callpolicy serve: --notify-url needs --notify-secret-file with the signing secret on its first "
+        std::fputs("callpolicy serve: delivery needs --notify-secret-file with the signing secret on its first "
                    "line\n",
                    stderr);
         exit_code = exit_usage;

@@ -140,6 +140,11 @@ struct callback_block {
   location where;
 };
 
+struct notify_block {
+  std::optional<located<std::string>> url;
+  location where;
+};
+
 struct voicemail_block {
   std::optional<std::string> greeting;
   std::optional<std::uint32_t> max_seconds;
@@ -184,6 +189,7 @@ struct clinic {
   std::optional<forward_block> forward;
   std::optional<menu_block> menu;
   std::optional<callback_block> callback;
+  std::optional<notify_block> notify;
   std::optional<located<std::string>> region;  // ISO 3166 code for national-form numbers
   std::optional<voicemail_block> voicemail;
   std::optional<busy_block> busy;

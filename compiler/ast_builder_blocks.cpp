@@ -129,6 +129,20 @@ ast::clinic ast_builder::build_clinic(const node& n) {
     } else if (item.is_type<g::menu_block>()) {
       if (!first_time(c.menu, item, "menu")) continue;
       c.menu = build_menu(item);
+    } else if (item.is_type<g::notify_block>()) {
+      if (!first_time(c.notify, item, "notify")) continue;
+      ast::notify_block b;
+      b.where = where(item);
+      for (const auto& entry : item.children) {
+        if (!entry->is_type<g::notify_url_item>()) continue;
+        if (b.url) {
+          report<messages::item_given_twice>(sink_, where(*entry), "url");
+          continue;
+        }
+        const node* v = child_of<g::string_literal>(*entry);
+        b.url = ast::located<std::string>{string_value(*v), where(*v)};
+      }
+      c.notify = std::move(b);
     } else if (item.is_type<g::callback_block>()) {
       if (!first_time(c.callback, item, "callback")) continue;
       c.callback = build_callback(item);

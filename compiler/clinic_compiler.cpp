@@ -305,6 +305,19 @@ void clinic_compiler::compile_actions(compiled_clinic& c) {
   compile_menu(c);
   compile_callback(c);
   compile_region(c);
+  if (source.notify && source.notify->url) {
+    const std::string& url = source.notify->url->value;
+    const std::string_view rest = url.starts_with("https://") ? std::string_view(url).substr(8)
+                                  : url.starts_with("http://") ? std::string_view(url).substr(7)
+                                                               : std::string_view();
+    const bool has_host = !rest.empty() && rest.front() != '/' && rest.front() != ':' &&
+                          rest.find_first_of(" \t\r\n\"<>") == std::string_view::npos;
+    if (has_host) {
+      c.notify_url = url;
+    } else {
+      error<messages::notify_url_not_http>(source.notify->url->where, url);
+    }
+  }
   c.voicemail.greeting = fmt::format("Thank you for calling {}. Please leave a message.", c.name);
   if (source.voicemail) {
     if (source.voicemail->greeting) c.voicemail.greeting = *source.voicemail->greeting;

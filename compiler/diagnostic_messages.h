@@ -95,6 +95,8 @@ struct diagnostic_message {
   X(callback_otherwise_loops_by_fallback, callback_loop, \
     "the callback offer's 'otherwise' cannot be '{}' (the clinic's fallback)", \
     "silence at a callback offer goes on to ai, voicemail, forward, busy or hangup", "") \
+  X(notify_url_not_http, bad_notify_url, "'{}' is not an http:// or https:// URL with a host", \
+    "deliveries are POSTed to it: notify {{ url \"https://desk.example.com/hooks/callpolicy\" }}", "") \
   X(unknown_region_code, unknown_region, \
     "unknown region '{}': expected a two-letter country code like \"CA\" or \"US\"", "", "") \
   X(ai_takes_no_call, ai_capacity_zero, \

@@ -101,6 +101,8 @@ CALLPOLICY_ERROR(menu_close, "expected '}' to close the 'menu' block");
 CALLPOLICY_ERROR(callback_item,
                  "expected 'say', 'confirm', 'timeout 8s' or 'otherwise ACTION' (no '->') in the 'callback' block");
 CALLPOLICY_ERROR(callback_close, "expected '}' to close the 'callback' block");
+CALLPOLICY_ERROR(notify_url_item, "expected 'url \"https://...\"' in the 'notify' block");
+CALLPOLICY_ERROR(notify_close, "expected '}' to close the 'notify' block");
 CALLPOLICY_ERROR(caller_value, "expected a phone number like +14165550111 or 4165550111");
 CALLPOLICY_ERROR(digits_value, "expected the key pressed, like 2, or 'none'");
 CALLPOLICY_ERROR(dial_status,
@@ -133,7 +135,7 @@ inline constexpr auto expected_words<nested<Rule>> = expected_words<Rule>;
 CALLPOLICY_WORDS(top_item, "clinic", "calendar", "test");
 CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers", "hours", "holidays", "special",
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
-                 "busy", "unreachable", "transfer", "callback", "lines");
+                 "busy", "unreachable", "transfer", "callback", "lines", "notify");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
 CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
@@ -162,6 +164,7 @@ CALLPOLICY_WORDS(voicemail_item, "greeting", "max");
 CALLPOLICY_WORDS(busy_item, "say", "reject");
 CALLPOLICY_WORDS(menu_item, "say", "timeout");
 CALLPOLICY_WORDS(callback_item, "say", "confirm", "timeout", "otherwise");
+CALLPOLICY_WORDS(notify_url_item, "url");
 CALLPOLICY_WORDS(test_item, "clinic", "at", "calls", "mean-call", "caller", "via", "digits", "dial", "ai", "transfer", "expect",
                  "reason");
 CALLPOLICY_WORDS(dial_status, "no-answer", "busy", "failed", "canceled", "completed");

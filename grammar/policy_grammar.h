@@ -327,6 +327,12 @@ struct callback_close : one<'}'> {};
 struct callback_block : seq<CALLPOLICY_WORD("callback"), sp, at<need<open_brace>>,
                             block_body<callback_item, callback_close>> {};
 
+// Where the clinic's voicemails and callback requests are delivered.
+struct notify_url_item : seq<CALLPOLICY_WORD("url"), sp, need<string_literal>> {};
+struct notify_close : one<'}'> {};
+struct notify_block : seq<CALLPOLICY_WORD("notify"), sp, at<need<open_brace>>,
+                          block_body<notify_url_item, notify_close>> {};
+
 struct greeting_item : seq<CALLPOLICY_WORD("greeting"), sp, need<string_literal>> {};
 struct max_item : seq<CALLPOLICY_WORD("max"), sp, need<duration>> {};
 struct voicemail_item : sor<greeting_item, max_item> {};
@@ -356,7 +362,7 @@ struct region_item : seq<CALLPOLICY_WORD("region"), sp, need<string_literal>> {}
 struct clinic_item
     : sor<name_item, timezone_item, language_item, voice_item, numbers_block, hours_block,
           holidays_block, special_block, overflow_item, lines_item, schedule_block, mode_item, fallback_item, unreachable_item,
-          route_block, transfer_block, ai_block, forward_block, menu_block, callback_block, region_item,
+          route_block, transfer_block, ai_block, forward_block, menu_block, callback_block, notify_block, region_item,
           voicemail_block, busy_block> {};
 struct clinic_id : slug {};
 struct clinic_close : one<'}'> {};

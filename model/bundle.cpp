@@ -163,6 +163,7 @@ json clinic_json(const compiled_clinic& c) {
                    {"confirm", c.callback.confirm},
                    {"timeout", c.callback.timeout_seconds},
                    {"otherwise", action_name(c.callback.otherwise)}};
+  if (!c.notify_url.empty()) j["notify_url"] = c.notify_url;
   j["region"] = c.region;
   j["file"] = c.source_file;
   j["voicemail"] = {{"greeting", c.voicemail.greeting}, {"max", c.voicemail.max_seconds}};

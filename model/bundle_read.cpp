@@ -341,6 +341,7 @@ compiled_clinic clinic_of(const json& j, const std::string& p) {
       fail(cp + "/otherwise", "a callback offer goes on to ai, voicemail, forward, busy or hangup");
     }
   }
+  if (j.contains("notify_url")) c.notify_url = text(j["notify_url"], p + "/notify_url");
   if (j.contains("region")) c.region = text(j["region"], p + "/region");
   if (j.contains("file")) c.source_file = text(j["file"], p + "/file");
   const auto uses = [&](action_kind a) {

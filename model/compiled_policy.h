@@ -212,6 +212,9 @@ struct compiled_clinic {
   callback_config callback;
   voicemail_config voicemail;
   busy_config busy;
+  // Where the clinic's voicemails and callback requests are delivered; empty:
+  // the server's --notify-url (docs/operations.md, "Delivery").
+  std::string notify_url;
   // For numbers in national form (a PBX's callers and dialled numbers):
   // `region`, else the region of the clinic's first number; may be empty.
   std::string region;

@@ -122,6 +122,7 @@ class diagnostic_sink {
   X(transfer_loop, "E069", error, "a transfer rule that goes back to the AI, directly, through the fallback or through a forward whose `unanswered` is `ai`") \
   X(to_outside_transfer, "E070", error, "`to` outside the `transfer` block") \
   X(callback_loop, "E071", error, "a callback offer's `otherwise` that is `callback` or `menu`, directly or through `fallback`") \
+  X(bad_notify_url, "E073", error, "a `notify` url that is not an http:// or https:// URL with a host") \
   X(wait_without_lines, "E072", error, "`wait` in a clinic with no staff lines: no `lines` and no `overflow`, or `lines 0`") \
   /* Tests (compiler). */ \
   X(test_unknown_clinic, "E050", error, "a test naming an unknown clinic") \

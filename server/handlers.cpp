@@ -11,12 +11,19 @@ handlers::handlers(const server_options& options, policy_store& store, call_stat
   if (options.journal_max_bytes > 0) {
     journal.set_rotation(options.journal_max_bytes, [this] { return replayer_.snapshot(); });
   }
-  if (!options.notify_url.empty()) {
+  if (!options.notify_secret.empty()) {
     // The cursor beside the journal: the ids delivered, so that a restart
     // sends only what was not (docs/operations.md, "Delivery").
-    delivery_ = std::make_unique<delivery>(delivery_options{
-        options.notify_url, options.notify_secret,
-        options.journal_path.empty() ? std::string() : options.journal_path + ".delivered"});
+    delivery_options o;
+    o.url = options.notify_url;
+    o.secret = options.notify_secret;
+    o.cursor_path = options.journal_path.empty() ? std::string() : options.journal_path + ".delivered";
+    o.clinic_url = [&store](std::string_view clinic) {
+      const auto set = store.current();
+      const runtime_clinic* c = set ? set->find_by_id(clinic) : nullptr;
+      return c ? c->policy.notify_url : std::string();
+    };
+    delivery_ = std::make_unique<delivery>(std::move(o));
     context_.deliveries = delivery_.get();
   }
 }

@@ -39,7 +39,18 @@ delivery::~delivery() {
   if (cursor_fd_ >= 0) ::close(cursor_fd_);
 }
 
+std::string delivery::url_for(std::string_view clinic) const {
+  if (options_.clinic_url) {
+    std::string own = options_.clinic_url(clinic);
+    if (!own.empty()) return own;
+  }
+  return options_.url;
+}
+
 void delivery::add(const inbox_item& item) {
+  // A clinic with nowhere to deliver to (no --notify-url, no `notify` of
+  // its own) keeps its messages in the inbox only.
+  if (url_for(item.clinic).empty()) return;
   {
     std::lock_guard lock(mutex_);
     if (!known_.insert(item.id).second) return;
@@ -110,7 +121,9 @@ void delivery::record_delivered(const std::string& id) {
 bool delivery::send(const inbox_item& item) {
   const std::string body = item_json(item);
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_type::now());
-  const http_answer answer = http_call("POST", options_.url, body,
+  const std::string url = url_for(item.clinic);
+  if (url.empty()) return true;  // its `notify` removed by a reload, and no server URL: nothing to send to
+  const http_answer answer = http_call("POST", url, body,
                                        {{"Content-Type", "application/json"},
                                         {"X-Callpolicy-Delivery", item.id},
                                         {"X-Callpolicy-Signature",

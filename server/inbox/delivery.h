@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,12 +25,14 @@
 namespace callpolicy::server {
 
 struct delivery_options {
-  std::string url;          // --notify-url
+  std::string url;          // --notify-url; empty: only clinics with their own `notify` get deliveries
   std::string secret;       // the first line of --notify-secret-file
   std::string cursor_path;  // the delivered ids, one a line; empty: kept in memory only
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds first_backoff{1'000};
   std::chrono::milliseconds max_backoff{300'000};
+  // The clinic's own `notify { url }`, when it has one; empty otherwise.
+  std::function<std::string(std::string_view clinic)> clinic_url;
 };
 
 // `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`.
@@ -67,6 +70,7 @@ class delivery {
   };
   void run();
   bool send(const inbox_item& item);
+  std::string url_for(std::string_view clinic) const;
   void record_delivered(const std::string& id);
 
   const delivery_options options_;

@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(callback_blocks_round_trip) {
 numbers { ported +14165551234 } route { overflow -> callback
 otherwise -> ai } overflow 3
 callback {   otherwise voicemail
-  timeout 8s say "Press 1."   confirm "Thanks:" } }
+  timeout 8s say "Press 1."   confirm "Thanks:" } notify{url "https://desk.example.com/h"} }
 test "t" { at 2026-12-02T10:00 calls 4 digits 4165550199 expect hangup }
 )";
   const std::string expected = R"(clinic t {
@@ -172,6 +172,7 @@ test "t" { at 2026-12-02T10:00 calls 4 digits 4165550199 expect hangup }
   }
   overflow 3
   callback { say "Press 1." confirm "Thanks:" timeout 8s otherwise voicemail }
+  notify   { url "https://desk.example.com/h" }
 }
 
 test "t" {

@@ -256,6 +256,18 @@ BOOST_AUTO_TEST_CASE(callback_offers_are_checked) {
   expect_at(compile_text(clinic("  unreachable callback")), codes::unreachable_needs_the_server, 4, 15);
 }
 
+BOOST_AUTO_TEST_CASE(notify_urls_are_http_or_https) {
+  const auto ok = compile_text(clinic("  notify { url \"https://desk.example.com/hooks\" }"));
+  BOOST_TEST(!ok.sink.has_errors());
+  BOOST_REQUIRE(ok.output.set.clinics.size() == 1u);
+  BOOST_TEST(ok.output.set.clinics[0].notify_url == "https://desk.example.com/hooks");
+  for (const char* bad : {"ftp://desk.example.com/x", "https:///nohost", "desk.example.com", "http://a b"}) {
+    BOOST_TEST_INFO(bad);
+    expect_at(compile_text(clinic(std::string("  notify { url \"") + bad + "\" }")), codes::bad_notify_url, 4, 16);
+  }
+  expect_at(compile_text(clinic("  notify { }\n  notify { }")), codes::duplicate_item, 5, 3);
+}
+
 BOOST_AUTO_TEST_CASE(waits_need_lines) {
   const auto none = compile_text(clinic("  route {\n    wait > 4m -> busy\n    otherwise -> ai\n  }"));
   expect_at(none, codes::wait_without_lines, 5, 5);

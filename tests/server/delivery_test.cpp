@@ -265,3 +265,27 @@ BOOST_FIXTURE_TEST_CASE(serve_refuses_a_notify_url_without_a_secret_or_of_anothe
   BOOST_TEST(scheme.exit_code == 2);
   BOOST_TEST(contains(scheme.err, "http:// or https://"), scheme.err);
 }
+
+// A clinic's own `notify { url }` takes its messages, with or without a
+// server-wide --notify-url; a clinic with neither keeps them in the inbox.
+BOOST_FIXTURE_TEST_CASE(a_clinics_notify_block_names_its_own_receiver, delivery_fixture) {
+  receiver own(receiver_port);
+  dir.write("rules/cove.policy", fmt::format(R"(clinic cove-clinic {{
+  timezone "America/Vancouver"
+  numbers  {{ ported +16045550170 }}
+  route {{ otherwise -> callback }}
+  notify   {{ url "http://127.0.0.1:{}/cove" }}
+}}
+)", receiver_port));
+  server_process s(args(rules, {"--notify-secret-file", secret_file}));
+  callback_request(s, 1, "1");  // bay-clinic: nowhere to deliver to
+  const auto r = s.post("/twilio/callback?clinic=cove-clinic&reason=otherwise",
+                        {{"CallSid", call_sid(2)}, {"To", "+16045550170"}, {"From", "+16045550100"}, {"Digits", "1"}},
+                        token);
+  BOOST_REQUIRE(contains(r.body, "We will call you back"));
+  BOOST_REQUIRE(eventually([&] { return own.received().size() == 1u; }));
+  BOOST_TEST(own.received()[0].id_header == "callback-" + call_sid(2));
+  BOOST_TEST(signature_valid(own.received()[0].signature, own.received()[0].body));
+  BOOST_TEST(metric(s, "callpolicy_deliveries_pending") == 0);
+  BOOST_TEST(metric(s, "callpolicy_deliveries_total") == 1);
+}
