@@ -384,3 +384,64 @@ test("the inbox shows a voicemail and a callback request on a desktop and a phon
   assert.equal(api.items[0].done_by, "admin");
   await page.close();
 });
+
+test("a message marked done on one server's page shows done on another's, through Redis", async () => {
+  const redisPort = await freePort();
+  const redis = spawn("/usr/bin/redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "",
+                                                "--appendonly", "no"], { stdio: "ignore" });
+  const fleet = [];
+  try {
+    await waitFor(async () => {
+      const { createConnection } = await import("node:net");
+      return await new Promise((resolve) => {
+        const s = createConnection(redisPort, "127.0.0.1", () => { s.end(); resolve(true); });
+        s.on("error", () => resolve(false));
+      });
+    }, 10000, "redis-server");
+    for (const name of ["a", "b"]) {
+      const port = await freePort();
+      const adminPort = await freePort();
+      const child = spawn(binary, ["serve", "--rules", rules, "--listen", `127.0.0.1:${port}`, "--admin-listen",
+                                   `127.0.0.1:${adminPort}`, "--auth-token-file", join(dir, "token"),
+                                   "--admin-token-file", join(dir, "admin"), "--journal",
+                                   join(dir, `fleet-${name}.jsonl`), "--state", `redis://127.0.0.1:${redisPort}`],
+                          { stdio: ["ignore", "ignore", "ignore"] });
+      fleet.push({ child, admin: `http://127.0.0.1:${adminPort}`, public: `http://127.0.0.1:${port}` });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).ok, 20000, `server ${name}`);
+    }
+    // A request taken on server a, signed for a's URL.
+    const fields = { CallSid: "CA" + "8".repeat(32), From: "+447700900125", To: "+442079460555", Digits: "1" };
+    const url = `${fleet[0].public}/twilio/callback?clinic=harbour-physio&reason=long%20wait`;
+    const signed = url + Object.keys(fields).sort().map((k) => k + fields[k]).join("");
+    const signature = createHmac("sha1", "page-twilio-token").update(signed).digest("base64");
+    const r = await fetch(url, { method: "POST", body: new URLSearchParams(fields),
+                                 headers: { "X-Twilio-Signature": signature } });
+    assert.match(await r.text(), /We will call you back/);
+    const id = "callback-CA" + "8".repeat(32);
+    // Server b's page lists it; it is marked done there.
+    const page = await openPage({ viewport: { width: 375, height: 900 } });
+    await waitFor(async () => {
+      await page.goto(`${fleet[1].admin}/inbox?clinic=harbour-physio`);
+      return (await page.locator(`li.item[data-id="${id}"]`).count()) === 1;
+    }, 10000, "the request on server b's page");
+    await page.fill("#inbox-token", adminToken);
+    await page.locator(`li.item[data-id="${id}"] button.mark-done`).click();
+    await waitFor(async () => (await page.locator("#inbox-status").textContent()) === "Marked done.", 5000, "the mark");
+    // Server a's page shows it done, by whom.
+    await page.goto(`${fleet[0].admin}/inbox?clinic=harbour-physio&state=done`);
+    const done = page.locator(`li.item[data-id="${id}"]`);
+    await done.waitFor();
+    assert.match(await done.textContent(), /Done by admin/);
+    await page.goto(`${fleet[0].admin}/inbox?clinic=harbour-physio`);
+    assert.equal(await page.locator(`li.item[data-id="${id}"]`).count(), 0);
+    await shoot(page, "inbox-fleet");
+    await page.close();
+  } finally {
+    for (const { child } of fleet) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    redis.kill("SIGTERM");
+  }
+});
