@@ -12,8 +12,7 @@ void add_inbox_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("inbox", "list the voicemails and callback requests of a running server, or mark one done");
   command->require_subcommand(1);
   struct options {
-    std::string admin = "http://127.0.0.1:9090";
-    std::string token_file;
+    admin_target target;
     std::string clinic;
     std::string state = "open";
     std::string id;
@@ -21,11 +20,7 @@ void add_inbox_command(CLI::App& app, int& exit_code) {
     std::string format = "text";
   };
   auto opts = std::make_shared<options>();
-  const auto common = [&](CLI::App* sub, bool writes) {
-    sub->add_option("--admin", opts->admin, "the server's admin address (default http://127.0.0.1:9090)");
-    auto* token = sub->add_option("--token-file", opts->token_file, "the admin bearer token (first line)");
-    if (writes) token->required();
-  };
+  const auto common = [&](CLI::App* sub, bool writes) { add_admin_options(sub, opts->target, writes); };
   auto* list = command->add_subcommand("list", "the inbox, open items oldest first");
   common(list, false);
   list->add_option("--clinic", opts->clinic, "one clinic's inbox (default: every clinic's)");
@@ -37,13 +32,7 @@ void add_inbox_command(CLI::App& app, int& exit_code) {
   done->add_option("id", opts->id, "the item's id (a voicemail's RecordingSid, or callback-CALLSID)")->required();
   done->add_option("--by", opts->by, "who dealt with it (default: admin)");
 
-  const auto token = [opts, &exit_code](std::string& out) {
-    if (opts->token_file.empty()) return true;
-    if (read_token(opts->token_file, out)) return true;
-    std::fprintf(stderr, "callpolicy inbox: no token in '%s'\n", opts->token_file.c_str());
-    exit_code = exit_usage;
-    return false;
-  };
+  const auto token = [opts, &exit_code](std::string& out) { return admin_token(opts->target, "inbox", out, exit_code); };
   const auto encoded = [](const std::string& text) {
     std::string out;
     for (const unsigned char c : text) {
@@ -58,7 +47,7 @@ void add_inbox_command(CLI::App& app, int& exit_code) {
     if (!token(bearer)) return;
     std::string path = "/admin/inbox?state=" + opts->state;
     if (!opts->clinic.empty()) path += "&clinic=" + encoded(opts->clinic);
-    const auto r = server::admin_request(opts->admin, "GET", path, "", bearer);
+    const auto r = server::admin_request(opts->target.admin, "GET", path, "", bearer);
     exit_code = report_admin_reply(r, "inbox list");
     if (exit_code != exit_ok) return;
     if (opts->format == "json") {
@@ -87,7 +76,7 @@ void add_inbox_command(CLI::App& app, int& exit_code) {
     std::string bearer;
     if (!token(bearer)) return;
     const std::string body = opts->by.empty() ? std::string() : nlohmann::json{{"by", opts->by}}.dump();
-    const auto r = server::admin_request(opts->admin, "POST", "/admin/inbox/" + encoded(opts->id) + "/done", body, bearer);
+    const auto r = server::admin_request(opts->target.admin, "POST", "/admin/inbox/" + encoded(opts->id) + "/done", body, bearer);
     exit_code = report_admin_reply(r, "inbox done");
     if (exit_code != exit_ok) return;
     const auto item = nlohmann::json::parse(r.body, nullptr, false);

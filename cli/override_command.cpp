@@ -42,8 +42,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("override", "set, clear or list a clinic's emergency override on a running server");
   command->require_subcommand(1);
   struct options {
-    std::string admin = "http://127.0.0.1:9090";
-    std::string token_file;
+    admin_target target;
     std::string clinic;
     std::string action;
     std::string until;
@@ -51,11 +50,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
     std::string format = "text";
   };
   auto opts = std::make_shared<options>();
-  const auto common = [&](CLI::App* sub, bool writes) {
-    sub->add_option("--admin", opts->admin, "the server's admin address (default http://127.0.0.1:9090)");
-    auto* token = sub->add_option("--token-file", opts->token_file, "the admin bearer token (first line)");
-    if (writes) token->required();
-  };
+  const auto common = [&](CLI::App* sub, bool writes) { add_admin_options(sub, opts->target, writes); };
   auto* set = command->add_subcommand("set", "every call to the clinic answered by ACTION until a time");
   common(set, true);
   set->add_option("--clinic", opts->clinic, "the clinic's id")->required();
@@ -71,18 +66,12 @@ void add_override_command(CLI::App& app, int& exit_code) {
   common(list, false);
   list->add_option("--format", opts->format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
-  const auto token = [opts, &exit_code](std::string& out) {
-    if (opts->token_file.empty()) return true;
-    if (read_token(opts->token_file, out)) return true;
-    std::fprintf(stderr, "callpolicy override: no token in '%s'\n", opts->token_file.c_str());
-    exit_code = exit_usage;
-    return false;
-  };
+  const auto token = [opts, &exit_code](std::string& out) { return admin_token(opts->target, "override", out, exit_code); };
   set->callback([opts, token, &exit_code] {
     std::string bearer;
     if (!token(bearer)) return;
     const nlohmann::json body{{"action", opts->action}, {"until", until_of(opts->until)}, {"reason", opts->reason}};
-    const auto r = server::admin_request(opts->admin, "POST", "/admin/clinics/" + opts->clinic + "/override",
+    const auto r = server::admin_request(opts->target.admin, "POST", "/admin/clinics/" + opts->clinic + "/override",
                                          body.dump(), bearer);
     exit_code = report_admin_reply(r, "override set");
     if (exit_code != exit_ok) return;
@@ -93,7 +82,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
   clear->callback([opts, token, &exit_code] {
     std::string bearer;
     if (!token(bearer)) return;
-    const auto r = server::admin_request(opts->admin, "DELETE", "/admin/clinics/" + opts->clinic + "/override", "", bearer);
+    const auto r = server::admin_request(opts->target.admin, "DELETE", "/admin/clinics/" + opts->clinic + "/override", "", bearer);
     exit_code = report_admin_reply(r, "override clear");
     if (exit_code != exit_ok) return;
     const auto o = nlohmann::json::parse(r.body, nullptr, false);
@@ -103,7 +92,7 @@ void add_override_command(CLI::App& app, int& exit_code) {
   list->callback([opts, token, &exit_code] {
     std::string bearer;
     if (!token(bearer)) return;
-    const auto r = server::admin_request(opts->admin, "GET", "/admin/overrides", "", bearer);
+    const auto r = server::admin_request(opts->target.admin, "GET", "/admin/overrides", "", bearer);
     exit_code = report_admin_reply(r, "override list");
     if (exit_code != exit_ok) return;
     if (opts->format == "json") {
