@@ -1,8 +1,9 @@
 // The records' format is server/journal/record.h's.
 #include "server/journal/journal_replayer.h"
 
+#include <algorithm>
+#include <array>
 #include <climits>
-#include <deque>
 #include <unordered_map>
 
 #include "runtime/identify.h"
@@ -109,25 +110,44 @@ replay_summary journal_replayer::replay(const std::string& path, bool restore_ca
   };
   // A voicemail journaled before it named its clinic takes its call's: the
   // clinics of the calls read last, as many as a busy fleet takes in the
-  // minutes a message follows its call.
+  // minutes a message follows its call. A ring of fixed size, searched only
+  // for such a voicemail (journals of older servers): replay stays streamed,
+  // its memory bounded (a few MB) whatever the journal's length.
   constexpr std::size_t calls_remembered = 100'000;
-  std::unordered_map<std::string, std::string> clinic_of_call;
-  std::deque<std::string> calls_in_order;
+  struct recent_call {
+    std::array<char, 34> sid{};
+    std::uint32_t clinic = 0;
+  };
+  std::vector<recent_call> recent_calls;
+  std::size_t next_slot = 0;
+  std::vector<std::string> clinic_names;
+  std::unordered_map<std::string, std::uint32_t> clinic_index;
   const auto remember_clinic = [&](const std::string& call_sid, const std::string& clinic) {
-    if (clinic.empty() || !clinic_of_call.emplace(call_sid, clinic).second) return;
-    calls_in_order.push_back(call_sid);
-    if (calls_in_order.size() > calls_remembered) {
-      clinic_of_call.erase(calls_in_order.front());
-      calls_in_order.pop_front();
+    if (clinic.empty() || call_sid.size() != 34) return;
+    const auto [it, added] = clinic_index.try_emplace(clinic, static_cast<std::uint32_t>(clinic_names.size()));
+    if (added) clinic_names.push_back(clinic);
+    recent_call entry;
+    std::copy(call_sid.begin(), call_sid.end(), entry.sid.begin());
+    entry.clinic = it->second;
+    if (recent_calls.size() < calls_remembered) {
+      recent_calls.push_back(entry);
+    } else {
+      recent_calls[next_slot] = entry;
     }
+    next_slot = (next_slot + 1) % calls_remembered;
+  };
+  const auto clinic_of_call = [&](const std::string& call_sid) -> std::string {
+    if (call_sid.size() != 34) return {};
+    for (const recent_call& c : recent_calls) {
+      if (std::equal(call_sid.begin(), call_sid.end(), c.sid.begin())) return clinic_names[c.clinic];
+    }
+    return {};
   };
   // Returns the item's clinic, its call's where the record named none.
   const auto add_to_inbox = [&](const journal_record::any_record& record) -> std::string {
     std::optional<inbox_item> item = item_of_record(record);
     if (!item) return {};
-    if (item->clinic.empty()) {
-      if (const auto it = clinic_of_call.find(item->call_sid); it != clinic_of_call.end()) item->clinic = it->second;
-    }
+    if (item->clinic.empty()) item->clinic = clinic_of_call(item->call_sid);
     // A shared store gets what this server journaled, in case Redis never did.
     context_.state.share_inbox_item(*item);
     if (context_.deliveries) context_.deliveries->add(*item);

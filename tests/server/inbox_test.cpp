@@ -4,6 +4,7 @@
 // and when, survive a kill -9 and a rotation of the journal, and with Redis
 // every server shows the same inbox and the marks set on another.
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
@@ -219,4 +220,31 @@ BOOST_FIXTURE_TEST_CASE(the_inbox_command_lists_and_marks_through_the_admin_addr
   BOOST_TEST(contains(unknown.err, "404"), unknown.err);
   const auto no_token = run_callpolicy({"inbox", "done", "RE0003", "--admin", admin});
   BOOST_TEST(no_token.exit_code != 0);
+}
+
+// A voicemail a server wrote before messages named their clinic: replay
+// gives it its call's clinic, from the call's own record.
+BOOST_FIXTURE_TEST_CASE(an_old_voicemail_takes_the_clinic_of_its_call, inbox_fixture) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  {
+    std::ofstream out(dir.path() + "/old.jsonl");
+    out << R"({"type":"call","time_ms":)" << now_ms - 60000 << R"(,"call_sid":")" << call_sid(1)
+        << R"(","clinic":"cove-clinic","via":"ported","to":"+16045550170","from":"+16045550100","active_calls":0,)"
+        << R"("action":"voicemail","reason":"otherwise"})" << "\n";
+    out << R"({"type":"voicemail","time_ms":)" << now_ms - 30000 << R"(,"call_sid":")" << call_sid(1)
+        << R"(","recording_sid":"RE0009","recording_url":"https://api.twilio.com/r/9","recording_duration":"7",)"
+        << R"("recording_status":"completed"})" << "\n";
+    out << R"({"type":"voicemail","time_ms":)" << now_ms - 20000 << R"(,"call_sid":")" << call_sid(2)
+        << R"(","recording_sid":"RE0010","recording_url":"","recording_duration":"3","recording_status":"completed"})"
+        << "\n";
+  }
+  server_process s(serve_args("old.jsonl"));
+  const json all = inbox(s);
+  BOOST_REQUIRE(all["items"].size() == 2u);
+  BOOST_TEST(all["items"][0]["id"] == "RE0009");
+  BOOST_TEST(all["items"][0]["clinic"] == "cove-clinic");
+  BOOST_TEST(all["items"][1]["clinic"] == "");  // its call is not in the journal
+  BOOST_TEST(contains(http_request(s.admin_port(), "GET", "/metrics").body,
+                      "callpolicy_voicemails_total{clinic=\"cove-clinic\"} 1\n"));
 }
