@@ -49,6 +49,9 @@ std::string holiday_text(const ast::holiday_entry& e, std::size_t width) {
     case ast::holiday_entry::kind::yearly_date:
       head = fmt::format("yearly {:02}-{:02}", e.rule.month, e.rule.day);
       break;
+    case ast::holiday_entry::kind::easter:
+      head = e.rule.offset == 0 ? std::string("easter") : fmt::format("easter {:+}", e.rule.offset);
+      break;
     case ast::holiday_entry::kind::yearly_nth: {
       static constexpr std::array<std::string_view, 5> ordinals{"1st", "2nd", "3rd", "4th", "5th"};
       const std::string_view ordinal =

@@ -205,6 +205,19 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
       const auto dates = dates_of(*e);
       if (!dates) continue;
       h.rule.dates = *dates;
+    } else if (e->is_type<g::holiday_easter>()) {
+      h.type = ast::holiday_entry::kind::easter;
+      h.rule.type = holiday_rule::kind::easter;
+      if (const node* o = child_of<g::easter_offset>(*e)) {
+        const std::string text = o->string();
+        const std::string digits = text.substr(1);
+        const long long days = digits.size() > 4 ? 100000 : std::stoll(digits);
+        if (days > max_easter_offset) {
+          report<messages::easter_offset_too_far>(sink_, where(*o), text, max_easter_offset);
+          continue;
+        }
+        h.rule.offset = static_cast<std::int16_t>(text[0] == '-' ? -days : days);
+      }
     } else if (e->is_type<g::holiday_yearly>()) {
       if (const node* md = child_of<g::month_day>(*e)) {
         const std::string t = md->string();

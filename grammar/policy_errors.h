@@ -58,7 +58,7 @@ CALLPOLICY_ERROR(day_range, "expected days like mon-fri or sat after ','");
 CALLPOLICY_ERROR(window, "expected a window like 09:00-17:00 after ','");
 CALLPOLICY_ERROR(day_set, "expected days like mon-fri, sat, daily, weekdays or weekends");
 CALLPOLICY_ERROR(hours_line, "expected days and windows like 'mon-fri 09:00-17:00'");
-CALLPOLICY_ERROR(holiday_entry, "expected a holiday: a date, a date range, 'yearly' or 'use'");
+CALLPOLICY_ERROR(holiday_entry, "expected a holiday: a date, a date range, 'yearly', 'easter' or 'use'");
 CALLPOLICY_ERROR(yearly_spec, "expected MM-DD or a weekday like '1st mon of sep' after 'yearly'");
 CALLPOLICY_ERROR(nth_weekday_day, "expected a day (mon, tue, wed, thu, fri, sat, sun)");
 CALLPOLICY_ERROR(of_keyword, "expected 'of'");
@@ -137,7 +137,7 @@ CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers"
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
                  "busy", "unreachable", "transfer", "callback", "lines", "notify");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
-CALLPOLICY_WORDS(holiday_entry, "use", "yearly");
+CALLPOLICY_WORDS(holiday_entry, "use", "yearly", "easter");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
 CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");
 CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");

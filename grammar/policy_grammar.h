@@ -213,7 +213,10 @@ struct holiday_label : string_literal {};
 struct holiday_use : seq<CALLPOLICY_WORD("use"), sp, need<slug>> {};
 struct holiday_yearly : seq<CALLPOLICY_WORD("yearly"), sp, need<yearly_spec>, opt<sp, holiday_label>> {};
 struct holiday_dated : seq<date_or_range, opt<sp, holiday_label>> {};
-struct holiday_entry : sor<holiday_use, holiday_yearly, holiday_dated> {};
+// `easter -2 "Good Friday"`: days from Western Easter Sunday.
+struct easter_offset : seq<one<'+', '-'>, plus<digit>, not_at<word_char>> {};
+struct holiday_easter : seq<CALLPOLICY_WORD("easter"), opt<sp, easter_offset>, opt<sp, holiday_label>> {};
+struct holiday_entry : sor<holiday_use, holiday_yearly, holiday_easter, holiday_dated> {};
 struct holidays_close : one<'}'> {};
 struct holidays_block : seq<CALLPOLICY_WORD("holidays"), sp, at<need<open_brace>>,
                             block_body<holiday_entry, holidays_close>> {};

@@ -46,6 +46,9 @@ json holiday_json(const holiday_rule& h) {
     case holiday_rule::kind::yearly_nth:
       j["yearly_nth"] = {{"nth", h.nth}, {"weekday", weekday_name(h.weekday)}, {"month", h.month}};
       break;
+    case holiday_rule::kind::easter:
+      j["easter"] = h.offset;
+      break;
   }
   j["label"] = h.label;
   return j;

@@ -129,8 +129,14 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       if (!wd) fail(np + "/weekday", "expected a day like mon");
       r.weekday = static_cast<std::uint8_t>(*wd);
       r.month = number<std::uint8_t>(at(n, np, "month"), np + "/month");
+    } else if (h.contains("easter")) {
+      r.type = holiday_rule::kind::easter;
+      r.offset = number<std::int16_t>(h["easter"], p + "/easter");
+      if (r.offset < -max_easter_offset || r.offset > max_easter_offset) {
+        fail(p + "/easter", fmt::format("expected days from Easter within {} either way", max_easter_offset));
+      }
     } else {
-      fail(p, "expected 'dates', 'yearly' or 'yearly_nth'");
+      fail(p, "expected 'dates', 'yearly', 'yearly_nth' or 'easter'");
     }
     out.push_back(std::move(r));
   }

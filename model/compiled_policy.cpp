@@ -46,6 +46,9 @@ std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, 
           if (auto d = nth_weekday(y, rule.month, rule.nth, rule.weekday)) dates.push_back(*d);
         }
         break;
+      case holiday_rule::kind::easter:
+        for (int y = first_year; y <= last_year; ++y) dates.push_back(western_easter(y) + rule.offset);
+        break;
     }
   }
   std::sort(dates.begin(), dates.end());

@@ -106,6 +106,9 @@ clinic_tables build_tables(const compiled_clinic& clinic) {
       case holiday_rule::kind::yearly_nth:
         t.yearly_holidays.push_back({rule.month, 0, rule.nth, rule.weekday});
         break;
+      case holiday_rule::kind::easter:
+        t.yearly_holidays.push_back({0, 0, 0, 0, true, rule.offset});
+        break;
     }
   }
   std::sort(t.holiday_ranges.begin(), t.holiday_ranges.end(),
@@ -184,6 +187,13 @@ day_context context_of(const clinic_tables& tables, day_number date) {
 }
 
 bool yearly_holiday_holds(const clinic_tables::yearly_holiday& y, const civil_date& c, day_number date) {
+  if (y.easter) {
+    // An offset of up to 200 days can reach into the year before or after.
+    for (int year = c.year - 1; year <= c.year + 1; ++year) {
+      if (western_easter(year) + y.offset == date) return true;
+    }
+    return false;
+  }
   if (y.month != c.month) return false;
   if (y.day != 0) return y.day == c.day;  // 02-29 only exists in leap years
   if (weekday_of(date) != y.weekday) return false;
@@ -200,6 +210,8 @@ bool holiday_rule_holds(const holiday_rule& rule, day_number date) {
       return yearly_holiday_holds({rule.month, rule.day, 0, 0}, civil_from_days(date), date);
     case holiday_rule::kind::yearly_nth:
       return yearly_holiday_holds({rule.month, 0, rule.nth, rule.weekday}, civil_from_days(date), date);
+    case holiday_rule::kind::easter:
+      return yearly_holiday_holds({0, 0, 0, 0, true, rule.offset}, civil_from_days(date), date);
   }
   return false;
 }

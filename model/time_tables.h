@@ -39,6 +39,8 @@ struct clinic_tables {
     std::uint8_t day = 0;     // 1..31 for a yearly date; 0 for an nth weekday
     std::int8_t nth = 0;      // 1..5, or -1 for `last`
     std::uint8_t weekday = 0; // Monday = 0
+    bool easter = false;      // `offset` days from Western Easter; month and day unused
+    std::int16_t offset = 0;
   };
   std::vector<yearly_holiday> yearly_holidays;
   // `scheduled` for dates no dated schedule line touches (nor the day before).

@@ -35,6 +35,14 @@ std::optional<via_kind> via_from_name(std::string_view name) {
   return find_name<via_kind>(via_names, name);
 }
 
+day_number western_easter(int year) {
+  const int a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4;
+  const int f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
+  const int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = (a + 11 * h + 22 * l) / 451;
+  const int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
+  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+}
+
 // Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms".
 day_number days_from_civil(int year, unsigned month, unsigned day) {
   year -= month <= 2;

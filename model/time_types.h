@@ -45,7 +45,7 @@ struct date_range {
 
 // One entry of a `holidays` block or a calendar, after `use` is resolved.
 struct holiday_rule {
-  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth };
+  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth, easter };
   kind type = kind::dates;
   date_range dates;         // kind::dates
   std::uint8_t month = 0;   // yearly_*: 1..12
@@ -53,6 +53,7 @@ struct holiday_rule {
   std::int8_t nth = 0;      // yearly_nth: 1..5, or -1 for `last`
   std::uint8_t weekday = 0; // yearly_nth: Monday = 0
   std::string label;
+  std::int16_t offset = 0;  // easter: days from Western Easter Sunday (-2 Good Friday, +1 Easter Monday)
   friend bool operator==(const holiday_rule&, const holiday_rule&) = default;
 };
 
@@ -82,6 +83,11 @@ struct civil_date {
 };
 civil_date civil_from_days(day_number d);
 int weekday_of(day_number d);  // Monday = 0
+// Western (Gregorian) Easter Sunday of `year`, by the anonymous Gregorian
+// computus (Meeus, "Astronomical Algorithms", ch. 8).
+day_number western_easter(int year);
+// The largest `easter` offset a policy may write, in days either way.
+inline constexpr int max_easter_offset = 200;
 bool is_valid_civil(int year, unsigned month, unsigned day);
 std::string format_date(day_number d);        // 2026-12-24
 std::string format_clock(std::uint16_t minutes);  // 09:00, 24:00

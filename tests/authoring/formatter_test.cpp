@@ -153,6 +153,14 @@ test "t" {
   BOOST_TEST(format_text(expected) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(easter_rules_round_trip) {
+  const std::string messy = "calendar c {\n  easter   -2 \"Good Friday\"\n easter +1\n  easter \"Easter Sunday\"\n}\n";
+  const std::string expected =
+      "calendar c {\n  easter -2 \"Good Friday\"\n  easter +1\n  easter    \"Easter Sunday\"\n}\n";
+  BOOST_TEST(format_text(messy) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(callback_blocks_round_trip) {
   const std::string messy = R"(clinic t { timezone "UTC"
 numbers { ported +14165551234 } route { overflow -> callback

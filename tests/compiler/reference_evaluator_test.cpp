@@ -43,6 +43,21 @@ bool in_range(const date_range& r, const cctz::civil_day& d) {
   return civil_of(r.first) <= d && d <= civil_of(r.last);
 }
 
+// Western Easter by Knuth's algorithm E (TAOCP 1.3.2, exercise 14), not the
+// computus the model uses: March `n`, which cctz carries into April.
+cctz::civil_day easter_of(int year) {
+  const int golden = year % 19 + 1, century = year / 100 + 1;
+  const int skipped = 3 * century / 4 - 12, moon = (8 * century + 5) / 25 - 5;
+  const int sunday = 5 * year / 4 - skipped - 10;
+  int epact = (11 * golden + 20 + moon - skipped) % 30;
+  if (epact < 0) epact += 30;
+  if ((epact == 25 && golden > 11) || epact == 24) ++epact;
+  int n = 44 - epact;
+  if (n < 21) n += 30;
+  n = n + 7 - (sunday + n) % 7;
+  return cctz::civil_day(year, 3, n);
+}
+
 struct reference {
   const ast::clinic& clinic;
   const std::map<std::string, const ast::calendar*>& calendars;
@@ -54,6 +69,11 @@ struct reference {
         return in_range(e.rule.dates, d);
       case ast::holiday_entry::kind::yearly_date:
         return d.month() == e.rule.month && d.day() == e.rule.day;
+      case ast::holiday_entry::kind::easter:
+        for (int year = static_cast<int>(d.year()) - 1; year <= static_cast<int>(d.year()) + 1; ++year) {
+          if (easter_of(year) + e.rule.offset == d) return true;
+        }
+        return false;
       case ast::holiday_entry::kind::yearly_nth: {
         if (d.month() != e.rule.month || weekday_index(d) != e.rule.weekday) return false;
         if (e.rule.nth > 0) return (d.day() - 1) / 7 + 1 == e.rule.nth;
@@ -363,7 +383,7 @@ struct generator {
                        day + pick(1, 8));
   }
   std::string holiday_text(const std::string& calendar) {
-    switch (pick(0, 4)) {
+    switch (pick(0, 5)) {
       case 0:
         return date_text() + " \"day off\"";
       case 1:
@@ -375,6 +395,11 @@ struct generator {
         constexpr const char* nth[] = {"1st", "2nd", "3rd", "4th", "5th", "last"};
         return fmt::format("yearly {} {} of {}", nth[pick(0, 5)], day_names[pick(0, 6)],
                            month_names[pick(0, 11)]);
+      }
+      case 4: {
+        constexpr const char* offsets[] = {"", " -2 \"Good Friday\"", " +1 \"Easter Monday\"", " -48", " +39",
+                                           " -200", " +200"};
+        return std::string("easter") + offsets[pick(0, 6)];
       }
       default:
         return calendar.empty() ? date_text() : "use " + calendar;
@@ -590,6 +615,12 @@ BOOST_AUTO_TEST_CASE(the_compiled_tree_agrees_with_a_naive_reading_of_the_spec) 
         if (e.type == ast::holiday_entry::kind::yearly_date && e.rule.day <= 28) {
           const day_number d = days_from_civil(2027, e.rule.month, e.rule.day);
           add_days({d, d});
+        }
+        if (e.type == ast::holiday_entry::kind::easter) {
+          for (int year = 2026; year <= 2028; ++year) {
+            const auto d = static_cast<day_number>(easter_of(year) + e.rule.offset - cctz::civil_day(1970, 1, 1));
+            add_days({d, d});
+          }
         }
         if (e.type == ast::holiday_entry::kind::yearly_nth) {
           // Every such weekday of that month in 2027: the one meant and its neighbours.

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <tuple>
+
 #include <boost/test/unit_test.hpp>
 
 #include "model/time_tables.h"
@@ -215,4 +217,48 @@ BOOST_AUTO_TEST_CASE(the_next_opening_is_the_first_closed_to_open_minute) {
       }
     }
   }
+}
+
+// The computus against published Easter dates, and against Knuth's
+// algorithm E (TAOCP 1.3.2, exercise 14), a formulation of its own, over
+// every Gregorian year to 4099; then `easter N` rules through the tables.
+BOOST_AUTO_TEST_CASE(western_easter_is_the_gregorian_computus) {
+  const std::vector<std::tuple<int, unsigned, unsigned>> published{
+      {1818, 3, 22}, {2024, 3, 31}, {2025, 4, 20}, {2026, 4, 5}, {2027, 3, 28}, {2028, 4, 16},
+      {2029, 4, 1},  {2030, 4, 21}, {2038, 4, 25}, {2285, 3, 22}, {1943, 4, 25}, {2000, 4, 23}};
+  for (const auto& [year, month, day] : published) {
+    BOOST_TEST(western_easter(year) == days_from_civil(year, month, day), year);
+  }
+  const auto knuth = [](int year) {
+    const int golden = year % 19 + 1, century = year / 100 + 1;
+    const int skipped = 3 * century / 4 - 12, moon = (8 * century + 5) / 25 - 5;
+    const int sunday = 5 * year / 4 - skipped - 10;
+    int epact = (11 * golden + 20 + moon - skipped) % 30;
+    if (epact < 0) epact += 30;
+    if ((epact == 25 && golden > 11) || epact == 24) ++epact;
+    int n = 44 - epact;
+    if (n < 21) n += 30;
+    n = n + 7 - (sunday + n) % 7;
+    return n > 31 ? days_from_civil(year, 4, static_cast<unsigned>(n - 31)) : days_from_civil(year, 3, static_cast<unsigned>(n));
+  };
+  int differences = 0;
+  for (int year = 1583; year <= 4099; ++year) {
+    const day_number e = western_easter(year);
+    differences += e != knuth(year);
+    BOOST_TEST_REQUIRE(weekday_of(e) == 6);  // a Sunday
+    BOOST_TEST_REQUIRE((days_from_civil(year, 3, 22) <= e && e <= days_from_civil(year, 4, 25)));
+  }
+  BOOST_TEST(differences == 0);
+  holiday_rule good_friday;
+  good_friday.type = holiday_rule::kind::easter;
+  good_friday.offset = -2;
+  BOOST_TEST(holiday_rule_holds(good_friday, days_from_civil(2027, 3, 26)));
+  BOOST_TEST(!holiday_rule_holds(good_friday, days_from_civil(2027, 3, 25)));
+  holiday_rule far = good_friday;
+  far.offset = -200;  // into the year before
+  BOOST_TEST(holiday_rule_holds(far, western_easter(2027) - 200));
+  const std::vector<day_number> expanded = expand_holidays({good_friday}, 2026, 2028);
+  BOOST_TEST(expanded == (std::vector<day_number>{days_from_civil(2026, 4, 3), days_from_civil(2027, 3, 26),
+                                                  days_from_civil(2028, 4, 14)}),
+             boost::test_tools::per_element());
 }
