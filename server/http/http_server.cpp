@@ -8,6 +8,7 @@
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -411,6 +412,11 @@ http_server::~http_server() {
 }  // namespace
 
 int run_server(server_options options) {
+  // Large, short-lived buffers (a rotation's snapshot, which carries the
+  // inbox; a big status page) come from mmap and go back to the system when
+  // freed. glibc otherwise raises its mmap threshold after each such free,
+  // and the next, larger one grows the heap for good.
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   http_server server(std::move(options));
   if (const int failed = server.start()) return failed;
   server.serve();
