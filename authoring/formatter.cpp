@@ -49,6 +49,11 @@ std::string holiday_text(const ast::holiday_entry& e, std::size_t width) {
     case ast::holiday_entry::kind::yearly_date:
       head = fmt::format("yearly {:02}-{:02}", e.rule.month, e.rule.day);
       break;
+    case ast::holiday_entry::kind::yearly_beside:
+      head = fmt::format("yearly {} {} {:02}-{:02}", weekday_name(e.rule.weekday),
+                         e.rule.type == holiday_rule::kind::yearly_before ? "before" : "after", e.rule.month,
+                         e.rule.day);
+      break;
     case ast::holiday_entry::kind::easter:
       head = e.rule.offset == 0 ? std::string("easter") : fmt::format("easter {:+}", e.rule.offset);
       break;

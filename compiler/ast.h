@@ -28,7 +28,7 @@ struct hours_line {
 };
 
 struct holiday_entry {
-  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth, easter, use };
+  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth, easter, yearly_beside, use };
   kind type = kind::dates;
   holiday_rule rule;     // for every kind but `use`; its label is the entry's string, if any
   std::string calendar;  // kind::use

@@ -219,7 +219,22 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
         h.rule.offset = static_cast<std::int16_t>(text[0] == '-' ? -days : days);
       }
     } else if (e->is_type<g::holiday_yearly>()) {
-      if (const node* md = child_of<g::month_day>(*e)) {
+      if (const node* beside = child_of<g::weekday_beside>(*e)) {
+        const node* anchor = child_of<g::beside_anchor>(*beside);
+        const std::string t = anchor->string();
+        const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
+        const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
+        if (!is_valid_civil(2000, month, day)) {
+          report<messages::not_a_day_of_the_year>(sink_, where(*anchor), t);
+          continue;
+        }
+        h.type = ast::holiday_entry::kind::yearly_beside;
+        h.rule.type = child_of<g::beside_before>(*beside) ? holiday_rule::kind::yearly_before
+                                                            : holiday_rule::kind::yearly_after;
+        h.rule.weekday = static_cast<std::uint8_t>(day_index(*child_of<g::beside_day>(*beside)));
+        h.rule.month = static_cast<std::uint8_t>(month);
+        h.rule.day = static_cast<std::uint8_t>(day);
+      } else if (const node* md = child_of<g::month_day>(*e)) {
         const std::string t = md->string();
         const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
         const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));

@@ -208,7 +208,14 @@ struct nth_weekday_day : day_name {};
 struct of_keyword : CALLPOLICY_WORD("of") {};
 struct nth_weekday : seq<ordinal, sp, need<nth_weekday_day>, sp, need<of_keyword>, sp, need<month_name>> {};
 struct month_day : seq<digit, digit, one<'-'>, digit, digit, not_at<word_char>> {};
-struct yearly_spec : sor<month_day, nth_weekday> {};
+// `mon before 05-25`: the nearest such weekday strictly before (or after) the date.
+struct beside_day : day_name {};
+struct beside_before : CALLPOLICY_WORD("before") {};
+struct beside_after : CALLPOLICY_WORD("after") {};
+struct beside_anchor : month_day {};
+struct beside_relation : sor<beside_before, beside_after> {};
+struct weekday_beside : seq<beside_day, sp, need<beside_relation>, sp, need<beside_anchor>> {};
+struct yearly_spec : sor<month_day, nth_weekday, weekday_beside> {};
 struct holiday_label : string_literal {};
 struct holiday_use : seq<CALLPOLICY_WORD("use"), sp, need<slug>> {};
 struct holiday_yearly : seq<CALLPOLICY_WORD("yearly"), sp, need<yearly_spec>, opt<sp, holiday_label>> {};

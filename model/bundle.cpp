@@ -49,6 +49,11 @@ json holiday_json(const holiday_rule& h) {
     case holiday_rule::kind::easter:
       j["easter"] = h.offset;
       break;
+    case holiday_rule::kind::yearly_before:
+    case holiday_rule::kind::yearly_after:
+      j[h.type == holiday_rule::kind::yearly_before ? "yearly_before" : "yearly_after"] = {
+          {"weekday", weekday_name(h.weekday)}, {"date", fmt::format("{:02}-{:02}", h.month, h.day)}};
+      break;
   }
   j["label"] = h.label;
   return j;

@@ -135,8 +135,21 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       if (r.offset < -max_easter_offset || r.offset > max_easter_offset) {
         fail(p + "/easter", fmt::format("expected days from Easter within {} either way", max_easter_offset));
       }
+    } else if (h.contains("yearly_before") || h.contains("yearly_after")) {
+      const bool before = h.contains("yearly_before");
+      r.type = before ? holiday_rule::kind::yearly_before : holiday_rule::kind::yearly_after;
+      const std::string bp = p + (before ? "/yearly_before" : "/yearly_after");
+      const json& b = h[before ? "yearly_before" : "yearly_after"];
+      const auto wd = weekday_from_name(text(at(b, bp, "weekday"), bp + "/weekday"));
+      if (!wd) fail(bp + "/weekday", "expected a day like mon");
+      r.weekday = static_cast<std::uint8_t>(*wd);
+      const std::string md = text(at(b, bp, "date"), bp + "/date");
+      if (md.size() != 5 || md[2] != '-') fail(bp + "/date", "expected MM-DD");
+      r.month = static_cast<std::uint8_t>(std::stoi(md.substr(0, 2)));
+      r.day = static_cast<std::uint8_t>(std::stoi(md.substr(3, 2)));
+      if (!is_valid_civil(2000, r.month, r.day)) fail(bp + "/date", "expected a day of the year");
     } else {
-      fail(p, "expected 'dates', 'yearly', 'yearly_nth' or 'easter'");
+      fail(p, "expected 'dates', 'yearly', 'yearly_nth', 'yearly_before', 'yearly_after' or 'easter'");
     }
     out.push_back(std::move(r));
   }

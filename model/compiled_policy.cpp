@@ -49,6 +49,14 @@ std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, 
       case holiday_rule::kind::easter:
         for (int y = first_year; y <= last_year; ++y) dates.push_back(western_easter(y) + rule.offset);
         break;
+      case holiday_rule::kind::yearly_before:
+      case holiday_rule::kind::yearly_after:
+        for (int y = first_year; y <= last_year; ++y) {
+          if (!is_valid_civil(y, rule.month, rule.day)) continue;
+          dates.push_back(weekday_beside(days_from_civil(y, rule.month, rule.day), rule.weekday,
+                                         rule.type == holiday_rule::kind::yearly_before ? -1 : 1));
+        }
+        break;
     }
   }
   std::sort(dates.begin(), dates.end());

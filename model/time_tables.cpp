@@ -86,6 +86,12 @@ bool is_special(const clinic_tables& tables, day_number date) {
   return std::binary_search(tables.special_dates.begin(), tables.special_dates.end(), date);
 }
 
+clinic_tables::yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
+  clinic_tables::yearly_holiday y{rule.month, rule.day, 0, rule.weekday};
+  y.beside = rule.type == holiday_rule::kind::yearly_before ? -1 : 1;
+  return y;
+}
+
 }  // namespace
 
 clinic_tables build_tables(const compiled_clinic& clinic) {
@@ -108,6 +114,10 @@ clinic_tables build_tables(const compiled_clinic& clinic) {
         break;
       case holiday_rule::kind::easter:
         t.yearly_holidays.push_back({0, 0, 0, 0, true, rule.offset});
+        break;
+      case holiday_rule::kind::yearly_before:
+      case holiday_rule::kind::yearly_after:
+        t.yearly_holidays.push_back(yearly_holiday_of(rule));
         break;
     }
   }
@@ -194,6 +204,16 @@ bool yearly_holiday_holds(const clinic_tables::yearly_holiday& y, const civil_da
     }
     return false;
   }
+  if (y.beside != 0) {
+    // Near a year's end the day can fall in the year before or after its anchor.
+    for (int year = c.year - 1; year <= c.year + 1; ++year) {
+      if (is_valid_civil(year, y.month, y.day) &&
+          weekday_beside(days_from_civil(year, y.month, y.day), y.weekday, y.beside) == date) {
+        return true;
+      }
+    }
+    return false;
+  }
   if (y.month != c.month) return false;
   if (y.day != 0) return y.day == c.day;  // 02-29 only exists in leap years
   if (weekday_of(date) != y.weekday) return false;
@@ -212,6 +232,9 @@ bool holiday_rule_holds(const holiday_rule& rule, day_number date) {
       return yearly_holiday_holds({rule.month, 0, rule.nth, rule.weekday}, civil_from_days(date), date);
     case holiday_rule::kind::easter:
       return yearly_holiday_holds({0, 0, 0, 0, true, rule.offset}, civil_from_days(date), date);
+    case holiday_rule::kind::yearly_before:
+    case holiday_rule::kind::yearly_after:
+      return yearly_holiday_holds(yearly_holiday_of(rule), civil_from_days(date), date);
   }
   return false;
 }

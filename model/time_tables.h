@@ -41,6 +41,7 @@ struct clinic_tables {
     std::uint8_t weekday = 0; // Monday = 0
     bool easter = false;      // `offset` days from Western Easter; month and day unused
     std::int16_t offset = 0;
+    std::int8_t beside = 0;   // -1 `weekday before month-day`, +1 `after`; 0 neither
   };
   std::vector<yearly_holiday> yearly_holidays;
   // `scheduled` for dates no dated schedule line touches (nor the day before).

@@ -43,6 +43,12 @@ day_number western_easter(int year) {
   return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 
+day_number weekday_beside(day_number anchor, int weekday, int direction) {
+  int gap = direction < 0 ? (weekday_of(anchor) - weekday + 7) % 7 : (weekday - weekday_of(anchor) + 7) % 7;
+  if (gap == 0) gap = 7;
+  return anchor + direction * gap;
+}
+
 // Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms".
 day_number days_from_civil(int year, unsigned month, unsigned day) {
   year -= month <= 2;

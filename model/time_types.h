@@ -45,13 +45,15 @@ struct date_range {
 
 // One entry of a `holidays` block or a calendar, after `use` is resolved.
 struct holiday_rule {
-  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth, easter };
+  // yearly_before/yearly_after: the `weekday` nearest to month-day, strictly
+  // before or after it (`yearly mon before 05-25`, Victoria Day).
+  enum class kind : std::uint8_t { dates, yearly_date, yearly_nth, easter, yearly_before, yearly_after };
   kind type = kind::dates;
   date_range dates;         // kind::dates
   std::uint8_t month = 0;   // yearly_*: 1..12
-  std::uint8_t day = 0;     // yearly_date: 1..31 (02-29 holds in leap years only)
+  std::uint8_t day = 0;     // yearly_date, yearly_before/after: 1..31 (02-29 holds in leap years only)
   std::int8_t nth = 0;      // yearly_nth: 1..5, or -1 for `last`
-  std::uint8_t weekday = 0; // yearly_nth: Monday = 0
+  std::uint8_t weekday = 0; // yearly_nth, yearly_before/after: Monday = 0
   std::string label;
   std::int16_t offset = 0;  // easter: days from Western Easter Sunday (-2 Good Friday, +1 Easter Monday)
   friend bool operator==(const holiday_rule&, const holiday_rule&) = default;
@@ -86,6 +88,9 @@ int weekday_of(day_number d);  // Monday = 0
 // Western (Gregorian) Easter Sunday of `year`, by the anonymous Gregorian
 // computus (Meeus, "Astronomical Algorithms", ch. 8).
 day_number western_easter(int year);
+// The `weekday` nearest to `anchor` strictly before it (direction -1) or
+// strictly after it (+1).
+day_number weekday_beside(day_number anchor, int weekday, int direction);
 // The largest `easter` offset a policy may write, in days either way.
 inline constexpr int max_easter_offset = 200;
 bool is_valid_civil(int year, unsigned month, unsigned day);

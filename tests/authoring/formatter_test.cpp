@@ -161,6 +161,14 @@ BOOST_AUTO_TEST_CASE(easter_rules_round_trip) {
   BOOST_TEST(format_text(expected) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(weekday_beside_rules_round_trip) {
+  const std::string messy = "calendar c {\n  yearly   mon   before 05-25 \"Victoria Day\"\n yearly tue after 11-01\n}\n";
+  const std::string expected =
+      "calendar c {\n  yearly mon before 05-25 \"Victoria Day\"\n  yearly tue after 11-01\n}\n";
+  BOOST_TEST(format_text(messy) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(callback_blocks_round_trip) {
   const std::string messy = R"(clinic t { timezone "UTC"
 numbers { ported +14165551234 } route { overflow -> callback

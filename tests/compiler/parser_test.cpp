@@ -228,6 +228,9 @@ BOOST_AUTO_TEST_CASE(value_errors_have_their_codes) {
   expect_single(clinic_with("  hours { mon 24:00-23:00 }"), codes::bad_time, 3, 15);
   expect_single(clinic_with("  holidays { 2026-02-30 }"), codes::bad_date, 3, 14);
   expect_single(clinic_with("  holidays { yearly 02-30 }"), codes::bad_date, 3, 21);
+  expect_single(clinic_with("  holidays { yearly mon before 02-30 }"), codes::bad_date, 3, 32);
+  expect_single(clinic_with("  holidays { yearly mon beside 05-25 }"), codes::syntax, 3, 25);
+  expect_single(clinic_with("  holidays { yearly mon before may }"), codes::syntax, 3, 32);
   expect_single(clinic_with("  numbers { ported +1416555 }"), codes::bad_number, 3, 20);
   expect_single(clinic_with("  hours { mon 09:00-09:00 }"), codes::bad_window, 3, 15);
   expect_single(clinic_with("  voicemail { max 0s }"), codes::bad_duration, 3, 19);

@@ -74,6 +74,18 @@ struct reference {
           if (easter_of(year) + e.rule.offset == d) return true;
         }
         return false;
+      case ast::holiday_entry::kind::yearly_beside: {
+        // Independently of weekday_beside: walk day by day from the anchor.
+        const int direction = e.rule.type == holiday_rule::kind::yearly_before ? -1 : 1;
+        for (int year = static_cast<int>(d.year()) - 1; year <= static_cast<int>(d.year()) + 1; ++year) {
+          const cctz::civil_day anchor(year, e.rule.month, e.rule.day);
+          if (anchor.month() != e.rule.month) continue;  // 02-29 outside a leap year
+          cctz::civil_day found = anchor + direction;
+          while (weekday_index(found) != e.rule.weekday) found += direction;
+          if (found == d) return true;
+        }
+        return false;
+      }
       case ast::holiday_entry::kind::yearly_nth: {
         if (d.month() != e.rule.month || weekday_index(d) != e.rule.weekday) return false;
         if (e.rule.nth > 0) return (d.day() - 1) / 7 + 1 == e.rule.nth;
@@ -383,7 +395,7 @@ struct generator {
                        day + pick(1, 8));
   }
   std::string holiday_text(const std::string& calendar) {
-    switch (pick(0, 5)) {
+    switch (pick(0, 6)) {
       case 0:
         return date_text() + " \"day off\"";
       case 1:
@@ -401,6 +413,11 @@ struct generator {
                                            " -200", " +200"};
         return std::string("easter") + offsets[pick(0, 6)];
       }
+      case 5:
+        // Anchors at the year's edges reach into the year before or after.
+        return fmt::format("yearly {} {} {:02}-{:02} \"beside\"", day_names[pick(0, 6)],
+                           chance(50) ? "before" : "after", pick(1, 12),
+                           chance(25) ? (chance(50) ? 1 : 28) : pick(1, 28));
       default:
         return calendar.empty() ? date_text() : "use " + calendar;
     }
@@ -621,6 +638,11 @@ BOOST_AUTO_TEST_CASE(the_compiled_tree_agrees_with_a_naive_reading_of_the_spec) 
             const auto d = static_cast<day_number>(easter_of(year) + e.rule.offset - cctz::civil_day(1970, 1, 1));
             add_days({d, d});
           }
+        }
+        if (e.type == ast::holiday_entry::kind::yearly_beside) {
+          // The week on the rule's side of its anchor in 2027, and the anchor itself.
+          const day_number anchor = days_from_civil(2027, e.rule.month, std::min<unsigned>(e.rule.day, 28));
+          for (int k = -8; k <= 8; ++k) days.push_back(anchor + k);
         }
         if (e.type == ast::holiday_entry::kind::yearly_nth) {
           // Every such weekday of that month in 2027: the one meant and its neighbours.

@@ -262,3 +262,37 @@ BOOST_AUTO_TEST_CASE(western_easter_is_the_gregorian_computus) {
                                                   days_from_civil(2028, 4, 14)}),
              boost::test_tools::per_element());
 }
+
+// Victoria Day is the Monday before May 25: strictly before, so a May 25 on
+// a Monday gives May 18 (2020), and a May 24 on a Monday is the day (2021).
+// Dates as the Government of Canada published them.
+BOOST_AUTO_TEST_CASE(weekday_before_and_after_a_date) {
+  holiday_rule victoria;
+  victoria.type = holiday_rule::kind::yearly_before;
+  victoria.month = 5;
+  victoria.day = 25;
+  victoria.weekday = 0;
+  const std::vector<day_number> published{days_from_civil(2020, 5, 18), days_from_civil(2021, 5, 24),
+                                          days_from_civil(2022, 5, 23), days_from_civil(2023, 5, 22),
+                                          days_from_civil(2024, 5, 20), days_from_civil(2025, 5, 19),
+                                          days_from_civil(2026, 5, 18), days_from_civil(2027, 5, 24)};
+  BOOST_TEST(expand_holidays({victoria}, 2020, 2027) == published, boost::test_tools::per_element());
+  for (day_number d = days_from_civil(2020, 1, 1); d <= days_from_civil(2027, 12, 31); ++d) {
+    const bool listed = std::find(published.begin(), published.end(), d) != published.end();
+    BOOST_TEST_REQUIRE(holiday_rule_holds(victoria, d) == listed, format_date(d));
+  }
+  // `after` is strict too, and an anchor at the year's end reaches into the next.
+  holiday_rule after = victoria;
+  after.type = holiday_rule::kind::yearly_after;
+  after.month = 12;
+  after.day = 28;
+  after.weekday = 6;  // the Sunday after 2027-12-28 (a Tuesday) is 2028-01-02
+  BOOST_TEST(holiday_rule_holds(after, days_from_civil(2028, 1, 2)));
+  BOOST_TEST(!holiday_rule_holds(after, days_from_civil(2027, 12, 26)));
+  after.month = 11;
+  after.day = 1;
+  after.weekday = 0;  // 2026-11-01 is a Sunday; 2027-11-01 a Monday, so the next one
+  BOOST_TEST(holiday_rule_holds(after, days_from_civil(2026, 11, 2)));
+  BOOST_TEST(holiday_rule_holds(after, days_from_civil(2027, 11, 8)));
+  BOOST_TEST(!holiday_rule_holds(after, days_from_civil(2027, 11, 1)));
+}
