@@ -52,6 +52,8 @@ class ast_builder {
 
   // A date or a range among the children of `parent` (date_value, range_end).
   std::optional<date_range> dates_of(const node& parent);
+  // Month and day of an `MM-DD`, or none when it is no day of the year (reported).
+  std::optional<std::pair<std::uint8_t, std::uint8_t>> day_of_year(const node& month_day);
 
   bool has_dates(const node& parent) const;
 

@@ -190,6 +190,17 @@ ast::block<ast::hours_line> ast_builder::build_hours(const node& n) {
   return b;
 }
 
+std::optional<std::pair<std::uint8_t, std::uint8_t>> ast_builder::day_of_year(const node& month_day) {
+  const std::string t = month_day.string();
+  const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
+  const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
+  if (!is_valid_civil(2000, month, day)) {  // a leap year, so 02-29 passes
+    report<messages::not_a_day_of_the_year>(sink_, where(month_day), t);
+    return std::nullopt;
+  }
+  return std::pair{static_cast<std::uint8_t>(month), static_cast<std::uint8_t>(day)};
+}
+
 std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n) {
   std::vector<ast::holiday_entry> out;
   for (const auto& e : n.children) {
@@ -220,32 +231,19 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
       }
     } else if (e->is_type<g::holiday_yearly>()) {
       if (const node* beside = child_of<g::weekday_beside>(*e)) {
-        const node* anchor = child_of<g::beside_anchor>(*beside);
-        const std::string t = anchor->string();
-        const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
-        const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
-        if (!is_valid_civil(2000, month, day)) {
-          report<messages::not_a_day_of_the_year>(sink_, where(*anchor), t);
-          continue;
-        }
+        const auto anchor = day_of_year(*child_of<g::beside_anchor>(*beside));
+        if (!anchor) continue;
         h.type = ast::holiday_entry::kind::yearly_beside;
         h.rule.type = child_of<g::beside_before>(*beside) ? holiday_rule::kind::yearly_before
                                                             : holiday_rule::kind::yearly_after;
         h.rule.weekday = static_cast<std::uint8_t>(day_index(*child_of<g::beside_day>(*beside)));
-        h.rule.month = static_cast<std::uint8_t>(month);
-        h.rule.day = static_cast<std::uint8_t>(day);
+        std::tie(h.rule.month, h.rule.day) = *anchor;
       } else if (const node* md = child_of<g::month_day>(*e)) {
-        const std::string t = md->string();
-        const unsigned month = static_cast<unsigned>(std::stoi(t.substr(0, 2)));
-        const unsigned day = static_cast<unsigned>(std::stoi(t.substr(3, 2)));
-        if (!is_valid_civil(2000, month, day)) {  // a leap year, so 02-29 passes
-          report<messages::not_a_day_of_the_year>(sink_, where(*md), t);
-          continue;
-        }
+        const auto date = day_of_year(*md);
+        if (!date) continue;
         h.type = ast::holiday_entry::kind::yearly_date;
         h.rule.type = holiday_rule::kind::yearly_date;
-        h.rule.month = static_cast<std::uint8_t>(month);
-        h.rule.day = static_cast<std::uint8_t>(day);
+        std::tie(h.rule.month, h.rule.day) = *date;
       } else if (const node* nth = child_of<g::nth_weekday>(*e)) {
         h.type = ast::holiday_entry::kind::yearly_nth;
         h.rule.type = holiday_rule::kind::yearly_nth;

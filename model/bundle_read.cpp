@@ -103,6 +103,14 @@ day_mask days_of(const json& j, const std::string& pointer) {
   return mask;
 }
 
+// `MM-DD` as a bundle writes it. A day no year has (02-30) is kept and holds
+// on no date: every rule that uses month and day checks the civil date.
+std::pair<std::uint8_t, std::uint8_t> day_of_year(const json& j, const std::string& pointer) {
+  const std::string md = text(j, pointer);
+  if (md.size() != 5 || md[2] != '-') fail(pointer, "expected MM-DD");
+  return {static_cast<std::uint8_t>(std::stoi(md.substr(0, 2))), static_cast<std::uint8_t>(std::stoi(md.substr(3, 2)))};
+}
+
 std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer) {
   if (!j.is_array()) fail(pointer, "expected an array");
   std::vector<holiday_rule> out;
@@ -116,10 +124,7 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       r.dates = range_of(h["dates"], p + "/dates");
     } else if (h.contains("yearly")) {
       r.type = holiday_rule::kind::yearly_date;
-      const std::string md = text(h["yearly"], p + "/yearly");
-      if (md.size() != 5 || md[2] != '-') fail(p + "/yearly", "expected MM-DD");
-      r.month = static_cast<std::uint8_t>(std::stoi(md.substr(0, 2)));
-      r.day = static_cast<std::uint8_t>(std::stoi(md.substr(3, 2)));
+      std::tie(r.month, r.day) = day_of_year(h["yearly"], p + "/yearly");
     } else if (h.contains("yearly_nth")) {
       r.type = holiday_rule::kind::yearly_nth;
       const json& n = h["yearly_nth"];
@@ -143,11 +148,7 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       const auto wd = weekday_from_name(text(at(b, bp, "weekday"), bp + "/weekday"));
       if (!wd) fail(bp + "/weekday", "expected a day like mon");
       r.weekday = static_cast<std::uint8_t>(*wd);
-      const std::string md = text(at(b, bp, "date"), bp + "/date");
-      if (md.size() != 5 || md[2] != '-') fail(bp + "/date", "expected MM-DD");
-      r.month = static_cast<std::uint8_t>(std::stoi(md.substr(0, 2)));
-      r.day = static_cast<std::uint8_t>(std::stoi(md.substr(3, 2)));
-      if (!is_valid_civil(2000, r.month, r.day)) fail(bp + "/date", "expected a day of the year");
+      std::tie(r.month, r.day) = day_of_year(at(b, bp, "date"), bp + "/date");
     } else {
       fail(p, "expected 'dates', 'yearly', 'yearly_nth', 'yearly_before', 'yearly_after' or 'easter'");
     }

@@ -205,8 +205,9 @@ bool yearly_holiday_holds(const clinic_tables::yearly_holiday& y, const civil_da
     return false;
   }
   if (y.beside != 0) {
-    // Near a year's end the day can fall in the year before or after its anchor.
-    for (int year = c.year - 1; year <= c.year + 1; ++year) {
+    // The day is within a week of its anchor, so only a date in January or
+    // December can belong to an anchor of the year before or after.
+    for (int year = c.year - (c.month == 1); year <= c.year + (c.month == 12); ++year) {
       if (is_valid_civil(year, y.month, y.day) &&
           weekday_beside(days_from_civil(year, y.month, y.day), y.weekday, y.beside) == date) {
         return true;

@@ -20,6 +20,12 @@ std::string format_text(const std::string& text) {
   return format_policy(file, text);
 }
 
+// `messy` formats to `expected`, and `expected` is a fixed point.
+void expect_canonical(const std::string& messy, const std::string& expected) {
+  BOOST_TEST(format_text(messy) == expected);
+  BOOST_TEST(format_text(expected) == expected);
+}
+
 compiled_set compile_set(const std::vector<source_file>& files) {
   source_set sources;
   sources.files = files;
@@ -149,24 +155,21 @@ test "t" {
   expect menu
 }
 )";
-  BOOST_TEST(format_text(messy) == expected);
-  BOOST_TEST(format_text(expected) == expected);
+  expect_canonical(messy, expected);
 }
 
 BOOST_AUTO_TEST_CASE(easter_rules_round_trip) {
   const std::string messy = "calendar c {\n  easter   -2 \"Good Friday\"\n easter +1\n  easter \"Easter Sunday\"\n}\n";
   const std::string expected =
       "calendar c {\n  easter -2 \"Good Friday\"\n  easter +1\n  easter    \"Easter Sunday\"\n}\n";
-  BOOST_TEST(format_text(messy) == expected);
-  BOOST_TEST(format_text(expected) == expected);
+  expect_canonical(messy, expected);
 }
 
 BOOST_AUTO_TEST_CASE(weekday_beside_rules_round_trip) {
   const std::string messy = "calendar c {\n  yearly   mon   before 05-25 \"Victoria Day\"\n yearly tue after 11-01\n}\n";
   const std::string expected =
       "calendar c {\n  yearly mon before 05-25 \"Victoria Day\"\n  yearly tue after 11-01\n}\n";
-  BOOST_TEST(format_text(messy) == expected);
-  BOOST_TEST(format_text(expected) == expected);
+  expect_canonical(messy, expected);
 }
 
 BOOST_AUTO_TEST_CASE(callback_blocks_round_trip) {
@@ -198,8 +201,7 @@ test "t" {
   expect hangup
 }
 )";
-  BOOST_TEST(format_text(messy) == expected);
-  BOOST_TEST(format_text(expected) == expected);
+  expect_canonical(messy, expected);
 }
 
 BOOST_AUTO_TEST_CASE(transfer_blocks_and_transfer_tests_round_trip) {
@@ -229,8 +231,7 @@ test "t" {
   expect forward
 }
 )";
-  BOOST_TEST(format_text(messy) == expected);
-  BOOST_TEST(format_text(expected) == expected);
+  expect_canonical(messy, expected);
 }
 
 BOOST_AUTO_TEST_CASE(fmt_command_check_and_write) {
