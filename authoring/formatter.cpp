@@ -39,7 +39,7 @@ class writer {
   std::vector<out_line> lines_;
 };
 
-std::string holiday_text(const ast::holiday_entry& e, std::size_t width) {
+std::string holiday_head(const ast::holiday_entry& e) {
   static constexpr std::array<std::string_view, 12> months{"jan", "feb", "mar", "apr", "may", "jun",
                                                            "jul", "aug", "sep", "oct", "nov", "dec"};
   std::string head;
@@ -65,16 +65,34 @@ std::string holiday_text(const ast::holiday_entry& e, std::size_t width) {
       break;
     }
   }
-  return e.rule.label.empty() ? head : pad(head, width) + " " + quoted(e.rule.label);
+  std::string years;
+  if (e.rule.from_year != 0) years += fmt::format("from {} ", e.rule.from_year);
+  if (e.rule.until_year != 0) years += fmt::format("until {} ", e.rule.until_year);
+  return years + head;
+}
+
+std::string observed_text(const holiday_rule& rule) {
+  std::string out;
+  for (int d = 0; d < 7; ++d) {
+    const int shift = rule.observed[static_cast<std::size_t>(d)];
+    if (shift == 0) continue;
+    out += fmt::format("{}{} -> {}", out.empty() ? " observed " : ", ", weekday_name(d), weekday_name((d + shift + 7) % 7));
+  }
+  return out;
+}
+
+std::string holiday_text(const ast::holiday_entry& e, std::size_t width) {
+  const std::string head = holiday_head(e);
+  if (e.type == ast::holiday_entry::kind::use) return head;
+  const std::string labelled = e.rule.label.empty() ? head : pad(head, width) + " " + quoted(e.rule.label);
+  return labelled + observed_text(e.rule);
 }
 
 std::size_t holiday_head_width(const std::vector<ast::holiday_entry>& entries) {
   std::size_t width = 0;
   for (const auto& e : entries) {
     if (e.type == ast::holiday_entry::kind::use) continue;
-    ast::holiday_entry unlabeled = e;
-    unlabeled.rule.label.clear();
-    width = std::max(width, holiday_text(unlabeled, 0).size());
+    width = std::max(width, holiday_head(e).size());
   }
   return width;
 }

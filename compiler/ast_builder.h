@@ -104,6 +104,9 @@ class ast_builder {
   ast::block<ast::hours_line> build_hours(const node& n);
 
   std::vector<ast::holiday_entry> build_holiday_entries(const node& n);
+  bool build_holiday_rule(const node& entry, ast::holiday_entry& out);
+  bool build_holiday_years(const node& years, holiday_rule& rule);
+  bool build_holiday_observed(const node& observed, holiday_rule& rule);
 
   ast::block<ast::special_entry> build_special(const node& n);
 

@@ -41,9 +41,9 @@ std::string open_detail(const compiled_clinic& c, const clinic_tables& t, const 
 
 std::string holiday_detail(const compiled_clinic& c, const clinic_tables& t, const local_call& call) {
   std::vector<std::string> names;
-  for (const holiday_rule& r : c.holidays) {
-    if (!holiday_rule_holds(r, call.date)) continue;
-    names.push_back(r.label.empty() ? format_date(call.date) : "'" + r.label + "'");
+  for (const holiday_on_day& h : holidays_on(c.holidays, call.date)) {
+    const std::string name = h.observed ? h.rule->label + " (observed)" : h.rule->label;
+    names.push_back(h.rule->label.empty() ? format_date(call.date) : "'" + name + "'");
   }
   if (names.empty()) return format_date(call.date) + " is no holiday";
   std::string out;

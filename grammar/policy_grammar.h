@@ -218,12 +218,29 @@ struct weekday_beside : seq<beside_day, sp, need<beside_relation>, sp, need<besi
 struct yearly_spec : sor<month_day, nth_weekday, weekday_beside> {};
 struct holiday_label : string_literal {};
 struct holiday_use : seq<CALLPOLICY_WORD("use"), sp, need<slug>> {};
-struct holiday_yearly : seq<CALLPOLICY_WORD("yearly"), sp, need<yearly_spec>, opt<sp, holiday_label>> {};
+// `observed sat -> mon, sun -> tue`: the weekday a holiday on that day is kept on.
+struct observed_day : day_name {};
+struct observed_target : day_name {};
+struct observed_arrow : string<'-', '>'> {};
+struct observed_shift : seq<observed_day, sp, need<observed_arrow>, sp, need<observed_target>> {};
+struct holiday_observed
+    : seq<CALLPOLICY_WORD("observed"), sp, need<observed_shift>, star<sp, one<','>, sp, need<observed_shift>>> {};
+struct holiday_yearly
+    : seq<CALLPOLICY_WORD("yearly"), sp, need<yearly_spec>, opt<sp, holiday_label>, opt<sp, holiday_observed>> {};
 struct holiday_dated : seq<date_or_range, opt<sp, holiday_label>> {};
 // `easter -2 "Good Friday"`: days from Western Easter Sunday.
 struct easter_offset : seq<one<'+', '-'>, plus<digit>, not_at<word_char>> {};
-struct holiday_easter : seq<CALLPOLICY_WORD("easter"), opt<sp, easter_offset>, opt<sp, holiday_label>> {};
-struct holiday_entry : sor<holiday_use, holiday_yearly, holiday_easter, holiday_dated> {};
+struct holiday_easter
+    : seq<CALLPOLICY_WORD("easter"), opt<sp, easter_offset>, opt<sp, holiday_label>, opt<sp, holiday_observed>> {};
+// `from 2021 until 2030 yearly 09-30 "…"`: the years a rule holds in.
+struct holiday_year : seq<digit, digit, digit, digit, not_at<word_char>> {};
+struct holiday_from_year : holiday_year {};
+struct holiday_until_year : holiday_year {};
+struct holiday_from : seq<CALLPOLICY_WORD("from"), sp, need<holiday_from_year>> {};
+struct holiday_until : seq<CALLPOLICY_WORD("until"), sp, need<holiday_until_year>> {};
+struct ranged_rule : sor<holiday_yearly, holiday_easter> {};
+struct holiday_years : seq<sor<seq<holiday_from, opt<sp, holiday_until>>, holiday_until>, sp, need<ranged_rule>> {};
+struct holiday_entry : sor<holiday_use, holiday_years, holiday_yearly, holiday_easter, holiday_dated> {};
 struct holidays_close : one<'}'> {};
 struct holidays_block : seq<CALLPOLICY_WORD("holidays"), sp, at<need<open_brace>>,
                             block_body<holiday_entry, holidays_close>> {};

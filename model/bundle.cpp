@@ -56,6 +56,14 @@ json holiday_json(const holiday_rule& h) {
       break;
   }
   j["label"] = h.label;
+  if (h.from_year != 0) j["from"] = h.from_year;
+  if (h.until_year != 0) j["until"] = h.until_year;
+  json observed = json::object();
+  for (int d = 0; d < 7; ++d) {
+    const int shift = h.observed[static_cast<std::size_t>(d)];
+    if (shift != 0) observed[std::string(weekday_name(d))] = weekday_name((d + shift + 7) % 7);
+  }
+  if (!observed.empty()) j["observed"] = std::move(observed);
   return j;
 }
 

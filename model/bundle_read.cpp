@@ -1,6 +1,7 @@
 // The bundle read back: every access names its JSON pointer when it fails,
 // and a bundle of another format is refused with a clear message.
 #include "model/bundle.h"
+#include "model/holiday_days.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -111,6 +112,18 @@ std::pair<std::uint8_t, std::uint8_t> day_of_year(const json& j, const std::stri
   return {static_cast<std::uint8_t>(std::stoi(md.substr(0, 2))), static_cast<std::uint8_t>(std::stoi(md.substr(3, 2)))};
 }
 
+// {"sat": "fri", "sun": "mon"}: the weekday a holiday on each day is kept on.
+void read_observed(const json& j, const std::string& pointer, holiday_rule& r) {
+  if (!j.is_object()) fail(pointer, "expected an object like {\"sun\": \"mon\"}");
+  for (const auto& [day, target] : j.items()) {
+    const auto from = weekday_from_name(day);
+    if (!from) fail(pointer, fmt::format("'{}' is not a day like sat", day));
+    const auto to = weekday_from_name(text(target, pointer + "/" + day));
+    if (!to || *to == *from) fail(pointer + "/" + day, "expected another day like mon");
+    r.observed[static_cast<std::size_t>(*from)] = observed_shift_days(*from, *to);
+  }
+}
+
 std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer) {
   if (!j.is_array()) fail(pointer, "expected an array");
   std::vector<holiday_rule> out;
@@ -152,6 +165,10 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
     } else {
       fail(p, "expected 'dates', 'yearly', 'yearly_nth', 'yearly_before', 'yearly_after' or 'easter'");
     }
+    if (h.contains("from")) r.from_year = number<std::int16_t>(h["from"], p + "/from");
+    if (h.contains("until")) r.until_year = number<std::int16_t>(h["until"], p + "/until");
+    if (r.from_year != 0 && r.until_year != 0 && r.until_year < r.from_year) fail(p + "/until", "expected a year not before 'from'");
+    if (h.contains("observed")) read_observed(h["observed"], p + "/observed", r);
     out.push_back(std::move(r));
   }
   return out;

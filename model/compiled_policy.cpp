@@ -6,65 +6,6 @@
 namespace callpolicy {
 
 namespace {
-unsigned month_length(int year, unsigned month) {
-  for (unsigned d = 31; d >= 28; --d) {
-    if (is_valid_civil(year, month, d)) return d;
-  }
-  return 28;
-}
-
-// The nth (1..5, or -1 for the last) `weekday` of a month, if the month has it.
-std::optional<day_number> nth_weekday(int year, unsigned month, int nth, int weekday) {
-  if (nth == -1) {
-    const day_number last = days_from_civil(year, month, month_length(year, month));
-    return last - ((weekday_of(last) - weekday + 7) % 7);
-  }
-  const day_number first = days_from_civil(year, month, 1);
-  const day_number found = first + (weekday - weekday_of(first) + 7) % 7 + 7 * (nth - 1);
-  if (civil_from_days(found).month != month) return std::nullopt;
-  return found;
-}
-}  // namespace
-
-std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, int first_year,
-                                        int last_year) {
-  std::vector<day_number> dates;
-  for (const holiday_rule& rule : rules) {
-    switch (rule.type) {
-      case holiday_rule::kind::dates:
-        for (day_number d = rule.dates.first; d <= rule.dates.last; ++d) dates.push_back(d);
-        break;
-      case holiday_rule::kind::yearly_date:
-        for (int y = first_year; y <= last_year; ++y) {
-          if (is_valid_civil(y, rule.month, rule.day)) {
-            dates.push_back(days_from_civil(y, rule.month, rule.day));
-          }
-        }
-        break;
-      case holiday_rule::kind::yearly_nth:
-        for (int y = first_year; y <= last_year; ++y) {
-          if (auto d = nth_weekday(y, rule.month, rule.nth, rule.weekday)) dates.push_back(*d);
-        }
-        break;
-      case holiday_rule::kind::easter:
-        for (int y = first_year; y <= last_year; ++y) dates.push_back(western_easter(y) + rule.offset);
-        break;
-      case holiday_rule::kind::yearly_before:
-      case holiday_rule::kind::yearly_after:
-        for (int y = first_year; y <= last_year; ++y) {
-          if (!is_valid_civil(y, rule.month, rule.day)) continue;
-          dates.push_back(weekday_beside(days_from_civil(y, rule.month, rule.day), rule.weekday,
-                                         rule.type == holiday_rule::kind::yearly_before ? -1 : 1));
-        }
-        break;
-    }
-  }
-  std::sort(dates.begin(), dates.end());
-  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
-  return dates;
-}
-
-namespace {
 
 // Whether `holds` is true of `action` or of a step the flow can take after
 // it: a menu's keys and timeout, a callback offer's `otherwise`, and, when

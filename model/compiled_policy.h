@@ -272,9 +272,5 @@ struct compiled_set {
 
 // ---- Time semantics shared by the runtime evaluator and the compiler's lints.
 
-// The dates on which `rules` hold within [first_year, last_year], sorted and
-// unique. Yearly rules are expanded over that span; see docs/language.md.
-std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, int first_year,
-                                        int last_year);
 
 }  // namespace callpolicy

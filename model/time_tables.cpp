@@ -86,12 +86,6 @@ bool is_special(const clinic_tables& tables, day_number date) {
   return std::binary_search(tables.special_dates.begin(), tables.special_dates.end(), date);
 }
 
-clinic_tables::yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
-  clinic_tables::yearly_holiday y{rule.month, rule.day, 0, rule.weekday};
-  y.beside = rule.type == holiday_rule::kind::yearly_before ? -1 : 1;
-  return y;
-}
-
 }  // namespace
 
 clinic_tables build_tables(const compiled_clinic& clinic) {
@@ -102,23 +96,11 @@ clinic_tables build_tables(const compiled_clinic& clinic) {
     t.special_plans.push_back(plan_of(s.windows));
   }
   for (const holiday_rule& rule : clinic.holidays) {
-    switch (rule.type) {
-      case holiday_rule::kind::dates:
-        t.holiday_ranges.push_back(rule.dates);
-        break;
-      case holiday_rule::kind::yearly_date:
-        t.yearly_holidays.push_back({rule.month, rule.day, 0, 0});
-        break;
-      case holiday_rule::kind::yearly_nth:
-        t.yearly_holidays.push_back({rule.month, 0, rule.nth, rule.weekday});
-        break;
-      case holiday_rule::kind::easter:
-        t.yearly_holidays.push_back({0, 0, 0, 0, true, rule.offset});
-        break;
-      case holiday_rule::kind::yearly_before:
-      case holiday_rule::kind::yearly_after:
-        t.yearly_holidays.push_back(yearly_holiday_of(rule));
-        break;
+    if (rule.type == holiday_rule::kind::dates) {
+      t.holiday_ranges.push_back(rule.dates);
+    } else {
+      t.yearly_holidays.push_back(yearly_holiday_of(rule));
+      t.any_observed = t.any_observed || t.yearly_holidays.back().has_observed();
     }
   }
   std::sort(t.holiday_ranges.begin(), t.holiday_ranges.end(),
@@ -196,58 +178,16 @@ day_context context_of(const clinic_tables& tables, day_number date) {
   return {&plan_for(tables, date), &plan_for(tables, date - 1), is_holiday(tables, date)};
 }
 
-bool yearly_holiday_holds(const clinic_tables::yearly_holiday& y, const civil_date& c, day_number date) {
-  if (y.easter) {
-    // An offset of up to 200 days can reach into the year before or after.
-    for (int year = c.year - 1; year <= c.year + 1; ++year) {
-      if (western_easter(year) + y.offset == date) return true;
-    }
-    return false;
-  }
-  if (y.beside != 0) {
-    // The day is within a week of its anchor, so only a date in January or
-    // December can belong to an anchor of the year before or after.
-    for (int year = c.year - (c.month == 1); year <= c.year + (c.month == 12); ++year) {
-      if (is_valid_civil(year, y.month, y.day) &&
-          weekday_beside(days_from_civil(year, y.month, y.day), y.weekday, y.beside) == date) {
-        return true;
-      }
-    }
-    return false;
-  }
-  if (y.month != c.month) return false;
-  if (y.day != 0) return y.day == c.day;  // 02-29 only exists in leap years
-  if (weekday_of(date) != y.weekday) return false;
-  // The nth such weekday is in days 7(n-1)+1 .. 7n; the last is within a
-  // week of the month's end.
-  return y.nth > 0 ? (c.day - 1) / 7 + 1 == static_cast<unsigned>(y.nth) : civil_from_days(date + 7).month != c.month;
-}
-
-bool holiday_rule_holds(const holiday_rule& rule, day_number date) {
-  switch (rule.type) {
-    case holiday_rule::kind::dates:
-      return rule.dates.contains(date);
-    case holiday_rule::kind::yearly_date:
-      return yearly_holiday_holds({rule.month, rule.day, 0, 0}, civil_from_days(date), date);
-    case holiday_rule::kind::yearly_nth:
-      return yearly_holiday_holds({rule.month, 0, rule.nth, rule.weekday}, civil_from_days(date), date);
-    case holiday_rule::kind::easter:
-      return yearly_holiday_holds({0, 0, 0, 0, true, rule.offset}, civil_from_days(date), date);
-    case holiday_rule::kind::yearly_before:
-    case holiday_rule::kind::yearly_after:
-      return yearly_holiday_holds(yearly_holiday_of(rule), civil_from_days(date), date);
-  }
-  return false;
-}
-
 bool holiday_rules_hold(const clinic_tables& tables, day_number date) {
   const auto after = std::upper_bound(tables.holiday_ranges.begin(), tables.holiday_ranges.end(), date,
                                       [](day_number d, const date_range& r) { return d < r.first; });
   if (after != tables.holiday_ranges.begin() && std::prev(after)->contains(date)) return true;
   if (tables.yearly_holidays.empty()) return false;
-  const civil_date c = civil_from_days(date);
-  return std::any_of(tables.yearly_holidays.begin(), tables.yearly_holidays.end(),
-                     [&](const clinic_tables::yearly_holiday& y) { return yearly_holiday_holds(y, c, date); });
+  if (std::any_of(tables.yearly_holidays.begin(), tables.yearly_holidays.end(),
+                  [&](const yearly_holiday& y) { return yearly_holiday_holds(y, date); })) {
+    return true;
+  }
+  return tables.any_observed && observed_on(tables.yearly_holidays, date);
 }
 
 bool is_holiday(const clinic_tables& tables, day_number date) {

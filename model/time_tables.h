@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/compiled_policy.h"
+#include "model/holiday_days.h"
 
 namespace callpolicy {
 
@@ -34,16 +35,8 @@ struct clinic_tables {
   // against the civil date. Expanding 230 years of yearly rules was 7 KB a
   // clinic, a third of the server's memory at 10,000 clinics.
   std::vector<date_range> holiday_ranges;    // sorted, disjoint, not adjacent
-  struct yearly_holiday {
-    std::uint8_t month = 0;   // 1..12
-    std::uint8_t day = 0;     // 1..31 for a yearly date; 0 for an nth weekday
-    std::int8_t nth = 0;      // 1..5, or -1 for `last`
-    std::uint8_t weekday = 0; // Monday = 0
-    bool easter = false;      // `offset` days from Western Easter; month and day unused
-    std::int16_t offset = 0;
-    std::int8_t beside = 0;   // -1 `weekday before month-day`, +1 `after`; 0 neither
-  };
   std::vector<yearly_holiday> yearly_holidays;
+  bool any_observed = false;                 // some yearly rule has an `observed` shift
   // `scheduled` for dates no dated schedule line touches (nor the day before).
   week_bits scheduled_weekly;
   std::vector<date_range> scheduled_dated_spans;  // dates whose `scheduled` needs the full rule walk
@@ -95,8 +88,6 @@ std::optional<local_minute> next_opening(const clinic_tables& tables, day_number
 bool is_open(const day_context& day, std::uint16_t minute);
 // Whether a holiday rule holds on `date`, special days aside.
 bool holiday_rules_hold(const clinic_tables& tables, day_number date);
-// The same for one rule (to name the holiday a date is).
-bool holiday_rule_holds(const holiday_rule& rule, day_number date);
 bool is_holiday(const clinic_tables& tables, day_number date);
 bool is_scheduled(const compiled_clinic& clinic, const clinic_tables& tables, day_number date,
                   std::uint16_t minute);

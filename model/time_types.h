@@ -3,6 +3,7 @@
 // trivial helpers; the time semantics (docs/language.md, "Time semantics") live in compiled_policy.h.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +57,12 @@ struct holiday_rule {
   std::uint8_t weekday = 0; // yearly_nth, yearly_before/after: Monday = 0
   std::string label;
   std::int16_t offset = 0;  // easter: days from Western Easter Sunday (-2 Good Friday, +1 Easter Monday)
+  // The years a yearly or Easter rule holds in (`from 2021 until 2030`); 0: unbounded.
+  std::int16_t from_year = 0;
+  std::int16_t until_year = 0;
+  // `observed sat -> fri, sun -> mon`: by weekday (Monday = 0), the days a
+  // holiday falling on it is kept later (+) or earlier (-); 0: on the day.
+  std::array<std::int8_t, 7> observed{};
   friend bool operator==(const holiday_rule&, const holiday_rule&) = default;
 };
 

@@ -177,12 +177,7 @@ void append_ai_facts(std::string& out, const runtime_clinic& clinic, const decis
   const std::size_t holiday_at = out.size();
   const std::size_t holiday_counted = counted;
   if (is_holiday(*clinic.tables, local.date)) {
-    text.clear();
-    for (const holiday_rule& r : c.holidays) {
-      if (r.label.empty() || !holiday_rule_holds(r, local.date) || text.find(r.label) != std::string::npos) continue;
-      if (!text.empty()) text += ", ";
-      text += r.label;
-    }
+    text = holiday_names_on(c.holidays, local.date);
     param("x-holiday", text.empty() ? std::string_view("holiday") : std::string_view(text));
   }
   if (!bounded || counted <= sip_headers_at_most) return;

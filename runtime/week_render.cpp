@@ -77,12 +77,7 @@ std::string xml(std::string_view text) {
 }  // namespace
 
 std::string holiday_names(const compiled_clinic& c, day_number date) {
-  std::string out;
-  for (const holiday_rule& r : c.holidays) {
-    if (!holiday_rule_holds(r, date) || r.label.empty()) continue;
-    if (out.find(r.label) != std::string::npos) continue;
-    out += (out.empty() ? "" : ", ") + r.label;
-  }
+  std::string out = holiday_names_on(c.holidays, date);
   return out.empty() ? "holiday" : out;
 }
 

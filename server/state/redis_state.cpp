@@ -360,13 +360,9 @@ class redis_state final : public call_state {
       if (resync_needed_.exchange(false)) resync();
       if (batch.empty()) {
         reply_ptr pong = command(context_.get(), {"PING"});
-        if (!pong || pong->type == REDIS_REPLY_ERROR) {
-          lose_connection(reply_error(pong.get(), context_.get()), down_since);
-        } else {
-          // Redis answers again: a wait that timed out (perhaps on an op the
-          // outage dropped, after the reconnect) no longer keeps calls local.
-          suspect_ = false;
-        }
+        // A PONG clears a timed-out wait's suspicion, even one on an op an outage dropped.
+        if (!pong || pong->type == REDIS_REPLY_ERROR) lose_connection(reply_error(pong.get(), context_.get()), down_since);
+        else suspect_ = false;
         continue;
       }
       for (const op& o : batch) append(context_.get(), o);

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "compiler/parser.h"
+#include "model/holiday_days.h"
 
 using namespace callpolicy;
 
@@ -292,4 +293,65 @@ BOOST_AUTO_TEST_CASE(date_times_parse_with_offsets) {
   BOOST_TEST(!parse_date_time("2026-12-24 10:00"));
   BOOST_TEST(!parse_date_time("2026-02-30T10:00"));
   BOOST_TEST(!parse_date_time("2026-12-24T10:00Zjunk"));
+}
+
+// The contract's spellings, parsed and expanded: Canada's federal Christmas and
+// Boxing Day (a Christmas on Sunday is kept on the Tuesday, past Boxing Day),
+// Canada Day kept on a Monday, the US New Year's Day of 2028 kept on Friday
+// 2027-12-31 and listed in 2027, and a holiday that began in 2021.
+BOOST_AUTO_TEST_CASE(observed_days_and_year_ranges) {
+  const parsed p = parse(clinic_with(R"(  holidays {
+    yearly 07-01 "Canada Day" observed sun -> mon
+    yearly 12-25 "Christmas Day" observed sat -> mon, sun -> mon
+    yearly 12-26 "Boxing Day" observed sat -> mon, sun -> tue
+    yearly 01-01 "New Year's Day" observed sat -> fri, sun -> mon
+    from 2021 yearly 09-30 "National Day for Truth and Reconciliation"
+    until 2022 easter -2 "Good Friday"
+    from 2023 until 2024 yearly 1st mon of aug "Civic Holiday"
+  })"));
+  for (const auto& d : p.sink.all()) BOOST_TEST_MESSAGE(d.where.line << ":" << d.where.column << " " << d.message);
+  BOOST_REQUIRE(p.sink.all().empty());
+  std::vector<holiday_rule> rules;
+  for (const auto& e : p.file.clinics.at(0).holidays->items) rules.push_back(e.rule);
+  BOOST_REQUIRE_EQUAL(rules.size(), 7u);
+  BOOST_TEST(rules[4].from_year == 2021);
+  BOOST_TEST(rules[5].until_year == 2022);
+  const auto listed = [&](int year) {
+    std::vector<std::string> out;
+    for (day_number d : expand_holidays(rules, year, year)) out.push_back(format_date(d));
+    return out;
+  };
+  const std::vector<std::string> in_2020{"2020-01-01", "2020-04-10", "2020-07-01", "2020-12-25", "2020-12-26", "2020-12-28"};
+  BOOST_TEST(listed(2020) == in_2020, boost::test_tools::per_element());
+  // 2021: New Year's Day on a Friday; Christmas on Saturday, Boxing Day on Sunday;
+  // New Year's Day 2022 (a Saturday) kept on Friday 2021-12-31.
+  const std::vector<std::string> in_2021{"2021-01-01", "2021-04-02", "2021-07-01", "2021-09-30", "2021-12-25",
+                                         "2021-12-26", "2021-12-27", "2021-12-28", "2021-12-31"};
+  BOOST_TEST(listed(2021) == in_2021, boost::test_tools::per_element());
+  // 2022: Christmas on Sunday: Monday is Boxing Day itself, so it is kept on Tuesday.
+  const std::vector<std::string> in_2022{"2022-01-01", "2022-04-15", "2022-07-01", "2022-09-30",
+                                         "2022-12-25", "2022-12-26", "2022-12-27"};
+  BOOST_TEST(listed(2022) == in_2022, boost::test_tools::per_element());
+  const std::vector<std::string> in_2029{"2029-01-01", "2029-07-01", "2029-07-02", "2029-09-30", "2029-12-25", "2029-12-26"};
+  BOOST_TEST(listed(2029) == in_2029, boost::test_tools::per_element());
+  BOOST_TEST(listed(2027).back() == "2027-12-31");  // New Year's Day 2028, a Saturday
+  // 2023: New Year's Day on a Sunday, kept on Monday; Civic Holiday from 2023; no Good Friday after 2022.
+  const std::vector<std::string> in_2023{"2023-01-01", "2023-01-02", "2023-07-01", "2023-08-07",
+                                         "2023-09-30", "2023-12-25", "2023-12-26"};
+  BOOST_TEST(listed(2023) == in_2023, boost::test_tools::per_element());
+  BOOST_TEST(holiday_names_on(rules, days_from_civil(2022, 12, 27)) == "Christmas Day (observed)");
+  BOOST_TEST(holiday_names_on(rules, days_from_civil(2029, 7, 2)) == "Canada Day (observed)");
+  BOOST_TEST(holiday_names_on(rules, days_from_civil(2022, 12, 26)) == "Boxing Day");
+  BOOST_TEST(holiday_names_on(rules, days_from_civil(2028, 7, 3)).empty());  // 2028-07-01 is a Saturday
+}
+
+BOOST_AUTO_TEST_CASE(observed_and_year_range_errors_point_at_the_text) {
+  expect_single(clinic_with("  holidays { yearly 07-01 observed sun mon }"), codes::syntax, 3, 40);
+  expect_single(clinic_with("  holidays { yearly 07-01 observed sun -> }"), codes::syntax, 3, 43);
+  expect_single(clinic_with("  holidays { yearly 07-01 observed sunday -> mon }"), codes::syntax, 3, 36);
+  expect_single(clinic_with("  holidays { yearly 07-01 observed sun -> sun }"), codes::bad_date, 3, 36);
+  expect_single(clinic_with("  holidays { yearly 07-01 observed sun -> mon, sun -> tue }"), codes::bad_date, 3, 48);
+  expect_single(clinic_with("  holidays { from 21 yearly 09-30 }"), codes::syntax, 3, 19);
+  expect_single(clinic_with("  holidays { from 2021 2026-09-30 }"), codes::syntax, 3, 24);
+  expect_single(clinic_with("  holidays { from 2030 until 2021 yearly 09-30 }"), codes::bad_date_range, 3, 30);
 }

@@ -1,0 +1,65 @@
+// Which days a clinic's holiday rules fall on, the days they are observed on
+// included (docs/language.md, "Holidays"). The one owner of what a holiday
+// rule means: the request path's tables, expansion for lints and `calendars`,
+// and the names in TwiML, `week` and `explain` all ask here.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/time_types.h"
+
+namespace callpolicy {
+
+// A yearly or Easter rule in the compact form a date is tested against.
+struct yearly_holiday {
+  std::uint8_t month = 0;   // 1..12
+  std::uint8_t day = 0;     // 1..31 for a yearly date; 0 for an nth weekday
+  std::int8_t nth = 0;      // 1..5, or -1 for `last`
+  std::uint8_t weekday = 0; // Monday = 0
+  bool easter = false;      // `offset` days from Western Easter; month and day unused
+  std::int16_t offset = 0;
+  std::int8_t beside = 0;   // -1 `weekday before month-day`, +1 `after`; 0 neither
+  std::int16_t from_year = 0;  // 0: unbounded
+  std::int16_t until_year = 0;
+  std::array<std::int8_t, 7> observed{};  // as holiday_rule::observed
+  bool in_year(int year) const {
+    return (from_year == 0 || year >= from_year) && (until_year == 0 || year <= until_year);
+  }
+  bool has_observed() const;
+};
+
+// For any rule but a dated one.
+yearly_holiday yearly_holiday_of(const holiday_rule& rule);
+// The rule's own day in `year`, if it has one that year.
+std::optional<day_number> yearly_holiday_day(const yearly_holiday& y, int year);
+// Whether a rule's own day (or range) is `date`, observed days aside.
+bool holiday_rule_holds(const holiday_rule& rule, day_number date);
+// Whether the rule's own day is `date`.
+bool yearly_holiday_holds(const yearly_holiday& y, day_number date);
+// Whether some rule of the set is kept on `date` away from its own day; with
+// `which`, every such rule's index, in order.
+bool observed_on(const std::vector<yearly_holiday>& set, day_number date, std::vector<std::size_t>* which = nullptr);
+
+// The days a shift `observed FROM -> TO` moves a holiday: the nearest TO,
+// 1 to 3 days later or earlier.
+std::int8_t observed_shift_days(int from_weekday, int to_weekday);
+
+struct holiday_on_day {
+  const holiday_rule* rule;
+  bool observed;  // kept on this day, away from its own
+};
+// The set's rules that make `date` a holiday, in rule order.
+std::vector<holiday_on_day> holidays_on(const std::vector<holiday_rule>& rules, day_number date);
+// Their labels joined with ", ", each once, "Canada Day (observed)" for a
+// kept day; "" when none is labelled.
+std::string holiday_names_on(const std::vector<holiday_rule>& rules, day_number date);
+
+// The dates on which `rules` hold within [first_year, last_year], observed
+// days included, sorted and unique.
+std::vector<day_number> expand_holidays(const std::vector<holiday_rule>& rules, int first_year, int last_year);
+
+}  // namespace callpolicy
