@@ -172,6 +172,17 @@ BOOST_AUTO_TEST_CASE(weekday_beside_rules_round_trip) {
   expect_canonical(messy, expected);
 }
 
+BOOST_AUTO_TEST_CASE(observed_shifts_and_years_are_canonical) {
+  // Shifts in weekday order, after the label; years before the rule, from first.
+  const std::string messy =
+      "calendar c {\n  yearly 12-26 \"Boxing Day\"   observed sun->tue,sat  ->  mon\n"
+      "  from   2021  until 2030 yearly 09-30 \"T&R\"\n until 2024 easter +1 observed mon -> wed\n}\n";
+  const std::string expected =
+      "calendar c {\n  yearly 12-26                      \"Boxing Day\" observed sat -> mon, sun -> tue\n"
+      "  from 2021 until 2030 yearly 09-30 \"T&R\"\n  until 2024 easter +1 observed mon -> wed\n}\n";
+  expect_canonical(messy, expected);
+}
+
 BOOST_AUTO_TEST_CASE(callback_blocks_round_trip) {
   const std::string messy = R"(clinic t { timezone "UTC"
 numbers { ported +14165551234 } route { overflow -> callback

@@ -42,3 +42,29 @@ BOOST_AUTO_TEST_CASE(a_bundle_it_cannot_trust_is_refused_with_the_place) {
   BOOST_TEST(!wrong.set);
   BOOST_TEST(!wrong.error.empty());
 }
+
+// A holiday's observed shifts and years are checked as the compiler checks
+// them: a shift to the same day, a name that is no weekday, years that end
+// before they start.
+BOOST_AUTO_TEST_CASE(a_holiday_the_compiler_would_refuse_is_refused) {
+  const std::string text = compiled(CALLPOLICY_SOURCE_DIR "/rules");
+  BOOST_REQUIRE(read_bundle(text).set);
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string tampered = text;
+    const auto at = tampered.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    tampered.replace(at, from.size(), to);
+    return read_bundle(tampered);
+  };
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {R"("sun": "mon")", R"("sun": "sun")"},
+           {R"("sun": "mon")", R"("sunday": "mon")"},
+           {R"("sun": "mon")", R"("sun": 1)"},
+           {R"("from": 2023)", R"("from": 2023, "until": 2022)"},
+           {R"("from": 2023)", R"("from": "2023")"}}) {
+    const bundle_read_result r = with(from, to);
+    BOOST_TEST_INFO(to);
+    BOOST_TEST(!r.set);
+    BOOST_TEST(r.error.find("/holidays/") != std::string::npos, r.error);
+  }
+}
