@@ -63,44 +63,98 @@ struct reference {
   const std::map<std::string, const ast::calendar*>& calendars;
   const cctz::time_zone& zone;
 
-  bool entry_holds(const ast::holiday_entry& e, const cctz::civil_day& d, int depth) const {
+  // A yearly or Easter rule's own day in `year`, found without the model's
+  // arithmetic: by walking the days.
+  static std::optional<cctz::civil_day> own_day(const ast::holiday_entry& e, int year) {
+    if ((e.rule.from_year != 0 && year < e.rule.from_year) || (e.rule.until_year != 0 && year > e.rule.until_year)) {
+      return std::nullopt;
+    }
     switch (e.type) {
-      case ast::holiday_entry::kind::dates:
-        return in_range(e.rule.dates, d);
-      case ast::holiday_entry::kind::yearly_date:
-        return d.month() == e.rule.month && d.day() == e.rule.day;
+      case ast::holiday_entry::kind::yearly_date: {
+        const cctz::civil_day d(year, e.rule.month, e.rule.day);
+        if (d.month() != e.rule.month) return std::nullopt;  // 02-29 outside a leap year
+        return d;
+      }
       case ast::holiday_entry::kind::easter:
-        for (int year = static_cast<int>(d.year()) - 1; year <= static_cast<int>(d.year()) + 1; ++year) {
-          if (easter_of(year) + e.rule.offset == d) return true;
-        }
-        return false;
+        return easter_of(year) + e.rule.offset;
       case ast::holiday_entry::kind::yearly_beside: {
-        // Independently of weekday_beside: walk day by day from the anchor.
         const int direction = e.rule.type == holiday_rule::kind::yearly_before ? -1 : 1;
-        for (int year = static_cast<int>(d.year()) - 1; year <= static_cast<int>(d.year()) + 1; ++year) {
-          const cctz::civil_day anchor(year, e.rule.month, e.rule.day);
-          if (anchor.month() != e.rule.month) continue;  // 02-29 outside a leap year
-          cctz::civil_day found = anchor + direction;
-          while (weekday_index(found) != e.rule.weekday) found += direction;
-          if (found == d) return true;
-        }
-        return false;
+        const cctz::civil_day anchor(year, e.rule.month, e.rule.day);
+        if (anchor.month() != e.rule.month) return std::nullopt;
+        cctz::civil_day found = anchor + direction;
+        while (weekday_index(found) != e.rule.weekday) found += direction;
+        return found;
       }
       case ast::holiday_entry::kind::yearly_nth: {
-        if (d.month() != e.rule.month || weekday_index(d) != e.rule.weekday) return false;
-        if (e.rule.nth > 0) return (d.day() - 1) / 7 + 1 == e.rule.nth;
-        return cctz::civil_month(d + 7) != cctz::civil_month(d);  // `last`: none later this month
-      }
-      case ast::holiday_entry::kind::use: {
-        const auto it = calendars.find(e.calendar);
-        if (it == calendars.end() || depth > 16) return false;
-        for (const auto& inner : it->second->entries) {
-          if (entry_holds(inner, d, depth + 1)) return true;
+        std::vector<cctz::civil_day> matching;
+        for (cctz::civil_day d(year, e.rule.month, 1); d.month() == e.rule.month; d += 1) {
+          if (weekday_index(d) == e.rule.weekday) matching.push_back(d);
         }
-        return false;
+        if (e.rule.nth == -1) return matching.back();
+        if (static_cast<std::size_t>(e.rule.nth) > matching.size()) return std::nullopt;
+        return matching[static_cast<std::size_t>(e.rule.nth - 1)];
       }
+      default:
+        return std::nullopt;
+    }
+  }
+
+  bool entry_holds(const ast::holiday_entry& e, const cctz::civil_day& d, int depth) const {
+    if (e.type == ast::holiday_entry::kind::dates) return in_range(e.rule.dates, d);
+    if (e.type == ast::holiday_entry::kind::use) {
+      const auto it = calendars.find(e.calendar);
+      if (it == calendars.end() || depth > 16) return false;
+      for (const auto& inner : it->second->entries) {
+        if (entry_holds(inner, d, depth + 1)) return true;
+      }
+      return false;
+    }
+    for (int year = static_cast<int>(d.year()) - 1; year <= static_cast<int>(d.year()) + 1; ++year) {
+      if (own_day(e, year) == d) return true;
     }
     return false;
+  }
+
+  // The clinic's rules in order, calendars expanded where they are used.
+  void flatten(const std::vector<ast::holiday_entry>& entries, std::vector<const ast::holiday_entry*>& out,
+               int depth) const {
+    for (const auto& e : entries) {
+      if (e.type != ast::holiday_entry::kind::use) {
+        out.push_back(&e);
+        continue;
+      }
+      const auto it = calendars.find(e.calendar);
+      if (it != calendars.end() && depth <= 16) flatten(it->second->entries, out, depth + 1);
+    }
+  }
+
+  // Every rule's kept days of the years around `d`, in rule order, each past
+  // the own days of all rules and the kept days found before it
+  // (docs/language.md, "Observed days"); no rule left out for being far away.
+  bool observed_on(const cctz::civil_day& d) const {
+    std::vector<const ast::holiday_entry*> rules;
+    if (clinic.holidays) flatten(clinic.holidays->items, rules, 0);
+    const auto own_day_of_any = [&](const cctz::civil_day& day) {
+      return std::any_of(rules.begin(), rules.end(), [&](const ast::holiday_entry* r) {
+        return r->type != ast::holiday_entry::kind::dates && entry_holds(*r, day, 0);
+      });
+    };
+    std::vector<cctz::civil_day> taken;
+    for (const ast::holiday_entry* r : rules) {
+      for (int year = static_cast<int>(d.year()) - 1; year <= static_cast<int>(d.year()) + 1; ++year) {
+        const auto own = own_day(*r, year);
+        if (!own) continue;
+        const int shift = r->rule.observed[static_cast<std::size_t>(weekday_index(*own))];
+        if (shift == 0) continue;
+        cctz::civil_day kept = *own + shift;
+        while (std::abs(kept - *own) < 7 &&
+               (own_day_of_any(kept) || std::find(taken.begin(), taken.end(), kept) != taken.end())) {
+          kept += shift > 0 ? 1 : -1;
+        }
+        taken.push_back(kept);
+      }
+    }
+    return std::find(taken.begin(), taken.end(), d) != taken.end();
   }
 
   bool is_holiday_date(const cctz::civil_day& d) const {
@@ -108,7 +162,7 @@ struct reference {
     for (const auto& e : clinic.holidays->items) {
       if (entry_holds(e, d, 0)) return true;
     }
-    return false;
+    return observed_on(d);
   }
 
   // A later entry listing the date replaces an earlier one, as in `hours`.
@@ -394,12 +448,42 @@ struct generator {
     return fmt::format("{:04}-{:02}-{:02}..{:04}-{:02}-{:02}", year, month, day, year, month,
                        day + pick(1, 8));
   }
+  // `from 2026 `, `until 2027 `, both, or nothing, before a yearly or Easter rule.
+  std::string years_text() {
+    if (!chance(25)) return "";
+    const int from = pick(2025, 2028);
+    switch (pick(0, 2)) {
+      case 0: return fmt::format("from {} ", from);
+      case 1: return fmt::format("until {} ", from);
+      default: return fmt::format("from {} until {} ", from, from + pick(0, 2));
+    }
+  }
+  // ` observed sat -> fri, sun -> mon`, or nothing.
+  std::string observed_text() {
+    if (!chance(40)) return "";
+    std::string out;
+    const int first = pick(0, 6);
+    for (int k = 0, shifts = pick(1, 2); k < shifts; ++k) {
+      const int day = (first + k * pick(1, 6)) % 7;
+      if (k == 1 && day == first) break;
+      out += fmt::format("{}{} -> {}", out.empty() ? " observed " : ", ", day_names[day], day_names[(day + pick(1, 6)) % 7]);
+    }
+    return out;
+  }
   std::string holiday_text(const std::string& calendar) {
-    switch (pick(0, 6)) {
+    const int kind = pick(0, 6);
+    if (kind >= 2 && kind <= 5) return years_text() + yearly_text(kind) + observed_text();
+    switch (kind) {
       case 0:
         return date_text() + " \"day off\"";
       case 1:
         return range_text() + " \"break\"";
+      default:
+        return calendar.empty() ? date_text() : "use " + calendar;
+    }
+  }
+  std::string yearly_text(int kind) {
+    switch (kind) {
       case 2:
         return fmt::format("yearly {:02}-{:02} \"yearly\"", pick(1, 12),
                            chance(10) ? 29 : pick(1, 28));
@@ -419,7 +503,7 @@ struct generator {
                            chance(50) ? "before" : "after", pick(1, 12),
                            chance(25) ? (chance(50) ? 1 : 28) : pick(1, 28));
       default:
-        return calendar.empty() ? date_text() : "use " + calendar;
+        return "";
     }
   }
   std::string calls_text() {
@@ -643,6 +727,15 @@ BOOST_AUTO_TEST_CASE(the_compiled_tree_agrees_with_a_naive_reading_of_the_spec) 
           // The week on the rule's side of its anchor in 2027, and the anchor itself.
           const day_number anchor = days_from_civil(2027, e.rule.month, std::min<unsigned>(e.rule.day, 28));
           for (int k = -8; k <= 8; ++k) days.push_back(anchor + k);
+        }
+        if (std::any_of(e.rule.observed.begin(), e.rule.observed.end(), [](std::int8_t x) { return x != 0; })) {
+          // The days around each own day, where kept days and their collisions fall.
+          for (int year = 2026; year <= 2028; ++year) {
+            if (const auto own = reference::own_day(e, year)) {
+              const auto at = static_cast<day_number>(*own - cctz::civil_day(1970, 1, 1));
+              for (int k = -6; k <= 6; ++k) days.push_back(at + k);
+            }
+          }
         }
         if (e.type == ast::holiday_entry::kind::yearly_nth) {
           // Every such weekday of that month in 2027: the one meant and its neighbours.
