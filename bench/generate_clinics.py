@@ -30,18 +30,17 @@ zones = [
 ]
 calendars = """# Shared holiday calendars for the generated clinics.
 calendar bench-federal {
-  yearly 01-01 "New Year's Day"
-  yearly 07-01 "Canada Day"
-  yearly 12-25 "Christmas Day"
-  yearly 12-26 "Boxing Day"
+  yearly 01-01 "New Year's Day" observed sat -> mon, sun -> mon
+  easter -2 "Good Friday"
+  yearly 07-01 "Canada Day" observed sun -> mon
+  yearly 12-25 "Christmas Day" observed sat -> mon, sun -> mon
+  yearly 12-26 "Boxing Day" observed sat -> mon, sun -> tue
 }
 
 calendar bench-provincial {
   yearly 3rd mon of feb "Family Day"
   yearly 1st mon of aug "Civic Holiday"
   yearly 1st mon of sep "Labour Day"
-  2026-04-03 "Good Friday"
-  2027-03-26 "Good Friday"
   use bench-federal
 }
 

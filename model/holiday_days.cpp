@@ -27,7 +27,8 @@ std::optional<day_number> nth_weekday(int year, unsigned month, int nth, int wee
 }
 
 bool own_day_of_some_rule(const std::vector<yearly_holiday>& set, day_number date) {
-  return std::any_of(set.begin(), set.end(), [&](const yearly_holiday& y) { return yearly_holiday_holds(y, date); });
+  const civil_date c = civil_from_days(date);
+  return std::any_of(set.begin(), set.end(), [&](const yearly_holiday& y) { return yearly_holiday_holds(y, c, date); });
 }
 
 // An observed day is at most a few days from its own day; a collision moves
@@ -38,14 +39,22 @@ constexpr int observed_reach = 7;
 // in the same direction past every own day of the set and every day an
 // earlier rule is kept on (Christmas on a Sunday kept on Monday, Boxing Day,
 // moves to Tuesday).
-day_number kept_day(const std::vector<yearly_holiday>& set, day_number own, int shift,
-                    const std::vector<day_number>& taken) {
+// The kept days found so far, without allocating on the request path. More
+// than fit would take dozens of shifted rules within three weeks; past that,
+// a kept day no longer pushes a later rule's on.
+struct kept_days {
+  std::array<day_number, 64> days{};
+  std::size_t count = 0;
+  void add(day_number d) {
+    if (count < days.size()) days[count++] = d;
+  }
+  bool has(day_number d) const { return std::find(days.begin(), days.begin() + count, d) != days.begin() + count; }
+};
+
+day_number kept_day(const std::vector<yearly_holiday>& set, day_number own, int shift, const kept_days& taken) {
   const int step = shift > 0 ? 1 : -1;
   day_number d = own + shift;
-  while (std::abs(d - own) < observed_reach &&
-         (own_day_of_some_rule(set, d) || std::find(taken.begin(), taken.end(), d) != taken.end())) {
-    d += step;
-  }
+  while (std::abs(d - own) < observed_reach && (own_day_of_some_rule(set, d) || taken.has(d))) d += step;
   return d;
 }
 
@@ -96,13 +105,16 @@ std::optional<day_number> yearly_holiday_day(const yearly_holiday& y, int year) 
 }
 
 bool yearly_holiday_holds(const yearly_holiday& y, day_number date) {
-  const civil_date c = civil_from_days(date);
+  return yearly_holiday_holds(y, civil_from_days(date), date);
+}
+
+bool yearly_holiday_holds(const yearly_holiday& y, const civil_date& c, day_number date) {
   if (y.easter) {
-    // An offset of up to 200 days can reach into the year before or after.
-    for (int year = c.year - 1; year <= c.year + 1; ++year) {
-      if (yearly_holiday_day(y, year) == date) return true;
-    }
-    return false;
+    // Easter falls from March 22 to April 25: only a day that far from one
+    // can be its offset, and only that year's Easter is worth computing.
+    const civil_date e = civil_from_days(date - y.offset);
+    if (e.month < 3 || e.month > 4 || (e.month == 3 && e.day < 22) || (e.month == 4 && e.day > 25)) return false;
+    return yearly_holiday_day(y, e.year) == date;
   }
   if (y.beside != 0) {
     // The day is within a week of its anchor, so only a date in January or
@@ -120,30 +132,39 @@ bool yearly_holiday_holds(const yearly_holiday& y, day_number date) {
   return y.nth > 0 ? (c.day - 1) / 7 + 1 == static_cast<unsigned>(y.nth) : civil_from_days(date + 7).month != c.month;
 }
 
-bool observed_on(const std::vector<yearly_holiday>& set, day_number date, std::vector<std::size_t>* which) {
+bool observed_on(const std::vector<yearly_holiday>& set, day_number date, std::size_t only) {
   // Rules in order, each kept day taken before the next rule's is found. Only
   // rules whose own day is near enough to `date` to reach it, or to push a
   // rule that reaches it, are looked at.
-  std::vector<day_number> taken;
-  bool found = false;
-  const int year = civil_from_days(date).year;
-  for (std::size_t i = 0; i < set.size(); ++i) {
+  kept_days taken;
+  const civil_date c = civil_from_days(date);
+  for (std::size_t i = 0; i < set.size() && i <= only; ++i) {
     const yearly_holiday& y = set[i];
     if (!y.has_observed()) continue;
-    for (int own_year = year - 1; own_year <= year + 1; ++own_year) {
+    // The request path asks this of every day that is no holiday: a rule's
+    // month, or Easter's season, rules it out before any date arithmetic.
+    int first_year = c.year, last_year = c.year;
+    if (y.easter) {
+      const civil_date before_offset = civil_from_days(date - y.offset);  // Easter is March 22 to April 25
+      if (before_offset.month < 3 || before_offset.month > 5) continue;
+      first_year = last_year = before_offset.year;
+    } else {
+      const int apart = std::abs(static_cast<int>(c.month) - static_cast<int>(y.month));
+      if (std::min(apart, 12 - apart) > (y.beside != 0 ? 2 : 1)) continue;
+      if (c.month <= 2 && y.month >= 11) first_year = last_year = c.year - 1;
+      if (c.month >= 11 && y.month <= 2) first_year = last_year = c.year + 1;
+    }
+    for (int own_year = first_year; own_year <= last_year; ++own_year) {
       const std::optional<day_number> own = yearly_holiday_day(y, own_year);
       if (!own || std::abs(*own - date) > 3 * observed_reach) continue;
       const int shift = y.observed[static_cast<std::size_t>(weekday_of(*own))];
       if (shift == 0) continue;
       const day_number kept = kept_day(set, *own, shift, taken);
-      taken.push_back(kept);
-      if (kept != date) continue;
-      found = true;
-      if (!which) return true;
-      which->push_back(i);
+      taken.add(kept);
+      if (kept == date && (only == all_rules || only == i)) return true;
     }
   }
-  return found;
+  return false;
 }
 
 std::int8_t observed_shift_days(int from_weekday, int to_weekday) {
@@ -156,33 +177,63 @@ bool holiday_rule_holds(const holiday_rule& rule, day_number date) {
   return yearly_holiday_holds(yearly_holiday_of(rule), date);
 }
 
+std::vector<yearly_holiday> yearly_holidays_of(const std::vector<holiday_rule>& rules) {
+  std::vector<yearly_holiday> set;
+  for (const holiday_rule& r : rules) {
+    if (r.type != holiday_rule::kind::dates) set.push_back(yearly_holiday_of(r));
+  }
+  return set;
+}
+
+template <typename Visit>
+void visit_holidays_on(const std::vector<holiday_rule>& rules, const std::vector<yearly_holiday>& set, day_number date,
+                       const Visit& visit) {
+  for (const holiday_rule& r : rules) {
+    if (holiday_rule_holds(r, date)) visit(r, false);
+  }
+  std::size_t i = 0;
+  for (const holiday_rule& r : rules) {
+    if (r.type == holiday_rule::kind::dates) continue;
+    if (set[i].has_observed() && observed_on(set, date, i)) visit(r, true);
+    ++i;
+  }
+}
+
 std::vector<holiday_on_day> holidays_on(const std::vector<holiday_rule>& rules, day_number date) {
   std::vector<holiday_on_day> out;
-  std::vector<yearly_holiday> set;
-  std::vector<const holiday_rule*> rule_of;
-  for (const holiday_rule& r : rules) {
-    if (holiday_rule_holds(r, date)) out.push_back({&r, false});
-    if (r.type == holiday_rule::kind::dates) continue;
-    set.push_back(yearly_holiday_of(r));
-    rule_of.push_back(&r);
-  }
-  std::vector<std::size_t> kept;
-  if (observed_on(set, date, &kept)) {
-    for (std::size_t i : kept) out.push_back({rule_of[i], true});
-  }
+  visit_holidays_on(rules, yearly_holidays_of(rules), date,
+                    [&](const holiday_rule& r, bool observed) { out.push_back({&r, observed}); });
   return out;
+}
+
+namespace {
+bool lists_name(std::string_view names, std::string_view label, std::string_view suffix) {
+  while (!names.empty()) {
+    const std::size_t comma = names.find(", ");
+    const std::string_view name = names.substr(0, comma);
+    if (name.size() == label.size() + suffix.size() && name.starts_with(label) && name.ends_with(suffix)) return true;
+    if (comma == std::string_view::npos) break;
+    names.remove_prefix(comma + 2);
+  }
+  return false;
+}
+}  // namespace
+
+void append_holiday_names(const std::vector<holiday_rule>& rules, const std::vector<yearly_holiday>& set,
+                          day_number date, std::string& out) {
+  const std::size_t start = out.size();
+  visit_holidays_on(rules, set, date, [&](const holiday_rule& r, bool observed) {
+    const std::string_view suffix = observed ? " (observed)" : "";
+    if (r.label.empty() || lists_name(std::string_view(out).substr(start), r.label, suffix)) return;
+    if (out.size() > start) out += ", ";
+    out += r.label;
+    out += suffix;
+  });
 }
 
 std::string holiday_names_on(const std::vector<holiday_rule>& rules, day_number date) {
   std::string out;
-  for (const holiday_on_day& h : holidays_on(rules, date)) {
-    if (h.rule->label.empty()) continue;
-    const std::string name = h.observed ? h.rule->label + " (observed)" : h.rule->label;
-    // "Canada Day" must not hide "Canada Day (observed)", nor the reverse.
-    const std::string joined = ", " + out + ", ";
-    if (joined.find(", " + name + ", ") != std::string::npos) continue;
-    out += (out.empty() ? "" : ", ") + name;
-  }
+  append_holiday_names(rules, yearly_holidays_of(rules), date, out);
   return out;
 }
 

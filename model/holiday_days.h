@@ -38,11 +38,15 @@ yearly_holiday yearly_holiday_of(const holiday_rule& rule);
 std::optional<day_number> yearly_holiday_day(const yearly_holiday& y, int year);
 // Whether a rule's own day (or range) is `date`, observed days aside.
 bool holiday_rule_holds(const holiday_rule& rule, day_number date);
-// Whether the rule's own day is `date`.
+// Whether the rule's own day is `date` (whose civil date is `c`).
 bool yearly_holiday_holds(const yearly_holiday& y, day_number date);
-// Whether some rule of the set is kept on `date` away from its own day; with
-// `which`, every such rule's index, in order.
-bool observed_on(const std::vector<yearly_holiday>& set, day_number date, std::vector<std::size_t>* which = nullptr);
+bool yearly_holiday_holds(const yearly_holiday& y, const civil_date& c, day_number date);
+// Whether some rule of the set (or the set's rule number `only`) is kept on
+// `date` away from its own day. Allocates nothing.
+inline constexpr std::size_t all_rules = static_cast<std::size_t>(-1);
+bool observed_on(const std::vector<yearly_holiday>& set, day_number date, std::size_t only = all_rules);
+// The compact set of a clinic's yearly and Easter rules, in order.
+std::vector<yearly_holiday> yearly_holidays_of(const std::vector<holiday_rule>& rules);
 
 // The days a shift `observed FROM -> TO` moves a holiday: the nearest TO,
 // 1 to 3 days later or earlier.
@@ -57,6 +61,10 @@ std::vector<holiday_on_day> holidays_on(const std::vector<holiday_rule>& rules, 
 // Their labels joined with ", ", each once, "Canada Day (observed)" for a
 // kept day; "" when none is labelled.
 std::string holiday_names_on(const std::vector<holiday_rule>& rules, day_number date);
+// The same appended to `out`, with the rules' compact set (clinic_tables'
+// yearly_holidays), allocating nothing once `out` has room: the request path's.
+void append_holiday_names(const std::vector<holiday_rule>& rules, const std::vector<yearly_holiday>& set,
+                          day_number date, std::string& out);
 
 // The dates on which `rules` hold within [first_year, last_year], observed
 // days included, sorted and unique.

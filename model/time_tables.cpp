@@ -183,8 +183,9 @@ bool holiday_rules_hold(const clinic_tables& tables, day_number date) {
                                       [](day_number d, const date_range& r) { return d < r.first; });
   if (after != tables.holiday_ranges.begin() && std::prev(after)->contains(date)) return true;
   if (tables.yearly_holidays.empty()) return false;
+  const civil_date c = civil_from_days(date);
   if (std::any_of(tables.yearly_holidays.begin(), tables.yearly_holidays.end(),
-                  [&](const yearly_holiday& y) { return yearly_holiday_holds(y, date); })) {
+                  [&](const yearly_holiday& y) { return yearly_holiday_holds(y, c, date); })) {
     return true;
   }
   return tables.any_observed && observed_on(tables.yearly_holidays, date);

@@ -177,7 +177,8 @@ void append_ai_facts(std::string& out, const runtime_clinic& clinic, const decis
   const std::size_t holiday_at = out.size();
   const std::size_t holiday_counted = counted;
   if (is_holiday(*clinic.tables, local.date)) {
-    text = holiday_names_on(c.holidays, local.date);
+    text.clear();
+    append_holiday_names(c.holidays, clinic.tables->yearly_holidays, local.date, text);
     param("x-holiday", text.empty() ? std::string_view("holiday") : std::string_view(text));
   }
   if (!bounded || counted <= sip_headers_at_most) return;
