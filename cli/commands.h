@@ -32,6 +32,7 @@ void add_sign_command(CLI::App& app, int& exit_code);
 void add_override_command(CLI::App& app, int& exit_code);
 void add_inbox_command(CLI::App& app, int& exit_code);
 void add_plan_command(CLI::App& app, int& exit_code);
+void add_calendars_command(CLI::App& app, int& exit_code);
 // help COMMAND, completion SHELL, man: read the whole command tree of `app`.
 void add_help_commands(CLI::App& app, int& exit_code);
 // "unknown command 'chek', did you mean 'check'?" for a first word that is

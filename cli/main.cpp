@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   cli::add_override_command(app, exit_code);
   cli::add_inbox_command(app, exit_code);
   cli::add_plan_command(app, exit_code);
+  cli::add_calendars_command(app, exit_code);
   cli::add_help_commands(app, exit_code);
   if (argc > 1) {
     if (const auto unknown = cli::unknown_command_message(app, argv[1])) {

@@ -47,7 +47,10 @@ class calendar_resolver {
     return out;
   }
 
-  bool calendars_lost = false;  // a file of the set lost a top-level item to a syntax error
+  bool calendars_lost = false;
+  // Every calendar resolved so far, by name, with its rules.
+  const std::map<std::string, std::vector<holiday_rule>>& resolved() const { return resolved_; }
+  // a file of the set lost a top-level item to a syntax error
 
   std::vector<holiday_rule> resolve(const std::string& name, const location& used_at) {
     if (const auto done = resolved_.find(name); done != resolved_.end()) return done->second;

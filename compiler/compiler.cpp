@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include "compiler/builtin_calendars.h"
 #include "compiler/canonical.h"
 #include "compiler/diagnostic_messages.h"
 #include "compiler/clinic_compiler.h"
@@ -149,10 +150,19 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       }
     }
   }
+  // The built-in calendars beside the set's own; one of the set's with a
+  // built-in name would silently change what `use ca-bc` means elsewhere.
+  const std::map<std::string, const ast::calendar*> own_calendars = calendars;
+  for (const builtin_calendar& b : builtin_calendars()) {
+    const auto [it, inserted] = calendars.emplace(std::string(b.name), b.source);
+    if (!inserted) {
+      report<messages::calendar_named_as_built_in>(sink, it->second->where, it->first, where_text(b.source->where));
+    }
+  }
   calendar_resolver resolver(calendars, sink);
   resolver.calendars_lost =
       std::any_of(out.files.begin(), out.files.end(), [](const ast::policy_file& f) { return f.lost_items; });
-  for (const auto& [name, calendar] : calendars) {
+  for (const auto& [name, calendar] : own_calendars) {
     out.set.calendars.push_back({name, resolver.resolve(name, calendar->where)});
   }
 
@@ -219,6 +229,12 @@ compile_output compile_sources(const source_set& sources, const compile_options&
       out.set.clinics.push_back(std::move(*compiled));
     }
   }
+  // The built-in calendars the set uses go with it, as its own do.
+  for (const auto& [name, rules] : resolver.resolved()) {
+    if (!own_calendars.count(name) && find_builtin_calendar(name)) out.set.calendars.push_back({name, rules});
+  }
+  std::sort(out.set.calendars.begin(), out.set.calendars.end(),
+            [](const compiled_calendar& a, const compiled_calendar& b) { return a.name < b.name; });
   check_tests(out.files, clinics, sink);
   sink.sort();
   return out;

@@ -156,6 +156,9 @@ struct diagnostic_message {
   X(number_claimed_twice, duplicate_number, "number '{0}' is claimed twice", "first claimed at {1}", "") \
   X(sip_user_claimed_twice, duplicate_sip_user, "SIP user '{0}' is claimed twice", "first claimed at {1}", "") \
   X(calendar_defined_twice, duplicate_calendar, "calendar '{0}' is defined twice", "first defined at {1}", "") \
+  X(calendar_named_as_built_in, duplicate_calendar, "calendar '{0}' has the name of a built-in calendar", \
+    "built in at {1} ('callpolicy calendars show {0}' lists its days)", \
+    "give this calendar another name; to add days to the built-in one, 'use {0}' in it") \
   X(file_declares_nothing, empty_file, "the file declares nothing: no clinic, calendar or test", \
     "a clinic is removed by deleting its file; an empty file is taken for one cut short", "") \
   X(set_without_files, empty_set, \
