@@ -39,6 +39,11 @@ class writer {
   std::vector<out_line> lines_;
 };
 
+std::string_view ordinal_word(int nth) {
+  static constexpr std::array<std::string_view, 5> ordinals{"1st", "2nd", "3rd", "4th", "5th"};
+  return nth == -1 ? std::string_view("last") : ordinals.at(static_cast<std::size_t>(nth - 1));
+}
+
 std::string holiday_head(const ast::holiday_entry& e) {
   static constexpr std::array<std::string_view, 12> months{"jan", "feb", "mar", "apr", "may", "jun",
                                                            "jul", "aug", "sep", "oct", "nov", "dec"};
@@ -49,21 +54,25 @@ std::string holiday_head(const ast::holiday_entry& e) {
     case ast::holiday_entry::kind::yearly_date:
       head = fmt::format("yearly {:02}-{:02}", e.rule.month, e.rule.day);
       break;
-    case ast::holiday_entry::kind::yearly_beside:
-      head = fmt::format("yearly {} {} {:02}-{:02}", weekday_name(e.rule.weekday),
-                         e.rule.type == holiday_rule::kind::yearly_before ? "before" : "after", e.rule.month,
-                         e.rule.day);
+    case ast::holiday_entry::kind::yearly_beside: {
+      const std::string anchor =
+          e.rule.anchor_nth != 0
+              ? fmt::format("{} {} of {}", ordinal_word(e.rule.anchor_nth), weekday_name(e.rule.anchor_weekday),
+                            months.at(e.rule.month - 1u))
+              : fmt::format("{:02}-{:02}", e.rule.month, e.rule.day);
+      // `1st` and none both mean the nearest; each is written as it was.
+      head = fmt::format("yearly {}{} {} {}", e.rule.nth >= 1 ? std::string(ordinal_word(e.rule.nth)) + " " : "",
+                         weekday_name(e.rule.weekday), e.rule.type == holiday_rule::kind::yearly_before ? "before" : "after",
+                         anchor);
       break;
+    }
     case ast::holiday_entry::kind::easter:
       head = e.rule.offset == 0 ? std::string("easter") : fmt::format("easter {:+}", e.rule.offset);
       break;
-    case ast::holiday_entry::kind::yearly_nth: {
-      static constexpr std::array<std::string_view, 5> ordinals{"1st", "2nd", "3rd", "4th", "5th"};
-      const std::string_view ordinal =
-          e.rule.nth == -1 ? std::string_view("last") : ordinals.at(static_cast<std::size_t>(e.rule.nth - 1));
-      head = fmt::format("yearly {} {} of {}", ordinal, weekday_name(e.rule.weekday), months.at(e.rule.month - 1u));
+    case ast::holiday_entry::kind::yearly_nth:
+      head = fmt::format("yearly {} {} of {}", ordinal_word(e.rule.nth), weekday_name(e.rule.weekday),
+                         months.at(e.rule.month - 1u));
       break;
-    }
   }
   std::string years;
   if (e.rule.from_year != 0) years += fmt::format("from {} ", e.rule.from_year);

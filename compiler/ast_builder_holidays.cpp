@@ -43,6 +43,14 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
 bool ast_builder::build_holiday_years(const node& n, holiday_rule& rule) {
   const node* from = child_of<g::holiday_from_year>(n);
   const node* until = child_of<g::holiday_until_year>(n);
+  // Year 0 would read as "unbounded" (holiday_rule's 0), and before 1583
+  // the calendar these rules count in did not exist.
+  for (const node* year : {from, until}) {
+    if (year && std::stoi(year->string()) < 1583) {
+      report<messages::year_before_gregorian>(sink_, where(*year), year->string());
+      return false;
+    }
+  }
   if (from) rule.from_year = static_cast<std::int16_t>(std::stoi(from->string()));
   if (until) rule.until_year = static_cast<std::int16_t>(std::stoi(until->string()));
   if (from && until && rule.until_year < rule.from_year) {
@@ -102,14 +110,31 @@ bool ast_builder::build_holiday_rule(const node& e, ast::holiday_entry& h) {
       h.rule.offset = static_cast<std::int16_t>(text[0] == '-' ? -days : days);
     }
   } else if (e.is_type<g::holiday_yearly>()) {
+    // `1st mon of sep`, a rule's day or a counted weekday's anchor.
+    const auto read_nth_weekday = [](const node& nth, std::int8_t& ordinal_out, std::uint8_t& weekday,
+                                     std::uint8_t& month_out) {
+      const std::string ordinal = child_of<g::ordinal>(nth)->string();
+      ordinal_out = ordinal == "last" ? -1 : static_cast<std::int8_t>(ordinal[0] - '0');
+      weekday = static_cast<std::uint8_t>(day_index(*child_of<g::nth_weekday_day>(nth)));
+      static constexpr std::array<std::string_view, 12> months{
+          "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+      const std::string month = child_of<g::month_name>(nth)->string();
+      month_out = static_cast<std::uint8_t>(std::find(months.begin(), months.end(), month) - months.begin() + 1);
+    };
     if (const node* beside = child_of<g::weekday_beside>(e)) {
-      const auto anchor = day_of_year(*child_of<g::beside_anchor>(*beside));
-      if (!anchor) return false;
+      const node& anchor = *child_of<g::beside_anchor>(*beside);
       h.type = ast::holiday_entry::kind::yearly_beside;
       h.rule.type = child_of<g::beside_before>(*beside) ? holiday_rule::kind::yearly_before
                                                           : holiday_rule::kind::yearly_after;
       h.rule.weekday = static_cast<std::uint8_t>(day_index(*child_of<g::beside_day>(*beside)));
-      std::tie(h.rule.month, h.rule.day) = *anchor;
+      if (const node* count = child_of<g::beside_ordinal>(e)) h.rule.nth = static_cast<std::int8_t>(count->string()[0] - '0');
+      if (const node* nth = child_of<g::nth_weekday>(anchor)) {
+        read_nth_weekday(*nth, h.rule.anchor_nth, h.rule.anchor_weekday, h.rule.month);
+      } else {
+        const auto date = day_of_year(anchor);
+        if (!date) return false;
+        std::tie(h.rule.month, h.rule.day) = *date;
+      }
     } else if (const node* md = child_of<g::month_day>(e)) {
       const auto date = day_of_year(*md);
       if (!date) return false;
@@ -119,14 +144,7 @@ bool ast_builder::build_holiday_rule(const node& e, ast::holiday_entry& h) {
     } else if (const node* nth = child_of<g::nth_weekday>(e)) {
       h.type = ast::holiday_entry::kind::yearly_nth;
       h.rule.type = holiday_rule::kind::yearly_nth;
-      const std::string ordinal = child_of<g::ordinal>(*nth)->string();
-      h.rule.nth = ordinal == "last" ? -1 : static_cast<std::int8_t>(ordinal[0] - '0');
-      h.rule.weekday = static_cast<std::uint8_t>(day_index(*child_of<g::nth_weekday_day>(*nth)));
-      static constexpr std::array<std::string_view, 12> months{
-          "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-      const std::string month = child_of<g::month_name>(*nth)->string();
-      h.rule.month = static_cast<std::uint8_t>(std::find(months.begin(), months.end(), month) -
-                                               months.begin() + 1);
+      read_nth_weekday(*nth, h.rule.nth, h.rule.weekday, h.rule.month);
     } else {
       return false;
     }

@@ -142,7 +142,7 @@ using selector = pegtl::parse_tree::selector<
         g::mode_item, g::fallback_item, g::unreachable_item, g::numbers_block, g::numbers_ported, g::numbers_forwarded,
         g::numbers_sip, g::hours_block, g::hours_line, g::holidays_block, g::holiday_use,
         g::holiday_yearly, g::holiday_dated, g::holiday_label, g::month_day, g::nth_weekday,
-        g::ordinal, g::nth_weekday_day, g::month_name, g::weekday_beside, g::beside_day, g::beside_before,
+        g::ordinal, g::nth_weekday_day, g::month_name, g::weekday_beside, g::beside_ordinal, g::beside_day, g::beside_before,
         g::beside_after, g::beside_anchor, g::special_block, g::special_entry,
         g::closed_keyword, g::schedule_block, g::schedule_line, g::schedule_enable,
         g::schedule_disable, g::route_block, g::route_rule, g::otherwise_keyword, g::rule_action,

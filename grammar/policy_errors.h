@@ -67,7 +67,7 @@ CALLPOLICY_ERROR(observed_target, "expected the weekday the holiday is kept on (
 CALLPOLICY_ERROR(holiday_from_year, "expected a year like 2021 after 'from'");
 CALLPOLICY_ERROR(holiday_until_year, "expected a year like 2030 after 'until'");
 CALLPOLICY_ERROR(ranged_rule, "expected a 'yearly' or 'easter' holiday after the years, as in 'from 2021 yearly 09-30'");
-CALLPOLICY_ERROR(beside_anchor, "expected a day of the year like 05-25 after 'before' or 'after'");
+CALLPOLICY_ERROR(beside_anchor, "expected a day of the year like 05-25 or a weekday like '1st mon of nov' after 'before' or 'after'");
 CALLPOLICY_ERROR(nth_weekday_day, "expected a day (mon, tue, wed, thu, fri, sat, sun)");
 CALLPOLICY_ERROR(of_keyword, "expected 'of'");
 CALLPOLICY_ERROR(month_name, "expected a month (jan, feb, mar, apr, may, jun, jul, aug, sep, oct, nov, dec)");

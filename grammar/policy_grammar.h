@@ -208,14 +208,20 @@ struct nth_weekday_day : day_name {};
 struct of_keyword : CALLPOLICY_WORD("of") {};
 struct nth_weekday : seq<ordinal, sp, need<nth_weekday_day>, sp, need<of_keyword>, sp, need<month_name>> {};
 struct month_day : seq<digit, digit, one<'-'>, digit, digit, not_at<word_char>> {};
-// `mon before 05-25`: the nearest such weekday strictly before (or after) the date.
+// `mon before 05-25`: the nearest such weekday strictly before (or after) the
+// anchor, a date or a weekday of a month (`1st tue after 1st mon of nov`).
 struct beside_day : day_name {};
 struct beside_before : CALLPOLICY_WORD("before") {};
 struct beside_after : CALLPOLICY_WORD("after") {};
-struct beside_anchor : month_day {};
+struct beside_anchor : sor<month_day, nth_weekday> {};
 struct beside_relation : sor<beside_before, beside_after> {};
 struct weekday_beside : seq<beside_day, sp, need<beside_relation>, sp, need<beside_anchor>> {};
-struct yearly_spec : sor<month_day, nth_weekday, weekday_beside> {};
+// `2nd mon after 05-01`: which such weekday, counted from the anchor. Told
+// from `2nd mon of may` by the word after the weekday.
+struct beside_ordinal : sor<CALLPOLICY_WORD("1st"), CALLPOLICY_WORD("2nd"), CALLPOLICY_WORD("3rd"),
+                            CALLPOLICY_WORD("4th"), CALLPOLICY_WORD("5th")> {};
+struct counted_beside : seq<at<beside_ordinal, sp, day_name, sp, beside_relation>, beside_ordinal, sp, weekday_beside> {};
+struct yearly_spec : sor<month_day, counted_beside, nth_weekday, weekday_beside> {};
 struct holiday_label : string_literal {};
 struct holiday_use : seq<CALLPOLICY_WORD("use"), sp, need<slug>> {};
 // `observed sat -> mon, sun -> tue`: the weekday a holiday on that day is kept on.

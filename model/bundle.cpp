@@ -51,9 +51,17 @@ json holiday_json(const holiday_rule& h) {
       break;
     case holiday_rule::kind::yearly_before:
     case holiday_rule::kind::yearly_after:
-      j[h.type == holiday_rule::kind::yearly_before ? "yearly_before" : "yearly_after"] = {
-          {"weekday", weekday_name(h.weekday)}, {"date", fmt::format("{:02}-{:02}", h.month, h.day)}};
+    {
+      json beside = {{"weekday", weekday_name(h.weekday)}};
+      if (h.nth >= 1) beside["nth"] = h.nth;
+      if (h.anchor_nth != 0) {
+        beside["anchor"] = {{"nth", h.anchor_nth}, {"weekday", weekday_name(h.anchor_weekday)}, {"month", h.month}};
+      } else {
+        beside["date"] = fmt::format("{:02}-{:02}", h.month, h.day);
+      }
+      j[h.type == holiday_rule::kind::yearly_before ? "yearly_before" : "yearly_after"] = std::move(beside);
       break;
+    }
   }
   j["label"] = h.label;
   if (h.from_year != 0) j["from"] = h.from_year;

@@ -161,7 +161,23 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       const auto wd = weekday_from_name(text(at(b, bp, "weekday"), bp + "/weekday"));
       if (!wd) fail(bp + "/weekday", "expected a day like mon");
       r.weekday = static_cast<std::uint8_t>(*wd);
-      std::tie(r.month, r.day) = day_of_year(at(b, bp, "date"), bp + "/date");
+      if (b.contains("nth")) {
+        r.nth = number<std::int8_t>(b["nth"], bp + "/nth");
+        if (r.nth < 1 || r.nth > 5) fail(bp + "/nth", "expected which such day, 1 to 5");
+      }
+      if (b.contains("anchor")) {
+        const json& a = b["anchor"];
+        const std::string ap = bp + "/anchor";
+        r.anchor_nth = number<std::int8_t>(at(a, ap, "nth"), ap + "/nth");
+        if (r.anchor_nth == 0 || r.anchor_nth < -1 || r.anchor_nth > 5) fail(ap + "/nth", "expected 1 to 5, or -1 for the last");
+        const auto anchor_day = weekday_from_name(text(at(a, ap, "weekday"), ap + "/weekday"));
+        if (!anchor_day) fail(ap + "/weekday", "expected a day like mon");
+        r.anchor_weekday = static_cast<std::uint8_t>(*anchor_day);
+        r.month = number<std::uint8_t>(at(a, ap, "month"), ap + "/month");
+        if (r.month < 1 || r.month > 12) fail(ap + "/month", "expected a month, 1 to 12");
+      } else {
+        std::tie(r.month, r.day) = day_of_year(at(b, bp, "date"), bp + "/date");
+      }
     } else {
       fail(p, "expected 'dates', 'yearly', 'yearly_nth', 'yearly_before', 'yearly_after' or 'easter'");
     }

@@ -26,6 +26,9 @@ std::optional<day_number> nth_weekday(int year, unsigned month, int nth, int wee
   return found;
 }
 
+// Which weekday beside the anchor: 1 the nearest, 2 the one a week on.
+int beside_count(const yearly_holiday& y) { return std::max<int>(y.nth, 1); }
+
 bool own_day_of_some_rule(const std::vector<yearly_holiday>& set, day_number date) {
   const civil_date c = civil_from_days(date);
   return std::any_of(set.begin(), set.end(), [&](const yearly_holiday& y) { return yearly_holiday_holds(y, c, date); });
@@ -87,6 +90,9 @@ yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
       y.day = rule.day;
       y.weekday = rule.weekday;
       y.beside = rule.type == holiday_rule::kind::yearly_before ? -1 : 1;
+      y.nth = rule.nth;
+      y.anchor_nth = rule.anchor_nth;
+      y.anchor_weekday = rule.anchor_weekday;
       break;
   }
   y.from_year = rule.from_year;
@@ -98,10 +104,19 @@ yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
 std::optional<day_number> yearly_holiday_day(const yearly_holiday& y, int year) {
   if (!y.in_year(year)) return std::nullopt;
   if (y.easter) return western_easter(year) + y.offset;
+  if (y.beside != 0) {
+    std::optional<day_number> anchor;
+    if (y.anchor_nth != 0) {
+      anchor = nth_weekday(year, y.month, y.anchor_nth, y.anchor_weekday);
+    } else if (is_valid_civil(year, y.month, y.day)) {  // 02-29 only in leap years
+      anchor = days_from_civil(year, y.month, y.day);
+    }
+    if (!anchor) return std::nullopt;
+    return weekday_beside(*anchor, y.weekday, y.beside) + y.beside * 7 * (beside_count(y) - 1);
+  }
   if (y.day == 0) return nth_weekday(year, y.month, y.nth, y.weekday);
   if (!is_valid_civil(year, y.month, y.day)) return std::nullopt;  // 02-29 only in leap years
-  const day_number anchor = days_from_civil(year, y.month, y.day);
-  return y.beside == 0 ? anchor : weekday_beside(anchor, y.weekday, y.beside);
+  return days_from_civil(year, y.month, y.day);
 }
 
 bool yearly_holiday_holds(const yearly_holiday& y, day_number date) {
@@ -117,9 +132,13 @@ bool yearly_holiday_holds(const yearly_holiday& y, const civil_date& c, day_numb
     return yearly_holiday_day(y, e.year) == date;
   }
   if (y.beside != 0) {
-    // The day is within a week of its anchor, so only a date in January or
-    // December can belong to an anchor of the year before or after.
-    for (int year = c.year - (c.month == 1); year <= c.year + (c.month == 12); ++year) {
+    // The day is within `count` weeks of its anchor, so only a date that
+    // near the year's start or end can belong to an anchor of the year
+    // before or after.
+    const int reach = 7 * beside_count(y);
+    const bool near_start = date - days_from_civil(c.year, 1, 1) < reach;
+    const bool near_end = days_from_civil(c.year, 12, 31) - date < reach;
+    for (int year = c.year - near_start; year <= c.year + near_end; ++year) {
       if (yearly_holiday_day(y, year) == date) return true;
     }
     return false;

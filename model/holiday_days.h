@@ -18,11 +18,13 @@ namespace callpolicy {
 struct yearly_holiday {
   std::uint8_t month = 0;   // 1..12
   std::uint8_t day = 0;     // 1..31 for a yearly date; 0 for an nth weekday
-  std::int8_t nth = 0;      // 1..5, or -1 for `last`
+  std::int8_t nth = 0;      // 1..5, or -1 for `last`; beside an anchor, which such day (0: the nearest)
   std::uint8_t weekday = 0; // Monday = 0
   bool easter = false;      // `offset` days from Western Easter; month and day unused
   std::int16_t offset = 0;
-  std::int8_t beside = 0;   // -1 `weekday before month-day`, +1 `after`; 0 neither
+  std::int8_t beside = 0;   // -1 `weekday before ANCHOR`, +1 `after`; 0 neither
+  std::int8_t anchor_nth = 0;       // as holiday_rule's: the anchor is an nth weekday of `month`
+  std::uint8_t anchor_weekday = 0;
   std::int16_t from_year = 0;  // 0: unbounded
   std::int16_t until_year = 0;
   std::array<std::int8_t, 7> observed{};  // as holiday_rule::observed

@@ -46,8 +46,11 @@ struct date_range {
 
 // One entry of a `holidays` block or a calendar, after `use` is resolved.
 struct holiday_rule {
-  // yearly_before/yearly_after: the `weekday` nearest to month-day, strictly
-  // before or after it (`yearly mon before 05-25`, Victoria Day).
+  // yearly_before/yearly_after: the `weekday` nearest to an anchor, strictly
+  // before or after it (`yearly mon before 05-25`, Victoria Day), or the
+  // nth such (`nth` 2..5; 0 or 1 the nearest). The anchor is month-day, or
+  // with `anchor_nth` the nth `anchor_weekday` of the month (`yearly 1st tue
+  // after 1st mon of nov`, the US Election Day).
   enum class kind : std::uint8_t { dates, yearly_date, yearly_nth, easter, yearly_before, yearly_after };
   kind type = kind::dates;
   date_range dates;         // kind::dates
@@ -63,6 +66,8 @@ struct holiday_rule {
   // `observed sat -> fri, sun -> mon`: by weekday (Monday = 0), the days a
   // holiday falling on it is kept later (+) or earlier (-); 0: on the day.
   std::array<std::int8_t, 7> observed{};
+  std::int8_t anchor_nth = 0;       // yearly_before/after: 1..5, or -1 for `last`; 0: month-day
+  std::uint8_t anchor_weekday = 0;  // with anchor_nth: Monday = 0
   friend bool operator==(const holiday_rule&, const holiday_rule&) = default;
 };
 

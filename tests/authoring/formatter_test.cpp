@@ -172,6 +172,16 @@ BOOST_AUTO_TEST_CASE(weekday_beside_rules_round_trip) {
   expect_canonical(messy, expected);
 }
 
+BOOST_AUTO_TEST_CASE(counted_weekdays_and_weekday_anchors_round_trip) {
+  const std::string messy =
+      "calendar c {\n  yearly 1st  tue after 1st   mon of nov \"Election Day\"\n"
+      "  yearly 2nd sun   before 12-25\n yearly fri after last thu of nov\n}\n";
+  const std::string expected =
+      "calendar c {\n  yearly 1st tue after 1st mon of nov \"Election Day\"\n"
+      "  yearly 2nd sun before 12-25\n  yearly fri after last thu of nov\n}\n";
+  expect_canonical(messy, expected);
+}
+
 BOOST_AUTO_TEST_CASE(observed_shifts_and_years_are_canonical) {
   // Shifts in weekday order, after the label; years before the rule, from first.
   const std::string messy =

@@ -122,8 +122,8 @@ BOOST_AUTO_TEST_CASE(compile_writes_a_format_1_bundle_and_explains) {
   BOOST_REQUIRE_EQUAL(r.exit_code, 0);
   const json j = json::parse(read_text(bundle));
   BOOST_TEST(j["format"] == 1);
-  BOOST_TEST(j["clinics"].size() == 6u);
-  BOOST_TEST(j["sources"].size() == 7u);
+  BOOST_TEST(j["clinics"].size() == 7u);
+  BOOST_TEST(j["sources"].size() == 8u);
   BOOST_TEST(j["sources"][0]["sha256"].get<std::string>().size() == 64u);
   BOOST_TEST(r.out.find("clinic smile-dental (after-hours-only, America/Toronto)\n  open?\n") !=
              std::string::npos);

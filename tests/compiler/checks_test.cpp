@@ -393,7 +393,7 @@ BOOST_AUTO_TEST_CASE(read_sources_walks_directories_for_policy_files) {
   BOOST_TEST(missing.io_errors.size() == 1u);
   const auto found = read_sources({CALLPOLICY_SOURCE_DIR "/examples"});
   BOOST_TEST(found.io_errors.empty());
-  BOOST_TEST(found.files.size() == 7u);
+  BOOST_TEST(found.files.size() == 8u);
   BOOST_TEST(std::is_sorted(found.files.begin(), found.files.end(),
                             [](const auto& a, const auto& b) { return a.path < b.path; }));
 }

@@ -354,4 +354,27 @@ BOOST_AUTO_TEST_CASE(observed_and_year_range_errors_point_at_the_text) {
   expect_single(clinic_with("  holidays { from 21 yearly 09-30 }"), codes::syntax, 3, 19);
   expect_single(clinic_with("  holidays { from 2021 2026-09-30 }"), codes::syntax, 3, 24);
   expect_single(clinic_with("  holidays { from 2030 until 2021 yearly 09-30 }"), codes::bad_date_range, 3, 30);
+  // 0000 would mean "no bound" in the compiled form.
+  expect_single(clinic_with("  holidays { from 0000 yearly 09-30 }"), codes::bad_date_range, 3, 19);
+  expect_single(clinic_with("  holidays { from 2021 until 1582 yearly 09-30 }"), codes::bad_date_range, 3, 30);
+}
+
+BOOST_AUTO_TEST_CASE(counted_weekday_errors_point_at_the_text) {
+  expect_single(clinic_with("  holidays { yearly 1st tue after 1st mon nov }"), codes::syntax, 3, 43);
+  expect_single(clinic_with("  holidays { yearly 2nd tue beside 05-25 }"), codes::syntax, 3, 29);
+  expect_single(clinic_with("  holidays { yearly 1st tue after 13-01 }"), codes::bad_date, 3, 35);
+  expect_single(clinic_with("  holidays { yearly last tue after 11-01 }"), codes::syntax, 3, 30);
+  expect_single(clinic_with("  holidays { yearly 1st tue after 9th mon of nov }"), codes::syntax, 3, 35);
+  const parsed p = parse(clinic_with("  holidays { yearly 1st tue after 1st mon of nov \"Election Day\"\n"
+                                     "    yearly 2nd sun before 12-25 }"));
+  BOOST_REQUIRE(p.sink.all().empty());
+  const auto& items = p.file.clinics.at(0).holidays->items;
+  BOOST_REQUIRE_EQUAL(items.size(), 2u);
+  BOOST_TEST(items[0].rule.nth == 1);
+  BOOST_TEST(items[0].rule.anchor_nth == 1);
+  BOOST_TEST(items[0].rule.anchor_weekday == 0);
+  BOOST_TEST(items[0].rule.month == 11);
+  BOOST_TEST(items[1].rule.nth == 2);
+  BOOST_TEST(items[1].rule.anchor_nth == 0);
+  BOOST_TEST(holiday_names_on({items[0].rule}, days_from_civil(2028, 11, 7)) == "Election Day");
 }

@@ -63,6 +63,16 @@ struct reference {
   const std::map<std::string, const ast::calendar*>& calendars;
   const cctz::time_zone& zone;
 
+  static std::optional<cctz::civil_day> nth_of_month(int year, int month, int nth, int weekday) {
+    std::vector<cctz::civil_day> matching;
+    for (cctz::civil_day d(year, month, 1); d.month() == month; d += 1) {
+      if (weekday_index(d) == weekday) matching.push_back(d);
+    }
+    if (nth == -1) return matching.back();
+    if (static_cast<std::size_t>(nth) > matching.size()) return std::nullopt;
+    return matching[static_cast<std::size_t>(nth - 1)];
+  }
+
   // A yearly or Easter rule's own day in `year`, found without the model's
   // arithmetic: by walking the days.
   static std::optional<cctz::civil_day> own_day(const ast::holiday_entry& e, int year) {
@@ -79,21 +89,23 @@ struct reference {
         return easter_of(year) + e.rule.offset;
       case ast::holiday_entry::kind::yearly_beside: {
         const int direction = e.rule.type == holiday_rule::kind::yearly_before ? -1 : 1;
-        const cctz::civil_day anchor(year, e.rule.month, e.rule.day);
-        if (anchor.month() != e.rule.month) return std::nullopt;
-        cctz::civil_day found = anchor + direction;
-        while (weekday_index(found) != e.rule.weekday) found += direction;
+        std::optional<cctz::civil_day> anchor;
+        if (e.rule.anchor_nth != 0) {
+          anchor = nth_of_month(year, e.rule.month, e.rule.anchor_nth, e.rule.anchor_weekday);
+        } else if (const cctz::civil_day d(year, e.rule.month, e.rule.day); d.month() == e.rule.month) {
+          anchor = d;
+        }
+        if (!anchor) return std::nullopt;
+        // Day by day from the anchor, counting the weekdays met.
+        cctz::civil_day found = *anchor;
+        for (int met = 0; met < std::max<int>(e.rule.nth, 1);) {
+          found += direction;
+          if (weekday_index(found) == e.rule.weekday) ++met;
+        }
         return found;
       }
-      case ast::holiday_entry::kind::yearly_nth: {
-        std::vector<cctz::civil_day> matching;
-        for (cctz::civil_day d(year, e.rule.month, 1); d.month() == e.rule.month; d += 1) {
-          if (weekday_index(d) == e.rule.weekday) matching.push_back(d);
-        }
-        if (e.rule.nth == -1) return matching.back();
-        if (static_cast<std::size_t>(e.rule.nth) > matching.size()) return std::nullopt;
-        return matching[static_cast<std::size_t>(e.rule.nth - 1)];
-      }
+      case ast::holiday_entry::kind::yearly_nth:
+        return nth_of_month(year, e.rule.month, e.rule.nth, e.rule.weekday);
       default:
         return std::nullopt;
     }
@@ -497,11 +509,17 @@ struct generator {
                                            " -200", " +200"};
         return std::string("easter") + offsets[pick(0, 6)];
       }
-      case 5:
-        // Anchors at the year's edges reach into the year before or after.
-        return fmt::format("yearly {} {} {:02}-{:02} \"beside\"", day_names[pick(0, 6)],
-                           chance(50) ? "before" : "after", pick(1, 12),
-                           chance(25) ? (chance(50) ? 1 : 28) : pick(1, 28));
+      case 5: {
+        // Anchors at the year's edges reach into the year before or after;
+        // a counted weekday reaches weeks away.
+        constexpr const char* counts[] = {"", "1st ", "2nd ", "3rd ", "4th ", "5th "};
+        constexpr const char* nth[] = {"1st", "2nd", "3rd", "4th", "5th", "last"};
+        const std::string anchor =
+            chance(40) ? fmt::format("{} {} of {}", nth[pick(0, 5)], day_names[pick(0, 6)], month_names[pick(0, 11)])
+                       : fmt::format("{:02}-{:02}", pick(1, 12), chance(25) ? (chance(50) ? 1 : 28) : pick(1, 28));
+        return fmt::format("yearly {}{} {} {} \"beside\"", chance(30) ? counts[pick(0, 5)] : "", day_names[pick(0, 6)],
+                           chance(50) ? "before" : "after", anchor);
+      }
       default:
         return "";
     }
@@ -724,9 +742,10 @@ BOOST_AUTO_TEST_CASE(the_compiled_tree_agrees_with_a_naive_reading_of_the_spec) 
           }
         }
         if (e.type == ast::holiday_entry::kind::yearly_beside) {
-          // The week on the rule's side of its anchor in 2027, and the anchor itself.
-          const day_number anchor = days_from_civil(2027, e.rule.month, std::min<unsigned>(e.rule.day, 28));
-          for (int k = -8; k <= 8; ++k) days.push_back(anchor + k);
+          // The weeks on the rule's side of its anchor in 2027, and the anchor itself.
+          const day_number anchor = days_from_civil(2027, e.rule.month, std::max<unsigned>(1, std::min<unsigned>(e.rule.day, 28)));
+          const int reach = 8 + 7 * std::max<int>(e.rule.nth, 1) + (e.rule.anchor_nth != 0 ? 31 : 0);
+          for (int k = -reach; k <= reach; ++k) days.push_back(anchor + k);
         }
         if (std::any_of(e.rule.observed.begin(), e.rule.observed.end(), [](std::int8_t x) { return x != 0; })) {
           // The days around each own day, where kept days and their collisions fall.

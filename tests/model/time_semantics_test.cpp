@@ -296,3 +296,55 @@ BOOST_AUTO_TEST_CASE(weekday_before_and_after_a_date) {
   BOOST_TEST(holiday_rule_holds(after, days_from_civil(2027, 11, 8)));
   BOOST_TEST(!holiday_rule_holds(after, days_from_civil(2027, 11, 1)));
 }
+
+// `1st tue after 1st mon of nov`, the US Election Day, is by law "the
+// Tuesday next after the first Monday in November": November 2 to 8. The
+// day after Thanksgiving (`fri after 4th thu of nov`) is November 23 to 29.
+// Each checked against that plain description, day by day over 2000-2100.
+BOOST_AUTO_TEST_CASE(counted_weekdays_and_weekday_anchors) {
+  holiday_rule election;
+  election.type = holiday_rule::kind::yearly_after;
+  election.nth = 1;
+  election.weekday = 1;
+  election.anchor_nth = 1;
+  election.anchor_weekday = 0;
+  election.month = 11;
+  holiday_rule after_thanksgiving;
+  after_thanksgiving.type = holiday_rule::kind::yearly_after;
+  after_thanksgiving.weekday = 4;
+  after_thanksgiving.anchor_nth = 4;
+  after_thanksgiving.anchor_weekday = 3;
+  after_thanksgiving.month = 11;
+  // The second Sunday strictly before Christmas, which can be in Advent's first week.
+  holiday_rule two_before;
+  two_before.type = holiday_rule::kind::yearly_before;
+  two_before.nth = 2;
+  two_before.weekday = 6;
+  two_before.month = 12;
+  two_before.day = 25;
+  for (day_number d = days_from_civil(2000, 1, 1); d <= days_from_civil(2100, 12, 31); ++d) {
+    const civil_date c = civil_from_days(d);
+    const int weekday = weekday_of(d);
+    const bool november = c.month == 11;
+    BOOST_TEST_REQUIRE(holiday_rule_holds(election, d) == (november && weekday == 1 && c.day >= 2 && c.day <= 8),
+                       format_date(d));
+    BOOST_TEST_REQUIRE(holiday_rule_holds(after_thanksgiving, d) ==
+                           (november && weekday == 4 && c.day >= 23 && c.day <= 29),
+                       format_date(d));
+    const day_number christmas = days_from_civil(c.year, 12, 25);
+    BOOST_TEST_REQUIRE(holiday_rule_holds(two_before, d) == (weekday == 6 && christmas - d > 7 && christmas - d <= 14),
+                       format_date(d));
+  }
+  BOOST_TEST(expand_holidays({election}, 2024, 2026) ==
+                 (std::vector<day_number>{days_from_civil(2024, 11, 5), days_from_civil(2025, 11, 4),
+                                          days_from_civil(2026, 11, 3)}),
+             boost::test_tools::per_element());
+  // A fifth weekday the month lacks gives no anchor, and no day, that year.
+  holiday_rule fifth = election;
+  fifth.anchor_nth = 5;
+  fifth.anchor_weekday = 0;
+  fifth.month = 2;
+  BOOST_TEST(expand_holidays({fifth}, 2027, 2027).empty());  // February 2027 has four Mondays
+  BOOST_TEST(expand_holidays({fifth}, 2016, 2016) == (std::vector<day_number>{days_from_civil(2016, 3, 1)}),
+             boost::test_tools::per_element());  // 2016-02-29 was its fifth Monday
+}

@@ -45,7 +45,7 @@ BOOST_FIXTURE_TEST_CASE(operational_endpoints, serve_fixture) {
   BOOST_TEST(status.status == 200);
   const json s = json::parse(status.body);
   BOOST_TEST(s["loaded"] == true);
-  BOOST_TEST(s["clinics"].size() == 6u);
+  BOOST_TEST(s["clinics"].size() == 7u);
   BOOST_TEST(s["last_reload"]["ok"] == true);
   server.post("/twilio/voice", call(call_sid(1), "+14165551234"), token);
   const auto metrics = http_request(server.admin_port(), "GET", "/metrics");
