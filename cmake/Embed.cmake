@@ -7,7 +7,7 @@ function(callpolicy_embed target namespace function file)
     OUTPUT ${output}
     COMMAND ${CMAKE_COMMAND} -DINPUT=${file} -DOUTPUT=${output} -DNAMESPACE=${namespace} -DFUNCTION=${function}
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
-    DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
+    DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake ${PROJECT_SOURCE_DIR}/cmake/embed_bytes.cmake
     COMMENT "Embedding ${file}"
     VERBATIM)
   target_sources(${target} PRIVATE ${output})
@@ -26,7 +26,7 @@ function(callpolicy_embed_directory target namespace function directory extensio
     OUTPUT ${output}
     COMMAND ${CMAKE_COMMAND} "-DINPUTS=${joined}" -DOUTPUT=${output} -DNAMESPACE=${namespace} -DFUNCTION=${function}
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_directory.cmake
-    DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/embed_directory.cmake
+    DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/embed_directory.cmake ${PROJECT_SOURCE_DIR}/cmake/embed_bytes.cmake
     COMMENT "Embedding ${directory}"
     VERBATIM)
   target_sources(${target} PRIVATE ${output})

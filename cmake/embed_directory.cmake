@@ -5,16 +5,13 @@
 # in the order given. Used through callpolicy_embed_directory() in
 # Embed.cmake for a folder of data files that ship inside the binary (the
 # built-in calendars).
+include(${CMAKE_CURRENT_LIST_DIR}/embed_bytes.cmake)
 string(REPLACE "|" ";" inputs "${INPUTS}")
 set(arrays "")
 set(entries "")
 set(index 0)
 foreach(input ${inputs})
-  file(READ "${input}" hex HEX)
-  string(LENGTH "${hex}" hex_length)
-  math(EXPR size "${hex_length} / 2")
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-  string(REPLACE "'\\x0a'," "'\\x0a',\n    " bytes "${bytes}")
+  callpolicy_embed_bytes("${input}" bytes size)
   get_filename_component(name "${input}" NAME_WE)
   string(APPEND arrays "// ${name}\nconstexpr char file_${index}[] = {\n    ${bytes}'\\0'};\n")
   string(APPEND entries "    {\"${name}\", {file_${index}, ${size}}},\n")
