@@ -67,7 +67,8 @@ std::string holiday_head(const ast::holiday_entry& e) {
       break;
     }
     case ast::holiday_entry::kind::easter:
-      head = e.rule.offset == 0 ? std::string("easter") : fmt::format("easter {:+}", e.rule.offset);
+      head = e.rule.orthodox ? "orthodox-easter" : "easter";
+      if (e.rule.offset != 0) head += fmt::format(" {:+}", e.rule.offset);
       break;
     case ast::holiday_entry::kind::yearly_nth:
       head = fmt::format("yearly {} {} of {}", ordinal_word(e.rule.nth), weekday_name(e.rule.weekday),

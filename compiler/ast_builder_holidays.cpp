@@ -99,6 +99,7 @@ bool ast_builder::build_holiday_rule(const node& e, ast::holiday_entry& h) {
   } else if (e.is_type<g::holiday_easter>()) {
     h.type = ast::holiday_entry::kind::easter;
     h.rule.type = holiday_rule::kind::easter;
+    h.rule.orthodox = child_of<g::easter_orthodox>(e) != nullptr;
     if (const node* o = child_of<g::easter_offset>(e)) {
       const std::string text = o->string();
       const std::string digits = text.substr(1);

@@ -58,7 +58,7 @@ CALLPOLICY_ERROR(day_range, "expected days like mon-fri or sat after ','");
 CALLPOLICY_ERROR(window, "expected a window like 09:00-17:00 after ','");
 CALLPOLICY_ERROR(day_set, "expected days like mon-fri, sat, daily, weekdays or weekends");
 CALLPOLICY_ERROR(hours_line, "expected days and windows like 'mon-fri 09:00-17:00'");
-CALLPOLICY_ERROR(holiday_entry, "expected a holiday: a date, a date range, 'yearly', 'easter' or 'use'");
+CALLPOLICY_ERROR(holiday_entry, "expected a holiday: a date, a date range, 'yearly', 'easter', 'orthodox-easter' or 'use'");
 CALLPOLICY_ERROR(yearly_spec, "expected MM-DD, a weekday like '1st mon of sep' or 'mon before 05-25' after 'yearly'");
 CALLPOLICY_ERROR(beside_relation, "expected 'before' or 'after' and a day of the year, as in 'mon before 05-25'");
 CALLPOLICY_ERROR(observed_shift, "expected a shift like 'sat -> fri' or 'sun -> mon' after 'observed'");
@@ -66,7 +66,7 @@ CALLPOLICY_ERROR(observed_arrow, "expected '->' and the weekday the holiday is k
 CALLPOLICY_ERROR(observed_target, "expected the weekday the holiday is kept on (mon, tue, wed, thu, fri, sat, sun)");
 CALLPOLICY_ERROR(holiday_from_year, "expected a year like 2021 after 'from'");
 CALLPOLICY_ERROR(holiday_until_year, "expected a year like 2030 after 'until'");
-CALLPOLICY_ERROR(ranged_rule, "expected a 'yearly' or 'easter' holiday after the years, as in 'from 2021 yearly 09-30'");
+CALLPOLICY_ERROR(ranged_rule, "expected a 'yearly', 'easter' or 'orthodox-easter' holiday after the years, as in 'from 2021 yearly 09-30'");
 CALLPOLICY_ERROR(beside_anchor, "expected a day of the year like 05-25 or a weekday like '1st mon of nov' after 'before' or 'after'");
 CALLPOLICY_ERROR(nth_weekday_day, "expected a day (mon, tue, wed, thu, fri, sat, sun)");
 CALLPOLICY_ERROR(of_keyword, "expected 'of'");
@@ -145,7 +145,7 @@ CALLPOLICY_WORDS(clinic_item, "name", "timezone", "language", "voice", "numbers"
                  "overflow", "schedule", "mode", "fallback", "route", "ai", "forward", "menu", "region", "voicemail",
                  "busy", "unreachable", "transfer", "callback", "lines", "notify");
 CALLPOLICY_WORDS(numbers_item, "ported", "forwarded", "sip");
-CALLPOLICY_WORDS(holiday_entry, "use", "yearly", "easter", "from", "until");
+CALLPOLICY_WORDS(holiday_entry, "use", "yearly", "easter", "orthodox-easter", "from", "until");
 CALLPOLICY_WORDS(mode_name, "always", "after-hours-only", "overflow-only", "scheduled", "disabled");
 CALLPOLICY_WORDS(action_name, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");
 CALLPOLICY_WORDS(rule_action, "ai", "voicemail", "forward", "busy", "menu", "callback", "fallback");

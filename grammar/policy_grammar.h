@@ -236,8 +236,9 @@ struct holiday_yearly
 struct holiday_dated : seq<date_or_range, opt<sp, holiday_label>> {};
 // `easter -2 "Good Friday"`: days from Western Easter Sunday.
 struct easter_offset : seq<one<'+', '-'>, plus<digit>, not_at<word_char>> {};
-struct holiday_easter
-    : seq<CALLPOLICY_WORD("easter"), opt<sp, easter_offset>, opt<sp, holiday_label>, opt<sp, holiday_observed>> {};
+struct easter_orthodox : CALLPOLICY_WORD("orthodox-easter") {};
+struct holiday_easter : seq<sor<CALLPOLICY_WORD("easter"), easter_orthodox>, opt<sp, easter_offset>, opt<sp, holiday_label>,
+                            opt<sp, holiday_observed>> {};
 // `from 2021 until 2030 yearly 09-30 "…"`: the years a rule holds in.
 struct holiday_year : seq<digit, digit, digit, digit, not_at<word_char>> {};
 struct holiday_from_year : holiday_year {};

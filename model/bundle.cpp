@@ -47,7 +47,7 @@ json holiday_json(const holiday_rule& h) {
       j["yearly_nth"] = {{"nth", h.nth}, {"weekday", weekday_name(h.weekday)}, {"month", h.month}};
       break;
     case holiday_rule::kind::easter:
-      j["easter"] = h.offset;
+      j[h.orthodox ? "orthodox_easter" : "easter"] = h.offset;
       break;
     case holiday_rule::kind::yearly_before:
     case holiday_rule::kind::yearly_after:

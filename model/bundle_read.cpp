@@ -147,11 +147,13 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       if (!wd) fail(np + "/weekday", "expected a day like mon");
       r.weekday = static_cast<std::uint8_t>(*wd);
       r.month = number<std::uint8_t>(at(n, np, "month"), np + "/month");
-    } else if (h.contains("easter")) {
+    } else if (h.contains("easter") || h.contains("orthodox_easter")) {
       r.type = holiday_rule::kind::easter;
-      r.offset = number<std::int16_t>(h["easter"], p + "/easter");
+      r.orthodox = !h.contains("easter");
+      const std::string key = r.orthodox ? "orthodox_easter" : "easter";
+      r.offset = number<std::int16_t>(h[key], p + "/" + key);
       if (r.offset < -max_easter_offset || r.offset > max_easter_offset) {
-        fail(p + "/easter", fmt::format("expected days from Easter within {} either way", max_easter_offset));
+        fail(p + "/" + key, fmt::format("expected days from Easter within {} either way", max_easter_offset));
       }
     } else if (h.contains("yearly_before") || h.contains("yearly_after")) {
       const bool before = h.contains("yearly_before");
@@ -179,7 +181,7 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
         std::tie(r.month, r.day) = day_of_year(at(b, bp, "date"), bp + "/date");
       }
     } else {
-      fail(p, "expected 'dates', 'yearly', 'yearly_nth', 'yearly_before', 'yearly_after' or 'easter'");
+      fail(p, "expected 'dates', 'yearly', 'yearly_nth', 'yearly_before', 'yearly_after', 'easter' or 'orthodox_easter'");
     }
     if (h.contains("from")) r.from_year = number<std::int16_t>(h["from"], p + "/from");
     if (h.contains("until")) r.until_year = number<std::int16_t>(h["until"], p + "/until");

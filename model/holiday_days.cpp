@@ -82,6 +82,7 @@ yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
       break;
     case holiday_rule::kind::easter:
       y.easter = true;
+      y.orthodox = rule.orthodox;
       y.offset = rule.offset;
       break;
     case holiday_rule::kind::yearly_before:
@@ -103,7 +104,7 @@ yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
 
 std::optional<day_number> yearly_holiday_day(const yearly_holiday& y, int year) {
   if (!y.in_year(year)) return std::nullopt;
-  if (y.easter) return western_easter(year) + y.offset;
+  if (y.easter) return (y.orthodox ? orthodox_easter(year) : western_easter(year)) + y.offset;
   if (y.beside != 0) {
     std::optional<day_number> anchor;
     if (y.anchor_nth != 0) {
@@ -127,8 +128,13 @@ bool yearly_holiday_holds(const yearly_holiday& y, const civil_date& c, day_numb
   if (y.easter) {
     // Easter falls from March 22 to April 25: only a day that far from one
     // can be its offset, and only that year's Easter is worth computing.
+    // Orthodox Easter, on the Julian calendar, is as many days later as
+    // that century's gap: no season to rule out cheaply, but no year's
+    // Easter but its own.
     const civil_date e = civil_from_days(date - y.offset);
-    if (e.month < 3 || e.month > 4 || (e.month == 3 && e.day < 22) || (e.month == 4 && e.day > 25)) return false;
+    if (!y.orthodox && (e.month < 3 || e.month > 4 || (e.month == 3 && e.day < 22) || (e.month == 4 && e.day > 25))) {
+      return false;
+    }
     return yearly_holiday_day(y, e.year) == date;
   }
   if (y.beside != 0) {
@@ -164,8 +170,9 @@ bool observed_on(const std::vector<yearly_holiday>& set, day_number date, std::s
     // month, or Easter's season, rules it out before any date arithmetic.
     int first_year = c.year, last_year = c.year;
     if (y.easter) {
-      const civil_date before_offset = civil_from_days(date - y.offset);  // Easter is March 22 to April 25
-      if (before_offset.month < 3 || before_offset.month > 5) continue;
+      // Western Easter is March 22 to April 25; Orthodox, by 9999, as late as July.
+      const civil_date before_offset = civil_from_days(date - y.offset);
+      if (before_offset.month < 3 || before_offset.month > (y.orthodox ? 7 : 5)) continue;
       first_year = last_year = before_offset.year;
     } else {
       const int apart = std::abs(static_cast<int>(c.month) - static_cast<int>(y.month));

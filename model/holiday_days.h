@@ -21,6 +21,7 @@ struct yearly_holiday {
   std::int8_t nth = 0;      // 1..5, or -1 for `last`; beside an anchor, which such day (0: the nearest)
   std::uint8_t weekday = 0; // Monday = 0
   bool easter = false;      // `offset` days from Western Easter; month and day unused
+  bool orthodox = false;    // from Orthodox Easter instead
   std::int16_t offset = 0;
   std::int8_t beside = 0;   // -1 `weekday before ANCHOR`, +1 `after`; 0 neither
   std::int8_t anchor_nth = 0;       // as holiday_rule's: the anchor is an nth weekday of `month`

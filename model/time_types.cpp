@@ -43,6 +43,16 @@ day_number western_easter(int year) {
   return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 
+day_number orthodox_easter(int year) {
+  const int a = year % 4, b = year % 7, c = year % 19, d = (19 * c + 15) % 30, e = (2 * a + 4 * b - d + 34) % 7;
+  const int month = (d + e + 114) / 31, day = (d + e + 114) % 31 + 1;
+  // March to May of the Julian calendar is this many days behind the
+  // Gregorian: a day for each century year the Julian counts as leap and
+  // the Gregorian does not, since the calendars agreed in the 3rd century.
+  const int gap = year / 100 - year / 400 - 2;
+  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) + gap;
+}
+
 day_number weekday_beside(day_number anchor, int weekday, int direction) {
   int gap = direction < 0 ? (weekday_of(anchor) - weekday + 7) % 7 : (weekday - weekday_of(anchor) + 7) % 7;
   if (gap == 0) gap = 7;

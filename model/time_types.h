@@ -66,6 +66,7 @@ struct holiday_rule {
   // `observed sat -> fri, sun -> mon`: by weekday (Monday = 0), the days a
   // holiday falling on it is kept later (+) or earlier (-); 0: on the day.
   std::array<std::int8_t, 7> observed{};
+  bool orthodox = false;            // easter: Orthodox Easter (`orthodox-easter -2`), not Western
   std::int8_t anchor_nth = 0;       // yearly_before/after: 1..5, or -1 for `last`; 0: month-day
   std::uint8_t anchor_weekday = 0;  // with anchor_nth: Monday = 0
   friend bool operator==(const holiday_rule&, const holiday_rule&) = default;
@@ -100,6 +101,10 @@ int weekday_of(day_number d);  // Monday = 0
 // Western (Gregorian) Easter Sunday of `year`, by the anonymous Gregorian
 // computus (Meeus, "Astronomical Algorithms", ch. 8).
 day_number western_easter(int year);
+// Orthodox Easter Sunday of `year` as a Gregorian date: the Julian computus
+// (Meeus, ch. 8) on the Julian calendar, moved by that century's gap
+// between the two calendars (13 days from 1900 to 2099).
+day_number orthodox_easter(int year);
 // The `weekday` nearest to `anchor` strictly before it (direction -1) or
 // strictly after it (+1).
 day_number weekday_beside(day_number anchor, int weekday, int direction);

@@ -182,6 +182,11 @@ BOOST_AUTO_TEST_CASE(counted_weekdays_and_weekday_anchors_round_trip) {
   expect_canonical(messy, expected);
 }
 
+BOOST_AUTO_TEST_CASE(orthodox_easter_round_trips) {
+  expect_canonical("calendar c {\n  orthodox-easter   -2 \"Good Friday\"\n orthodox-easter\n}\n",
+                   "calendar c {\n  orthodox-easter -2 \"Good Friday\"\n  orthodox-easter\n}\n");
+}
+
 BOOST_AUTO_TEST_CASE(observed_shifts_and_years_are_canonical) {
   // Shifts in weekday order, after the label; years before the rule, from first.
   const std::string messy =

@@ -297,6 +297,34 @@ BOOST_AUTO_TEST_CASE(weekday_before_and_after_a_date) {
   BOOST_TEST(!holiday_rule_holds(after, days_from_civil(2027, 11, 1)));
 }
 
+// Orthodox Easter as the Eastern churches published it, and the Julian
+// computus checked by Gauss's method on the Julian calendar for every year.
+BOOST_AUTO_TEST_CASE(orthodox_easter_dates) {
+  const std::vector<std::array<int, 3>> published{{2020, 4, 19}, {2021, 5, 2},  {2022, 4, 24}, {2023, 4, 16},
+                                                  {2024, 5, 5},  {2025, 4, 20}, {2026, 4, 12}, {2027, 5, 2},
+                                                  {2028, 4, 16}};
+  for (const auto& [y, m, d] : published) {
+    BOOST_TEST(orthodox_easter(y) == days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)), y);
+  }
+  for (int year = 1583; year <= 9999; ++year) {
+    const int a = year % 19, b = year % 4, c = year % 7, d = (19 * a + 15) % 30, e = (2 * b + 4 * c + 6 * d + 6) % 7;
+    // March 22 + d + e of the Julian calendar, through its Julian day number.
+    const int julian_march_day = 22 + d + e;
+    // (The Julian calendar's day number formula for March, which counts the
+    // year from March so that a day past the 31st runs into April.)
+    const long y = year + 4800;
+    const long jdn = julian_march_day + 365 * y + y / 4 - 32083;
+    BOOST_TEST_REQUIRE(orthodox_easter(year) == static_cast<day_number>(jdn - 2440588), year);
+    BOOST_TEST_REQUIRE(weekday_of(orthodox_easter(year)) == 6, year);
+  }
+  holiday_rule good_friday;
+  good_friday.type = holiday_rule::kind::easter;
+  good_friday.orthodox = true;
+  good_friday.offset = -2;
+  BOOST_TEST(holiday_rule_holds(good_friday, days_from_civil(2027, 4, 30)));
+  BOOST_TEST(!holiday_rule_holds(good_friday, days_from_civil(2027, 3, 26)));  // the Western one
+}
+
 // `1st tue after 1st mon of nov`, the US Election Day, is by law "the
 // Tuesday next after the first Monday in November": November 2 to 8. The
 // day after Thanksgiving (`fri after 4th thu of nov`) is November 23 to 29.
