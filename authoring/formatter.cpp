@@ -78,6 +78,7 @@ std::string holiday_head(const ast::holiday_entry& e) {
   std::string years;
   if (e.rule.from_year != 0) years += fmt::format("from {} ", e.rule.from_year);
   if (e.rule.until_year != 0) years += fmt::format("until {} ", e.rule.until_year);
+  if (e.rule.every_years != 0) years += fmt::format("every {} years ", e.rule.every_years);
   return years + head;
 }
 

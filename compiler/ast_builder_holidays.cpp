@@ -57,6 +57,18 @@ bool ast_builder::build_holiday_years(const node& n, holiday_rule& rule) {
     report<messages::years_end_before_start>(sink_, where(*until), from->string(), until->string());
     return false;
   }
+  if (const node* every = child_of<g::holiday_every_count>(n)) {
+    const std::string count = every->string();
+    if (count.size() > 3 || std::stoi(count) < 2 || std::stoi(count) > 100) {
+      report<messages::every_years_out_of_range>(sink_, where(*every), count);
+      return false;
+    }
+    if (!from) {
+      report<messages::every_years_without_start>(sink_, where(*every), count);
+      return false;
+    }
+    rule.every_years = static_cast<std::uint8_t>(std::stoi(count));
+  }
   return true;
 }
 

@@ -44,6 +44,8 @@ struct diagnostic_message {
   X(observed_day_twice, bad_date, "'{}' is shifted twice in one 'observed'", "", "") \
   X(years_end_before_start, bad_date_range, "'from {} until {}' ends before it starts", "", "") \
   X(year_before_gregorian, bad_date_range, "'{}' is before 1583, the first whole year of the Gregorian calendar", "", "") \
+  X(every_years_without_start, bad_date_range, "'every {0} years' counts from a year", "write the first one: 'from 2024 every {0} years'", "") \
+  X(every_years_out_of_range, bad_date_range, "'every {} years' repeats every 2 to 100 years", "", "") \
   X(not_e164, bad_number, "'{}' is not an E.164 number: '+' then 8 to 15 digits, the first not 0", "", "") \
   X(empty_window, bad_window, "window '{}' is empty: its start and end are the same", \
     "for a whole day write 00:00-24:00", "") \

@@ -158,7 +158,7 @@ using selector = pegtl::parse_tree::selector<
         g::days_weekends, g::action_name, g::via_name, g::mode_name, g::date_time,
         g::date_time_time, g::time_seconds, g::utc_designator, g::utc_offset, g::step_action,
         g::unanswered_item, g::unavailable_item, g::capacity_item, g::caller_id_item, g::screen_item, g::menu_block, g::menu_key_item, g::menu_key_value,
-        g::menu_timeout_item, g::callback_block, g::confirm_item, g::cond_wait, g::lines_item, g::test_mean_call, g::callback_otherwise_item, g::notify_block, g::notify_url_item, g::holiday_easter, g::easter_orthodox, g::easter_offset, g::holiday_observed, g::observed_shift, g::observed_day, g::observed_target, g::holiday_years, g::holiday_from_year, g::holiday_until_year, g::region_item, g::national_number, g::test_digits, g::digits_value,
+        g::menu_timeout_item, g::callback_block, g::confirm_item, g::cond_wait, g::lines_item, g::test_mean_call, g::callback_otherwise_item, g::notify_block, g::notify_url_item, g::holiday_easter, g::easter_orthodox, g::easter_offset, g::holiday_observed, g::observed_shift, g::observed_day, g::observed_target, g::holiday_years, g::holiday_from_year, g::holiday_until_year, g::holiday_every_count, g::region_item, g::national_number, g::test_digits, g::digits_value,
         g::test_dial, g::test_ai, g::dial_status, g::transfer_block, g::cond_to, g::test_transfer>>;
 
 

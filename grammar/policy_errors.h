@@ -66,6 +66,8 @@ CALLPOLICY_ERROR(observed_arrow, "expected '->' and the weekday the holiday is k
 CALLPOLICY_ERROR(observed_target, "expected the weekday the holiday is kept on (mon, tue, wed, thu, fri, sat, sun)");
 CALLPOLICY_ERROR(holiday_from_year, "expected a year like 2021 after 'from'");
 CALLPOLICY_ERROR(holiday_until_year, "expected a year like 2030 after 'until'");
+CALLPOLICY_ERROR(holiday_every_count, "expected a number of years after 'every', as in 'every 4 years'");
+CALLPOLICY_ERROR(years_keyword, "expected 'years' after the count, as in 'every 4 years'");
 CALLPOLICY_ERROR(ranged_rule, "expected a 'yearly', 'easter' or 'orthodox-easter' holiday after the years, as in 'from 2021 yearly 09-30'");
 CALLPOLICY_ERROR(beside_anchor, "expected a day of the year like 05-25 or a weekday like '1st mon of nov' after 'before' or 'after'");
 CALLPOLICY_ERROR(nth_weekday_day, "expected a day (mon, tue, wed, thu, fri, sat, sun)");

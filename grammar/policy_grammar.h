@@ -245,8 +245,14 @@ struct holiday_from_year : holiday_year {};
 struct holiday_until_year : holiday_year {};
 struct holiday_from : seq<CALLPOLICY_WORD("from"), sp, need<holiday_from_year>> {};
 struct holiday_until : seq<CALLPOLICY_WORD("until"), sp, need<holiday_until_year>> {};
+// `from 2024 every 4 years`: every that many years, counted from `from`.
+struct holiday_every_count : integer {};
+struct years_keyword : CALLPOLICY_WORD("years") {};
+struct holiday_every : seq<CALLPOLICY_WORD("every"), sp, need<holiday_every_count>, sp, need<years_keyword>> {};
 struct ranged_rule : sor<holiday_yearly, holiday_easter> {};
-struct holiday_years : seq<sor<seq<holiday_from, opt<sp, holiday_until>>, holiday_until>, sp, need<ranged_rule>> {};
+struct holiday_years : seq<sor<seq<holiday_from, opt<sp, holiday_until>, opt<sp, holiday_every>>,
+                               seq<holiday_until, opt<sp, holiday_every>>, holiday_every>,
+                           sp, need<ranged_rule>> {};
 struct holiday_entry : sor<holiday_use, holiday_years, holiday_yearly, holiday_easter, holiday_dated> {};
 struct holidays_close : one<'}'> {};
 struct holidays_block : seq<CALLPOLICY_WORD("holidays"), sp, at<need<open_brace>>,

@@ -186,6 +186,10 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
     if (h.contains("from")) r.from_year = number<std::int16_t>(h["from"], p + "/from");
     if (h.contains("until")) r.until_year = number<std::int16_t>(h["until"], p + "/until");
     if (r.from_year != 0 && r.until_year != 0 && r.until_year < r.from_year) fail(p + "/until", "expected a year not before 'from'");
+    if (h.contains("every_years")) {
+      r.every_years = number<std::uint8_t>(h["every_years"], p + "/every_years");
+      if (r.every_years < 2 || r.from_year == 0) fail(p + "/every_years", "expected 2 or more years, counted from 'from'");
+    }
     if (h.contains("observed")) read_observed(h["observed"], p + "/observed", r);
     out.push_back(std::move(r));
   }

@@ -81,7 +81,7 @@ class diagnostic_sink {
   X(bad_number, "E004", error, "a number that is not E.164") \
   X(bad_window, "E005", error, "an empty window") \
   X(bad_duration, "E006", error, "a zero or over-long duration") \
-  X(bad_date_range, "E007", error, "a date range, or a holiday's `from … until …`, that ends before it starts or before 1583") \
+  X(bad_date_range, "E007", error, "a date range, or a holiday's `from … until … every …`, that ends before it starts or before 1583, or repeats without a first year") \
   X(bad_string, "E008", error, "an unknown string escape or invalid UTF-8") \
   X(special_range_too_long, "E009", error, "a `special` range of more than 366 days (special days are planned one by one; a longer closure is a holiday range)") \
   /* Structure of a file (parser). */ \

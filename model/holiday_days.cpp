@@ -98,6 +98,7 @@ yearly_holiday yearly_holiday_of(const holiday_rule& rule) {
   }
   y.from_year = rule.from_year;
   y.until_year = rule.until_year;
+  y.every_years = rule.every_years;
   y.observed = rule.observed;
   return y;
 }

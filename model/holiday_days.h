@@ -28,9 +28,11 @@ struct yearly_holiday {
   std::uint8_t anchor_weekday = 0;
   std::int16_t from_year = 0;  // 0: unbounded
   std::int16_t until_year = 0;
+  std::uint8_t every_years = 0;  // as holiday_rule's
   std::array<std::int8_t, 7> observed{};  // as holiday_rule::observed
   bool in_year(int year) const {
-    return (from_year == 0 || year >= from_year) && (until_year == 0 || year <= until_year);
+    return (from_year == 0 || year >= from_year) && (until_year == 0 || year <= until_year) &&
+           (every_years == 0 || (year - from_year) % every_years == 0);
   }
   bool has_observed() const;
 };

@@ -63,6 +63,9 @@ struct holiday_rule {
   // The years a yearly or Easter rule holds in (`from 2021 until 2030`); 0: unbounded.
   std::int16_t from_year = 0;
   std::int16_t until_year = 0;
+  // `from 2024 every 4 years`: the rule holds every that many years counted
+  // from `from_year`; 0: every year.
+  std::uint8_t every_years = 0;
   // `observed sat -> fri, sun -> mon`: by weekday (Monday = 0), the days a
   // holiday falling on it is kept later (+) or earlier (-); 0: on the day.
   std::array<std::int8_t, 7> observed{};

@@ -357,6 +357,32 @@ BOOST_AUTO_TEST_CASE(observed_and_year_range_errors_point_at_the_text) {
   // 0000 would mean "no bound" in the compiled form.
   expect_single(clinic_with("  holidays { from 0000 yearly 09-30 }"), codes::bad_date_range, 3, 19);
   expect_single(clinic_with("  holidays { from 2021 until 1582 yearly 09-30 }"), codes::bad_date_range, 3, 30);
+  expect_single(clinic_with("  holidays { every 2 years yearly 09-30 }"), codes::bad_date_range, 3, 20);
+  expect_single(clinic_with("  holidays { from 2020 every 1 years yearly 09-30 }"), codes::bad_date_range, 3, 30);
+  expect_single(clinic_with("  holidays { from 2020 every 101 years yearly 09-30 }"), codes::bad_date_range, 3, 30);
+  expect_single(clinic_with("  holidays { from 2020 every years yearly 09-30 }"), codes::syntax, 3, 30);
+  expect_single(clinic_with("  holidays { from 2020 every 2 yearly 09-30 }"), codes::syntax, 3, 32);
+}
+
+// `from 2000 every 2 years`: even years only, counted from `from`, with or
+// without `until`, and the kept day follows its own day's year.
+BOOST_AUTO_TEST_CASE(every_n_years_counts_from_the_first_year) {
+  const parsed p = parse(clinic_with(R"(  holidays {
+    from 2000 every 2 years yearly 1st tue after 1st mon of nov "Election Day"
+    from 2025 until 2033 every 4 years yearly 01-20 "Inauguration Day" observed sun -> mon
+  })"));
+  for (const auto& d : p.sink.all()) BOOST_TEST_MESSAGE(d.where.line << ":" << d.where.column << " " << d.message);
+  BOOST_REQUIRE(p.sink.all().empty());
+  std::vector<holiday_rule> rules;
+  for (const auto& e : p.file.clinics.at(0).holidays->items) rules.push_back(e.rule);
+  std::vector<std::string> listed;
+  for (day_number d : expand_holidays(rules, 1998, 2040)) listed.push_back(format_date(d));
+  const std::vector<std::string> expected{
+      "2000-11-07", "2002-11-05", "2004-11-02", "2006-11-07", "2008-11-04", "2010-11-02", "2012-11-06",
+      "2014-11-04", "2016-11-08", "2018-11-06", "2020-11-03", "2022-11-08", "2024-11-05", "2025-01-20",
+      "2026-11-03", "2028-11-07", "2029-01-20", "2030-11-05", "2032-11-02", "2033-01-20", "2034-11-07",
+      "2036-11-04", "2038-11-02", "2040-11-06"};
+  BOOST_TEST(listed == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(counted_weekday_errors_point_at_the_text) {

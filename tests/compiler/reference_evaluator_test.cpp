@@ -79,6 +79,9 @@ struct reference {
     if ((e.rule.from_year != 0 && year < e.rule.from_year) || (e.rule.until_year != 0 && year > e.rule.until_year)) {
       return std::nullopt;
     }
+    for (int y = e.rule.from_year; e.rule.every_years != 0 && y != year; y += e.rule.every_years) {
+      if (y > year) return std::nullopt;  // not a year the rule repeats in
+    }
     switch (e.type) {
       case ast::holiday_entry::kind::yearly_date: {
         const cctz::civil_day d(year, e.rule.month, e.rule.day);
@@ -460,13 +463,15 @@ struct generator {
     return fmt::format("{:04}-{:02}-{:02}..{:04}-{:02}-{:02}", year, month, day, year, month,
                        day + pick(1, 8));
   }
-  // `from 2026 `, `until 2027 `, both, or nothing, before a yearly or Easter rule.
+  // `from 2026 `, `until 2027 `, both, `from 2025 every 2 years `, or
+  // nothing, before a yearly or Easter rule.
   std::string years_text() {
     if (!chance(25)) return "";
     const int from = pick(2025, 2028);
-    switch (pick(0, 2)) {
+    switch (pick(0, 3)) {
       case 0: return fmt::format("from {} ", from);
       case 1: return fmt::format("until {} ", from);
+      case 2: return fmt::format("from {} every {} years ", pick(2018, 2027), pick(2, 3));
       default: return fmt::format("from {} until {} ", from, from + pick(0, 2));
     }
   }

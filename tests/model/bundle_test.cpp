@@ -61,7 +61,9 @@ BOOST_AUTO_TEST_CASE(a_holiday_the_compiler_would_refuse_is_refused) {
            {R"("sun": "mon")", R"("sunday": "mon")"},
            {R"("sun": "mon")", R"("sun": 1)"},
            {R"("from": 2023)", R"("from": 2023, "until": 2022)"},
-           {R"("from": 2023)", R"("from": "2023")"}}) {
+           {R"("from": 2023)", R"("from": "2023")"},
+           {R"("from": 2023)", R"("from": 2023, "every_years": 1)"},
+           {R"("from": 2023)", R"("every_years": 2)"}}) {
     const bundle_read_result r = with(from, to);
     BOOST_TEST_INFO(to);
     BOOST_TEST(!r.set);
