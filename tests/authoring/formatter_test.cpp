@@ -184,7 +184,7 @@ BOOST_AUTO_TEST_CASE(counted_weekdays_and_weekday_anchors_round_trip) {
 
 BOOST_AUTO_TEST_CASE(every_n_years_round_trips) {
   expect_canonical("calendar c {\n  from 2000   every  2 years yearly 11-03 \"A\"\n from 2025 until 2033 every 4 years easter\n}\n",
-                   "calendar c {\n  from 2000 every 2 years yearly 11-03 \"A\"\n  from 2025 until 2033 every 4 years easter\n}\n");
+                   "calendar c {\n  from 2000 every 2 years yearly 11-03      \"A\"\n  from 2025 until 2033 every 4 years easter\n}\n");
 }
 
 BOOST_AUTO_TEST_CASE(orthodox_easter_round_trips) {
