@@ -80,6 +80,38 @@ BOOST_AUTO_TEST_CASE(show_gives_british_columbias_2027_as_the_province_lists_it)
   BOOST_TEST(dates_and_names(moved.out).size() == 11u);  // Good Friday 2018 to New Year's Day 2019 between
 }
 
+// Every state and the District has its calendar, and a few days that only a
+// state keeps: Massachusetts' Patriots' Day, California's César Chávez Day
+// (Wednesday 2027-03-31, and the Monday after when it is a Sunday), Virginia's Election
+// Day in even years only, and the District's Inauguration Day every fourth year.
+BOOST_AUTO_TEST_CASE(the_states_and_the_district_have_their_own_days) {
+  const json all = json::parse(run_callpolicy({"calendars", "--format", "json"}).out);
+  int states = 0;
+  for (const json& c : all) states += c["id"].get<std::string>().starts_with("us-") ? 1 : 0;
+  BOOST_TEST(states == 51);
+  const auto days = [](const std::string& id, const std::string& from, const std::string& to) {
+    return dates_and_names(run_callpolicy({"calendars", "show", id, "--from", from, "--to", to, "--format", "json"}).out);
+  };
+  BOOST_TEST(days("us-ma", "2027-04-01", "2027-04-30") == std::vector<std::string>{"2027-04-19 Patriots' Day"},
+             boost::test_tools::per_element());
+  BOOST_TEST(days("us-ca", "2027-03-01", "2027-03-31") == std::vector<std::string>{"2027-03-31 César Chávez Day"},
+             boost::test_tools::per_element());
+  // 2024-03-31 is a Sunday: kept on Monday too.
+  BOOST_TEST(days("us-ca", "2024-03-31", "2024-04-01") ==
+                 (std::vector<std::string>{"2024-03-31 César Chávez Day", "2024-04-01 César Chávez Day (observed)"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(days("us-va", "2026-11-01", "2026-11-30") ==
+                 (std::vector<std::string>{"2026-11-03 Election Day", "2026-11-11 Veterans Day",
+                                           "2026-11-26 Thanksgiving Day"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(days("us-va", "2027-11-01", "2027-11-30") ==
+                 (std::vector<std::string>{"2027-11-11 Veterans Day", "2027-11-25 Thanksgiving Day"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(days("us-dc", "2029-01-20", "2029-01-20") == std::vector<std::string>{"2029-01-20 Inauguration Day"},
+             boost::test_tools::per_element());
+  BOOST_TEST(days("us-dc", "2030-01-20", "2030-01-20").empty());
+}
+
 // An observed day is listed in the year it falls in: New Year's Day 2028, a
 // Saturday, is kept on Friday 2027-12-31, in 2027's list and not 2028's.
 BOOST_AUTO_TEST_CASE(show_lists_an_observed_day_in_its_own_year) {
