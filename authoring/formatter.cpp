@@ -9,6 +9,7 @@
 
 #include "compiler/canonical.h"
 #include "compiler/parser.h"
+#include "model/holiday_text.h"
 
 namespace callpolicy {
 namespace {
@@ -39,64 +40,15 @@ class writer {
   std::vector<out_line> lines_;
 };
 
-std::string_view ordinal_word(int nth) {
-  static constexpr std::array<std::string_view, 5> ordinals{"1st", "2nd", "3rd", "4th", "5th"};
-  return nth == -1 ? std::string_view("last") : ordinals.at(static_cast<std::size_t>(nth - 1));
-}
-
 std::string holiday_head(const ast::holiday_entry& e) {
-  static constexpr std::array<std::string_view, 12> months{"jan", "feb", "mar", "apr", "may", "jun",
-                                                           "jul", "aug", "sep", "oct", "nov", "dec"};
-  std::string head;
-  switch (e.type) {
-    case ast::holiday_entry::kind::use: return "use " + e.calendar;
-    case ast::holiday_entry::kind::dates: head = canonical_dates(e.rule.dates); break;
-    case ast::holiday_entry::kind::yearly_date:
-      head = fmt::format("yearly {:02}-{:02}", e.rule.month, e.rule.day);
-      break;
-    case ast::holiday_entry::kind::yearly_beside: {
-      const std::string anchor =
-          e.rule.anchor_nth != 0
-              ? fmt::format("{} {} of {}", ordinal_word(e.rule.anchor_nth), weekday_name(e.rule.anchor_weekday),
-                            months.at(e.rule.month - 1u))
-              : fmt::format("{:02}-{:02}", e.rule.month, e.rule.day);
-      // `1st` and none both mean the nearest; each is written as it was.
-      head = fmt::format("yearly {}{} {} {}", e.rule.nth >= 1 ? std::string(ordinal_word(e.rule.nth)) + " " : "",
-                         weekday_name(e.rule.weekday), e.rule.type == holiday_rule::kind::yearly_before ? "before" : "after",
-                         anchor);
-      break;
-    }
-    case ast::holiday_entry::kind::easter:
-      head = e.rule.orthodox ? "orthodox-easter" : "easter";
-      if (e.rule.offset != 0) head += fmt::format(" {:+}", e.rule.offset);
-      break;
-    case ast::holiday_entry::kind::yearly_nth:
-      head = fmt::format("yearly {} {} of {}", ordinal_word(e.rule.nth), weekday_name(e.rule.weekday),
-                         months.at(e.rule.month - 1u));
-      break;
-  }
-  std::string years;
-  if (e.rule.from_year != 0) years += fmt::format("from {} ", e.rule.from_year);
-  if (e.rule.until_year != 0) years += fmt::format("until {} ", e.rule.until_year);
-  if (e.rule.every_years != 0) years += fmt::format("every {} years ", e.rule.every_years);
-  return years + head;
-}
-
-std::string observed_text(const holiday_rule& rule) {
-  std::string out;
-  for (int d = 0; d < 7; ++d) {
-    const int shift = rule.observed[static_cast<std::size_t>(d)];
-    if (shift == 0) continue;
-    out += fmt::format("{}{} -> {}", out.empty() ? " observed " : ", ", weekday_name(d), weekday_name((d + shift + 7) % 7));
-  }
-  return out;
+  return e.type == ast::holiday_entry::kind::use ? "use " + e.calendar : holiday_rule_text(e.rule);
 }
 
 std::string holiday_text(const ast::holiday_entry& e, std::size_t width) {
   const std::string head = holiday_head(e);
   if (e.type == ast::holiday_entry::kind::use) return head;
   const std::string labelled = e.rule.label.empty() ? head : pad(head, width) + " " + quoted(e.rule.label);
-  return labelled + observed_text(e.rule);
+  return labelled + holiday_observed_text(e.rule);
 }
 
 std::size_t holiday_head_width(const std::vector<ast::holiday_entry>& entries) {

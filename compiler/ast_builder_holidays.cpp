@@ -6,6 +6,8 @@
 #include <array>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "grammar/policy_grammar.h"
 #include "model/holiday_days.h"
 
@@ -29,6 +31,7 @@ std::vector<ast::holiday_entry> ast_builder::build_holiday_entries(const node& n
   for (const auto& e : n.children) {
     ast::holiday_entry h;
     h.where = where(*e);
+    h.rule.source.text = fmt::format("{}:{}", h.where.file, h.where.line);
     const node* rule = e.get();
     if (e->is_type<g::holiday_years>()) {
       rule = child_of<g::holiday_yearly>(*e);

@@ -51,10 +51,7 @@ std::string canonical_windows(const std::vector<window>& windows) {
   return out;
 }
 
-std::string canonical_dates(const date_range& dates) {
-  if (dates.first == dates.last) return format_date(dates.first);
-  return format_date(dates.first) + ".." + format_date(dates.last);
-}
+std::string canonical_dates(const date_range& dates) { return format_date_range(dates); }
 
 std::string canonical_vias(via_mask vias) {
   std::string out;

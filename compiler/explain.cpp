@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/canonical.h"
+#include "model/holiday_text.h"
 
 namespace callpolicy {
 namespace {
@@ -40,14 +41,8 @@ std::string open_detail(const compiled_clinic& c, const clinic_tables& t, const 
 }
 
 std::string holiday_detail(const compiled_clinic& c, const clinic_tables& t, const local_call& call) {
-  std::vector<std::string> names;
-  for (const holiday_on_day& h : holidays_on(c.holidays, call.date)) {
-    const std::string name = h.observed ? h.rule->label + " (observed)" : h.rule->label;
-    names.push_back(h.rule->label.empty() ? format_date(call.date) : "'" + name + "'");
-  }
-  if (names.empty()) return format_date(call.date) + " is no holiday";
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  std::string out = describe_holidays_on(c.holidays, call.date);
+  if (out.empty()) return format_date(call.date) + " is no holiday";
   if (!is_holiday(t, call.date)) out += "; a special day overrides it";
   return out;
 }

@@ -67,6 +67,7 @@ json holiday_json(const holiday_rule& h) {
   if (h.from_year != 0) j["from"] = h.from_year;
   if (h.until_year != 0) j["until"] = h.until_year;
   if (h.every_years != 0) j["every_years"] = h.every_years;
+  if (!h.source.text.empty()) j["source"] = h.source.text;
   json observed = json::object();
   for (int d = 0; d < 7; ++d) {
     const int shift = h.observed[static_cast<std::size_t>(d)];

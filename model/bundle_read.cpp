@@ -190,6 +190,7 @@ std::vector<holiday_rule> holidays_of(const json& j, const std::string& pointer)
       r.every_years = number<std::uint8_t>(h["every_years"], p + "/every_years");
       if (r.every_years < 2 || r.from_year == 0) fail(p + "/every_years", "expected 2 or more years, counted from 'from'");
     }
+    if (h.contains("source")) r.source.text = text(h["source"], p + "/source");
     if (h.contains("observed")) read_observed(h["observed"], p + "/observed", r);
     out.push_back(std::move(r));
   }

@@ -100,6 +100,11 @@ std::string format_date(day_number d) {
   return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
 }
 
+std::string format_date_range(const date_range& dates) {
+  if (dates.first == dates.last) return format_date(dates.first);
+  return format_date(dates.first) + ".." + format_date(dates.last);
+}
+
 std::string format_clock(std::uint16_t minutes) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }

@@ -66,6 +66,15 @@ struct holiday_rule {
   // `from 2024 every 4 years`: the rule holds every that many years counted
   // from `from_year`; 0: every year.
   std::uint8_t every_years = 0;
+  // Where the rule is written, "ca-bc:12" or "rules/holidays.policy:4", for
+  // `eval --explain`, `week` and the status page to name beside the holiday.
+  // Not part of what the rule means: moving a line changes no call, so two
+  // rules that differ only here are equal.
+  struct written_at {
+    std::string text;
+    friend bool operator==(const written_at&, const written_at&) { return true; }
+  };
+  written_at source{};
   // `observed sat -> fri, sun -> mon`: by weekday (Monday = 0), the days a
   // holiday falling on it is kept later (+) or earlier (-); 0: on the day.
   std::array<std::int8_t, 7> observed{};
@@ -115,6 +124,7 @@ day_number weekday_beside(day_number anchor, int weekday, int direction);
 inline constexpr int max_easter_offset = 200;
 bool is_valid_civil(int year, unsigned month, unsigned day);
 std::string format_date(day_number d);        // 2026-12-24
+std::string format_date_range(const date_range& dates);  // 2026-12-24, or 2026-12-24..2026-12-26
 std::string format_clock(std::uint16_t minutes);  // 09:00, 24:00
 
 }  // namespace callpolicy

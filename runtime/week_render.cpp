@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/holiday_text.h"
 #include "model/time_tables.h"
 #include "runtime/twiml.h"
 
@@ -77,7 +78,7 @@ std::string xml(std::string_view text) {
 }  // namespace
 
 std::string holiday_names(const compiled_clinic& c, day_number date) {
-  std::string out = holiday_names_on(c.holidays, date);
+  std::string out = describe_holidays_on(c.holidays, date);
   return out.empty() ? "holiday" : out;
 }
 

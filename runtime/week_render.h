@@ -12,8 +12,9 @@ namespace callpolicy {
 std::string render_week_text(const runtime_clinic& clinic, const week_grid& grid, const week_options& options);
 std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid, const week_options& options);
 
-// The names of the holidays on `date` ("Christmas Day, Boxing Day"), or
-// "holiday" when they have none.
+// The holidays on `date`, each with its rule and where it is written
+// ("Victoria Day (yearly mon before 05-25, ca-on:10)"), or "holiday" when
+// no rule makes it one.
 std::string holiday_names(const compiled_clinic& clinic, day_number date);
 
 // The fill colour of each action in the SVG, "#rrggbb".

@@ -234,7 +234,9 @@ test("the dry-run form gives the same action and reason as callpolicy eval", asy
   }
   // The week picture and the days ahead are on the page.
   assert.ok((await page.locator(".week svg rect").count()) > 20);
-  assert.match(await page.locator("ul.days").textContent(), /Christmas Day: closed/);
+  // Each holiday with the rule that makes it one and where that rule is written.
+  assert.match(await page.locator("ul.days").textContent(),
+               /Christmas Day \(yearly 12-25, \S*rules\/north-shore-medical\.policy:24\): closed/);
   await shoot(page, "clinic-desktop");
   await page.close();
 });

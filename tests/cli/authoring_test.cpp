@@ -172,7 +172,12 @@ BOOST_AUTO_TEST_CASE(eval_explain_names_the_holiday_the_window_and_the_rule_that
   const auto holiday = run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at", "2026-12-24T10:00", "--explain"});
   BOOST_TEST_INFO(holiday.out << holiday.err);
   BOOST_REQUIRE(holiday.exit_code == 0);
-  BOOST_TEST(holiday.out.find("holiday  yes: 'Christmas Eve'") != std::string::npos);
+  // The holiday's name, its rule and where that rule is written.
+  BOOST_TEST(holiday.out.find("holiday  yes: Christmas Eve (2026-12-24, " + examples + "/smile-dental.policy:22)") !=
+             std::string::npos);
+  const auto victoria = run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at", "2027-05-24T10:00", "--explain"});
+  BOOST_TEST(victoria.out.find("holiday  yes: Victoria Day (yearly mon before 05-25, ca-on:10)\n") != std::string::npos,
+             victoria.out);
   BOOST_TEST(holiday.out.find("open     no: holiday 2026-12-24: closed all day") != std::string::npos);
   BOOST_TEST(holiday.out.find("=> holiday ") != std::string::npos);
   BOOST_TEST(holiday.out.find("<?xml") != std::string::npos);  // the TwiML too
