@@ -158,7 +158,9 @@ std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid,
     std::string label = day_label(d);
     if (d.holiday) label += " (holiday)";
     if (d.special) label += " (special)";
-    const std::string holiday = d.holiday ? holiday_names(clinic.policy, d.date) : std::string();
+    // The run's words name the holiday; its tooltip adds the rule and source.
+    const std::string holiday = d.holiday ? holiday_names_on(clinic.policy.holidays, d.date) : std::string();
+    const std::string holiday_described = d.holiday ? holiday_names(clinic.policy, d.date) : std::string();
     out += fmt::format(R"(<text x="10" y="{}" font-size="12">{}</text>)" "\n", y + row_height / 2 + 4, xml(label));
     // Runs of one decision become one rectangle, its reason written inside.
     int start = 0;
@@ -174,8 +176,9 @@ std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid,
         ++end;
       }
       const std::string_view colour = first.decided ? action_colour(first.decided->action) : gap_colour;
-      const std::string title = first.decided ? fmt::format("{} ({})", action_name(first.decided->action), first.decided->reason)
-                                              : std::string("no such local time");
+      std::string title = first.decided ? fmt::format("{} ({})", action_name(first.decided->action), first.decided->reason)
+                                        : std::string("no such local time");
+      if (!holiday.empty()) title += "; " + holiday_described;
       const int x = left + start * cell_width;
       const int w = (end - start) * cell_width;
       out += fmt::format(
@@ -184,7 +187,7 @@ std::string render_week_svg(const runtime_clinic& clinic, const week_grid& grid,
       if (first.decided) {
         // A holiday's run says which holiday.
         std::string words = std::string(first.decided->reason);
-        if (!holiday.empty() && holiday != "holiday") words += " (" + holiday + ")";
+        if (!holiday.empty()) words += " (" + holiday + ")";
         const std::string number = std::to_string(reason_index(*first.decided) + 1);
         // About 6.5 px a character at 11 px; a run too narrow gets the number.
         const std::string shown = static_cast<int>(words.size()) * 13 / 2 + 8 <= w ? words
