@@ -193,8 +193,9 @@ std::vector<change_key> collapsed(std::vector<change_key> keys) {
   for (change_key& k : keys) by_via[std::get<0>(k)].push_back(std::move(k));
   std::vector<change_key> out;
   for (auto& [via, ks] : by_via) {
+    const change_key& first = ks.front();  // clang 14 captures no structured binding
     const bool one_answer = ks.size() > 2 && std::all_of(ks.begin(), ks.end(), [&](const change_key& k) {
-      return std::get<7>(k) == std::get<7>(ks.front()) && std::get<8>(k) == std::get<8>(ks.front());
+      return std::get<7>(k) == std::get<7>(first) && std::get<8>(k) == std::get<8>(first);
     });
     if (!one_answer) {
       out.insert(out.end(), ks.begin(), ks.end());
@@ -400,7 +401,7 @@ clinic_plan compare_clinic(const compiled_clinic& a, const compiled_clinic& b, c
         for (const auto& [k, days] : days_of) g.week.push_back(change_of(k, canonical_days(days)));
       } else {
         for (const change_key& k : ks) {
-          const day_number d = [&] {
+          const day_number d = [&, &label = label] {
             const auto parsed = std::find_if(dated.begin(), dated.end(), [&](const auto& x) { return format_date(x.first) == label; });
             return parsed->first;
           }();
