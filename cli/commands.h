@@ -26,6 +26,7 @@ void add_fmt_command(CLI::App& app, int& exit_code);
 void add_week_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
+void add_import_ics_command(CLI::App& app, int& exit_code);
 void add_instructions_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_sign_command(CLI::App& app, int& exit_code);

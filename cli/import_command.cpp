@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "authoring/ics_import.h"
 #include "authoring/settings_export.h"
 #include "authoring/settings_import.h"
 #include "cli/commands.h"
@@ -189,6 +190,100 @@ void add_export_command(CLI::App& app, int& exit_code) {
     }
     report_unknown_clinic("export", opts->clinic, scoped.loaded.output.files);
     exit_code = exit_findings;
+  });
+}
+
+void add_import_ics_command(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("import-ics", "turn a clinic's exported closures (iCalendar) into a calendar");
+  struct options {
+    std::string file;
+    std::string calendar;
+    std::string from;
+    std::string to;
+    std::string clinic;
+    std::vector<std::string> context;
+    std::string output;
+  };
+  auto opts = std::make_shared<options>();
+  command->add_option("file", opts->file, "the .ics file ('-' reads standard input)")->required();
+  command->add_option("--calendar", opts->calendar, "the calendar's name (a slug like smile-closures)")->required();
+  command->add_option("--from", opts->from, "the first date imported (default: today)");
+  command->add_option("--to", opts->to, "the last date imported (default: a year after --from)");
+  command->add_option("--clinic", opts->clinic,
+                      "the clinic whose hours turn closures of part of a day into special hours (with --context)");
+  command->add_option("--context", opts->context, "policy files and directories holding --clinic");
+  command->add_option("-o,--output", opts->output, "a file to write instead of standard output");
+  command->callback([opts, &exit_code] {
+    exit_code = exit_usage;
+    if (!is_slug(opts->calendar)) {
+      std::fprintf(stderr, "callpolicy import-ics: --calendar '%s' is not a name like smile-closures\n",
+                   opts->calendar.c_str());
+      return;
+    }
+    ics_import_options options;
+    options.calendar = opts->calendar;
+    options.source_name = opts->file == "-" ? std::string(stdin_name) : opts->file;
+    const day_number today = static_cast<day_number>(
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count());
+    const auto from = opts->from.empty() ? std::optional(today) : parse_date(opts->from);
+    if (!from) {
+      std::fprintf(stderr, "callpolicy import-ics: --from '%s' is not a date like 2027-01-01\n", opts->from.c_str());
+      return;
+    }
+    const civil_date start = civil_from_days(*from);
+    const auto to = opts->to.empty() ? std::optional<day_number>(days_from_civil(start.year + 1, start.month, 1) +
+                                                                      static_cast<day_number>(start.day) - 2)
+                                     : parse_date(opts->to);
+    if (!to || *to < *from || *to - *from > 366 * 10) {
+      std::fprintf(stderr, "callpolicy import-ics: --to '%s' is not a date like 2027-12-31 within ten years after --from\n",
+                   opts->to.c_str());
+      return;
+    }
+    options.first = *from;
+    options.last = *to;
+    scoped_set scoped;
+    if (!opts->clinic.empty()) {
+      if (opts->context.empty()) {
+        std::fprintf(stderr, "callpolicy import-ics: --clinic needs --context, the policies that define it\n");
+        return;
+      }
+      load_scope scope;
+      scope.clinics.push_back(opts->clinic);
+      if (!load_scoped_and_report(opts->context, scope, "import-ics", scoped, exit_code)) return;
+      for (const compiled_clinic& c : scoped.loaded.output.set.clinics) {
+        if (c.id == opts->clinic) options.clinic = &c;
+      }
+      if (options.clinic == nullptr) {
+        report_unknown_clinic("import-ics", opts->clinic, scoped.loaded.output.files);
+        exit_code = exit_usage;
+        return;
+      }
+    }
+    std::string text;
+    if (!read_input(opts->file, text)) {
+      std::fprintf(stderr, "callpolicy import-ics: cannot read '%s'\n", opts->file.c_str());
+      exit_code = exit_usage;
+      return;
+    }
+    const ics_import_result imported = import_ics(text, options);
+    for (const std::string& n : imported.notes) std::fprintf(stderr, "%s\n", n.c_str());
+    if (imported.error) {
+      std::fprintf(stderr, "%s\n", imported.error->c_str());
+      exit_code = exit_findings;
+      return;
+    }
+    if (opts->output.empty()) {
+      std::fputs(imported.policy.c_str(), stdout);
+    } else {
+      std::ofstream out(opts->output, std::ios::binary | std::ios::trunc);
+      out << imported.policy;
+      if (!out) {
+        std::fprintf(stderr, "callpolicy import-ics: cannot write '%s'\n", opts->output.c_str());
+        exit_code = exit_usage;
+        return;
+      }
+    }
+    exit_code = exit_ok;
   });
 }
 

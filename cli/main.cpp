@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   cli::add_week_command(app, exit_code);
   cli::add_import_command(app, exit_code);
   cli::add_export_command(app, exit_code);
+  cli::add_import_ics_command(app, exit_code);
   cli::add_instructions_command(app, exit_code);
   cli::add_serve_command(app, exit_code);
   cli::add_sign_command(app, exit_code);
