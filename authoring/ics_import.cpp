@@ -347,7 +347,10 @@ ics_import_result import_ics(std::string_view text, const ics_import_options& op
   compile.lints = false;
   (void)compile_sources(sources, compile, sink);
   if (sink.has_errors()) {
-    result.error = fmt::format("{}: error: internal error: the calendar written does not compile", options.source_name);
+    const auto first_error = std::find_if(sink.all().begin(), sink.all().end(),
+                                          [](const diagnostic& d) { return d.level == severity::error; });
+    result.error = fmt::format("{}: error: internal error: the calendar written does not compile: {}", options.source_name,
+                               first_error->message);
     return result;
   }
   result.policy = format_policy(parsed, written);

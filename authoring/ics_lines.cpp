@@ -22,21 +22,28 @@ std::string upper(std::string_view s) {
 std::variant<scanned_file, ics_error> scan_ics_lines(std::string_view text) {
   scanned_file out;
   std::vector<std::pair<std::string, std::size_t>> open;  // kind, line
-  std::size_t line = 0;
-  std::size_t calendars = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  // Content lines unfolded (a line that starts with a space or tab goes on
+  // the one before, even inside a name), each with its first line's number.
+  std::vector<std::pair<std::size_t, std::string>> logical;
+  std::size_t physical_line = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view physical = text.substr(pos, end - pos);
     pos = end + 1;
-    ++line;
+    ++physical_line;
     if (!physical.empty() && physical.back() == '\r') physical.remove_suffix(1);
     if (physical.empty()) continue;
     if (physical.front() == ' ' || physical.front() == '\t') {
-      if (line == 1) return ics_error{line, "the file starts with a folded line, not BEGIN:VCALENDAR"};
-      continue;  // continues the line before
+      if (logical.empty()) return ics_error{physical_line, "the file starts with a folded line, not BEGIN:VCALENDAR"};
+      logical.back().second.append(physical.substr(1));
+      continue;
     }
+    logical.emplace_back(physical_line, std::string(physical));
+  }
+  std::size_t calendars = 0;
+  for (const auto& [line, content] : logical) {
+    const std::string_view physical = content;
     const std::size_t colon = physical.find(':');
     const std::size_t name_end = std::min(colon, physical.find(';'));
     const std::string name = upper(physical.substr(0, std::min(name_end, physical.size())));
@@ -48,12 +55,12 @@ std::variant<scanned_file, ics_error> scan_ics_lines(std::string_view text) {
       if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
     }
     if (colon == std::string_view::npos || !name_ok) {
-      return ics_error{line, line == 1 ? "this is no iCalendar file: it starts with '" + shown +
+      return ics_error{line, calendars == 0 ? "this is no iCalendar file: it starts with '" + shown +
                                              "', not BEGIN:VCALENDAR"
                                        : "'" + shown + "' is no iCalendar content line (NAME:value)"};
     }
     const std::string value = upper(physical.substr(colon + 1));
-    if (line == 1 && !(name == "BEGIN" && value == "VCALENDAR")) {
+    if (calendars == 0 && open.empty() && !(name == "BEGIN" && value == "VCALENDAR")) {
       return ics_error{line, "this is no iCalendar file: it starts with '" + shown +
                                  "', not BEGIN:VCALENDAR"};
     }

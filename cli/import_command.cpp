@@ -11,6 +11,7 @@
 #include "authoring/settings_import.h"
 #include "cli/commands.h"
 #include "cli/policy_loading.h"
+#include "compiler/builtin_calendars.h"
 #include "runtime/identify.h"
 
 namespace callpolicy::cli {
@@ -218,6 +219,12 @@ void add_import_ics_command(CLI::App& app, int& exit_code) {
     if (!is_slug(opts->calendar)) {
       std::fprintf(stderr, "callpolicy import-ics: --calendar '%s' is not a name like smile-closures\n",
                    opts->calendar.c_str());
+      return;
+    }
+    if (builtin_calendar_rules(opts->calendar)) {
+      std::fprintf(stderr,
+                   "callpolicy import-ics: '%s' is a built-in calendar; name the clinic's own (%s-closures)\n",
+                   opts->calendar.c_str(), opts->calendar.c_str());
       return;
     }
     ics_import_options options;

@@ -137,6 +137,11 @@ BOOST_AUTO_TEST_CASE(a_malformed_file_is_an_error_at_its_line) {
     BOOST_TEST(r.err.find(expected) != std::string::npos, "want '" << expected << "'\ngot: " << r.err);
     BOOST_TEST(r.out.empty());
   }
+  // Folding may split a name; the line is the one it starts on.
+  const auto folded = run_callpolicy({"import-ics", dir.write("folded.ics", event("DTST\r\n ART;VALUE=DATE:20270301\r\nSUMMARY:Fol\r\n\tded\r\n")),
+                                      "--calendar", "c", "--from", "2027-01-01"});
+  BOOST_TEST(folded.exit_code == 0, folded.err);
+  BOOST_TEST(folded.out.find("2027-03-01 \"Folded\"") != std::string::npos, folded.out);
   // Deep nesting is refused before libical's recursive parser sees it.
   std::string deep = "BEGIN:VCALENDAR\r\n";
   for (int i = 0; i < 6000; ++i) deep += "BEGIN:X-DEEP\r\n";
@@ -145,4 +150,7 @@ BOOST_AUTO_TEST_CASE(a_malformed_file_is_an_error_at_its_line) {
   BOOST_TEST(r.err.find("deep.ics:9: error: components nest more than 8 deep") != std::string::npos, r.err);
   const auto usage = run_callpolicy({"import-ics", data + "google-closures.ics", "--calendar", "Not A Slug"});
   BOOST_TEST(usage.exit_code == 2, usage.err);
+  const auto built_in = run_callpolicy({"import-ics", data + "google-closures.ics", "--calendar", "ca-on"});
+  BOOST_TEST(built_in.exit_code == 2, built_in.err);
+  BOOST_TEST(built_in.err.find("'ca-on' is a built-in calendar") != std::string::npos, built_in.err);
 }
