@@ -46,8 +46,7 @@ std::vector<listed_day> days_of(const std::vector<holiday_rule>& rules, day_numb
     if (date < from || date > to) continue;
     std::vector<std::string> names;  // each once, as holiday_names_on gives them
     for (const holiday_on_day& h : holidays_on(rules, date)) {
-      std::string name = h.rule->label.empty() ? std::string("holiday") : h.rule->label;
-      if (h.observed) name += " (observed)";
+      std::string name = h.rule->label.empty() ? std::string("holiday") : holiday_day_name(h);
       if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
     }
     for (std::string& name : names) out.push_back({date, std::move(name)});

@@ -250,12 +250,17 @@ void append_holiday_names(const std::vector<holiday_rule>& rules, const std::vec
                           day_number date, std::string& out) {
   const std::size_t start = out.size();
   visit_holidays_on(rules, set, date, [&](const holiday_rule& r, bool observed) {
-    const std::string_view suffix = observed ? " (observed)" : "";
+    const std::string_view suffix = observed ? observed_suffix : "";
     if (r.label.empty() || lists_name(std::string_view(out).substr(start), r.label, suffix)) return;
     if (out.size() > start) out += ", ";
     out += r.label;
     out += suffix;
   });
+}
+
+std::string holiday_day_name(const holiday_on_day& h) {
+  if (h.rule->label.empty()) return {};
+  return h.observed ? h.rule->label + std::string(observed_suffix) : h.rule->label;
 }
 
 std::string holiday_names_on(const std::vector<holiday_rule>& rules, day_number date) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/time_types.h"
@@ -61,6 +62,10 @@ struct holiday_on_day {
   const holiday_rule* rule;
   bool observed;  // kept on this day, away from its own
 };
+// How a kept day is named: its holiday's name and this, "Canada Day (observed)".
+inline constexpr std::string_view observed_suffix = " (observed)";
+// The name a holiday gives a day it is on; "" when the rule has no label.
+std::string holiday_day_name(const holiday_on_day& h);
 // The set's rules that make `date` a holiday, in rule order.
 std::vector<holiday_on_day> holidays_on(const std::vector<holiday_rule>& rules, day_number date);
 // Their labels joined with ", ", each once, "Canada Day (observed)" for a

@@ -1,8 +1,10 @@
 #include "model/holiday_text.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "model/holiday_days.h"
 
@@ -66,17 +68,17 @@ std::string holiday_observed_text(const holiday_rule& rule) {
 }
 
 std::string describe_holidays_on(const std::vector<holiday_rule>& rules, day_number date) {
-  std::string out;
+  std::vector<std::string> described;  // each once: a calendar used twice lists its days twice
   for (const holiday_on_day& h : holidays_on(rules, date)) {
-    const std::string name = h.rule->label.empty() ? format_date(date)
-                             : h.observed           ? h.rule->label + " (observed)"
-                                                    : h.rule->label;
+    std::string name = holiday_day_name(h);
+    if (name.empty()) name = format_date(date);
     std::string rule = holiday_rule_text(*h.rule);
     if (h.observed) rule += holiday_observed_text(*h.rule);
-    if (!out.empty()) out += ", ";
-    out += fmt::format("{} ({}{}{})", name, rule, h.rule->source.text.empty() ? "" : ", ", h.rule->source.text);
+    std::string text =
+        fmt::format("{} ({}{}{})", name, rule, h.rule->source.text.empty() ? "" : ", ", h.rule->source.text);
+    if (std::find(described.begin(), described.end(), text) == described.end()) described.push_back(std::move(text));
   }
-  return out;
+  return fmt::format("{}", fmt::join(described, ", "));
 }
 
 }  // namespace callpolicy

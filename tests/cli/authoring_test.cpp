@@ -167,6 +167,33 @@ BOOST_AUTO_TEST_CASE(eval_via_defaults_to_the_integration_the_clinic_has) {
   BOOST_TEST(json::parse(r.out)["via"] == "sip");
 }
 
+BOOST_AUTO_TEST_CASE(a_holiday_reached_through_two_calendars_is_named_once) {
+  temp_dir dir;
+  dir.write("calendars.policy", "calendar north { use ca-on }\ncalendar south {\n  use ca-on\n  yearly 05-24 \"Victoria Day\"\n}\n");
+  dir.write("clinic.policy", R"(clinic twice {
+  timezone "America/Toronto"
+  numbers  { ported +14165552000 }
+  hours    { mon-fri 09:00-17:00 }
+  holidays {
+    use north
+    use south
+  }
+  mode     after-hours-only
+  fallback voicemail
+}
+)");
+  const auto r = run_callpolicy({"eval", dir.path(), "--clinic", "twice", "--at", "2027-05-24T10:00", "--explain"});
+  BOOST_TEST_INFO(r.out << r.err);
+  // ca-on's rule comes twice with one source; the clinic's own line of the
+  // same name is another rule and is named beside it.
+  BOOST_TEST(r.out.find("holiday  yes: Victoria Day (yearly mon before 05-25, ca-on:10), Victoria Day (yearly 05-24, " +
+                        dir.path() + "/calendars.policy:4)\n") != std::string::npos);
+  const auto week = run_callpolicy({"week", dir.path(), "--clinic", "twice", "--from", "2027-05-24"});
+  BOOST_TEST(week.out.find("Victoria Day (yearly mon before 05-25, ca-on:10), Victoria Day (yearly 05-24") != std::string::npos,
+             week.out << week.err);
+  BOOST_TEST(week.out.find("ca-on:10), Victoria Day (yearly mon before") == std::string::npos, week.out);
+}
+
 BOOST_AUTO_TEST_CASE(eval_explain_names_the_holiday_the_window_and_the_rule_that_decided) {
   const std::string examples = CALLPOLICY_SOURCE_DIR "/examples";
   const auto holiday = run_callpolicy({"eval", examples, "--clinic", "smile-dental", "--at", "2026-12-24T10:00", "--explain"});
