@@ -91,7 +91,8 @@ class importer {
   // The calendar block and, for a clinic, its special hours in a comment.
   std::string text() {
     std::string out = fmt::format("# Closures imported from {} by `callpolicy import-ics`, {} to {}.\n",
-                                  options_.source_name, format_date(options_.first), format_date(options_.last));
+                                  ics_one_line(options_.source_name), format_date(options_.first),
+                                  format_date(options_.last));
     out += fmt::format("calendar {} {{\n", options_.calendar);
     // Dates in order, then the yearly rules as the file has them.
     std::stable_sort(rules_.begin(), rules_.end(), [](const holiday_rule& a, const holiday_rule& b) {

@@ -24,11 +24,12 @@ constexpr int most_occurrences = 50'000;
 // years is 3,653.
 constexpr std::size_t most_kept = 5'000;
 
-// One line of valid UTF-8 at most 100 bytes long: what a policy string holds.
-std::string clean_name(const char* summary) {
+std::string clean_name(const char* text) { return text == nullptr ? std::string() : ics_one_line(text); }
+
+}  // namespace
+
+std::string ics_one_line(std::string_view s) {
   std::string out;
-  if (summary == nullptr) return out;
-  const std::string_view s(summary);
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
@@ -57,6 +58,8 @@ std::string clean_name(const char* summary) {
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
+
+namespace {
 
 day_number day_of(const icaltimetype& t) {
   return days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
@@ -117,11 +120,12 @@ class event_reader {
     } else if (start.zone != nullptr) {
       event.kind = ics_event::timing::zoned;
       const icalparameter* tzid = icalproperty_get_first_parameter(start_property, ICAL_TZID_PARAMETER);
-      event.zone = tzid != nullptr && icalparameter_get_tzid(tzid) != nullptr ? icalparameter_get_tzid(tzid)
-                                                                               : icaltimezone_get_tzid(const_cast<icaltimezone*>(start.zone));
+      event.zone = clean_name(tzid != nullptr && icalparameter_get_tzid(tzid) != nullptr
+                                  ? icalparameter_get_tzid(tzid)
+                                  : icaltimezone_get_tzid(const_cast<icaltimezone*>(start.zone)));
     } else if (const icalparameter* tzid = icalproperty_get_first_parameter(start_property, ICAL_TZID_PARAMETER)) {
       const char* name = icalparameter_get_tzid(tzid);
-      return ics_error{line_of("DTSTART"), std::string("TZID '") + (name ? name : "") +
+      return ics_error{line_of("DTSTART"), "TZID '" + clean_name(name) +
                                                "' is neither a VTIMEZONE of the file nor a zone this system knows"};
     } else {
       event.kind = ics_event::timing::floating;

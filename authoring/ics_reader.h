@@ -67,6 +67,10 @@ struct ics_calendar {
 };
 
 
+// `text` as one line of valid UTF-8 at most 100 bytes long (control
+// characters become spaces): what is pasted from a file into a policy.
+std::string ics_one_line(std::string_view text);
+
 // Reads `text`, keeping the occurrences that touch the dates `first` to
 // `last` (all-day events by their dates, timed ones by their UTC or wall
 // date, a day either side). Never throws for any input.

@@ -142,6 +142,20 @@ BOOST_AUTO_TEST_CASE(a_malformed_file_is_an_error_at_its_line) {
                                       "--calendar", "c", "--from", "2027-01-01"});
   BOOST_TEST(folded.exit_code == 0, folded.err);
   BOOST_TEST(folded.out.find("2027-03-01 \"Folded\"") != std::string::npos, folded.out);
+  // What is pasted from the file into the policy (a name, a zone) is one
+  // line: a carriage return inside a TZID or SUMMARY reaches no output.
+  const std::string odd_zone =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Odd\rZone\r\nBEGIN:STANDARD\r\n"
+      "DTSTART:19700101T000000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+      "BEGIN:VEVENT\r\nUID:a\r\nDTSTART;TZID=\"Odd\rZone\":20270312T120000\r\nDTEND;TZID=\"Odd\rZone\":20270312T130000\r\n"
+      "SUMMARY:Lunch\rand\u0007more\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nDTSTART;VALUE=DATE:20270315\r\n"
+      "SUMMARY:Closed\rall\u0001day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  const auto pasted = run_callpolicy({"import-ics", dir.write("odd.ics", odd_zone), "--calendar", "c", "--from", "2027-01-01",
+                                      "--clinic", "maple-dental", "--context", clinic_file});
+  BOOST_TEST(pasted.exit_code == 0, pasted.err);
+  BOOST_TEST(pasted.out.find("(Odd Zone)") != std::string::npos, pasted.out);
+  BOOST_TEST(pasted.out.find("\"Closed all day\"") != std::string::npos, pasted.out);
+  for (const char c : pasted.out) BOOST_TEST((c == '\n' || static_cast<unsigned char>(c) >= 0x20), "control byte " << int(c));
   // Deep nesting is refused before libical's recursive parser sees it.
   std::string deep = "BEGIN:VCALENDAR\r\n";
   for (int i = 0; i < 6000; ++i) deep += "BEGIN:X-DEEP\r\n";
